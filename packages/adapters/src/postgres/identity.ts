@@ -1,0 +1,157 @@
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Account, ApiKey, Principal } from "@provisio/core/identity/model"
+import { AccountRepo, ApiKeyRepo } from "@provisio/core/identity/ports"
+import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
+import { Effect, Layer, Option, Schema } from "effect"
+import { pageClause } from "./pagination"
+import { orPersistenceError } from "./persistence"
+
+const ScopeRow = Schema.Struct({
+  id: Schema.String,
+  kind: Schema.Literal("platform", "distributor", "partner", "customer"),
+  lineage: Schema.Array(Schema.String),
+  edition: Schema.NullOr(Schema.Literal("free", "standard"))
+})
+
+export const AccountRepoLive = Layer.effect(
+  AccountRepo,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const insert = SqlSchema.single({
+      Request: Account,
+      Result: Account,
+      execute: (account) => sql`insert into accounts ${sql.insert(account)} returning *`
+    })
+    const update = SqlSchema.single({
+      Request: Account,
+      Result: Account,
+      execute: (account) =>
+        sql`update accounts set ${sql.update(account, ["id", "kind", "lineage", "created_at"])}
+            where id = ${account.id} returning *`
+    })
+    const findById = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: Account,
+      execute: (id) => sql`select * from accounts where id = ${id}`
+    })
+    const list = (kind: Account["kind"], within: string, page: PageRequest) =>
+      SqlSchema.findAll({
+        Request: Schema.Void,
+        Result: Account,
+        execute: () =>
+          sql`select * from accounts where kind = ${kind} and lineage @> array[${within}]::text[]
+              ${pageClause(sql, page)}`
+      })(undefined).pipe(Effect.map((rows) => toPage(rows, page)))
+    const findScope = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: ScopeRow,
+      execute: (id) =>
+        sql`select id, kind, lineage, edition from accounts where id = ${id}
+            union all
+            select c.id, 'customer', c.lineage, p.edition
+              from customers c join accounts p on p.id = c.partner_id
+             where c.id = ${id}`
+    })
+
+    return AccountRepo.of({
+      insert: (account) => orPersistenceError(insert(account)),
+      update: (account) => orPersistenceError(update(account)),
+      delete: (id) =>
+        orPersistenceError(sql.withTransaction(Effect.zipRight(
+          sql`delete from api_keys where account_id = ${id}`,
+          sql`delete from accounts where id = ${id}`
+        ))),
+      findById: (id) => orPersistenceError(findById(id)),
+      findPlatform: orPersistenceError(
+        SqlSchema.findOne({
+          Request: Schema.Void,
+          Result: Account,
+          execute: () => sql`select * from accounts where kind = 'platform'`
+        })(undefined)
+      ),
+      list: (kind, within, page) => orPersistenceError(list(kind, within, page)),
+      hasChildren: (id) =>
+        orPersistenceError(
+          sql<{ readonly found: boolean }>`
+            select exists (select 1 from accounts where parent_id = ${id})
+                or exists (select 1 from customers where partner_id = ${id}) as found`
+        ).pipe(Effect.map((rows) => rows[0]?.found === true)),
+      findScope: (id) => orPersistenceError(findScope(id))
+    })
+  })
+)
+
+const PrincipalRow = Schema.Struct({
+  api_key_id: Schema.String,
+  account_id: Schema.String,
+  role: ApiKey.fields.role,
+  account_kind: ScopeRow.fields.kind,
+  lineage: Schema.Array(Schema.String),
+  edition: ScopeRow.fields.edition
+})
+
+export const ApiKeyRepoLive = Layer.effect(
+  ApiKeyRepo,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const insert = SqlSchema.single({
+      Request: Schema.Struct({ key: ApiKey, secret_hash: Schema.String }),
+      Result: ApiKey,
+      execute: ({ key, secret_hash }) =>
+        sql`insert into api_keys ${sql.insert({ ...key, secret_hash })}
+            returning id, account_id, role, name, prefix, last_used_at, created_at, updated_at`
+    })
+    const findById = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: ApiKey,
+      execute: (id) => sql`select * from api_keys where id = ${id}`
+    })
+    const list = (within: string, page: PageRequest) =>
+      SqlSchema.findAll({
+        Request: Schema.Void,
+        Result: ApiKey,
+        execute: () =>
+          sql`select k.* from api_keys k
+               where k.account_id in (
+                 select id from accounts where lineage @> array[${within}]::text[]
+                 union all
+                 select id from customers where lineage @> array[${within}]::text[])
+               ${pageClause(sql, page, "k.id")}`
+      })(undefined).pipe(Effect.map((rows) => toPage(rows, page)))
+    // The key, where its account sits, and the partner's edition, in one round trip.
+    const findPrincipal = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: PrincipalRow,
+      execute: (hash) =>
+        sql`select k.id as api_key_id, k.account_id, k.role, s.kind as account_kind, s.lineage, s.edition
+              from api_keys k
+              join (select id, kind, lineage, edition from accounts
+                    union all
+                    select c.id, 'customer', c.lineage, p.edition
+                      from customers c join accounts p on p.id = c.partner_id) s on s.id = k.account_id
+             where k.secret_hash = ${hash}`
+    })
+
+    return ApiKeyRepo.of({
+      insert: (stored) => orPersistenceError(insert(stored)),
+      findById: (id) => orPersistenceError(findById(id)),
+      list: (within, page) => orPersistenceError(list(within, page)),
+      delete: (id) => orPersistenceError(sql`delete from api_keys where id = ${id}`).pipe(Effect.asVoid),
+      authenticate: (hash) =>
+        orPersistenceError(findPrincipal(hash)).pipe(
+          Effect.map(Option.map((row) =>
+            new Principal({
+              account_id: row.account_id,
+              account_kind: row.account_kind,
+              role: row.role,
+              lineage: row.lineage,
+              edition: row.edition,
+              api_key_id: row.api_key_id
+            })
+          ))
+        )
+    })
+  })
+)

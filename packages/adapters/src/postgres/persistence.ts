@@ -1,0 +1,22 @@
+import type { SqlError } from "@effect/sql/SqlError"
+import { PersistenceError } from "@provisio/core/shared/errors"
+import { type Cause, Effect, type ParseResult } from "effect"
+
+/**
+ * The one place a storage failure becomes the core's `PersistenceError`: the cause is logged
+ * here, callers get a message without SQL in it.
+ */
+export const orPersistenceError = <A, E extends SqlError | ParseResult.ParseError | Cause.NoSuchElementException, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, PersistenceError, R> =>
+  Effect.catchAll(effect, (error) =>
+    Effect.logError("database failure", error).pipe(
+      Effect.zipRight(Effect.fail(new PersistenceError({ message: "the database could not complete the request" })))
+    )
+  )
+
+/** PostgreSQL's unique_violation, optionally on one named constraint. */
+export const isUniqueViolation = (error: unknown, constraint?: string): boolean => {
+  const cause = (error as { readonly cause?: { readonly code?: string; readonly constraint?: string } })?.cause
+  return cause?.code === "23505" && (constraint === undefined || cause.constraint === constraint)
+}

@@ -1,0 +1,153 @@
+import { Schema } from "effect"
+import { prefixedId } from "../shared/ids"
+import { Timestamp } from "../shared/time"
+
+export const AccountId = prefixedId("acc", "AccountId")
+export type AccountId = typeof AccountId.Type
+
+export const ApiKeyId = prefixedId("key", "ApiKeyId")
+export type ApiKeyId = typeof ApiKeyId.Type
+
+export const AccountKind = Schema.Literal("platform", "distributor", "partner", "customer")
+export type AccountKind = typeof AccountKind.Type
+
+export const Role = Schema.Literal("admin", "manager", "viewer")
+export type Role = typeof Role.Type
+
+export const Edition = Schema.Literal("free", "standard")
+export type Edition = typeof Edition.Type
+
+export const AccountStatus = Schema.Literal("active", "suspended")
+export type AccountStatus = typeof AccountStatus.Type
+
+const Name = Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
+
+/**
+ * A node of the channel hierarchy above customers. `lineage` lists the ids from the platform
+ * down to this account, itself included: a caller reaches an account when its own id is in it.
+ */
+export class Account extends Schema.Class<Account>("Account")({
+  id: AccountId,
+  kind: Schema.Literal("platform", "distributor", "partner"),
+  parent_id: Schema.NullOr(AccountId),
+  name: Schema.String,
+  status: AccountStatus,
+  edition: Schema.NullOr(Edition),
+  lineage: Schema.Array(Schema.String),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+export class Distributor extends Schema.Class<Distributor>("Distributor")({
+  id: AccountId,
+  name: Schema.String,
+  status: AccountStatus,
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {
+  static fromAccount(account: Account): Distributor {
+    return new Distributor({
+      id: account.id,
+      name: account.name,
+      status: account.status,
+      created_at: account.created_at,
+      updated_at: account.updated_at
+    })
+  }
+}
+
+export class Partner extends Schema.Class<Partner>("Partner")({
+  id: AccountId,
+  name: Schema.String,
+  distributor_id: AccountId,
+  edition: Edition,
+  status: AccountStatus,
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {
+  static fromAccount(account: Account): Partner {
+    return new Partner({
+      id: account.id,
+      name: account.name,
+      distributor_id: account.parent_id!,
+      edition: account.edition ?? "standard",
+      status: account.status,
+      created_at: account.created_at,
+      updated_at: account.updated_at
+    })
+  }
+}
+
+export class CreateDistributor extends Schema.Class<CreateDistributor>("CreateDistributor")({
+  name: Name
+}) {}
+
+export class UpdateDistributor extends Schema.Class<UpdateDistributor>("UpdateDistributor")({
+  name: Schema.optional(Name),
+  status: Schema.optional(AccountStatus)
+}) {}
+
+export class CreatePartner extends Schema.Class<CreatePartner>("CreatePartner")({
+  name: Name,
+  /** Required when a platform admin creates the partner; a distributor creates under itself. */
+  distributor_id: Schema.optional(AccountId),
+  edition: Schema.optional(Edition)
+}) {}
+
+export class UpdatePartner extends Schema.Class<UpdatePartner>("UpdatePartner")({
+  name: Schema.optional(Name),
+  status: Schema.optional(AccountStatus),
+  edition: Schema.optional(Edition)
+}) {}
+
+export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({
+  id: ApiKeyId,
+  account_id: Schema.String,
+  role: Role,
+  name: Schema.String,
+  /** The first characters of the secret, so a person can tell keys apart. */
+  prefix: Schema.String,
+  last_used_at: Schema.NullOr(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+/** The answer to a key's creation: the only time the secret is ever shown. */
+export class ApiKeyCreated extends ApiKey.extend<ApiKeyCreated>("ApiKeyCreated")({
+  secret: Schema.String
+}) {}
+
+export class CreateApiKey extends Schema.Class<CreateApiKey>("CreateApiKey")({
+  /** An account or customer id in the caller's scope; the caller's own account when absent. */
+  account_id: Schema.optional(Schema.String),
+  role: Role,
+  name: Schema.optional(Name)
+}) {}
+
+/** Where an account or customer sits in the hierarchy: what scope and edition checks need. */
+export interface AccountScope {
+  readonly id: string
+  readonly kind: AccountKind
+  readonly lineage: ReadonlyArray<string>
+  /** The partner's edition, for partners and their customers. */
+  readonly edition: Edition | null
+}
+
+/** Who is acting: resolved from a credential, passed to every use case. */
+export class Principal extends Schema.Class<Principal>("Principal")({
+  account_id: Schema.String,
+  account_kind: AccountKind,
+  role: Role,
+  lineage: Schema.Array(Schema.String),
+  edition: Schema.NullOr(Edition),
+  api_key_id: Schema.optional(Schema.String),
+  user_id: Schema.optional(Schema.String)
+}) {}
+
+export class Me extends Schema.Class<Me>("Me")({
+  account_id: Schema.String,
+  account_kind: AccountKind,
+  role: Role,
+  api_key_id: Schema.optional(Schema.String),
+  user_id: Schema.optional(Schema.String)
+}) {}

@@ -1,0 +1,24 @@
+import { Effect } from "effect"
+import { Forbidden } from "../shared/errors"
+import type { AccountKind, Principal } from "./model"
+
+/** A caller reaches its own account and every account or customer below it. */
+export const canReach = (principal: Principal, lineage: ReadonlyArray<string>): boolean =>
+  lineage.includes(principal.account_id)
+
+/** Viewers read; managers and admins change business data. */
+export const requireWrite = (principal: Principal) =>
+  principal.role === "viewer"
+    ? Effect.fail(new Forbidden({ message: "a viewer may only read" }))
+    : Effect.void
+
+/** Accounts and credentials are managed by admins only. */
+export const requireAdmin = (principal: Principal) =>
+  principal.role === "admin"
+    ? Effect.void
+    : Effect.fail(new Forbidden({ message: `this needs the admin role; the caller is ${principal.role}` }))
+
+export const requireKind = (principal: Principal, kinds: ReadonlyArray<AccountKind>, action: string) =>
+  kinds.includes(principal.account_kind)
+    ? Effect.void
+    : Effect.fail(new Forbidden({ message: `a ${principal.account_kind} account may not ${action}` }))

@@ -1,0 +1,45 @@
+import { Context, type Effect, type Option } from "effect"
+import type { PersistenceError } from "../shared/errors"
+import type { Page, PageRequest } from "../shared/pagination"
+import type { Account, AccountScope, ApiKey, Principal } from "./model"
+
+export class AccountRepo extends Context.Tag("@provisio/core/AccountRepo")<AccountRepo, {
+  readonly insert: (account: Account) => Effect.Effect<Account, PersistenceError>
+  readonly update: (account: Account) => Effect.Effect<Account, PersistenceError>
+  readonly delete: (id: Account["id"]) => Effect.Effect<void, PersistenceError>
+  readonly findById: (id: string) => Effect.Effect<Option.Option<Account>, PersistenceError>
+  readonly findPlatform: Effect.Effect<Option.Option<Account>, PersistenceError>
+  /** Accounts of one kind whose lineage contains `within`. */
+  readonly list: (
+    kind: Account["kind"],
+    within: string,
+    page: PageRequest
+  ) => Effect.Effect<Page<Account>, PersistenceError>
+  /** Whether anything (an account or a customer) hangs below the account. */
+  readonly hasChildren: (id: Account["id"]) => Effect.Effect<boolean, PersistenceError>
+  /** The place of an account or a customer in the hierarchy, whichever the id names. */
+  readonly findScope: (id: string) => Effect.Effect<Option.Option<AccountScope>, PersistenceError>
+}>() {}
+
+export interface StoredApiKey {
+  readonly key: ApiKey
+  readonly secret_hash: string
+}
+
+export class ApiKeyRepo extends Context.Tag("@provisio/core/ApiKeyRepo")<ApiKeyRepo, {
+  readonly insert: (stored: StoredApiKey) => Effect.Effect<ApiKey, PersistenceError>
+  readonly findById: (id: string) => Effect.Effect<Option.Option<ApiKey>, PersistenceError>
+  /** Keys bound to accounts or customers whose lineage contains `within`. */
+  readonly list: (within: string, page: PageRequest) => Effect.Effect<Page<ApiKey>, PersistenceError>
+  readonly delete: (id: ApiKey["id"]) => Effect.Effect<void, PersistenceError>
+  /** The acting principal for a live key's hash, marking the key used. */
+  readonly authenticate: (secretHash: string) => Effect.Effect<Option.Option<Principal>, PersistenceError>
+}>() {}
+
+/** Credentials: secrets from a cryptographic source and their one-way hashes. */
+export class Secrets extends Context.Tag("@provisio/core/Secrets")<Secrets, {
+  /** A new random secret with the given prefix, e.g. `pvo_3f9...`. */
+  readonly generate: (prefix: string) => Effect.Effect<string>
+  /** A one-way, deterministic hash for lookup: API key secrets carry enough entropy for SHA-256. */
+  readonly hash: (secret: string) => Effect.Effect<string>
+}>() {}

@@ -1,0 +1,290 @@
+import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Forbidden, InvalidState, NotFound, Unauthorized, ValidationError } from "../shared/errors"
+import { makeId } from "../shared/ids"
+import type { PageRequest } from "../shared/pagination"
+import { Transactor } from "../shared/transactor"
+import {
+  Account,
+  ApiKey,
+  ApiKeyCreated,
+  type CreateApiKey,
+  type CreateDistributor,
+  type CreatePartner,
+  Distributor,
+  Me,
+  Partner,
+  type Principal,
+  type Role,
+  type UpdateDistributor,
+  type UpdatePartner
+} from "./model"
+import { canReach, requireAdmin, requireKind } from "./policy"
+import { AccountRepo, ApiKeyRepo, Secrets } from "./ports"
+
+export const API_KEY_PREFIX = "pvo"
+export const MIN_BOOTSTRAP_KEY_LENGTH = 32
+
+export const make = Effect.gen(function* () {
+  const accounts = yield* AccountRepo
+  const apiKeys = yield* ApiKeyRepo
+  const secrets = yield* Secrets
+  const transactor = yield* Transactor
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  /** An account of the given kind that the caller may see; anything else is "not found". */
+  const findReachable = (principal: Principal, kind: Account["kind"], id: string) =>
+    accounts.findById(id).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of(kind, id)),
+        onSome: (account) =>
+          account.kind === kind && canReach(principal, account.lineage)
+            ? Effect.succeed(account)
+            : Effect.fail(NotFound.of(kind, id))
+      }))
+    )
+
+  const newAccount = Effect.fn("Identity.newAccount")(function* (
+    fields: Pick<Account, "kind" | "name" | "edition"> & { readonly parent: Account }
+  ) {
+    const id = (yield* makeId("acc")) as Account["id"]
+    const at = yield* now
+    return new Account({
+      id,
+      kind: fields.kind,
+      parent_id: fields.parent.id,
+      name: fields.name,
+      status: "active",
+      edition: fields.edition,
+      lineage: [...fields.parent.lineage, id],
+      created_at: at,
+      updated_at: at
+    })
+  })
+
+  const issueKey = Effect.fn("Identity.issueKey")(function* (
+    fields: { readonly account_id: string; readonly role: Role; readonly name: string },
+    secret: string
+  ) {
+    const at = yield* now
+    const key = new ApiKey({
+      id: (yield* makeId("key")) as ApiKey["id"],
+      account_id: fields.account_id,
+      role: fields.role,
+      name: fields.name,
+      prefix: secret.slice(0, API_KEY_PREFIX.length + 9),
+      last_used_at: null,
+      created_at: at,
+      updated_at: at
+    })
+    const stored = yield* apiKeys.insert({ key, secret_hash: yield* secrets.hash(secret) })
+    return new ApiKeyCreated({ ...stored, secret })
+  })
+
+  /**
+   * On an empty database: the platform account and its first admin key. Answers the secret
+   * when one was generated (the caller shows it once), nothing when the database was set up.
+   */
+  const bootstrap = Effect.fn("Identity.bootstrap")(function* (configuredKey: Option.Option<string>) {
+    if (Option.isSome(yield* accounts.findPlatform)) return Option.none<string>()
+    if (Option.isSome(configuredKey) && configuredKey.value.length < MIN_BOOTSTRAP_KEY_LENGTH) {
+      return yield* ValidationError.of(
+        "PROVISIO_BOOTSTRAP_KEY",
+        `must be at least ${MIN_BOOTSTRAP_KEY_LENGTH} characters`
+      )
+    }
+    const secret = Option.isSome(configuredKey) ? configuredKey.value : yield* secrets.generate(API_KEY_PREFIX)
+    yield* transactor.withTransaction(Effect.gen(function* () {
+      const id = (yield* makeId("acc")) as Account["id"]
+      const at = yield* now
+      yield* accounts.insert(new Account({
+        id,
+        kind: "platform",
+        parent_id: null,
+        name: "Platform",
+        status: "active",
+        edition: null,
+        lineage: [id],
+        created_at: at,
+        updated_at: at
+      }))
+      yield* issueKey({ account_id: id, role: "admin", name: "bootstrap" }, secret)
+    }))
+    return Option.isSome(configuredKey) ? Option.none<string>() : Option.some(secret)
+  })
+
+  const authenticate = Effect.fn("Identity.authenticate")(function* (secret: string) {
+    const principal = yield* apiKeys.authenticate(yield* secrets.hash(secret))
+    return yield* Option.match(principal, {
+      onNone: () => Effect.fail(new Unauthorized({ message: "the API key is not valid" })),
+      onSome: Effect.succeed
+    })
+  })
+
+  const me = (principal: Principal) =>
+    new Me({
+      account_id: principal.account_id,
+      account_kind: principal.account_kind,
+      role: principal.role,
+      api_key_id: principal.api_key_id,
+      user_id: principal.user_id
+    })
+
+  // Distributors ------------------------------------------------------------------------------
+
+  const createDistributor = Effect.fn("Identity.createDistributor")(function* (
+    principal: Principal,
+    input: CreateDistributor
+  ) {
+    yield* requireKind(principal, ["platform"], "create distributors")
+    yield* requireAdmin(principal)
+    const platform = yield* findReachable(principal, "platform", principal.account_id)
+    const account = yield* newAccount({ kind: "distributor", name: input.name, edition: null, parent: platform })
+    return Distributor.fromAccount(yield* accounts.insert(account))
+  })
+
+  const listDistributors = (principal: Principal, page: PageRequest) =>
+    accounts.list("distributor", principal.account_id, page).pipe(
+      Effect.map((result) => ({ ...result, items: result.items.map(Distributor.fromAccount) }))
+    )
+
+  const getDistributor = (principal: Principal, id: string) =>
+    Effect.map(findReachable(principal, "distributor", id), Distributor.fromAccount)
+
+  /** Name changes are the account's own; suspension is decided above it. */
+  const updateAccount = Effect.fn("Identity.updateAccount")(function* (
+    principal: Principal,
+    account: Account,
+    changes: { readonly name?: string | undefined; readonly status?: Account["status"] | undefined; readonly edition?: Account["edition"] | undefined }
+  ) {
+    yield* requireAdmin(principal)
+    if (principal.account_id === account.id && (changes.status !== undefined || changes.edition !== undefined)) {
+      return yield* new Forbidden({ message: "an account's status and edition are changed from above it" })
+    }
+    return yield* accounts.update(new Account({
+      ...account,
+      name: changes.name ?? account.name,
+      status: changes.status ?? account.status,
+      edition: changes.edition ?? account.edition,
+      updated_at: yield* now
+    }))
+  })
+
+  const updateDistributor = Effect.fn("Identity.updateDistributor")(function* (
+    principal: Principal,
+    id: string,
+    input: UpdateDistributor
+  ) {
+    const account = yield* findReachable(principal, "distributor", id)
+    return Distributor.fromAccount(yield* updateAccount(principal, account, input))
+  })
+
+  const deleteAccount = Effect.fn("Identity.deleteAccount")(function* (principal: Principal, account: Account) {
+    yield* requireAdmin(principal)
+    if (principal.account_id === account.id) {
+      return yield* new Forbidden({ message: "an account cannot delete itself" })
+    }
+    if (yield* accounts.hasChildren(account.id)) {
+      return yield* new InvalidState({ message: `${account.kind} ${account.id} still has accounts or customers below it` })
+    }
+    yield* accounts.delete(account.id)
+  })
+
+  const deleteDistributor = Effect.fn("Identity.deleteDistributor")(function* (principal: Principal, id: string) {
+    yield* deleteAccount(principal, yield* findReachable(principal, "distributor", id))
+  })
+
+  // Partners ----------------------------------------------------------------------------------
+
+  const createPartner = Effect.fn("Identity.createPartner")(function* (principal: Principal, input: CreatePartner) {
+    yield* requireKind(principal, ["platform", "distributor"], "create partners")
+    yield* requireAdmin(principal)
+    const distributorId = input.distributor_id ??
+      (principal.account_kind === "distributor" ? principal.account_id : undefined)
+    if (distributorId === undefined) {
+      return yield* ValidationError.of("distributor_id", "is required when a platform admin creates a partner")
+    }
+    const distributor = yield* findReachable(principal, "distributor", distributorId).pipe(
+      Effect.catchTag("NotFound", () => ValidationError.of("distributor_id", `distributor ${distributorId} does not exist`))
+    )
+    const account = yield* newAccount({
+      kind: "partner",
+      name: input.name,
+      edition: input.edition ?? "standard",
+      parent: distributor
+    })
+    return Partner.fromAccount(yield* accounts.insert(account))
+  })
+
+  const listPartners = (principal: Principal, page: PageRequest) =>
+    accounts.list("partner", principal.account_id, page).pipe(
+      Effect.map((result) => ({ ...result, items: result.items.map(Partner.fromAccount) }))
+    )
+
+  const getPartner = (principal: Principal, id: string) =>
+    Effect.map(findReachable(principal, "partner", id), Partner.fromAccount)
+
+  const updatePartner = Effect.fn("Identity.updatePartner")(function* (
+    principal: Principal,
+    id: string,
+    input: UpdatePartner
+  ) {
+    const account = yield* findReachable(principal, "partner", id)
+    return Partner.fromAccount(yield* updateAccount(principal, account, input))
+  })
+
+  const deletePartner = Effect.fn("Identity.deletePartner")(function* (principal: Principal, id: string) {
+    yield* deleteAccount(principal, yield* findReachable(principal, "partner", id))
+  })
+
+  // API keys ----------------------------------------------------------------------------------
+
+  const createApiKey = Effect.fn("Identity.createApiKey")(function* (principal: Principal, input: CreateApiKey) {
+    yield* requireAdmin(principal)
+    const accountId = input.account_id ?? principal.account_id
+    const scope = yield* accounts.findScope(accountId)
+    if (Option.isNone(scope) || !canReach(principal, scope.value.lineage)) {
+      return yield* ValidationError.of("account_id", `account ${accountId} does not exist`)
+    }
+    const secret = yield* secrets.generate(API_KEY_PREFIX)
+    return yield* issueKey({ account_id: accountId, role: input.role, name: input.name ?? `${input.role} key` }, secret)
+  })
+
+  const listApiKeys = Effect.fn("Identity.listApiKeys")(function* (principal: Principal, page: PageRequest) {
+    yield* requireAdmin(principal)
+    return yield* apiKeys.list(principal.account_id, page)
+  })
+
+  const deleteApiKey = Effect.fn("Identity.deleteApiKey")(function* (principal: Principal, id: string) {
+    yield* requireAdmin(principal)
+    const key = yield* apiKeys.findById(id)
+    const scope = Option.isSome(key) ? yield* accounts.findScope(key.value.account_id) : Option.none()
+    if (Option.isNone(key) || Option.isNone(scope) || !canReach(principal, scope.value.lineage)) {
+      return yield* NotFound.of("api key", id)
+    }
+    yield* apiKeys.delete(key.value.id)
+  })
+
+  return {
+    bootstrap,
+    authenticate,
+    me,
+    createDistributor,
+    listDistributors,
+    getDistributor,
+    updateDistributor,
+    deleteDistributor,
+    createPartner,
+    listPartners,
+    getPartner,
+    updatePartner,
+    deletePartner,
+    createApiKey,
+    listApiKeys,
+    deleteApiKey
+  } as const
+})
+
+export class Identity extends Context.Tag("@provisio/core/Identity")<Identity, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Identity, make)
+}

@@ -1,0 +1,31 @@
+import { Schema } from "effect"
+
+/**
+ * The error family every context shares. Each error carries a human `message` and, where one
+ * input field is to blame, its `field`: that is all a caller needs to correct the request, and
+ * the HTTP layer maps each class to a status and code once (packages/http/src/errors.ts).
+ */
+const fields = { message: Schema.String, field: Schema.optional(Schema.String) }
+
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", fields) {
+  static of(resource: string, id: string) {
+    return new NotFound({ message: `${resource} ${id} not found` })
+  }
+}
+
+export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", fields) {
+  static of(field: string, message: string) {
+    return new ValidationError({ field, message })
+  }
+}
+
+/** The resource is in a state where the operation cannot happen (e.g. deleting an account with children). */
+export class InvalidState extends Schema.TaggedError<InvalidState>()("InvalidState", fields) {}
+
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", fields) {}
+
+/** Authenticated, but the role does not allow the operation. */
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", fields) {}
+
+/** The storage failed; the message is safe to show (no SQL), the cause was logged by the adapter. */
+export class PersistenceError extends Schema.TaggedError<PersistenceError>()("PersistenceError", fields) {}

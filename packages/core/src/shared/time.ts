@@ -1,0 +1,25 @@
+import { DateTime, Either, Option, ParseResult, Schema } from "effect"
+
+/**
+ * An instant, ISO 8601 UTC on the wire. It also decodes the `Date` a database driver returns,
+ * so one model schema serves the storage rows and the JSON contract.
+ */
+export const Timestamp = Schema.transformOrFail(
+  Schema.Union(Schema.String, Schema.DateFromSelf),
+  Schema.DateTimeUtcFromSelf,
+  {
+    strict: true,
+    decode: (input, _, ast) =>
+      Option.match(DateTime.make(input), {
+        onNone: () => ParseResult.fail(new ParseResult.Type(ast, input, "must be an ISO 8601 date-time")),
+        onSome: (dt) => ParseResult.succeed(DateTime.toUtc(dt))
+      }),
+    encode: (dt) => ParseResult.succeed(DateTime.formatIso(dt))
+  }
+).annotations({
+  identifier: "Timestamp",
+  jsonSchema: { type: "string", format: "date-time" }
+})
+
+export const isValidTimeZone = (zone: string): boolean =>
+  Either.isRight(Either.try(() => DateTime.zoneUnsafeMakeNamed(zone)))

@@ -1,0 +1,7 @@
+import { Context, type Effect } from "effect"
+import type { PersistenceError } from "./errors"
+
+/** Runs an effect atomically: all of its writes happen, or none do. */
+export class Transactor extends Context.Tag("@provisio/core/Transactor")<Transactor, {
+  readonly withTransaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | PersistenceError, R>
+}>() {}

@@ -1,0 +1,81 @@
+import type { Page } from "@provisio/core/shared/pagination"
+import { Effect, FiberRef, ParseResult, Schema } from "effect"
+
+/**
+ * The id of the request being served. The request-log middleware sets it around each request,
+ * so the schemas below can put it into every answer without handlers passing it along.
+ */
+export const CurrentRequestId = FiberRef.unsafeMake("req_unknown")
+
+export const API_VERSION = "v1"
+
+const Meta = Schema.Struct({
+  request_id: Schema.String,
+  api_version: Schema.Literal(API_VERSION)
+})
+
+const PageMeta = Schema.Struct({
+  ...Meta.fields,
+  page: Schema.Struct({ limit: Schema.Int, next_cursor: Schema.NullOr(Schema.String) })
+})
+
+const meta = Effect.map(FiberRef.get(CurrentRequestId), (request_id) => ({ request_id, api_version: API_VERSION }) as const)
+
+/**
+ * `{ success: true, data, meta }` on the wire, the bare value in handlers and clients. The
+ * encoded side is what OpenAPI documents, so the contract shows the envelope as it is sent.
+ */
+export const Envelope = <A, I, R>(data: Schema.Schema<A, I, R>) =>
+  Schema.transformOrFail(
+    Schema.Struct({ success: Schema.Literal(true), data, meta: Meta }),
+    Schema.typeSchema(data),
+    {
+      strict: true,
+      decode: (wire) => ParseResult.succeed(wire.data),
+      encode: (value) => Effect.map(meta, (m) => ({ success: true as const, data: value, meta: m }))
+    }
+  )
+
+export const PageOf = <A, I, R>(item: Schema.Schema<A, I, R>) =>
+  Schema.Struct({
+    items: Schema.Array(Schema.typeSchema(item)),
+    limit: Schema.Int,
+    next_cursor: Schema.NullOr(Schema.String)
+  })
+
+/** A list: the items in `data`, `meta.page` telling the limit and the cursor of the next page. */
+export const PageEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
+  Schema.transformOrFail(
+    Schema.Struct({ success: Schema.Literal(true), data: Schema.Array(item), meta: PageMeta }),
+    PageOf(item),
+    {
+      strict: true,
+      decode: (wire) =>
+        ParseResult.succeed({ items: wire.data, limit: wire.meta.page.limit, next_cursor: wire.meta.page.next_cursor }),
+      encode: (page: Page<A>) =>
+        Effect.map(meta, (m) => ({
+          success: true as const,
+          data: page.items,
+          meta: { ...m, page: { limit: page.limit, next_cursor: page.next_cursor } }
+        }))
+    }
+  )
+
+/** `{ success: false, error: { code, message, field? }, meta }`: the body of every failure. */
+export const ErrorBody = <const Code extends string>(code: Code) =>
+  Schema.Struct({
+    success: Schema.Literal(false),
+    error: Schema.Struct({
+      code: Schema.Literal(code),
+      message: Schema.String,
+      field: Schema.optional(Schema.String)
+    }),
+    meta: Meta
+  })
+
+export const errorBody = (code: string, message: string, field?: string) =>
+  Effect.map(meta, (m) => ({
+    success: false as const,
+    error: field === undefined ? { code, message } : { code, message, field },
+    meta: m
+  }))

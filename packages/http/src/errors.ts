@@ -1,0 +1,53 @@
+import { HttpApiSchema } from "@effect/platform"
+import {
+  Forbidden,
+  InvalidState,
+  NotFound,
+  PersistenceError,
+  Unauthorized,
+  ValidationError
+} from "@provisio/core/shared/errors"
+import { DuplicateCustomer } from "@provisio/core/customers/errors"
+import { ParseResult, Schema } from "effect"
+import { ErrorBody, errorBody } from "./envelope"
+
+/** The errors of the core's family: all carry `message` and an optional `field`. */
+type CoreErrorClass<E> = Schema.Schema<E, any, never> & {
+  new (props: { readonly message: string; readonly field?: string | undefined }): E
+}
+
+/**
+ * The wire form of a core error, with its status and code declared here once: encoding writes
+ * the envelope (request id included), decoding (the typed client) rebuilds the core error.
+ */
+const wire = <E extends { readonly message: string; readonly field?: string | undefined }, const Code extends string>(
+  error: CoreErrorClass<E>,
+  status: number,
+  code: Code,
+  /** What the caller sees instead of the error's own message (for failures that are ours). */
+  publicMessage?: string
+) =>
+  Schema.transformOrFail(ErrorBody(code), Schema.typeSchema(error), {
+    strict: true,
+    decode: (body) => ParseResult.succeed(new error({ message: body.error.message, field: body.error.field })),
+    encode: (e) => errorBody(code, publicMessage ?? e.message, e.field)
+  }).annotations(HttpApiSchema.annotations({ status }))
+
+/** An HTTP-only failure: the request could not be read (malformed JSON, a query parameter of the wrong type). */
+export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
+  message: Schema.String,
+  field: Schema.optional(Schema.String)
+}) {}
+
+export const BadRequestError = wire(BadRequest, 400, "bad_request")
+export const UnauthorizedError = wire(Unauthorized, 401, "unauthorized")
+export const ForbiddenError = wire(Forbidden, 403, "forbidden")
+export const NotFoundError = wire(NotFound, 404, "not_found")
+export const InvalidStateError = wire(InvalidState, 409, "invalid_state")
+export const DuplicateCustomerError = wire(DuplicateCustomer, 409, "duplicate_customer")
+export const ValidationErrorError = wire(ValidationError, 422, "validation_error")
+export const InternalError = wire(PersistenceError, 500, "internal", "an internal error occurred")
+
+/** A failure that is a bug (a defect): the envelope with no detail, logged by the request log. */
+export const internalErrorBody = errorBody("internal", "an internal error occurred")
+
