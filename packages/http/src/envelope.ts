@@ -73,7 +73,7 @@ export const ErrorBody = <const Code extends string>(code: Code) =>
     meta: Meta
   })
 
-export const errorBody = (code: string, message: string, field?: string) =>
+export const errorBody = <const Code extends string>(code: Code, message: string, field?: string) =>
   Effect.map(meta, (m) => ({
     success: false as const,
     error: field === undefined ? { code, message } : { code, message, field },

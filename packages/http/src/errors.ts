@@ -39,6 +39,12 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
   field: Schema.optional(Schema.String)
 }) {}
 
+/** A bug: the caller sees 500 with no detail, the request log has the cause. */
+export class Defect extends Schema.TaggedError<Defect>()("Defect", {
+  message: Schema.String,
+  field: Schema.optional(Schema.String)
+}) {}
+
 export const BadRequestError = wire(BadRequest, 400, "bad_request")
 export const UnauthorizedError = wire(Unauthorized, 401, "unauthorized")
 export const ForbiddenError = wire(Forbidden, 403, "forbidden")
@@ -47,7 +53,5 @@ export const InvalidStateError = wire(InvalidState, 409, "invalid_state")
 export const DuplicateCustomerError = wire(DuplicateCustomer, 409, "duplicate_customer")
 export const ValidationErrorError = wire(ValidationError, 422, "validation_error")
 export const InternalError = wire(PersistenceError, 500, "internal", "an internal error occurred")
-
-/** A failure that is a bug (a defect): the envelope with no detail, logged by the request log. */
-export const internalErrorBody = errorBody("internal", "an internal error occurred")
+export const DefectError = wire(Defect, 500, "internal", "an internal error occurred")
 

@@ -13,7 +13,7 @@ import {
   Distributor,
   Me,
   Partner,
-  type Principal,
+  Principal,
   type Role,
   type UpdateDistributor,
   type UpdatePartner
@@ -120,6 +120,24 @@ export const make = Effect.gen(function* () {
       onSome: Effect.succeed
     })
   })
+
+  /**
+   * The platform's admin, for commands run on the database itself: whoever can open the data
+   * folder or the server already holds everything.
+   */
+  const platformOperator = accounts.findPlatform.pipe(
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(NotFound.of("account", "platform")),
+      onSome: (platform) =>
+        Effect.succeed(new Principal({
+          account_id: platform.id,
+          account_kind: "platform",
+          role: "admin",
+          lineage: platform.lineage,
+          edition: null
+        }))
+    }))
+  )
 
   const me = (principal: Principal) =>
     new Me({
@@ -268,6 +286,7 @@ export const make = Effect.gen(function* () {
   return {
     bootstrap,
     authenticate,
+    platformOperator,
     me,
     createDistributor,
     listDistributors,

@@ -1,0 +1,47 @@
+import { Command, Options } from "@effect/cli"
+import { describeDatabase } from "@provisio/adapters/postgres/index"
+import { ServerLive } from "@provisio/http/server"
+import { Identity } from "@provisio/core/identity/service"
+import { Config, ConfigProvider, Console, Effect, Layer, Logger, Option } from "effect"
+import { AppLive } from "../database"
+
+const port = Options.integer("port").pipe(
+  Options.withDescription("The port to listen on (default: PORT, else 8080)"),
+  Options.optional
+)
+
+/** Prints the platform's first admin key, once: on the first start of an empty database. */
+export const bootstrap = Effect.gen(function* () {
+  const identity = yield* Identity
+  const configured = yield* Config.option(Config.string("PROVISIO_BOOTSTRAP_KEY"))
+  const generated = yield* identity.bootstrap(configured)
+  if (Option.isSome(generated)) {
+    yield* Console.log([
+      "",
+      "  Provisio created the platform account and its first admin API key.",
+      "  It is shown this once; keep it somewhere safe:",
+      "",
+      `    ${generated.value}`,
+      "",
+      "  Try: curl -H \"Authorization: Bearer <key>\" http://localhost:8080/api/v1/me",
+      ""
+    ].join("\n"))
+  }
+})
+
+export const serve = Command.make("serve", { port }, ({ port }) =>
+  Effect.gen(function* () {
+    yield* Effect.logInfo(`database: ${yield* describeDatabase}`)
+    yield* bootstrap
+    yield* Layer.launch(ServerLive)
+  }).pipe(
+    Effect.provide(AppLive),
+    // One JSON object per line: what log collectors parse without configuration.
+    Effect.provide(Logger.json),
+    Effect.withConfigProvider(Option.match(port, {
+      onNone: () => ConfigProvider.fromEnv(),
+      onSome: (value) =>
+        ConfigProvider.fromMap(new Map([["PORT", String(value)]])).pipe(ConfigProvider.orElse(ConfigProvider.fromEnv))
+    }))
+  )
+).pipe(Command.withDescription("Run the HTTP API (on the embedded database unless DATABASE_URL is set)"))

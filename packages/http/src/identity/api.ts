@@ -1,0 +1,84 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import {
+  ApiKey,
+  ApiKeyCreated,
+  CreateApiKey,
+  CreateDistributor,
+  CreatePartner,
+  Distributor,
+  Me,
+  Partner,
+  UpdateDistributor,
+  UpdatePartner
+} from "@provisio/core/identity/model"
+import { Schema } from "effect"
+import { Envelope, PageEnvelope } from "../envelope"
+import { InvalidStateError } from "../errors"
+import { Authentication } from "../middleware/authentication"
+import { PageQuery } from "../pagination"
+
+const IdPath = Schema.Struct({ id: Schema.String })
+
+export class IdentityApi extends HttpApiGroup.make("identity")
+  .add(
+    HttpApiEndpoint.get("me", "/me")
+      .addSuccess(Envelope(Me))
+      .annotate(OpenApi.Summary, "Who the caller is")
+  )
+  .add(
+    HttpApiEndpoint.get("listDistributors", "/distributors")
+      .setUrlParams(PageQuery)
+      .addSuccess(PageEnvelope(Distributor))
+  )
+  .add(
+    HttpApiEndpoint.post("createDistributor", "/distributors")
+      .setPayload(CreateDistributor)
+      .addSuccess(Envelope(Distributor), { status: 201 })
+      .annotate(OpenApi.Description, "Platform admins only.")
+  )
+  .add(HttpApiEndpoint.get("getDistributor", "/distributors/:id").setPath(IdPath).addSuccess(Envelope(Distributor)))
+  .add(
+    HttpApiEndpoint.put("updateDistributor", "/distributors/:id")
+      .setPath(IdPath)
+      .setPayload(UpdateDistributor)
+      .addSuccess(Envelope(Distributor))
+  )
+  .add(
+    HttpApiEndpoint.del("deleteDistributor", "/distributors/:id")
+      .setPath(IdPath)
+      .addSuccess(HttpApiSchema.NoContent)
+      .addError(InvalidStateError)
+  )
+  .add(HttpApiEndpoint.get("listPartners", "/partners").setUrlParams(PageQuery).addSuccess(PageEnvelope(Partner)))
+  .add(
+    HttpApiEndpoint.post("createPartner", "/partners")
+      .setPayload(CreatePartner)
+      .addSuccess(Envelope(Partner), { status: 201 })
+      .annotate(OpenApi.Description, "A platform admin names `distributor_id`; a distributor creates under itself.")
+  )
+  .add(HttpApiEndpoint.get("getPartner", "/partners/:id").setPath(IdPath).addSuccess(Envelope(Partner)))
+  .add(
+    HttpApiEndpoint.put("updatePartner", "/partners/:id")
+      .setPath(IdPath)
+      .setPayload(UpdatePartner)
+      .addSuccess(Envelope(Partner))
+  )
+  .add(
+    HttpApiEndpoint.del("deletePartner", "/partners/:id")
+      .setPath(IdPath)
+      .addSuccess(HttpApiSchema.NoContent)
+      .addError(InvalidStateError)
+  )
+  .add(HttpApiEndpoint.get("listApiKeys", "/api-keys").setUrlParams(PageQuery).addSuccess(PageEnvelope(ApiKey)))
+  .add(
+    HttpApiEndpoint.post("createApiKey", "/api-keys")
+      .setPayload(CreateApiKey)
+      .addSuccess(Envelope(ApiKeyCreated), { status: 201 })
+      .annotate(OpenApi.Description, "The `secret` is in this answer only; it is stored hashed.")
+  )
+  .add(HttpApiEndpoint.del("deleteApiKey", "/api-keys/:id").setPath(IdPath).addSuccess(HttpApiSchema.NoContent))
+  .middleware(Authentication)
+  .prefix("/api/v1")
+  .annotate(OpenApi.Title, "Identity")
+  .annotate(OpenApi.Description, "The channel hierarchy (platform > distributor > partner > customer) and API keys.")
+{}

@@ -1,0 +1,21 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { SqlClient } from "@effect/sql"
+import { PersistenceError } from "@provisio/core/shared/errors"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+
+export const OpsHandlers = HttpApiBuilder.group(ProvisioApi, "ops", (handlers) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return handlers
+      .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
+      .handle("readyz", () =>
+        sql`select 1`.pipe(
+          Effect.as({ status: "ok" as const }),
+          Effect.timeoutFail({
+            duration: "2 seconds",
+            onTimeout: () => new PersistenceError({ message: "the database did not answer in time" })
+          }),
+          Effect.catchTag("SqlError", () => new PersistenceError({ message: "the database is not reachable" }))
+        ))
+  }))

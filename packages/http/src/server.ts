@@ -1,0 +1,37 @@
+import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Config, Effect, Layer } from "effect"
+import { createServer } from "node:http"
+import { ProvisioApi } from "./api"
+import { CustomersHandlers } from "./customers/handlers"
+import { IdentityHandlers } from "./identity/handlers"
+import { AuthenticationLive } from "./middleware/authentication"
+import { ErrorMappingLive } from "./middleware/error-mapping"
+import { requestLog } from "./middleware/request-log"
+import { OpsHandlers } from "./ops/handlers"
+
+/** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
+export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, ErrorMappingLive]),
+  Layer.provide(AuthenticationLive)
+)
+
+/** The routes of the API plus `/openapi.json` and `/swagger`, on whatever `HttpServer` is provided. */
+export const HttpAppLive = HttpApiBuilder.serve(requestLog).pipe(
+  Layer.provide(HttpApiSwagger.layer({ path: "/swagger" })),
+  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(ApiLive)
+)
+
+export const ServerConfig = Config.all({
+  port: Config.port("PORT").pipe(Config.withDefault(8080)),
+  host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
+})
+
+/** `HttpAppLive` served by Node on `PORT` (default 8080). */
+export const ServerLive = HttpAppLive.pipe(
+  HttpServer.withLogAddress,
+  Layer.provide(Layer.unwrapEffect(
+    Effect.map(ServerConfig, ({ host, port }) => NodeHttpServer.layer(createServer, { port, host }))
+  ))
+)
