@@ -11,6 +11,7 @@ import {
 } from "./errors"
 import { IdentityApi } from "./identity/api"
 import { OpsApi } from "./ops/api"
+import { withoutBuiltInDecodeError } from "./openapi"
 
 /** The whole contract: the server implements it, clients (the CLI, examples) are derived from it. */
 export class ProvisioApi extends HttpApi.make("provisio")
@@ -24,6 +25,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .addError(ValidationErrorError)
   .addError(InternalError)
   .addError(DefectError)
+  .annotate(OpenApi.Transform, withoutBuiltInDecodeError)
   .annotate(OpenApi.Title, "Provisio API")
   .annotate(OpenApi.Version, "1.0.0")
   .annotate(

@@ -1,6 +1,8 @@
-import { pageRequest } from "@provisio/core/shared/pagination"
+import type { Principal } from "@provisio/core/identity/model"
+import { type PageRequest, pageRequest } from "@provisio/core/shared/pagination"
 import { Effect, Schema } from "effect"
 import { BadRequest } from "./errors"
+import { CurrentPrincipal } from "./middleware/authentication"
 
 /** `?limit=&cursor=` on every list. Read as text so a wrong type answers 400 naming the parameter. */
 export const PageQuery = Schema.Struct({
@@ -17,4 +19,13 @@ export const toPageRequest = (query: typeof PageQuery.Type) =>
       limit: query.limit === undefined ? undefined : Number(query.limit),
       cursor: query.cursor
     })
+  })
+
+/** Runs a list use case as the authenticated caller, with the page its query asks for. */
+export const listAsCaller = <A, E, R>(
+  query: typeof PageQuery.Type,
+  useCase: (principal: Principal, page: PageRequest) => Effect.Effect<A, E, R>
+) =>
+  Effect.gen(function* () {
+    return yield* useCase(yield* CurrentPrincipal, yield* toPageRequest(query))
   })

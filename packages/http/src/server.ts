@@ -7,6 +7,7 @@ import { CustomersHandlers } from "./customers/handlers"
 import { IdentityHandlers } from "./identity/handlers"
 import { AuthenticationLive } from "./middleware/authentication"
 import { ErrorMappingLive } from "./middleware/error-mapping"
+import { jsonBodies } from "./middleware/json-bodies"
 import { requestLog } from "./middleware/request-log"
 import { OpsHandlers } from "./ops/handlers"
 
@@ -17,7 +18,7 @@ export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
 )
 
 /** The routes of the API plus `/openapi.json` and `/swagger`, on whatever `HttpServer` is provided. */
-export const HttpAppLive = HttpApiBuilder.serve(requestLog).pipe(
+export const HttpAppLive = HttpApiBuilder.serve((app) => requestLog(jsonBodies(app))).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/swagger" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(ApiLive)

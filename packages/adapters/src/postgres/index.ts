@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { ContactRepoLive, CustomerRepoLive, LocationRepoLive, PaymentMethodRepoLive } from "./customers"
 import { AccountRepoLive, ApiKeyRepoLive } from "./identity"
 import { TransactorLive } from "./transactor"
 
@@ -9,5 +10,9 @@ export { migrate } from "./migrations"
 export const PostgresLive = Layer.mergeAll(
   AccountRepoLive,
   ApiKeyRepoLive,
+  CustomerRepoLive,
+  ContactRepoLive,
+  PaymentMethodRepoLive,
+  LocationRepoLive,
   TransactorLive
 )

@@ -1,6 +1,46 @@
 import { HttpApiBuilder } from "@effect/platform"
+import { Customers } from "@provisio/core/customers/service"
 import { Effect } from "effect"
 import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
 
-// Filled in by the customers context.
-export const CustomersHandlers = HttpApiBuilder.group(ProvisioApi, "customers", (handlers) => Effect.succeed(handlers))
+export const CustomersHandlers = HttpApiBuilder.group(ProvisioApi, "customers", (handlers) =>
+  Effect.map(Customers, (customers) =>
+    handlers
+      .handle("listCustomers", ({ urlParams }) => listAsCaller(urlParams, customers.listCustomers))
+      .handle("createCustomer", ({ payload }) => asCaller((p) => customers.createCustomer(p, payload)))
+      .handle("getCustomer", ({ path }) => asCaller((p) => customers.getCustomer(p, path.customerId)))
+      .handle("updateCustomer", ({ path, payload }) =>
+        asCaller((p) => customers.updateCustomer(p, path.customerId, payload)))
+      .handle("deleteCustomer", ({ path }) => asCaller((p) => customers.deleteCustomer(p, path.customerId)))
+      .handle("listContacts", ({ path, urlParams }) =>
+        listAsCaller(urlParams, (p, page) => customers.listContacts(p, path.customerId, page)))
+      .handle("createContact", ({ path, payload }) =>
+        asCaller((p) => customers.createContact(p, path.customerId, payload)))
+      .handle("getContact", ({ path }) => asCaller((p) => customers.getContact(p, path.customerId, path.contactId)))
+      .handle("updateContact", ({ path, payload }) =>
+        asCaller((p) => customers.updateContact(p, path.customerId, path.contactId, payload)))
+      .handle("deleteContact", ({ path }) =>
+        asCaller((p) => customers.deleteContact(p, path.customerId, path.contactId)))
+      .handle("listPaymentMethods", ({ path, urlParams }) =>
+        listAsCaller(urlParams, (p, page) => customers.listPaymentMethods(p, path.customerId, page)))
+      .handle("createPaymentMethod", ({ path, payload }) =>
+        asCaller((p) => customers.createPaymentMethod(p, path.customerId, payload)))
+      .handle("getPaymentMethod", ({ path }) =>
+        asCaller((p) => customers.getPaymentMethod(p, path.customerId, path.paymentMethodId)))
+      .handle("updatePaymentMethod", ({ path, payload }) =>
+        asCaller((p) => customers.updatePaymentMethod(p, path.customerId, path.paymentMethodId, payload)))
+      .handle("deletePaymentMethod", ({ path }) =>
+        asCaller((p) => customers.deletePaymentMethod(p, path.customerId, path.paymentMethodId)))
+      .handle("listProductLocations", ({ path, urlParams }) =>
+        listAsCaller(urlParams, (p, page) => customers.listProductLocations(p, path.customerId, page)))
+      .handle("createProductLocation", ({ path, payload }) =>
+        asCaller((p) => customers.createProductLocation(p, path.customerId, payload)))
+      .handle("getProductLocation", ({ path }) =>
+        asCaller((p) => customers.getProductLocation(p, path.customerId, path.locationId)))
+      .handle("updateProductLocation", ({ path, payload }) =>
+        asCaller((p) => customers.updateProductLocation(p, path.customerId, path.locationId, payload)))
+      .handle("deleteProductLocation", ({ path }) =>
+        asCaller((p) => customers.deleteProductLocation(p, path.customerId, path.locationId)))
+  ))

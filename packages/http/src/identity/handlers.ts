@@ -2,44 +2,24 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Identity } from "@provisio/core/identity/service"
 import { Effect } from "effect"
 import { ProvisioApi } from "../api"
-import { CurrentPrincipal } from "../middleware/authentication"
-import { toPageRequest } from "../pagination"
+import { asCaller, CurrentPrincipal } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
 
 export const IdentityHandlers = HttpApiBuilder.group(ProvisioApi, "identity", (handlers) =>
-  Effect.gen(function* () {
-    const identity = yield* Identity
-    return handlers
+  Effect.map(Identity, (identity) =>
+    handlers
       .handle("me", () => Effect.map(CurrentPrincipal, identity.me))
-      .handle("listDistributors", ({ urlParams }) =>
-        Effect.gen(function* () {
-          return yield* identity.listDistributors(yield* CurrentPrincipal, yield* toPageRequest(urlParams))
-        }))
-      .handle("createDistributor", ({ payload }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.createDistributor(principal, payload)))
-      .handle("getDistributor", ({ path }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.getDistributor(principal, path.id)))
-      .handle("updateDistributor", ({ path, payload }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.updateDistributor(principal, path.id, payload)))
-      .handle("deleteDistributor", ({ path }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.deleteDistributor(principal, path.id)))
-      .handle("listPartners", ({ urlParams }) =>
-        Effect.gen(function* () {
-          return yield* identity.listPartners(yield* CurrentPrincipal, yield* toPageRequest(urlParams))
-        }))
-      .handle("createPartner", ({ payload }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.createPartner(principal, payload)))
-      .handle("getPartner", ({ path }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.getPartner(principal, path.id)))
-      .handle("updatePartner", ({ path, payload }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.updatePartner(principal, path.id, payload)))
-      .handle("deletePartner", ({ path }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.deletePartner(principal, path.id)))
-      .handle("listApiKeys", ({ urlParams }) =>
-        Effect.gen(function* () {
-          return yield* identity.listApiKeys(yield* CurrentPrincipal, yield* toPageRequest(urlParams))
-        }))
-      .handle("createApiKey", ({ payload }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.createApiKey(principal, payload)))
-      .handle("deleteApiKey", ({ path }) =>
-        Effect.flatMap(CurrentPrincipal, (principal) => identity.deleteApiKey(principal, path.id)))
-  }))
+      .handle("listDistributors", ({ urlParams }) => listAsCaller(urlParams, identity.listDistributors))
+      .handle("createDistributor", ({ payload }) => asCaller((p) => identity.createDistributor(p, payload)))
+      .handle("getDistributor", ({ path }) => asCaller((p) => identity.getDistributor(p, path.id)))
+      .handle("updateDistributor", ({ path, payload }) => asCaller((p) => identity.updateDistributor(p, path.id, payload)))
+      .handle("deleteDistributor", ({ path }) => asCaller((p) => identity.deleteDistributor(p, path.id)))
+      .handle("listPartners", ({ urlParams }) => listAsCaller(urlParams, identity.listPartners))
+      .handle("createPartner", ({ payload }) => asCaller((p) => identity.createPartner(p, payload)))
+      .handle("getPartner", ({ path }) => asCaller((p) => identity.getPartner(p, path.id)))
+      .handle("updatePartner", ({ path, payload }) => asCaller((p) => identity.updatePartner(p, path.id, payload)))
+      .handle("deletePartner", ({ path }) => asCaller((p) => identity.deletePartner(p, path.id)))
+      .handle("listApiKeys", ({ urlParams }) => listAsCaller(urlParams, identity.listApiKeys))
+      .handle("createApiKey", ({ payload }) => asCaller((p) => identity.createApiKey(p, payload)))
+      .handle("deleteApiKey", ({ path }) => asCaller((p) => identity.deleteApiKey(p, path.id)))
+  ))

@@ -33,3 +33,7 @@ export const AuthenticationLive = Layer.effect(
     })
   )
 )
+
+/** Runs a use case as the authenticated caller. */
+export const asCaller = <A, E, R>(useCase: (principal: Principal) => Effect.Effect<A, E, R>) =>
+  Effect.flatMap(CurrentPrincipal, useCase)

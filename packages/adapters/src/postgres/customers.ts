@@ -1,0 +1,155 @@
+import { SqlClient, SqlSchema } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import { DuplicateCustomer } from "@provisio/core/customers/errors"
+import { Contact, Customer, PaymentMethod, ProductLocation } from "@provisio/core/customers/model"
+import {
+  type ChildRepo,
+  ContactRepo,
+  CustomerRepo,
+  LocationRepo,
+  PaymentMethodRepo,
+  type StoredCustomer
+} from "@provisio/core/customers/ports"
+import type { PersistenceError } from "@provisio/core/shared/errors"
+import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
+import { type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
+import { pageClause } from "./pagination"
+import { isUniqueViolation, orPersistenceError } from "./persistence"
+
+// `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
+// as Postgres arrays, but neither column holds one at the top level) and parses them on reading.
+
+const CustomerRow = Schema.Struct({ ...Customer.fields, lineage: Schema.Array(Schema.String) })
+
+const toStored = ({ lineage, ...fields }: typeof CustomerRow.Type): StoredCustomer => ({
+  customer: new Customer(fields),
+  lineage
+})
+
+/** `external_id` is unique per partner: that one violation is the caller's to fix, not a failure of ours. */
+const orDuplicate = <A>(
+  effect: Effect.Effect<A, SqlError | ParseResult.ParseError | Cause.NoSuchElementException>,
+  customer: Customer
+): Effect.Effect<A, DuplicateCustomer | PersistenceError> =>
+  Effect.catchAll(effect, (error): Effect.Effect<never, DuplicateCustomer | PersistenceError> =>
+    isUniqueViolation(error, "customers_external_id_unique")
+      ? Effect.fail(DuplicateCustomer.of(customer.external_id ?? ""))
+      : orPersistenceError(Effect.fail(error)))
+
+export const CustomerRepoLive = Layer.effect(
+  CustomerRepo,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const insert = SqlSchema.single({
+      Request: Schema.Struct({ customer: Customer, lineage: Schema.Array(Schema.String) }),
+      Result: Customer,
+      execute: ({ customer, lineage }) => sql`insert into customers ${sql.insert({ ...customer, lineage })} returning *`
+    })
+    const update = SqlSchema.single({
+      Request: Customer,
+      Result: Customer,
+      execute: (customer) =>
+        sql`update customers set ${sql.update(customer, ["id", "partner_id", "created_at"])}
+            where id = ${customer.id} returning *`
+    })
+    const findById = SqlSchema.findOne({
+      Request: Schema.String,
+      Result: CustomerRow,
+      execute: (id) => sql`select * from customers where id = ${id}`
+    })
+    const list = (within: string, page: PageRequest) =>
+      SqlSchema.findAll({
+        Request: Schema.Void,
+        Result: Customer,
+        execute: () =>
+          sql`select * from customers where lineage @> array[${within}]::text[]
+              ${pageClause(sql, page)}`
+      })(undefined).pipe(Effect.map((rows) => toPage(rows, page)))
+
+    return CustomerRepo.of({
+      insert: (stored) => orDuplicate(insert(stored), stored.customer),
+      update: (customer) => orDuplicate(update(customer), customer),
+      // Keys issued to the customer go with it; its child records follow by cascade.
+      delete: (id) =>
+        orPersistenceError(sql.withTransaction(Effect.zipRight(
+          sql`delete from api_keys where account_id = ${id}`,
+          sql`delete from customers where id = ${id}`
+        ))),
+      findById: (id) => orPersistenceError(findById(id)).pipe(Effect.map(Option.map(toStored))),
+      list: (within, page) => orPersistenceError(list(within, page))
+    })
+  })
+)
+
+/**
+ * The queries every customer-owned table shares: rows are always addressed through their
+ * customer, so an id from another customer never matches.
+ */
+const childRepo = <A extends { readonly id: string; readonly customer_id: string }, I extends Record<string, unknown>>(
+  sql: SqlClient.SqlClient,
+  table: string,
+  schema: Schema.Schema<A, I>
+): ChildRepo<A> => {
+  const insert = SqlSchema.single({
+    Request: schema,
+    Result: schema,
+    execute: (record) => sql`insert into ${sql(table)} ${sql.insert(record)} returning *`
+  })
+  const update = SqlSchema.single({
+    Request: schema,
+    Result: schema,
+    execute: (record) =>
+      sql`update ${sql(table)} set ${sql.update(record, ["id", "customer_id", "created_at"])}
+          where id = ${record["id"] as string} and customer_id = ${record["customer_id"] as string} returning *`
+  })
+  const Key = Schema.Struct({ customer_id: Schema.String, id: Schema.String })
+  const findById = SqlSchema.findOne({
+    Request: Key,
+    Result: schema,
+    execute: ({ customer_id, id }) => sql`select * from ${sql(table)} where id = ${id} and customer_id = ${customer_id}`
+  })
+  const list = (customerId: string, page: PageRequest) =>
+    SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: schema,
+      execute: () => sql`select * from ${sql(table)} where customer_id = ${customerId} ${pageClause(sql, page)}`
+    })(undefined).pipe(Effect.map((rows) => toPage(rows, page)))
+
+  return {
+    insert: (record) => orPersistenceError(insert(record)),
+    update: (record) => orPersistenceError(update(record)),
+    delete: (customerId, id) =>
+      orPersistenceError(sql`delete from ${sql(table)} where id = ${id} and customer_id = ${customerId}`).pipe(
+        Effect.asVoid
+      ),
+    findById: (customerId, id) => orPersistenceError(findById({ customer_id: customerId, id })),
+    list: (customerId, page) => orPersistenceError(list(customerId, page))
+  }
+}
+
+export const ContactRepoLive = Layer.effect(
+  ContactRepo,
+  Effect.map(SqlClient.SqlClient, (sql) => ContactRepo.of(childRepo(sql, "contacts", Contact)))
+)
+
+export const PaymentMethodRepoLive = Layer.effect(
+  PaymentMethodRepo,
+  Effect.map(SqlClient.SqlClient, (sql) =>
+    PaymentMethodRepo.of({
+      ...childRepo(sql, "payment_methods", PaymentMethod),
+      // Locking the customer's row first makes concurrent default changes of one customer
+      // wait for each other instead of colliding on payment_methods_one_default.
+      clearDefault: (customerId, at) =>
+        orPersistenceError(Effect.zipRight(
+          sql`select id from customers where id = ${customerId} for update`,
+          sql`update payment_methods set is_default = false, updated_at = ${DateTime.formatIso(at)}
+              where customer_id = ${customerId} and is_default`
+        )).pipe(Effect.asVoid)
+    }))
+)
+
+export const LocationRepoLive = Layer.effect(
+  LocationRepo,
+  Effect.map(SqlClient.SqlClient, (sql) => LocationRepo.of(childRepo(sql, "product_locations", ProductLocation)))
+)

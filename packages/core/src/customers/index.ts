@@ -1,0 +1,5 @@
+export * from "./card-numbers"
+export * from "./errors"
+export * from "./model"
+export * from "./ports"
+export * from "./service"

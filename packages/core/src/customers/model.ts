@@ -1,0 +1,250 @@
+import { Schema } from "effect"
+import { AccountId } from "../identity/model"
+import { prefixedId } from "../shared/ids"
+import { isValidTimeZone, Timestamp } from "../shared/time"
+
+export const CustomerId = prefixedId("cus", "CustomerId")
+export type CustomerId = typeof CustomerId.Type
+
+export const ContactId = prefixedId("con", "ContactId")
+export type ContactId = typeof ContactId.Type
+
+export const PaymentMethodId = prefixedId("pm", "PaymentMethodId")
+export type PaymentMethodId = typeof PaymentMethodId.Type
+
+export const LocationId = prefixedId("loc", "LocationId")
+export type LocationId = typeof LocationId.Type
+
+export const CustomerStatus = Schema.Literal("prospect", "active", "suspended", "closed")
+export type CustomerStatus = typeof CustomerStatus.Type
+
+export const PaymentMethodType = Schema.Literal("card", "bank_account", "sepa_debit", "invoice")
+export type PaymentMethodType = typeof PaymentMethodType.Type
+
+// Field formats. Inputs are decoded through these; the stored models reuse the ones that cannot
+// reject legacy rows (plain strings), so a tightened rule never makes old data unreadable.
+
+const Name = Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
+
+const ShortText = (max: number) =>
+  Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(max))
+
+export const Email = Schema.Trim.pipe(
+  Schema.maxLength(254),
+  Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address, e.g. \"ops@example.com\"" })
+)
+
+export const Phone = ShortText(50)
+
+export const CountryCode = Schema.String.pipe(
+  Schema.pattern(/^[A-Z]{2}$/, {
+    message: () => "must be an ISO 3166-1 alpha-2 country code in upper case, e.g. \"DE\""
+  })
+)
+
+export const CurrencyCode = Schema.String.pipe(
+  Schema.pattern(/^[A-Z]{3}$/, { message: () => "must be an ISO 4217 currency code in upper case, e.g. \"EUR\"" })
+)
+
+export const TimeZoneName = Schema.String.pipe(
+  Schema.filter(isValidTimeZone, { message: () => "must be an IANA time zone name, e.g. \"Europe/Berlin\"" })
+)
+
+/** Free-form and replaced as a whole on update. */
+export const Metadata = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export type Metadata = typeof Metadata.Type
+
+const AddressLine = Schema.Trim.pipe(Schema.maxLength(200))
+
+// Every line may be left out on input and always comes back, as null when unknown.
+const addressField = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+
+/** A postal address; the same shape on input, in storage (jsonb) and in answers. */
+export class Address extends Schema.Class<Address>("Address")({
+  line1: addressField(AddressLine),
+  line2: addressField(AddressLine),
+  city: addressField(AddressLine),
+  state: addressField(AddressLine),
+  postal_code: addressField(AddressLine),
+  country: addressField(CountryCode)
+}) {}
+
+// Customers -----------------------------------------------------------------------------------
+
+/**
+ * A customer as clients see it. Its place in the hierarchy (`lineage`: the partner's lineage
+ * plus the customer's id) is internal, so it is not a field here: the repository stores it and
+ * hands it back beside the customer (`StoredCustomer` in ports.ts) for scope checks.
+ */
+export class Customer extends Schema.Class<Customer>("Customer")({
+  id: CustomerId,
+  partner_id: AccountId,
+  external_id: Schema.NullOr(Schema.String),
+  name: Schema.String,
+  email: Schema.NullOr(Schema.String),
+  phone: Schema.NullOr(Schema.String),
+  status: CustomerStatus,
+  timezone: Schema.String,
+  currency: Schema.NullOr(Schema.String),
+  address: Schema.NullOr(Address),
+  metadata: Metadata,
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+const ExternalId = ShortText(200)
+
+export class CreateCustomer extends Schema.Class<CreateCustomer>("CreateCustomer")({
+  /** Required when a platform or distributor creates the customer; a partner creates under itself. */
+  partner_id: Schema.optional(AccountId),
+  external_id: Schema.optional(Schema.NullOr(ExternalId)),
+  name: Name,
+  email: Schema.optional(Schema.NullOr(Email)),
+  phone: Schema.optional(Schema.NullOr(Phone)),
+  /** `active` when absent. */
+  status: Schema.optional(CustomerStatus),
+  /** `UTC` when absent. */
+  timezone: Schema.optional(TimeZoneName),
+  currency: Schema.optional(Schema.NullOr(CurrencyCode)),
+  address: Schema.optional(Schema.NullOr(Address)),
+  metadata: Schema.optional(Metadata)
+}) {}
+
+/**
+ * A partial update: absent fields keep their value, `null` clears a nullable one. `address` and
+ * `metadata` are replaced whole. The partner cannot change (it would move the customer's scope).
+ */
+export class UpdateCustomer extends Schema.Class<UpdateCustomer>("UpdateCustomer")({
+  external_id: Schema.optional(Schema.NullOr(ExternalId)),
+  name: Schema.optional(Name),
+  email: Schema.optional(Schema.NullOr(Email)),
+  phone: Schema.optional(Schema.NullOr(Phone)),
+  status: Schema.optional(CustomerStatus),
+  timezone: Schema.optional(TimeZoneName),
+  currency: Schema.optional(Schema.NullOr(CurrencyCode)),
+  address: Schema.optional(Schema.NullOr(Address)),
+  metadata: Schema.optional(Metadata)
+}) {}
+
+// Contacts ------------------------------------------------------------------------------------
+
+export class Contact extends Schema.Class<Contact>("Contact")({
+  id: ContactId,
+  customer_id: CustomerId,
+  name: Schema.String,
+  email: Schema.NullOr(Schema.String),
+  phone: Schema.NullOr(Schema.String),
+  /** What the person is for the customer, e.g. "billing" or "technical". */
+  role: Schema.NullOr(Schema.String),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+const ContactRole = ShortText(100)
+
+export class CreateContact extends Schema.Class<CreateContact>("CreateContact")({
+  name: Name,
+  email: Schema.optional(Schema.NullOr(Email)),
+  phone: Schema.optional(Schema.NullOr(Phone)),
+  role: Schema.optional(Schema.NullOr(ContactRole))
+}) {}
+
+/** A partial update: absent fields keep their value, `null` clears a nullable one. */
+export class UpdateContact extends Schema.Class<UpdateContact>("UpdateContact")({
+  name: Schema.optional(Name),
+  email: Schema.optional(Schema.NullOr(Email)),
+  phone: Schema.optional(Schema.NullOr(Phone)),
+  role: Schema.optional(Schema.NullOr(ContactRole))
+}) {}
+
+// Payment methods -----------------------------------------------------------------------------
+
+/**
+ * A tokenised reference to a means of payment held by a gateway. Never a card number: inputs
+ * are screened by `findCardNumberField` (card-numbers.ts) before anything is stored.
+ */
+export class PaymentMethod extends Schema.Class<PaymentMethod>("PaymentMethod")({
+  id: PaymentMethodId,
+  customer_id: CustomerId,
+  type: PaymentMethodType,
+  gateway: Schema.NullOr(Schema.String),
+  /** The gateway's reference for the stored card or mandate. */
+  token: Schema.NullOr(Schema.String),
+  brand: Schema.NullOr(Schema.String),
+  last4: Schema.NullOr(Schema.String),
+  exp_month: Schema.NullOr(Schema.Int),
+  exp_year: Schema.NullOr(Schema.Int),
+  /** At most one per customer: setting it clears it on the others. */
+  is_default: Schema.Boolean,
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+const Last4 = Schema.String.pipe(Schema.pattern(/^\d{4}$/))
+const ExpMonth = Schema.Int.pipe(Schema.between(1, 12))
+const ExpYear = Schema.Int.pipe(Schema.between(2000, 2999))
+
+/**
+ * Payment-method inputs state their own message for every field: the default messages quote
+ * the rejected value, and a card number sent by mistake must not come back in an answer or land
+ * in a log.
+ */
+const quiet = <A, I>(schema: Schema.Schema<A, I>, message: string): Schema.Schema<A, I> =>
+  schema.annotations({ message: () => ({ message, override: true }) })
+
+// `exact`: JSON has no `undefined`, and without it the union's extra member would quote the value.
+const quietOptional = <A, I>(schema: Schema.Schema<A, I>, message: string) =>
+  Schema.optionalWith(quiet(schema, message), { exact: true })
+
+const quietNullable = <A, I>(schema: Schema.Schema<A, I>, message: string) =>
+  quietOptional(Schema.NullOr(schema), `${message}, or null`)
+
+const paymentMethodInput = {
+  gateway: quietNullable(ShortText(100), "must be a non-empty string of at most 100 characters"),
+  token: quietNullable(ShortText(500), "must be a non-empty string of at most 500 characters"),
+  brand: quietNullable(ShortText(50), "must be a non-empty string of at most 50 characters"),
+  last4: quietNullable(Last4, "must be the last 4 digits of the card number"),
+  exp_month: quietNullable(ExpMonth, "must be a month from 1 to 12"),
+  exp_year: quietNullable(ExpYear, "must be a four-digit year")
+}
+
+const TYPE_MESSAGE = "must be one of card, bank_account, sepa_debit, invoice"
+const IS_DEFAULT_MESSAGE = "must be true or false"
+
+export class CreatePaymentMethod extends Schema.Class<CreatePaymentMethod>("CreatePaymentMethod")({
+  type: quiet(PaymentMethodType, TYPE_MESSAGE),
+  ...paymentMethodInput,
+  /** `false` when absent. */
+  is_default: quietOptional(Schema.Boolean, IS_DEFAULT_MESSAGE)
+}) {}
+
+/** A partial update: absent fields keep their value, `null` clears a nullable one. */
+export class UpdatePaymentMethod extends Schema.Class<UpdatePaymentMethod>("UpdatePaymentMethod")({
+  type: quietOptional(PaymentMethodType, TYPE_MESSAGE),
+  ...paymentMethodInput,
+  is_default: quietOptional(Schema.Boolean, IS_DEFAULT_MESSAGE)
+}) {}
+
+// Product locations ---------------------------------------------------------------------------
+
+/** A site where the customer's products are in service (an office, a branch, a data centre). */
+export class ProductLocation extends Schema.Class<ProductLocation>("ProductLocation")({
+  id: LocationId,
+  customer_id: CustomerId,
+  name: Schema.String,
+  address: Schema.NullOr(Address),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+export class CreateProductLocation extends Schema.Class<CreateProductLocation>("CreateProductLocation")({
+  name: Name,
+  address: Schema.optional(Schema.NullOr(Address))
+}) {}
+
+/** A partial update: absent fields keep their value; `address` is replaced whole or cleared by `null`. */
+export class UpdateProductLocation extends Schema.Class<UpdateProductLocation>("UpdateProductLocation")({
+  name: Schema.optional(Name),
+  address: Schema.optional(Schema.NullOr(Address))
+}) {}

@@ -1,0 +1,399 @@
+import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import type { Principal } from "../identity/model"
+import { canReach, requireKind, requireWrite } from "../identity/policy"
+import { AccountRepo } from "../identity/ports"
+import { Forbidden, NotFound, type PersistenceError, ValidationError } from "../shared/errors"
+import { makeId } from "../shared/ids"
+import type { PageRequest } from "../shared/pagination"
+import { Transactor } from "../shared/transactor"
+import { CARD_NUMBER_MESSAGE, findCardNumberField } from "./card-numbers"
+import {
+  Contact,
+  type ContactId,
+  type CreateContact,
+  type CreateCustomer,
+  type CreatePaymentMethod,
+  type CreateProductLocation,
+  Customer,
+  type CustomerId,
+  type LocationId,
+  PaymentMethod,
+  type PaymentMethodId,
+  ProductLocation,
+  type UpdateContact,
+  type UpdateCustomer,
+  type UpdatePaymentMethod,
+  type UpdateProductLocation
+} from "./model"
+import { type ChildRepo, ContactRepo, CustomerRepo, LocationRepo, PaymentMethodRepo } from "./ports"
+
+/** A partial update's rule: an absent field keeps the current value, anything else (null too) replaces it. */
+const given = <A>(value: A | undefined, current: A): A => (value === undefined ? current : value)
+
+/** Accounts that own customers, or sit above those that do, may create and delete them. */
+const CUSTOMER_OWNERS = ["platform", "distributor", "partner"] as const
+
+export const make = Effect.gen(function* () {
+  const accounts = yield* AccountRepo
+  const customers = yield* CustomerRepo
+  const contacts = yield* ContactRepo
+  const paymentMethods = yield* PaymentMethodRepo
+  const locations = yield* LocationRepo
+  const transactor = yield* Transactor
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  /** A customer the caller may see; one out of scope is indistinguishable from a missing one. */
+  const findCustomer = (principal: Principal, id: string) =>
+    customers.findById(id).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of("customer", id)),
+        onSome: (stored) =>
+          canReach(principal, stored.lineage) ? Effect.succeed(stored.customer) : Effect.fail(NotFound.of("customer", id))
+      }))
+    )
+
+  /** A record below a customer the caller may see. */
+  const findChild = <A extends { readonly id: string; readonly customer_id: string }>(
+    repo: ChildRepo<A>,
+    resource: string,
+    principal: Principal,
+    customerId: string,
+    id: string
+  ) =>
+    findCustomer(principal, customerId).pipe(
+      Effect.flatMap((customer) => repo.findById(customer.id, id)),
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of(resource, id)),
+        onSome: Effect.succeed
+      }))
+    )
+
+  // Customers ---------------------------------------------------------------------------------
+
+  /**
+   * A partner creates under itself; platforms and distributors name a partner in their scope.
+   * Customers cannot create customers.
+   */
+  const createCustomer = Effect.fn("Customers.createCustomer")(function* (principal: Principal, input: CreateCustomer) {
+    yield* requireKind(principal, CUSTOMER_OWNERS, "create customers")
+    yield* requireWrite(principal)
+    let partnerId: string
+    if (principal.account_kind === "partner") {
+      if (input.partner_id !== undefined && input.partner_id !== principal.account_id) {
+        return yield* ValidationError.of("partner_id", "a partner creates customers under itself; leave partner_id out")
+      }
+      partnerId = principal.account_id
+    } else {
+      if (input.partner_id === undefined) {
+        return yield* ValidationError.of("partner_id", "is required when a platform or distributor creates a customer")
+      }
+      partnerId = input.partner_id
+    }
+    const partner = yield* accounts.findById(partnerId)
+    if (Option.isNone(partner) || partner.value.kind !== "partner" || !canReach(principal, partner.value.lineage)) {
+      return yield* ValidationError.of("partner_id", `partner ${partnerId} does not exist`)
+    }
+    const id = (yield* makeId("cus")) as CustomerId
+    const at = yield* now
+    const customer = new Customer({
+      id,
+      partner_id: partner.value.id,
+      external_id: input.external_id ?? null,
+      name: input.name,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      status: input.status ?? "active",
+      timezone: input.timezone ?? "UTC",
+      currency: input.currency ?? null,
+      address: input.address ?? null,
+      metadata: input.metadata ?? {},
+      created_at: at,
+      updated_at: at
+    })
+    return yield* customers.insert({ customer, lineage: [...partner.value.lineage, id] })
+  })
+
+  const listCustomers = (principal: Principal, page: PageRequest) => customers.list(principal.account_id, page)
+
+  const getCustomer = Effect.fn("Customers.getCustomer")(function* (principal: Principal, id: string) {
+    return yield* findCustomer(principal, id)
+  })
+
+  /**
+   * A customer may edit its own profile, but its status and the partner's reference to it
+   * (`external_id`) are decided by the partner above it.
+   */
+  const updateCustomer = Effect.fn("Customers.updateCustomer")(function* (
+    principal: Principal,
+    id: string,
+    input: UpdateCustomer
+  ) {
+    const customer = yield* findCustomer(principal, id)
+    yield* requireWrite(principal)
+    if (principal.account_kind === "customer" && (input.status !== undefined || input.external_id !== undefined)) {
+      return yield* new Forbidden({ message: "a customer's status and external_id are changed by its partner" })
+    }
+    return yield* customers.update(new Customer({
+      ...customer,
+      external_id: given(input.external_id, customer.external_id),
+      name: given(input.name, customer.name),
+      email: given(input.email, customer.email),
+      phone: given(input.phone, customer.phone),
+      status: given(input.status, customer.status),
+      timezone: given(input.timezone, customer.timezone),
+      currency: given(input.currency, customer.currency),
+      address: given(input.address, customer.address),
+      metadata: given(input.metadata, customer.metadata),
+      updated_at: yield* now
+    }))
+  })
+
+  /** Its contacts, payment methods and locations go with it (the storage cascades). */
+  const deleteCustomer = Effect.fn("Customers.deleteCustomer")(function* (principal: Principal, id: string) {
+    yield* requireKind(principal, CUSTOMER_OWNERS, "delete customers")
+    const customer = yield* findCustomer(principal, id)
+    yield* requireWrite(principal)
+    yield* customers.delete(customer.id)
+  })
+
+  // Contacts ----------------------------------------------------------------------------------
+
+  const createContact = Effect.fn("Customers.createContact")(function* (
+    principal: Principal,
+    customerId: string,
+    input: CreateContact
+  ) {
+    const customer = yield* findCustomer(principal, customerId)
+    yield* requireWrite(principal)
+    const at = yield* now
+    return yield* contacts.insert(new Contact({
+      id: (yield* makeId("con")) as ContactId,
+      customer_id: customer.id,
+      name: input.name,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      role: input.role ?? null,
+      created_at: at,
+      updated_at: at
+    }))
+  })
+
+  const listContacts = Effect.fn("Customers.listContacts")(function* (
+    principal: Principal,
+    customerId: string,
+    page: PageRequest
+  ) {
+    const customer = yield* findCustomer(principal, customerId)
+    return yield* contacts.list(customer.id, page)
+  })
+
+  const getContact = Effect.fn("Customers.getContact")(function* (principal: Principal, customerId: string, id: string) {
+    return yield* findChild(contacts, "contact", principal, customerId, id)
+  })
+
+  const updateContact = Effect.fn("Customers.updateContact")(function* (
+    principal: Principal,
+    customerId: string,
+    id: string,
+    input: UpdateContact
+  ) {
+    const contact = yield* findChild(contacts, "contact", principal, customerId, id)
+    yield* requireWrite(principal)
+    return yield* contacts.update(new Contact({
+      ...contact,
+      name: given(input.name, contact.name),
+      email: given(input.email, contact.email),
+      phone: given(input.phone, contact.phone),
+      role: given(input.role, contact.role),
+      updated_at: yield* now
+    }))
+  })
+
+  const deleteContact = Effect.fn("Customers.deleteContact")(function* (principal: Principal, customerId: string, id: string) {
+    const contact = yield* findChild(contacts, "contact", principal, customerId, id)
+    yield* requireWrite(principal)
+    yield* contacts.delete(contact.customer_id, contact.id)
+  })
+
+  // Payment methods ---------------------------------------------------------------------------
+
+  /** PCI: a full card number in any field is refused before anything else happens. */
+  const refuseCardNumbers = (input: CreatePaymentMethod | UpdatePaymentMethod) => {
+    const field = findCardNumberField(input)
+    return field === undefined ? Effect.void : Effect.fail(ValidationError.of(field, CARD_NUMBER_MESSAGE))
+  }
+
+  /** Writes a payment method that is to be the default together with unmarking the previous one. */
+  const writeDefault = (method: PaymentMethod, write: Effect.Effect<PaymentMethod, PersistenceError>) =>
+    transactor.withTransaction(Effect.zipRight(paymentMethods.clearDefault(method.customer_id, method.updated_at), write))
+
+  const createPaymentMethod = Effect.fn("Customers.createPaymentMethod")(function* (
+    principal: Principal,
+    customerId: string,
+    input: CreatePaymentMethod
+  ) {
+    yield* refuseCardNumbers(input)
+    const customer = yield* findCustomer(principal, customerId)
+    yield* requireWrite(principal)
+    const at = yield* now
+    const method = new PaymentMethod({
+      id: (yield* makeId("pm")) as PaymentMethodId,
+      customer_id: customer.id,
+      type: input.type,
+      gateway: input.gateway ?? null,
+      token: input.token ?? null,
+      brand: input.brand ?? null,
+      last4: input.last4 ?? null,
+      exp_month: input.exp_month ?? null,
+      exp_year: input.exp_year ?? null,
+      is_default: input.is_default ?? false,
+      created_at: at,
+      updated_at: at
+    })
+    return yield* method.is_default ? writeDefault(method, paymentMethods.insert(method)) : paymentMethods.insert(method)
+  })
+
+  const listPaymentMethods = Effect.fn("Customers.listPaymentMethods")(function* (
+    principal: Principal,
+    customerId: string,
+    page: PageRequest
+  ) {
+    const customer = yield* findCustomer(principal, customerId)
+    return yield* paymentMethods.list(customer.id, page)
+  })
+
+  const getPaymentMethod = Effect.fn("Customers.getPaymentMethod")(function* (
+    principal: Principal,
+    customerId: string,
+    id: string
+  ) {
+    return yield* findChild(paymentMethods, "payment method", principal, customerId, id)
+  })
+
+  const updatePaymentMethod = Effect.fn("Customers.updatePaymentMethod")(function* (
+    principal: Principal,
+    customerId: string,
+    id: string,
+    input: UpdatePaymentMethod
+  ) {
+    yield* refuseCardNumbers(input)
+    const current = yield* findChild(paymentMethods, "payment method", principal, customerId, id)
+    yield* requireWrite(principal)
+    const method = new PaymentMethod({
+      ...current,
+      type: given(input.type, current.type),
+      gateway: given(input.gateway, current.gateway),
+      token: given(input.token, current.token),
+      brand: given(input.brand, current.brand),
+      last4: given(input.last4, current.last4),
+      exp_month: given(input.exp_month, current.exp_month),
+      exp_year: given(input.exp_year, current.exp_year),
+      is_default: given(input.is_default, current.is_default),
+      updated_at: yield* now
+    })
+    return yield* method.is_default && !current.is_default
+      ? writeDefault(method, paymentMethods.update(method))
+      : paymentMethods.update(method)
+  })
+
+  const deletePaymentMethod = Effect.fn("Customers.deletePaymentMethod")(function* (
+    principal: Principal,
+    customerId: string,
+    id: string
+  ) {
+    const method = yield* findChild(paymentMethods, "payment method", principal, customerId, id)
+    yield* requireWrite(principal)
+    yield* paymentMethods.delete(method.customer_id, method.id)
+  })
+
+  // Product locations -------------------------------------------------------------------------
+
+  const createProductLocation = Effect.fn("Customers.createProductLocation")(function* (
+    principal: Principal,
+    customerId: string,
+    input: CreateProductLocation
+  ) {
+    const customer = yield* findCustomer(principal, customerId)
+    yield* requireWrite(principal)
+    const at = yield* now
+    return yield* locations.insert(new ProductLocation({
+      id: (yield* makeId("loc")) as LocationId,
+      customer_id: customer.id,
+      name: input.name,
+      address: input.address ?? null,
+      created_at: at,
+      updated_at: at
+    }))
+  })
+
+  const listProductLocations = Effect.fn("Customers.listProductLocations")(function* (
+    principal: Principal,
+    customerId: string,
+    page: PageRequest
+  ) {
+    const customer = yield* findCustomer(principal, customerId)
+    return yield* locations.list(customer.id, page)
+  })
+
+  const getProductLocation = Effect.fn("Customers.getProductLocation")(function* (
+    principal: Principal,
+    customerId: string,
+    id: string
+  ) {
+    return yield* findChild(locations, "product location", principal, customerId, id)
+  })
+
+  const updateProductLocation = Effect.fn("Customers.updateProductLocation")(function* (
+    principal: Principal,
+    customerId: string,
+    id: string,
+    input: UpdateProductLocation
+  ) {
+    const location = yield* findChild(locations, "product location", principal, customerId, id)
+    yield* requireWrite(principal)
+    return yield* locations.update(new ProductLocation({
+      ...location,
+      name: given(input.name, location.name),
+      address: given(input.address, location.address),
+      updated_at: yield* now
+    }))
+  })
+
+  const deleteProductLocation = Effect.fn("Customers.deleteProductLocation")(function* (
+    principal: Principal,
+    customerId: string,
+    id: string
+  ) {
+    const location = yield* findChild(locations, "product location", principal, customerId, id)
+    yield* requireWrite(principal)
+    yield* locations.delete(location.customer_id, location.id)
+  })
+
+  return {
+    createCustomer,
+    listCustomers,
+    getCustomer,
+    updateCustomer,
+    deleteCustomer,
+    createContact,
+    listContacts,
+    getContact,
+    updateContact,
+    deleteContact,
+    createPaymentMethod,
+    listPaymentMethods,
+    getPaymentMethod,
+    updatePaymentMethod,
+    deletePaymentMethod,
+    createProductLocation,
+    listProductLocations,
+    getProductLocation,
+    updateProductLocation,
+    deleteProductLocation
+  } as const
+})
+
+export class Customers extends Context.Tag("@provisio/core/Customers")<Customers, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Customers, make)
+}
