@@ -10,7 +10,7 @@ export class DataDirInUse extends Error {
   constructor(readonly dataDir: string, readonly pid: number) {
     super(
       `The data folder ${dataDir} is in use by process ${pid}. Stop that process, point ` +
-        `PROVISIO_DATA_DIR elsewhere, or talk to the running server with --url.`
+        `PROVISIO_DATA_DIR elsewhere, or use the running server's HTTP API.`
     )
   }
 }
@@ -24,9 +24,14 @@ const isAlive = (pid: number) => {
   }
 }
 
+/** Folders this process holds: a lock file with our own pid is in use only if it is one of these. */
+const heldByUs = new Set<string>()
+
 /**
  * PGlite has no lock of its own and two processes on one folder corrupt it, so the folder is
- * claimed with a lock file holding our pid; a lock left by a dead process is taken over.
+ * claimed with a lock file holding our pid. Two opens in one process corrupt it just the same, so
+ * our own pid counts as in use too; a lock left by a dead process (or by an earlier process that
+ * had our pid, as happens in containers) is taken over.
  */
 const lockDataDir = (dataDir: string) =>
   Effect.acquireRelease(
@@ -37,11 +42,13 @@ const lockDataDir = (dataDir: string) =>
         for (let attempt = 0; attempt < 2; attempt++) {
           try {
             fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" })
+            heldByUs.add(dataDir)
             return lockFile
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
             const pid = Number(fs.readFileSync(lockFile, "utf8"))
-            if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw new DataDirInUse(dataDir, pid)
+            const inUse = pid === process.pid ? heldByUs.has(dataDir) : Number.isInteger(pid) && isAlive(pid)
+            if (inUse) throw new DataDirInUse(dataDir, pid)
             fs.rmSync(lockFile, { force: true })
           }
         }
@@ -50,7 +57,11 @@ const lockDataDir = (dataDir: string) =>
       catch: (cause) =>
         new SqlError({ cause, message: cause instanceof DataDirInUse ? cause.message : `Cannot open ${dataDir}: ${cause}` })
     }),
-    (lockFile) => Effect.sync(() => fs.rmSync(lockFile, { force: true }))
+    (lockFile) =>
+      Effect.sync(() => {
+        fs.rmSync(lockFile, { force: true })
+        heldByUs.delete(dataDir)
+      })
   )
 
 /**
@@ -64,7 +75,9 @@ export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?:
     const db = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {
-          const pglite = new PGlite(inMemory ? undefined : path.resolve(dataDir, "pgdata"), {
+          // One options object: given a non-string first argument, PGlite ignores the second.
+          const pglite = new PGlite({
+            ...(inMemory ? {} : { dataDir: path.resolve(dataDir, "pgdata") }),
             ...(options?.loadDataDir ? { loadDataDir: options.loadDataDir } : {})
           })
           await pglite.waitReady

@@ -1,0 +1,156 @@
+import type { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { PgClient } from "@effect/sql-pg"
+import { PGlite } from "@electric-sql/pglite"
+import { createPgConfig } from "@electric-sql/pglite/node-postgres"
+import { Effect, Layer, Redacted } from "effect"
+import * as crypto from "node:crypto"
+import * as fs from "node:fs"
+import pg from "pg"
+import { embeddedClient } from "../postgres/database"
+import { migrate } from "../postgres/migrations/index"
+
+/**
+ * How the vitest globalSetup (root `vitest.setup.global.ts`) hands its one-off work to the test
+ * workers: env vars, because forked workers inherit them and they need no vitest import here.
+ */
+export const SnapshotPathEnv = "PROVISIO_TEST_SNAPSHOT"
+export const TemplateDatabaseEnv = "PROVISIO_TEST_TEMPLATE_DB"
+
+type Database = PgClient.PgClient | SqlClient.SqlClient
+
+const migrated = migrate.pipe(
+  Effect.asVoid,
+  Effect.mapError((error) =>
+    error instanceof SqlError ? error : new SqlError({ cause: error, message: `Migration failed: ${error.message}` })
+  )
+)
+
+// ---- embedded (PGlite) ----------------------------------------------------------------------
+
+/**
+ * Migrates a fresh in-memory PGlite and writes its data folder dump to `file`, once per test run:
+ * restoring it is much cheaper than initdb plus every migration in each test.
+ */
+export const writeSnapshot = (file: string) =>
+  Effect.gen(function* () {
+    const db = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => PGlite.create(),
+        catch: (cause) => new SqlError({ cause, message: `Cannot start PGlite: ${cause}` })
+      }),
+      (db) => Effect.promise(() => db.close()).pipe(Effect.ignore)
+    )
+    // The pool is ours to end; PGlite stays open for the dump.
+    const pool = Effect.acquireRelease(
+      Effect.sync(() => new pg.Pool(createPgConfig(db) as pg.PoolConfig)),
+      (pool) => Effect.promise(() => pool.end()).pipe(Effect.ignore)
+    )
+    yield* migrated.pipe(Effect.provide(PgClient.layerFromPool({ acquire: pool })))
+    // Uncompressed: a gzip dump is smaller but every restore would pay for inflating it.
+    const dump = yield* Effect.tryPromise({
+      try: async () => new Uint8Array(await (await db.dumpDataDir("none")).arrayBuffer()),
+      catch: (cause) => new SqlError({ cause, message: `Cannot dump PGlite: ${cause}` })
+    })
+    yield* Effect.try({
+      try: () => fs.writeFileSync(file, dump),
+      catch: (cause) => new SqlError({ cause, message: `Cannot write ${file}: ${cause}` })
+    })
+  }).pipe(Effect.scoped)
+
+/** One read per worker: a Blob is immutable, so every restore can share it. */
+const snapshots = new Map<string, Blob>()
+const readSnapshot = (file: string) => {
+  let blob = snapshots.get(file)
+  if (!blob) {
+    blob = new Blob([fs.readFileSync(file)])
+    snapshots.set(file, blob)
+  }
+  return blob
+}
+
+const embeddedDatabase = (snapshot: string | undefined): Layer.Layer<Database, SqlError> =>
+  snapshot
+    ? Layer.unwrapEffect(
+        Effect.try({
+          try: () => embeddedClient("memory", { loadDataDir: readSnapshot(snapshot) }),
+          catch: (cause) => new SqlError({ cause, message: `Cannot read the test snapshot ${snapshot}: ${cause}` })
+        })
+      )
+    : // Outside vitest there is no snapshot: migrate from scratch.
+      Layer.effectDiscard(migrated).pipe(Layer.provideMerge(embeddedClient("memory")))
+
+// ---- PostgreSQL server (DATABASE_URL) ---------------------------------------------------------
+
+/** Runs statements on a short-lived connection to the server's own database (CREATE/DROP DATABASE). */
+const admin = (url: string, ...statements: ReadonlyArray<string>) =>
+  Effect.tryPromise({
+    try: async () => {
+      const client = new pg.Client({ connectionString: url, application_name: "provisio-test" })
+      await client.connect()
+      try {
+        for (const statement of statements) await client.query(statement)
+      } finally {
+        await client.end()
+      }
+    },
+    catch: (cause) => new SqlError({ cause, message: `${statements.join("; ")}: ${cause}` })
+  })
+
+const databaseUrl = (url: string, database: string) => {
+  const u = new URL(url)
+  u.pathname = `/${database}`
+  return u.toString()
+}
+
+/** `with (force)` ends connections a test may have leaked, which would otherwise block the drop. */
+export const dropDatabase = (url: string, database: string) =>
+  admin(url, `drop database if exists "${database}" with (force)`)
+
+/**
+ * Creates and migrates the template database the test databases are copied from (vitest
+ * globalSetup). Every connection to it is closed on return: PostgreSQL copies only an idle template.
+ */
+export const createTemplate = (url: string, database: string) =>
+  Effect.gen(function* () {
+    yield* admin(url, `drop database if exists "${database}" with (force)`, `create database "${database}"`)
+    yield* migrated.pipe(
+      Effect.provide(PgClient.layer({ url: Redacted.make(databaseUrl(url, database)), maxConnections: 1 }))
+    )
+  })
+
+const serverDatabase = (url: string, template: string | undefined): Layer.Layer<Database, SqlError> =>
+  Layer.scopedContext(
+    Effect.gen(function* () {
+      const database = `provisio_t_${crypto.randomBytes(6).toString("hex")}`
+      yield* Effect.acquireRelease(
+        admin(url, `create database "${database}"${template ? ` template "${template}"` : ""}`),
+        // A database left behind would pile up on a developer's server: fail loudly instead.
+        () => dropDatabase(url, database).pipe(Effect.orDie)
+      )
+      // Built in this scope after the acquire above, so the client closes before the drop.
+      const context = yield* Layer.build(
+        PgClient.layer({ url: Redacted.make(databaseUrl(url, database)), maxConnections: 4 })
+      )
+      // Outside vitest there is no template: migrate from scratch.
+      if (!template) yield* migrated.pipe(Effect.provide(context))
+      return context
+    })
+  )
+
+// ---- the fixture ------------------------------------------------------------------------------
+
+/**
+ * A fresh, fully migrated database per build: on the server named by `DATABASE_URL` (a copy of the
+ * run's template database, dropped on release) or else an in-memory PGlite restored from the run's
+ * snapshot. Layers are memoized within one graph, so share a build through `layer(TestDatabase)` /
+ * `it.layer(TestDatabase)`, and call `Layer.build(TestDatabase)` (or provide it again) for another.
+ */
+export const TestDatabase: Layer.Layer<Database, SqlError> = Layer.unwrapEffect(
+  Effect.sync(() => {
+    const url = process.env["DATABASE_URL"]
+    return url
+      ? serverDatabase(url, process.env[TemplateDatabaseEnv])
+      : embeddedDatabase(process.env[SnapshotPathEnv])
+  })
+)
