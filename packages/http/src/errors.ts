@@ -1,5 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import {
+  EditionForbidden,
   Forbidden,
   InvalidState,
   NotFound,
@@ -48,6 +49,7 @@ export class Defect extends Schema.TaggedError<Defect>()("Defect", {
 export const BadRequestError = wire(BadRequest, 400, "bad_request")
 export const UnauthorizedError = wire(Unauthorized, 401, "unauthorized")
 export const ForbiddenError = wire(Forbidden, 403, "forbidden")
+export const EditionForbiddenError = wire(EditionForbidden, 403, "edition_forbidden")
 export const NotFoundError = wire(NotFound, 404, "not_found")
 export const InvalidStateError = wire(InvalidState, 409, "invalid_state")
 export const DuplicateCustomerError = wire(DuplicateCustomer, 409, "duplicate_customer")

@@ -2,7 +2,7 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { Account, ApiKey, Principal } from "@provisio/core/identity/model"
 import { AccountRepo, ApiKeyRepo } from "@provisio/core/identity/ports"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
-import { Effect, Layer, Option, Schema } from "effect"
+import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { pageClause } from "./pagination"
 import { orPersistenceError } from "./persistence"
 
@@ -139,8 +139,17 @@ export const ApiKeyRepoLive = Layer.effect(
       findById: (id) => orPersistenceError(findById(id)),
       list: (within, page) => orPersistenceError(list(within, page)),
       delete: (id) => orPersistenceError(sql`delete from api_keys where id = ${id}`).pipe(Effect.asVoid),
-      authenticate: (hash) =>
+      authenticate: (hash, at) =>
         orPersistenceError(findPrincipal(hash)).pipe(
+          // At most one write a minute per key, so authenticating stays a read on busy keys.
+          Effect.tap(Option.match({
+            onNone: () => Effect.void,
+            onSome: (row) =>
+              orPersistenceError(sql`
+                update api_keys set last_used_at = ${DateTime.formatIso(at)}
+                 where id = ${row.api_key_id}
+                   and (last_used_at is null or last_used_at < ${DateTime.formatIso(at)}::timestamptz - interval '1 minute')`)
+          })),
           Effect.map(Option.map((row) =>
             new Principal({
               account_id: row.account_id,

@@ -1,6 +1,6 @@
 import { Command, Options } from "@effect/cli"
 import { describeDatabase } from "@provisio/adapters/postgres/index"
-import { ServerLive } from "@provisio/http/server"
+import { ServerConfig, ServerLive } from "@provisio/http/server"
 import { Identity } from "@provisio/core/identity/service"
 import { Config, ConfigProvider, Console, Effect, Layer, Logger, Option } from "effect"
 import { AppLive } from "../database"
@@ -15,6 +15,7 @@ export const bootstrap = Effect.gen(function* () {
   const identity = yield* Identity
   const configured = yield* Config.option(Config.string("PROVISIO_BOOTSTRAP_KEY"))
   const generated = yield* identity.bootstrap(configured)
+  const { port } = yield* ServerConfig
   if (Option.isSome(generated)) {
     yield* Console.log([
       "",
@@ -23,7 +24,7 @@ export const bootstrap = Effect.gen(function* () {
       "",
       `    ${generated.value}`,
       "",
-      "  Try: curl -H \"Authorization: Bearer <key>\" http://localhost:8080/api/v1/me",
+      `  Try: curl -H "Authorization: Bearer ${generated.value}" http://localhost:${port}/api/v1/me`,
       ""
     ].join("\n"))
   }

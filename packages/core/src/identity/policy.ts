@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { Forbidden } from "../shared/errors"
+import { EditionForbidden, Forbidden } from "../shared/errors"
 import type { AccountKind, Principal } from "./model"
 
 /** A caller reaches its own account and every account or customer below it. */
@@ -22,3 +22,12 @@ export const requireKind = (principal: Principal, kinds: ReadonlyArray<AccountKi
   kinds.includes(principal.account_kind)
     ? Effect.void
     : Effect.fail(new Forbidden({ message: `a ${principal.account_kind} account may not ${action}` }))
+
+/**
+ * Ordering, cancelling and changing quantities need a standard edition; a free partner and its
+ * customers may only read subscriptions and orders.
+ */
+export const requireStandardEdition = (principal: Principal, action: string) =>
+  principal.edition === "free"
+    ? Effect.fail(new EditionForbidden({ message: `the free edition may not ${action}; upgrade the partner to standard` }))
+    : Effect.void

@@ -1,4 +1,4 @@
-import { Context, type Effect, type Option } from "effect"
+import { Context, type DateTime, type Effect, type Option } from "effect"
 import type { PersistenceError } from "../shared/errors"
 import type { Page, PageRequest } from "../shared/pagination"
 import type { Account, AccountScope, ApiKey, Principal } from "./model"
@@ -32,8 +32,8 @@ export class ApiKeyRepo extends Context.Tag("@provisio/core/ApiKeyRepo")<ApiKeyR
   /** Keys bound to accounts or customers whose lineage contains `within`. */
   readonly list: (within: string, page: PageRequest) => Effect.Effect<Page<ApiKey>, PersistenceError>
   readonly delete: (id: ApiKey["id"]) => Effect.Effect<void, PersistenceError>
-  /** The acting principal for a live key's hash, marking the key used. */
-  readonly authenticate: (secretHash: string) => Effect.Effect<Option.Option<Principal>, PersistenceError>
+  /** The acting principal for a live key's hash, marking the key used at `at`. */
+  readonly authenticate: (secretHash: string, at: DateTime.Utc) => Effect.Effect<Option.Option<Principal>, PersistenceError>
 }>() {}
 
 /** Credentials: secrets from a cryptographic source and their one-way hashes. */

@@ -114,7 +114,7 @@ export const make = Effect.gen(function* () {
   })
 
   const authenticate = Effect.fn("Identity.authenticate")(function* (secret: string) {
-    const principal = yield* apiKeys.authenticate(yield* secrets.hash(secret))
+    const principal = yield* apiKeys.authenticate(yield* secrets.hash(secret), yield* now)
     return yield* Option.match(principal, {
       onNone: () => Effect.fail(new Unauthorized({ message: "the API key is not valid" })),
       onSome: Effect.succeed
@@ -138,6 +138,25 @@ export const make = Effect.gen(function* () {
         }))
     }))
   )
+
+  /**
+   * `X-Tenant-ID`: the caller acting within one of its descendants, with the same role but that
+   * account's scope and edition. A tenant outside the caller's scope is "not found".
+   */
+  const narrow = Effect.fn("Identity.narrow")(function* (principal: Principal, tenantId: string) {
+    if (tenantId === principal.account_id) return principal
+    const scope = yield* accounts.findScope(tenantId)
+    if (Option.isNone(scope) || !canReach(principal, scope.value.lineage)) {
+      return yield* NotFound.of("tenant", tenantId)
+    }
+    return new Principal({
+      ...principal,
+      account_id: scope.value.id,
+      account_kind: scope.value.kind,
+      lineage: scope.value.lineage,
+      edition: scope.value.edition
+    })
+  })
 
   const me = (principal: Principal) =>
     new Me({
@@ -287,6 +306,7 @@ export const make = Effect.gen(function* () {
     bootstrap,
     authenticate,
     platformOperator,
+    narrow,
     me,
     createDistributor,
     listDistributors,

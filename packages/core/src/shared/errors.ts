@@ -27,5 +27,8 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
 /** Authenticated, but the role does not allow the operation. */
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", fields) {}
 
+/** The partner's edition does not include the operation (free partners read subscriptions and orders only). */
+export class EditionForbidden extends Schema.TaggedError<EditionForbidden>()("EditionForbidden", fields) {}
+
 /** The storage failed; the message is safe to show (no SQL), the cause was logged by the adapter. */
 export class PersistenceError extends Schema.TaggedError<PersistenceError>()("PersistenceError", fields) {}

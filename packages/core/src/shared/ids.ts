@@ -2,6 +2,7 @@ import { Clock, Effect, Random, Schema } from "effect"
 
 // Crockford's base32 in lower case: digits sort before letters, so ids sort by creation time.
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+const RANDOM_DIGITS = 16
 
 const encodeTime = (millis: number): string => {
   let out = ""
@@ -13,16 +14,42 @@ const encodeTime = (millis: number): string => {
   return out
 }
 
+// The last id's time and random part. Within one millisecond (or when the clock steps back) the
+// next id reuses that time and adds one to the random part, so ids made by one process strictly
+// increase: creation order is id order, and a list cursor never skips a row made after it.
+let lastMillis = -1
+let lastRandom: Array<number> = []
+
+const increment = (digits: Array<number>): Array<number> => {
+  const next = [...digits]
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i]! < 31) {
+      next[i] = next[i]! + 1
+      return next
+    }
+    next[i] = 0
+  }
+  return next
+}
+
 /**
- * A prefixed, time-sortable id (`cus_01jd...`): 48 bits of milliseconds from `Clock`, then
- * 80 random bits, so tests moving `TestClock` get ids in the order they were made.
+ * A prefixed, time-sortable id (`cus_01jd...`): 48 bits of milliseconds from `Clock`, then 80
+ * bits that are random for the first id of a millisecond and counted up after it.
  */
 export const makeId = <Prefix extends string>(prefix: Prefix): Effect.Effect<string> =>
   Effect.gen(function* () {
-    const millis = yield* Clock.currentTimeMillis
-    let random = ""
-    for (let i = 0; i < 16; i++) random += ALPHABET[yield* Random.nextIntBetween(0, 32)]
-    return `${prefix}_${encodeTime(millis)}${random}`
+    const now = yield* Clock.currentTimeMillis
+    if (now > lastMillis) {
+      const random: Array<number> = []
+      // The top digit stays below 16, leaving room to count up without overflowing.
+      random.push(yield* Random.nextIntBetween(0, 16))
+      for (let i = 1; i < RANDOM_DIGITS; i++) random.push(yield* Random.nextIntBetween(0, 32))
+      lastMillis = now
+      lastRandom = random
+    } else {
+      lastRandom = increment(lastRandom)
+    }
+    return `${prefix}_${encodeTime(lastMillis)}${lastRandom.map((d) => ALPHABET[d]).join("")}`
   })
 
 /** A branded id schema that only accepts strings carrying its prefix. */

@@ -1,19 +1,23 @@
-import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest, OpenApi } from "@effect/platform"
 import type { Principal } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
 import { Unauthorized } from "@provisio/core/shared/errors"
-import { Context, Effect, Layer, Redacted } from "effect"
-import { UnauthorizedError } from "../errors"
+import { Context, Effect, Layer, Redacted, Schema } from "effect"
+import { NotFoundError, UnauthorizedError } from "../errors"
 
 /** The caller of the request being served, for handlers to pass to the core's use cases. */
 export class CurrentPrincipal extends Context.Tag("@provisio/http/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
 
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@provisio/http/Authentication", {
-  failure: UnauthorizedError,
+  failure: Schema.Union(UnauthorizedError, NotFoundError),
   provides: CurrentPrincipal,
   security: {
     bearer: HttpApiSecurity.bearer.pipe(
-      HttpApiSecurity.annotate(OpenApi.Description, "An API key (`pvo_...`) or an access token from `/auth/*`.")
+      HttpApiSecurity.annotate(
+        OpenApi.Description,
+        "An API key (`pvo_...`) or an access token from `/auth/*`. `X-Tenant-ID: <account or customer id>` " +
+          "narrows the request to a descendant of the caller's account."
+      )
     )
   }
 }) {}
@@ -27,8 +31,15 @@ export const AuthenticationLive = Layer.effect(
         if (secret.length === 0) {
           return Effect.fail(new Unauthorized({ message: "send the header Authorization: Bearer <token>" }))
         }
-        // A failing database is our fault, not the caller's: it surfaces as a 500, not a 401.
-        return identity.authenticate(secret).pipe(Effect.catchTag("PersistenceError", Effect.die))
+        return Effect.gen(function* () {
+          const principal = yield* identity.authenticate(secret)
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const tenant = request.headers["x-tenant-id"]
+          return tenant === undefined || tenant === "" ? principal : yield* identity.narrow(principal, tenant)
+        }).pipe(
+          // A failing database is our fault, not the caller's: it surfaces as a 500, not a 401.
+          Effect.catchTag("PersistenceError", Effect.die)
+        )
       }
     })
   )
