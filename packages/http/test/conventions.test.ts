@@ -1,0 +1,127 @@
+import { OpenApi } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { ProvisioApi } from "@provisio/http/api"
+import { Effect } from "effect"
+import { call, expectData, TestServer } from "./harness"
+
+describe("API conventions", () => {
+  it.layer(TestServer)("over HTTP", (it) => {
+    it.effect("probes answer in the envelope without authentication", () =>
+      Effect.gen(function* () {
+        const health = yield* call("GET", "/healthz", { key: null })
+        expect(expectData(health)).toEqual({ status: "ok" })
+        expect(health.body.meta.api_version).toBe("v1")
+        const ready = yield* call("GET", "/readyz", { key: null })
+        expect(expectData(ready)).toEqual({ status: "ok" })
+      }))
+
+    it.effect("every answer carries a request id, reusing the caller's X-Request-Id", () =>
+      Effect.gen(function* () {
+        const generated = yield* call("GET", "/api/v1/me")
+        expect(generated.body.meta.request_id).toMatch(/^req_/)
+        expect(generated.headers["x-request-id"]).toBe(generated.body.meta.request_id)
+        const reused = yield* call("GET", "/api/v1/me", { headers: { "x-request-id": "trace-42" } })
+        expect(reused.body.meta.request_id).toBe("trace-42")
+        expect(reused.headers["x-request-id"]).toBe("trace-42")
+      }))
+
+    it.effect("401 without a token or with a wrong one", () =>
+      Effect.gen(function* () {
+        const missing = yield* call("GET", "/api/v1/me", { key: null })
+        expect(missing.status).toBe(401)
+        expect(missing.body).toMatchObject({ success: false, error: { code: "unauthorized" } })
+        expect(missing.body.meta.request_id).toMatch(/^req_/)
+        const wrong = yield* call("GET", "/api/v1/customers", { key: "pvo_not_a_real_key" })
+        expect(wrong.status).toBe(401)
+        expect(wrong.body.error.code).toBe("unauthorized")
+      }))
+
+    it.effect("an unknown route is a 404 in the envelope", () =>
+      Effect.gen(function* () {
+        const answer = yield* call("GET", "/api/v1/no-such-thing")
+        expect(answer.status).toBe(404)
+        expect(answer.body).toMatchObject({ success: false, error: { code: "not_found" } })
+        expect(answer.headers["x-request-id"]).toBe(answer.body.meta.request_id)
+      }))
+
+    it.effect("malformed JSON is 400 bad_request and creates nothing", () =>
+      Effect.gen(function* () {
+        const answer = yield* call("POST", "/api/v1/distributors", { raw: "{\"name\": " })
+        expect(answer.status).toBe(400)
+        expect(answer.body).toMatchObject({ success: false, error: { code: "bad_request" } })
+        const list = expectData(yield* call("GET", "/api/v1/distributors"))
+        expect(list).toEqual([])
+      }))
+
+    it.effect("a body that fails its schema is 422 naming the field", () =>
+      Effect.gen(function* () {
+        const missing = yield* call("POST", "/api/v1/distributors", { body: {} })
+        expect(missing.status).toBe(422)
+        expect(missing.body.error).toMatchObject({ code: "validation_error", field: "name" })
+        const wrongType = yield* call("POST", "/api/v1/partners", { body: { name: "P", edition: "gold" } })
+        expect(wrongType.status).toBe(422)
+        expect(wrongType.body.error).toMatchObject({ code: "validation_error", field: "edition" })
+      }))
+
+    it.effect("a query parameter of the wrong type is 400 naming it; out of range is 422", () =>
+      Effect.gen(function* () {
+        const wrongType = yield* call("GET", "/api/v1/distributors?limit=ten")
+        expect(wrongType.status).toBe(400)
+        expect(wrongType.body.error).toMatchObject({ code: "bad_request", field: "limit" })
+        const tooMany = yield* call("GET", "/api/v1/distributors?limit=500")
+        expect(tooMany.status).toBe(422)
+        expect(tooMany.body.error).toMatchObject({ code: "validation_error", field: "limit" })
+        const badCursor = yield* call("GET", "/api/v1/distributors?cursor=%%%")
+        expect(badCursor.status).toBe(422)
+        expect(badCursor.body.error.field).toBe("cursor")
+      }))
+
+    it.effect("serves the OpenAPI document and Swagger UI", () =>
+      Effect.gen(function* () {
+        const spec = yield* call("GET", "/openapi.json", { key: null })
+        expect(spec.status).toBe(200)
+        expect(spec.body.openapi).toMatch(/^3\./)
+        expect(Object.keys(spec.body.paths)).toContain("/api/v1/customers")
+        const swagger = yield* call("GET", "/swagger", { key: null })
+        expect(swagger.status).toBe(200)
+        expect(swagger.text).toContain("swagger-ui")
+      }))
+  })
+})
+
+describe("OpenAPI document", () => {
+  const spec = OpenApi.fromApi(ProvisioApi)
+  const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, any>)
+      .filter(([method]) => ["get", "post", "put", "delete", "patch"].includes(method))
+      .map(([method, operation]) => ({ path, method, operation }))
+  )
+
+  it("describes every endpoint of the contract", () => {
+    const endpoints = Object.values(ProvisioApi.groups).flatMap((group) => Object.values(group.endpoints))
+    expect(operations.length).toBe(endpoints.length)
+  })
+
+  it("gives each endpoint a success answer and its error codes in the envelope", () => {
+    for (const { method, operation, path } of operations) {
+      const statuses = Object.keys(operation.responses)
+      expect(statuses.some((s) => /^2/.test(s)), `${method} ${path} has a success answer`).toBe(true)
+      expect(statuses, `${method} ${path} documents 500`).toContain("500")
+      if (path.startsWith("/api/v1")) {
+        expect(statuses, `${method} ${path} documents 401`).toContain("401")
+        expect(statuses, `${method} ${path} documents 404`).toContain("404")
+      }
+      if (method === "post" || method === "put") {
+        expect(operation.requestBody, `${method} ${path} has a request schema`).toBeDefined()
+        expect(statuses, `${method} ${path} documents 422`).toContain("422")
+      }
+    }
+  })
+
+  it("documents errors as the envelope with their code", () => {
+    const notFound = spec.components.schemas["NotFound"] as any
+    expect(notFound.properties.success.enum).toEqual([false])
+    expect(notFound.properties.error.properties.code.enum).toEqual(["not_found"])
+    expect(JSON.stringify(spec)).not.toContain("HttpApiDecodeError")
+  })
+})
