@@ -1,0 +1,145 @@
+/**
+ * The whole Provisio API mounted under `/provisio` inside an existing plain Node `http` server,
+ * next to the host application's own routes.
+ *
+ *   npx tsx examples/embed-in-node.ts          serves on http://localhost:3000 until Ctrl-C
+ *   npx tsx examples/embed-in-node.ts --once   starts on a free port, calls itself once, exits
+ *
+ * `HttpApiBuilder.toWebHandler` turns the API into `(Request) => Promise<Response>`, the web
+ * standard handler that Hono, Next.js route handlers, Bun, Deno and Cloudflare take as is; for
+ * Node's own `http` module the two small converters below do the job. Here the data lives in
+ * memory: use `embeddedClient("./data")` for a folder, or `PgClient.layer({ url })` for a server.
+ */
+import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer, OpenApi } from "@effect/platform"
+import { embeddedClient } from "@provisio/adapters/postgres/database"
+import { migrate } from "@provisio/adapters/postgres/migrations/index"
+import { ServicesLive } from "@provisio/adapters/services"
+import { Identity } from "@provisio/core/identity/service"
+import { requestLog } from "@provisio/http/middleware/request-log"
+import { ApiLive } from "@provisio/http/server"
+import { Effect, Layer, Option } from "effect"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import { Readable } from "node:stream"
+
+const PREFIX = "/provisio"
+const once = process.argv.includes("--once") || process.env["EMBED_ONCE"] === "1"
+const port = once ? 0 : Number(process.env["PORT"] ?? 3000)
+
+/** The platform admin key, fixed so it can be printed and used at once (at least 32 characters). */
+const ADMIN_KEY = process.env["PROVISIO_BOOTSTRAP_KEY"] ?? "pvo_example_embedded_admin_key_0123456789"
+
+// ---- Provisio as layers ------------------------------------------------------------------------
+
+/** The database (in memory here), migrated, with the core's services on top and the platform bootstrapped. */
+const AppLive = Layer.effectDiscard(Effect.flatMap(Identity, (identity) => identity.bootstrap(Option.some(ADMIN_KEY)))).pipe(
+  Layer.provideMerge(ServicesLive),
+  Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(embeddedClient("memory"))))
+)
+
+/** The API, its document telling clients (and Swagger UI's "Try it out") that it lives under the prefix. */
+const ApiUnderPrefix = Layer.effect(
+  HttpApi.Api,
+  Effect.map(HttpApi.Api, ({ api, context }) => ({ api: api.annotate(OpenApi.Servers, [{ url: PREFIX }]), context }))
+).pipe(Layer.provide(ApiLive))
+
+const ProvisioLive = Layer.mergeAll(
+  HttpApiSwagger.layer({ path: "/swagger" }),
+  HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })
+).pipe(
+  Layer.provideMerge(ApiUnderPrefix),
+  Layer.provideMerge(HttpServer.layerContext),
+  Layer.provide(AppLive)
+)
+
+const provisio = HttpApiBuilder.toWebHandler(ProvisioLive, {
+  // Request ids in headers and envelopes, one log line per request: as `provisio serve` does.
+  middleware: requestLog
+})
+
+// ---- Node <-> web standard --------------------------------------------------------------------
+
+const toWebRequest = (req: http.IncomingMessage, path: string): Request => {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+    else if (value !== undefined) headers.set(name, value)
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD"
+  // The API reads every body as JSON (`curl -d` labels it a form). `provisio serve` does this in
+  // its jsonBodies middleware, but under toWebHandler a middleware that replaces the request
+  // loses the hook that delivers the response, so here it is done before the request is made.
+  if (hasBody && !(headers.get("content-type") ?? "").includes("application/json")) {
+    headers.set("content-type", "application/json")
+  }
+  return new Request(new URL(path, `http://${req.headers.host ?? "localhost"}`), {
+    method: req.method ?? "GET",
+    headers,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {})
+  } as RequestInit)
+}
+
+const writeWebResponse = async (response: Response, res: http.ServerResponse) => {
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  res.writeHead(response.status, headers)
+  res.end(Buffer.from(await response.arrayBuffer()))
+}
+
+// ---- the host application ----------------------------------------------------------------------
+
+const server = http.createServer((req, res) => {
+  const url = req.url ?? "/"
+  if (url === PREFIX || url.startsWith(`${PREFIX}/`) || url.startsWith(`${PREFIX}?`)) {
+    // Provisio sees the path without the prefix: /provisio/api/v1/me -> /api/v1/me.
+    const path = url.slice(PREFIX.length) || "/"
+    provisio.handler(toWebRequest(req, path)).then(
+      (response) => writeWebResponse(response, res),
+      (error) => {
+        console.error(error)
+        res.writeHead(500).end()
+      }
+    )
+    return
+  }
+  // The host's own routes.
+  if (url === "/") {
+    res.writeHead(200, { "content-type": "text/plain" }).end(`Host app. Provisio is under ${PREFIX}/\n`)
+    return
+  }
+  res.writeHead(404, { "content-type": "text/plain" }).end("not found\n")
+})
+
+const shutdown = async () => {
+  server.close()
+  // Closes the database (and releases everything else the layers acquired).
+  await provisio.dispose()
+}
+
+// The layers are built on the first request: do it now, so the database is opened, migrated and
+// bootstrapped before the host takes traffic, and a failure stops the start.
+const ready = await provisio.handler(new Request("http://localhost/readyz"))
+if (!ready.ok) throw new Error(`Provisio is not ready: ${ready.status} ${await ready.text()}`)
+
+server.listen(port, () => {
+  const base = `http://localhost:${(server.address() as AddressInfo).port}${PREFIX}`
+  console.log(`Provisio is mounted at ${base} (Swagger UI: ${base}/swagger)`)
+  console.log(`Try: curl -H "Authorization: Bearer ${ADMIN_KEY}" ${base}/api/v1/me`)
+  if (once) {
+    fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+      .then(async (response) => {
+        console.log(response.status, await response.text())
+        process.exitCode = response.ok ? 0 : 1
+      })
+      .catch((error) => {
+        console.error(error)
+        process.exitCode = 1
+      })
+      .finally(shutdown)
+  } else {
+    process.once("SIGINT", shutdown)
+    process.once("SIGTERM", shutdown)
+  }
+})
