@@ -70,10 +70,10 @@ export const CustomerRepoLive = Layer.effect(
     return CustomerRepo.of({
       insert: (stored) => orDuplicate(insert(stored), stored.customer),
       update: (customer) => orDuplicate(update(customer), customer),
-      // Keys issued to the customer go with it; its child records follow by cascade.
+      // Keys and users of the customer go with it; its child records follow by cascade.
       delete: (id) =>
         orPersistenceError(sql.withTransaction(Effect.zipRight(
-          sql`delete from api_keys where account_id = ${id}`,
+          Effect.zipRight(sql`delete from api_keys where account_id = ${id}`, sql`delete from users where account_id = ${id}`),
           sql`delete from customers where id = ${id}`
         ))),
       findById: (id) => orPersistenceError(findById(id)).pipe(Effect.map(Option.map(toStored))),

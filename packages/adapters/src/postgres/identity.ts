@@ -59,7 +59,7 @@ export const AccountRepoLive = Layer.effect(
       update: (account) => orPersistenceError(update(account)),
       delete: (id) =>
         orPersistenceError(sql.withTransaction(Effect.zipRight(
-          sql`delete from api_keys where account_id = ${id}`,
+          Effect.zipRight(sql`delete from api_keys where account_id = ${id}`, sql`delete from users where account_id = ${id}`),
           sql`delete from accounts where id = ${id}`
         ))),
       findById: (id) => orPersistenceError(findById(id)),

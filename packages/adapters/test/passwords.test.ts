@@ -1,0 +1,59 @@
+import { describe, expect, it } from "@effect/vitest"
+import { DEFAULT_SCRYPT_PARAMS, makePasswordHasher } from "@provisio/adapters/crypto/passwords"
+import { Effect, Redacted } from "effect"
+
+const secret = (text: string) => Redacted.make(text)
+
+describe("PasswordHasher (scrypt)", () => {
+  const hasher = makePasswordHasher()
+
+  it.effect("verifies the password it hashed, and nothing else", () =>
+    Effect.gen(function* () {
+      const hash = yield* hasher.hash(secret("correct horse battery staple"))
+      expect(yield* hasher.verify(secret("correct horse battery staple"), hash)).toBe(true)
+      expect(yield* hasher.verify(secret("correct horse battery stapl"), hash)).toBe(false)
+      expect(yield* hasher.verify(secret("Correct horse battery staple"), hash)).toBe(false)
+      expect(yield* hasher.verify(secret(""), hash)).toBe(false)
+    }))
+
+  it.effect("stores algorithm, parameters, salt and hash in one string, never the password", () =>
+    Effect.gen(function* () {
+      const hash = yield* hasher.hash(secret("correct horse battery staple"))
+      const { N, p, r } = DEFAULT_SCRYPT_PARAMS
+      expect(hash).toMatch(new RegExp(`^scrypt\\$${N}\\$${r}\\$${p}\\$[A-Za-z0-9_-]{22}\\$[A-Za-z0-9_-]{43}$`))
+      expect(hash).not.toContain("horse")
+    }))
+
+  it.effect("two hashes of one password differ (a random salt each)", () =>
+    Effect.gen(function* () {
+      const first = yield* hasher.hash(secret("same password"))
+      const second = yield* hasher.hash(secret("same password"))
+      expect(first).not.toBe(second)
+      expect(yield* hasher.verify(secret("same password"), first)).toBe(true)
+      expect(yield* hasher.verify(secret("same password"), second)).toBe(true)
+    }))
+
+  it.effect("reads the parameters from the stored hash, so they can be raised later", () =>
+    Effect.gen(function* () {
+      const cheap = yield* makePasswordHasher({ N: 1024, r: 8, p: 1 }).hash(secret("older hash"))
+      expect(cheap.startsWith("scrypt$1024$8$1$")).toBe(true)
+      expect(yield* hasher.verify(secret("older hash"), cheap)).toBe(true)
+    }))
+
+  it.effect("a malformed or foreign hash matches nothing", () =>
+    Effect.gen(function* () {
+      const hash = yield* hasher.hash(secret("pw"))
+      const parts = hash.split("$")
+      for (const stored of [
+        "",
+        "plain text",
+        hash.replace("scrypt$", "bcrypt$"),
+        [...parts.slice(0, 1), "1000", ...parts.slice(2)].join("$"), // N not a power of two
+        [...parts.slice(0, 1), String(2 ** 24), ...parts.slice(2)].join("$"), // N beyond the bound
+        [...parts.slice(0, 5), "AAAA"].join("$"), // a hash too short
+        `${hash}$extra`
+      ]) {
+        expect(yield* hasher.verify(secret("pw"), stored), stored).toBe(false)
+      }
+    }))
+})

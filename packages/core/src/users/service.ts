@@ -1,0 +1,179 @@
+import { Clock, Context, DateTime, Effect, Layer, Option, type Redacted } from "effect"
+import { RefreshTokenRepo } from "../auth/ports"
+import type { Principal, Role } from "../identity/model"
+import { canReach, requireAdmin } from "../identity/policy"
+import { AccountRepo } from "../identity/ports"
+import { Forbidden, NotFound, ValidationError } from "../shared/errors"
+import { DEFAULT_LIMIT, type Page, type PageRequest } from "../shared/pagination"
+import { makeId } from "../shared/ids"
+import { Transactor } from "../shared/transactor"
+import {
+  type CreateCustomerAdmin,
+  type CreateUser,
+  ROLES,
+  type RoleDescription,
+  type SetRole,
+  type UpdateUser,
+  User,
+  type UserId
+} from "./model"
+import { PasswordHasher, UserRepo } from "./ports"
+
+export const make = Effect.gen(function* () {
+  const users = yield* UserRepo
+  const accounts = yield* AccountRepo
+  const hasher = yield* PasswordHasher
+  const refreshTokens = yield* RefreshTokenRepo
+  const transactor = yield* Transactor
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  /** A user of an account or customer the caller reaches; anything else is "not found". */
+  const findReachable = (principal: Principal, id: string) =>
+    users.findById(id).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of("user", id)),
+        onSome: ({ scope, user }) =>
+          canReach(principal, scope.lineage) ? Effect.succeed(user) : Effect.fail(NotFound.of("user", id))
+      }))
+    )
+
+  const isSelf = (principal: Principal, user: User) => principal.user_id === user.id
+
+  const insertUser = Effect.fn("Users.insertUser")(function* (fields: {
+    readonly account_id: string
+    readonly email: string
+    readonly name: string
+    readonly role: Role
+    readonly password?: Redacted.Redacted<string> | undefined
+  }) {
+    const at = yield* now
+    const user = new User({
+      id: (yield* makeId("usr")) as UserId,
+      account_id: fields.account_id,
+      email: fields.email,
+      name: fields.name,
+      role: fields.role,
+      status: "active",
+      created_at: at,
+      updated_at: at
+    })
+    const passwordHash = fields.password === undefined ? null : yield* hasher.hash(fields.password)
+    return yield* users.insert({ user, password_hash: passwordHash })
+  })
+
+  const createUser = Effect.fn("Users.createUser")(function* (principal: Principal, input: CreateUser) {
+    yield* requireAdmin(principal)
+    const accountId = input.account_id ?? principal.account_id
+    const scope = yield* accounts.findScope(accountId)
+    if (Option.isNone(scope) || !canReach(principal, scope.value.lineage)) {
+      return yield* ValidationError.of("account_id", `account ${accountId} does not exist`)
+    }
+    return yield* insertUser({ ...input, account_id: scope.value.id })
+  })
+
+  const listUsers = Effect.fn("Users.listUsers")(function* (principal: Principal, page: PageRequest) {
+    yield* requireAdmin(principal)
+    return yield* users.list(principal.account_id, page)
+  })
+
+  /** Admins read the users in their scope; anyone reads itself. */
+  const getUser = Effect.fn("Users.getUser")(function* (principal: Principal, id: string) {
+    const user = yield* findReachable(principal, id)
+    if (!isSelf(principal, user)) yield* requireAdmin(principal)
+    return user
+  })
+
+  /** Writes the user; a new password or a disabled status ends the user's sessions. */
+  const save = Effect.fn("Users.save")(function* (user: User, password: Redacted.Redacted<string> | undefined) {
+    const passwordHash = password === undefined ? undefined : yield* hasher.hash(password)
+    return yield* transactor.withTransaction(Effect.gen(function* () {
+      const saved = yield* users.update(user, passwordHash)
+      if (passwordHash !== undefined || saved.status === "disabled") {
+        yield* refreshTokens.revokeUser(saved.id, saved.updated_at)
+      }
+      return saved
+    }))
+  })
+
+  /**
+   * Admins change the users in their scope, but not their own role or status (another admin
+   * does, so an account never locks itself out). Anyone changes its own name and password.
+   */
+  const updateUser = Effect.fn("Users.updateUser")(function* (principal: Principal, id: string, input: UpdateUser) {
+    const user = yield* findReachable(principal, id)
+    if (!isSelf(principal, user)) {
+      yield* requireAdmin(principal)
+    } else {
+      if (principal.role !== "admin" && (input.email !== undefined || input.role !== undefined || input.status !== undefined)) {
+        return yield* new Forbidden({ message: "a user may change only its own name and password" })
+      }
+      if ((input.role !== undefined && input.role !== user.role) || (input.status !== undefined && input.status !== user.status)) {
+        return yield* new Forbidden({ message: "a user's own role and status are changed by another admin" })
+      }
+    }
+    return yield* save(
+      new User({
+        ...user,
+        email: input.email ?? user.email,
+        name: input.name ?? user.name,
+        role: input.role ?? user.role,
+        status: input.status ?? user.status,
+        updated_at: yield* now
+      }),
+      input.password
+    )
+  })
+
+  const deleteUser = Effect.fn("Users.deleteUser")(function* (principal: Principal, id: string) {
+    const user = yield* findReachable(principal, id)
+    yield* requireAdmin(principal)
+    if (isSelf(principal, user)) return yield* new Forbidden({ message: "a user cannot delete itself" })
+    yield* users.delete(user.id)
+  })
+
+  /** The role catalogue: the same for every caller, one page. */
+  const listRoles = (_principal: Principal): Effect.Effect<Page<RoleDescription>> =>
+    Effect.succeed({ items: ROLES, limit: DEFAULT_LIMIT, next_cursor: null })
+
+  const setRole = Effect.fn("Users.setRole")(function* (principal: Principal, userId: string, input: SetRole) {
+    const user = yield* findReachable(principal, userId)
+    yield* requireAdmin(principal)
+    if (isSelf(principal, user) && input.role !== user.role) {
+      return yield* new Forbidden({ message: "a user's own role is changed by another admin" })
+    }
+    // The email stays as it is, so it cannot collide: a DuplicateUser here would be a bug.
+    return yield* save(new User({ ...user, role: input.role, updated_at: yield* now }), undefined).pipe(
+      Effect.catchTag("DuplicateUser", Effect.die)
+    )
+  })
+
+  /** Onboards an admin user for a customer in the caller's scope. */
+  const createCustomerAdmin = Effect.fn("Users.createCustomerAdmin")(function* (
+    principal: Principal,
+    customerId: string,
+    input: CreateCustomerAdmin
+  ) {
+    const scope = yield* accounts.findScope(customerId)
+    if (Option.isNone(scope) || scope.value.kind !== "customer" || !canReach(principal, scope.value.lineage)) {
+      return yield* NotFound.of("customer", customerId)
+    }
+    yield* requireAdmin(principal)
+    return yield* insertUser({ ...input, account_id: scope.value.id, role: "admin" })
+  })
+
+  return {
+    createUser,
+    listUsers,
+    getUser,
+    updateUser,
+    deleteUser,
+    listRoles,
+    setRole,
+    createCustomerAdmin
+  } as const
+})
+
+export class Users extends Context.Tag("@provisio/core/Users")<Users, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Users, make)
+}

@@ -1,0 +1,46 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Login, Logout, Refresh, TokenPair } from "@provisio/core/auth/model"
+import { Envelope } from "../envelope"
+import { RateLimitedError } from "../errors"
+
+/** Sign-in with a password, and the session's refresh and end; these take no bearer token. */
+export class AuthApi extends HttpApiGroup.make("auth")
+  .add(
+    HttpApiEndpoint.post("login", "/auth/login")
+      .setPayload(Login)
+      .addSuccess(Envelope(TokenPair))
+      .addError(RateLimitedError)
+      .annotate(OpenApi.Summary, "Sign in with email and password")
+      .annotate(
+        OpenApi.Description,
+        "Answers an access token (a JWT for `Authorization: Bearer`, 15 minutes unless configured) and a " +
+          "refresh token (30 days, good for one exchange at `/auth/refresh`). A wrong password and an " +
+          "unknown email answer the same `401`. After 5 failed attempts for one email within 15 minutes, " +
+          "attempts for it answer `429 rate_limited` with `Retry-After` until the window passes."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("refresh", "/auth/refresh")
+      .setPayload(Refresh)
+      .addSuccess(Envelope(TokenPair))
+      .annotate(OpenApi.Summary, "Exchange a refresh token for a new pair")
+      .annotate(
+        OpenApi.Description,
+        "The refresh token is used up and a new one of the same session is returned. A used refresh token " +
+          "presented again ends the whole session (every refresh token of it) and answers `401`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("logout", "/auth/logout")
+      .setPayload(Logout)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotate(OpenApi.Summary, "End the session of a refresh token")
+      .annotate(
+        OpenApi.Description,
+        "Every refresh token of the session stops working; access tokens already issued run to their expiry."
+      )
+  )
+  .prefix("/api/v1")
+  .annotate(OpenApi.Title, "Authentication")
+  .annotate(OpenApi.Description, "Sign-in and the tokens it gives.")
+{}
