@@ -1,0 +1,24 @@
+import { Context, type DateTime, type Effect, type Option } from "effect"
+import type { IdentityProvider } from "../settings/model"
+import type { PersistenceError } from "../shared/errors"
+import type { IdTokenRejected } from "./errors"
+import type { FederatedIdentity, VerifiedClaims } from "./model"
+
+/**
+ * Checks an OpenID Connect ID token against a provider's configuration: its signature by one of
+ * the provider's keys (RS256 or ES256), its issuer, its audience, and its lifetime at `now`
+ * within the provider's clock skew.
+ */
+export class IdTokenVerifier extends Context.Tag("@provisio/core/IdTokenVerifier")<IdTokenVerifier, {
+  readonly verify: (
+    provider: IdentityProvider,
+    idToken: string,
+    now: DateTime.Utc
+  ) => Effect.Effect<VerifiedClaims, IdTokenRejected>
+}>() {}
+
+export class FederatedIdentityRepo extends Context.Tag("@provisio/core/FederatedIdentityRepo")<FederatedIdentityRepo, {
+  readonly find: (providerId: string, subject: string) => Effect.Effect<Option.Option<FederatedIdentity>, PersistenceError>
+  /** Records the link, replacing any earlier one for the same provider and subject. */
+  readonly link: (identity: FederatedIdentity, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
+}>() {}

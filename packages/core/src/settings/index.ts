@@ -1,0 +1,5 @@
+export * from "./errors"
+export * from "./model"
+export * from "./ports"
+export * from "./providers"
+export * from "./service"

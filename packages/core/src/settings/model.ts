@@ -1,0 +1,201 @@
+import { Schema } from "effect"
+import { Timestamp } from "../shared/time"
+
+// Field formats. Inputs are decoded through these, and so are the stored sections: they are
+// jsonb written only through these same schemas.
+
+const Text = (max: number) =>
+  Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(max))
+
+const parseUrl = (value: string): URL | undefined => {
+  try {
+    return new URL(value)
+  } catch {
+    return undefined
+  }
+}
+
+/** Hosts a plain `http://` URL may name: a key server on the same machine (development, tests). */
+export const LOOPBACK_HOSTS: ReadonlyArray<string> = ["localhost", "127.0.0.1"]
+
+/** An absolute `https://` URL without credentials in it; `http://` only for a loopback host when allowed. */
+export const isAllowedUrl = (value: string, options: { readonly loopbackHttp: boolean }): boolean => {
+  const url = parseUrl(value)
+  if (url === undefined || url.username !== "" || url.password !== "") return false
+  if (url.protocol === "https:") return true
+  return options.loopbackHttp && url.protocol === "http:" && LOOPBACK_HOSTS.includes(url.hostname)
+}
+
+const HttpsUrl = Schema.Trim.pipe(
+  Schema.maxLength(2000),
+  Schema.filter((s) => isAllowedUrl(s, { loopbackHttp: false }), {
+    message: () => "must be an absolute https:// URL"
+  })
+)
+
+/** Where a provider publishes its keys: https, or http on localhost / 127.0.0.1 only. */
+export const JwksUri = Schema.Trim.pipe(
+  Schema.maxLength(2000),
+  Schema.filter((s) => isAllowedUrl(s, { loopbackHttp: true }), {
+    message: () => "must be an absolute https:// URL (http:// only for localhost or 127.0.0.1)"
+  })
+)
+
+/** An OpenID issuer identifier: compared with the token's `iss` exactly, so it is kept as given. */
+export const Issuer = Schema.String.pipe(
+  Schema.maxLength(2000),
+  Schema.filter((s) => isAllowedUrl(s, { loopbackHttp: true }), {
+    message: () => "must be the issuer's absolute https:// URL, exactly as it appears in the tokens' iss claim"
+  })
+)
+
+export const HexColor = Schema.String.pipe(
+  Schema.pattern(/^#[0-9a-fA-F]{6}$/, { message: () => "must be a color in the form #rrggbb, e.g. \"#1a73e8\"" })
+)
+
+const Email = Schema.Trim.pipe(
+  Schema.maxLength(254),
+  Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address, e.g. \"support@example.com\"" })
+)
+
+/** Every field may be left out on input and always comes back, as null when unset. */
+const nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+
+// Branding ------------------------------------------------------------------------------------
+
+export class Branding extends Schema.Class<Branding>("Branding")({
+  display_name: nullable(Text(200)),
+  logo_url: nullable(HttpsUrl),
+  primary_color: nullable(HexColor),
+  support_email: nullable(Email)
+}) {}
+
+// Licensing -----------------------------------------------------------------------------------
+
+export const FeatureName = Text(100)
+
+export class Licensing extends Schema.Class<Licensing>("Licensing")({
+  /** How many customers the account may hold; null is no limit. */
+  max_customers: nullable(Schema.Int.pipe(Schema.nonNegative({ message: () => "must be an integer of 0 or more" }))),
+  features: Schema.optionalWith(Schema.Array(FeatureName).pipe(Schema.maxItems(100)), { default: () => [] })
+}) {}
+
+// Identity providers --------------------------------------------------------------------------
+
+export const ProviderId = Schema.String.pipe(
+  Schema.pattern(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, {
+    message: () => "must be a slug of lower-case letters, digits and hyphens (at most 64), e.g. \"acme-entra\""
+  })
+)
+
+export const ProviderType = Schema.Literal("entra", "google", "oidc")
+export type ProviderType = typeof ProviderType.Type
+
+/** A Microsoft Entra tenant: its GUID or one of its domain names. */
+export const TenantId = Schema.Trim.pipe(
+  Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$/, {
+    message: () => "must be an Entra tenant id (a GUID) or a tenant domain, e.g. \"contoso.onmicrosoft.com\""
+  }),
+  Schema.filter((s) => !["common", "organizations", "consumers"].includes(s.toLowerCase()), {
+    message: () => "must name one tenant: the multi-tenant endpoints (common, organizations, consumers) are not supported"
+  })
+)
+
+// JWK members that only a private (or symmetric) key has.
+const PRIVATE_KEY_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
+
+const Jwk = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
+  Schema.filter((jwk) => typeof jwk["kty"] === "string", { message: () => "each key must be a JWK with a kty member" }),
+  Schema.filter((jwk) => PRIVATE_KEY_MEMBERS.every((member) => !(member in jwk)), {
+    message: () => "must hold public keys only: private or symmetric key members (d, p, q, k, ...) are not accepted"
+  })
+)
+
+/** A JSON Web Key Set given inline: public keys only. */
+export const Jwks = Schema.Struct({
+  keys: Schema.Array(Jwk).pipe(
+    Schema.minItems(1, { message: () => "must hold at least one key" }),
+    Schema.maxItems(20)
+  )
+}).annotations({ identifier: "Jwks" })
+export type Jwks = typeof Jwks.Type
+
+export const MAX_CLOCK_SKEW_SECONDS = 600
+export const DEFAULT_CLOCK_SKEW_SECONDS = 60
+export const MAX_IDENTITY_PROVIDERS = 20
+
+/**
+ * An OpenID Connect issuer whose ID tokens the account accepts at `POST /auth/federated`. The
+ * keys come from `jwks_uri` or the inline `jwks`, exactly one of them. Nothing here is secret.
+ */
+export class IdentityProvider extends Schema.Class<IdentityProvider>("IdentityProvider")({
+  /** Unique across the platform: it names the provider when a token is exchanged. */
+  id: Schema.String,
+  type: ProviderType,
+  issuer: Schema.String,
+  /** The client id the tokens are issued for (their `aud`). */
+  audience: Schema.String,
+  jwks_uri: Schema.NullOr(Schema.String),
+  jwks: Schema.NullOr(Schema.Struct({ keys: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })) })),
+  tenant_id: Schema.NullOr(Schema.String),
+  clock_skew_seconds: Schema.Int,
+  enabled: Schema.Boolean
+}) {}
+
+/**
+ * A provider as an admin writes it. Presets fill the rest: `entra` with `tenant_id` and `google`
+ * need only `audience`; `oidc` names `issuer` and `jwks_uri` or `jwks`. Nulls read as absent, so
+ * what `GET /settings` answers can be sent back as it is.
+ */
+export class IdentityProviderInput extends Schema.Class<IdentityProviderInput>("IdentityProviderInput")({
+  id: ProviderId,
+  type: ProviderType,
+  issuer: Schema.optional(Schema.NullOr(Issuer)),
+  audience: Text(500),
+  jwks_uri: Schema.optional(Schema.NullOr(JwksUri)),
+  jwks: Schema.optional(Schema.NullOr(Jwks)),
+  tenant_id: Schema.optional(Schema.NullOr(TenantId)),
+  /** `60` when absent. */
+  clock_skew_seconds: Schema.optional(
+    Schema.Int.pipe(Schema.between(0, MAX_CLOCK_SKEW_SECONDS, {
+      message: () => `must be an integer from 0 to ${MAX_CLOCK_SKEW_SECONDS}`
+    }))
+  ),
+  /** `true` when absent. */
+  enabled: Schema.optional(Schema.Boolean)
+}) {}
+
+// Settings ------------------------------------------------------------------------------------
+
+/** An account's settings (or a customer's): defaults until first written. */
+export class Settings extends Schema.Class<Settings>("Settings")({
+  account_id: Schema.String,
+  branding: Branding,
+  licensing: Licensing,
+  identity_providers: Schema.Array(IdentityProvider),
+  /** Null while the account still has the defaults. */
+  created_at: Schema.NullOr(Timestamp),
+  updated_at: Schema.NullOr(Timestamp)
+}) {
+  static defaults(accountId: string): Settings {
+    return new Settings({
+      account_id: accountId,
+      branding: new Branding({}),
+      licensing: new Licensing({}),
+      identity_providers: [],
+      created_at: null,
+      updated_at: null
+    })
+  }
+}
+
+/** `PUT /settings`: each section given replaces the stored one whole; absent sections stay. */
+export class UpdateSettings extends Schema.Class<UpdateSettings>("UpdateSettings")({
+  branding: Schema.optional(Branding),
+  licensing: Schema.optional(Licensing),
+  identity_providers: Schema.optional(
+    Schema.Array(IdentityProviderInput).pipe(
+      Schema.maxItems(MAX_IDENTITY_PROVIDERS, { message: () => `must hold at most ${MAX_IDENTITY_PROVIDERS} providers` })
+    )
+  )
+}) {}

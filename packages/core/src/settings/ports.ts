@@ -1,0 +1,35 @@
+import { Context, type DateTime, type Effect, type Option } from "effect"
+import type { PersistenceError } from "../shared/errors"
+import type { ProviderIdTaken } from "./errors"
+import type { Branding, IdentityProvider, Licensing, Settings } from "./model"
+
+/** The sections a write replaces; an absent one keeps what is stored (or its default). */
+export interface SettingsChanges {
+  readonly branding?: Branding | undefined
+  readonly licensing?: Licensing | undefined
+  readonly identity_providers?: ReadonlyArray<IdentityProvider> | undefined
+}
+
+/** A provider with the account (or customer) that configured it and where that account sits. */
+export interface StoredProvider {
+  readonly account_id: string
+  readonly lineage: ReadonlyArray<string>
+  readonly provider: IdentityProvider
+}
+
+export class SettingsRepo extends Context.Tag("@provisio/core/SettingsRepo")<SettingsRepo, {
+  /** The account's settings, none while it has the defaults. */
+  readonly find: (accountId: string) => Effect.Effect<Option.Option<Settings>, PersistenceError>
+  /**
+   * Writes the given sections atomically (creating the settings with defaults for the others)
+   * and answers the whole settings. Fails with `ProviderIdTaken`, writing nothing, when another
+   * account holds one of the provider ids.
+   */
+  readonly save: (
+    accountId: string,
+    changes: SettingsChanges,
+    at: DateTime.Utc
+  ) => Effect.Effect<Settings, ProviderIdTaken | PersistenceError>
+  /** A provider by its platform-wide id, enabled or not; none when its account no longer exists. */
+  readonly findProvider: (id: string) => Effect.Effect<Option.Option<StoredProvider>, PersistenceError>
+}>() {}

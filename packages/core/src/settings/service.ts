@@ -1,0 +1,50 @@
+import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import type { Principal } from "../identity/model"
+import { requireAdmin } from "../identity/policy"
+import { ValidationError } from "../shared/errors"
+import { Licensing, Settings, type UpdateSettings } from "./model"
+import { SettingsRepo, type SettingsChanges } from "./ports"
+import { resolveProviders, uniqueFeatures } from "./providers"
+
+/**
+ * The settings of the caller's account: its own, or the `X-Tenant-ID` target's (the principal
+ * is already narrowed to it), so there is never another account's id to reach for.
+ */
+export const make = Effect.gen(function* () {
+  const repo = yield* SettingsRepo
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  const getSettings = Effect.fn("Settings.getSettings")(function* (principal: Principal) {
+    const stored = yield* repo.find(principal.account_id)
+    return Option.getOrElse(stored, () => Settings.defaults(principal.account_id))
+  })
+
+  /** Admins only. Each section given replaces the stored one; providers are completed by their presets. */
+  const updateSettings = Effect.fn("Settings.updateSettings")(function* (principal: Principal, input: UpdateSettings) {
+    yield* requireAdmin(principal)
+    const providers = input.identity_providers === undefined
+      ? undefined
+      : yield* resolveProviders(input.identity_providers)
+    const changes: SettingsChanges = {
+      branding: input.branding,
+      licensing: input.licensing === undefined
+        ? undefined
+        : new Licensing({ ...input.licensing, features: uniqueFeatures(input.licensing.features) }),
+      identity_providers: providers
+    }
+    return yield* repo.save(principal.account_id, changes, yield* now).pipe(
+      Effect.catchTag("ProviderIdTaken", (taken) =>
+        ValidationError.of(
+          `identity_providers.${(providers ?? []).findIndex((p) => p.id === taken.provider_id)}.id`,
+          `provider id "${taken.provider_id}" is already taken; ids are unique across the platform`
+        ))
+    )
+  })
+
+  return { getSettings, updateSettings } as const
+})
+
+export class SettingsService extends Context.Tag("@provisio/core/SettingsService")<SettingsService, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(SettingsService, make)
+}
