@@ -1,0 +1,162 @@
+import { SqlClient } from "@effect/sql"
+import {
+  Begin,
+  IDEMPOTENCY_LEASE,
+  IDEMPOTENCY_WINDOW,
+  IdempotencyStore,
+  type IdempotentRequest
+} from "@provisio/core/shared/idempotency"
+import { RateLimiter, Take } from "@provisio/core/shared/rate-limit"
+import { DateTime, Duration, Effect, Layer, Ref } from "effect"
+import { orPersistenceError } from "./persistence"
+
+interface KeyRow {
+  readonly method: string
+  readonly path: string
+  readonly fingerprint: string
+  readonly claim: string | null
+  readonly status: number | null
+  readonly content_type: string | null
+  readonly body: Uint8Array | null
+  readonly expired: boolean
+  readonly stale: boolean
+}
+
+/** How often one process sweeps every expired key (besides dropping each expired key it meets). */
+const SWEEP_EVERY = Duration.minutes(1)
+const SWEEP_BATCH = 1000
+
+const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
+
+export const IdempotencyStoreLive = Layer.effect(
+  IdempotencyStore,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const lastSweep = yield* Ref.make(Number.NEGATIVE_INFINITY)
+
+    /** Lazy purge: at most once a minute per process, a bounded batch of keys past the window. */
+    const sweep = (now: DateTime.Utc, expiredBefore: string) =>
+      Effect.gen(function* () {
+        const millis = DateTime.toEpochMillis(now)
+        const due = yield* Ref.modify(lastSweep, (last) =>
+          millis - last >= Duration.toMillis(SWEEP_EVERY) || millis < last ? [true, millis] : [false, last])
+        if (!due) return
+        yield* sql`
+          delete from idempotency_keys
+           where ctid = any (array (select ctid from idempotency_keys
+                                     where created_at < ${expiredBefore}::timestamptz
+                                     limit ${SWEEP_BATCH}))`
+      })
+
+    const begin = (request: IdempotentRequest, claim: string, now: DateTime.Utc) =>
+      Effect.gen(function* () {
+        const at = iso(now)
+        const expiredBefore = iso(DateTime.subtractDuration(now, IDEMPOTENCY_WINDOW))
+        const staleBefore = iso(DateTime.subtractDuration(now, IDEMPOTENCY_LEASE))
+        yield* sweep(now, expiredBefore)
+        // A few rounds at most: each one either decides, or removes a row that was in the way.
+        for (let round = 0; round < 4; round++) {
+          // The claim: of concurrent inserts, whichever process, exactly one gets the row back.
+          const claimed = yield* sql`
+            insert into idempotency_keys (scope, key, method, path, fingerprint, claim, created_at, locked_at)
+            values (${request.scope}, ${request.key}, ${request.method}, ${request.path}, ${request.fingerprint},
+                    ${claim}, ${at}::timestamptz, ${at}::timestamptz)
+            on conflict (scope, key) do nothing
+            returning 1 as claimed`
+          if (claimed.length > 0) return Begin.Started()
+          const rows = yield* sql<KeyRow>`
+            select method, path, fingerprint, claim, status, content_type, body,
+                   created_at < ${expiredBefore}::timestamptz as expired,
+                   locked_at < ${staleBefore}::timestamptz as stale
+              from idempotency_keys
+             where scope = ${request.scope} and key = ${request.key}`
+          const row = rows[0]
+          // Abandoned between the insert and the select: claim it again.
+          if (row === undefined) continue
+          if (row.expired) {
+            // Past the window the key is free: drop the old use (unless someone already did).
+            yield* sql`
+              delete from idempotency_keys
+               where scope = ${request.scope} and key = ${request.key}
+                 and created_at < ${expiredBefore}::timestamptz`
+            continue
+          }
+          if (row.method !== request.method || row.path !== request.path || row.fingerprint !== request.fingerprint) {
+            return Begin.Mismatch()
+          }
+          if (row.status !== null) {
+            return Begin.Replay({
+              answer: { status: row.status, contentType: row.content_type, body: row.body ?? new Uint8Array() }
+            })
+          }
+          if (!row.stale) return Begin.InProgress()
+          // The first request's process held the claim past the lease (it died): take it over,
+          // unless another request just did.
+          const taken = yield* sql`
+            update idempotency_keys set claim = ${claim}, locked_at = ${at}::timestamptz
+             where scope = ${request.scope} and key = ${request.key}
+               and status is null and claim is not distinct from ${row.claim}
+               and locked_at < ${staleBefore}::timestamptz
+            returning 1 as taken`
+          return taken.length > 0 ? Begin.Started() : Begin.InProgress()
+        }
+        return Begin.InProgress()
+      })
+
+    return IdempotencyStore.of({
+      begin: (request, claim, now) => orPersistenceError(begin(request, claim, now)),
+      complete: (request, claim, answer, now) =>
+        orPersistenceError(sql`
+          update idempotency_keys
+             set status = ${answer.status}, content_type = ${answer.contentType},
+                 body = ${Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength)},
+                 claim = null, completed_at = ${iso(now)}::timestamptz
+           where scope = ${request.scope} and key = ${request.key} and claim = ${claim}`).pipe(Effect.asVoid),
+      abandon: (request, claim) =>
+        orPersistenceError(sql`
+          delete from idempotency_keys
+           where scope = ${request.scope} and key = ${request.key} and claim = ${claim} and status is null`
+        ).pipe(Effect.asVoid)
+    })
+  })
+)
+
+/** Float arithmetic may land a hair under a whole token after an exact refill. */
+const WHOLE_TOKEN = 1 - 1e-9
+
+export const RateLimiterLive = Layer.effect(
+  RateLimiter,
+  Effect.map(SqlClient.SqlClient, (sql) =>
+    RateLimiter.of({
+      take: (key, limit, now) => {
+        const millis = Math.floor(DateTime.toEpochMillis(now))
+        // The bucket refilled for the time since its last use (never backwards: another process's
+        // clock may be behind), capped at the capacity.
+        const refilled = sql`least(${limit.capacity}::float8,
+          b.tokens + greatest(0, ${millis}::bigint - b.updated_ms) * ${limit.refillPerSecond}::float8 / 1000)`
+        // One statement: the row lock makes concurrent takes, from any process, queue up.
+        return orPersistenceError(sql<{ readonly tokens: number; readonly allowed: boolean }>`
+          insert into rate_limit_buckets as b (key, tokens, updated_ms, allowed)
+          values (${key}, ${limit.capacity}::float8 - 1, ${millis}::bigint, true)
+          on conflict (key) do update set
+            tokens = case when ${refilled} >= ${WHOLE_TOKEN} then greatest(0, ${refilled} - 1) else ${refilled} end,
+            updated_ms = greatest(b.updated_ms, ${millis}::bigint),
+            allowed = ${refilled} >= ${WHOLE_TOKEN}
+          returning tokens, allowed`).pipe(
+          Effect.map((rows) => {
+            const row = rows[0]!
+            const tokens = Number(row.tokens)
+            return row.allowed
+              ? Take.Allowed({ remaining: Math.floor(tokens + 1e-9) })
+              : Take.Limited({
+                retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / limit.refillPerSecond - 1e-9))
+              })
+          })
+        )
+      }
+    })
+  )
+)
+
+/** Both guards on whichever `SqlClient` the edge provides. */
+export const RequestGuardsLive = Layer.mergeAll(IdempotencyStoreLive, RateLimiterLive)

@@ -1,0 +1,230 @@
+import { HttpApiSchema, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import {
+  IdempotencyInProgress,
+  IdempotencyKeyReused,
+  PersistenceError,
+  ValidationError
+} from "@provisio/core/shared/errors"
+import {
+  IdempotencyStore,
+  type IdempotentRequest,
+  isKeptAnswer,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  type StoredAnswer
+} from "@provisio/core/shared/idempotency"
+import { Clock, DateTime, Effect, Either, Fiber, FiberRef, Option, Schema } from "effect"
+import * as crypto from "node:crypto"
+import { IdempotencyInProgressError, IdempotencyKeyReusedError, InternalError, ValidationErrorError } from "../errors"
+
+/** The header of the contract, and the one the IETF draft (and Stripe) name. */
+const KEY_HEADERS = ["x-idempotency-key", "idempotency-key"] as const
+
+/** Printable ASCII, so a key survives every proxy and log unchanged. */
+const VALID_KEY = new RegExp(`^[\\x20-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`)
+
+export const REPLAYED_HEADER = "idempotent-replayed"
+
+const sha256 = (data: string | Uint8Array) => crypto.createHash("sha256").update(data).digest("hex")
+
+/**
+ * What the table holds is useless without the request that wrote it:
+ * - `scope`, the caller: a digest of the `Authorization` header, which is the credential itself
+ *   (an API key or an access token), so it needs no authentication first and works the same for
+ *   every POST. Requests without one (`/auth/login`, whose credential is in the body) share the
+ *   scope `anonymous`: two of them collide only if they send the same key.
+ * - `key`, a digest of the key the caller sent;
+ * - `fingerprint`, an HMAC of the body under the caller's key, so a password in a login body
+ *   cannot be guessed back from it;
+ * - the answer, encrypted (AES-256-GCM) with a key derived from the caller's key, credential and
+ *   body: answers carry secrets (a new API key, tokens) that must not sit in the clear.
+ */
+interface Material {
+  readonly request: IdempotentRequest
+  readonly cipherKey: Buffer
+}
+
+const material = (sentKey: string, authorization: string | undefined, method: string, path: string, body: string): Material => {
+  const bodyBytes = Buffer.from(body, "utf8")
+  const request: IdempotentRequest = {
+    scope: authorization === undefined ? "anonymous" : sha256(`authorization\0${authorization}`),
+    key: sha256(`key\0${sentKey}`),
+    method,
+    path,
+    fingerprint: crypto.createHmac("sha256", sentKey).update(bodyBytes).digest("hex")
+  }
+  const ikm = Buffer.concat([Buffer.from(`${sentKey}\0${authorization ?? ""}\0`, "utf8"), bodyBytes])
+  const cipherKey = Buffer.from(crypto.hkdfSync("sha256", ikm, "provisio/idempotency", "answer v1", 32))
+  return { request, cipherKey }
+}
+
+const IV_BYTES = 12
+const TAG_BYTES = 16
+
+const associated = (status: number, contentType: string | null) => Buffer.from(`${status}\0${contentType ?? ""}`, "utf8")
+
+const seal = (key: Buffer, answer: StoredAnswer): StoredAnswer => {
+  const iv = crypto.randomBytes(IV_BYTES)
+  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv)
+  cipher.setAAD(associated(answer.status, answer.contentType))
+  const sealed = Buffer.concat([cipher.update(answer.body), cipher.final()])
+  return { ...answer, body: Buffer.concat([iv, cipher.getAuthTag(), sealed]) }
+}
+
+const open = (key: Buffer, answer: StoredAnswer): Either.Either<StoredAnswer, unknown> =>
+  Either.try(() => {
+    const body = Buffer.from(answer.body)
+    const decipher = crypto.createDecipheriv("aes-256-gcm", key, body.subarray(0, IV_BYTES))
+    decipher.setAAD(associated(answer.status, answer.contentType))
+    decipher.setAuthTag(body.subarray(IV_BYTES, IV_BYTES + TAG_BYTES))
+    const plain = Buffer.concat([decipher.update(body.subarray(IV_BYTES + TAG_BYTES)), decipher.final()])
+    return { ...answer, body: new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength) }
+  })
+
+/** An error of the contract as the API sends every error: the envelope, with the status of its wire schema. */
+const errorResponse = <A, I>(schema: Schema.Schema<A, I>, error: A) =>
+  Effect.map(
+    Effect.orDie(Schema.encode(schema)(error)),
+    (body) => HttpServerResponse.unsafeJson(body, { status: HttpApiSchema.getStatusError(schema) })
+  )
+
+/**
+ * An answer the middleware gives itself, without running the app. Only answers that come out
+ * of the app go through the pre-response handlers (the request id header, the log line), so
+ * they are applied here, as the server would.
+ */
+const answer = (request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) =>
+  Effect.flatMap(FiberRef.get(HttpApp.currentPreResponseHandlers), (handler) =>
+    Option.isNone(handler)
+      ? Effect.succeed(response)
+      : Effect.orElseSucceed(handler.value(request, response), () => response))
+
+const replay = (stored: StoredAnswer) =>
+  stored.status === 204 || (stored.body.byteLength === 0 && stored.contentType === null)
+    ? HttpServerResponse.empty({ status: stored.status, headers: { [REPLAYED_HEADER]: "true" } })
+    : HttpServerResponse.uint8Array(stored.body, {
+      status: stored.status,
+      contentType: stored.contentType ?? undefined,
+      headers: { [REPLAYED_HEADER]: "true" }
+    })
+
+/** The answer as it goes out, if it can be kept: a body in memory (JSON) or none. */
+const capture = (response: HttpServerResponse.HttpServerResponse): StoredAnswer | undefined => {
+  const body = response.body
+  switch (body._tag) {
+    case "Uint8Array":
+      return { status: response.status, contentType: body.contentType, body: body.body }
+    case "Empty":
+      return { status: response.status, contentType: null, body: new Uint8Array() }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Idempotency keys on every `POST` under `/api/v1` (API.md): the same key and request from the
+ * same caller within 24 hours replays the first answer, byte for byte (its `meta.request_id`
+ * included) with `Idempotent-Replayed: true`; the key with another body or path is
+ * `422 idempotency_key_reused`; while the first is running, `409 idempotency_in_progress`.
+ *
+ * It wraps the whole app (inside `jsonBodies`, so it reads the same request object as the
+ * handler: the body is read once and cached on it). The answer is kept by a pre-response
+ * handler, before it is written, so a client that has the answer can always get it again.
+ */
+export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (request.method !== "POST" || !request.url.startsWith("/api/v1/")) return yield* app
+    const sentKey = KEY_HEADERS.map((name) => request.headers[name]).find((value) => value !== undefined)
+    if (sentKey === undefined) return yield* app
+    if (!VALID_KEY.test(sentKey)) {
+      return yield* Effect.flatMap(
+        errorResponse(
+          ValidationErrorError,
+          ValidationError.of(
+            "X-Idempotency-Key",
+            `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`
+          )
+        ),
+        (response) => answer(request, response)
+      )
+    }
+    // `text` is cached on the request: the handler reads the same body again for free. A body
+    // that cannot be read is the app's to answer (400).
+    const body = yield* Effect.either(request.text)
+    if (Either.isLeft(body)) return yield* app
+
+    const store = yield* IdempotencyStore
+    const { cipherKey, request: keyed } = material(
+      sentKey,
+      request.headers["authorization"],
+      request.method,
+      request.url,
+      body.right
+    )
+    const now = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+    const claim = crypto.randomUUID()
+    const begun = yield* Effect.either(store.begin(keyed, claim, now))
+    // The store failed (and logged why): the request is not run unguarded; 500, and the client retries.
+    if (Either.isLeft(begun)) {
+      return yield* Effect.flatMap(errorResponse(InternalError, begun.left), (response) => answer(request, response))
+    }
+
+    switch (begun.right._tag) {
+      case "Mismatch":
+        return yield* Effect.flatMap(
+          errorResponse(
+            IdempotencyKeyReusedError,
+            new IdempotencyKeyReused({
+              message: "this idempotency key was used with another request (path or body); use a new key",
+              field: "X-Idempotency-Key"
+            })
+          ),
+          (response) => answer(request, response)
+        )
+      case "InProgress":
+        return yield* Effect.flatMap(
+          errorResponse(
+            IdempotencyInProgressError,
+            new IdempotencyInProgress({
+              message: "a request with this idempotency key is still being processed; retry shortly",
+              field: "X-Idempotency-Key"
+            })
+          ),
+          (response) => answer(request, response)
+        )
+      case "Replay": {
+        const opened = open(cipherKey, begun.right.answer)
+        if (Either.isRight(opened)) return yield* answer(request, replay(opened.right))
+        yield* Effect.logError("idempotency: a kept answer does not decrypt", opened.left)
+        return yield* Effect.flatMap(
+          errorResponse(InternalError, new PersistenceError({ message: "a kept answer does not decrypt" })),
+          (response) => answer(request, response)
+        )
+      }
+      case "Started":
+        break
+    }
+
+    let settled = false
+    const settle = (response: HttpServerResponse.HttpServerResponse) =>
+      Effect.gen(function* () {
+        if (settled) return
+        settled = true
+        const kept = isKeptAnswer(response.status) ? capture(response) : undefined
+        const at = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+        yield* kept === undefined
+          ? store.abandon(keyed, claim)
+          : store.complete(keyed, claim, seal(cipherKey, kept), at)
+      }).pipe(
+        // The answer still goes out; the claim then lapses after its lease.
+        Effect.catchAllCause((cause) => Effect.logError("idempotency: cannot keep the answer", cause))
+      )
+    // Runs after the app's answer is final and before it is written.
+    yield* HttpApp.appendPreResponseHandler((_, response) => Effect.as(settle(response), response))
+    // The request runs to its end even if the client goes away (the server then interrupts the
+    // request's fiber): the client will retry with the key, and must find the answer rather than
+    // a half-done request. A daemon, because an interrupted fiber interrupts its children at once.
+    return yield* Effect.uninterruptible(Effect.flatMap(Effect.forkDaemon(app), Fiber.join)).pipe(
+      Effect.ensuring(Effect.suspend(() => settled ? Effect.void : Effect.ignore(store.abandon(keyed, claim))))
+    )
+  })
