@@ -1,13 +1,26 @@
+import { Auth } from "@provisio/core/auth/service"
+import { Catalog } from "@provisio/core/catalog/service"
 import { Customers } from "@provisio/core/customers/service"
+import { Federation } from "@provisio/core/federation/service"
 import { Identity } from "@provisio/core/identity/service"
+import { SettingsService } from "@provisio/core/settings/service"
+import { Users } from "@provisio/core/users/service"
 import { Layer } from "effect"
+import { AccessTokensLive } from "./crypto/access-tokens"
+import { PasswordHasherLive } from "./crypto/passwords"
 import { SecretsLive } from "./crypto/secrets"
+import { IdTokenVerifierLive } from "./oidc/verifier"
 import { PostgresLive } from "./postgres"
+import { RequestGuardsLive } from "./postgres/request-guards"
 
 /**
  * The core's use cases on the Postgres adapters: what the server, the CLI and the tests run.
  * Needs only a `SqlClient` (a server's, or the embedded database's).
  */
-export const ServicesLive = Layer.mergeAll(Identity.layer, Customers.layer).pipe(
-  Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive))
+export const ServicesLive = Layer.mergeAll(
+  SettingsService.layer,
+  // Federated sign-in ends in Auth's token issuance: the same Auth.layer, so it is built once.
+  Federation.layer.pipe(Layer.provide(Auth.layer)),
+  Identity.layer, Customers.layer, Catalog.layer, Users.layer, Auth.layer, RequestGuardsLive).pipe(
+  Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive))
 )

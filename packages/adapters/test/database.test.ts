@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { openEmbedded } from "@provisio/adapters/embedded/pglite"
 import { embeddedClient } from "@provisio/adapters/postgres/database"
+import { migrations } from "@provisio/adapters/postgres/migrations/index"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { Context, Effect, Layer } from "effect"
 import * as fs from "node:fs"
@@ -14,7 +15,8 @@ layer(TestDatabase)("TestDatabase", (it) => {
       const sql = yield* SqlClient.SqlClient
       const rows = yield* sql<{ migration_id: number }>`
         select migration_id from provisio_migrations order by migration_id`
-      expect(rows.map((row) => Number(row.migration_id))).toEqual([1, 2])
+      const registered = Object.keys(migrations).map((name) => Number(name.slice(0, 4)))
+      expect(rows.map((row) => Number(row.migration_id))).toEqual(registered)
     })
   )
 })

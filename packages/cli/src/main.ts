@@ -1,11 +1,14 @@
 import { Command } from "@effect/cli"
 import { apiKeys } from "./commands/api-keys"
+import { catalog } from "./commands/catalog"
+import { login, whoami } from "./commands/login"
 import { migrate } from "./commands/migrate"
 import { serve } from "./commands/serve"
+import { users } from "./commands/users"
 
 export const provisio = Command.make("provisio").pipe(
   Command.withDescription("Subscriptions, provisioning and billing for channel sellers"),
-  Command.withSubcommands([serve, migrate, apiKeys])
+  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog])
 )
 
 export const cli = Command.run(provisio, { name: "provisio", version: "0.1.0" })

@@ -1,4 +1,6 @@
 import { HttpApi, OpenApi } from "@effect/platform"
+import { AuthApi } from "./auth/api"
+import { CatalogApi } from "./catalog/api"
 import { CustomersApi } from "./customers/api"
 import {
   BadRequestError,
@@ -9,15 +11,25 @@ import {
   UnauthorizedError,
   ValidationErrorError
 } from "./errors"
+import { FederatedApi } from "./federated/api"
 import { IdentityApi } from "./identity/api"
 import { OpsApi } from "./ops/api"
 import { withoutBuiltInDecodeError } from "./openapi"
+import { RateLimitedError } from "./errors"
+import { documentRequestGuards } from "./openapi-request-guards"
+import { UsersApi } from "./users/api"
+import { SettingsApi } from "./settings/api"
 
 /** The whole contract: the server implements it, clients (the CLI, examples) are derived from it. */
 export class ProvisioApi extends HttpApi.make("provisio")
   .add(OpsApi)
   .add(IdentityApi)
   .add(CustomersApi)
+  .add(CatalogApi)
+  .add(UsersApi)
+  .add(AuthApi)
+  .add(SettingsApi)
+  .add(FederatedApi)
   .addError(BadRequestError)
   .addError(UnauthorizedError)
   .addError(ForbiddenError)
@@ -25,7 +37,8 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .addError(ValidationErrorError)
   .addError(InternalError)
   .addError(DefectError)
-  .annotate(OpenApi.Transform, withoutBuiltInDecodeError)
+  .addError(RateLimitedError)
+  .annotate(OpenApi.Transform, (spec) => documentRequestGuards(withoutBuiltInDecodeError(spec)))
   .annotate(OpenApi.Title, "Provisio API")
   .annotate(OpenApi.Version, "1.0.0")
   .annotate(

@@ -9,7 +9,10 @@ import {
   ValidationError
 } from "@provisio/core/shared/errors"
 import { DuplicateCustomer } from "@provisio/core/customers/errors"
+import { DuplicateUser } from "@provisio/core/users/errors"
+import { DuplicatePlan, DuplicateProduct, DuplicateSku } from "@provisio/core/catalog/errors"
 import { ParseResult, Schema } from "effect"
+import { IdempotencyInProgress, IdempotencyKeyReused, RateLimited } from "@provisio/core/shared/errors"
 import { ErrorBody, errorBody } from "./envelope"
 
 /** The errors of the core's family: all carry `message` and an optional `field`. */
@@ -53,7 +56,14 @@ export const EditionForbiddenError = wire(EditionForbidden, 403, "edition_forbid
 export const NotFoundError = wire(NotFound, 404, "not_found")
 export const InvalidStateError = wire(InvalidState, 409, "invalid_state")
 export const DuplicateCustomerError = wire(DuplicateCustomer, 409, "duplicate_customer")
+export const DuplicateUserError = wire(DuplicateUser, 409, "duplicate_user")
+export const DuplicateProductError = wire(DuplicateProduct, 409, "duplicate_product")
+export const DuplicateSkuError = wire(DuplicateSku, 409, "duplicate_sku")
+export const DuplicatePlanError = wire(DuplicatePlan, 409, "duplicate_plan")
 export const ValidationErrorError = wire(ValidationError, 422, "validation_error")
 export const InternalError = wire(PersistenceError, 500, "internal", "an internal error occurred")
 export const DefectError = wire(Defect, 500, "internal", "an internal error occurred")
+export const IdempotencyKeyReusedError = wire(IdempotencyKeyReused, 422, "idempotency_key_reused")
+export const IdempotencyInProgressError = wire(IdempotencyInProgress, 409, "idempotency_in_progress")
+export const RateLimitedError = wire(RateLimited, 429, "rate_limited")
 

@@ -3,22 +3,29 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { ProvisioApi } from "./api"
+import { AuthHandlers } from "./auth/handlers"
+import { CatalogHandlers } from "./catalog/handlers"
 import { CustomersHandlers } from "./customers/handlers"
+import { FederatedHandlers } from "./federated/handlers"
 import { IdentityHandlers } from "./identity/handlers"
-import { AuthenticationLive } from "./middleware/authentication"
+import { idempotency } from "./middleware/idempotency"
 import { ErrorMappingLive } from "./middleware/error-mapping"
 import { jsonBodies } from "./middleware/json-bodies"
+import { RateLimitedAuthenticationLive } from "./middleware/rate-limit"
 import { requestLog } from "./middleware/request-log"
 import { OpsHandlers } from "./ops/handlers"
+import { SettingsHandlers } from "./settings/handlers"
+import { UsersHandlers } from "./users/handlers"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
-  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, ErrorMappingLive]),
-  Layer.provide(AuthenticationLive)
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, ErrorMappingLive]),
+  // Authentication, then the caller's rate limit.
+  Layer.provide(RateLimitedAuthenticationLive)
 )
 
 /** The routes of the API plus `/openapi.json` and `/swagger`, on whatever `HttpServer` is provided. */
-export const HttpAppLive = HttpApiBuilder.serve((app) => requestLog(jsonBodies(app))).pipe(
+export const HttpAppLive = HttpApiBuilder.serve((app) => requestLog(jsonBodies(idempotency(app)))).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/swagger" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(ApiLive)

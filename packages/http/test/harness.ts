@@ -6,6 +6,7 @@ import { TestDatabase } from "@provisio/adapters/testing/database"
 import { Identity } from "@provisio/core/identity/service"
 import { HttpAppLive } from "@provisio/http/server"
 import { Effect, Layer, Option } from "effect"
+import { ConfigProvider } from "effect"
 
 /** The platform admin key every test server starts with (as `PROVISIO_BOOTSTRAP_KEY` would set it). */
 export const ADMIN_KEY = "pvo_test_platform_admin_key_0123456789abcdef"
@@ -98,3 +99,68 @@ export const channel = (edition: "free" | "standard" = "standard") =>
       partnerKey: yield* createKey(partner.id)
     }
   })
+
+// ---- users and sign-in ------------------------------------------------------------------------
+
+/** The password of users made by `createUser` unless told otherwise. */
+export const TEST_PASSWORD = "correct horse battery staple"
+
+let emails = 0
+/** An email no other test of the run has used (users' emails are unique across the database). */
+export const uniqueEmail = (name = "user") =>
+  `${name}.${process.pid}.${++emails}.${Math.random().toString(36).slice(2, 8)}@example.com`
+
+/** A user made by the platform admin, with `TEST_PASSWORD` unless told (`null`: no password). */
+export const createUser = (
+  account_id: string,
+  role: "admin" | "manager" | "viewer" = "admin",
+  options: { readonly email?: string; readonly name?: string; readonly password?: string | null; readonly key?: string } = {}
+) =>
+  Effect.map(
+    call("POST", "/api/v1/users", {
+      key: options.key,
+      body: {
+        account_id,
+        role,
+        email: options.email ?? uniqueEmail(role),
+        name: options.name ?? `A ${role}`,
+        ...(options.password === null ? {} : { password: options.password ?? TEST_PASSWORD })
+      }
+    }),
+    (a) => expectData(a, 201)
+  )
+
+/** `POST /auth/login`, answered as is. */
+export const login = (email: string, password: string = TEST_PASSWORD) =>
+  call("POST", "/api/v1/auth/login", { key: null, body: { email, password } })
+
+/** The token pair of a sign-in that must succeed. */
+export const signIn = (email: string, password: string = TEST_PASSWORD) =>
+  Effect.map(login(email, password), (a) => expectData(a) as {
+    readonly access_token: string
+    readonly refresh_token: string
+    readonly token_type: "Bearer"
+    readonly expires_at: string
+  })
+
+/** `POST /auth/refresh`, answered as is. */
+export const refresh = (refresh_token: string) =>
+  call("POST", "/api/v1/auth/refresh", { key: null, body: { refresh_token } })
+
+// ---- configuration and several servers -----------------------------------------------------------
+
+/**
+ * `layer` built with the given settings over the environment's, e.g. a test server with
+ * `{ PROVISIO_RATE_LIMIT_VIEWER: "3/minute" }`. Settings read while the layer is built take them.
+ */
+export const withSettings = (settings: Record<string, string>) =>
+<A, E, R>(layer: Layer.Layer<A, E, R>): Layer.Layer<A, E, R> =>
+  layer.pipe(Layer.provide(Layer.setConfigProvider(
+    ConfigProvider.fromMap(new Map(Object.entries(settings))).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+  )))
+
+/**
+ * A database built once, for several servers over it (as several processes share one database):
+ * build each with `Layer.build(serverOver(shared))`, which makes a new server every time.
+ */
+export const sharedDatabase = Effect.map(Layer.build(TestDatabase), (context) => Layer.succeedContext(context))

@@ -1,7 +1,12 @@
 import { Layer } from "effect"
+import { PlaceRepoLive, PlanRepoLive, ProductRepoLive, SkuRepoLive } from "./catalog"
 import { ContactRepoLive, CustomerRepoLive, LocationRepoLive, PaymentMethodRepoLive } from "./customers"
+import { LoginFailureRepoLive, RefreshTokenRepoLive } from "./auth"
+import { FederatedIdentityRepoLive } from "./federation"
 import { AccountRepoLive, ApiKeyRepoLive } from "./identity"
+import { SettingsRepoLive } from "./settings"
 import { TransactorLive } from "./transactor"
+import { UserRepoLive } from "./users"
 
 export { DatabaseConfig, DatabaseLive, describeDatabase, embeddedClient } from "./database"
 export { migrate } from "./migrations"
@@ -14,5 +19,14 @@ export const PostgresLive = Layer.mergeAll(
   ContactRepoLive,
   PaymentMethodRepoLive,
   LocationRepoLive,
+  UserRepoLive,
+  RefreshTokenRepoLive,
+  LoginFailureRepoLive,
+  SettingsRepoLive,
+  FederatedIdentityRepoLive,
+  ProductRepoLive,
+  PlaceRepoLive,
+  SkuRepoLive,
+  PlanRepoLive,
   TransactorLive
 )

@@ -32,3 +32,15 @@ export class EditionForbidden extends Schema.TaggedError<EditionForbidden>()("Ed
 
 /** The storage failed; the message is safe to show (no SQL), the cause was logged by the adapter. */
 export class PersistenceError extends Schema.TaggedError<PersistenceError>()("PersistenceError", fields) {}
+
+/** An idempotency key sent again with another request (another body or path) than its first use. */
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", fields) {}
+
+/** The first request with this idempotency key is still being served. */
+export class IdempotencyInProgress extends Schema.TaggedError<IdempotencyInProgress>()("IdempotencyInProgress", fields) {}
+
+/** The caller used up its request budget; `retry_after` says in how many seconds it may try again. */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  ...fields,
+  retry_after: Schema.optional(Schema.Int)
+}) {}

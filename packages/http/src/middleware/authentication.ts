@@ -1,15 +1,18 @@
 import { HttpApiMiddleware, HttpApiSecurity, HttpServerRequest, OpenApi } from "@effect/platform"
+import { Auth } from "@provisio/core/auth/service"
 import type { Principal } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
 import { Unauthorized } from "@provisio/core/shared/errors"
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
 import { NotFoundError, UnauthorizedError } from "../errors"
+// The rate limit (middleware/rate-limit.ts) runs right after authentication, in this middleware.
+import { RateLimitedError } from "../errors"
 
 /** The caller of the request being served, for handlers to pass to the core's use cases. */
 export class CurrentPrincipal extends Context.Tag("@provisio/http/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
 
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@provisio/http/Authentication", {
-  failure: Schema.Union(UnauthorizedError, NotFoundError),
+  failure: Schema.Union(UnauthorizedError, NotFoundError, RateLimitedError),
   provides: CurrentPrincipal,
   security: {
     bearer: HttpApiSecurity.bearer.pipe(
@@ -24,7 +27,7 @@ export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@pr
 
 export const AuthenticationLive = Layer.effect(
   Authentication,
-  Effect.map(Identity, (identity) =>
+  Effect.map(Effect.all([Identity, Auth]), ([identity, auth]) =>
     Authentication.of({
       bearer: (token) => {
         const secret = Redacted.value(token)
@@ -32,7 +35,8 @@ export const AuthenticationLive = Layer.effect(
           return Effect.fail(new Unauthorized({ message: "send the header Authorization: Bearer <token>" }))
         }
         return Effect.gen(function* () {
-          const principal = yield* identity.authenticate(secret)
+          // An access token (JWT) from /auth/* or an API key.
+          const principal = yield* auth.authenticate(secret)
           const request = yield* HttpServerRequest.HttpServerRequest
           const tenant = request.headers["x-tenant-id"]
           return tenant === undefined || tenant === "" ? principal : yield* identity.narrow(principal, tenant)

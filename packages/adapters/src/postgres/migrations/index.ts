@@ -2,15 +2,25 @@ import { Migrator } from "@effect/sql"
 import { Effect } from "effect"
 import identity from "./0001_identity"
 import customers from "./0002_customers"
+import users from "./0003_users"
+import settings from "./0004_settings"
+import requestGuards from "./0005_request_guards"
+import catalog from "./0006_catalog"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
  * `provisio_migrations`. Never edit one that has shipped: add the next number.
  */
-const loader = Migrator.fromRecord({
+export const migrations = {
   "0001_identity": identity,
-  "0002_customers": customers
-})
+  "0002_customers": customers,
+  "0003_users": users,
+  "0004_settings": settings,
+  "0005_request_guards": requestGuards,
+  "0006_catalog": catalog
+}
+
+const loader = Migrator.fromRecord(migrations)
 
 /** Applies the migrations not yet recorded and answers the ones it ran. */
 export const migrate = Migrator.make({})({ loader, table: "provisio_migrations" }).pipe(
