@@ -1,8 +1,21 @@
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { ProvisioApi } from "@provisio/http/api"
-import { Effect } from "effect"
-import { ADMIN_KEY, call, createDistributor, createKey, createPartner, expectData, TestServer, uniqueEmail, withSettings } from "./harness"
+import { Effect, TestClock } from "effect"
+import {
+  ADMIN_KEY,
+  call,
+  createDistributor,
+  createKey,
+  createPartner,
+  createUser,
+  expectData,
+  signIn,
+  TEST_PASSWORD,
+  TestServer,
+  uniqueEmail,
+  withSettings
+} from "./harness"
 
 /**
  * Every endpoint, called by every kind of caller, must answer the status the contract gives it.
@@ -18,7 +31,8 @@ const CALLERS = [
   "viewer",
   "foreignPartner",
   "anonymous",
-  "revoked"
+  "revoked",
+  "expired"
 ] as const
 type Caller = typeof CALLERS[number]
 type Expected = Record<Caller, number>
@@ -53,7 +67,8 @@ const everyone = (status: number): Expected => ({
   viewer: status,
   foreignPartner: status,
   anonymous: 401,
-  revoked: 401
+  revoked: 401,
+  expired: 401
 })
 
 /** A read of something of P1's customer C1. */
@@ -77,6 +92,19 @@ const world = Effect.gen(function* () {
   const location = expectData(yield* call("POST", `/api/v1/customers/${c1}/productLocations`, { body: { name: "HQ" } }), 201).id
   const revokedKey = expectData(yield* call("POST", "/api/v1/api-keys", { body: { account_id: p1, role: "admin" } }), 201)
   yield* call("DELETE", `/api/v1/api-keys/${revokedKey.id}`)
+  // An admin user of P1 whose access token has run out: signed in, then the clock moves past its TTL.
+  const lapsed = yield* createUser(p1, "admin")
+  const expired = (yield* signIn(lapsed.email)).access_token
+  yield* TestClock.adjust("16 minutes")
+  // C1's admin is a user onboarded through POST /customers/{id}/admins, signed in with a password.
+  const customerAdminEmail = uniqueEmail("customer-admin")
+  expectData(
+    yield* call("POST", `/api/v1/customers/${c1}/admins`, {
+      body: { email: customerAdminEmail, name: "C1 admin", password: TEST_PASSWORD }
+    }),
+    201
+  )
+  const customerAdmin = (yield* signIn(customerAdminEmail)).access_token
   return {
     d1,
     p1,
@@ -89,11 +117,12 @@ const world = Effect.gen(function* () {
       distributor: yield* createKey(d1),
       partner: yield* createKey(p1),
       partnerFree: yield* createKey(p2),
-      customerAdmin: yield* createKey(c1),
+      customerAdmin,
       viewer: yield* createKey(p1, "viewer"),
       foreignPartner: yield* createKey(p3),
       anonymous: null,
-      revoked: revokedKey.secret
+      revoked: revokedKey.secret,
+      expired
     }
   } satisfies World
 })
@@ -439,10 +468,13 @@ describe("access", () => {
   // The platform admin makes every row's world on a clock that stands still: its rate limit would
   // run out long before the table does, and limits are not what this test is about.
   it.layer(withSettings({ PROVISIO_RATE_LIMIT_ADMIN: "off" })(TestServer))("every endpoint as every caller", (it) => {
+    // One world for the whole table (rows that destroy their target prepare a fresh one): it costs
+    // password hashes and sign-ins, and the block shares one database and one TestClock.
+    let shared: World | undefined
     for (const row of ROWS) {
       it.effect(`${row.method} ${row.endpoint}`, () =>
         Effect.gen(function* () {
-          const w = yield* world
+          const w = shared ?? (shared = yield* world)
           const mismatches: Array<string> = []
           for (const caller of CALLERS) {
             const prepared = row.prepare ? yield* row.prepare(w) : ""
