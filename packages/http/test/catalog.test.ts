@@ -151,8 +151,8 @@ describe("catalog", () => {
         const post = (body: Record<string, unknown>) =>
           call("POST", `${V1}/products`, { body: { name: unique("Invalid"), type: "service", ...body } })
         expectError(yield* post({ type: "hardware" }), 422, "validation_error", "type")
-        expectError(yield* post({ availability: [{ country: "XX" }] }), 422, "validation_error", "availability.0.country")
-        expectError(yield* post({ availability: [{ country: "de" }] }), 422, "validation_error", "availability.0.country")
+        expectError(yield* post({ availability: [{ country: "XX" }] }), 422, "validation_error", "availability[0].country")
+        expectError(yield* post({ availability: [{ country: "de" }] }), 422, "validation_error", "availability[0].country")
         expectError(
           yield* post({ availability: [{ country: "DE", city: "Köln" }, { country: "DE", city: "köln" }] }),
           422,
@@ -414,7 +414,7 @@ describe("catalog", () => {
           yield* post({ tiers: [{ up_to: 100, unit_price: 0.1 }, { up_to: null, unit_price: "0.05" }] }),
           422,
           "validation_error",
-          "tiers.0.unit_price"
+          "tiers[0].unit_price"
         )
         expectError(yield* post({ model: "per_unit", tiers: undefined, unit_price: "1e5" }), 422, "validation_error", "unit_price")
         // Fields a model does not use, and those it needs.

@@ -148,61 +148,61 @@ describe("settings", () => {
           yield* put(partnerKey, { identity_providers: [oidc(id), oidc(id)] }),
           422,
           "validation_error",
-          "identity_providers.1.id"
+          "identity_providers[1].id"
         )
         expectError(
           yield* put(partnerKey, { identity_providers: [oidc(uniqueId("plain"), { jwks_uri: "http://idp.example.test/keys" })] }),
           422,
           "validation_error",
-          "identity_providers.0.jwks_uri"
+          "identity_providers[0].jwks_uri"
         )
         expectError(
           yield* put(partnerKey, { identity_providers: [oidc(uniqueId("noiss"), { issuer: undefined })] }),
           422,
           "validation_error",
-          "identity_providers.0.issuer"
+          "identity_providers[0].issuer"
         )
         expectError(
           yield* put(partnerKey, { identity_providers: [oidc(uniqueId("nokeys"), { jwks_uri: undefined })] }),
           422,
           "validation_error",
-          "identity_providers.0.jwks_uri"
+          "identity_providers[0].jwks_uri"
         )
         expectError(
           yield* put(partnerKey, { identity_providers: [{ id: uniqueId("entra"), type: "entra", audience: "a" }] }),
           422,
           "validation_error",
-          "identity_providers.0.tenant_id"
+          "identity_providers[0].tenant_id"
         )
         expectError(
           yield* put(partnerKey, { identity_providers: [{ id: uniqueId("entra"), type: "entra", tenant_id: "common", audience: "a" }] }),
           422,
           "validation_error",
-          "identity_providers.0.tenant_id"
+          "identity_providers[0].tenant_id"
         )
         expectError(
           yield* put(partnerKey, { identity_providers: [oidc("Not A Slug")] }),
           422,
           "validation_error",
-          "identity_providers.0.id"
+          "identity_providers[0].id"
         )
         expectError(
           yield* put(partnerKey, { identity_providers: [{ ...oidc(uniqueId("t")), type: "saml" }] }),
           422,
           "validation_error",
-          "identity_providers.0.type"
+          "identity_providers[0].type"
         )
         expectError(
           yield* put(partnerKey, { identity_providers: [oidc(uniqueId("skew"), { clock_skew_seconds: 3600 })] }),
           422,
           "validation_error",
-          "identity_providers.0.clock_skew_seconds"
+          "identity_providers[0].clock_skew_seconds"
         )
         // A private key pasted by mistake is refused, and not echoed back.
         const privateKey = yield* put(partnerKey, {
           identity_providers: [oidc(uniqueId("priv"), { jwks_uri: null, jwks: { keys: [{ kty: "EC", crv: "P-256", x: "a", y: "b", d: "secret-part" }] } })]
         })
-        expectError(privateKey, 422, "validation_error", "identity_providers.0.jwks.keys.0")
+        expectError(privateKey, 422, "validation_error", "identity_providers[0].jwks.keys[0]")
         expect(privateKey.text).not.toContain("secret-part")
 
         expect(expectData(yield* call("GET", SETTINGS, { key: partnerKey })).updated_at).toBeNull()
@@ -215,7 +215,7 @@ describe("settings", () => {
         const id = uniqueId("shared")
         expectData(yield* put(a.partnerKey, { identity_providers: [oidc(id)] }))
         const taken = yield* put(b.partnerKey, { identity_providers: [oidc(uniqueId("other")), oidc(id)] })
-        expectError(taken, 422, "validation_error", "identity_providers.1.id")
+        expectError(taken, 422, "validation_error", "identity_providers[1].id")
         expect(expectData(yield* call("GET", SETTINGS, { key: b.partnerKey })).identity_providers).toEqual([])
         // The same account may write its own provider again.
         expectData(yield* put(a.partnerKey, { identity_providers: [oidc(id, { audience: "client-456" })] }))

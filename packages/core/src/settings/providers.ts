@@ -23,7 +23,7 @@ export const acceptedIssuers = (provider: IdentityProvider): ReadonlyArray<strin
 /**
  * The providers an admin wrote, checked as a whole and completed by their type's preset: what
  * is stored and what verification uses. The first problem found names its field, e.g.
- * `identity_providers.1.issuer`. Uniqueness across the platform is the repository's to enforce.
+ * `identity_providers[1].issuer`. Uniqueness across the platform is the repository's to enforce.
  */
 export const resolveProviders = (
   inputs: ReadonlyArray<IdentityProviderInput>
@@ -31,7 +31,7 @@ export const resolveProviders = (
   const resolved: Array<IdentityProvider> = []
   const seen = new Set<string>()
   for (const [index, input] of inputs.entries()) {
-    const field = (name: string) => `identity_providers.${index}.${name}`
+    const field = (name: string) => `identity_providers[${index}].${name}`
     const fail = (name: string, message: string) => Either.left(ValidationError.of(field(name), message))
 
     if (seen.has(input.id)) return fail("id", `provider id "${input.id}" is given twice`)

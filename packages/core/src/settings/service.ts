@@ -36,7 +36,7 @@ export const make = Effect.gen(function* () {
     return yield* repo.save(principal.account_id, changes, yield* now).pipe(
       Effect.catchTag("ProviderIdTaken", (taken) =>
         ValidationError.of(
-          `identity_providers.${(providers ?? []).findIndex((p) => p.id === taken.provider_id)}.id`,
+          `identity_providers[${(providers ?? []).findIndex((p) => p.id === taken.provider_id)}].id`,
           `provider id "${taken.provider_id}" is already taken; ids are unique across the platform`
         ))
     )

@@ -39,19 +39,19 @@ describe("identity provider presets", () => {
   })
 
   it("oidc needs an issuer and keys", () => {
-    expect(failure([input({ type: "oidc", jwks_uri: "https://idp.example/keys" })]).field).toBe("identity_providers.0.issuer")
-    expect(failure([input({ type: "oidc", issuer: "https://idp.example" })]).field).toBe("identity_providers.0.jwks_uri")
+    expect(failure([input({ type: "oidc", jwks_uri: "https://idp.example/keys" })]).field).toBe("identity_providers[0].issuer")
+    expect(failure([input({ type: "oidc", issuer: "https://idp.example" })]).field).toBe("identity_providers[0].jwks_uri")
     expect(resolved([input({ type: "oidc", issuer: "https://idp.example", jwks_uri: "https://idp.example/keys" })])[0])
       .toMatchObject({ issuer: "https://idp.example", jwks_uri: "https://idp.example/keys", tenant_id: null })
   })
 
   it("names the field of the first problem", () => {
-    expect(failure([input({ type: "google" }), input({ type: "google" })]).field).toBe("identity_providers.1.id")
-    expect(failure([input({ type: "google", tenant_id: "t" })]).field).toBe("identity_providers.0.tenant_id")
-    expect(failure([input({ type: "entra" })]).field).toBe("identity_providers.0.tenant_id")
+    expect(failure([input({ type: "google" }), input({ type: "google" })]).field).toBe("identity_providers[1].id")
+    expect(failure([input({ type: "google", tenant_id: "t" })]).field).toBe("identity_providers[0].tenant_id")
+    expect(failure([input({ type: "entra" })]).field).toBe("identity_providers[0].tenant_id")
     expect(
       failure([input({ type: "oidc", issuer: "https://i", jwks_uri: "https://i/k", jwks: { keys: [{ kty: "RSA" }] } })]).field
-    ).toBe("identity_providers.0.jwks")
+    ).toBe("identity_providers[0].jwks")
   })
 
   it("features are kept once each, in order", () => {

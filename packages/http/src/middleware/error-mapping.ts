@@ -9,6 +9,13 @@ interface DecodeIssue {
   readonly message: string
 }
 
+/** `tiers[0].unit_price`: the same notation the core's own rules use for a field inside a list. */
+const fieldPath = (path: ReadonlyArray<PropertyKey>) =>
+  path.reduce<string>(
+    (out, key) => typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`,
+    ""
+  )
+
 const isBodyDecodeFailure = (defect: unknown): boolean =>
   typeof defect === "object" && defect !== null &&
   (defect as { _tag?: string })._tag === "RequestError" && (defect as { reason?: string }).reason === "Decode"
@@ -24,7 +31,7 @@ export const ErrorMappingLive = HttpApiBuilder.middleware(ProvisioApi, (app) =>
     const failure = Option.getOrUndefined(Cause.failureOption(cause)) as { readonly _tag?: string } | undefined
     if (failure?._tag === "HttpApiDecodeError") {
       const issue = (failure as unknown as { readonly issues: ReadonlyArray<DecodeIssue> }).issues[0]
-      const field = issue === undefined || issue.path.length === 0 ? undefined : issue.path.map(String).join(".")
+      const field = issue === undefined || issue.path.length === 0 ? undefined : fieldPath(issue.path)
       return Effect.fail(new ValidationError({ message: issue?.message ?? "the request body is not valid", field }))
     }
     if (failure?._tag === "RouteNotFound") return Effect.fail(new NotFound({ message: "no such route" }))
