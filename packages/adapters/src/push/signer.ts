@@ -1,0 +1,94 @@
+import { type CallTarget, plannedCall, provisioningBody, type ResourceKind } from "@provisio/core/provisioning/calls"
+import type { StoredTarget } from "@provisio/core/provisioning/model"
+import type { PushRequest } from "@provisio/core/provisioning/push"
+import { activeSecrets } from "@provisio/core/provisioning/secrets"
+import { Clock, DateTime, Effect, Option } from "effect"
+import { Webhook } from "standardwebhooks"
+import packageJson from "../../package.json" with { type: "json" }
+
+/**
+ * Signs outbound calls the Standard Webhooks way (docs/push.md), with the `standardwebhooks`
+ * package itself, so what providers verify with it is exactly what we compute.
+ */
+
+export const PROVISIO_VERSION: string = packageJson.version
+
+export const USER_AGENT = `Provisio/${PROVISIO_VERSION}`
+
+/**
+ * `webhook-signature`: `v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>` for each secret,
+ * space-separated (several during a rotation's overlap).
+ */
+export const signatures = (id: string, unixSeconds: number, body: string, secrets: ReadonlyArray<string>): string => {
+  const at = new Date(unixSeconds * 1000)
+  return secrets.map((secret) => new Webhook(secret).sign(id, at, body)).join(" ")
+}
+
+export interface SignInput {
+  /** The message id: the event's id (providers may de-duplicate on it; a retry sends it again). */
+  readonly id: string
+  /** The raw JSON body, exactly as it will be sent. */
+  readonly body: string
+  /** Every secret that signs, the current one first. */
+  readonly secrets: ReadonlyArray<string>
+}
+
+/** The headers of a signed call; `webhook-timestamp` is the `Clock`'s unix seconds. */
+export const signedHeaders = (input: SignInput): Effect.Effect<Record<string, string>> =>
+  Effect.map(Clock.currentTimeMillis, (millis) => {
+    const timestamp = Math.floor(millis / 1000)
+    return {
+      "content-type": "application/json",
+      "user-agent": USER_AGENT,
+      "webhook-id": input.id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": signatures(input.id, timestamp, input.body, input.secrets)
+    }
+  })
+
+/** A signed request to `url`, ready for `PushSender.send`. */
+export const signedRequest = (
+  call: { readonly method: PushRequest["method"]; readonly url: string; readonly timeout_ms: number } & SignInput
+): Effect.Effect<PushRequest> =>
+  Effect.map(signedHeaders(call), (headers) => ({
+    method: call.method,
+    url: call.url,
+    headers,
+    body: call.body,
+    timeout_ms: call.timeout_ms
+  }))
+
+export interface ProvisioningEvent {
+  readonly event_id: string
+  readonly occurred_at: DateTime.Utc
+  readonly action: CallTarget["action"]
+  readonly kind: ResourceKind
+  /** The resource's id, for the URL of UPDATE and DELETE. */
+  readonly resource_id: string
+  /** The resource as the API shows it. */
+  readonly resource: unknown
+}
+
+/**
+ * The signed provisioning call of an event for a product's target, signed by every secret active
+ * now; none when the target does not implement the resource's endpoint.
+ */
+export const provisioningRequest = (
+  target: StoredTarget,
+  event: ProvisioningEvent
+): Effect.Effect<Option.Option<PushRequest>> =>
+  Option.match(plannedCall(target, { action: event.action, kind: event.kind, id: event.resource_id }), {
+    onNone: () => Effect.succeedNone,
+    onSome: ({ method, url }) =>
+      Effect.gen(function* () {
+        const now = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+        return Option.some(yield* signedRequest({
+          method,
+          url,
+          timeout_ms: target.timeout_ms,
+          id: event.event_id,
+          body: provisioningBody(event),
+          secrets: activeSecrets(target.keys, now)
+        }))
+      })
+  })

@@ -1,0 +1,4 @@
+export * from "./model"
+export * from "./patterns"
+export * from "./ports"
+export * from "./service"

@@ -1,0 +1,155 @@
+import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import type { Principal } from "../identity/model"
+import { canReach, requireWrite } from "../identity/policy"
+import { SecretRotation } from "../provisioning/model"
+import { SigningSecrets } from "../provisioning/ports"
+import {
+  rotateKeys,
+  rotationOf,
+  SecretRotationOverlapConfig,
+  secretPrefix,
+  settleKeys,
+  singleKey
+} from "../provisioning/secrets"
+import { isPrivateHost } from "../provisioning/urls"
+import { NotFound, ValidationError } from "../shared/errors"
+import { makeId } from "../shared/ids"
+import type { PageRequest } from "../shared/pagination"
+import { Transactor } from "../shared/transactor"
+import { type CreateWebhook, type StoredWebhook, type UpdateWebhook, Webhook, type WebhookId } from "./model"
+import { WebhookRepo } from "./ports"
+
+/** A webhook as answers show it; `secret` only when this very request generated it. */
+export const toWebhook = (stored: StoredWebhook, now: DateTime.Utc, generated?: string) => {
+  const rotation = rotationOf(stored.keys, now)
+  return new Webhook({
+    id: stored.id,
+    account_id: stored.account_id,
+    url: stored.url,
+    events: stored.events,
+    description: stored.description,
+    enabled: stored.enabled,
+    secret_prefix: secretPrefix(stored.keys.current),
+    secret_rotation: rotation === null ? null : new SecretRotation(rotation),
+    ...(generated === undefined ? {} : { secret: generated }),
+    created_at: stored.created_at,
+    updated_at: stored.updated_at
+  })
+}
+
+/**
+ * Only the platform's own webhooks may point at this machine or a private network: anyone else
+ * could otherwise make the server call services that are not meant to be reachable from outside.
+ */
+const checkOwnerUrl = (principal: Principal, url: string) =>
+  principal.account_kind !== "platform" && isPrivateHost(url)
+    ? Effect.fail(ValidationError.of(
+      "url",
+      "must not point at this machine or a private network address: give the receiver's public https:// URL"
+    ))
+    : Effect.void
+
+const checkPatterns = (events: ReadonlyArray<string>) => {
+  const repeated = events.findIndex((pattern, i) => events.indexOf(pattern) < i)
+  return repeated >= 0
+    ? Effect.fail(ValidationError.of(`events[${repeated}]`, `repeats an earlier pattern ("${events[repeated]}")`))
+    : Effect.void
+}
+
+export const make = Effect.gen(function* () {
+  const webhooks = yield* WebhookRepo
+  const secrets = yield* SigningSecrets
+  const transactor = yield* Transactor
+  const overlap = yield* SecretRotationOverlapConfig
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  /** Out of the caller's scope is "not found", like a webhook that does not exist. */
+  const reachable = (principal: Principal, id: string) =>
+    Effect.flatMap(
+      webhooks.findById(id),
+      Option.match({
+        onNone: () => Effect.fail(NotFound.of("webhook", id)),
+        onSome: (stored) =>
+          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("webhook", id))
+      })
+    )
+
+  const listWebhooks = Effect.fn("Webhooks.listWebhooks")(function* (principal: Principal, page: PageRequest) {
+    const found = yield* webhooks.list(principal.account_id, page)
+    const at = yield* now
+    return { ...found, items: found.items.map((stored) => toWebhook(stored, at)) }
+  })
+
+  /** Owned by the caller's account (the `X-Tenant-ID` target's, when narrowed). */
+  const createWebhook = Effect.fn("Webhooks.createWebhook")(function* (principal: Principal, input: CreateWebhook) {
+    yield* requireWrite(principal)
+    yield* checkOwnerUrl(principal, input.url)
+    yield* checkPatterns(input.events)
+    const generated = input.secret === undefined ? yield* secrets.generate : undefined
+    const at = yield* now
+    const stored = yield* webhooks.insert({
+      id: (yield* makeId("whk")) as WebhookId,
+      account_id: principal.account_id,
+      lineage: principal.lineage,
+      url: input.url,
+      events: input.events,
+      description: input.description ?? null,
+      enabled: input.enabled ?? true,
+      keys: singleKey(input.secret ?? generated!),
+      created_at: at,
+      updated_at: at
+    })
+    return toWebhook(stored, at, generated)
+  })
+
+  const getWebhook = Effect.fn("Webhooks.getWebhook")(function* (principal: Principal, id: string) {
+    return toWebhook(yield* reachable(principal, id), yield* now)
+  })
+
+  const updateWebhook = Effect.fn("Webhooks.updateWebhook")(function* (
+    principal: Principal,
+    id: string,
+    input: UpdateWebhook
+  ) {
+    yield* requireWrite(principal)
+    if (input.events !== undefined) yield* checkPatterns(input.events)
+    return yield* transactor.withTransaction(Effect.gen(function* () {
+      const locked = yield* webhooks.lock(id)
+      if (Option.isNone(locked) || !canReach(principal, locked.value.lineage)) return yield* NotFound.of("webhook", id)
+      const current = locked.value
+      if (input.url !== undefined) yield* checkOwnerUrl(principal, input.url)
+      const at = yield* now
+      let keys = settleKeys(current.keys, at)
+      let generated: string | undefined
+      if (input.rotate_secret === true) {
+        if (input.secret === undefined) generated = yield* secrets.generate
+        keys = rotateKeys(keys, input.secret ?? generated!, at, overlap)
+      } else if (input.secret !== undefined && input.secret !== keys.current) {
+        keys = singleKey(input.secret)
+      }
+      const stored = yield* webhooks.update({
+        ...current,
+        url: input.url ?? current.url,
+        events: input.events ?? current.events,
+        description: input.description === undefined ? current.description : input.description,
+        enabled: input.enabled ?? current.enabled,
+        keys,
+        updated_at: at
+      })
+      return toWebhook(stored, at, generated)
+    }))
+  })
+
+  const deleteWebhook = Effect.fn("Webhooks.deleteWebhook")(function* (principal: Principal, id: string) {
+    yield* requireWrite(principal)
+    yield* reachable(principal, id)
+    if (!(yield* webhooks.delete(id))) return yield* NotFound.of("webhook", id)
+  })
+
+  return { listWebhooks, createWebhook, getWebhook, updateWebhook, deleteWebhook } as const
+})
+
+export class Webhooks extends Context.Tag("@provisio/core/Webhooks")<Webhooks, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Webhooks, make)
+}

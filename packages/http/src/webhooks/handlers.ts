@@ -1,0 +1,16 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Webhooks } from "@provisio/core/webhooks/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
+
+export const WebhooksHandlers = HttpApiBuilder.group(ProvisioApi, "webhooks", (handlers) =>
+  Effect.map(Webhooks, (webhooks) =>
+    handlers
+      .handle("listWebhooks", ({ urlParams }) => listAsCaller(urlParams, webhooks.listWebhooks))
+      .handle("createWebhook", ({ payload }) => asCaller((p) => webhooks.createWebhook(p, payload)))
+      .handle("getWebhook", ({ path }) => asCaller((p) => webhooks.getWebhook(p, path.id)))
+      .handle("updateWebhook", ({ path, payload }) => asCaller((p) => webhooks.updateWebhook(p, path.id, payload)))
+      .handle("deleteWebhook", ({ path }) => asCaller((p) => webhooks.deleteWebhook(p, path.id)))
+  ))

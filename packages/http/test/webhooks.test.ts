@@ -1,0 +1,214 @@
+import { describe, expect, it } from "@effect/vitest"
+import { WebhookRepoLive } from "@provisio/adapters/postgres/webhooks"
+import { WebhookRepo } from "@provisio/core/webhooks/ports"
+import { DateTime, Effect, Option, TestClock } from "effect"
+import {
+  type Answer,
+  call as request,
+  type CallOptions,
+  channel,
+  createDistributor,
+  createKey,
+  createPartner,
+  expectData,
+  TestServer
+} from "./harness"
+
+/** Time moves on a millisecond after every request, as for a real client (ids follow the clock). */
+const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options?: CallOptions) =>
+  Effect.zipLeft(request(method, path, options), TestClock.adjust("1 millis"))
+
+const V1 = "/api/v1"
+
+const expectError = (answer: Answer, status: number, code: string, field?: string) => {
+  expect(answer.status, answer.text).toBe(status)
+  expect(answer.body.success).toBe(false)
+  expect(answer.body.error.code).toBe(code)
+  if (field !== undefined) expect(answer.body.error.field, answer.text).toBe(field)
+}
+
+const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/
+const GIVEN_SECRET = `whsec_${Buffer.alloc(24, 9).toString("base64")}`
+
+const HOOK = { url: "https://receiver.example/provisio?source=prod", events: ["subscription.*", "order.completed"] }
+
+const createWebhook = (key?: string, body: Record<string, unknown> = HOOK) =>
+  Effect.map(call("POST", `${V1}/webhooks`, { key, body }), (answer) => expectData(answer, 201))
+
+const keysOf = (id: string) =>
+  Effect.flatMap(WebhookRepo, (repo) => repo.findById(id)).pipe(
+    Effect.map((found) => Option.getOrThrow(found).keys),
+    Effect.provide(WebhookRepoLive)
+  )
+
+describe("webhooks", () => {
+  it.layer(TestServer)("over HTTP", (it) => {
+    it.effect("a partner subscribes a URL; the generated secret is in the creation's answer only", () =>
+      Effect.gen(function* () {
+        const { partner, partnerKey } = yield* channel()
+        const created = yield* createWebhook(partnerKey)
+        expect(created.id).toMatch(/^whk_/)
+        expect(created).toMatchObject({
+          account_id: partner.id,
+          url: "https://receiver.example/provisio?source=prod",
+          events: ["subscription.*", "order.completed"],
+          description: null,
+          enabled: true,
+          secret_rotation: null
+        })
+        expect(created.secret).toMatch(SECRET)
+        expect(created.secret_prefix).toBe(created.secret.slice(0, 12))
+        expect((yield* keysOf(created.id)).current).toBe(created.secret)
+
+        const read = expectData(yield* call("GET", `${V1}/webhooks/${created.id}`, { key: partnerKey }))
+        expect(read).toEqual({ ...created, secret: undefined })
+        expect(read.secret).toBeUndefined()
+        const listed = expectData(yield* call("GET", `${V1}/webhooks`, { key: partnerKey }))
+        expect(listed).toEqual([read])
+        expect(JSON.stringify(listed)).not.toContain(created.secret)
+
+        const given = yield* createWebhook(partnerKey, { ...HOOK, secret: GIVEN_SECRET, description: "CRM sync", enabled: false })
+        expect(given.secret).toBeUndefined()
+        expect(given).toMatchObject({ secret_prefix: GIVEN_SECRET.slice(0, 12), description: "CRM sync", enabled: false })
+      }))
+
+    it.effect("changes: fields sent change, null clears the description; secrets rotate or are replaced", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        const created = yield* createWebhook(partnerKey, { ...HOOK, description: "first" })
+        const path = `${V1}/webhooks/${created.id}`
+        const changed = expectData(yield* call("PUT", path, {
+          key: partnerKey,
+          body: { events: ["*"], description: null, enabled: false }
+        }))
+        expect(changed).toMatchObject({ url: HOOK.url, events: ["*"], description: null, enabled: false, secret_prefix: created.secret_prefix })
+        expect(changed.secret).toBeUndefined()
+
+        const rotated = expectData(yield* call("PUT", path, { key: partnerKey, body: { rotate_secret: true } }))
+        expect(rotated.secret).toMatch(SECRET)
+        expect(rotated.secret_rotation).toEqual({
+          previous_secret_prefix: created.secret_prefix,
+          previous_secret_expires_at: DateTime.formatIso(DateTime.add(DateTime.unsafeMake(rotated.updated_at), { hours: 24 }))
+        })
+        expect(yield* keysOf(created.id)).toMatchObject({ current: rotated.secret, previous: created.secret })
+
+        const replaced = expectData(yield* call("PUT", path, { key: partnerKey, body: { secret: GIVEN_SECRET } }))
+        expect(replaced.secret).toBeUndefined()
+        expect(replaced.secret_rotation).toBeNull()
+        expect(yield* keysOf(created.id)).toEqual({ current: GIVEN_SECRET, previous: null, previous_expires_at: null })
+      }))
+
+    it.effect("invalid fields are 422 naming the field", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        const post = (body: Record<string, unknown>) => call("POST", `${V1}/webhooks`, { key: partnerKey, body })
+        for (const url of ["not a url", "ftp://receiver.example", "https://user:pw@receiver.example/hook", "https://receiver.example/#x"]) {
+          expectError(yield* post({ ...HOOK, url }), 422, "validation_error", "url")
+        }
+        const plainHttp = yield* post({ ...HOOK, url: "http://receiver.example/hook" })
+        expectError(plainHttp, 422, "validation_error", "url")
+        expect(plainHttp.body.error.message).toContain("https://")
+        expectError(yield* post({ url: HOOK.url }), 422, "validation_error", "events")
+        expectError(yield* post({ ...HOOK, events: [] }), 422, "validation_error", "events")
+        for (const pattern of ["sub*", "*.created", "Order.Completed", "subscription.", "", "order completed"]) {
+          const refused = yield* post({ ...HOOK, events: ["order.completed", pattern] })
+          expectError(refused, 422, "validation_error", "events[1]")
+          expect(refused.body.error.message).toContain("subscription.*")
+        }
+        expectError(yield* post({ ...HOOK, events: ["ticket.*", "ticket.*"] }), 422, "validation_error", "events[1]")
+        expectError(yield* post({ ...HOOK, secret: "shh" }), 422, "validation_error", "secret")
+        expectError(yield* post({ ...HOOK, enabled: "yes" }), 422, "validation_error", "enabled")
+        expectError(yield* post({ ...HOOK, description: "x".repeat(501) }), 422, "validation_error", "description")
+        const created = yield* createWebhook(partnerKey)
+        expectError(
+          yield* call("PUT", `${V1}/webhooks/${created.id}`, { key: partnerKey, body: { events: ["order.*.x"] } }),
+          422,
+          "validation_error",
+          "events[0]"
+        )
+        expectError(
+          yield* call("PUT", `${V1}/webhooks/${created.id}`, { key: partnerKey, body: { url: "http://example.com" } }),
+          422,
+          "validation_error",
+          "url"
+        )
+        expect(expectData(yield* call("GET", `${V1}/webhooks`, { key: partnerKey }))).toHaveLength(1)
+      }))
+
+    it.effect("only the platform's own webhooks may call this machine or a private network", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        for (const url of ["http://127.0.0.1:9000/hook", "http://localhost/hook", "https://10.0.0.5/hook", "https://169.254.169.254/latest", "https://[::1]/hook"]) {
+          const refused = yield* call("POST", `${V1}/webhooks`, { key: partnerKey, body: { ...HOOK, url } })
+          expectError(refused, 422, "validation_error", "url")
+        }
+        const own = yield* createWebhook(undefined, { ...HOOK, url: "http://127.0.0.1:9000/hook" })
+        expect(own.url).toBe("http://127.0.0.1:9000/hook")
+        const created = yield* createWebhook(partnerKey)
+        expectError(
+          yield* call("PUT", `${V1}/webhooks/${created.id}`, { key: partnerKey, body: { url: "https://192.168.0.10/x" } }),
+          422,
+          "validation_error",
+          "url"
+        )
+      }))
+
+    it.effect("scope: an account reaches its own webhooks and those below it; anyone else gets 404", () =>
+      Effect.gen(function* () {
+        const { distributor, distributorKey, partner, partnerKey } = yield* channel()
+        const sibling = yield* createPartner(distributor.id, "standard", "Sibling")
+        const siblingKey = yield* createKey(sibling.id)
+        const foreignKey = yield* createKey((yield* createPartner((yield* createDistributor("Other")).id)).id)
+        const customer = expectData(yield* call("POST", `${V1}/customers`, { body: { name: "C", partner_id: partner.id } }), 201)
+        const customerKey = yield* createKey(customer.id)
+
+        const partners = yield* createWebhook(partnerKey)
+        const distributors = yield* createWebhook(distributorKey, { ...HOOK, events: ["*"] })
+        const customers = yield* createWebhook(customerKey, { ...HOOK, events: ["ticket.*"] })
+        expect(customers.account_id).toBe(customer.id)
+        const path = `${V1}/webhooks/${partners.id}`
+
+        for (const key of [siblingKey, foreignKey, customerKey]) {
+          expectError(yield* call("GET", path, { key }), 404, "not_found")
+          expectError(yield* call("PUT", path, { key, body: { enabled: false } }), 404, "not_found")
+          expectError(yield* call("DELETE", path, { key }), 404, "not_found")
+        }
+        // The partner cannot see its distributor's webhook either.
+        expectError(yield* call("GET", `${V1}/webhooks/${distributors.id}`, { key: partnerKey }), 404, "not_found")
+        expect(expectData(yield* call("GET", path, { key: distributorKey })).id).toBe(partners.id)
+
+        const ids = (key: string) =>
+          Effect.map(call("GET", `${V1}/webhooks`, { key }), (answer) => expectData(answer).map((w: any) => w.id))
+        expect(yield* ids(distributorKey)).toEqual([partners.id, distributors.id, customers.id])
+        expect(yield* ids(partnerKey)).toEqual([partners.id, customers.id])
+        expect(yield* ids(customerKey)).toEqual([customers.id])
+        expect(yield* ids(siblingKey)).toEqual([])
+
+        // Narrowed with X-Tenant-ID, the distributor's key creates a webhook owned by the partner.
+        const ownedByPartner = expectData(
+          yield* call("POST", `${V1}/webhooks`, { key: distributorKey, headers: { "x-tenant-id": partner.id }, body: HOOK }),
+          201
+        )
+        expect(ownedByPartner.account_id).toBe(partner.id)
+      }))
+
+    it.effect("viewers read but may not change; delete answers 204 and the webhook is gone", () =>
+      Effect.gen(function* () {
+        const { partner, partnerKey } = yield* channel()
+        const viewer = yield* createKey(partner.id, "viewer")
+        const created = yield* createWebhook(partnerKey)
+        const path = `${V1}/webhooks/${created.id}`
+        expect(expectData(yield* call("GET", path, { key: viewer })).id).toBe(created.id)
+        expectError(yield* call("POST", `${V1}/webhooks`, { key: viewer, body: HOOK }), 403, "forbidden")
+        expectError(yield* call("PUT", path, { key: viewer, body: { enabled: false } }), 403, "forbidden")
+        expectError(yield* call("DELETE", path, { key: viewer }), 403, "forbidden")
+
+        const deleted = yield* call("DELETE", path, { key: partnerKey })
+        expect(deleted.status).toBe(204)
+        expect(deleted.text).toBe("")
+        expectError(yield* call("GET", path, { key: partnerKey }), 404, "not_found")
+        expectError(yield* call("DELETE", path, { key: partnerKey }), 404, "not_found")
+        expectError(yield* call("GET", `${V1}/webhooks/whk_nosuchwebhook`), 404, "not_found")
+      }))
+  })
+})
