@@ -1,0 +1,4 @@
+export * from "./characteristics"
+export * from "./model"
+export * from "./ports"
+export * from "./service"

@@ -1,0 +1,6 @@
+export * from "./events"
+export * from "./lifecycle"
+export * from "./model"
+export * from "./periods"
+export * from "./ports"
+export * from "./service"

@@ -1,0 +1,50 @@
+import { Context, type DateTime, type Effect, type Option } from "effect"
+import type { PersistenceError } from "../shared/errors"
+import type { Page, PageRequest } from "../shared/pagination"
+import type { QuantityRequest, StoredSubscription, SubscriptionStatus } from "./model"
+
+export interface SubscriptionFilter {
+  readonly customer_id?: string | undefined
+  readonly status?: SubscriptionStatus | undefined
+}
+
+export class SubscriptionRepo extends Context.Tag("@provisio/core/SubscriptionRepo")<SubscriptionRepo, {
+  readonly insert: (stored: StoredSubscription) => Effect.Effect<void, PersistenceError>
+  /** Writes every field but the ids, the customer, the product, the lineage and `created_at`. */
+  readonly update: (stored: StoredSubscription) => Effect.Effect<void, PersistenceError>
+  readonly findById: (id: string) => Effect.Effect<Option.Option<StoredSubscription>, PersistenceError>
+  /**
+   * The subscription, its row held until the transaction ends so changes to one subscription
+   * happen one at a time. Run it in a transaction.
+   */
+  readonly lock: (id: string) => Effect.Effect<Option.Option<StoredSubscription>, PersistenceError>
+  /** The add-ons of `parentId` whose status is one of `statuses`, locked like `lock`. */
+  readonly lockAddons: (
+    parentId: string,
+    statuses: ReadonlyArray<SubscriptionStatus>
+  ) => Effect.Effect<ReadonlyArray<StoredSubscription>, PersistenceError>
+  /** Subscriptions whose lineage contains `within`, by id. */
+  readonly list: (
+    within: string,
+    filter: SubscriptionFilter,
+    page: PageRequest
+  ) => Effect.Effect<Page<StoredSubscription>, PersistenceError>
+  /**
+   * At most `limit` active subscriptions whose current period ended at or before `now`, locked
+   * until the transaction ends; rows another transaction holds are skipped, not waited for, so
+   * any number of schedulers can claim at once and each due subscription goes to one of them.
+   * An add-on whose parent is itself due is left until the parent has been handled (the parent's
+   * end may end it too). Run it in a transaction.
+   */
+  readonly claimDue: (now: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<StoredSubscription>, PersistenceError>
+}>() {}
+
+export class QuantityRequestRepo extends Context.Tag("@provisio/core/QuantityRequestRepo")<QuantityRequestRepo, {
+  readonly insert: (request: QuantityRequest) => Effect.Effect<void, PersistenceError>
+  /** Writes the state, the reason and the times. */
+  readonly update: (request: QuantityRequest) => Effect.Effect<void, PersistenceError>
+  /** The request of this subscription with this id. */
+  readonly findById: (subscriptionId: string, id: string) => Effect.Effect<Option.Option<QuantityRequest>, PersistenceError>
+  /** The subscription's request that is still pending, if any. */
+  readonly findPending: (subscriptionId: string) => Effect.Effect<Option.Option<QuantityRequest>, PersistenceError>
+}>() {}

@@ -1,0 +1,29 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { DomainEvent } from "@provisio/core/events/model"
+import { Schema } from "effect"
+import { PageEnvelope } from "../envelope"
+import { Authentication } from "../middleware/authentication"
+import { PageQuery } from "../pagination"
+
+/** `?type=` an exact type or a prefix ending in `*`; `?customer_id=` one customer's. */
+export const EventListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  type: Schema.optional(Schema.String),
+  customer_id: Schema.optional(Schema.String)
+})
+
+export class EventsApi extends HttpApiGroup.make("events")
+  .add(
+    HttpApiEndpoint.get("listEvents", "/events")
+      .setUrlParams(EventListQuery)
+      .addSuccess(PageEnvelope(DomainEvent))
+      .annotate(
+        OpenApi.Description,
+        "The domain events of the caller's scope, oldest first: `order.*`, `subscription.created|updated|cancelled|" +
+          "expired|renewed`, `quantity_request.*`. Each is written in the transaction of the change it describes. " +
+          "`type` filters by an exact type or a prefix ending in `*` (`subscription.*`)."
+      )
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+{}

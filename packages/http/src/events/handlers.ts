@@ -1,0 +1,11 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Events } from "@provisio/core/events/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { listAsCaller } from "../pagination"
+
+export const EventsHandlers = HttpApiBuilder.group(ProvisioApi, "events", (handlers) =>
+  Effect.map(Events, (events) =>
+    handlers.handle("listEvents", ({ urlParams }) =>
+      listAsCaller(urlParams, (p, page) =>
+        events.listEvents(p, { type: urlParams.type, customer_id: urlParams.customer_id }, page)))))

@@ -1,0 +1,101 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { AddOrderItem, CreateOrder, Order, OrderStatus } from "@provisio/core/ordering/model"
+import { Schema } from "effect"
+import { Envelope, PageEnvelope } from "../envelope"
+import { EditionForbiddenError, InvalidStateError } from "../errors"
+import { Authentication } from "../middleware/authentication"
+import { PageQuery } from "../pagination"
+
+const OrderPath = Schema.Struct({ orderId: Schema.String })
+const CustomerPath = Schema.Struct({ customerId: Schema.String })
+const CustomerOrderPath = Schema.Struct({ customerId: Schema.String, orderId: Schema.String })
+
+export const OrderListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  customer_id: Schema.optional(Schema.String),
+  status: Schema.optional(OrderStatus)
+})
+
+/** Checking out takes no fields: the body may be empty (or `{}`). */
+export const Checkout = Schema.NullOr(Schema.Struct({})).annotations({ identifier: "Checkout" })
+
+const EDITION =
+  "Free-edition partners and their customers read orders but may not order, check out or cancel (403 " +
+  "edition_forbidden); viewers read only."
+
+export class OrderingApi extends HttpApiGroup.make("ordering")
+  .add(
+    HttpApiEndpoint.get("listOrders", "/orders")
+      .setUrlParams(OrderListQuery)
+      .addSuccess(PageEnvelope(Order))
+      .annotate(OpenApi.Description, "The orders of the caller's scope, oldest first.")
+  )
+  .add(
+    HttpApiEndpoint.post("createOrder", "/orders")
+      .setPayload(CreateOrder)
+      .addSuccess(Envelope(Order), { status: 201 })
+      .addError(EditionForbiddenError)
+      .annotate(OpenApi.Description, `A draft order for one of the caller's customers. ${EDITION}`)
+  )
+  .add(HttpApiEndpoint.get("getOrder", "/orders/:orderId").setPath(OrderPath).addSuccess(Envelope(Order)))
+  .add(
+    HttpApiEndpoint.del("cancelOrder", "/orders/:orderId")
+      .setPath(OrderPath)
+      .addSuccess(HttpApiSchema.NoContent)
+      .addError(InvalidStateError)
+      .addError(EditionForbiddenError)
+      .annotate(OpenApi.Description, `Cancels a draft or submitted order; any other is 409 invalid_state. ${EDITION}`)
+  )
+  .add(
+    HttpApiEndpoint.post("addOrderItem", "/orders/:orderId/items")
+      .setPath(OrderPath)
+      .setPayload(AddOrderItem)
+      .addSuccess(Envelope(Order), { status: 201 })
+      .addError(InvalidStateError)
+      .addError(EditionForbiddenError)
+      .annotate(
+        OpenApi.Description,
+        "Adds an item to a draft and answers the order. Name a `plan_id` (a new subscription; with " +
+          "`parent_subscription_id` an add-on, whose plan must be among the parent plan's `addon_plan_ids`), a " +
+          "`subscription_id` (raise that subscription's quantity by `quantity`) or a `sku_id` (units bought once). " +
+          "`characteristics` are checked against the product's: required ones present, types, enum values. Every " +
+          `item of an order is priced in one currency. ${EDITION}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("checkoutOrder", "/orders/:orderId/checkout")
+      .setPath(OrderPath)
+      .setPayload(Checkout)
+      .addSuccess(Envelope(Order))
+      .addError(InvalidStateError)
+      .addError(EditionForbiddenError)
+      .annotate(
+        OpenApi.Description,
+        "Checks every item again and, in one transaction, creates the subscriptions (active, the plan's published " +
+          "version, the first period from now in the customer's time zone), raises quantities and writes the " +
+          "events. An order that cannot be fulfilled fails whole: `status` failed, each item's `error` says why, " +
+          `nothing else changes. ${EDITION}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("listCustomerOrders", "/customers/:customerId/orders")
+      .setPath(CustomerPath)
+      .setUrlParams(PageQuery)
+      .addSuccess(PageEnvelope(Order))
+  )
+  .add(
+    HttpApiEndpoint.get("getCustomerOrder", "/customers/:customerId/orders/:orderId")
+      .setPath(CustomerOrderPath)
+      .addSuccess(Envelope(Order))
+  )
+  .add(
+    HttpApiEndpoint.del("cancelCustomerOrder", "/customers/:customerId/orders/:orderId")
+      .setPath(CustomerOrderPath)
+      .addSuccess(HttpApiSchema.NoContent)
+      .addError(InvalidStateError)
+      .addError(EditionForbiddenError)
+      .annotate(OpenApi.Description, `Cancels a draft or submitted order of the customer. ${EDITION}`)
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+{}
