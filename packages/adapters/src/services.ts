@@ -1,8 +1,14 @@
 import { Auth } from "@provisio/core/auth/service"
 import { Catalog } from "@provisio/core/catalog/service"
 import { Customers } from "@provisio/core/customers/service"
+import { Events } from "@provisio/core/events/service"
+import { Ordering } from "@provisio/core/ordering/service"
+import { Subscriptions } from "@provisio/core/subscriptions/service"
 import { Federation } from "@provisio/core/federation/service"
 import { Identity } from "@provisio/core/identity/service"
+import { Numbers } from "@provisio/core/numbers/service"
+import { Provisioning } from "@provisio/core/provisioning/service"
+import { Webhooks } from "@provisio/core/webhooks/service"
 import { SettingsService } from "@provisio/core/settings/service"
 import { Users } from "@provisio/core/users/service"
 import { Layer } from "effect"
@@ -12,6 +18,7 @@ import { SecretsLive } from "./crypto/secrets"
 import { IdTokenVerifierLive } from "./oidc/verifier"
 import { PostgresLive } from "./postgres"
 import { RequestGuardsLive } from "./postgres/request-guards"
+import { SigningSecretsLive } from "./push/secrets"
 
 /**
  * The core's use cases on the Postgres adapters: what the server, the CLI and the tests run.
@@ -21,6 +28,7 @@ export const ServicesLive = Layer.mergeAll(
   SettingsService.layer,
   // Federated sign-in ends in Auth's token issuance: the same Auth.layer, so it is built once.
   Federation.layer.pipe(Layer.provide(Auth.layer)),
-  Identity.layer, Customers.layer, Catalog.layer, Users.layer, Auth.layer, RequestGuardsLive).pipe(
-  Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive))
+  Identity.layer, Customers.layer, Catalog.layer, Numbers.layer, Users.layer, Auth.layer, RequestGuardsLive,
+  Events.layer, Ordering.layer, Subscriptions.layer, Provisioning.layer, Webhooks.layer).pipe(
+  Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive, SigningSecretsLive))
 )

@@ -3,12 +3,15 @@ import { apiKeys } from "./commands/api-keys"
 import { catalog } from "./commands/catalog"
 import { login, whoami } from "./commands/login"
 import { migrate } from "./commands/migrate"
+import { numbers } from "./commands/numbers"
+import { orders } from "./commands/ordering"
 import { serve } from "./commands/serve"
+import { scheduler, subscriptions } from "./commands/subscriptions"
 import { users } from "./commands/users"
 
 export const provisio = Command.make("provisio").pipe(
   Command.withDescription("Subscriptions, provisioning and billing for channel sellers"),
-  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog])
+  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog, numbers, orders, subscriptions, scheduler])
 )
 
 export const cli = Command.run(provisio, { name: "provisio", version: "0.1.0" })

@@ -11,9 +11,15 @@ import {
   UnauthorizedError,
   ValidationErrorError
 } from "./errors"
+import { EventsApi } from "./events/api"
 import { FederatedApi } from "./federated/api"
 import { IdentityApi } from "./identity/api"
+import { NumbersApi } from "./numbers/api"
 import { OpsApi } from "./ops/api"
+import { OrderingApi } from "./ordering/api"
+import { ProvisioningApi } from "./provisioning/api"
+import { WebhooksApi } from "./webhooks/api"
+import { SubscriptionsApi } from "./subscriptions/api"
 import { withoutBuiltInDecodeError } from "./openapi"
 import { RateLimitedError } from "./errors"
 import { documentRequestGuards } from "./openapi-request-guards"
@@ -26,10 +32,16 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(IdentityApi)
   .add(CustomersApi)
   .add(CatalogApi)
+  .add(NumbersApi)
   .add(UsersApi)
   .add(AuthApi)
   .add(SettingsApi)
   .add(FederatedApi)
+  .add(OrderingApi)
+  .add(SubscriptionsApi)
+  .add(EventsApi)
+  .add(ProvisioningApi)
+  .add(WebhooksApi)
   .addError(BadRequestError)
   .addError(UnauthorizedError)
   .addError(ForbiddenError)

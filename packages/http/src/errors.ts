@@ -11,6 +11,7 @@ import {
 import { DuplicateCustomer } from "@provisio/core/customers/errors"
 import { DuplicateUser } from "@provisio/core/users/errors"
 import { DuplicatePlan, DuplicateProduct, DuplicateSku } from "@provisio/core/catalog/errors"
+import { NumberUnavailable } from "@provisio/core/numbers/errors"
 import { ParseResult, Schema } from "effect"
 import { IdempotencyInProgress, IdempotencyKeyReused, RateLimited } from "@provisio/core/shared/errors"
 import { ErrorBody, errorBody } from "./envelope"
@@ -60,6 +61,7 @@ export const DuplicateUserError = wire(DuplicateUser, 409, "duplicate_user")
 export const DuplicateProductError = wire(DuplicateProduct, 409, "duplicate_product")
 export const DuplicateSkuError = wire(DuplicateSku, 409, "duplicate_sku")
 export const DuplicatePlanError = wire(DuplicatePlan, 409, "duplicate_plan")
+export const NumberUnavailableError = wire(NumberUnavailable, 409, "number_unavailable")
 export const ValidationErrorError = wire(ValidationError, 422, "validation_error")
 export const InternalError = wire(PersistenceError, 500, "internal", "an internal error occurred")
 export const DefectError = wire(Defect, 500, "internal", "an internal error occurred")

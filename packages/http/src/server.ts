@@ -6,6 +6,7 @@ import { ProvisioApi } from "./api"
 import { AuthHandlers } from "./auth/handlers"
 import { CatalogHandlers } from "./catalog/handlers"
 import { CustomersHandlers } from "./customers/handlers"
+import { EventsHandlers } from "./events/handlers"
 import { FederatedHandlers } from "./federated/handlers"
 import { IdentityHandlers } from "./identity/handlers"
 import { idempotency } from "./middleware/idempotency"
@@ -13,13 +14,18 @@ import { ErrorMappingLive } from "./middleware/error-mapping"
 import { jsonBodies } from "./middleware/json-bodies"
 import { RateLimitedAuthenticationLive } from "./middleware/rate-limit"
 import { requestLog } from "./middleware/request-log"
+import { NumbersHandlers } from "./numbers/handlers"
 import { OpsHandlers } from "./ops/handlers"
+import { OrderingHandlers } from "./ordering/handlers"
+import { ProvisioningHandlers } from "./provisioning/handlers"
+import { WebhooksHandlers } from "./webhooks/handlers"
+import { SubscriptionsHandlers } from "./subscriptions/handlers"
 import { SettingsHandlers } from "./settings/handlers"
 import { UsersHandlers } from "./users/handlers"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
-  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, ErrorMappingLive]),
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, ErrorMappingLive]),
   // Authentication, then the caller's rate limit.
   Layer.provide(RateLimitedAuthenticationLive)
 )

@@ -453,8 +453,404 @@ const ROWS: ReadonlyArray<Row> = [
       }),
     path: (_, p) => p,
     expect: platformWrites(200)
-  }
+  },
+  // Number inventory and reservations: numbers are added by the platform admin (the catalog's
+  // phone_number product in DE/Berlin); each reservation takes a number no other row has used.
+  ...((): ReadonlyArray<Row> => {
+    let numbers = 0
+    let fresh = ""
+    /** A number new to the inventory, added by the platform admin. */
+    const stocked = (w: World) =>
+      Effect.gen(function* () {
+        const catalog = yield* catalogOf(w)
+        const number = `+49301${String(++numbers).padStart(7, "0")}`
+        expectData(yield* call("POST", "/api/v1/numbers", {
+          body: { product_id: catalog.product, country: "DE", city: "Berlin", numbers: [number] }
+        }), 201)
+        return number
+      })
+    const reservations = (w: World) => `/api/v1/customers/${w.c1}/reservations`
+    /** A reservation of C1 holding a fresh number, made by the platform admin. */
+    const reservationOfC1 = (w: World) =>
+      Effect.flatMap(stocked(w), (number) => created(reservations(w), { numbers: [number] })(w))
+    return [
+      { endpoint: "searchNumbers", method: "GET", prepare: inCatalog(() => "/api/v1/numbers?country=DE"), path: (_, p) => p, expect: everyone(200) },
+      {
+        endpoint: "addNumbers",
+        method: "POST",
+        prepare: inCatalog(() => "/api/v1/numbers"),
+        path: (_, p) => p,
+        body: (w) => ({
+          product_id: catalogs.get(w)!.product,
+          country: "DE",
+          numbers: [`+49302${String(++numbers).padStart(7, "0")}`]
+        }),
+        expect: { ...everyone(403), platform: 201 }
+      },
+      { endpoint: "listReservations", method: "GET", path: reservations, expect: readC1 },
+      {
+        endpoint: "createReservation",
+        method: "POST",
+        // A number of its own for each caller, so whoever may reserve finds it available.
+        prepare: (w) => Effect.map(stocked(w), (number) => {
+          fresh = number
+          return reservations(w)
+        }),
+        path: (_, p) => p,
+        body: () => ({ numbers: [fresh] }),
+        // Reservations are not orders: the free edition may make them too (P2 cannot reach C1: 404).
+        expect: writeC1(201)
+      },
+      {
+        endpoint: "getReservation",
+        method: "GET",
+        prepare: reservationOfC1,
+        path: (w, id) => `${reservations(w)}/${id}`,
+        expect: readC1
+      },
+      {
+        endpoint: "deleteReservation",
+        method: "DELETE",
+        prepare: reservationOfC1,
+        path: (w, id) => `${reservations(w)}/${id}`,
+        expect: writeC1(204)
+      }
+    ]
+  })(),
+  // Orders, subscriptions and events. C1's orders and subscriptions are made by the platform
+  // admin; rows marked "edition" act on C2, a customer of the free partner P2, so P2 meets the
+  // edition rule (403 edition_forbidden) rather than the scope rule (404).
+  ...((): ReadonlyArray<Row> => {
+    interface Ordering {
+      readonly c2: string
+      /** A published plan of a product without characteristics, and a published add-on plan of it. */
+      readonly plan: string
+      readonly addon: string
+      /** A completed order of C1 and the subscription it created. */
+      readonly order: string
+      readonly subscription: string
+      /** A draft of C1 that rows add items to. */
+      readonly draft: string
+    }
+    const orderings = new WeakMap<World, Ordering>()
+    let orderingNames = 0
+    const data = (answer: Effect.Effect.Success<ReturnType<typeof call>>, status = 200) => expectData(answer, status)
+    const draftOf = (customer: string) =>
+      Effect.map(call("POST", "/api/v1/orders", { body: { customer_id: customer } }), (a) => data(a, 201).id as string)
+    const withItem = (plan: string, quantity = 1, parent?: string) => (order: string) =>
+      Effect.as(
+        Effect.map(
+          call("POST", `/api/v1/orders/${order}/items`, {
+            body: { plan_id: plan, quantity, ...(parent === undefined ? {} : { parent_subscription_id: parent }) }
+          }),
+          (a) => data(a, 201)
+        ),
+        order
+      )
+    /** A subscription of `customer` to `plan`, through an order the platform admin checks out. */
+    const subscriptionOf = (customer: string, plan: string, quantity = 1, parent?: string) =>
+      Effect.gen(function* () {
+        const order = yield* Effect.flatMap(draftOf(customer), withItem(plan, quantity, parent))
+        const done = data(yield* call("POST", `/api/v1/orders/${order}/checkout`))
+        return { order, subscription: done.items[0].subscription_id as string }
+      })
+    const orderingOf = (w: World) =>
+      Effect.gen(function* () {
+        const cached = orderings.get(w)
+        if (cached !== undefined) return cached
+        const n = ++orderingNames
+        // P2 creates its own customer (a free partner may; only ordering is refused).
+        const c2 = data(yield* call("POST", "/api/v1/customers", { key: w.keys.partnerFree, body: { name: "C2" } }), 201).id
+        const product = data(yield* call("POST", "/api/v1/products", { body: { name: `Access service ${n}`, type: "service" } }), 201).id
+        const plan = (name: string, addons: ReadonlyArray<string>) =>
+          Effect.gen(function* () {
+            const id = data(yield* call("POST", "/api/v1/plans", {
+              body: {
+                product_id: product,
+                name,
+                price: { amount: "5.00", currency: "EUR" },
+                billing_interval: "month",
+                addon_plan_ids: addons
+              }
+            }), 201).id as string
+            data(yield* call("POST", `/api/v1/plans/${id}/publish`))
+            return id
+          })
+        const addon = yield* plan(`Access add-on ${n}`, [])
+        const main = yield* plan(`Access service plan ${n}`, [addon])
+        const { order, subscription } = yield* subscriptionOf(w.c1, main, 5)
+        const ordering: Ordering = { c2, plan: main, addon, order, subscription, draft: yield* draftOf(w.c1) }
+        orderings.set(w, ordering)
+        return ordering
+      })
+    /** A path needing the ordering world, made first (a row's `prepare`). */
+    const inOrdering = (path: (o: Ordering, w: World) => string) => (w: World) =>
+      Effect.map(orderingOf(w), (o) => path(o, w))
+    /** Made anew for each caller: a draft of the customer, with an item when `item` is set. */
+    const freshDraft = (customer: (o: Ordering, w: World) => string, item: boolean) => (w: World) =>
+      Effect.gen(function* () {
+        const o = yield* orderingOf(w)
+        const draft = yield* draftOf(customer(o, w))
+        return item ? yield* withItem(o.plan)(draft) : draft
+      })
+    /** Made anew for each caller: a subscription (quantity 5) of the customer. */
+    const freshSubscription = (customer: (o: Ordering, w: World) => string) => (w: World) =>
+      Effect.gen(function* () {
+        const o = yield* orderingOf(w)
+        return (yield* subscriptionOf(customer(o, w), o.plan, 5)).subscription
+      })
+    /** Made anew for each caller: a subscription of the customer with an add-on, as `parent/addon`. */
+    const freshAddon = (customer: (o: Ordering, w: World) => string) => (w: World) =>
+      Effect.gen(function* () {
+        const o = yield* orderingOf(w)
+        const parent = (yield* subscriptionOf(customer(o, w), o.plan)).subscription
+        const addon = (yield* subscriptionOf(customer(o, w), o.addon, 1, parent)).subscription
+        return `${parent}/addons/${addon}`
+      })
+    const c1 = (_: Ordering, w: World) => w.c1
+    const c2 = (o: Ordering) => o.c2
+    /** A change to something of C2 (P2's customer): P2 meets the edition rule, P1's callers cannot reach it. */
+    const edition = (status: number): Expected => ({ ...everyone(404), platform: status, distributor: status, partnerFree: 403 })
+    const subscriptions = "/api/v1/subscriptions"
+    return [
+      { endpoint: "listOrders", method: "GET", path: () => "/api/v1/orders", expect: everyone(200) },
+      {
+        endpoint: "createOrder",
+        method: "POST",
+        path: () => "/api/v1/orders",
+        body: (w) => ({ customer_id: w.c1 }),
+        // Partners outside P1 are told customer_id is not theirs.
+        expect: { ...writeC1(201), partnerFree: 422, foreignPartner: 422 }
+      },
+      {
+        endpoint: "createOrder",
+        method: "POST",
+        prepare: inOrdering(() => "/api/v1/orders"),
+        path: (_, p) => p,
+        body: (w) => ({ customer_id: orderings.get(w)!.c2 }),
+        // Edition: C2 is P2's own customer.
+        expect: { ...everyone(422), platform: 201, distributor: 201, partnerFree: 403 }
+      },
+      { endpoint: "getOrder", method: "GET", prepare: inOrdering((o) => `/api/v1/orders/${o.order}`), path: (_, p) => p, expect: readC1 },
+      {
+        endpoint: "cancelOrder",
+        method: "DELETE",
+        prepare: freshDraft(c1, false),
+        path: (_, id) => `/api/v1/orders/${id}`,
+        expect: writeC1(204)
+      },
+      {
+        endpoint: "cancelOrder",
+        method: "DELETE",
+        prepare: freshDraft(c2, false),
+        path: (_, id) => `/api/v1/orders/${id}`,
+        expect: edition(204)
+      },
+      {
+        endpoint: "addOrderItem",
+        method: "POST",
+        prepare: inOrdering((o) => `/api/v1/orders/${o.draft}/items`),
+        path: (_, p) => p,
+        body: (w) => ({ plan_id: orderings.get(w)!.plan, quantity: 1 }),
+        expect: writeC1(201)
+      },
+      {
+        endpoint: "addOrderItem",
+        method: "POST",
+        prepare: (w) => Effect.map(freshDraft(c2, false)(w), (id) => `/api/v1/orders/${id}/items`),
+        path: (_, p) => p,
+        body: (w) => ({ plan_id: orderings.get(w)!.plan, quantity: 1 }),
+        expect: edition(201)
+      },
+      {
+        endpoint: "checkoutOrder",
+        method: "POST",
+        prepare: freshDraft(c1, true),
+        path: (_, id) => `/api/v1/orders/${id}/checkout`,
+        expect: writeC1(200)
+      },
+      {
+        endpoint: "checkoutOrder",
+        method: "POST",
+        prepare: freshDraft(c2, true),
+        path: (_, id) => `/api/v1/orders/${id}/checkout`,
+        expect: edition(200)
+      },
+      { endpoint: "listCustomerOrders", method: "GET", path: (w) => `/api/v1/customers/${w.c1}/orders`, expect: readC1 },
+      {
+        endpoint: "getCustomerOrder",
+        method: "GET",
+        prepare: inOrdering((o, w) => `/api/v1/customers/${w.c1}/orders/${o.order}`),
+        path: (_, p) => p,
+        expect: readC1
+      },
+      {
+        endpoint: "cancelCustomerOrder",
+        method: "DELETE",
+        prepare: freshDraft(c1, false),
+        path: (w, id) => `/api/v1/customers/${w.c1}/orders/${id}`,
+        expect: writeC1(204)
+      },
+      {
+        endpoint: "cancelCustomerOrder",
+        method: "DELETE",
+        prepare: (w) => Effect.map(freshDraft(c2, false)(w), (id) => `/api/v1/customers/${orderings.get(w)!.c2}/orders/${id}`),
+        path: (_, p) => p,
+        expect: edition(204)
+      },
+      // Subscriptions
+      { endpoint: "listSubscriptions", method: "GET", path: () => subscriptions, expect: everyone(200) },
+      ...(["", "/characteristics", "/currentInstallmentplan", "/customfields"] as const).map((tail): Row => ({
+        endpoint: {
+          "": "getSubscription",
+          "/characteristics": "getSubscriptionCharacteristics",
+          "/currentInstallmentplan": "getInstallmentPlan",
+          "/customfields": "getCustomFields"
+        }[tail],
+        method: "GET",
+        prepare: inOrdering((o) => `${subscriptions}/${o.subscription}${tail}`),
+        path: (_, p) => p,
+        expect: readC1
+      })),
+      ...([["updateSubscription", "", { name: "Renamed" }], ["updateCustomFields", "/customfields", { po: "42" }]] as const)
+        .flatMap(([endpoint, tail, body]): ReadonlyArray<Row> => [
+          {
+            endpoint,
+            method: "PUT",
+            prepare: inOrdering((o) => `${subscriptions}/${o.subscription}${tail}`),
+            path: (_, p) => p,
+            body: () => body,
+            expect: writeC1(200)
+          },
+          {
+            endpoint,
+            method: "PUT",
+            prepare: (w) => Effect.map(freshSubscription(c2)(w), (id) => `${subscriptions}/${id}${tail}`),
+            path: (_, p) => p,
+            body: () => body,
+            expect: edition(200)
+          }
+        ]),
+      ...([["cancelSubscription", "/cancel", { when: "immediately" }, 200], ["requestQuantityDecrease", "/quantity", { quantity: 1 }, 202]] as const)
+        .flatMap(([endpoint, tail, body, status]): ReadonlyArray<Row> => [
+          {
+            endpoint,
+            method: "POST",
+            prepare: freshSubscription(c1),
+            path: (_, id) => `${subscriptions}/${id}${tail}`,
+            body: () => body,
+            expect: writeC1(status)
+          },
+          {
+            endpoint,
+            method: "POST",
+            prepare: freshSubscription(c2),
+            path: (_, id) => `${subscriptions}/${id}${tail}`,
+            body: () => body,
+            expect: edition(status)
+          }
+        ]),
+      {
+        endpoint: "getQuantityRequest",
+        method: "GET",
+        prepare: (w) =>
+          Effect.gen(function* () {
+            const id = yield* freshSubscription(c1)(w)
+            const request = data(yield* call("POST", `${subscriptions}/${id}/quantity`, { body: { quantity: 2 } }), 202)
+            return `${subscriptions}/${id}/quantityrequest/${request.request_id}`
+          }),
+        path: (_, p) => p,
+        expect: readC1
+      },
+      {
+        endpoint: "cancelAddonAtPeriodEnd",
+        method: "POST",
+        prepare: freshAddon(c1),
+        path: (_, p) => `${subscriptions}/${p}/cancelendofbillingperiod`,
+        expect: writeC1(200)
+      },
+      {
+        endpoint: "cancelAddonAtPeriodEnd",
+        method: "POST",
+        prepare: freshAddon(c2),
+        path: (_, p) => `${subscriptions}/${p}/cancelendofbillingperiod`,
+        expect: edition(200)
+      },
+      // Events: each caller's own scope
+      { endpoint: "listEvents", method: "GET", path: () => "/api/v1/events", expect: everyone(200) }
+    ]
+  })(),
+  // Provisioning targets and webhooks
+  ...pushRows()
 ]
+
+/**
+ * Push configuration: the catalog product's provisioning target (set up once per world by the
+ * platform admin) is the platform's to write and the channel's admins' to read; the webhook rows
+ * work on a webhook of P1, made anew for each caller by the platform admin narrowed to P1.
+ */
+function pushRows(): ReadonlyArray<Row> {
+  const hook = { url: "https://receiver.example/provisio", events: ["subscription.*"] }
+  const targets = new WeakSet<World>()
+  const withTarget = (w: World) =>
+    Effect.gen(function* () {
+      const path = `/api/v1/products/${(yield* catalogOf(w)).product}/provisioning`
+      if (!targets.has(w)) {
+        expectData(yield* call("PUT", path, { body: { base_url: "https://provider.example/provisio" } }))
+        targets.add(w)
+      }
+      return path
+    })
+  const webhookOfP1 = (w: World) =>
+    Effect.map(
+      call("POST", "/api/v1/webhooks", { headers: { "x-tenant-id": w.p1 }, body: hook }),
+      (answer) => expectData(answer, 201).id as string
+    )
+  const ofP1: Expected = { ...everyone(404), platform: 200, distributor: 200, partner: 200, viewer: 200 }
+  return [
+    {
+      endpoint: "getProductProvisioning",
+      method: "GET",
+      prepare: withTarget,
+      path: (_, p) => p,
+      // Admins of the platform, distributors and partners; customers and viewers may not.
+      expect: { ...everyone(200), customerAdmin: 403, viewer: 403 }
+    },
+    {
+      endpoint: "updateProductProvisioning",
+      method: "PUT",
+      prepare: withTarget,
+      path: (_, p) => p,
+      body: () => ({ timeout_ms: 5000 }),
+      expect: { ...everyone(403), platform: 200 }
+    },
+    { endpoint: "listWebhooks", method: "GET", path: () => "/api/v1/webhooks", expect: everyone(200) },
+    {
+      endpoint: "createWebhook",
+      method: "POST",
+      path: () => "/api/v1/webhooks",
+      body: () => hook,
+      // Owned by the caller's own account, whichever it is.
+      expect: { ...everyone(201), viewer: 403 }
+    },
+    { endpoint: "getWebhook", method: "GET", prepare: webhookOfP1, path: (_, id) => `/api/v1/webhooks/${id}`, expect: ofP1 },
+    {
+      endpoint: "updateWebhook",
+      method: "PUT",
+      prepare: webhookOfP1,
+      path: (_, id) => `/api/v1/webhooks/${id}`,
+      body: () => ({ enabled: false }),
+      expect: { ...ofP1, viewer: 403 }
+    },
+    {
+      endpoint: "deleteWebhook",
+      method: "DELETE",
+      prepare: webhookOfP1,
+      path: (_, id) => `/api/v1/webhooks/${id}`,
+      expect: { ...ofP1, platform: 204, distributor: 204, partner: 204, viewer: 403 }
+    }
+  ]
+}
 
 describe("access", () => {
   it("the table covers every endpoint of the contract", () => {

@@ -1,5 +1,6 @@
 import { SqlError } from "@effect/sql/SqlError"
 import { PGlite } from "@electric-sql/pglite"
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm"
 import { createPgConfig } from "@electric-sql/pglite/node-postgres"
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -23,6 +24,12 @@ const isAlive = (pid: number) => {
     return (error as NodeJS.ErrnoException).code === "EPERM"
   }
 }
+
+/**
+ * The contrib extensions every embedded database loads, so the migrations can create them as on a
+ * server: `pg_trgm` backs the number search's digit pattern (migration 0007).
+ */
+export const EMBEDDED_EXTENSIONS = { pg_trgm }
 
 /** Folders this process holds: a lock file with our own pid is in use only if it is one of these. */
 const heldByUs = new Set<string>()
@@ -77,6 +84,7 @@ export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?:
         try: async () => {
           // One options object: given a non-string first argument, PGlite ignores the second.
           const pglite = new PGlite({
+            extensions: EMBEDDED_EXTENSIONS,
             ...(inMemory ? {} : { dataDir: path.resolve(dataDir, "pgdata") }),
             ...(options?.loadDataDir ? { loadDataDir: options.loadDataDir } : {})
           })

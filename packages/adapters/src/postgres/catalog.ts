@@ -149,6 +149,13 @@ export const PlaceRepoLive = Layer.effect(
             sql`select c.* from cities c where c.id = ${id} and c.country = ${country} and ${offered}`,
             decodeFirst(City)
           )
+        ),
+      findCityByName: (country, name) =>
+        orPersistenceError(
+          Effect.flatMap(
+            sql`select * from cities where country = ${country} and lower(name) = lower(${name})`,
+            decodeFirst(City)
+          )
         )
     })
   })

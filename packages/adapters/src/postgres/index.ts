@@ -4,6 +4,12 @@ import { ContactRepoLive, CustomerRepoLive, LocationRepoLive, PaymentMethodRepoL
 import { LoginFailureRepoLive, RefreshTokenRepoLive } from "./auth"
 import { FederatedIdentityRepoLive } from "./federation"
 import { AccountRepoLive, ApiKeyRepoLive } from "./identity"
+import { EventLogLive } from "./events"
+import { OrderRepoLive } from "./ordering"
+import { QuantityRequestRepoLive, SubscriptionRepoLive } from "./subscriptions"
+import { NumberRepoLive, ReservationRepoLive } from "./numbers"
+import { ProvisioningTargetRepoLive } from "./provisioning"
+import { WebhookRepoLive } from "./webhooks"
 import { SettingsRepoLive } from "./settings"
 import { TransactorLive } from "./transactor"
 import { UserRepoLive } from "./users"
@@ -28,5 +34,13 @@ export const PostgresLive = Layer.mergeAll(
   PlaceRepoLive,
   SkuRepoLive,
   PlanRepoLive,
+  NumberRepoLive,
+  ReservationRepoLive,
+  EventLogLive,
+  OrderRepoLive,
+  SubscriptionRepoLive,
+  QuantityRequestRepoLive,
+  ProvisioningTargetRepoLive,
+  WebhookRepoLive,
   TransactorLive
 )

@@ -7,6 +7,7 @@ import { Effect, Layer, Redacted } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import pg from "pg"
+import { EMBEDDED_EXTENSIONS } from "../embedded/pglite"
 import { embeddedClient } from "../postgres/database"
 import { migrate } from "../postgres/migrations/index"
 
@@ -36,7 +37,7 @@ export const writeSnapshot = (file: string) =>
   Effect.gen(function* () {
     const db = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => PGlite.create(),
+        try: () => PGlite.create({ extensions: EMBEDDED_EXTENSIONS }),
         catch: (cause) => new SqlError({ cause, message: `Cannot start PGlite: ${cause}` })
       }),
       (db) => Effect.promise(() => db.close()).pipe(Effect.ignore)

@@ -4,6 +4,7 @@ import { ServerConfig, ServerLive } from "@provisio/http/server"
 import { Identity } from "@provisio/core/identity/service"
 import { Config, ConfigProvider, Console, Effect, Layer, Logger, Option } from "effect"
 import { AppLive } from "../database"
+import { schedulerLoop } from "./subscriptions"
 
 const port = Options.integer("port").pipe(
   Options.withDescription("The port to listen on (default: PORT, else 8080)"),
@@ -30,10 +31,16 @@ export const bootstrap = Effect.gen(function* () {
   }
 })
 
-export const serve = Command.make("serve", { port }, ({ port }) =>
+const noWorkers = Options.boolean("no-workers").pipe(
+  Options.withDescription("Serve the API only: leave the scheduler (renewals, expiries) to `provisio scheduler` processes")
+)
+
+export const serve = Command.make("serve", { port, noWorkers }, ({ noWorkers, port }) =>
   Effect.gen(function* () {
     yield* Effect.logInfo(`database: ${yield* describeDatabase}`)
     yield* bootstrap
+    // The scheduler runs beside the API (every 30 s) unless --no-workers; it ends with the server.
+    if (!noWorkers) yield* Effect.fork(schedulerLoop())
     yield* Layer.launch(ServerLive)
   }).pipe(
     Effect.provide(AppLive),

@@ -34,6 +34,8 @@ export class PlaceRepo extends Context.Tag("@provisio/core/PlaceRepo")<PlaceRepo
   /** Cities of the country where a product is offered. */
   readonly offeredCities: (country: string, page: PageRequest) => Effect.Effect<Page<City>, PersistenceError>
   readonly findOfferedCity: (country: string, id: string) => Effect.Effect<Option.Option<City>, PersistenceError>
+  /** The stored city of the country with this name, whatever its case (offered or not). */
+  readonly findCityByName: (country: string, name: string) => Effect.Effect<Option.Option<City>, PersistenceError>
 }>() {}
 
 export class SkuRepo extends Context.Tag("@provisio/core/SkuRepo")<SkuRepo, {

@@ -6,6 +6,9 @@ import users from "./0003_users"
 import settings from "./0004_settings"
 import requestGuards from "./0005_request_guards"
 import catalog from "./0006_catalog"
+import numbers from "./0007_numbers"
+import ordersSubscriptions from "./0008_orders_subscriptions"
+import push from "./0009_push"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -17,7 +20,10 @@ export const migrations = {
   "0003_users": users,
   "0004_settings": settings,
   "0005_request_guards": requestGuards,
-  "0006_catalog": catalog
+  "0006_catalog": catalog,
+  "0007_numbers": numbers,
+  "0008_orders_subscriptions": ordersSubscriptions,
+  "0009_push": push,
 }
 
 const loader = Migrator.fromRecord(migrations)

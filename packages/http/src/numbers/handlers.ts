@@ -1,0 +1,22 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Numbers } from "@provisio/core/numbers/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
+
+export const NumbersHandlers = HttpApiBuilder.group(ProvisioApi, "numbers", (handlers) =>
+  Effect.map(Numbers, (numbers) =>
+    handlers
+      .handle("searchNumbers", ({ urlParams }) =>
+        listAsCaller(urlParams, (p, page) => numbers.searchNumbers(p, urlParams, page)))
+      .handle("addNumbers", ({ payload }) => asCaller((p) => numbers.addNumbers(p, payload)))
+      .handle("listReservations", ({ path, urlParams }) =>
+        listAsCaller(urlParams, (p, page) => numbers.listReservations(p, path.customerId, page)))
+      .handle("createReservation", ({ path, payload }) =>
+        asCaller((p) => numbers.createReservation(p, path.customerId, payload)))
+      .handle("getReservation", ({ path }) =>
+        asCaller((p) => numbers.getReservation(p, path.customerId, path.reservationId)))
+      .handle("deleteReservation", ({ path }) =>
+        asCaller((p) => numbers.deleteReservation(p, path.customerId, path.reservationId)))
+  ))
