@@ -32,7 +32,7 @@ export const checkCharacteristics = (
     const value = values[characteristic.name]
     if (value === undefined) {
       if (characteristic.required) {
-        return { field, message: `is required by ${productName} (a ${characteristic.type})` }
+        return { field, message: `is required by ${productName} (type ${characteristic.type})` }
       }
       continue
     }
