@@ -4,6 +4,7 @@ import { Currency, DecimalString, Money } from "../shared/money"
 import { Timestamp } from "../shared/time"
 import { isCountryCode } from "./countries"
 import { type PriceModel, Tier } from "./pricing"
+import { Name, Text } from "../shared/text"
 
 /**
  * The platform's catalog: products (and the countries and cities where they are offered), SKUs
@@ -43,10 +44,6 @@ export const INTERVAL_MONTHS: Record<BillingInterval, number> = { month: 1, year
 
 // Field formats --------------------------------------------------------------------------------
 
-const Text = (max: number) =>
-  Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(max))
-
-const Name = Text(200)
 
 /** An assigned ISO 3166-1 alpha-2 code, in upper case (countries.ts). */
 export const CountryCode = Schema.String.pipe(

@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { AccountId } from "../identity/model"
 import { prefixedId } from "../shared/ids"
 import { isValidTimeZone, Timestamp } from "../shared/time"
+import { Email, Name, Text } from "../shared/text"
 
 export const CustomerId = prefixedId("cus", "CustomerId")
 export type CustomerId = typeof CustomerId.Type
@@ -24,17 +25,9 @@ export type PaymentMethodType = typeof PaymentMethodType.Type
 // Field formats. Inputs are decoded through these; the stored models reuse the ones that cannot
 // reject legacy rows (plain strings), so a tightened rule never makes old data unreadable.
 
-const Name = Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
 
-const ShortText = (max: number) =>
-  Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(max))
 
-export const Email = Schema.Trim.pipe(
-  Schema.maxLength(254),
-  Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address, e.g. \"ops@example.com\"" })
-)
-
-export const Phone = ShortText(50)
+export const Phone = Text(50)
 
 export const CountryCode = Schema.String.pipe(
   Schema.pattern(/^[A-Z]{2}$/, {
@@ -93,7 +86,7 @@ export class Customer extends Schema.Class<Customer>("Customer")({
   updated_at: Timestamp
 }) {}
 
-const ExternalId = ShortText(200)
+const ExternalId = Text(200)
 
 export class CreateCustomer extends Schema.Class<CreateCustomer>("CreateCustomer")({
   /** Required when a platform or distributor creates the customer; a partner creates under itself. */
@@ -141,7 +134,7 @@ export class Contact extends Schema.Class<Contact>("Contact")({
   updated_at: Timestamp
 }) {}
 
-const ContactRole = ShortText(100)
+const ContactRole = Text(100)
 
 export class CreateContact extends Schema.Class<CreateContact>("CreateContact")({
   name: Name,
@@ -201,9 +194,9 @@ const quietNullable = <A, I>(schema: Schema.Schema<A, I>, message: string) =>
   quietOptional(Schema.NullOr(schema), `${message}, or null`)
 
 const paymentMethodInput = {
-  gateway: quietNullable(ShortText(100), "must be a non-empty string of at most 100 characters"),
-  token: quietNullable(ShortText(500), "must be a non-empty string of at most 500 characters"),
-  brand: quietNullable(ShortText(50), "must be a non-empty string of at most 50 characters"),
+  gateway: quietNullable(Text(100), "must be a non-empty string of at most 100 characters"),
+  token: quietNullable(Text(500), "must be a non-empty string of at most 500 characters"),
+  brand: quietNullable(Text(50), "must be a non-empty string of at most 50 characters"),
   last4: quietNullable(Last4, "must be the last 4 digits of the card number"),
   exp_month: quietNullable(ExpMonth, "must be a month from 1 to 12"),
   exp_year: quietNullable(ExpYear, "must be a four-digit year")

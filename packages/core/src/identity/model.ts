@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { prefixedId } from "../shared/ids"
 import { Timestamp } from "../shared/time"
+import { Name } from "../shared/text"
 
 export const AccountId = prefixedId("acc", "AccountId")
 export type AccountId = typeof AccountId.Type
@@ -19,8 +20,6 @@ export type Edition = typeof Edition.Type
 
 export const AccountStatus = Schema.Literal("active", "suspended")
 export type AccountStatus = typeof AccountStatus.Type
-
-const Name = Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
 
 /**
  * A node of the channel hierarchy above customers. `lineage` lists the ids from the platform

@@ -1,11 +1,10 @@
 import { Schema } from "effect"
 import { Timestamp } from "../shared/time"
+import { Email, Text } from "../shared/text"
 
 // Field formats. Inputs are decoded through these, and so are the stored sections: they are
 // jsonb written only through these same schemas.
 
-const Text = (max: number) =>
-  Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(max))
 
 const parseUrl = (value: string): URL | undefined => {
   try {
@@ -53,10 +52,6 @@ export const HexColor = Schema.String.pipe(
   Schema.pattern(/^#[0-9a-fA-F]{6}$/, { message: () => "must be a color in the form #rrggbb, e.g. \"#1a73e8\"" })
 )
 
-const Email = Schema.Trim.pipe(
-  Schema.maxLength(254),
-  Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address, e.g. \"support@example.com\"" })
-)
 
 /** Every field may be left out on input and always comes back, as null when unset. */
 const nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null })

@@ -1,16 +1,14 @@
 import { Schema } from "effect"
-import { Email } from "../customers/model"
 import { Role } from "../identity/model"
 import { prefixedId } from "../shared/ids"
 import { Timestamp } from "../shared/time"
+import { Email, Name } from "../shared/text"
 
 export const UserId = prefixedId("usr", "UserId")
 export type UserId = typeof UserId.Type
 
 export const UserStatus = Schema.Literal("active", "disabled")
 export type UserStatus = typeof UserStatus.Type
-
-const Name = Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200))
 
 export const MIN_PASSWORD_LENGTH = 8
 export const MAX_PASSWORD_LENGTH = 256
