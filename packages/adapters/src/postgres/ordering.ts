@@ -33,7 +33,7 @@ export const OrderRepoLive = Layer.effect(
                                 'id', i.id, 'action', i.action, 'plan_id', i.plan_id, 'plan_version', i.plan_version,
                                 'sku_id', i.sku_id, 'quantity', i.quantity, 'subscription_id', i.subscription_id,
                                 'parent_subscription_id', i.parent_subscription_id, 'characteristics', i.characteristics,
-                                'status', i.status, 'error', i.error,
+                                'status', i.status, 'error', i.error, 'number', i.number,
                                 'unit_price', ${sql.literal(money("i.unit_price_amount", "i.unit_price_currency"))},
                                 'amount', ${sql.literal(money("i.amount", "i.amount_currency"))})
                               order by i.position)
@@ -68,7 +68,8 @@ export const OrderRepoLive = Layer.effect(
             unit_price_amount: amountOf(item.unit_price),
             unit_price_currency: item.unit_price?.currency ?? null,
             amount: amountOf(item.amount),
-            amount_currency: item.amount?.currency ?? null
+            amount_currency: item.amount?.currency ?? null,
+            number: item.number ?? null
           })))
         }`.pipe(Effect.asVoid)
 

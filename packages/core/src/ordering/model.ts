@@ -25,7 +25,19 @@ export type OrderStatus = typeof OrderStatus.Type
  * `increase_quantity`: more units on `subscription_id`; `purchase`: units of a SKU, bought once.
  * Plain text in storage: number orders add their own actions.
  */
-export const OrderItemAction = Schema.Literal("create", "increase_quantity", "purchase")
+export const OrderItemAction = Schema.Literal(
+  "create",
+  "increase_quantity",
+  "purchase",
+  // Number orders (numbers/orders): one item per number, completed when the order is placed.
+  "number_any",
+  "number_reserve",
+  "number_range",
+  "number_port",
+  "number_move",
+  "number_change",
+  "number_delete"
+)
 export type OrderItemAction = typeof OrderItemAction.Type
 
 export const OrderItemStatus = Schema.Literal("pending", "completed", "failed", "cancelled")
@@ -49,7 +61,9 @@ export class OrderItem extends Schema.Class<OrderItem>("OrderItem")({
   /** The price of one unit for one billing interval (a plan) or of the units (a SKU's rating). */
   unit_price: Schema.NullOr(Money),
   /** What the item costs, rounded to the currency's minor unit. */
-  amount: Schema.NullOr(Money)
+  amount: Schema.NullOr(Money),
+  /** A number order's number (E.164); absent on other items. */
+  number: Schema.optionalWith(Schema.String, { nullable: true })
 }) {}
 
 export class Order extends Schema.Class<Order>("Order")({

@@ -1,0 +1,16 @@
+import { Context, type Effect, type Option } from "effect"
+import type { PersistenceError } from "../shared/errors"
+import type { Page, PageRequest } from "../shared/pagination"
+import type { Connection, InServiceProduct } from "./model"
+
+export class InventoryRepo extends Context.Tag("@provisio/core/InventoryRepo")<InventoryRepo, {
+  /** The customer's active subscriptions of `connection` products, by id. */
+  readonly listConnections: (customerId: string, page: PageRequest) => Effect.Effect<Page<Connection>, PersistenceError>
+  readonly findConnection: (customerId: string, id: string) => Effect.Effect<Option.Option<Connection>, PersistenceError>
+  /**
+   * The products the customer has in service (an active subscription, or a number assigned or
+   * porting to it), by product id.
+   */
+  readonly listProducts: (customerId: string, page: PageRequest) => Effect.Effect<Page<InServiceProduct>, PersistenceError>
+  readonly findProduct: (customerId: string, productId: string) => Effect.Effect<Option.Option<InServiceProduct>, PersistenceError>
+}>() {}

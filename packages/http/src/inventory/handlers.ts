@@ -1,0 +1,19 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Inventory } from "@provisio/core/inventory/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
+
+export const InventoryHandlers = HttpApiBuilder.group(ProvisioApi, "inventory", (handlers) =>
+  Effect.map(Inventory, (inventory) =>
+    handlers
+      .handle("listConnections", ({ path, urlParams }) =>
+        listAsCaller(urlParams, (p, page) => inventory.listConnections(p, path.customerId, page)))
+      .handle("getConnection", ({ path }) =>
+        asCaller((p) => inventory.getConnection(p, path.customerId, path.connectionId)))
+      .handle("listInServiceProducts", ({ path, urlParams }) =>
+        listAsCaller(urlParams, (p, page) => inventory.listProducts(p, path.customerId, page)))
+      .handle("getInServiceProduct", ({ path }) =>
+        asCaller((p) => inventory.getProduct(p, path.customerId, path.productId)))
+  ))

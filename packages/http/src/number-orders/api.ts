@@ -1,0 +1,102 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import {
+  ChangeNumbers,
+  DeleteNumbers,
+  MoveNumbers,
+  OrderAnyNumbers,
+  OrderNumberRange,
+  OrderReservedNumbers,
+  PortNumbers
+} from "@provisio/core/number-orders/model"
+import { Order } from "@provisio/core/ordering/model"
+import { Schema } from "effect"
+import { Envelope } from "../envelope"
+import { EditionForbiddenError, InvalidStateError, NumberUnavailableError } from "../errors"
+import { Authentication } from "../middleware/authentication"
+
+const Path = Schema.Struct({ customerId: Schema.String, productId: Schema.String })
+
+/** Deleting every number takes no fields: the body may be empty (or `{}`). */
+export const DeleteAllNumbers = Schema.NullOr(Schema.Struct({})).annotations({ identifier: "DeleteAllNumbers" })
+
+const COMMON =
+  "Answers the completed order (one item per number, listed with the customer's orders), or fails whole. " +
+  "The product must be a phone_number product (422 product_id). Free-edition partners and their customers may " +
+  "not order (403 edition_forbidden); viewers read only."
+
+const endpoint = <const Name extends string, const Kind extends string, P extends Schema.Schema.Any>(
+  name: Name,
+  kind: Kind,
+  payload: P,
+  description: string
+) =>
+  HttpApiEndpoint.post(name, `/customers/:customerId/orders/:productId/numbers/${kind}`)
+    .setPath(Path)
+    .setPayload(payload)
+    .addSuccess(Envelope(Order), { status: 201 })
+    .addError(NumberUnavailableError)
+    .addError(InvalidStateError)
+    .addError(EditionForbiddenError)
+    .annotate(OpenApi.Description, `${description} ${COMMON}`)
+
+export class NumberOrdersApi extends HttpApiGroup.make("numberOrders")
+  .add(endpoint(
+    "orderAnyNumbers",
+    "any",
+    OrderAnyNumbers,
+    "`quantity` available numbers of the product in `country` (and `city`, containing `contains`), assigned to the " +
+      "customer. Fewer available is 409 number_unavailable."
+  ))
+  .add(endpoint(
+    "orderReservedNumbers",
+    "reserve",
+    OrderReservedNumbers,
+    "The numbers of one of the customer's reservations, assigned to it; the reservation is used up. A released or " +
+      "expired reservation is 409 invalid_state."
+  ))
+  .add(endpoint(
+    "orderNumberRange",
+    "range",
+    OrderNumberRange,
+    "A contiguous block `from`..`to` (at most 1000), every number available; 409 number_unavailable names the others."
+  ))
+  .add(endpoint(
+    "portNumbers",
+    "port",
+    PortNumbers,
+    "Numbers from another carrier (`losing_carrier`), added to the customer as `porting`. Completing the port " +
+      "(porting -> assigned) is not part of this API yet. Numbers already in the inventory are 409 number_unavailable."
+  ))
+  .add(endpoint(
+    "moveNumbers",
+    "move",
+    MoveNumbers,
+    "Moves the customer's assigned numbers to another of its product locations (`location_id`)."
+  ))
+  .add(endpoint(
+    "changeNumbers",
+    "change",
+    ChangeNumbers,
+    "Sets the `characteristics` of the customer's numbers."
+  ))
+  .add(endpoint(
+    "deleteNumbers",
+    "delete",
+    DeleteNumbers,
+    "Releases the customer's numbers: they go to quarantine."
+  ))
+  .add(
+    HttpApiEndpoint.post("deleteAllNumbers", "/customers/:customerId/orders/:productId/delete")
+      .setPath(Path)
+      .setPayload(DeleteAllNumbers)
+      .addSuccess(Envelope(Order), { status: 201 })
+      .addError(InvalidStateError)
+      .addError(EditionForbiddenError)
+      .annotate(
+        OpenApi.Description,
+        `Releases every number of the product the customer has (to quarantine); none is 409 invalid_state. ${COMMON}`
+      )
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+{}

@@ -1,0 +1,25 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { NumberOrders } from "@provisio/core/number-orders/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+
+export const NumberOrdersHandlers = HttpApiBuilder.group(ProvisioApi, "numberOrders", (handlers) =>
+  Effect.map(NumberOrders, (orders) =>
+    handlers
+      .handle("orderAnyNumbers", ({ path, payload }) =>
+        asCaller((p) => orders.orderAny(p, path.customerId, path.productId, payload)))
+      .handle("orderReservedNumbers", ({ path, payload }) =>
+        asCaller((p) => orders.orderReserved(p, path.customerId, path.productId, payload)))
+      .handle("orderNumberRange", ({ path, payload }) =>
+        asCaller((p) => orders.orderRange(p, path.customerId, path.productId, payload)))
+      .handle("portNumbers", ({ path, payload }) =>
+        asCaller((p) => orders.orderPort(p, path.customerId, path.productId, payload)))
+      .handle("moveNumbers", ({ path, payload }) =>
+        asCaller((p) => orders.orderMove(p, path.customerId, path.productId, payload)))
+      .handle("changeNumbers", ({ path, payload }) =>
+        asCaller((p) => orders.orderChange(p, path.customerId, path.productId, payload)))
+      .handle("deleteNumbers", ({ path, payload }) =>
+        asCaller((p) => orders.orderDelete(p, path.customerId, path.productId, payload)))
+      .handle("deleteAllNumbers", ({ path }) => asCaller((p) => orders.orderDeleteAll(p, path.customerId, path.productId)))
+  ))
