@@ -2,7 +2,11 @@ import { Auth } from "@provisio/core/auth/service"
 import { Catalog } from "@provisio/core/catalog/service"
 import { Customers } from "@provisio/core/customers/service"
 import { Events } from "@provisio/core/events/service"
+import { Deliveries } from "@provisio/core/deliveries/service"
 import { Ordering } from "@provisio/core/ordering/service"
+import { Activations } from "@provisio/core/activations/service"
+import { Inventory } from "@provisio/core/inventory/service"
+import { NumberOrders } from "@provisio/core/number-orders/service"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
 import { Federation } from "@provisio/core/federation/service"
 import { Identity } from "@provisio/core/identity/service"
@@ -19,6 +23,8 @@ import { IdTokenVerifierLive } from "./oidc/verifier"
 import { PostgresLive } from "./postgres"
 import { RequestGuardsLive } from "./postgres/request-guards"
 import { SigningSecretsLive } from "./push/secrets"
+import { DeliverySignerLive } from "./push/delivery-signer"
+import { PushSenderUndici } from "./push/sender"
 
 /**
  * The core's use cases on the Postgres adapters: what the server, the CLI and the tests run.
@@ -29,6 +35,7 @@ export const ServicesLive = Layer.mergeAll(
   // Federated sign-in ends in Auth's token issuance: the same Auth.layer, so it is built once.
   Federation.layer.pipe(Layer.provide(Auth.layer)),
   Identity.layer, Customers.layer, Catalog.layer, Numbers.layer, Users.layer, Auth.layer, RequestGuardsLive,
-  Events.layer, Ordering.layer, Subscriptions.layer, Provisioning.layer, Webhooks.layer).pipe(
+  Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
+  Deliveries.layer.pipe(Layer.provide(Subscriptions.layer), Layer.provide(Layer.merge(DeliverySignerLive, PushSenderUndici)))).pipe(
   Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive, SigningSecretsLive))
 )

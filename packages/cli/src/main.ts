@@ -1,6 +1,7 @@
 import { Command } from "@effect/cli"
 import { apiKeys } from "./commands/api-keys"
 import { catalog } from "./commands/catalog"
+import { deliveries, worker } from "./commands/deliveries"
 import { login, whoami } from "./commands/login"
 import { migrate } from "./commands/migrate"
 import { numbers } from "./commands/numbers"
@@ -11,7 +12,7 @@ import { users } from "./commands/users"
 
 export const provisio = Command.make("provisio").pipe(
   Command.withDescription("Subscriptions, provisioning and billing for channel sellers"),
-  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog, numbers, orders, subscriptions, scheduler])
+  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog, numbers, orders, subscriptions, scheduler, deliveries, worker])
 )
 
 export const cli = Command.run(provisio, { name: "provisio", version: "0.1.0" })

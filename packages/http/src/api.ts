@@ -12,6 +12,7 @@ import {
   ValidationErrorError
 } from "./errors"
 import { EventsApi } from "./events/api"
+import { DeliveriesApi } from "./deliveries/api"
 import { FederatedApi } from "./federated/api"
 import { IdentityApi } from "./identity/api"
 import { NumbersApi } from "./numbers/api"
@@ -20,6 +21,9 @@ import { OrderingApi } from "./ordering/api"
 import { ProvisioningApi } from "./provisioning/api"
 import { WebhooksApi } from "./webhooks/api"
 import { SubscriptionsApi } from "./subscriptions/api"
+import { ActivationsApi } from "./activations/api"
+import { InventoryApi } from "./inventory/api"
+import { NumberOrdersApi } from "./number-orders/api"
 import { withoutBuiltInDecodeError } from "./openapi"
 import { RateLimitedError } from "./errors"
 import { documentRequestGuards } from "./openapi-request-guards"
@@ -39,9 +43,13 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(FederatedApi)
   .add(OrderingApi)
   .add(SubscriptionsApi)
+  .add(ActivationsApi)
+  .add(InventoryApi)
+  .add(NumberOrdersApi)
   .add(EventsApi)
   .add(ProvisioningApi)
   .add(WebhooksApi)
+  .add(DeliveriesApi)
   .addError(BadRequestError)
   .addError(UnauthorizedError)
   .addError(ForbiddenError)

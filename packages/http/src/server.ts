@@ -7,6 +7,7 @@ import { AuthHandlers } from "./auth/handlers"
 import { CatalogHandlers } from "./catalog/handlers"
 import { CustomersHandlers } from "./customers/handlers"
 import { EventsHandlers } from "./events/handlers"
+import { DeliveriesHandlers } from "./deliveries/handlers"
 import { FederatedHandlers } from "./federated/handlers"
 import { IdentityHandlers } from "./identity/handlers"
 import { idempotency } from "./middleware/idempotency"
@@ -20,12 +21,15 @@ import { OrderingHandlers } from "./ordering/handlers"
 import { ProvisioningHandlers } from "./provisioning/handlers"
 import { WebhooksHandlers } from "./webhooks/handlers"
 import { SubscriptionsHandlers } from "./subscriptions/handlers"
+import { ActivationsHandlers } from "./activations/handlers"
+import { InventoryHandlers } from "./inventory/handlers"
+import { NumberOrdersHandlers } from "./number-orders/handlers"
 import { SettingsHandlers } from "./settings/handlers"
 import { UsersHandlers } from "./users/handlers"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
-  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, ErrorMappingLive]),
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, ErrorMappingLive]),
   // Authentication, then the caller's rate limit.
   Layer.provide(RateLimitedAuthenticationLive)
 )

@@ -1,6 +1,7 @@
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { ProvisioApi } from "@provisio/http/api"
+import { Deliveries } from "@provisio/core/deliveries/service"
 import { Effect, TestClock } from "effect"
 import {
   ADMIN_KEY,
@@ -776,8 +777,217 @@ const ROWS: ReadonlyArray<Row> = [
         path: (_, p) => `${subscriptions}/${p}/cancelendofbillingperiod`,
         expect: edition(200)
       },
+      // Activations: networks, SSIDs and devices of C1's subscription (made by the platform admin).
+      ...((): ReadonlyArray<Row> => {
+        const post = (path: string, body: unknown) =>
+          Effect.map(call("POST", path, { body }), (a) => data(a, 201).id as string)
+        const activations = new WeakMap<World, { readonly network: string; readonly ssid: string; readonly device: string }>()
+        const base = (o: Ordering) => `${subscriptions}/${o.subscription}`
+        /** A network, an SSID and a device of C1's subscription, made once per world. */
+        const activationsOf = (w: World) =>
+          Effect.gen(function* () {
+            const cached = activations.get(w)
+            if (cached !== undefined) return { ...cached, base: base(yield* orderingOf(w)) }
+            const o = yield* orderingOf(w)
+            const network = yield* post(`${base(o)}/networks`, { name: "Site" })
+            const ssid = yield* post(`${base(o)}/ssids`, { name: "Guest", network_id: network })
+            const device = yield* post(`${base(o)}/networks/${network}/devices`, { name: "AP" })
+            activations.set(w, { network, ssid, device })
+            return { network, ssid, device, base: base(o) }
+          })
+        const inActivations = (path: (a: Effect.Effect.Success<ReturnType<typeof activationsOf>>) => string) => (w: World) =>
+          Effect.map(activationsOf(w), path)
+        /** Made anew for each caller: a network of C1's subscription (with a device when asked), as its path. */
+        const freshNetwork = (w: World) =>
+          Effect.gen(function* () {
+            const o = yield* orderingOf(w)
+            return `${base(o)}/networks/${yield* post(`${base(o)}/networks`, { name: "Fresh" })}`
+          })
+        const freshSsid = (w: World) =>
+          Effect.gen(function* () {
+            const o = yield* orderingOf(w)
+            return `${base(o)}/ssids/${yield* post(`${base(o)}/ssids`, { name: "Fresh" })}`
+          })
+        const freshDevice = (w: World) =>
+          Effect.gen(function* () {
+            const a = yield* activationsOf(w)
+            const devices = `${a.base}/networks/${a.network}/devices`
+            return `${devices}/${yield* post(devices, { name: "Fresh" })}`
+          })
+        /** Made anew for each caller: a subscription of C2 (P2's, free edition), as its path. */
+        const c2Subscription = (w: World) => Effect.map(freshSubscription(c2)(w), (id) => `${subscriptions}/${id}`)
+        return [
+          { endpoint: "listNetworks", method: "GET", prepare: inActivations((a) => `${a.base}/networks`), path: (_, p) => p, expect: readC1 },
+          { endpoint: "getNetwork", method: "GET", prepare: inActivations((a) => `${a.base}/networks/${a.network}`), path: (_, p) => p, expect: readC1 },
+          { endpoint: "createNetwork", method: "POST", prepare: inActivations((a) => `${a.base}/networks`), path: (_, p) => p, body: () => ({ name: "N" }), expect: writeC1(201) },
+          { endpoint: "createNetwork", method: "POST", prepare: c2Subscription, path: (_, p) => `${p}/networks`, body: () => ({ name: "N" }), expect: edition(201) },
+          { endpoint: "updateNetwork", method: "PUT", prepare: inActivations((a) => `${a.base}/networks/${a.network}`), path: (_, p) => p, body: () => ({ type: "lan" }), expect: writeC1(200) },
+          { endpoint: "deleteNetwork", method: "DELETE", prepare: freshNetwork, path: (_, p) => p, expect: writeC1(204) },
+          { endpoint: "listSsids", method: "GET", prepare: inActivations((a) => `${a.base}/ssids`), path: (_, p) => p, expect: readC1 },
+          { endpoint: "getSsid", method: "GET", prepare: inActivations((a) => `${a.base}/ssids/${a.ssid}`), path: (_, p) => p, expect: readC1 },
+          { endpoint: "createSsid", method: "POST", prepare: inActivations((a) => `${a.base}/ssids`), path: (_, p) => p, body: () => ({ name: "S" }), expect: writeC1(201) },
+          { endpoint: "createSsid", method: "POST", prepare: c2Subscription, path: (_, p) => `${p}/ssids`, body: () => ({ name: "S" }), expect: edition(201) },
+          { endpoint: "updateSsid", method: "PUT", prepare: inActivations((a) => `${a.base}/ssids/${a.ssid}`), path: (_, p) => p, body: () => ({ hidden: true }), expect: writeC1(200) },
+          { endpoint: "deleteSsid", method: "DELETE", prepare: freshSsid, path: (_, p) => p, expect: writeC1(204) },
+          { endpoint: "listDevices", method: "GET", prepare: inActivations((a) => `${a.base}/networks/${a.network}/devices`), path: (_, p) => p, expect: readC1 },
+          { endpoint: "getDevice", method: "GET", prepare: inActivations((a) => `${a.base}/networks/${a.network}/devices/${a.device}`), path: (_, p) => p, expect: readC1 },
+          { endpoint: "createDevice", method: "POST", prepare: inActivations((a) => `${a.base}/networks/${a.network}/devices`), path: (_, p) => p, body: () => ({ name: "D" }), expect: writeC1(201) },
+          { endpoint: "updateDevice", method: "PUT", prepare: inActivations((a) => `${a.base}/networks/${a.network}/devices/${a.device}`), path: (_, p) => p, body: () => ({ model: "M" }), expect: writeC1(200) },
+          { endpoint: "deleteDevice", method: "DELETE", prepare: freshDevice, path: (_, p) => p, expect: writeC1(204) }
+        ]
+      })(),
+      // Inventory views of C1 (its subscription from the ordering world)
+      { endpoint: "listConnections", method: "GET", path: (w) => `/api/v1/customers/${w.c1}/connections`, expect: readC1 },
+      {
+        endpoint: "getConnection",
+        method: "GET",
+        // The ordering world's product is a service, not a connection: in scope, the connection is missing.
+        prepare: inOrdering((o, w) => `/api/v1/customers/${w.c1}/connections/${o.subscription}`),
+        path: (_, p) => p,
+        expect: { ...readC1, platform: 404, distributor: 404, partner: 404, customerAdmin: 404, viewer: 404 }
+      },
+      { endpoint: "listInServiceProducts", method: "GET", path: (w) => `/api/v1/customers/${w.c1}/products`, expect: readC1 },
+      {
+        endpoint: "getInServiceProduct",
+        method: "GET",
+        prepare: (w) =>
+          Effect.gen(function* () {
+            const o = yield* orderingOf(w)
+            const subscription = data(yield* call("GET", `${subscriptions}/${o.subscription}`))
+            return `/api/v1/customers/${w.c1}/products/${subscription.product_id}`
+          }),
+        path: (_, p) => p,
+        expect: readC1
+      },
+      // Number orders for C1 on the catalog world's phone-number product (Berlin). Each row's
+      // prepare makes the numbers the call works on (fresh for every caller), and the body reads them.
+      ...((): ReadonlyArray<Row> => {
+        const base = `49309${String(Math.floor(Math.random() * 100_000)).padStart(5, "0")}`
+        let counter = 0
+        const fresh = (count: number) => {
+          const start = counter
+          counter += count
+          return Array.from({ length: count }, (_, i) => `+${base}${String(start + i).padStart(4, "0")}`)
+        }
+        let current: ReadonlyArray<string> = []
+        let reservation = ""
+        const ordersOf = (customer: string, product: string) => `/api/v1/customers/${customer}/orders/${product}`
+        /** Adds `count` fresh numbers to the catalog product (available); answers them. */
+        const added = (w: World, count: number) =>
+          Effect.gen(function* () {
+            const c = yield* catalogOf(w)
+            const numbers = fresh(count)
+            data(yield* call("POST", "/api/v1/numbers", { body: { product_id: c.product, country: "DE", city: c.city, numbers } }), 201)
+            current = numbers
+            return c
+          })
+        /** Prepare: `count` fresh numbers; the path of the customer's number order `kind`. */
+        const withNumbers = (count: number, kind: string, customer: (w: World) => Effect.Effect<string, never, HttpClient.HttpClient> = (w) => Effect.succeed(w.c1)) => (w: World) =>
+          Effect.gen(function* () {
+            const c = yield* added(w, count)
+            return `${ordersOf(yield* customer(w), c.product)}${kind}`
+          })
+        /** Prepare: a fresh number assigned to C1 (by the platform admin); the path of order `kind`. */
+        const withAssigned = (kind: string) => (w: World) =>
+          Effect.gen(function* () {
+            const c = yield* added(w, 1)
+            data(yield* call("POST", `${ordersOf(w.c1, c.product)}/numbers/range`, { body: { from: current[0], to: current[0] } }), 201)
+            return `${ordersOf(w.c1, c.product)}${kind}`
+          })
+        return [
+          {
+            endpoint: "orderAnyNumbers",
+            method: "POST",
+            prepare: withNumbers(1, "/numbers/any"),
+            path: (_, p) => p,
+            body: () => ({ quantity: 1, country: "DE" }),
+            expect: writeC1(201)
+          },
+          {
+            endpoint: "orderAnyNumbers",
+            method: "POST",
+            prepare: withNumbers(1, "/numbers/any", (w) => Effect.map(orderingOf(w), (o) => o.c2)),
+            path: (_, p) => p,
+            body: () => ({ quantity: 1, country: "DE" }),
+            expect: edition(201)
+          },
+          {
+            endpoint: "orderReservedNumbers",
+            method: "POST",
+            prepare: (w) =>
+              Effect.gen(function* () {
+                const c = yield* added(w, 1)
+                reservation = data(yield* call("POST", `/api/v1/customers/${w.c1}/reservations`, { body: { numbers: current } }), 201).id
+                return `${ordersOf(w.c1, c.product)}/numbers/reserve`
+              }),
+            path: (_, p) => p,
+            body: () => ({ reservation_id: reservation }),
+            expect: writeC1(201)
+          },
+          {
+            endpoint: "orderNumberRange",
+            method: "POST",
+            prepare: withNumbers(2, "/numbers/range"),
+            path: (_, p) => p,
+            body: () => ({ from: current[0], to: current[1] }),
+            expect: writeC1(201)
+          },
+          {
+            endpoint: "portNumbers",
+            method: "POST",
+            prepare: (w) =>
+              Effect.gen(function* () {
+                const c = yield* catalogOf(w)
+                current = fresh(1)
+                return `${ordersOf(w.c1, c.product)}/numbers/port`
+              }),
+            path: (_, p) => p,
+            body: () => ({ numbers: current, country: "DE", losing_carrier: "Other" }),
+            expect: writeC1(201)
+          },
+          {
+            endpoint: "moveNumbers",
+            method: "POST",
+            prepare: withAssigned("/numbers/move"),
+            path: (_, p) => p,
+            body: (w) => ({ numbers: current, location_id: w.location }),
+            expect: writeC1(201)
+          },
+          {
+            endpoint: "changeNumbers",
+            method: "POST",
+            prepare: withAssigned("/numbers/change"),
+            path: (_, p) => p,
+            body: () => ({ numbers: current, characteristics: { label: "desk" } }),
+            expect: writeC1(201)
+          },
+          {
+            endpoint: "deleteNumbers",
+            method: "POST",
+            prepare: withAssigned("/numbers/delete"),
+            path: (_, p) => p,
+            body: () => ({ numbers: current }),
+            expect: writeC1(201)
+          },
+          {
+            endpoint: "deleteAllNumbers",
+            method: "POST",
+            prepare: withAssigned("/delete"),
+            path: (_, p) => p,
+            expect: writeC1(201)
+          }
+        ]
+      })(),
       // Events: each caller's own scope
-      { endpoint: "listEvents", method: "GET", path: () => "/api/v1/events", expect: everyone(200) }
+      { endpoint: "listEvents", method: "GET", path: () => "/api/v1/events", expect: everyone(200) },
+      // The provider's configuration of a subscription of C1 (none yet) and how its pushes stand.
+      {
+        endpoint: "getSubscriptionProvisioning",
+        method: "GET",
+        prepare: inOrdering((o) => `${subscriptions}/${o.subscription}/provisioning`),
+        path: (_, p) => p,
+        expect: readC1
+      }
     ]
   })(),
   // Provisioning targets and webhooks
@@ -848,8 +1058,41 @@ function pushRows(): ReadonlyArray<Row> {
       prepare: webhookOfP1,
       path: (_, id) => `/api/v1/webhooks/${id}`,
       expect: { ...ofP1, platform: 204, distributor: 204, partner: 204, viewer: 403 }
+    },
+    // Deliveries: those of the events of the caller's scope.
+    { endpoint: "listDeliveries", method: "GET", path: () => "/api/v1/deliveries", expect: everyone(200) },
+    { endpoint: "getDelivery", method: "GET", prepare: deliveryOfC1, path: (_, id) => `/api/v1/deliveries/${id}`, expect: readC1 },
+    {
+      endpoint: "replayDelivery",
+      method: "POST",
+      prepare: deliveryOfC1,
+      path: (_, id) => `/api/v1/deliveries/${id}/replay`,
+      // The delivery is still pending (no worker runs here): whoever may replay it is told 409.
+      expect: writeC1(409)
     }
   ]
+}
+
+/**
+ * A webhook delivery of an event of C1 (made once per world): a webhook of P1 for `order.*`, a
+ * draft order of C1, and the dispatcher run once (no call is sent).
+ */
+const deliveriesOfWorld = new WeakMap<World, string>()
+function deliveryOfC1(w: World): Effect.Effect<string, never, HttpClient.HttpClient> {
+  return Effect.gen(function* () {
+    const cached = deliveriesOfWorld.get(w)
+    if (cached !== undefined) return cached
+    const hook = expectData(yield* call("POST", "/api/v1/webhooks", {
+      headers: { "x-tenant-id": w.p1 },
+      body: { url: "https://receiver.example/orders", events: ["order.*"] }
+    }), 201).id as string
+    expectData(yield* call("POST", "/api/v1/orders", { body: { customer_id: w.c1 } }), 201)
+    yield* Effect.orDie(Effect.flatMap(Deliveries, (deliveries) => deliveries.dispatch))
+    const listed = expectData(yield* call("GET", `/api/v1/deliveries?target=${hook}`))
+    const id = listed[0].id as string
+    deliveriesOfWorld.set(w, id)
+    return id
+  }) as Effect.Effect<string, never, HttpClient.HttpClient>
 }
 
 describe("access", () => {

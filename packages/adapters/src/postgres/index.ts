@@ -5,6 +5,10 @@ import { LoginFailureRepoLive, RefreshTokenRepoLive } from "./auth"
 import { FederatedIdentityRepoLive } from "./federation"
 import { AccountRepoLive, ApiKeyRepoLive } from "./identity"
 import { EventLogLive } from "./events"
+import { DeliveryRepoLive } from "./deliveries"
+import { ActivationRepoLive } from "./activations"
+import { InventoryRepoLive } from "./inventory"
+import { NumberOrderRepoLive } from "./number-orders"
 import { OrderRepoLive } from "./ordering"
 import { QuantityRequestRepoLive, SubscriptionRepoLive } from "./subscriptions"
 import { NumberRepoLive, ReservationRepoLive } from "./numbers"
@@ -42,5 +46,9 @@ export const PostgresLive = Layer.mergeAll(
   QuantityRequestRepoLive,
   ProvisioningTargetRepoLive,
   WebhookRepoLive,
+  DeliveryRepoLive,
+  ActivationRepoLive,
+  InventoryRepoLive,
+  NumberOrderRepoLive,
   TransactorLive
 )

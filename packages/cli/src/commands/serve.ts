@@ -5,6 +5,7 @@ import { Identity } from "@provisio/core/identity/service"
 import { Config, ConfigProvider, Console, Effect, Layer, Logger, Option } from "effect"
 import { AppLive } from "../database"
 import { schedulerLoop } from "./subscriptions"
+import { deliveryLoop } from "./deliveries"
 
 const port = Options.integer("port").pipe(
   Options.withDescription("The port to listen on (default: PORT, else 8080)"),
@@ -32,7 +33,7 @@ export const bootstrap = Effect.gen(function* () {
 })
 
 const noWorkers = Options.boolean("no-workers").pipe(
-  Options.withDescription("Serve the API only: leave the scheduler (renewals, expiries) to `provisio scheduler` processes")
+  Options.withDescription("Serve the API only: leave the scheduler (renewals, expiries) and the delivery workers to `provisio worker` processes")
 )
 
 export const serve = Command.make("serve", { port, noWorkers }, ({ noWorkers, port }) =>
@@ -41,6 +42,8 @@ export const serve = Command.make("serve", { port, noWorkers }, ({ noWorkers, po
     yield* bootstrap
     // The scheduler runs beside the API (every 30 s) unless --no-workers; it ends with the server.
     if (!noWorkers) yield* Effect.fork(schedulerLoop())
+    // The delivery workers too (provisioning pushes, webhooks).
+    if (!noWorkers) yield* Effect.fork(deliveryLoop())
     yield* Layer.launch(ServerLive)
   }).pipe(
     Effect.provide(AppLive),

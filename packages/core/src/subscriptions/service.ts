@@ -1,5 +1,6 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
 import { PlanRepo } from "../catalog/ports"
+import { ProvisioningTargetRepo } from "../provisioning/ports"
 import type { StoredEvent } from "../events/model"
 import { EventLog } from "../events/ports"
 import type { Principal } from "../identity/model"
@@ -40,6 +41,7 @@ export const make = Effect.gen(function* () {
   const plans = yield* PlanRepo
   const log = yield* EventLog
   const transactor = yield* Transactor
+  const targets = yield* ProvisioningTargetRepo
 
   const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
@@ -309,6 +311,15 @@ export const make = Effect.gen(function* () {
       yield* log.append([yield* quantityRequestEvent("quantity_request.created", stored, created)])
       return created
     }))
+    // A product whose target takes subscription calls acknowledges the decrease: the request stays
+    // pending until the delivery engine's UPDATE is acknowledged (or fails when it is dead).
+    const subscription = yield* subscriptions.findById(request.subscription_id)
+    const target = Option.isSome(subscription)
+      ? yield* targets.find(subscription.value.subscription.product_id)
+      : Option.none()
+    if (Option.isSome(target) && target.value.endpoints.includes("subscriptions")) {
+      return new QuantityRequestAccepted({ ...request, request_id: request.id })
+    }
     // No provisioning target to acknowledge it: complete now.
     const completed = yield* completeQuantityRequest(request.subscription_id, request.id)
     return new QuantityRequestAccepted({ ...completed, request_id: completed.id })
@@ -354,6 +365,24 @@ export const make = Effect.gen(function* () {
         })
       ])
       return done
+    }))
+
+  /** The provisioning side never acknowledged a pending decrease: it fails, the quantity stays. */
+  const failQuantityRequest = (subscriptionId: string, requestId: string, reason: string) =>
+    transactor.withTransaction(Effect.gen(function* () {
+      const stored = yield* lockSubscription(subscriptionId)
+      const request = yield* requests.findById(subscriptionId, requestId).pipe(
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.fail(NotFound.of("quantity request", requestId)),
+          onSome: Effect.succeed
+        }))
+      )
+      if (request.state !== "pending") return request
+      const at = yield* now
+      const failed = new QuantityRequest({ ...request, state: "failed", reason, updated_at: at })
+      yield* requests.update(failed)
+      yield* log.append([yield* quantityRequestEvent("quantity_request.failed", stored, failed)])
+      return failed
     }))
 
   const getQuantityRequest = Effect.fn("Subscriptions.getQuantityRequest")(function* (
@@ -441,6 +470,7 @@ export const make = Effect.gen(function* () {
     cancelAddonAtPeriodEnd,
     requestQuantityDecrease,
     completeQuantityRequest,
+    failQuantityRequest,
     getQuantityRequest,
     runDue
   } as const

@@ -9,6 +9,8 @@ import catalog from "./0006_catalog"
 import numbers from "./0007_numbers"
 import ordersSubscriptions from "./0008_orders_subscriptions"
 import push from "./0009_push"
+import deliveries from "./0010_deliveries"
+import activationsNumberOrders from "./0011_activations_number_orders"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -24,6 +26,8 @@ export const migrations = {
   "0007_numbers": numbers,
   "0008_orders_subscriptions": ordersSubscriptions,
   "0009_push": push,
+  "0010_deliveries": deliveries,
+  "0011_activations_number_orders": activationsNumberOrders
 }
 
 const loader = Migrator.fromRecord(migrations)

@@ -1,0 +1,62 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Delivery, DeliveryDetail, SubscriptionProvisioning } from "@provisio/core/deliveries/model"
+import { Schema } from "effect"
+import { Envelope, PageEnvelope } from "../envelope"
+import { InvalidStateError } from "../errors"
+import { Authentication } from "../middleware/authentication"
+import { PageQuery } from "../pagination"
+
+const DeliveryPath = Schema.Struct({ id: Schema.String })
+
+/** A replay takes no fields: the body may be empty (or `{}`). */
+export const ReplayBody = Schema.NullOr(Schema.Struct({})).annotations({ identifier: "ReplayBody" })
+
+/** `?status=` pending, retrying, delivered or dead; `?target=` a product id or a webhook id. */
+export const DeliveryListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  status: Schema.optional(Schema.String),
+  target: Schema.optional(Schema.String)
+})
+
+export class DeliveriesApi extends HttpApiGroup.make("deliveries")
+  .add(
+    HttpApiEndpoint.get("listDeliveries", "/deliveries")
+      .setUrlParams(DeliveryListQuery)
+      .addSuccess(PageEnvelope(Delivery))
+      .annotate(
+        OpenApi.Description,
+        "The deliveries (provisioning pushes and webhook calls) of the events of the caller's scope, oldest first. " +
+          "`status` filters by pending, retrying, delivered or dead; `target` by product id or webhook id."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getDelivery", "/deliveries/:id")
+      .setPath(DeliveryPath)
+      .addSuccess(Envelope(DeliveryDetail))
+      .annotate(OpenApi.Description, "A delivery with its body and every attempt (status, latency, the first KB of the answer).")
+  )
+  .add(
+    HttpApiEndpoint.post("replayDelivery", "/deliveries/:id/replay")
+      .setPath(DeliveryPath)
+      .setPayload(ReplayBody)
+      .addSuccess(Envelope(Delivery))
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Sends a dead or delivered delivery again: it goes back to `pending`, due now; its attempts are kept. " +
+          "A pending or retrying delivery answers 409. Viewers: 403."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getSubscriptionProvisioning", "/subscriptions/:subscriptionId/provisioning")
+      .setPath(Schema.Struct({ subscriptionId: Schema.String }))
+      .addSuccess(Envelope(SubscriptionProvisioning))
+      .annotate(
+        OpenApi.Description,
+        "The service configuration the provider answered for the subscription (null until one did) and how its " +
+          "provisioning pushes stand."
+      )
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+{}

@@ -1,0 +1,18 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Deliveries } from "@provisio/core/deliveries/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
+
+export const DeliveriesHandlers = HttpApiBuilder.group(ProvisioApi, "deliveries", (handlers) =>
+  Effect.map(Deliveries, (deliveries) =>
+    handlers
+      .handle("listDeliveries", ({ urlParams }) =>
+        listAsCaller(urlParams, (p, page) =>
+          deliveries.listDeliveries(p, { status: urlParams.status, target: urlParams.target }, page)))
+      .handle("getDelivery", ({ path }) => asCaller((p) => deliveries.getDelivery(p, path.id)))
+      .handle("replayDelivery", ({ path }) => asCaller((p) => deliveries.replayDelivery(p, path.id)))
+      .handle("getSubscriptionProvisioning", ({ path }) =>
+        asCaller((p) => deliveries.getSubscriptionProvisioning(p, path.subscriptionId)))
+  ))
