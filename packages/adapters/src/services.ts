@@ -5,6 +5,7 @@ import { Events } from "@provisio/core/events/service"
 import { Deliveries } from "@provisio/core/deliveries/service"
 import { Ordering } from "@provisio/core/ordering/service"
 import { Activations } from "@provisio/core/activations/service"
+import { Support } from "@provisio/core/support/service"
 import { Inventory } from "@provisio/core/inventory/service"
 import { NumberOrders } from "@provisio/core/number-orders/service"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
@@ -35,7 +36,7 @@ export const ServicesLive = Layer.mergeAll(
   // Federated sign-in ends in Auth's token issuance: the same Auth.layer, so it is built once.
   Federation.layer.pipe(Layer.provide(Auth.layer)),
   Identity.layer, Customers.layer, Catalog.layer, Numbers.layer, Users.layer, Auth.layer, RequestGuardsLive,
-  Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
+  Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Support.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
   Deliveries.layer.pipe(Layer.provide(Subscriptions.layer), Layer.provide(Layer.merge(DeliverySignerLive, PushSenderUndici)))).pipe(
   Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive, SigningSecretsLive))
 )

@@ -22,6 +22,7 @@ import { ProvisioningApi } from "./provisioning/api"
 import { WebhooksApi } from "./webhooks/api"
 import { SubscriptionsApi } from "./subscriptions/api"
 import { ActivationsApi } from "./activations/api"
+import { SupportApi } from "./support/api"
 import { InventoryApi } from "./inventory/api"
 import { NumberOrdersApi } from "./number-orders/api"
 import { withoutBuiltInDecodeError } from "./openapi"
@@ -44,6 +45,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(OrderingApi)
   .add(SubscriptionsApi)
   .add(ActivationsApi)
+  .add(SupportApi)
   .add(InventoryApi)
   .add(NumberOrdersApi)
   .add(EventsApi)

@@ -79,3 +79,9 @@ export const errorBody = <const Code extends string>(code: Code, message: string
     error: field === undefined ? { code, message } : { code, message, field },
     meta: m
   }))
+
+/** The body of an action that takes no parameters: none, `null` or `{}`. */
+export const NoBody = Schema.NullOr(Schema.Struct({})).annotations({
+  identifier: "NoBody",
+  description: "An action without parameters: send no body, or {}."
+})

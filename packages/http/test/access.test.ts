@@ -975,7 +975,21 @@ const ROWS: ReadonlyArray<Row> = [
             prepare: withAssigned("/delete"),
             path: (_, p) => p,
             expect: writeC1(201)
-          }
+          },
+          // Ending a port: a fresh number ported to C1 for each caller; the platform's admins only.
+          ...(["complete", "cancel"] as const).map((outcome): Row => ({
+            endpoint: outcome === "complete" ? "completePort" : "cancelPort",
+            method: "POST",
+            prepare: (w) =>
+              Effect.gen(function* () {
+                const c = yield* catalogOf(w)
+                current = fresh(1)
+                data(yield* call("POST", `${ordersOf(w.c1, c.product)}/numbers/port`, { body: { numbers: current, country: "DE" } }), 201)
+                return `/api/v1/numbers/${encodeURIComponent(current[0]!)}/port/${outcome}`
+              }),
+            path: (_, p) => p,
+            expect: { ...everyone(403), platform: 200 }
+          }))
         ]
       })(),
       // Events: each caller's own scope
@@ -991,8 +1005,60 @@ const ROWS: ReadonlyArray<Row> = [
     ]
   })(),
   // Provisioning targets and webhooks
-  ...pushRows()
+  ...pushRows(),
+  // Support: tickets of C1 and their comments
+  ...supportRows()
 ]
+
+/** A ticket of C1, made once per world by the platform admin. */
+function supportRows(): ReadonlyArray<Row> {
+  const tickets = new WeakMap<World, string>()
+  const ticketOfC1 = (w: World) =>
+    Effect.gen(function* () {
+      const cached = tickets.get(w)
+      if (cached !== undefined) return cached
+      const id = expectData(
+        yield* call("POST", "/api/v1/tickets", { body: { customer_id: w.c1, subject: "S", description: "D" } }),
+        201
+      ).id as string
+      tickets.set(w, id)
+      return id
+    })
+  return [
+    { endpoint: "listTickets", method: "GET", path: () => "/api/v1/tickets", expect: everyone(200) },
+    {
+      endpoint: "createTicket",
+      method: "POST",
+      path: () => "/api/v1/tickets",
+      body: (w) => ({ customer_id: w.c1, subject: "S", description: "D" }),
+      expect: { ...writeC1(201), partnerFree: 422, foreignPartner: 422 }
+    },
+    { endpoint: "getTicket", method: "GET", prepare: ticketOfC1, path: (_, id) => `/api/v1/tickets/${id}`, expect: readC1 },
+    {
+      endpoint: "updateTicket",
+      method: "PUT",
+      prepare: ticketOfC1,
+      path: (_, id) => `/api/v1/tickets/${id}`,
+      body: () => ({ priority: "high" }),
+      expect: writeC1(200)
+    },
+    {
+      endpoint: "listTicketComments",
+      method: "GET",
+      prepare: ticketOfC1,
+      path: (_, id) => `/api/v1/tickets/${id}/comments`,
+      expect: readC1
+    },
+    {
+      endpoint: "createTicketComment",
+      method: "POST",
+      prepare: ticketOfC1,
+      path: (_, id) => `/api/v1/tickets/${id}/comments`,
+      body: () => ({ body: "Any news?" }),
+      expect: writeC1(201)
+    }
+  ]
+}
 
 /**
  * Push configuration: the catalog product's provisioning target (set up once per world by the

@@ -359,3 +359,45 @@ describe("deliveries", () => {
       }))
   })
 })
+
+describe("activation pushes", () => {
+  it.layer(OrderingServer)("networks, SSIDs and devices", (it) => {
+    it.scoped("a target with networks gets the network CREATE after the subscription CREATE; one without gets none", () =>
+      Effect.gen(function* () {
+        const { receiver } = yield* switchable("ack")
+        const { customer, product } = yield* setUp(receiver.url)
+        expectData(yield* call("PUT", `${V1}/products/${product}/provisioning`, {
+          body: { base_url: receiver.url, endpoints: ["subscriptions", "networks"], timeout_ms: 2000 }
+        }))
+        const sub = yield* seat(customer.id)
+        const network = expectData(
+          yield* call("POST", `${V1}/subscriptions/${sub.id}/networks`, { body: { name: "Site A" } }),
+          201
+        )
+        expectData(yield* call("PUT", `${V1}/subscriptions/${sub.id}/networks/${network.id}`, { body: { name: "Site B" } }))
+        expect((yield* runOnce).delivered).toBe(3)
+        const calls = receiver.calls()
+        expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+          "POST /subscriptions",
+          "POST /networks",
+          `PUT /networks/${network.id}`
+        ])
+        const body = JSON.parse(calls[1]!.body)
+        expect(body).toMatchObject({ action: "CREATE", network: { id: network.id, name: "Site A" } })
+        expect(Object.keys(body).sort()).toEqual(["action", "event_id", "network", "occurred_at"])
+        expect(calls[1]!.headers["webhook-id"]).toBe(body.event_id)
+        expect(JSON.parse(calls[2]!.body)).toMatchObject({ action: "UPDATE", network: { id: network.id, name: "Site B" } })
+        const pushes = yield* deliveriesOf(`&target=${product}`)
+        expect(pushes.filter((d) => d.event_type.startsWith("network.")).map((d) => d.ordering_key)).toEqual([sub.id, sub.id])
+
+        // Without `networks` in its endpoints: the subscription call only, no network call.
+        expectData(yield* call("PUT", `${V1}/products/${product}/provisioning`, {
+          body: { base_url: receiver.url, endpoints: ["subscriptions"], timeout_ms: 2000 }
+        }))
+        const other = yield* seat(customer.id)
+        expectData(yield* call("POST", `${V1}/subscriptions/${other.id}/networks`, { body: { name: "Site C" } }), 201)
+        expect((yield* runOnce).delivered).toBe(1)
+        expect(receiver.calls().slice(3).map((c) => `${c.method} ${c.path}`)).toEqual(["POST /subscriptions"])
+      }))
+  })
+})

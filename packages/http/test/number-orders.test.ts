@@ -177,3 +177,48 @@ describe("number orders", () => {
       }))
   })
 })
+
+describe("port completion", () => {
+  it.layer(OrderingServer)("complete and cancel a port", (it) => {
+    const portPath = (number: string, outcome: "complete" | "cancel") =>
+      `${V1}/numbers/${encodeURIComponent(number)}/port/${outcome}`
+
+    it.effect("complete: porting -> assigned with number.ported; cancel: out of the inventory with number.port_failed", () =>
+      Effect.gen(function* () {
+        const { b, customer, numbers, orders, partnerKey, product } = yield* setup(1)
+        const ported = [b.number(60), b.number(61)]
+        expectData(yield* call("POST", `${orders}/numbers/port`, { body: { numbers: ported, losing_carrier: "Acme" } }), 201)
+
+        // Only the platform's admins end a port: the customer's partner is 403.
+        expectError(yield* call("POST", portPath(ported[0]!, "complete"), { key: partnerKey }), 403, "forbidden")
+        expectError(yield* call("POST", portPath(ported[0]!, "cancel"), { key: partnerKey }), 403, "forbidden")
+
+        const done = expectData(yield* call("POST", portPath(ported[0]!, "complete")))
+        expect(done).toEqual({ number: ported[0], product_id: product, customer_id: customer.id, status: "assigned" })
+        const inventory = yield* owned(customer.id, product)
+        expect(inventory.map((n: any) => [n.number, n.status]).filter(([n]: any) => ported.includes(n))).toEqual([
+          [ported[0], "assigned"],
+          [ported[1], "porting"]
+        ])
+        const portedEvents = yield* events({ type: "number.ported", customer_id: customer.id })
+        expect(portedEvents.map((e: any) => e.data.number)).toEqual([ported[0]])
+        // Completed: no longer porting, so neither completed again nor cancelled.
+        expectError(yield* call("POST", portPath(ported[0]!, "complete")), 409, "invalid_state")
+        expectError(yield* call("POST", portPath(ported[0]!, "cancel")), 409, "invalid_state")
+        // An assigned (never ported) number and an unknown one.
+        expectData(yield* call("POST", `${orders}/numbers/range`, { body: { from: numbers[0], to: numbers[0] } }), 201)
+        expectError(yield* call("POST", portPath(numbers[0]!, "complete")), 409, "invalid_state")
+        expectError(yield* call("POST", portPath(b.number(98), "complete")), 404, "not_found")
+        expectError(yield* call("POST", portPath(b.number(98), "cancel")), 404, "not_found")
+
+        // Cancel: the port failed; the number leaves the inventory and may be ported again.
+        const failed = expectData(yield* call("POST", portPath(ported[1]!, "cancel")))
+        expect(failed).toMatchObject({ number: ported[1], status: "removed" })
+        expect((yield* owned(customer.id, product)).map((n: any) => n.number)).not.toContain(ported[1])
+        const failedEvents = yield* events({ type: "number.port_failed", customer_id: customer.id })
+        expect(failedEvents.map((e: any) => e.data.number)).toEqual([ported[1]])
+        expectError(yield* call("POST", portPath(ported[1]!, "cancel")), 404, "not_found")
+        expectData(yield* call("POST", `${orders}/numbers/port`, { body: { numbers: [ported[1]] } }), 201)
+      }))
+  })
+})

@@ -7,6 +7,7 @@ import { AccountRepoLive, ApiKeyRepoLive } from "./identity"
 import { EventLogLive } from "./events"
 import { DeliveryRepoLive } from "./deliveries"
 import { ActivationRepoLive } from "./activations"
+import { TicketRepoLive } from "./support"
 import { InventoryRepoLive } from "./inventory"
 import { NumberOrderRepoLive } from "./number-orders"
 import { OrderRepoLive } from "./ordering"
@@ -48,6 +49,7 @@ export const PostgresLive = Layer.mergeAll(
   WebhookRepoLive,
   DeliveryRepoLive,
   ActivationRepoLive,
+  TicketRepoLive,
   InventoryRepoLive,
   NumberOrderRepoLive,
   TransactorLive

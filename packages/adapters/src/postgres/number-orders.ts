@@ -80,6 +80,12 @@ export const NumberOrderRepoLive = Layer.effect(
         orPersistenceError(sql`
           update numbers set characteristics = ${JSON.stringify(characteristics)}::jsonb, updated_at = ${iso(at)}
            where number in ${sql.in(numbers)}`).pipe(Effect.asVoid),
+      completePort: (number, at) =>
+        orPersistenceError(sql`
+          update numbers set state = 'assigned', updated_at = ${iso(at)}
+           where number = ${number} and state = 'porting'`).pipe(Effect.asVoid),
+      removePorting: (number) =>
+        orPersistenceError(sql`delete from numbers where number = ${number} and state = 'porting'`).pipe(Effect.asVoid),
       quarantine: (numbers, at) =>
         orPersistenceError(sql`
           update numbers

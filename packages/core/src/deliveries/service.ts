@@ -4,7 +4,7 @@ import { EventLog } from "../events/ports"
 import { newEvent } from "../events/service"
 import type { Principal } from "../identity/model"
 import { canReach, requireWrite } from "../identity/policy"
-import { type PushAction, plannedCall, provisioningBody } from "../provisioning/calls"
+import { type PushAction, plannedCall, provisioningBody, type ResourceKind } from "../provisioning/calls"
 import { ProvisioningTargetRepo, PushSender } from "../provisioning/ports"
 import { type PushOutcome, PushTransportError } from "../provisioning/push"
 import { Decision, decide, RetryPolicyConfig } from "../provisioning/retry"
@@ -50,6 +50,20 @@ const SUBSCRIPTION_ACTIONS: Record<string, PushAction> = {
   "quantity_request.created": "UPDATE",
   "subscription.cancelled": "DELETE",
   "subscription.expired": "DELETE"
+}
+
+/**
+ * Activation events (`network|ssid|device.created|updated|deleted`, data `{subscription_id,
+ * product_id, network|ssid|device}`): the endpoint they go to and the action.
+ */
+const ACTIVATION_KINDS: Record<string, ResourceKind> = { network: "networks", ssid: "ssids", device: "devices" }
+const ACTIVATION_ACTIONS: Record<string, PushAction> = { created: "CREATE", updated: "UPDATE", deleted: "DELETE" }
+
+const activationOf = (type: string) => {
+  const [resource, verb] = type.split(".")
+  const kind = resource === undefined ? undefined : ACTIVATION_KINDS[resource]
+  const action = verb === undefined ? undefined : ACTIVATION_ACTIONS[verb]
+  return kind === undefined || action === undefined || resource === undefined ? null : { resource, kind, action }
 }
 
 const encodeSubscription = Schema.encode(Subscription)
@@ -117,10 +131,50 @@ export const make = Effect.gen(function* () {
       lineage: event.lineage
     }))
 
+  /**
+   * The push of an activation event to the product's target, when it implements the kind's
+   * endpoint; ordered with the subscription's own calls (ordering key: the subscription id).
+   */
+  const activationFor = (stored: StoredEvent, at: DateTime.Utc, activation: NonNullable<ReturnType<typeof activationOf>>) =>
+    Effect.gen(function* () {
+      const { data } = stored.event
+      const subscriptionId = str(data["subscription_id"])
+      const productId = str(data["product_id"])
+      const resource = data[activation.resource]
+      if (subscriptionId === null || productId === null || !isRecord(resource)) return Option.none<StoredDelivery>()
+      const id = str(resource["id"])
+      if (id === null) return Option.none<StoredDelivery>()
+      const target = yield* targets.find(productId)
+      if (Option.isNone(target)) return Option.none<StoredDelivery>()
+      const call = plannedCall(target.value, { action: activation.action, kind: activation.kind, id })
+      if (Option.isNone(call)) return Option.none<StoredDelivery>()
+      return Option.some(
+        yield* newDelivery(stored, {
+          kind: "provisioning",
+          target: productId,
+          url: call.value.url,
+          method: call.value.method,
+          body: provisioningBody({
+            event_id: stored.event.id,
+            action: activation.action,
+            occurred_at: stored.event.occurred_at,
+            kind: activation.kind,
+            resource
+          }),
+          timeout_ms: target.value.timeout_ms,
+          ordering_key: subscriptionId,
+          quantity_request_id: null,
+          subscription_id: subscriptionId
+        }, at)
+      )
+    })
+
   /** The provisioning push of an event, when its product's target implements the endpoint. */
   const provisioningFor = (stored: StoredEvent, at: DateTime.Utc) =>
     Effect.gen(function* () {
       const { data, type } = stored.event
+      const activation = activationOf(type)
+      if (activation !== null) return yield* activationFor(stored, at, activation)
       const action = SUBSCRIPTION_ACTIONS[type]
       if (action === undefined) return Option.none<StoredDelivery>()
       let resource: Record<string, unknown>
@@ -172,6 +226,7 @@ export const make = Effect.gen(function* () {
     if (isRecord(data["subscription"])) return str(data["subscription"]["id"])
     if (isRecord(data["quantity_request"])) return str(data["quantity_request"]["subscription_id"])
     if (isRecord(data["delivery"])) return str(data["delivery"]["subscription_id"])
+    if (activationOf(stored.event.type) !== null) return str(data["subscription_id"])
     return null
   }
 
@@ -182,8 +237,11 @@ export const make = Effect.gen(function* () {
           event.data["delivery"]["kind"] === "webhook"
         ? str(event.data["delivery"]["target"])
         : null
+      // An internal ticket comment is for the channel above the customer: never the customer's own hooks.
+      const internalToCustomer = event.type === "ticket.commented" && event.data["internal"] === true
       const hooks = (yield* repo.webhooksFor(stored.lineage)).filter((hook) =>
-        matchesAny(hook.events, event.type) && hook.id !== failedHook
+        matchesAny(hook.events, event.type) && hook.id !== failedHook &&
+        !(internalToCustomer && hook.account_id === event.customer_id)
       )
       const about = subscriptionOf(stored) ?? event.customer_id
       const body = JSON.stringify({
@@ -304,7 +362,7 @@ export const make = Effect.gen(function* () {
                 lease_until: null,
                 delivery: new Delivery({ ...base, status: "delivered", last_error: null })
               })
-              if (configuration !== null && d.subscription_id !== null && d.kind === "provisioning") {
+              if (configuration !== null && d.subscription_id !== null && d.kind === "provisioning" && activationOf(d.event_type) === null) {
                 yield* repo.saveConfiguration(d.subscription_id, configuration, d.id, at)
               }
               if (d.quantity_request_id !== null && d.subscription_id !== null) {

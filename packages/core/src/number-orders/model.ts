@@ -69,3 +69,15 @@ export interface HeldNumber {
   /** Still held by its reservation at the time asked (a reservation past its end holds nothing). */
   readonly held: boolean
 }
+
+/**
+ * `POST /numbers/{number}/port/complete|cancel`: how a port ended. A completed port leaves the
+ * number `assigned` to its customer; a failed (cancelled) port takes it out of the inventory
+ * (`removed`): it was never the platform's, so nothing is left to quarantine or sell.
+ */
+export class PortOutcome extends Schema.Class<PortOutcome>("PortOutcome")({
+  number: Schema.String,
+  product_id: Schema.String,
+  customer_id: Schema.NullOr(Schema.String),
+  status: Schema.Literal("assigned", "removed")
+}) {}

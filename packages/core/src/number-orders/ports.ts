@@ -34,6 +34,10 @@ export class NumberOrderRepo extends Context.Tag("@provisio/core/NumberOrderRepo
     characteristics: Characteristics,
     at: DateTime.Utc
   ) => Effect.Effect<void, PersistenceError>
+  /** A porting number whose carrier confirmed the port: `assigned` to its customer. */
+  readonly completePort: (number: string, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
+  /** A porting number whose port failed: taken out of the inventory. */
+  readonly removePorting: (number: string) => Effect.Effect<void, PersistenceError>
   /** Releases the numbers to `quarantined`: no customer, location or characteristics. */
   readonly quarantine: (numbers: ReadonlyArray<string>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
 }>() {}

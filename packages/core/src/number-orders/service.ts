@@ -4,7 +4,7 @@ import { CustomerRepo, LocationRepo } from "../customers/ports"
 import { newEvent } from "../events/service"
 import { EventLog } from "../events/ports"
 import type { Principal } from "../identity/model"
-import { canReach, requireStandardEdition, requireWrite } from "../identity/policy"
+import { canReach, requireAdmin, requireKind, requireStandardEdition, requireWrite } from "../identity/policy"
 import { NumberUnavailable } from "../numbers/errors"
 import { ReservationRepo } from "../numbers/ports"
 import { Order, OrderItem, type OrderItemAction } from "../ordering/model"
@@ -22,6 +22,7 @@ import type {
   OrderReservedNumbers,
   PortNumbers
 } from "./model"
+import { PortOutcome } from "./model"
 import { NumberOrderRepo } from "./ports"
 
 /** The largest block a range order may take. */
@@ -325,7 +326,68 @@ export const make = Effect.gen(function* () {
     }))
   })
 
-  return { orderAny, orderReserved, orderRange, orderPort, orderMove, orderChange, orderDelete, orderDeleteAll } as const
+  /**
+   * Ends a port: platform admins only (403 for everyone else, before anything is looked up), the
+   * number must be in the inventory (404) and `porting` (409 invalid_state). In one transaction
+   * with its event: `number.ported` (now `assigned` to the customer) or `number.port_failed`
+   * (taken out of the inventory).
+   */
+  const endPort = (principal: Principal, number: string, outcome: "complete" | "cancel") =>
+    Effect.gen(function* () {
+      yield* requireKind(principal, ["platform"], `${outcome} a port`)
+      yield* requireAdmin(principal)
+      return yield* transactor.withTransaction(Effect.gen(function* () {
+        const at = yield* now
+        const [held] = yield* repo.lock([number], at)
+        if (held === undefined) return yield* NotFound.of("number", number)
+        if (held.state !== "porting") {
+          return yield* new InvalidState({ message: `number ${number} is ${held.state}, not porting` })
+        }
+        const lineage = held.customer_id === null
+          ? Option.none()
+          : Option.map(yield* customers.findById(held.customer_id), (c) => c.lineage)
+        if (held.customer_id === null || Option.isNone(lineage)) {
+          return yield* new InvalidState({ message: `number ${number} is porting to no customer` })
+        }
+        if (outcome === "complete") yield* repo.completePort(number, at)
+        else yield* repo.removePorting(number)
+        const result = new PortOutcome({
+          number,
+          product_id: held.product_id,
+          customer_id: held.customer_id,
+          status: outcome === "complete" ? "assigned" : "removed"
+        })
+        yield* log.append([
+          yield* newEvent(
+            outcome === "complete" ? "number.ported" : "number.port_failed",
+            { customer_id: held.customer_id, lineage: lineage.value },
+            { number, product_id: held.product_id, customer_id: held.customer_id, status: result.status }
+          )
+        ])
+        return result
+      }))
+    })
+
+  const completePort = Effect.fn("NumberOrders.completePort")(function* (p: Principal, number: string) {
+    return yield* endPort(p, number, "complete")
+  })
+
+  const cancelPort = Effect.fn("NumberOrders.cancelPort")(function* (p: Principal, number: string) {
+    return yield* endPort(p, number, "cancel")
+  })
+
+  return {
+    orderAny,
+    orderReserved,
+    orderRange,
+    orderPort,
+    orderMove,
+    orderChange,
+    orderDelete,
+    orderDeleteAll,
+    completePort,
+    cancelPort
+  } as const
 })
 
 export class NumberOrders extends Context.Tag("@provisio/core/NumberOrders")<NumberOrders, Effect.Effect.Success<typeof make>>() {

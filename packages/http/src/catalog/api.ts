@@ -14,7 +14,7 @@ import {
   UpdateSku
 } from "@provisio/core/catalog/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
+import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { DuplicatePlanError, DuplicateProductError, DuplicateSkuError, InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
@@ -35,7 +35,6 @@ export const PlanVersionQuery = Schema.Struct({ version: Schema.optional(Schema.
 export const QuoteQuery = Schema.Struct({ quantity: Schema.String })
 
 /** Publishing takes no fields: the body may be empty (or `{}`). */
-export const PublishPlan = Schema.NullOr(Schema.Struct({})).annotations({ identifier: "PublishPlan" })
 
 const WRITERS = "Platform admins and managers change the catalog (others: 403); every authenticated caller reads it."
 
@@ -167,7 +166,7 @@ export class CatalogApi extends HttpApiGroup.make("catalog")
   .add(
     HttpApiEndpoint.post("publishPlan", "/plans/:planId/publish")
       .setPath(PlanPath)
-      .setPayload(PublishPlan)
+      .setPayload(NoBody)
       .addSuccess(Envelope(Plan))
       .addError(InvalidStateError)
       .annotate(

@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Delivery, DeliveryDetail, SubscriptionProvisioning } from "@provisio/core/deliveries/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
+import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
@@ -9,7 +9,6 @@ import { PageQuery } from "../pagination"
 const DeliveryPath = Schema.Struct({ id: Schema.String })
 
 /** A replay takes no fields: the body may be empty (or `{}`). */
-export const ReplayBody = Schema.NullOr(Schema.Struct({})).annotations({ identifier: "ReplayBody" })
 
 /** `?status=` pending, retrying, delivered or dead; `?target=` a product id or a webhook id. */
 export const DeliveryListQuery = Schema.Struct({
@@ -38,7 +37,7 @@ export class DeliveriesApi extends HttpApiGroup.make("deliveries")
   .add(
     HttpApiEndpoint.post("replayDelivery", "/deliveries/:id/replay")
       .setPath(DeliveryPath)
-      .setPayload(ReplayBody)
+      .setPayload(NoBody)
       .addSuccess(Envelope(Delivery))
       .addError(InvalidStateError)
       .annotate(

@@ -6,18 +6,19 @@ import {
   OrderAnyNumbers,
   OrderNumberRange,
   OrderReservedNumbers,
-  PortNumbers
+  PortNumbers,
+  PortOutcome
 } from "@provisio/core/number-orders/model"
 import { Order } from "@provisio/core/ordering/model"
 import { Schema } from "effect"
-import { Envelope } from "../envelope"
+import { Envelope, NoBody } from "../envelope"
 import { EditionForbiddenError, InvalidStateError, NumberUnavailableError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 
 const Path = Schema.Struct({ customerId: Schema.String, productId: Schema.String })
+const NumberPath = Schema.Struct({ number: Schema.String })
 
 /** Deleting every number takes no fields: the body may be empty (or `{}`). */
-export const DeleteAllNumbers = Schema.NullOr(Schema.Struct({})).annotations({ identifier: "DeleteAllNumbers" })
 
 const COMMON =
   "Answers the completed order (one item per number, listed with the customer's orders), or fails whole. " +
@@ -65,7 +66,7 @@ export class NumberOrdersApi extends HttpApiGroup.make("numberOrders")
     "port",
     PortNumbers,
     "Numbers from another carrier (`losing_carrier`), added to the customer as `porting`. Completing the port " +
-      "(porting -> assigned) is not part of this API yet. Numbers already in the inventory are 409 number_unavailable."
+      "(porting -> assigned) is `POST /numbers/{number}/port/complete`, a failed port `.../port/cancel`. Numbers already in the inventory are 409 number_unavailable."
   ))
   .add(endpoint(
     "moveNumbers",
@@ -88,13 +89,40 @@ export class NumberOrdersApi extends HttpApiGroup.make("numberOrders")
   .add(
     HttpApiEndpoint.post("deleteAllNumbers", "/customers/:customerId/orders/:productId/delete")
       .setPath(Path)
-      .setPayload(DeleteAllNumbers)
+      .setPayload(NoBody)
       .addSuccess(Envelope(Order), { status: 201 })
       .addError(InvalidStateError)
       .addError(EditionForbiddenError)
       .annotate(
         OpenApi.Description,
         `Releases every number of the product the customer has (to quarantine); none is 409 invalid_state. ${COMMON}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("completePort", "/numbers/:number/port/complete")
+      .setPath(NumberPath)
+      .setPayload(NoBody)
+      .addSuccess(Envelope(PortOutcome))
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Platform admins only (403 for everyone else): the losing carrier confirmed the port of a `porting` number; " +
+          "it becomes `assigned` to the customer that ordered the port, with event `number.ported`. A number not " +
+          "porting is 409 invalid_state; one not in the inventory 404."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("cancelPort", "/numbers/:number/port/cancel")
+      .setPath(NumberPath)
+      .setPayload(NoBody)
+      .addSuccess(Envelope(PortOutcome))
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Platform admins only (403 for everyone else): the port of a `porting` number failed. The number was never " +
+          "the platform's, so it leaves the inventory (status `removed`; not quarantined), with event " +
+          "`number.port_failed`; the customer may order its port again. A number not porting is 409 invalid_state; " +
+          "one not in the inventory 404."
       )
   )
   .middleware(Authentication)

@@ -22,4 +22,6 @@ export const NumberOrdersHandlers = HttpApiBuilder.group(ProvisioApi, "numberOrd
       .handle("deleteNumbers", ({ path, payload }) =>
         asCaller((p) => orders.orderDelete(p, path.customerId, path.productId, payload)))
       .handle("deleteAllNumbers", ({ path }) => asCaller((p) => orders.orderDeleteAll(p, path.customerId, path.productId)))
+      .handle("completePort", ({ path }) => asCaller((p) => orders.completePort(p, path.number)))
+      .handle("cancelPort", ({ path }) => asCaller((p) => orders.cancelPort(p, path.number)))
   ))

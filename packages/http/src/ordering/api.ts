@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { AddOrderItem, CreateOrder, Order, OrderStatus } from "@provisio/core/ordering/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
+import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { EditionForbiddenError, InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
@@ -17,7 +17,6 @@ export const OrderListQuery = Schema.Struct({
 })
 
 /** Checking out takes no fields: the body may be empty (or `{}`). */
-export const Checkout = Schema.NullOr(Schema.Struct({})).annotations({ identifier: "Checkout" })
 
 const EDITION =
   "Free-edition partners and their customers read orders but may not order, check out or cancel (403 " +
@@ -65,7 +64,7 @@ export class OrderingApi extends HttpApiGroup.make("ordering")
   .add(
     HttpApiEndpoint.post("checkoutOrder", "/orders/:orderId/checkout")
       .setPath(OrderPath)
-      .setPayload(Checkout)
+      .setPayload(NoBody)
       .addSuccess(Envelope(Order))
       .addError(InvalidStateError)
       .addError(EditionForbiddenError)

@@ -12,7 +12,7 @@ import {
   UpdateSubscription
 } from "@provisio/core/subscriptions/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
+import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { EditionForbiddenError, InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
@@ -31,7 +31,6 @@ export const SubscriptionListQuery = Schema.Struct({
 export const CancelBody = Schema.NullOr(CancelSubscription).annotations({ identifier: "CancelBody" })
 
 /** Cancelling an add-on at its period end takes no fields: the body may be empty (or `{}`). */
-export const CancelAddon = Schema.NullOr(Schema.Struct({})).annotations({ identifier: "CancelAddon" })
 
 const EDITION =
   "Free-edition partners and their customers read subscriptions but may not change them (403 edition_forbidden); " +
@@ -127,7 +126,7 @@ export class SubscriptionsApi extends HttpApiGroup.make("subscriptions")
   .add(
     HttpApiEndpoint.post("cancelAddonAtPeriodEnd", "/subscriptions/:subscriptionId/addons/:addonId/cancelendofbillingperiod")
       .setPath(AddonPath)
-      .setPayload(CancelAddon)
+      .setPayload(NoBody)
       .addSuccess(Envelope(Subscription))
       .addError(InvalidStateError)
       .addError(EditionForbiddenError)

@@ -11,6 +11,7 @@ import ordersSubscriptions from "./0008_orders_subscriptions"
 import push from "./0009_push"
 import deliveries from "./0010_deliveries"
 import activationsNumberOrders from "./0011_activations_number_orders"
+import support from "./0012_support"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -27,7 +28,8 @@ export const migrations = {
   "0008_orders_subscriptions": ordersSubscriptions,
   "0009_push": push,
   "0010_deliveries": deliveries,
-  "0011_activations_number_orders": activationsNumberOrders
+  "0011_activations_number_orders": activationsNumberOrders,
+  "0012_support": support
 }
 
 const loader = Migrator.fromRecord(migrations)

@@ -1,0 +1,186 @@
+import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { CustomerRepo } from "../customers/ports"
+import { EventLog } from "../events/ports"
+import { newEvent } from "../events/service"
+import type { Principal } from "../identity/model"
+import { canReach, requireWrite } from "../identity/policy"
+import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors"
+import { makeId } from "../shared/ids"
+import type { PageRequest } from "../shared/pagination"
+import { Transactor } from "../shared/transactor"
+import {
+  type CreateTicket,
+  type CreateTicketComment,
+  type StoredTicket,
+  Ticket,
+  TicketAuthor,
+  TicketComment,
+  type TicketCommentId,
+  type TicketId,
+  type TicketListFilter,
+  type UpdateTicket
+} from "./model"
+import { TicketRepo } from "./ports"
+
+const encodeTicket = Schema.encode(Ticket)
+const encodeComment = Schema.encode(TicketComment)
+
+export const make = Effect.gen(function* () {
+  const repo = yield* TicketRepo
+  const customers = yield* CustomerRepo
+  const log = yield* EventLog
+  const transactor = yield* Transactor
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  const isCustomer = (principal: Principal) => principal.account_kind === "customer"
+
+  const findCustomer = (principal: Principal, id: string) =>
+    customers.findById(id).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of("customer", id)),
+        onSome: (stored) =>
+          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("customer", id))
+      }))
+    )
+
+  /** A ticket the caller may see; out of scope reads as missing. */
+  const findTicket = (principal: Principal, id: string) =>
+    repo.findById(id).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of("ticket", id)),
+        onSome: (stored) =>
+          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("ticket", id))
+      }))
+    )
+
+  const lockTicket = (id: string) =>
+    repo.lock(id).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of("ticket", id)),
+        onSome: Effect.succeed
+      }))
+    )
+
+  const ticketEvent = (type: string, stored: StoredTicket, extra: Record<string, unknown> = {}) =>
+    Effect.gen(function* () {
+      const ticket = yield* Effect.orDie(encodeTicket(stored.ticket))
+      return yield* newEvent(
+        type,
+        { customer_id: stored.ticket.customer_id, lineage: stored.lineage },
+        { ticket, ...extra }
+      )
+    })
+
+  const listTickets = (principal: Principal, filter: TicketListFilter, page: PageRequest) =>
+    Effect.gen(function* () {
+      if (filter.customer_id !== undefined) yield* findCustomer(principal, filter.customer_id)
+      return yield* repo.list(principal.account_id, filter, page)
+    })
+
+  const getTicket = (principal: Principal, id: string) => Effect.map(findTicket(principal, id), (s) => s.ticket)
+
+  const createTicket = (principal: Principal, input: CreateTicket) =>
+    Effect.gen(function* () {
+      const customer = yield* findCustomer(principal, input.customer_id).pipe(
+        Effect.catchTag("NotFound", () =>
+          Effect.fail(ValidationError.of("customer_id", `customer ${input.customer_id} does not exist`)))
+      )
+      yield* requireWrite(principal)
+      const at = yield* now
+      const stored: StoredTicket = {
+        ticket: new Ticket({
+          id: (yield* makeId("tkt")) as TicketId,
+          customer_id: customer.customer.id,
+          subject: input.subject,
+          description: input.description,
+          priority: input.priority ?? "normal",
+          status: "open",
+          category: input.category ?? null,
+          created_by: principal.user_id ?? principal.api_key_id ?? null,
+          created_at: at,
+          updated_at: at
+        }),
+        lineage: customer.lineage
+      }
+      yield* transactor.withTransaction(Effect.gen(function* () {
+        yield* repo.insert(stored)
+        yield* log.append([yield* ticketEvent("ticket.created", stored)])
+      }))
+      return stored.ticket
+    })
+
+  const updateTicket = (principal: Principal, id: string, input: UpdateTicket) =>
+    Effect.gen(function* () {
+      yield* findTicket(principal, id)
+      yield* requireWrite(principal)
+      return yield* transactor.withTransaction(Effect.gen(function* () {
+        const current = yield* lockTicket(id)
+        const before = current.ticket
+        if (input.status !== undefined && before.status === "closed" && input.status !== "closed" && input.status !== "open") {
+          return yield* new InvalidState({
+            message: `ticket ${id} is closed: it can only be reopened (status open)`
+          })
+        }
+        const ticket = new Ticket({
+          ...before,
+          subject: input.subject ?? before.subject,
+          description: input.description ?? before.description,
+          priority: input.priority ?? before.priority,
+          status: input.status ?? before.status,
+          category: input.category === undefined ? before.category : input.category,
+          updated_at: yield* now
+        })
+        const changes: Record<string, { from: unknown; to: unknown }> = {}
+        for (const field of ["subject", "description", "priority", "status", "category"] as const) {
+          if (ticket[field] !== before[field]) changes[field] = { from: before[field], to: ticket[field] }
+        }
+        if (Object.keys(changes).length === 0) return before
+        yield* repo.update(ticket)
+        yield* log.append([yield* ticketEvent("ticket.updated", { ...current, ticket }, { changes })])
+        return ticket
+      }))
+    })
+
+  const listComments = (principal: Principal, ticketId: string, page: PageRequest) =>
+    Effect.gen(function* () {
+      yield* findTicket(principal, ticketId)
+      return yield* repo.listComments(ticketId, !isCustomer(principal), page)
+    })
+
+  const addComment = (principal: Principal, ticketId: string, input: CreateTicketComment) =>
+    Effect.gen(function* () {
+      yield* findTicket(principal, ticketId)
+      yield* requireWrite(principal)
+      const internal = input.internal ?? false
+      if (internal && isCustomer(principal)) {
+        return yield* new Forbidden({ message: "a customer may not write internal comments" })
+      }
+      return yield* transactor.withTransaction(Effect.gen(function* () {
+        const stored = yield* lockTicket(ticketId)
+        const comment = new TicketComment({
+          id: (yield* makeId("tcm")) as TicketCommentId,
+          ticket_id: stored.ticket.id,
+          body: input.body,
+          author: new TicketAuthor({
+            user_id: principal.user_id ?? null,
+            api_key_id: principal.api_key_id ?? null,
+            account_id: principal.account_id,
+            account_kind: principal.account_kind
+          }),
+          internal,
+          created_at: yield* now
+        })
+        yield* repo.insertComment(comment)
+        const encoded = yield* Effect.orDie(encodeComment(comment))
+        yield* log.append([yield* ticketEvent("ticket.commented", stored, { comment: encoded, internal })])
+        return comment
+      }))
+    })
+
+  return { listTickets, getTicket, createTicket, updateTicket, listComments, addComment } as const
+})
+
+export class Support extends Context.Tag("@provisio/core/Support")<Support, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Support, make)
+}
