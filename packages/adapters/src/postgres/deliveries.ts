@@ -4,11 +4,10 @@ import { DeliveryRepo } from "@provisio/core/deliveries/ports"
 import { DomainEvent } from "@provisio/core/events/model"
 import { toPage } from "@provisio/core/shared/pagination"
 import { Timestamp } from "@provisio/core/shared/time"
-import { type StoredWebhook, WebhookId } from "@provisio/core/webhooks/model"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { pageClause } from "./pagination"
 import { orPersistenceError } from "./persistence"
-import { KeyColumns, keysOf } from "./signing-keys"
+import { decodeAll as decodeWebhooks } from "./webhooks"
 
 const DeliveryRow = Schema.Struct({
   ...Delivery.fields,
@@ -36,19 +35,6 @@ const decodeEvents = Schema.decodeUnknown(Schema.Array(EventRow))
 const AttemptRow = Schema.Struct({ ...DeliveryAttempt.fields })
 const decodeAttempts = Schema.decodeUnknown(Schema.Array(AttemptRow))
 
-const WebhookRow = Schema.Struct({
-  id: WebhookId,
-  account_id: Schema.String,
-  lineage: Schema.Array(Schema.String),
-  url: Schema.String,
-  events: Schema.Array(Schema.String),
-  description: Schema.NullOr(Schema.String),
-  enabled: Schema.Boolean,
-  ...KeyColumns,
-  created_at: Timestamp,
-  updated_at: Timestamp
-})
-const decodeWebhooks = Schema.decodeUnknown(Schema.Array(WebhookRow))
 
 const decodeCounts = Schema.decodeUnknown(Schema.Array(Schema.Struct({ status: Schema.String, n: Schema.Union(Schema.Number, Schema.NumberFromString) })))
 
@@ -97,19 +83,7 @@ export const DeliveryRepoLive = Layer.effect(
         orPersistenceError(Effect.gen(function* () {
           const rows = yield* sql`
             select * from webhooks where enabled and account_id = any(${[...lineage]}::text[]) order by id`
-          const decoded = yield* decodeWebhooks(rows)
-          return decoded.map((row): StoredWebhook => ({
-            id: row.id,
-            account_id: row.account_id,
-            lineage: row.lineage,
-            url: row.url,
-            events: row.events,
-            description: row.description,
-            enabled: row.enabled,
-            keys: keysOf(row),
-            created_at: row.created_at,
-            updated_at: row.updated_at
-          }))
+          return yield* decodeWebhooks(rows)
         })),
       insert: (deliveries) =>
         deliveries.length === 0

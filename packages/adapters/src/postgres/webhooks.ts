@@ -34,7 +34,8 @@ const toWebhook = (row: typeof WebhookRow.Type): StoredWebhook => ({
   updated_at: row.updated_at
 })
 
-const decodeAll = (rows: ReadonlyArray<unknown>) =>
+/** Stored webhooks from `select * from webhooks` rows: also what the delivery dispatcher reads. */
+export const decodeAll = (rows: ReadonlyArray<unknown>) =>
   Effect.map(Schema.decodeUnknown(Schema.Array(WebhookRow))(rows), (decoded) => decoded.map(toWebhook))
 
 const decodeFirst = (rows: ReadonlyArray<unknown>) =>

@@ -325,6 +325,14 @@ export const make = Effect.gen(function* () {
     return new QuantityRequestAccepted({ ...completed, request_id: completed.id })
   })
 
+  const findRequest = (subscriptionId: string, requestId: string) =>
+    requests.findById(subscriptionId, requestId).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of("quantity request", requestId)),
+        onSome: Effect.succeed
+      }))
+    )
+
   /**
    * The provisioning side acknowledged a pending decrease (or there is none to ask): the
    * subscription takes the new quantity. A request no longer pending is answered as it is.
@@ -332,12 +340,7 @@ export const make = Effect.gen(function* () {
   const completeQuantityRequest = (subscriptionId: string, requestId: string) =>
     transactor.withTransaction(Effect.gen(function* () {
       const stored = yield* lockSubscription(subscriptionId)
-      const request = yield* requests.findById(subscriptionId, requestId).pipe(
-        Effect.flatMap(Option.match({
-          onNone: () => Effect.fail(NotFound.of("quantity request", requestId)),
-          onSome: Effect.succeed
-        }))
-      )
+      const request = yield* findRequest(subscriptionId, requestId)
       if (request.state !== "pending") return request
       const at = yield* now
       if (stored.subscription.status !== "active") {
@@ -371,12 +374,7 @@ export const make = Effect.gen(function* () {
   const failQuantityRequest = (subscriptionId: string, requestId: string, reason: string) =>
     transactor.withTransaction(Effect.gen(function* () {
       const stored = yield* lockSubscription(subscriptionId)
-      const request = yield* requests.findById(subscriptionId, requestId).pipe(
-        Effect.flatMap(Option.match({
-          onNone: () => Effect.fail(NotFound.of("quantity request", requestId)),
-          onSome: Effect.succeed
-        }))
-      )
+      const request = yield* findRequest(subscriptionId, requestId)
       if (request.state !== "pending") return request
       const at = yield* now
       const failed = new QuantityRequest({ ...request, state: "failed", reason, updated_at: at })
@@ -391,12 +389,7 @@ export const make = Effect.gen(function* () {
     requestId: string
   ) {
     const stored = yield* findSubscription(principal, id)
-    return yield* requests.findById(stored.subscription.id, requestId).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("quantity request", requestId)),
-        onSome: Effect.succeed
-      }))
-    )
+    return yield* findRequest(stored.subscription.id, requestId)
   })
 
   // The scheduler ------------------------------------------------------------------------------
