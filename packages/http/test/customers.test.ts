@@ -51,6 +51,16 @@ const expectError = (answer: Answer, status: number, code: string, field?: strin
   if (field !== undefined) expect(answer.body.error.field).toBe(field)
 }
 
+/** DELETE answers 204 with no body; then the record is gone and the list holds only `remaining`. */
+const expectDeleted = (base: string, id: string, key: string, remaining: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const deleted = yield* call("DELETE", `${base}/${id}`, { key })
+    expect(deleted.status).toBe(204)
+    expect(deleted.text).toBe("")
+    expectError(yield* call("GET", `${base}/${id}`, { key }), 404, "not_found")
+    expect(ids(expectData(yield* call("GET", base, { key })))).toEqual(remaining)
+  })
+
 describe("customers", () => {
   it.layer(TestServer)("customers", (it) => {
     it.effect("a partner creates a customer under itself, with defaults filled in", () =>
@@ -421,13 +431,9 @@ describe("customers", () => {
         expect(updated).toMatchObject({ id: created.id, name: "Jane Doe", email: null, phone: "+49 30 555", role: "technical" })
         expect(expectData(yield* call("GET", `${base}/${created.id}`, { key: partnerKey }))).toEqual(updated)
 
-        const deleted = yield* call("DELETE", `${base}/${created.id}`, { key: partnerKey })
-        expect(deleted.status).toBe(204)
-        expect(deleted.text).toBe("")
-        expectError(yield* call("GET", `${base}/${created.id}`, { key: partnerKey }), 404, "not_found")
+        yield* expectDeleted(base, created.id, partnerKey, [second.id])
         expectError(yield* call("PUT", `${base}/${created.id}`, { key: partnerKey, body: { name: "x" } }), 404, "not_found")
         expectError(yield* call("DELETE", `${base}/${created.id}`, { key: partnerKey }), 404, "not_found")
-        expect(ids(expectData(yield* call("GET", base, { key: partnerKey })))).toEqual([second.id])
       }))
 
     it.effect("invalid contacts are 422 naming the field", () =>
@@ -529,11 +535,7 @@ describe("customers", () => {
         })
         expect(expectData(yield* call("GET", `${base}/${created.id}`, { key: partnerKey }))).toEqual(updated)
 
-        const deleted = yield* call("DELETE", `${base}/${created.id}`, { key: partnerKey })
-        expect(deleted.status).toBe(204)
-        expect(deleted.text).toBe("")
-        expectError(yield* call("GET", `${base}/${created.id}`, { key: partnerKey }), 404, "not_found")
-        expect(ids(expectData(yield* call("GET", base, { key: partnerKey })))).toEqual([invoice.id])
+        yield* expectDeleted(base, created.id, partnerKey, [invoice.id])
       }))
 
     it.effect("a full card number in any field is 422 naming it, not echoed, and nothing is stored", () =>
@@ -673,11 +675,7 @@ describe("customers", () => {
         expect(cleared).toMatchObject({ name: "HQ", address: null })
         expect(expectData(yield* call("GET", `${base}/${created.id}`, { key: partnerKey }))).toEqual(cleared)
 
-        const deleted = yield* call("DELETE", `${base}/${created.id}`, { key: partnerKey })
-        expect(deleted.status).toBe(204)
-        expect(deleted.text).toBe("")
-        expectError(yield* call("GET", `${base}/${created.id}`, { key: partnerKey }), 404, "not_found")
-        expect(ids(expectData(yield* call("GET", base, { key: partnerKey })))).toEqual([branch.id])
+        yield* expectDeleted(base, created.id, partnerKey, [branch.id])
       }))
 
     it.effect("invalid locations are 422 naming the field", () =>
