@@ -12,6 +12,7 @@ import push from "./0009_push"
 import deliveries from "./0010_deliveries"
 import activationsNumberOrders from "./0011_activations_number_orders"
 import support from "./0012_support"
+import billing from "./0013_billing"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -29,7 +30,8 @@ export const migrations = {
   "0009_push": push,
   "0010_deliveries": deliveries,
   "0011_activations_number_orders": activationsNumberOrders,
-  "0012_support": support
+  "0012_support": support,
+  "0013_billing": billing
 }
 
 const loader = Migrator.fromRecord(migrations)

@@ -1,0 +1,100 @@
+import { Schema } from "effect"
+import { Currency, DecimalString, Money } from "../shared/money"
+import { prefixedId } from "../shared/ids"
+import { Timestamp } from "../shared/time"
+
+/**
+ * Invoices (`inv_`): draft -> finalized (numbered, immutable after) -> paid | void. A billing run
+ * writes drafts; finalization numbers them gaplessly per issuing account (`INV-2026-000123`),
+ * applies the customer's credit as `credit` lines and posts the invoice to the customer's ledger.
+ *
+ * Amounts are exact to the currency's minor unit: every line amount is rounded once when the line
+ * is made (money.ts), and the invoice sums lines. subtotal = every line but credits; total =
+ * subtotal + credit lines (credits are negative); amount_due = total - amount_paid.
+ */
+
+export const InvoiceId = prefixedId("inv", "InvoiceId")
+export type InvoiceId = typeof InvoiceId.Type
+
+export const InvoiceStatus = Schema.Literal("draft", "finalized", "paid", "void")
+export type InvoiceStatus = typeof InvoiceStatus.Type
+
+export const InvoiceLineKind = Schema.Literal("recurring", "proration", "installment", "usage", "one_off", "credit")
+export type InvoiceLineKind = typeof InvoiceLineKind.Type
+
+/** A billing month, `YYYY-MM`. */
+export const BillingMonth = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])$/, { message: () => "must be a month written YYYY-MM, e.g. \"2026-11\"" }),
+  Schema.brand("BillingMonth")
+).annotations({ identifier: "BillingMonth", jsonSchema: { type: "string", examples: ["2026-11"] } })
+export type BillingMonth = typeof BillingMonth.Type
+
+/** One step of a usage rating (pricing.ts `RatingLine`), kept so the invoice shows its tiers. */
+export const InvoiceLineTier = Schema.Struct({
+  /** The tier index (0 = first); null for per_unit and package prices. */
+  tier: Schema.NullOr(Schema.Number),
+  /** The usage units this step covers. */
+  units: DecimalString,
+  /** What unit_price multiplies: the units, or for a package price the number of packages. */
+  quantity: DecimalString,
+  unit_price: DecimalString,
+  flat_fee: DecimalString,
+  /** Exact, before the line's single rounding. */
+  amount: DecimalString
+}).annotations({ identifier: "InvoiceLineTier" })
+export type InvoiceLineTier = typeof InvoiceLineTier.Type
+
+/** What produced a line's amount: the days of a proration, the installment, the rating tiers. */
+export const InvoiceLineDetails = Schema.Struct({
+  days: Schema.optional(Schema.Number),
+  period_days: Schema.optional(Schema.Number),
+  installment: Schema.optional(Schema.Number),
+  installments: Schema.optional(Schema.Number),
+  tiers: Schema.optional(Schema.Array(InvoiceLineTier)),
+  model: Schema.optional(Schema.String)
+}).annotations({ identifier: "InvoiceLineDetails" })
+export type InvoiceLineDetails = typeof InvoiceLineDetails.Type
+
+export class InvoiceLine extends Schema.Class<InvoiceLine>("InvoiceLine")({
+  kind: InvoiceLineKind,
+  description: Schema.String,
+  subscription_id: Schema.NullOr(Schema.String),
+  product_id: Schema.NullOr(Schema.String),
+  plan_id: Schema.NullOr(Schema.String),
+  sku_id: Schema.NullOr(Schema.String),
+  period_start: Schema.NullOr(Timestamp),
+  period_end: Schema.NullOr(Timestamp),
+  /** Units: seats for recurring lines, usage units for usage lines; null for credits. */
+  quantity: Schema.NullOr(DecimalString),
+  /** Null when several tiers priced the line (see details.tiers). */
+  unit_price: Schema.NullOr(DecimalString),
+  /** Rounded to the currency's minor unit; negative for credits. */
+  amount: DecimalString,
+  details: InvoiceLineDetails,
+  order_item_id: Schema.NullOr(Schema.String),
+  credit_note_id: Schema.NullOr(Schema.String)
+}) {}
+
+export class Invoice extends Schema.Class<Invoice>("Invoice")({
+  id: InvoiceId,
+  /** Null while draft. */
+  number: Schema.NullOr(Schema.String),
+  customer_id: Schema.String,
+  issuer_account_id: Schema.String,
+  status: InvoiceStatus,
+  currency: Currency,
+  period: Schema.String,
+  billing_run_id: Schema.NullOr(Schema.String),
+  lines: Schema.Array(InvoiceLine),
+  subtotal: Money,
+  total: Money,
+  amount_paid: Money,
+  amount_due: Money,
+  /** When a draft finalizes on its own (the end of the grace period); null once finalized. */
+  finalizes_at: Schema.NullOr(Timestamp),
+  finalized_at: Schema.NullOr(Timestamp),
+  paid_at: Schema.NullOr(Timestamp),
+  voided_at: Schema.NullOr(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
