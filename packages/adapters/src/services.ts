@@ -6,6 +6,11 @@ import { Deliveries } from "@provisio/core/deliveries/service"
 import { Ordering } from "@provisio/core/ordering/service"
 import { Activations } from "@provisio/core/activations/service"
 import { Support } from "@provisio/core/support/service"
+import { UsageService } from "@provisio/core/usage/service"
+import { Invoices } from "@provisio/core/invoices/service"
+import { Payments } from "@provisio/core/payments/service"
+import { Commissions } from "@provisio/core/commissions/service"
+import { Billing } from "@provisio/core/billing/service"
 import { Inventory } from "@provisio/core/inventory/service"
 import { NumberOrders } from "@provisio/core/number-orders/service"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
@@ -26,6 +31,7 @@ import { RequestGuardsLive } from "./postgres/request-guards"
 import { SigningSecretsLive } from "./push/secrets"
 import { DeliverySignerLive } from "./push/delivery-signer"
 import { PushSenderUndici } from "./push/sender"
+import { ManualPaymentGatewayLive } from "./payments/manual"
 
 /**
  * The core's use cases on the Postgres adapters: what the server, the CLI and the tests run.
@@ -37,6 +43,11 @@ export const ServicesLive = Layer.mergeAll(
   Federation.layer.pipe(Layer.provide(Auth.layer)),
   Identity.layer, Customers.layer, Catalog.layer, Numbers.layer, Users.layer, Auth.layer, RequestGuardsLive,
   Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Support.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
+  Commissions.layer,
+  UsageService.layer,
+  Invoices.layer,
+  Billing.layer.pipe(Layer.provide(Invoices.layer)),
+  Payments.layer.pipe(Layer.provide(ManualPaymentGatewayLive)),
   Deliveries.layer.pipe(Layer.provide(Subscriptions.layer), Layer.provide(Layer.merge(DeliverySignerLive, PushSenderUndici)))).pipe(
   Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive, SigningSecretsLive))
 )

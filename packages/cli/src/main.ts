@@ -9,10 +9,12 @@ import { orders } from "./commands/ordering"
 import { serve } from "./commands/serve"
 import { scheduler, subscriptions } from "./commands/subscriptions"
 import { users } from "./commands/users"
+import { usage } from "./commands/usage"
+import { billing } from "./commands/billing"
 
 export const provisio = Command.make("provisio").pipe(
   Command.withDescription("Subscriptions, provisioning and billing for channel sellers"),
-  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog, numbers, orders, subscriptions, scheduler, deliveries, worker])
+  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog, numbers, orders, subscriptions, scheduler, deliveries, worker, usage, billing])
 )
 
 export const cli = Command.run(provisio, { name: "provisio", version: "0.1.0" })

@@ -23,6 +23,11 @@ import { WebhooksApi } from "./webhooks/api"
 import { SubscriptionsApi } from "./subscriptions/api"
 import { ActivationsApi } from "./activations/api"
 import { SupportApi } from "./support/api"
+import { InvoicesApi } from "./invoices/api"
+import { UsageApi } from "./usage/api"
+import { PaymentsApi } from "./payments/api"
+import { CommissionsApi } from "./commissions/api"
+import { BillingApi } from "./billing/api"
 import { InventoryApi } from "./inventory/api"
 import { NumberOrdersApi } from "./number-orders/api"
 import { withoutBuiltInDecodeError } from "./openapi"
@@ -46,6 +51,11 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(SubscriptionsApi)
   .add(ActivationsApi)
   .add(SupportApi)
+  .add(InvoicesApi)
+  .add(UsageApi)
+  .add(PaymentsApi)
+  .add(CommissionsApi)
+  .add(BillingApi)
   .add(InventoryApi)
   .add(NumberOrdersApi)
   .add(EventsApi)

@@ -23,6 +23,11 @@ import { WebhooksHandlers } from "./webhooks/handlers"
 import { SubscriptionsHandlers } from "./subscriptions/handlers"
 import { ActivationsHandlers } from "./activations/handlers"
 import { SupportHandlers } from "./support/handlers"
+import { InvoicesHandlers } from "./invoices/handlers"
+import { UsageHandlers } from "./usage/handlers"
+import { PaymentsHandlers } from "./payments/handlers"
+import { CommissionsHandlers } from "./commissions/handlers"
+import { BillingHandlers } from "./billing/handlers"
 import { InventoryHandlers } from "./inventory/handlers"
 import { NumberOrdersHandlers } from "./number-orders/handlers"
 import { SettingsHandlers } from "./settings/handlers"
@@ -30,7 +35,7 @@ import { UsersHandlers } from "./users/handlers"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
-  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, ErrorMappingLive]),
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, ErrorMappingLive]),
   // Authentication, then the caller's rate limit.
   Layer.provide(RateLimitedAuthenticationLive)
 )

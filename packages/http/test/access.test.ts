@@ -17,6 +17,9 @@ import {
   uniqueEmail,
   withSettings
 } from "./harness"
+import { finalizedInvoiceSql } from "./payments-fixtures"
+import { draftInvoiceSql } from "./payments-fixtures"
+import { chargeOf, finalizedInvoice } from "./invoice-fixtures"
 
 /**
  * Every endpoint, called by every kind of caller, must answer the status the contract gives it.
@@ -1007,8 +1010,168 @@ const ROWS: ReadonlyArray<Row> = [
   // Provisioning targets and webhooks
   ...pushRows(),
   // Support: tickets of C1 and their comments
-  ...supportRows()
+  ...supportRows(),
+  // Usage of a subscription of C1
+  ...usageRows(),
+  // Payments, credit notes and the balance of C1
+  ...paymentRows(),
+  // Commissions: rules of P1, set from above; the channel's summary
+  ...commissionRows(),
+  // Billing runs, finalizing a draft, the upcoming invoice
+  ...billingRows(),
+  // Invoices of C1: reads, void, the billing summary
+  ...invoiceRows()
 ]
+
+/**
+ * A finalized invoice of C1 (large enough for every caller's payment of 1.00) and a payment of it,
+ * made once per world by the platform admin.
+ */
+function paymentRows(): ReadonlyArray<Row> {
+  const invoices = new WeakMap<World, string>()
+  const payments = new WeakMap<World, string>()
+  const invoiceOfC1 = (w: World) =>
+    Effect.gen(function* () {
+      const cached = invoices.get(w)
+      if (cached !== undefined) return cached
+      const id = yield* finalizedInvoiceSql(w.c1, "1000.00")
+      invoices.set(w, id)
+      return id
+      // The table's rows ask for an HTTP client only; the test server provides the database too.
+    }) as unknown as Effect.Effect<string, never, HttpClient.HttpClient>
+  const paymentOfC1 = (w: World) =>
+    Effect.gen(function* () {
+      const cached = payments.get(w)
+      if (cached !== undefined) return cached
+      const invoice_id = yield* invoiceOfC1(w)
+      const id = expectData(
+        yield* call("POST", "/api/v1/payments", { body: { invoice_id, amount: { amount: "1.00", currency: "EUR" } } }),
+        201
+      ).id as string
+      payments.set(w, id)
+      return id
+    })
+  return [
+    { endpoint: "listPayments", method: "GET", path: () => "/api/v1/payments", expect: everyone(200) },
+    {
+      endpoint: "recordPayment",
+      method: "POST",
+      prepare: invoiceOfC1,
+      path: () => "/api/v1/payments",
+      body: (w) => ({ invoice_id: invoices.get(w), amount: { amount: "1.00", currency: "EUR" } }),
+      // The channel's admins and managers, and C1's own admin; out of scope the invoice does not exist.
+      expect: { ...writeC1(201), partnerFree: 422, foreignPartner: 422 }
+    },
+    { endpoint: "getPayment", method: "GET", prepare: paymentOfC1, path: (_, id) => `/api/v1/payments/${id}`, expect: readC1 },
+    { endpoint: "listCredits", method: "GET", path: () => "/api/v1/credits", expect: everyone(200) },
+    {
+      endpoint: "grantCredit",
+      method: "POST",
+      path: () => "/api/v1/credits",
+      body: (w) => ({ customer_id: w.c1, amount: { amount: "1.00", currency: "EUR" }, reason: "Goodwill" }),
+      // Admins of the channel only: not the customer itself.
+      expect: { ...writeC1(201), customerAdmin: 403, partnerFree: 422, foreignPartner: 422 }
+    },
+    {
+      endpoint: "getCustomerBalance",
+      method: "GET",
+      path: (w) => `/api/v1/customers/${w.c1}/balance`,
+      expect: readC1
+    }
+  ]
+}
+
+/** A commission rule of P1, made once per world by the platform admin; customers may not call any of these. */
+function commissionRows(): ReadonlyArray<Row> {
+  const rules = new WeakMap<World, string>()
+  const ruleOfP1 = (w: World) =>
+    Effect.gen(function* () {
+      const cached = rules.get(w)
+      if (cached !== undefined) return cached
+      const id = expectData(
+        yield* call("POST", "/api/v1/commissions/rules", { body: { account_id: w.p1, percentage: "10", effective_from: "2026-01-01" } }),
+        201
+      ).id as string
+      rules.set(w, id)
+      return id
+    })
+  return [
+    { endpoint: "listCommissionRules", method: "GET", path: () => "/api/v1/commissions/rules", expect: { ...everyone(200), customerAdmin: 403 } },
+    {
+      endpoint: "createCommissionRule",
+      method: "POST",
+      path: () => "/api/v1/commissions/rules",
+      body: (w) => ({ account_id: w.p1, percentage: "10", effective_from: "2026-01-01" }),
+      // Set by an admin above P1; P1 itself may not, whatever its role.
+      expect: { ...everyone(404), platform: 201, distributor: 201, partner: 403, viewer: 403, customerAdmin: 403 }
+    },
+    {
+      endpoint: "getCommissionRule",
+      method: "GET",
+      prepare: ruleOfP1,
+      path: (_, id) => `/api/v1/commissions/rules/${id}`,
+      expect: { ...readC1, customerAdmin: 403 }
+    },
+    {
+      endpoint: "getCommissionSummary",
+      method: "GET",
+      path: () => "/api/v1/commissions/summary?period=2026-11",
+      expect: { ...everyone(200), customerAdmin: 403 }
+    }
+  ]
+}
+
+/**
+ * A subscription of C1 to a plan metering the world's SKU, made once per world by the platform
+ * admin. Usage is reported by the channel's systems (not viewers, not customers); a record for a
+ * subscription out of the caller's scope is rejected in the answer, not refused.
+ */
+function usageRows(): ReadonlyArray<Row> {
+  const subscriptionsOfWorld = new WeakMap<World, string>()
+  let reported = 0
+  const subscriptionOfC1 = (w: World) =>
+    Effect.gen(function* () {
+      const cached = subscriptionsOfWorld.get(w)
+      if (cached !== undefined) return cached
+      const c = yield* catalogOf(w)
+      const product = expectData(
+        yield* call("POST", "/api/v1/products", { body: { name: `Access metered ${++catalogNames}`, type: "service" } }),
+        201
+      ).id as string
+      const plan = expectData(yield* call("POST", "/api/v1/plans", { body: planBody(product, c.sku) }), 201).id as string
+      expectData(yield* call("POST", `/api/v1/plans/${plan}/publish`))
+      const order = expectData(yield* call("POST", "/api/v1/orders", { body: { customer_id: w.c1 } }), 201).id as string
+      expectData(yield* call("POST", `/api/v1/orders/${order}/items`, { body: { plan_id: plan, quantity: 1 } }), 201)
+      const id = expectData(yield* call("POST", `/api/v1/orders/${order}/checkout`)).items[0].subscription_id as string
+      subscriptionsOfWorld.set(w, id)
+      return id
+    })
+  return [
+    {
+      endpoint: "ingestUsage",
+      method: "POST",
+      prepare: subscriptionOfC1,
+      path: () => "/api/v1/usage",
+      body: (w) => ({
+        records: [{
+          transaction_id: `access-${++reported}`,
+          subscription_id: subscriptionsOfWorld.get(w),
+          sku_id: catalogs.get(w)?.sku,
+          quantity: "1",
+          occurred_at: "2020-01-01T00:00:00Z"
+        }]
+      }),
+      expect: { ...everyone(200), customerAdmin: 403, viewer: 403 }
+    },
+    {
+      endpoint: "getUsage",
+      method: "GET",
+      prepare: subscriptionOfC1,
+      path: (_, id) => `/api/v1/usage?subscription_id=${id}&group_by=day`,
+      expect: readC1
+    }
+  ]
+}
 
 /** A ticket of C1, made once per world by the platform admin. */
 function supportRows(): ReadonlyArray<Row> {
@@ -1196,3 +1359,90 @@ describe("access", () => {
     }
   })
 })
+
+/** A billing run started by P1's admin (so P1's channel sees it), once per world; a draft of C1 per caller. */
+function billingRows(): ReadonlyArray<Row> {
+  const runs = new WeakMap<World, string>()
+  const runOfP1 = (w: World) =>
+    Effect.gen(function* () {
+      const cached = runs.get(w)
+      if (cached !== undefined) return cached
+      const id = expectData(
+        yield* call("POST", "/api/v1/billing/runs", { key: w.keys.partner, body: { period: "2000-02" } }),
+        202
+      ).id as string
+      runs.set(w, id)
+      return id
+    })
+  return [
+    {
+      endpoint: "startBillingRun",
+      method: "POST",
+      path: () => "/api/v1/billing/runs",
+      // A month with nothing to bill: the runs work on after the answer, beside the other rows.
+      body: () => ({ period: "2000-01" }),
+      // Admins of the channel bill their own scope; customers and non-admins may not.
+      expect: { ...everyone(202), customerAdmin: 403, viewer: 403 }
+    },
+    { endpoint: "getBillingRun", method: "GET", prepare: runOfP1, path: (_, id) => `/api/v1/billing/runs/${id}`, expect: { ...readC1, customerAdmin: 404 } },
+    {
+      endpoint: "finalizeInvoice",
+      method: "POST",
+      prepare: (w) => draftInvoiceSql(w.c1, "10.00") as unknown as Effect.Effect<string, never, HttpClient.HttpClient>,
+      path: (_, id) => `/api/v1/invoices/${id}/finalize`,
+      // Admins of the issuing channel only.
+      expect: { ...readC1, customerAdmin: 403, viewer: 403 }
+    },
+    {
+      endpoint: "getUpcomingInvoice",
+      method: "GET",
+      path: (w) => `/api/v1/customers/${w.c1}/upcoming-invoice`,
+      expect: readC1
+    }
+  ]
+}
+
+/**
+ * A finalized invoice of C1 for the reads (made once per world), a fresh one for each void (a
+ * void invoice cannot be voided again), both by the Invoices service over the test database.
+ */
+function invoiceRows(): ReadonlyArray<Row> {
+  const invoices = new WeakMap<World, string>()
+  const freshInvoiceOfC1 = (w: World) =>
+    // The table runs inside TestServer, which provides the database and the services.
+    finalizedInvoice({ customerId: w.c1, lines: [chargeOf("10.00")] }) as unknown as Effect.Effect<string, never, HttpClient.HttpClient>
+  const invoiceOfC1 = (w: World) =>
+    Effect.gen(function* () {
+      const cached = invoices.get(w)
+      if (cached !== undefined) return cached
+      const id = yield* freshInvoiceOfC1(w)
+      invoices.set(w, id)
+      return id
+    })
+  return [
+    { endpoint: "listInvoices", method: "GET", path: () => "/api/v1/invoices", expect: everyone(200) },
+    { endpoint: "getInvoice", method: "GET", prepare: invoiceOfC1, path: (_, id) => `/api/v1/invoices/${id}`, expect: readC1 },
+    {
+      endpoint: "voidInvoice",
+      method: "POST",
+      prepare: freshInvoiceOfC1,
+      path: (_, id) => `/api/v1/invoices/${id}/void`,
+      // Admins of the issuing channel only.
+      expect: { ...readC1, customerAdmin: 403, viewer: 403 }
+    },
+    { endpoint: "listCustomerInvoices", method: "GET", path: (w) => `/api/v1/customers/${w.c1}/invoices`, expect: readC1 },
+    {
+      endpoint: "getCustomerInvoice",
+      method: "GET",
+      prepare: invoiceOfC1,
+      path: (w, id) => `/api/v1/customers/${w.c1}/invoices/${id}`,
+      expect: readC1
+    },
+    {
+      endpoint: "billingSummary",
+      method: "GET",
+      path: (w) => `/api/v1/billing/summary?period=2026-11&customer_id=${w.c1}`,
+      expect: readC1
+    }
+  ]
+}

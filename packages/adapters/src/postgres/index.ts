@@ -8,6 +8,11 @@ import { EventLogLive } from "./events"
 import { DeliveryRepoLive } from "./deliveries"
 import { ActivationRepoLive } from "./activations"
 import { TicketRepoLive } from "./support"
+import { UsageRepoLive } from "./usage"
+import { InvoiceRepoLive } from "./invoices"
+import { PaymentRepoLive } from "./payments"
+import { CommissionRuleRepoLive } from "./commissions"
+import { BillingRepoLive } from "./billing"
 import { InventoryRepoLive } from "./inventory"
 import { NumberOrderRepoLive } from "./number-orders"
 import { OrderRepoLive } from "./ordering"
@@ -50,6 +55,11 @@ export const PostgresLive = Layer.mergeAll(
   DeliveryRepoLive,
   ActivationRepoLive,
   TicketRepoLive,
+  UsageRepoLive,
+  InvoiceRepoLive,
+  PaymentRepoLive,
+  CommissionRuleRepoLive,
+  BillingRepoLive,
   InventoryRepoLive,
   NumberOrderRepoLive,
   TransactorLive

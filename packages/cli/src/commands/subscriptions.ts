@@ -5,6 +5,7 @@ import { Subscriptions } from "@provisio/core/subscriptions/service"
 import { Console, DateTime, Duration, Effect, Option, Schedule, Schema } from "effect"
 import { AppLive } from "../database"
 import { pageOf, pageOptions } from "./ordering"
+import { billingDueRun } from "./billing"
 
 const line = (s: Subscription) =>
   [
@@ -85,7 +86,7 @@ export const schedulerRun = Effect.flatMap(Subscriptions, (subscriptions) => sub
 
 /** Runs the scheduler now and then every `interval`, forever. */
 export const schedulerLoop = (interval: Duration.DurationInput = SCHEDULER_INTERVAL) =>
-  Effect.repeat(schedulerRun, Schedule.spaced(interval)).pipe(Effect.asVoid)
+  Effect.repeat(Effect.zipRight(schedulerRun, billingDueRun), Schedule.spaced(interval)).pipe(Effect.asVoid)
 
 const once = Options.boolean("once").pipe(Options.withDescription("Run once and exit"))
 const interval = Options.integer("interval").pipe(
@@ -98,6 +99,7 @@ export const scheduler = Command.make("scheduler", { interval, once }, ({ interv
     ? Effect.gen(function* () {
       const run = yield* (yield* Subscriptions).runDue()
       yield* Console.log(`renewed ${run.renewed}, expired ${run.expired}, cancelled ${run.cancelled}`)
+      yield* billingDueRun
     })
     : schedulerLoop(Duration.seconds(interval))).pipe(Effect.provide(AppLive))
 ).pipe(

@@ -1,18 +1,183 @@
-import { Context, type Effect } from "effect"
-import type { PersistenceError } from "../shared/errors"
+import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { CustomerRepo } from "../customers/ports"
+import { EventLog } from "../events/ports"
+import { newEvent } from "../events/service"
+import type { Principal } from "../identity/model"
+import { canReach, requireAdmin, requireKind } from "../identity/policy"
+import { InvalidState, NotFound, PersistenceError, ValidationError } from "../shared/errors"
+import { CreditNote, type CreditNoteId } from "../payments/model"
+import { makeId } from "../shared/ids"
+import type { Page, PageRequest } from "../shared/pagination"
+import { Transactor } from "../shared/transactor"
+import { SubscriptionRepo } from "../subscriptions/ports"
+import { Invoice } from "./model"
+import { InvoiceRepo } from "./ports"
+import { BillingSummary, type InvoiceListFilter, type StoredInvoice, type SummaryFilter } from "./views"
+
+const encodeInvoice = Schema.encode(Invoice)
+const encodeCreditNote = Schema.encode(CreditNote)
+
+/** The event an invoice's change raises; its data is the invoice as the API shows it. */
+const invoiceEvent = (type: string, stored: StoredInvoice) =>
+  Effect.gen(function* () {
+    const invoice = yield* Effect.orDie(encodeInvoice(stored.invoice))
+    return yield* newEvent(type, { customer_id: stored.invoice.customer_id, lineage: stored.lineage }, { invoice })
+  })
+
+export const make = Effect.gen(function* () {
+  const repo = yield* InvoiceRepo
+  const customers = yield* CustomerRepo
+  const subscriptions = yield* SubscriptionRepo
+  const log = yield* EventLog
+  const transactor = yield* Transactor
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  const inScope = <A extends { readonly lineage: ReadonlyArray<string> }>(
+    principal: Principal,
+    resource: string,
+    id: string
+  ) =>
+    Option.match({
+      onNone: () => Effect.fail(NotFound.of(resource, id)),
+      onSome: (stored: A) =>
+        canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of(resource, id))
+    })
+
+  const findCustomer = (principal: Principal, id: string) =>
+    Effect.flatMap(customers.findById(id), inScope(principal, "customer", id))
+
+  /** An invoice the caller may see; out of scope reads as missing. */
+  const findInvoice = (principal: Principal, id: string) =>
+    Effect.flatMap(repo.findById(id), inScope<StoredInvoice>(principal, "invoice", id))
+
+  const finalizeMany = (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, PersistenceError> =>
+    ids.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {
+      const finalized = yield* repo.finalizeDrafts([...new Set(ids)], yield* now)
+      const events = []
+      for (const stored of finalized) {
+        events.push(yield* invoiceEvent("invoice.finalized", stored))
+        // Credit covered all of it: nothing is left to pay, so it is paid at once.
+        if (stored.invoice.status === "paid") events.push(yield* invoiceEvent("invoice.paid", stored))
+      }
+      if (events.length > 0) yield* log.append(events)
+      return finalized.map((stored) => stored.invoice.id)
+    }))
+
+  /** Voids an invoice: an admin of the channel that issued it (not its customer) may. */
+  const voidInvoice = (principal: Principal, id: string) =>
+    Effect.gen(function* () {
+      yield* findInvoice(principal, id)
+      yield* requireKind(principal, ["platform", "distributor", "partner"], "void invoices")
+      yield* requireAdmin(principal)
+      return yield* transactor.withTransaction(Effect.gen(function* () {
+        const current = yield* Effect.flatMap(repo.lock(id), inScope<StoredInvoice>(principal, "invoice", id))
+        if (current.invoice.status === "void") {
+          return yield* new InvalidState({ message: `invoice ${id} is already void` })
+        }
+        const at = yield* now
+        const creditNote = {
+          id: yield* makeId("crn"),
+          reason: `paid on invoice ${current.invoice.number ?? id}, voided`
+        }
+        const voided = yield* repo.voidInvoice(id, at, creditNote).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(new InvalidState({ message: `invoice ${id} can no longer be voided` })),
+            onSome: Effect.succeed
+          }))
+        )
+        const events = [yield* invoiceEvent("invoice.voided", voided.stored)]
+        if (voided.creditNoteId !== null) {
+          const invoice = voided.stored.invoice
+          const note = new CreditNote({
+            id: voided.creditNoteId as CreditNoteId,
+            customer_id: invoice.customer_id,
+            amount: invoice.amount_paid,
+            remaining: invoice.amount_paid,
+            reason: creditNote.reason,
+            source: "void",
+            payment_id: null,
+            invoice_id: invoice.id,
+            created_at: at,
+            updated_at: at
+          })
+          const credit_note = yield* Effect.orDie(encodeCreditNote(note))
+          events.push(yield* newEvent("credit_note.created", { customer_id: invoice.customer_id, lineage: voided.stored.lineage }, {
+            credit_note
+          }))
+        }
+        yield* log.append(events)
+        return voided.stored.invoice
+      }))
+    })
+
+  const getInvoice = (principal: Principal, id: string) => Effect.map(findInvoice(principal, id), (s) => s.invoice)
+
+  /** A customer's invoice through /customers/{id}/invoices/{invoiceId}: another customer's reads as missing. */
+  const getCustomerInvoice = (principal: Principal, customerId: string, id: string) =>
+    Effect.gen(function* () {
+      yield* findCustomer(principal, customerId)
+      const stored = yield* findInvoice(principal, id)
+      if (stored.invoice.customer_id !== customerId) return yield* NotFound.of("invoice", id)
+      return stored.invoice
+    })
+
+  const listInvoices = (
+    principal: Principal,
+    filter: InvoiceListFilter,
+    page: PageRequest
+  ): Effect.Effect<Page<Invoice>, NotFound | PersistenceError> =>
+    Effect.gen(function* () {
+      if (filter.customer_id !== undefined) yield* findCustomer(principal, filter.customer_id)
+      return yield* repo.list(principal.account_id, filter, page)
+    })
+
+  const listCustomerInvoices = (
+    principal: Principal,
+    customerId: string,
+    filter: Omit<InvoiceListFilter, "customer_id">,
+    page: PageRequest
+  ) => listInvoices(principal, { ...filter, customer_id: customerId }, page)
+
+  const summary = (principal: Principal, filter: SummaryFilter) =>
+    Effect.gen(function* () {
+      if (filter.customer_id !== undefined && filter.subscription_id !== undefined) {
+        return yield* ValidationError.of("subscription_id", "give customer_id or subscription_id, not both")
+      }
+      if (filter.customer_id !== undefined) yield* findCustomer(principal, filter.customer_id)
+      if (filter.subscription_id !== undefined) {
+        const id = filter.subscription_id
+        yield* Effect.flatMap(subscriptions.findById(id), inScope(principal, "subscription", id))
+      }
+      const rows = yield* repo.summary(principal.account_id, filter)
+      return new BillingSummary({ period: filter.period, ...rows })
+    })
+
+  return {
+    finalizeMany,
+    voidInvoice,
+    getInvoice,
+    getCustomerInvoice,
+    listInvoices,
+    listCustomerInvoices,
+    summary
+  } as const
+})
 
 /**
  * The invoice life cycle after a billing run has written drafts: finalization (gapless numbers
  * per issuing account, credit lines from the customer's credit notes, the ledger entry, the
  * `invoice.finalized` event), voiding, and the reads. The layer (`layer`, below the Tag) is built
  * from the repositories in ports.ts.
+ *
+ * `finalizeMany(ids)` finalizes these drafts, set-based (a fixed number of statements whatever
+ * their count, credit included). Drafts flagged
+ * `needs_rerate` are re-rated by the caller first (billing/service). Ids that are no longer
+ * drafts are skipped. Runs in the caller's transaction when there is one. Answers the ids it
+ * finalized.
  */
-export class Invoices extends Context.Tag("@provisio/core/Invoices")<Invoices, {
-  /**
-   * Finalizes these drafts, set-based (a fixed number of statements whatever their count, plus
-   * one per invoice whose customer has credit left to apply). Drafts flagged `needs_rerate` are
-   * re-rated by the caller first (billing/service). Ids that are no longer drafts are skipped.
-   * Runs in the caller's transaction when there is one. Answers the ids it finalized.
-   */
+export class Invoices extends Context.Tag("@provisio/core/Invoices")<Invoices, Effect.Effect.Success<typeof make> & {
   readonly finalizeMany: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
-}>() {}
+}>() {
+  static readonly layer = Layer.effect(Invoices, make)
+}

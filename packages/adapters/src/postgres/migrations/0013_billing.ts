@@ -42,7 +42,8 @@ export default Effect.gen(function* () {
 
   // Subscription history -------------------------------------------------------------------
   // What a period is prorated from: one row each time a subscription's quantity, plan or
-  // status changes, effective when the change took effect (the anchor for a new one, the
+  // status changes, effective when the change took effect (its start for a new one: an add-on
+  // starts inside its parent's period, not at the shared anchor; the
   // cancel or expiry instant for an ending, the write's clock time otherwise). A trigger, so
   // that no code path that changes a subscription can forget it.
   yield* sql`
@@ -68,7 +69,7 @@ export default Effect.gen(function* () {
         values (
           new.id,
           case
-            when tg_op = 'INSERT' then new.billing_anchor
+            when tg_op = 'INSERT' then new.created_at
             when new.status = 'cancelled' and new.cancelled_at is not null then new.cancelled_at
             when new.status = 'expired' and new.expired_at is not null then new.expired_at
             else new.updated_at
@@ -83,7 +84,7 @@ export default Effect.gen(function* () {
     for each row execute function subscription_history_record()`)
   yield* sql`
     insert into subscription_history (subscription_id, effective_at, quantity, plan_id, plan_version, status)
-    select id, billing_anchor, quantity, plan_id, plan_version, status from subscriptions`
+    select id, created_at, quantity, plan_id, plan_version, status from subscriptions`
 
   // Billing runs ----------------------------------------------------------------------------
   // A run bills the customers under `account_id` for the subscription periods ending in
@@ -177,6 +178,38 @@ export default Effect.gen(function* () {
     )`
   yield* sql`create unique index invoice_lines_order_item on invoice_lines (order_item_id) where order_item_id is not null`
   yield* sql`create index invoice_lines_subscription on invoice_lines (subscription_id) where subscription_id is not null`
+  // A finalized invoice never changes but for its status (finalized -> paid -> void) and what was
+  // paid on it: whatever code path tries, the database refuses (the invoices slice's guarantee).
+  yield* sql.unsafe(`
+    create function invoices_immutable() returns trigger language plpgsql as $body$
+    begin
+      if old.status <> 'draft' and (
+           new.status = 'draft' or (old.status = 'void' and new.status <> 'void')
+        or new.number is distinct from old.number or new.customer_id is distinct from old.customer_id
+        or new.issuer_account_id is distinct from old.issuer_account_id or new.currency is distinct from old.currency
+        or new.period is distinct from old.period or new.subtotal is distinct from old.subtotal
+        or new.total is distinct from old.total or new.finalized_at is distinct from old.finalized_at) then
+        raise exception 'invoice % is %: only its status and payments may change', old.id, old.status
+          using errcode = 'check_violation';
+      end if;
+      return new;
+    end
+    $body$`)
+  yield* sql.unsafe(`
+    create trigger invoices_immutable before update on invoices
+    for each row execute function invoices_immutable()`)
+  yield* sql.unsafe(`
+    create function invoice_lines_immutable() returns trigger language plpgsql as $body$
+    begin
+      if exists (select 1 from invoices where id in (new.invoice_id, old.invoice_id) and status <> 'draft') then
+        raise exception 'the lines of invoice % are final', old.invoice_id using errcode = 'check_violation';
+      end if;
+      return new;
+    end
+    $body$`)
+  yield* sql.unsafe(`
+    create trigger invoice_lines_immutable before update on invoice_lines
+    for each row execute function invoice_lines_immutable()`)
   // Exactly once: a subscription period is billed by the invoice that claimed it here.
   yield* sql`
     create table billed_periods (

@@ -1,0 +1,488 @@
+import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import type { BillableSubscription, OneOffItem, SkuPricing } from "@provisio/core/billing/build"
+import { BillingRun, type StoredBillingRun } from "@provisio/core/billing/model"
+import { BillingRepo, type PeriodKey } from "@provisio/core/billing/ports"
+import { BillingInterval, PriceModelName, type SkuId, skuPriceModel } from "@provisio/core/catalog/model"
+import { Tier } from "@provisio/core/catalog/pricing"
+import { InvoiceLine } from "@provisio/core/invoices/model"
+import { Currency, DecimalString, money } from "@provisio/core/shared/money"
+import { Timestamp } from "@provisio/core/shared/time"
+import { SubscriptionStatus } from "@provisio/core/subscriptions/model"
+import { type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
+import { orPersistenceError } from "./persistence"
+
+/**
+ * The set-based SQL of billing runs: every method is one statement over all the rows it is
+ * given, passed as arrays (`unnest`) or one jsonb parameter (`jsonb_to_recordset`), so a chunk
+ * of a run costs the same number of statements for 5 customers or 500. NUMERIC travels as text.
+ */
+
+type Failure = SqlError | ParseResult.ParseError | Cause.NoSuchElementException
+
+const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
+
+const decode = <A, I>(schema: Schema.Schema<A, I>) => (rows: ReadonlyArray<unknown>) =>
+  Schema.decodeUnknown(Schema.Array(schema))(rows)
+
+const RunRow = Schema.Struct({
+  ...BillingRun.fields,
+  lineage: Schema.Array(Schema.String),
+  cursor: Schema.NullOr(Schema.String),
+  heartbeat_at: Schema.NullOr(Timestamp)
+})
+
+const toStoredRun = ({ cursor, heartbeat_at, lineage, ...fields }: typeof RunRow.Type): StoredBillingRun => ({
+  run: new BillingRun(fields),
+  lineage,
+  cursor,
+  heartbeat_at
+})
+
+const CustomerRow = Schema.Struct({
+  id: Schema.String,
+  partner_id: Schema.String,
+  lineage: Schema.Array(Schema.String),
+  timezone: Schema.String
+})
+
+const SubscriptionRow = Schema.Struct({
+  id: Schema.String,
+  customer_id: Schema.String,
+  product_id: Schema.String,
+  parent_subscription_id: Schema.NullOr(Schema.String),
+  anchor: Timestamp,
+  time_zone: Schema.String,
+  interval: BillingInterval,
+  created_at: Timestamp
+})
+
+const toBillable = (row: typeof SubscriptionRow.Type): BillableSubscription => row
+
+const HistoryRowSchema = Schema.Struct({
+  subscription_id: Schema.String,
+  effective_at: Timestamp,
+  quantity: Schema.Int,
+  plan_id: Schema.String,
+  plan_version: Schema.Int,
+  status: SubscriptionStatus,
+  plan_name: Schema.String,
+  price_amount: DecimalString,
+  price_currency: Currency,
+  commitment_months: Schema.NullOr(Schema.Int)
+})
+
+const UsageRow = Schema.Struct({
+  subscription_id: Schema.String,
+  period_start: Timestamp,
+  sku_id: Schema.String,
+  quantity: DecimalString
+})
+
+const SkuRow = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  currency: Currency,
+  model: PriceModelName,
+  unit_price: Schema.NullOr(DecimalString),
+  package_size: Schema.NullOr(Schema.Int),
+  tiers: Schema.Array(Tier)
+})
+
+const OneOffRow = Schema.Struct({
+  customer_id: Schema.String,
+  order_item_id: Schema.String,
+  sku_id: Schema.NullOr(Schema.String),
+  description: Schema.String,
+  quantity: Schema.Int,
+  unit_price: Schema.NullOr(DecimalString),
+  amount: DecimalString,
+  currency: Currency
+})
+
+const CreditRow = Schema.Struct({ credit_note_id: Schema.String, currency: Schema.String, remaining: DecimalString })
+
+const DraftRow = Schema.Struct({
+  id: Schema.String,
+  customer_id: Schema.String,
+  currency: Currency,
+  created: Schema.Boolean,
+  needs_rerate: Schema.Boolean
+})
+
+const BilledPeriodRow = Schema.Struct({
+  invoice_id: Schema.String,
+  period_start: Timestamp,
+  period_end: Timestamp,
+  ...SubscriptionRow.fields
+})
+
+const IdRow = Schema.Struct({ id: Schema.String })
+const LockedInvoiceRow = Schema.Struct({ id: Schema.String, status: Schema.String, lineage: Schema.Array(Schema.String) })
+const FlaggedRow = Schema.Struct({ id: Schema.String, currency: Currency })
+
+const encodeLines = Schema.encode(Schema.Array(InvoiceLine))
+
+const periodArrays = (periods: ReadonlyArray<PeriodKey>) => ({
+  ids: periods.map((p) => p.subscription_id),
+  starts: periods.map((p) => iso(p.period_start)),
+  ends: periods.map((p) => iso(p.period_end))
+})
+
+export const BillingRepoLive = Layer.effect(
+  BillingRepo,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const run = <A>(effect: Effect.Effect<A, Failure>) => orPersistenceError(effect)
+
+    const firstRun = (rows: ReadonlyArray<unknown>) =>
+      Effect.map(decode(RunRow)(rows.slice(0, 1)), (decoded) => Option.map(Option.fromNullable(decoded[0]), toStoredRun))
+
+    const findRun = (id: string, lock: boolean) =>
+      run(Effect.flatMap(sql`select * from billing_runs where id = ${id} ${lock ? sql`for update` : sql``}`, firstRun))
+
+    const customerSelect = sql`select id, partner_id, lineage, timezone from customers`
+
+    return BillingRepo.of({
+      insertRun: ({ lineage, run: r }) =>
+        run(sql`insert into billing_runs ${
+          sql.insert({
+            id: r.id,
+            account_id: r.account_id,
+            lineage: [...lineage],
+            period: r.period,
+            status: r.status,
+            grace_period_seconds: r.grace_period_seconds,
+            customers_processed: 0,
+            subscriptions_billed: 0,
+            invoices_created: 0,
+            created_at: iso(r.created_at),
+            updated_at: iso(r.updated_at)
+          })
+        }`).pipe(Effect.asVoid),
+
+      findRun: (id) => findRun(id, false),
+      lockRun: (id) => findRun(id, true),
+
+      findLiveRun: (accountId, period, since) =>
+        run(Effect.flatMap(
+          sql`select * from billing_runs
+               where account_id = ${accountId} and period = ${period} and status in ('pending', 'running')
+                 and coalesce(heartbeat_at, created_at) >= ${iso(since)}
+               order by id desc limit 1`,
+          firstRun
+        )),
+
+      markRunning: (id, at) =>
+        run(Effect.gen(function* () {
+          const updated = yield* sql`
+            update billing_runs
+               set status = 'running', error = null, started_at = coalesce(started_at, ${iso(at)}),
+                   heartbeat_at = ${iso(at)}, updated_at = ${iso(at)},
+                   customers_total = (select count(*)::int from customers c
+                                       where c.lineage @> array[billing_runs.account_id]::text[])
+             where id = ${id} and status <> 'completed'
+             returning *`
+          const found = Option.isSome(yield* firstRun(updated))
+            ? yield* firstRun(updated)
+            : yield* firstRun(yield* sql`select * from billing_runs where id = ${id}`)
+          return Option.getOrThrowWith(found, () => new Error(`billing run ${id} is gone`)).run
+        })),
+
+      advanceRun: (id, progress, at) =>
+        run(sql`
+          update billing_runs
+             set cursor = ${progress.cursor},
+                 customers_processed = customers_processed + ${progress.customers},
+                 subscriptions_billed = subscriptions_billed + ${progress.subscriptions},
+                 invoices_created = invoices_created + ${progress.invoices},
+                 heartbeat_at = ${iso(at)}, updated_at = ${iso(at)}
+           where id = ${id}`).pipe(Effect.asVoid),
+
+      completeRun: (id, at) =>
+        run(Effect.flatMap(
+          sql`update billing_runs
+                 set status = 'completed', completed_at = ${iso(at)}, heartbeat_at = ${iso(at)}, updated_at = ${iso(at)}
+               where id = ${id} returning *`,
+          (rows) => Effect.map(firstRun(rows), Option.getOrThrow)
+        )),
+
+      failRun: (id, error, at) =>
+        run(sql`
+          update billing_runs set status = 'failed', error = ${error.slice(0, 2000)}, updated_at = ${iso(at)}
+           where id = ${id} and status <> 'completed'`).pipe(Effect.asVoid),
+
+      customersAfter: (within, after, limit) =>
+        run(Effect.flatMap(
+          sql`${customerSelect}
+               where lineage @> array[${within}]::text[] ${after === null ? sql`` : sql`and id > ${after}`}
+               order by id limit ${limit}`,
+          decode(CustomerRow)
+        )),
+
+      customer: (id) =>
+        run(Effect.flatMap(sql`${customerSelect} where id = ${id}`, decode(CustomerRow))).pipe(
+          Effect.map((rows) => Option.fromNullable(rows[0]))
+        ),
+
+      subscriptionsOf: (customerIds, from, to) =>
+        customerIds.length === 0 ? Effect.succeed([]) : run(Effect.map(
+          Effect.flatMap(
+            sql`
+              select id, customer_id, product_id, parent_subscription_id, billing_anchor as anchor, time_zone,
+                     billing_interval as interval, created_at
+                from subscriptions
+               where customer_id = any(${customerIds}::text[]) and status <> 'pending'
+                 and billing_anchor < ${iso(to)}
+                 and (status in ('active', 'suspended') or coalesce(cancelled_at, expired_at, updated_at) > ${iso(from)})
+               order by id`,
+            decode(SubscriptionRow)
+          ),
+          (rows) => rows.map(toBillable)
+        )),
+
+      historyOf: (periods) => {
+        if (periods.length === 0) return Effect.succeed([])
+        const p = periodArrays(periods)
+        return run(Effect.map(
+          Effect.flatMap(
+            sql`
+              select h.subscription_id, h.effective_at, h.quantity, h.plan_id, h.plan_version, h.status,
+                     v.name as plan_name, v.price_amount::text as price_amount, v.price_currency, v.commitment_months
+                from unnest(${p.ids}::text[], ${p.starts}::timestamptz[], ${p.ends}::timestamptz[])
+                       as p(subscription_id, period_start, period_end)
+                join subscription_history h
+                  on h.subscription_id = p.subscription_id and h.effective_at < p.period_end
+                 and h.effective_at >= coalesce(
+                       (select max(h2.effective_at) from subscription_history h2
+                         where h2.subscription_id = p.subscription_id and h2.effective_at <= p.period_start),
+                       '-infinity'::timestamptz)
+                join plan_versions v on v.plan_id = h.plan_id and v.version = h.plan_version
+               order by h.subscription_id, h.effective_at, h.id`,
+            decode(HistoryRowSchema)
+          ),
+          (rows) =>
+            rows.map((r) => ({
+              subscription_id: r.subscription_id,
+              row: {
+                effective_at: r.effective_at,
+                quantity: r.quantity,
+                plan_id: r.plan_id,
+                plan_version: r.plan_version,
+                status: r.status
+              },
+              plan: {
+                plan_id: r.plan_id,
+                version: r.plan_version,
+                name: r.plan_name,
+                price: money(r.price_amount, r.price_currency),
+                commitment_months: r.commitment_months
+              }
+            }))
+        ))
+      },
+
+      usageOf: (periods) => {
+        if (periods.length === 0) return Effect.succeed([])
+        const p = periodArrays(periods)
+        return run(Effect.flatMap(
+          sql`
+            select u.subscription_id, u.period_start, u.sku_id, sum(u.quantity)::text as quantity
+              from unnest(${p.ids}::text[], ${p.starts}::timestamptz[]) as p(subscription_id, period_start)
+              join usage_records u on u.subscription_id = p.subscription_id and u.period_start = p.period_start
+             group by u.subscription_id, u.period_start, u.sku_id`,
+          decode(UsageRow)
+        ))
+      },
+
+      skus: (ids) =>
+        ids.length === 0 ? Effect.succeed([]) : run(Effect.map(
+          Effect.flatMap(
+            sql`
+              select s.id, s.name, s.currency, s.model, s.unit_price::text as unit_price, s.package_size,
+                     coalesce((select json_agg(
+                                        jsonb_build_object('up_to', t.up_to, 'unit_price', t.unit_price::text)
+                                        || case when t.flat_fee is null then '{}'::jsonb
+                                                else jsonb_build_object('flat_fee', t.flat_fee::text) end
+                                        order by t.position)
+                                 from sku_tiers t where t.sku_id = s.id), '[]'::json) as tiers
+                from skus s where s.id = any(${ids}::text[])`,
+            decode(SkuRow)
+          ),
+          (rows) =>
+            rows.map((s): SkuPricing => ({ id: s.id, name: s.name, currency: s.currency, model: skuPriceModel({ ...s, id: s.id as SkuId }) }))
+        )),
+
+      oneOffsOf: (customers) =>
+        customers.length === 0 ? Effect.succeed([]) : run(Effect.map(
+          Effect.flatMap(
+            sql`
+              select o.customer_id, i.id as order_item_id, i.sku_id, coalesce(s.name, 'One-off purchase') as description,
+                     i.quantity, i.unit_price_amount::text as unit_price, i.amount::text as amount,
+                     i.amount_currency as currency
+                from unnest(${customers.map((c) => c.id)}::text[], ${customers.map((c) => iso(c.before))}::timestamptz[])
+                       as c(id, before)
+                join orders o on o.customer_id = c.id and o.status = 'completed' and o.completed_at < c.before
+                join order_items i on i.order_id = o.id and i.action = 'purchase' and i.status = 'completed'
+                                  and i.amount is not null
+                left join skus s on s.id = i.sku_id
+               where not exists (select 1 from invoice_lines l where l.order_item_id = i.id)
+               order by o.customer_id, o.completed_at, i.id`,
+            decode(OneOffRow)
+          ),
+          (rows) =>
+            rows.map((r) => ({
+              customer_id: r.customer_id,
+              item: {
+                order_item_id: r.order_item_id,
+                sku_id: r.sku_id,
+                description: r.description,
+                quantity: r.quantity,
+                unit_price: r.unit_price,
+                amount: money(r.amount, r.currency)
+              } satisfies OneOffItem
+            }))
+        )),
+
+      creditsOf: (customerId) =>
+        run(Effect.flatMap(
+          sql`select id as credit_note_id, currency, remaining::text as remaining from credit_notes
+               where customer_id = ${customerId} and remaining > 0 order by created_at, id`,
+          decode(CreditRow)
+        )),
+
+      upsertDrafts: (drafts, at) =>
+        drafts.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
+          sql`
+            insert into invoices (id, customer_id, lineage, issuer_account_id, status, currency, period, billing_run_id,
+                                  finalizes_at, created_at, updated_at)
+            select d.id, d.customer_id, array(select jsonb_array_elements_text(d.lineage)), d.issuer_account_id, 'draft',
+                   d.currency, d.period, d.billing_run_id, d.finalizes_at, ${iso(at)}, ${iso(at)}
+              from jsonb_to_recordset(${
+            JSON.stringify(drafts.map((d) => ({ ...d, lineage: [...d.lineage], finalizes_at: iso(d.finalizes_at) })))
+          }::jsonb)
+                     as d(id text, customer_id text, lineage jsonb, issuer_account_id text, currency text, period text,
+                          billing_run_id text, finalizes_at timestamptz)
+             order by d.customer_id, d.currency
+            on conflict (customer_id, currency, period) where status = 'draft'
+              do update set updated_at = excluded.updated_at
+            returning id, customer_id, currency, (xmax::text = '0') as created, needs_rerate`,
+          decode(DraftRow)
+        )),
+
+      claimPeriods: (claims) => {
+        if (claims.length === 0) return Effect.succeed([])
+        const p = periodArrays(claims)
+        return run(Effect.map(
+          sql<{ readonly subscription_id: string }>`
+            insert into billed_periods (subscription_id, period_start, period_end, invoice_id)
+            select * from unnest(${p.ids}::text[], ${p.starts}::timestamptz[], ${p.ends}::timestamptz[],
+                                 ${claims.map((c) => c.invoice_id)}::text[])
+             order by 1, 2
+            on conflict do nothing
+            returning subscription_id`,
+          (rows) => rows.map((r) => r.subscription_id)
+        ))
+      },
+
+      insertLines: (lines) =>
+        lines.length === 0 ? Effect.void : run(Effect.gen(function* () {
+          const encoded = yield* encodeLines(lines.map((l) => l.line))
+          const records = encoded.map((line, ord) => ({ ...line, ord, invoice_id: lines[ord]!.invoice_id }))
+          yield* sql`
+            insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
+                                       period_start, period_end, quantity, unit_price, amount, details, order_item_id,
+                                       credit_note_id)
+            select r.invoice_id,
+                   coalesce((select max(l.position) from invoice_lines l where l.invoice_id = r.invoice_id), 0)
+                     + row_number() over (partition by r.invoice_id order by r.ord),
+                   r.kind, r.description, r.subscription_id, r.product_id, r.plan_id, r.sku_id, r.period_start,
+                   r.period_end, r.quantity::numeric, r.unit_price::numeric, r.amount::numeric, r.details,
+                   r.order_item_id, r.credit_note_id
+              from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+                     as r(ord integer, invoice_id text, kind text, description text, subscription_id text, product_id text,
+                          plan_id text, sku_id text, period_start timestamptz, period_end timestamptz, quantity text,
+                          unit_price text, amount text, details jsonb, order_item_id text, credit_note_id text)
+            on conflict (order_item_id) where order_item_id is not null do nothing`
+        })),
+
+      refreshTotals: (invoiceIds, at) =>
+        invoiceIds.length === 0 ? Effect.void : run(sql`
+          update invoices i
+             set subtotal = t.subtotal, total = t.subtotal + t.credits,
+                 amount_due = t.subtotal + t.credits - i.amount_paid, updated_at = ${iso(at)}
+            from (select inv.id,
+                         coalesce(sum(l.amount) filter (where l.kind <> 'credit'), 0) as subtotal,
+                         coalesce(sum(l.amount) filter (where l.kind = 'credit'), 0) as credits
+                    from unnest(${invoiceIds}::text[]) as inv(id)
+                    left join invoice_lines l on l.invoice_id = inv.id
+                   group by inv.id) t
+           where i.id = t.id`).pipe(Effect.asVoid),
+
+      deleteEmptyDrafts: (invoiceIds) =>
+        invoiceIds.length === 0 ? Effect.succeed(0) : run(Effect.map(
+          sql`delete from invoices i
+               where i.id = any(${invoiceIds}::text[]) and i.status = 'draft'
+                 and not exists (select 1 from invoice_lines l where l.invoice_id = i.id)
+               returning id`,
+          (rows) => rows.length
+        )),
+
+      lockFlaggedDrafts: (ids) =>
+        ids !== undefined && ids.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
+          sql`select id, currency from invoices
+               where status = 'draft' and needs_rerate ${ids === undefined ? sql`` : sql`and id = any(${ids}::text[])`}
+               order by id for update`,
+          decode(FlaggedRow)
+        )),
+
+      billedPeriodsOf: (invoiceIds) =>
+        invoiceIds.length === 0 ? Effect.succeed([]) : run(Effect.map(
+          Effect.flatMap(
+            sql`
+              select bp.invoice_id, bp.period_start, bp.period_end, s.id, s.customer_id, s.product_id,
+                     s.parent_subscription_id, s.billing_anchor as anchor, s.time_zone, s.billing_interval as interval,
+                     s.created_at
+                from billed_periods bp join subscriptions s on s.id = bp.subscription_id
+               where bp.invoice_id = any(${invoiceIds}::text[])
+               order by s.id`,
+            decode(BilledPeriodRow)
+          ),
+          (rows) =>
+            rows.map(({ invoice_id, period_end, period_start, ...subscription }) => ({
+              invoice_id,
+              subscription_id: subscription.id,
+              period_start,
+              period_end,
+              subscription: toBillable(subscription)
+            }))
+        )),
+
+      deleteUsageLines: (invoiceIds) =>
+        invoiceIds.length === 0 ? Effect.void : run(
+          sql`delete from invoice_lines where invoice_id = any(${invoiceIds}::text[]) and kind = 'usage'`
+        ).pipe(Effect.asVoid),
+
+      clearRerate: (invoiceIds) =>
+        invoiceIds.length === 0 ? Effect.void : run(
+          sql`update invoices set needs_rerate = false where id = any(${invoiceIds}::text[])`
+        ).pipe(Effect.asVoid),
+
+      dueDrafts: (at, limit) =>
+        run(Effect.map(
+          Effect.flatMap(
+            sql`select id from invoices where status = 'draft' and finalizes_at <= ${iso(at)}
+                 order by finalizes_at, id limit ${limit}`,
+            decode(IdRow)
+          ),
+          (rows) => rows.map((r) => r.id)
+        )),
+
+      lockInvoice: (id) =>
+        run(Effect.flatMap(sql`select id, status, lineage from invoices where id = ${id} for update`, decode(LockedInvoiceRow))).pipe(
+          Effect.map((rows) => Option.fromNullable(rows[0]))
+        )
+    })
+  })
+)

@@ -1,0 +1,322 @@
+import { SqlClient, type Statement } from "@effect/sql"
+import { Invoice, InvoiceLine, InvoiceStatus } from "@provisio/core/invoices/model"
+import { InvoiceRepo } from "@provisio/core/invoices/ports"
+import { CustomerSummary, type StoredInvoice, SubscriptionSummary } from "@provisio/core/invoices/views"
+import { Currency, DecimalString, isCurrency, money, roundToMinorUnit } from "@provisio/core/shared/money"
+import { toPage } from "@provisio/core/shared/pagination"
+import { Timestamp } from "@provisio/core/shared/time"
+import { type BigDecimal, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { pageClause } from "./pagination"
+import { orPersistenceError } from "./persistence"
+
+// Amounts are cast to text (NUMERIC keeps its digits that way, a JSON number would not) and the
+// lines come with their invoice as one JSON array, so a page of invoices is one query.
+const SELECT_INVOICES = `
+  select i.id, i.number, i.customer_id, i.issuer_account_id, i.status, i.currency, i.period, i.billing_run_id,
+         i.subtotal::text as subtotal, i.total::text as total, i.amount_paid::text as amount_paid,
+         i.amount_due::text as amount_due, i.finalizes_at, i.finalized_at, i.paid_at, i.voided_at,
+         i.created_at, i.updated_at, i.lineage,
+         coalesce((select json_agg(json_build_object(
+                    'kind', l.kind, 'description', l.description, 'subscription_id', l.subscription_id,
+                    'product_id', l.product_id, 'plan_id', l.plan_id, 'sku_id', l.sku_id,
+                    'period_start', l.period_start, 'period_end', l.period_end,
+                    'quantity', l.quantity::text, 'unit_price', l.unit_price::text, 'amount', l.amount::text,
+                    'details', l.details, 'order_item_id', l.order_item_id, 'credit_note_id', l.credit_note_id
+                  ) order by l.position)
+                   from invoice_lines l where l.invoice_id = i.id), '[]') as lines
+    from invoices i`
+
+const InvoiceRow = Schema.Struct({
+  id: Invoice.fields.id,
+  number: Schema.NullOr(Schema.String),
+  customer_id: Schema.String,
+  issuer_account_id: Schema.String,
+  status: InvoiceStatus,
+  currency: Currency,
+  period: Schema.String,
+  billing_run_id: Schema.NullOr(Schema.String),
+  subtotal: DecimalString,
+  total: DecimalString,
+  amount_paid: DecimalString,
+  amount_due: DecimalString,
+  finalizes_at: Schema.NullOr(Timestamp),
+  finalized_at: Schema.NullOr(Timestamp),
+  paid_at: Schema.NullOr(Timestamp),
+  voided_at: Schema.NullOr(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  lineage: Schema.Array(Schema.String),
+  lines: Schema.Array(InvoiceLine)
+})
+
+const decodeInvoices = (rows: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<StoredInvoice>, any> =>
+  Effect.map(Schema.decodeUnknown(Schema.Array(InvoiceRow))(rows), (decoded) =>
+    decoded.map(({ amount_due, amount_paid, lineage, subtotal, total, ...fields }) => {
+      // Exact already (lines are rounded when made); this only writes the currency's digits.
+      const amount = (n: BigDecimal.BigDecimal) =>
+        isCurrency(fields.currency) ? money(roundToMinorUnit(n, fields.currency), fields.currency) : money(n, fields.currency)
+      return {
+        invoice: new Invoice({
+          ...fields,
+          subtotal: amount(subtotal),
+          total: amount(total),
+          amount_paid: amount(amount_paid),
+          amount_due: amount(amount_due)
+        }),
+        lineage
+      }
+    }))
+
+const SubscriptionSummaryRows = Schema.Array(SubscriptionSummary)
+const CustomerSummaryRows = Schema.Array(CustomerSummary)
+
+/** Digits of a number: gapless numbers have at least six, and more once a year needs them. */
+const NUMBER_DIGITS = 6
+
+export const InvoiceRepoLive = Layer.effect(
+  InvoiceRepo,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const iso = DateTime.formatIso
+
+    const select = (where: Statement.Fragment) =>
+      Effect.flatMap(sql`${sql.unsafe(SELECT_INVOICES)} ${where}`, decodeInvoices)
+
+    const find = (id: string, lock: boolean) =>
+      Effect.gen(function* () {
+        if (lock) yield* orPersistenceError(sql`select id from invoices where id = ${id} for update`)
+        const rows = yield* select(sql`where i.id = ${id}`)
+        return Option.fromNullable(rows[0])
+      })
+
+    const finalizeDrafts = (ids: ReadonlyArray<string>, at: DateTime.Utc) =>
+      Effect.gen(function* () {
+        const year = DateTime.getPartUtc(at, "year")
+        // Locked in id order, so two finalizations of overlapping sets cannot deadlock; a draft
+        // finalized meanwhile fails `status = 'draft'` once its lock is granted and is skipped.
+        const drafts = yield* sql<{ readonly id: string }>`
+          select id from invoices where id = any(${[...ids]}::text[]) and status = 'draft' order by id for update`
+        if (drafts.length === 0) return []
+        const locked = drafts.map((d) => d.id)
+        const notes = yield* sql<{ readonly id: string }>`
+          select c.id from credit_notes c
+           where c.remaining > 0
+             and (c.customer_id, c.currency) in (select customer_id, currency from invoices where id = any(${locked}::text[]))
+           order by c.id for update`
+        if (notes.length > 0) {
+          // Credit, oldest note first, up to each subtotal. Per customer and currency the invoices
+          // (by id) and the notes (oldest first) each make a running total; an invoice takes from
+          // a note what their two intervals on that line share.
+          yield* sql`
+            with charges as (
+              select i.id, i.customer_id, i.currency,
+                     coalesce((select sum(l.amount) from invoice_lines l where l.invoice_id = i.id and l.kind <> 'credit'), 0) as subtotal,
+                     coalesce((select max(l.position) from invoice_lines l where l.invoice_id = i.id), 0) as last_position
+                from invoices i where i.id = any(${locked}::text[])
+            ),
+            needs as (
+              select c.*, sum(c.subtotal) over w - c.subtotal as lower, sum(c.subtotal) over w as upper
+                from charges c where c.subtotal > 0
+              window w as (partition by c.customer_id, c.currency order by c.id)
+            ),
+            credits as (
+              select n.id, n.customer_id, n.currency,
+                     sum(n.remaining) over w - n.remaining as lower, sum(n.remaining) over w as upper
+                from credit_notes n
+               where n.id = any(${notes.map((n) => n.id)}::text[]) and n.remaining > 0
+              window w as (partition by n.customer_id, n.currency order by n.created_at, n.id)
+            ),
+            allocations as (
+              select d.id as invoice_id, c.id as credit_note_id, d.last_position,
+                     least(d.upper, c.upper) - greatest(d.lower, c.lower) as amount,
+                     row_number() over (partition by d.id order by c.lower) as k
+                from needs d
+                join credits c on c.customer_id = d.customer_id and c.currency = d.currency
+                              and c.lower < d.upper and d.lower < c.upper
+            ),
+            credit_lines as (
+              insert into invoice_lines (invoice_id, position, kind, description, amount, details, credit_note_id)
+              select invoice_id, last_position + k, 'credit', 'Credit note ' || credit_note_id, -amount, '{}', credit_note_id
+                from allocations
+            )
+            update credit_notes n set remaining = n.remaining - a.amount, updated_at = ${iso(at)}
+              from (select credit_note_id, sum(amount) as amount from allocations group by credit_note_id) a
+             where n.id = a.credit_note_id`
+        }
+        // Numbers: one upsert per issuer takes the next `count` numbers of its year (the row
+        // stays locked until commit, which is what makes them gapless); each invoice gets its
+        // place among its issuer's drafts. Issuers in order, so concurrent batches cannot deadlock.
+        const finalized = yield* sql<{ readonly id: string }>`
+          with drafts as (
+            select i.id, i.issuer_account_id,
+                   row_number() over (partition by i.issuer_account_id order by i.id) as place,
+                   count(*) over (partition by i.issuer_account_id) as taken
+              from invoices i where i.id = any(${locked}::text[]) and i.status = 'draft'
+          ),
+          sequences as (
+            insert into invoice_number_sequences (issuer_account_id, year, last_number)
+            select issuer_account_id, ${year}, count(*) from drafts group by issuer_account_id order by issuer_account_id
+            on conflict (issuer_account_id, year)
+              do update set last_number = invoice_number_sequences.last_number + excluded.last_number
+            returning issuer_account_id, last_number
+          ),
+          sums as (
+            select l.invoice_id,
+                   coalesce(sum(l.amount) filter (where l.kind <> 'credit'), 0) as subtotal,
+                   sum(l.amount) as total
+              from invoice_lines l where l.invoice_id = any(${locked}::text[]) group by l.invoice_id
+          ),
+          numbered as (
+            select d.id, (s.last_number - d.taken + d.place)::text as n,
+                   coalesce(m.subtotal, 0) as subtotal, coalesce(m.total, 0) as total
+              from drafts d join sequences s using (issuer_account_id) left join sums m on m.invoice_id = d.id
+          ),
+          updated as (
+            update invoices i set
+              number = 'INV-' || ${year} || '-' || lpad(u.n, greatest(${NUMBER_DIGITS}, length(u.n)), '0'),
+              subtotal = u.subtotal,
+              total = u.total,
+              amount_due = u.total - i.amount_paid,
+              status = case when u.total - i.amount_paid <= 0 then 'paid' else 'finalized' end,
+              paid_at = case when u.total - i.amount_paid <= 0 then ${iso(at)}::timestamptz end,
+              finalized_at = ${iso(at)},
+              finalizes_at = null,
+              needs_rerate = false,
+              updated_at = ${iso(at)}
+              from numbered u
+             where i.id = u.id and i.status = 'draft'
+            returning i.id, i.customer_id, i.currency, i.subtotal
+          ),
+          ledger as (
+            insert into ledger_entries (customer_id, currency, kind, amount, invoice_id, created_at)
+            select customer_id, currency, 'invoice', subtotal, id, ${iso(at)} from updated where subtotal <> 0 order by id
+          )
+          select id from updated order by id`
+        if (finalized.length === 0) return []
+        return yield* select(sql`where i.id = any(${finalized.map((f) => f.id)}::text[]) order by i.id`)
+      })
+
+    const voidInvoice = (id: string, at: DateTime.Utc, creditNote: { readonly id: string; readonly reason: string }) =>
+      Effect.gen(function* () {
+        // A finalized or paid invoice was booked: its ledger entry is reversed, the credit it
+        // took goes back to its notes, and what was paid on it becomes credit (already in the
+        // ledger as payments, so no entry for that note). A draft was never booked.
+        const rows = yield* sql<{ readonly id: string; readonly credit_note_id: string | null }>`
+          with target as (
+            select id, number, status, customer_id, lineage, currency, subtotal, amount_paid
+              from invoices where id = ${id} and status in ('draft', 'finalized', 'paid')
+          ),
+          restored as (
+            update credit_notes n set remaining = n.remaining + r.amount, updated_at = ${iso(at)}
+              from (select l.credit_note_id, -sum(l.amount) as amount
+                      from invoice_lines l join target t on t.id = l.invoice_id and t.status <> 'draft'
+                     where l.kind = 'credit' and l.credit_note_id is not null
+                     group by l.credit_note_id) r
+             where n.id = r.credit_note_id
+          ),
+          ledger as (
+            insert into ledger_entries (customer_id, currency, kind, amount, invoice_id, created_at)
+            select customer_id, currency, 'void', -subtotal, id, ${iso(at)}
+              from target where status <> 'draft' and subtotal <> 0
+          ),
+          note as (
+            insert into credit_notes (id, customer_id, lineage, currency, amount, remaining, reason, source, invoice_id,
+                                      created_at, updated_at)
+            select ${creditNote.id}, customer_id, lineage, currency, amount_paid, amount_paid,
+                   ${creditNote.reason}, 'void', id, ${iso(at)}, ${iso(at)}
+              from target where status <> 'draft' and amount_paid > 0
+            returning id
+          )
+          update invoices i
+             set status = 'void', voided_at = ${iso(at)}, amount_due = 0, finalizes_at = null, updated_at = ${iso(at)}
+            from target t
+           where i.id = t.id
+          returning i.id, (select id from note) as credit_note_id`
+        const row = rows[0]
+        if (row === undefined) return Option.none()
+        const stored = yield* find(id, false)
+        return Option.map(stored, (s) => ({ stored: s, creditNoteId: row.credit_note_id }))
+      })
+
+    const summary: (typeof InvoiceRepo.Service)["summary"] = (within, filter) =>
+      Effect.gen(function* () {
+        const scope = sql`i.lineage @> array[${within}]::text[] and i.period = ${filter.period} and i.status <> 'void'
+          ${filter.customer_id === undefined ? sql`` : sql`and i.customer_id = ${filter.customer_id}`}`
+        const bySubscription = filter.subscription_id === undefined
+          ? sql``
+          : sql`and l.subscription_id = ${filter.subscription_id}`
+        const subscriptions = yield* Effect.flatMap(
+          sql`
+            select l.subscription_id, i.customer_id, i.currency,
+                   coalesce(sum(l.amount) filter (where l.kind = 'recurring'), 0)::text as recurring,
+                   coalesce(sum(l.amount) filter (where l.kind = 'proration'), 0)::text as proration,
+                   coalesce(sum(l.amount) filter (where l.kind = 'installment'), 0)::text as installment,
+                   coalesce(sum(l.amount) filter (where l.kind = 'usage'), 0)::text as usage,
+                   coalesce(sum(l.amount) filter (where l.kind = 'one_off'), 0)::text as one_off,
+                   sum(l.amount)::text as total
+              from invoices i join invoice_lines l on l.invoice_id = i.id
+             where ${scope} and l.subscription_id is not null and l.kind <> 'credit' ${bySubscription}
+             group by l.subscription_id, i.customer_id, i.currency
+             order by l.subscription_id, i.currency`,
+          Schema.decodeUnknown(SubscriptionSummaryRows)
+        )
+        // A subscription's summary counts the invoices it is billed on.
+        const invoiceOfSubscription = filter.subscription_id === undefined ? sql`` : sql`
+          and exists (select 1 from invoice_lines l where l.invoice_id = i.id and l.subscription_id = ${filter.subscription_id})`
+        const customers = yield* Effect.flatMap(
+          sql`
+            select i.customer_id, i.currency, count(*)::int as invoices,
+                   sum(i.subtotal)::text as subtotal,
+                   sum(i.total - i.subtotal)::text as credits,
+                   sum(i.total)::text as total,
+                   sum(i.amount_paid)::text as amount_paid,
+                   sum(i.amount_due)::text as amount_due
+              from invoices i
+             where ${scope} ${invoiceOfSubscription}
+             group by i.customer_id, i.currency
+             order by i.customer_id, i.currency`,
+          Schema.decodeUnknown(CustomerSummaryRows)
+        )
+        // Sums of rounded amounts are exact; this writes them with the currency's digits ("0.00", not "0").
+        const digits = (n: BigDecimal.BigDecimal, currency: string) => isCurrency(currency) ? roundToMinorUnit(n, currency) : n
+        return {
+          subscriptions: subscriptions.map((r) =>
+            new SubscriptionSummary({
+              ...r,
+              recurring: digits(r.recurring, r.currency),
+              proration: digits(r.proration, r.currency),
+              installment: digits(r.installment, r.currency),
+              usage: digits(r.usage, r.currency),
+              one_off: digits(r.one_off, r.currency),
+              total: digits(r.total, r.currency)
+            })
+          ),
+          customers: customers.map((r) =>
+            new CustomerSummary({
+              ...r,
+              subtotal: digits(r.subtotal, r.currency),
+              credits: digits(r.credits, r.currency),
+              total: digits(r.total, r.currency),
+              amount_paid: digits(r.amount_paid, r.currency),
+              amount_due: digits(r.amount_due, r.currency)
+            })
+          )
+        }
+      }).pipe(orPersistenceError)
+
+    return InvoiceRepo.of({
+      finalizeDrafts: (ids, at) => orPersistenceError(finalizeDrafts(ids, at)),
+      voidInvoice: (id, at, creditNote) => orPersistenceError(voidInvoice(id, at, creditNote)),
+      findById: (id) => orPersistenceError(find(id, false)),
+      lock: (id) => orPersistenceError(find(id, true)),
+      list: (within, filter, page) =>
+        orPersistenceError(select(sql`
+          where i.lineage @> array[${within}]::text[]
+          ${filter.customer_id === undefined ? sql`` : sql`and i.customer_id = ${filter.customer_id}`}
+          ${filter.status === undefined ? sql`` : sql`and i.status = ${filter.status}`}
+          ${filter.period === undefined ? sql`` : sql`and i.period = ${filter.period}`}
+          ${pageClause(sql, page, "i.id")}`).pipe(Effect.map((rows) => toPage(rows.map((r) => r.invoice), page)))),
+      summary
+    })
+  })
+)

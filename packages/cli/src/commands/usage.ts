@@ -1,0 +1,211 @@
+import { Args, Command } from "@effect/cli"
+import { Identity } from "@provisio/core/identity/service"
+import { ValidationError } from "@provisio/core/shared/errors"
+import { MAX_USAGE_BATCH, type RejectionCode } from "@provisio/core/usage/model"
+import { UsageService } from "@provisio/core/usage/service"
+import { parse } from "csv-parse"
+import { Chunk, Clock, Effect, Stream } from "effect"
+import * as fs from "node:fs"
+import * as readline from "node:readline"
+import { AppLive } from "../database"
+import { type ImportOutput, stdoutOutput } from "./numbers"
+import { bootstrap } from "./serve"
+
+/** A record of the file that was not stored, with its line. */
+export interface RejectedLine {
+  readonly line: number
+  readonly code: RejectionCode
+  readonly message: string
+}
+
+export interface UsageImportSummary {
+  readonly file: string
+  readonly records: number
+  readonly accepted: number
+  readonly duplicates: number
+  readonly rejected: ReadonlyArray<RejectedLine>
+  readonly seconds: number
+}
+
+/** How many rejected records the summary lists one by one; the rest are counted. */
+const LISTED_REJECTIONS = 20
+
+const COLUMNS = ["transaction_id", "subscription_id", "sku_id", "quantity", "occurred_at"]
+
+/** A record read from the file with its line, or why the line is not one. */
+type FileRecord =
+  | { readonly line: number; readonly record: unknown }
+  | { readonly line: number; readonly invalid: string }
+
+const count = (n: number) => n.toLocaleString("en-US")
+
+const readError = (path: string) => (error: unknown) => new ValidationError({ message: `${path}: ${(error as Error).message}` })
+
+/** CSV whose first line names the columns; parsed by csv-parse as it is read. */
+const csvRecords = (path: string): Stream.Stream<FileRecord, ValidationError> =>
+  Stream.fromAsyncIterable(
+    fs.createReadStream(path).pipe(parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      columns: (header: Array<string>) => {
+        const names = header.map((name) => name.trim().toLowerCase())
+        const missing = COLUMNS.filter((name) => !names.includes(name))
+        if (missing.length > 0) {
+          throw new Error(`the first line must name the columns ${COLUMNS.join(", ")} (missing: ${missing.join(", ")})`)
+        }
+        return names
+      }
+    })) as AsyncIterable<{ readonly record: Record<string, string>; readonly info: { readonly lines: number } }>,
+    readError(path)
+  ).pipe(Stream.map(({ info, record }): FileRecord => ({ line: info.lines, record })))
+
+/** One JSON object per line; blank lines are skipped, a line that is not JSON is rejected on its own. */
+const ndjsonRecords = (path: string): Stream.Stream<FileRecord, ValidationError> =>
+  Stream.suspend(() => {
+    let line = 0
+    return Stream.fromAsyncIterable(
+      readline.createInterface({ input: fs.createReadStream(path), crlfDelay: Infinity }),
+      readError(path)
+    ).pipe(
+      Stream.map((text) => ({ line: ++line, text: text.trim() })),
+      Stream.filter(({ text }) => text !== ""),
+      Stream.map(({ line, text }): FileRecord => {
+        try {
+          return { line, record: JSON.parse(text) as unknown }
+        } catch (error) {
+          return { line, invalid: `the line is not JSON: ${(error as Error).message}` }
+        }
+      })
+    )
+  })
+
+/** The records of a `.csv` or `.ndjson` (`.jsonl`) file. */
+const fileRecords = (path: string) => {
+  const lower = path.toLowerCase()
+  if (lower.endsWith(".csv")) return Effect.succeed(csvRecords(path))
+  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) return Effect.succeed(ndjsonRecords(path))
+  return Effect.fail(new ValidationError({ message: `${path}: the file must be .csv or .ndjson (one JSON object per line)` }))
+}
+
+/** The file's lines, about: the progress line's total (a header line counts as one record more). */
+const countLines = (path: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      let lines = 0
+      let last = 10
+      for await (const chunk of fs.createReadStream(path) as AsyncIterable<Buffer>) {
+        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++
+        if (chunk.length > 0) last = chunk[chunk.length - 1]!
+      }
+      return lines + (last === 10 ? 0 : 1)
+    },
+    catch: (error) => new ValidationError({ message: `cannot read ${path}: ${(error as Error).message}` })
+  })
+
+/**
+ * The progress of an import, as `provisio numbers import` shows it: on a terminal one line
+ * rewritten with `\r`; elsewhere a plain line every `every` records, so logs stay readable.
+ */
+const progressReporter = (output: ImportOutput, total: number, started: number, every = 50_000) => {
+  let lastPrinted = 0
+  const line = (done: number, now: number) => {
+    const rate = done / Math.max((now - started) / 1000, 0.001)
+    const shown = Math.max(total, done)
+    const percent = shown === 0 ? 100 : (100 * done) / shown
+    return `${count(done)} / ${count(shown)} records (${percent.toFixed(1)}%), ${count(Math.round(rate))} records/s`
+  }
+  return {
+    update: (done: number) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        if (output.tty) return output.write(`\r  ${line(done, now).padEnd(78)}`)
+        if (done - lastPrinted < every) return Effect.void
+        lastPrinted = done
+        return output.write(`  ${line(done, now)}\n`)
+      }),
+    finish: (done: number) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        output.tty
+          ? output.write(`\r  ${line(done, now).padEnd(78)}\n`)
+          : done === lastPrinted
+          ? Effect.void
+          : output.write(`  ${line(done, now)}\n`))
+  }
+}
+
+/**
+ * The command's work on whatever database the context has: reads the file as it goes and
+ * ingests its records as the platform operator, `MAX_USAGE_BATCH` at a time, through the same use
+ * case as `POST /usage`. Replayed records are counted as duplicates; rejected ones are listed
+ * with their line, code and reason.
+ */
+export const importUsageFile = (path: string, options: { readonly output?: ImportOutput } = {}) =>
+  Effect.gen(function* () {
+    const output = options.output ?? stdoutOutput
+    const records = yield* fileRecords(path)
+    const operator = yield* (yield* Identity).platformOperator
+    const usage = yield* UsageService
+    const total = yield* countLines(path)
+    const started = yield* Clock.currentTimeMillis
+    const progress = progressReporter(output, total, started)
+    let read = 0
+    let accepted = 0
+    let duplicates = 0
+    const rejected: Array<RejectedLine> = []
+
+    yield* output.write(`Importing ${path}\n`)
+    yield* records.pipe(
+      Stream.grouped(MAX_USAGE_BATCH),
+      Stream.runForEach((chunk) =>
+        Effect.gen(function* () {
+          const batch = Chunk.toReadonlyArray(chunk)
+          const valid = batch.filter((r): r is Extract<FileRecord, { record: unknown }> => "record" in r)
+          for (const r of batch) if ("invalid" in r) rejected.push({ line: r.line, code: "invalid_record", message: r.invalid })
+          const result = yield* usage.ingest(operator, valid.map((r) => r.record))
+          accepted += result.accepted
+          duplicates += result.duplicates
+          for (const r of result.rejected) rejected.push({ line: valid[r.index]!.line, code: r.code, message: r.message })
+          read += batch.length
+          yield* progress.update(read)
+        })
+      ),
+      // Whatever happens, the line in progress is ended before anything else is printed.
+      Effect.ensuring(Effect.suspend(() => progress.finish(read)))
+    )
+    rejected.sort((a, b) => a.line - b.line)
+    const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
+    const lines = [
+      `${path}: ${count(accepted)} accepted, ${count(duplicates)} duplicates, ${count(rejected.length)} rejected ` +
+        `(${count(read)} records in ${seconds.toFixed(1)} s)`,
+      ...rejected.slice(0, LISTED_REJECTIONS).map((r) => `  line ${r.line}: ${r.code}: ${r.message}`),
+      ...(rejected.length > LISTED_REJECTIONS ? [`  ... and ${count(rejected.length - LISTED_REJECTIONS)} more rejected`] : [])
+    ]
+    yield* output.write(`${lines.join("\n")}\n`)
+    return { file: path, records: read, accepted, duplicates, rejected, seconds } satisfies UsageImportSummary
+  })
+
+const file = Args.file({ name: "file", exists: "yes" }).pipe(
+  Args.withDescription(
+    "A .csv file whose first line names the columns transaction_id, subscription_id, sku_id, quantity, occurred_at; " +
+      "or a .ndjson file with one such JSON object per line"
+  )
+)
+
+const importCommand = Command.make("import", { file }, ({ file }) =>
+  Effect.gen(function* () {
+    yield* bootstrap
+    yield* importUsageFile(file)
+  }).pipe(Effect.provide(AppLive))
+).pipe(
+  Command.withDescription(
+    "Report the usage records of a file, in batches of 1,000, with a progress line and a summary: records sent " +
+      "before are counted as duplicates, not stored twice; rejected ones are listed with their line and reason"
+  )
+)
+
+export const usage = Command.make("usage").pipe(
+  Command.withDescription("Report metered usage"),
+  Command.withSubcommands([importCommand])
+)

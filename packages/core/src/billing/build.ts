@@ -1,0 +1,360 @@
+import { BigDecimal, DateTime } from "effect"
+import { type PriceModel, rate } from "../catalog/pricing"
+import { InvoiceLine, type InvoiceLineDetails } from "../invoices/model"
+import { type Currency, type Money, roundToMinorUnit } from "../shared/money"
+import type { SubscriptionStatus } from "../subscriptions/model"
+import { type BillingInterval, installmentSchedule, periodAt, periodBounds, prorationFraction } from "../subscriptions/periods"
+
+/**
+ * What a subscription period, its usage and a customer's one-off purchases put on an invoice
+ * (docs/billing.md, "The billing model"): pure functions, no clock, no storage. The billing run,
+ * the re-rating of drafts and the preview all build their lines here, so a preview shows the
+ * lines the run will write.
+ *
+ * Every line amount is rounded once, when the line is made (money.ts `roundToMinorUnit`); an
+ * invoice only sums its lines.
+ */
+
+// Inputs ----------------------------------------------------------------------------------------
+
+/** What billing needs of a subscription: its identity and its schedule (periods.ts). */
+export interface BillableSubscription {
+  readonly id: string
+  readonly customer_id: string
+  readonly product_id: string
+  readonly parent_subscription_id: string | null
+  readonly anchor: DateTime.Utc
+  readonly time_zone: string
+  readonly interval: BillingInterval
+  /** When it was made: an add-on shares its parent's anchor but exists only from here. */
+  readonly created_at: DateTime.Utc
+}
+
+/** One row of `subscription_history`: the state from `effective_at` until the next row. */
+export interface HistoryRow {
+  readonly effective_at: DateTime.Utc
+  readonly quantity: number
+  readonly plan_id: string
+  readonly plan_version: number
+  readonly status: SubscriptionStatus
+}
+
+/** A plan version's price: per unit per interval. */
+export interface PlanPrice {
+  readonly plan_id: string
+  readonly version: number
+  readonly name: string
+  readonly price: Money
+  readonly commitment_months: number | null
+}
+
+/** A billing period of a subscription (periods.ts): `[start, end)`, number `index` from 0. */
+export interface SubscriptionPeriod {
+  readonly index: number
+  readonly start: DateTime.Utc
+  readonly end: DateTime.Utc
+}
+
+/** A SKU as billing rates it. */
+export interface SkuPricing {
+  readonly id: string
+  readonly name: string
+  readonly currency: Currency
+  readonly model: PriceModel
+}
+
+/** A completed `purchase` order item not yet on an invoice. */
+export interface OneOffItem {
+  readonly order_item_id: string
+  readonly sku_id: string | null
+  readonly description: string
+  readonly quantity: number
+  readonly unit_price: BigDecimal.BigDecimal | null
+  readonly amount: Money
+}
+
+/** A line and the currency of the invoice it goes on (one invoice per customer and currency). */
+export interface BilledLine {
+  readonly currency: Currency
+  readonly line: InvoiceLine
+}
+
+// Months and periods ------------------------------------------------------------------------------
+
+/** The calendar month `YYYY-MM` in `timeZone`, half-open: its first instant to the next month's first. */
+export const monthBounds = (month: string, timeZone: string): { start: DateTime.Utc; end: DateTime.Utc } => {
+  const [year, monthNumber] = month.split("-").map(Number) as [number, number]
+  const first = (y: number, m: number) =>
+    DateTime.toUtc(DateTime.unsafeMakeZoned({ year: y, month: m, day: 1 }, {
+      timeZone,
+      adjustForTimeZone: true,
+      disambiguation: "compatible"
+    }))
+  return {
+    start: first(year, monthNumber),
+    end: monthNumber === 12 ? first(year + 1, 1) : first(year, monthNumber + 1)
+  }
+}
+
+/** The month (`YYYY-MM`) a period ending at `end` is billed in: the one with `end` in (its start, its end]. */
+export const billingMonthOf = (end: DateTime.Utc, timeZone: string): string => {
+  const parts = DateTime.toParts(DateTime.unsafeMakeZoned(DateTime.subtract(end, { millis: 1 }), { timeZone }))
+  return `${String(parts.year).padStart(4, "0")}-${String(parts.month).padStart(2, "0")}`
+}
+
+/**
+ * The period of `subscription` billed in `month`: the one whose end lies in (start of the month,
+ * end of the month] in the subscription's time zone. None when no period ends in that month (a
+ * yearly plan's other months, or a subscription that starts later).
+ */
+export const periodEndingIn = (subscription: BillableSubscription, month: string): SubscriptionPeriod | undefined => {
+  const { anchor, interval, time_zone } = subscription
+  const bounds = monthBounds(month, time_zone)
+  // The period containing the month's end; the one before it ends at its start.
+  const containing = periodAt(anchor, time_zone, interval, bounds.end)
+  if (containing.index === 0 || !DateTime.greaterThan(containing.start, bounds.start)) return undefined
+  return { index: containing.index - 1, ...periodBounds(anchor, time_zone, interval, containing.index - 1) }
+}
+
+/** The period of `subscription` containing `at` (the preview's "current" period). */
+export const periodContaining = (subscription: BillableSubscription, at: DateTime.Utc): SubscriptionPeriod =>
+  periodAt(subscription.anchor, subscription.time_zone, subscription.interval, at)
+
+// Segments ---------------------------------------------------------------------------------------
+
+const BILLABLE: ReadonlySet<SubscriptionStatus> = new Set(["active", "suspended"])
+
+/** A stretch of a period with one billable state. */
+export interface Segment {
+  readonly from: DateTime.Utc
+  readonly to: DateTime.Utc
+  readonly quantity: number
+  readonly plan_id: string
+  readonly plan_version: number
+  /** Local dates charged (periods.ts `prorationFraction`) and the period's. */
+  readonly days: number
+  readonly period_days: number
+}
+
+/**
+ * The billable segments of `period` from the subscription's history (rows in any order): the
+ * state at the period's start, then each change inside it, cut at the period's bounds. Statuses
+ * active and suspended are billed, the others not; neighbours with the same quantity and plan
+ * version are one segment (a suspension does not split a line). Segments of no whole day are left out.
+ */
+export const segmentsOf = (
+  subscription: BillableSubscription,
+  period: SubscriptionPeriod,
+  history: ReadonlyArray<HistoryRow>
+): ReadonlyArray<Segment> => {
+  // Nothing is billed before the subscription existed (an add-on's history starts at its parent's anchor).
+  const rows = history
+    .map((row, i) => ({ ...row, i, effective_at: DateTime.max(row.effective_at, subscription.created_at) }))
+    .sort((a, b) => DateTime.toEpochMillis(a.effective_at) - DateTime.toEpochMillis(b.effective_at) || a.i - b.i)
+  const pieces: Array<Omit<Segment, "days" | "period_days">> = []
+  for (const [k, row] of rows.entries()) {
+    const next = rows[k + 1]
+    const from = DateTime.max(row.effective_at, period.start)
+    const to = next === undefined ? period.end : DateTime.min(next.effective_at, period.end)
+    if (!DateTime.lessThan(from, to) || !BILLABLE.has(row.status)) continue
+    const last = pieces[pieces.length - 1]
+    if (
+      last !== undefined && DateTime.Equivalence(last.to, from) && last.quantity === row.quantity &&
+      last.plan_id === row.plan_id && last.plan_version === row.plan_version
+    ) {
+      pieces[pieces.length - 1] = { ...last, to }
+    } else {
+      pieces.push({ from, to, quantity: row.quantity, plan_id: row.plan_id, plan_version: row.plan_version })
+    }
+  }
+  return pieces
+    .map((piece) => {
+      const { days, periodDays } = prorationFraction(period, piece.from, piece.to, subscription.time_zone)
+      return { ...piece, days, period_days: periodDays }
+    })
+    .filter((segment) => segment.days > 0)
+}
+
+// Lines -------------------------------------------------------------------------------------------
+
+const decimal = (n: number) => BigDecimal.make(BigInt(n), 0)
+
+const emptyLine = {
+  subscription_id: null,
+  product_id: null,
+  plan_id: null,
+  sku_id: null,
+  period_start: null,
+  period_end: null,
+  quantity: null,
+  unit_price: null,
+  details: {},
+  order_item_id: null,
+  credit_note_id: null
+} as const
+
+/**
+ * The recurring fee of `period` over its segments: one `recurring` line (price x quantity) when a
+ * single segment covers the whole period, else one `proration` line per segment (price x quantity
+ * x days / period days). Committed plans bill `installment` lines instead, numbered k of n.
+ */
+export const recurringLines = (
+  subscription: BillableSubscription,
+  period: SubscriptionPeriod,
+  segments: ReadonlyArray<Segment>,
+  planPrice: (planId: string, version: number) => PlanPrice
+): ReadonlyArray<BilledLine> => {
+  const whole = segments.length === 1 && segments[0]!.days === segments[0]!.period_days
+  return segments.map((segment) => {
+    const plan = planPrice(segment.plan_id, segment.plan_version)
+    const currency = plan.price.currency
+    const quantity = decimal(segment.quantity)
+    const full = BigDecimal.multiply(plan.price.amount, quantity)
+    const exact = whole ? full : BigDecimal.unsafeDivide(BigDecimal.multiply(full, decimal(segment.days)), decimal(segment.period_days))
+    const proration: InvoiceLineDetails = whole ? {} : { days: segment.days, period_days: segment.period_days }
+    const installments = plan.commitment_months === null
+      ? undefined
+      : installmentSchedule(subscription.anchor, subscription.time_zone, subscription.interval, plan.commitment_months).length
+    const details: InvoiceLineDetails = installments === undefined
+      ? proration
+      : { ...proration, installment: (period.index % installments) + 1, installments }
+    const kind = installments !== undefined ? "installment" : whole ? "recurring" : "proration"
+    const what = installments === undefined
+      ? plan.name
+      : `${plan.name}, installment ${details.installment} of ${installments}`
+    return {
+      currency,
+      line: new InvoiceLine({
+        ...emptyLine,
+        kind,
+        description: whole ? what : `${what} (${segment.days} of ${segment.period_days} days)`,
+        subscription_id: subscription.id,
+        product_id: subscription.product_id,
+        plan_id: plan.plan_id,
+        period_start: whole ? period.start : segment.from,
+        period_end: whole ? period.end : segment.to,
+        quantity,
+        unit_price: plan.price.amount,
+        amount: roundToMinorUnit(exact, currency),
+        details
+      })
+    }
+  })
+}
+
+/**
+ * The usage of `period`, rated once per SKU on the period's total: one `usage` line per SKU
+ * (unit_price null when several tiers priced it; the tiers are in details). Zero totals make no line.
+ */
+export const usageLines = (
+  subscription: BillableSubscription,
+  period: SubscriptionPeriod,
+  usage: ReadonlyArray<{ readonly sku: SkuPricing; readonly quantity: BigDecimal.BigDecimal }>
+): ReadonlyArray<BilledLine> =>
+  [...usage]
+    .filter((u) => BigDecimal.isPositive(u.quantity))
+    .sort((a, b) => (a.sku.id < b.sku.id ? -1 : a.sku.id > b.sku.id ? 1 : 0))
+    .map(({ quantity, sku }) => {
+      const rating = rate(sku.model, quantity, sku.currency)
+      return {
+        currency: sku.currency,
+        line: new InvoiceLine({
+          ...emptyLine,
+          kind: "usage",
+          description: sku.name,
+          subscription_id: subscription.id,
+          product_id: subscription.product_id,
+          sku_id: sku.id,
+          period_start: period.start,
+          period_end: period.end,
+          quantity,
+          unit_price: rating.lines.length === 1 ? rating.lines[0]!.unit_price : null,
+          amount: rating.amount,
+          details: { model: sku.model.model, tiers: rating.lines.map((l) => ({ ...l })) }
+        })
+      }
+    })
+
+/** One-off purchases as `one_off` lines, priced as the order priced them. */
+export const oneOffLines = (items: ReadonlyArray<OneOffItem>): ReadonlyArray<BilledLine> =>
+  items.map((item) => ({
+    currency: item.amount.currency,
+    line: new InvoiceLine({
+      ...emptyLine,
+      kind: "one_off",
+      description: item.description,
+      sku_id: item.sku_id,
+      quantity: decimal(item.quantity),
+      unit_price: item.unit_price,
+      amount: item.amount.amount,
+      order_item_id: item.order_item_id
+    })
+  }))
+
+/** Everything a subscription period puts on invoices: the recurring fee, then the usage. */
+export const subscriptionLines = (
+  subscription: BillableSubscription,
+  period: SubscriptionPeriod,
+  history: ReadonlyArray<HistoryRow>,
+  planPrice: (planId: string, version: number) => PlanPrice,
+  usage: ReadonlyArray<{ readonly sku: SkuPricing; readonly quantity: BigDecimal.BigDecimal }>
+): ReadonlyArray<BilledLine> => [
+  ...recurringLines(subscription, period, segmentsOf(subscription, period, history), planPrice),
+  ...usageLines(subscription, period, usage)
+]
+
+/**
+ * Credits as an invoice would apply them at finalization: the credit notes (oldest first) up to
+ * the subtotal, each a negative `credit` line.
+ */
+export const creditLines = (
+  subtotal: BigDecimal.BigDecimal,
+  credits: ReadonlyArray<{ readonly credit_note_id: string; readonly remaining: BigDecimal.BigDecimal }>
+): ReadonlyArray<InvoiceLine> => {
+  const lines: Array<InvoiceLine> = []
+  let left = subtotal
+  for (const credit of credits) {
+    if (!BigDecimal.isPositive(left)) break
+    const applied = BigDecimal.min(left, credit.remaining)
+    if (!BigDecimal.isPositive(applied)) continue
+    left = BigDecimal.subtract(left, applied)
+    lines.push(new InvoiceLine({
+      ...emptyLine,
+      kind: "credit",
+      description: `Credit note ${credit.credit_note_id}`,
+      amount: BigDecimal.negate(applied),
+      credit_note_id: credit.credit_note_id
+    }))
+  }
+  return lines
+}
+
+/** subtotal = every line but credits; total = subtotal + credits; amount_due = total - amount_paid. */
+export const totalsOf = (
+  lines: ReadonlyArray<InvoiceLine>,
+  currency: Currency,
+  amountPaid: BigDecimal.BigDecimal = BigDecimal.make(0n, 0)
+) => {
+  const zero = roundToMinorUnit(BigDecimal.make(0n, 0), currency)
+  const sum = (kind: (k: InvoiceLine["kind"]) => boolean) =>
+    roundToMinorUnit(BigDecimal.sum(zero, BigDecimal.sumAll(lines.filter((l) => kind(l.kind)).map((l) => l.amount))), currency)
+  const subtotal = sum((k) => k !== "credit")
+  const total = roundToMinorUnit(BigDecimal.sum(subtotal, sum((k) => k === "credit")), currency)
+  return {
+    subtotal,
+    total,
+    amount_paid: roundToMinorUnit(amountPaid, currency),
+    amount_due: roundToMinorUnit(BigDecimal.subtract(total, amountPaid), currency)
+  }
+}
+
+/** Lines grouped by the currency of the invoice they go on, in first-seen order. */
+export const byCurrency = (lines: ReadonlyArray<BilledLine>): Map<Currency, Array<InvoiceLine>> => {
+  const groups = new Map<Currency, Array<InvoiceLine>>()
+  for (const { currency, line } of lines) {
+    const group = groups.get(currency)
+    if (group === undefined) groups.set(currency, [line])
+    else group.push(line)
+  }
+  return groups
+}

@@ -1,0 +1,78 @@
+import { type DateTime, Schema } from "effect"
+import { BillingMonth, InvoiceLine } from "../invoices/model"
+import { prefixedId } from "../shared/ids"
+import { Currency, Money } from "../shared/money"
+import { Timestamp } from "../shared/time"
+
+/**
+ * Billing runs (`brn_`): a run bills, for the customers under the caller's account, every
+ * subscription period ending in its month (build.ts), into one draft per customer and currency.
+ * It works through the customers in id order, a chunk per transaction, and keeps its cursor,
+ * counts and heartbeat in its row: a run killed halfway is started again and bills only what was
+ * not billed (billed_periods), so every period is billed exactly once.
+ */
+
+export const BillingRunId = prefixedId("brn", "BillingRunId")
+export type BillingRunId = typeof BillingRunId.Type
+
+export const BillingRunStatus = Schema.Literal("pending", "running", "completed", "failed")
+export type BillingRunStatus = typeof BillingRunStatus.Type
+
+export class BillingRun extends Schema.Class<BillingRun>("BillingRun")({
+  id: BillingRunId,
+  /** The account whose customers the run bills. */
+  account_id: Schema.String,
+  period: BillingMonth,
+  status: BillingRunStatus,
+  /** How long its drafts wait for late usage before they finalize on their own; 0: at once. */
+  grace_period_seconds: Schema.Int,
+  /** Null until the run has started. */
+  customers_total: Schema.NullOr(Schema.Int),
+  customers_processed: Schema.Int,
+  subscriptions_billed: Schema.Int,
+  invoices_created: Schema.Int,
+  /** Why the run failed; null otherwise. */
+  error: Schema.NullOr(Schema.String),
+  started_at: Schema.NullOr(Timestamp),
+  completed_at: Schema.NullOr(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+/** A run with what answers do not show: its scope and where it is in its work. */
+export interface StoredBillingRun {
+  readonly run: BillingRun
+  readonly lineage: ReadonlyArray<string>
+  /** The last customer id done. */
+  readonly cursor: string | null
+  readonly heartbeat_at: DateTime.Utc | null
+}
+
+/** The body of `POST /billing/runs`. */
+export class StartBillingRun extends Schema.Class<StartBillingRun>("StartBillingRun")({
+  period: BillingMonth,
+  /**
+   * A duration such as "2 hours" or "3 days" (units: seconds, minutes, hours, days, weeks);
+   * PROVISIO_BILLING_GRACE_PERIOD (default 0) when absent.
+   */
+  grace_period: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * A customer's next invoice as it would be now (`GET /customers/{id}/upcoming-invoice`): the
+ * current period of each subscription with the changes and usage so far, the one-off purchases
+ * not yet invoiced and the credit that would apply. Nothing is written, so it has no id or number.
+ */
+export class UpcomingInvoice extends Schema.Class<UpcomingInvoice>("UpcomingInvoice")({
+  customer_id: Schema.String,
+  issuer_account_id: Schema.String,
+  status: Schema.Literal("draft"),
+  currency: Currency,
+  /** The month whose billing run will bill it. */
+  period: Schema.String,
+  lines: Schema.Array(InvoiceLine),
+  subtotal: Money,
+  total: Money,
+  amount_paid: Money,
+  amount_due: Money
+}) {}

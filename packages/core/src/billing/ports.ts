@@ -1,0 +1,158 @@
+import { type BigDecimal, Context, type DateTime, type Effect, type Option } from "effect"
+import type { InvoiceLine } from "../invoices/model"
+import type { PersistenceError } from "../shared/errors"
+import type { Currency } from "../shared/money"
+import type { BillableSubscription, HistoryRow, OneOffItem, PlanPrice, SkuPricing } from "./build"
+import type { BillingRun, StoredBillingRun } from "./model"
+
+/** A customer as a run bills it. */
+export interface BillableCustomer {
+  readonly id: string
+  /** The issuer of its invoices. */
+  readonly partner_id: string
+  readonly lineage: ReadonlyArray<string>
+  readonly timezone: string
+}
+
+/** A subscription period: what billed_periods claims and usage is grouped by. */
+export interface PeriodKey {
+  readonly subscription_id: string
+  readonly period_start: DateTime.Utc
+  readonly period_end: DateTime.Utc
+}
+
+/** A history row of a subscription with the price of its plan version. */
+export interface PricedHistoryRow {
+  readonly subscription_id: string
+  readonly row: HistoryRow
+  readonly plan: PlanPrice
+}
+
+export interface UsageTotal {
+  readonly subscription_id: string
+  readonly period_start: DateTime.Utc
+  readonly sku_id: string
+  readonly quantity: BigDecimal.BigDecimal
+}
+
+export interface DraftRequest {
+  readonly id: string
+  readonly customer_id: string
+  readonly lineage: ReadonlyArray<string>
+  readonly issuer_account_id: string
+  readonly currency: Currency
+  readonly period: string
+  readonly billing_run_id: string | null
+  readonly finalizes_at: DateTime.Utc
+}
+
+export interface Draft {
+  readonly id: string
+  readonly customer_id: string
+  readonly currency: Currency
+  /** This statement inserted it (else it was the customer's open draft). */
+  readonly created: boolean
+  readonly needs_rerate: boolean
+}
+
+/** A draft flagged for re-rating, with the subscription periods it bills. */
+export interface FlaggedDraft {
+  readonly id: string
+  readonly currency: Currency
+}
+
+export interface BilledPeriod extends PeriodKey {
+  readonly invoice_id: string
+  readonly subscription: BillableSubscription
+}
+
+export interface RunProgress {
+  readonly cursor: string
+  readonly customers: number
+  readonly subscriptions: number
+  readonly invoices: number
+}
+
+/**
+ * The storage of billing. Every method is one set-based statement over all the rows it is given
+ * (arrays as parameters): a chunk of a run costs a fixed number of statements whatever its size.
+ */
+export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<BillingRepo, {
+  readonly insertRun: (stored: StoredBillingRun) => Effect.Effect<void, PersistenceError>
+  readonly findRun: (id: string) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
+  /** The same, its row locked: one executor of a run at a time. */
+  readonly lockRun: (id: string) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
+  /** A pending or running run of the account and month whose heartbeat (or creation) is at or after `since`. */
+  readonly findLiveRun: (
+    accountId: string,
+    period: string,
+    since: DateTime.Utc
+  ) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
+  /** Running, with the number of customers in scope; `started_at` kept when it resumes. */
+  readonly markRunning: (id: string, at: DateTime.Utc) => Effect.Effect<BillingRun, PersistenceError>
+  readonly advanceRun: (id: string, progress: RunProgress, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
+  readonly completeRun: (id: string, at: DateTime.Utc) => Effect.Effect<StoredBillingRun, PersistenceError>
+  readonly failRun: (id: string, error: string, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
+
+  /** Customers whose lineage contains `within`, by id, after `after`. */
+  readonly customersAfter: (
+    within: string,
+    after: string | null,
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<BillableCustomer>, PersistenceError>
+  readonly customer: (id: string) => Effect.Effect<Option.Option<BillableCustomer>, PersistenceError>
+  /**
+   * The customers' subscriptions that may have something to bill in `[from, to)`: not pending,
+   * started before `to`, and live or ended after `from`.
+   */
+  readonly subscriptionsOf: (
+    customerIds: ReadonlyArray<string>,
+    from: DateTime.Utc,
+    to: DateTime.Utc
+  ) => Effect.Effect<ReadonlyArray<BillableSubscription>, PersistenceError>
+  /** For each period: the history row in force at its start and those inside it, with plan prices. */
+  readonly historyOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<PricedHistoryRow>, PersistenceError>
+  /** Usage summed per (subscription, period, SKU): one GROUP BY. */
+  readonly usageOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<UsageTotal>, PersistenceError>
+  readonly skus: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SkuPricing>, PersistenceError>
+  /**
+   * Completed `purchase` order items of the customers not on any invoice line, completed before
+   * each customer's `before`.
+   */
+  readonly oneOffsOf: (
+    customers: ReadonlyArray<{ readonly id: string; readonly before: DateTime.Utc }>
+  ) => Effect.Effect<ReadonlyArray<{ readonly customer_id: string; readonly item: OneOffItem }>, PersistenceError>
+  /** The customer's credit notes with something left, oldest first. */
+  readonly creditsOf: (customerId: string) => Effect.Effect<
+    ReadonlyArray<{ readonly credit_note_id: string; readonly currency: string; readonly remaining: BigDecimal.BigDecimal }>,
+    PersistenceError
+  >
+
+  /** Inserts the drafts, or answers the customer's open draft of that currency and month (row locked). */
+  readonly upsertDrafts: (drafts: ReadonlyArray<DraftRequest>, at: DateTime.Utc) => Effect.Effect<ReadonlyArray<Draft>, PersistenceError>
+  /** Claims the periods for their invoices; answers those this call claimed (not billed before). */
+  readonly claimPeriods: (
+    claims: ReadonlyArray<PeriodKey & { readonly invoice_id: string }>
+  ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
+  /** Appends the lines after each invoice's last; a one-off already on an invoice is skipped. */
+  readonly insertLines: (
+    lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLine }>
+  ) => Effect.Effect<void, PersistenceError>
+  /** subtotal, total and amount_due from the lines. */
+  readonly refreshTotals: (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
+  /** Deletes those of the drafts that have no lines; answers how many. */
+  readonly deleteEmptyDrafts: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<number, PersistenceError>
+
+  /** The flagged drafts among `ids` (every flagged draft when `ids` is undefined), locked. */
+  readonly lockFlaggedDrafts: (ids: ReadonlyArray<string> | undefined) => Effect.Effect<ReadonlyArray<FlaggedDraft>, PersistenceError>
+  readonly billedPeriodsOf: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<BilledPeriod>, PersistenceError>
+  readonly deleteUsageLines: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
+  readonly clearRerate: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
+  /** Drafts whose grace period has ended at `at`. */
+  readonly dueDrafts: (at: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
+  /** An invoice's scope and status, its row locked. */
+  readonly lockInvoice: (id: string) => Effect.Effect<
+    Option.Option<{ readonly id: string; readonly status: string; readonly lineage: ReadonlyArray<string> }>,
+    PersistenceError
+  >
+}>() {}

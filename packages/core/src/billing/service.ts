@@ -1,0 +1,505 @@
+import { BigDecimal, Cause, Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { EventLog } from "../events/ports"
+import { newEvent } from "../events/service"
+import type { Principal } from "../identity/model"
+import { canReach, requireAdmin, requireKind } from "../identity/policy"
+import type { BillingMonth, InvoiceLine } from "../invoices/model"
+import { Invoices } from "../invoices/service"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors"
+import { makeId } from "../shared/ids"
+import { type Currency, money } from "../shared/money"
+import { Transactor } from "../shared/transactor"
+import {
+  type BilledLine,
+  type BillableSubscription,
+  billingMonthOf,
+  creditLines,
+  type HistoryRow,
+  monthBounds,
+  oneOffLines,
+  periodContaining,
+  periodEndingIn,
+  type PlanPrice,
+  type SkuPricing,
+  type SubscriptionPeriod,
+  subscriptionLines,
+  totalsOf,
+  usageLines
+} from "./build"
+import { BillingRun, type BillingRunId, UpcomingInvoice } from "./model"
+import { BillingRepo, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports"
+
+/** Customers per chunk: each chunk is one transaction of a fixed number of statements. */
+export const CHUNK_SIZE = 500
+
+/** A pending or running run whose heartbeat is younger than this is still at work: a new start answers it. */
+export const HEARTBEAT_TIMEOUT = Duration.seconds(60)
+
+/** Drafts the scheduler finalizes per transaction. */
+const DUE_BATCH = 200
+const MAX_DUE_BATCHES = 1_000
+
+const encodeRun = Schema.encode(BillingRun)
+
+/**
+ * A duration such as "2 hours", "3 days", "90 minutes" (or a number of seconds) as whole seconds;
+ * none when it is not one.
+ */
+export const parseGracePeriod = (text: string): Option.Option<number> => {
+  const trimmed = text.trim()
+  if (/^\d+$/.test(trimmed)) return Option.some(Number(trimmed))
+  return Duration.decodeUnknown(trimmed).pipe(
+    Option.filter((d) => Duration.isFinite(d) && Duration.toMillis(d) >= 0),
+    Option.map((d) => Math.ceil(Duration.toMillis(d) / 1000))
+  )
+}
+
+const GRACE_MESSAGE = "must be a duration such as \"2 hours\" or \"3 days\" (seconds, minutes, hours, days, weeks), or 0"
+
+const key = (...parts: ReadonlyArray<string>) => parts.join("\u0000")
+const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
+
+/** The inputs build.ts needs for a set of subscription periods, indexed. */
+const indexInputs = (
+  history: ReadonlyArray<PricedHistoryRow>,
+  usage: ReadonlyArray<UsageTotal>,
+  skus: ReadonlyArray<SkuPricing>
+) => {
+  const rows = new Map<string, Array<HistoryRow>>()
+  const plans = new Map<string, PlanPrice>()
+  for (const h of history) {
+    const list = rows.get(h.subscription_id) ?? []
+    list.push(h.row)
+    rows.set(h.subscription_id, list)
+    plans.set(key(h.plan.plan_id, String(h.plan.version)), h.plan)
+  }
+  const skuById = new Map(skus.map((s) => [s.id, s]))
+  const usageOf = new Map<string, Array<{ sku: SkuPricing; quantity: BigDecimal.BigDecimal }>>()
+  for (const u of usage) {
+    const sku = skuById.get(u.sku_id)
+    if (sku === undefined) continue
+    const k = key(u.subscription_id, iso(u.period_start))
+    const list = usageOf.get(k) ?? []
+    list.push({ sku, quantity: u.quantity })
+    usageOf.set(k, list)
+  }
+  const planPrice = (planId: string, version: number) => {
+    const plan = plans.get(key(planId, String(version)))
+    if (plan === undefined) throw new RangeError(`plan ${planId} v${version} has no stored version`)
+    return plan
+  }
+  return {
+    historyOf: (subscriptionId: string) => rows.get(subscriptionId) ?? [],
+    usageOf: (subscriptionId: string, start: DateTime.Utc) => usageOf.get(key(subscriptionId, iso(start))) ?? [],
+    planPrice
+  }
+}
+
+/** The SKU ids of some usage totals, once each. */
+const skuIdsOf = (usage: ReadonlyArray<UsageTotal>) => [...new Set(usage.map((u) => u.sku_id))]
+
+const periodKey = (subscription: BillableSubscription, period: SubscriptionPeriod): PeriodKey => ({
+  subscription_id: subscription.id,
+  period_start: period.start,
+  period_end: period.end
+})
+
+/** How far back a period ending in a month may start (a yearly one), with a day of slack for time zones. */
+const searchWindow = (month: string) => {
+  const bounds = monthBounds(month, "UTC")
+  return {
+    from: DateTime.subtract(bounds.start, { days: 368 }),
+    to: DateTime.add(bounds.end, { days: 2 })
+  }
+}
+
+export const make = Effect.gen(function* () {
+  const repo = yield* BillingRepo
+  const invoices = yield* Invoices
+  const log = yield* EventLog
+  const transactor = yield* Transactor
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  const requireBiller = (principal: Principal, action: string) =>
+    Effect.zipRight(requireKind(principal, ["platform", "distributor", "partner"], action), requireAdmin(principal))
+
+  const gracePeriodSeconds = (given: string | undefined) =>
+    Effect.gen(function* () {
+      const text = given ??
+        (yield* Config.string("PROVISIO_BILLING_GRACE_PERIOD").pipe(Config.withDefault("0"), Effect.orDie))
+      return yield* Option.match(parseGracePeriod(text), {
+        onNone: () => Effect.fail(ValidationError.of("grace_period", GRACE_MESSAGE)),
+        onSome: Effect.succeed
+      })
+    })
+
+  // Starting and reading runs -----------------------------------------------------------------
+
+  /**
+   * A run of the caller's account for `period`: the one still at work (pending or running with a
+   * heartbeat younger than a minute), else a new pending one. `created` says which; the caller
+   * executes a created run (`executeRun`).
+   */
+  const startRun = Effect.fn("Billing.startRun")(function* (
+    principal: Principal,
+    input: { readonly period: BillingMonth; readonly grace_period?: string | undefined }
+  ) {
+    yield* requireBiller(principal, "start billing runs")
+    const grace = yield* gracePeriodSeconds(input.grace_period)
+    const at = yield* now
+    return yield* transactor.withTransaction(Effect.gen(function* () {
+      const live = yield* repo.findLiveRun(principal.account_id, input.period, DateTime.subtract(at, { millis: Duration.toMillis(HEARTBEAT_TIMEOUT) }))
+      if (Option.isSome(live)) return { run: live.value.run, created: false }
+      const run = new BillingRun({
+        id: (yield* makeId("brn")) as BillingRunId,
+        account_id: principal.account_id,
+        period: input.period,
+        status: "pending",
+        grace_period_seconds: grace,
+        customers_total: null,
+        customers_processed: 0,
+        subscriptions_billed: 0,
+        invoices_created: 0,
+        error: null,
+        started_at: null,
+        completed_at: null,
+        created_at: at,
+        updated_at: at
+      })
+      yield* repo.insertRun({ run, lineage: principal.lineage, cursor: null, heartbeat_at: null })
+      return { run, created: true }
+    }))
+  })
+
+  const getRun = Effect.fn("Billing.getRun")(function* (principal: Principal, id: string) {
+    const found = yield* repo.findRun(id)
+    if (Option.isNone(found) || !canReach(principal, found.value.lineage)) return yield* NotFound.of("billing run", id)
+    return found.value.run
+  })
+
+  // Re-rating ---------------------------------------------------------------------------------
+
+  /**
+   * Inside a transaction: the usage lines and totals of the flagged drafts among `ids` (every
+   * flagged draft when undefined) computed again from the usage now stored; the flag cleared.
+   * Answers the drafts re-rated.
+   */
+  const rerateLocked = (ids: ReadonlyArray<string> | undefined) =>
+    Effect.gen(function* () {
+      const flagged = yield* repo.lockFlaggedDrafts(ids)
+      if (flagged.length === 0) return []
+      const draftIds = flagged.map((d) => d.id)
+      const currencyOf = new Map(flagged.map((d) => [d.id, d.currency]))
+      const periods = yield* repo.billedPeriodsOf(draftIds)
+      const usage = yield* repo.usageOf(periods)
+      const inputs = indexInputs([], usage, yield* repo.skus(skuIdsOf(usage)))
+      yield* repo.deleteUsageLines(draftIds)
+      const lines = periods
+        .slice()
+        .sort((a, b) => (a.subscription_id < b.subscription_id ? -1 : 1))
+        .flatMap((p) => {
+          const period = { index: 0, start: p.period_start, end: p.period_end }
+          return usageLines(p.subscription, period, inputs.usageOf(p.subscription_id, p.period_start))
+            // Lines in another currency are on that currency's invoice, which is not re-rated here.
+            .filter((billed) => billed.currency === currencyOf.get(p.invoice_id))
+            .map((billed) => ({ invoice_id: p.invoice_id, line: billed.line }))
+        })
+      yield* repo.insertLines(lines)
+      yield* repo.refreshTotals(draftIds, yield* now)
+      yield* repo.clearRerate(draftIds)
+      return draftIds
+    })
+
+  const rerate = Effect.fn("Billing.rerate")(function* (invoiceIds: ReadonlyArray<string>) {
+    return yield* transactor.withTransaction(rerateLocked(invoiceIds))
+  })
+
+  // A run ---------------------------------------------------------------------------------------
+
+  /**
+   * One chunk of a run, in the caller's transaction: the next `chunkSize` customers after the
+   * cursor, their due subscription periods, usage and one-offs loaded set-based, their lines
+   * built, the periods claimed (only what this transaction claims is billed), the lines and
+   * totals written and the cursor advanced. Answers whether the run has customers left.
+   */
+  const billChunk = (runId: string, chunkSize: number) =>
+    Effect.gen(function* () {
+      const stored = yield* Effect.flatMap(repo.lockRun(runId), Option.match({
+        onNone: () => Effect.dieMessage(`billing run ${runId} is gone`),
+        onSome: Effect.succeed
+      }))
+      const { run } = stored
+      if (run.status !== "running") return { more: false, customers: 0 }
+      const at = yield* now
+      const customers = yield* repo.customersAfter(run.account_id, stored.cursor, chunkSize)
+      if (customers.length === 0) return { more: false, customers: 0 }
+      const month = run.period
+      const window = searchWindow(month)
+      const subscriptions = yield* repo.subscriptionsOf(customers.map((c) => c.id), window.from, window.to)
+      const due = subscriptions.flatMap((subscription) => {
+        const period = periodEndingIn(subscription, month)
+        return period === undefined ? [] : [{ subscription, period }]
+      })
+      const keys = due.map(({ period, subscription }) => periodKey(subscription, period))
+      const history = yield* repo.historyOf(keys)
+      const usage = yield* repo.usageOf(keys)
+      const skus = yield* repo.skus(skuIdsOf(usage))
+      const oneOffs = yield* repo.oneOffsOf(customers.map((c) => ({ id: c.id, before: monthBounds(month, c.timezone).end })))
+      const inputs = indexInputs(history, usage, skus)
+
+      // What each subscription period and each customer's one-offs bill.
+      const billed = due
+        .map(({ period, subscription }) => ({
+          subscription,
+          period,
+          lines: subscriptionLines(
+            subscription,
+            period,
+            inputs.historyOf(subscription.id),
+            inputs.planPrice,
+            inputs.usageOf(subscription.id, period.start)
+          )
+        }))
+        .filter((b) => b.lines.length > 0)
+        .sort((a, b) => (a.subscription.id < b.subscription.id ? -1 : 1))
+      const oneOffsByCustomer = new Map<string, Array<BilledLine>>()
+      for (const { customer_id, item } of oneOffs) {
+        const list = oneOffsByCustomer.get(customer_id) ?? []
+        list.push(...oneOffLines([item]))
+        oneOffsByCustomer.set(customer_id, list)
+      }
+
+      // One draft per customer and currency that has something to bill, in a fixed order (locks).
+      const customerById = new Map(customers.map((c) => [c.id, c]))
+      const wanted = new Map<string, { customer_id: string; currency: Currency }>()
+      const want = (customer_id: string, currency: Currency) => wanted.set(key(customer_id, currency), { customer_id, currency })
+      for (const b of billed) for (const l of b.lines) want(b.subscription.customer_id, l.currency)
+      for (const [customerId, lines] of oneOffsByCustomer) for (const l of lines) want(customerId, l.currency)
+      const finalizesAt = DateTime.add(at, { seconds: run.grace_period_seconds })
+      const requests = []
+      for (const w of [...wanted.values()].sort((a, b) => (key(a.customer_id, a.currency) < key(b.customer_id, b.currency) ? -1 : 1))) {
+        const customer = customerById.get(w.customer_id)!
+        requests.push({
+          id: yield* makeId("inv"),
+          customer_id: w.customer_id,
+          lineage: customer.lineage,
+          issuer_account_id: customer.partner_id,
+          currency: w.currency,
+          period: month,
+          billing_run_id: run.id,
+          finalizes_at: finalizesAt
+        })
+      }
+      const drafts = yield* repo.upsertDrafts(requests, at)
+      const draftOf = new Map(drafts.map((d) => [key(d.customer_id, d.currency), d.id]))
+      const invoiceOf = (customerId: string, currency: Currency) => draftOf.get(key(customerId, currency))!
+
+      // Exactly once: a period is billed by the transaction that claims it.
+      const claimed = new Set(yield* repo.claimPeriods(billed.map((b) => ({
+        ...periodKey(b.subscription, b.period),
+        invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
+      }))))
+      const lines: Array<{ invoice_id: string; line: InvoiceLine }> = []
+      for (const b of billed) {
+        if (!claimed.has(b.subscription.id)) continue
+        for (const l of b.lines) lines.push({ invoice_id: invoiceOf(b.subscription.customer_id, l.currency), line: l.line })
+      }
+      for (const [customerId, list] of [...oneOffsByCustomer].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        for (const l of list) lines.push({ invoice_id: invoiceOf(customerId, l.currency), line: l.line })
+      }
+      yield* repo.insertLines(lines)
+      const draftIds = drafts.map((d) => d.id)
+      yield* repo.refreshTotals(draftIds, at)
+      const created = drafts.filter((d) => d.created).map((d) => d.id)
+      const emptied = yield* repo.deleteEmptyDrafts(created)
+      if (run.grace_period_seconds === 0 && draftIds.length > 0) {
+        yield* rerateLocked(drafts.filter((d) => d.needs_rerate).map((d) => d.id))
+        yield* invoices.finalizeMany(draftIds)
+      }
+      yield* repo.advanceRun(run.id, {
+        cursor: customers[customers.length - 1]!.id,
+        customers: customers.length,
+        subscriptions: claimed.size,
+        invoices: created.length - emptied
+      }, at)
+      return { more: customers.length === chunkSize, customers: customers.length }
+    })
+
+  /**
+   * Does the work of a run: chunk after chunk from its cursor, each one transaction, then marks
+   * it completed (`billing_run.completed`). A failure marks it failed with the reason. Running
+   * it again (or a new run of the same month) bills only what is not billed yet.
+   * `maxChunks` stops it early, as a crash would (tests).
+   */
+  const executeRun = (
+    runId: string,
+    onProgress?: (run: BillingRun) => Effect.Effect<void>,
+    options: { readonly chunkSize?: number; readonly maxChunks?: number } = {}
+  ) =>
+    Effect.gen(function* () {
+      const chunkSize = options.chunkSize ?? CHUNK_SIZE
+      const started = yield* repo.markRunning(runId, yield* now)
+      if (started.status !== "running") return started
+      if (onProgress) yield* onProgress(started)
+      for (let chunk = 0; options.maxChunks === undefined || chunk < options.maxChunks; chunk++) {
+        const outcome = yield* transactor.withTransaction(billChunk(runId, chunkSize))
+        if (onProgress && outcome.customers > 0) {
+          const current = yield* repo.findRun(runId)
+          if (Option.isSome(current)) yield* onProgress(current.value.run)
+        }
+        if (!outcome.more) {
+          return yield* transactor.withTransaction(Effect.gen(function* () {
+            const done = yield* repo.completeRun(runId, yield* now)
+            const data = yield* Effect.orDie(encodeRun(done.run))
+            yield* log.append([yield* newEvent("billing_run.completed", { customer_id: null, lineage: done.lineage }, { billing_run: data })])
+            return done.run
+          }))
+        }
+      }
+      return Option.match(yield* repo.findRun(runId), { onNone: () => started, onSome: (s) => s.run })
+    }).pipe(
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.failCause(cause)
+          : Effect.gen(function* () {
+            yield* Effect.logError("billing run failed", cause)
+            const reason = Cause.squash(cause)
+            const message = reason instanceof Error ? reason.message : String(reason)
+            yield* repo.failRun(runId, message, yield* now).pipe(Effect.ignore)
+            return yield* Effect.failCause(cause)
+          })
+      ),
+      Effect.withSpan("Billing.executeRun")
+    )
+
+  // Finalizing --------------------------------------------------------------------------------
+
+  /** `POST /invoices/{id}/finalize`: an admin of the issuing channel finalizes a draft now. */
+  const finalize = Effect.fn("Billing.finalize")(function* (principal: Principal, invoiceId: string) {
+    const invoice = yield* invoices.getInvoice(principal, invoiceId)
+    yield* requireBiller(principal, "finalize invoices")
+    if (invoice.status !== "draft") {
+      return yield* new InvalidState({ message: `invoice ${invoiceId} is ${invoice.status}: only a draft can be finalized` })
+    }
+    yield* transactor.withTransaction(Effect.gen(function* () {
+      const locked = yield* repo.lockInvoice(invoiceId)
+      if (Option.isNone(locked) || locked.value.status !== "draft") {
+        return yield* new InvalidState({ message: `invoice ${invoiceId} is no longer a draft` })
+      }
+      yield* rerateLocked([invoiceId])
+      yield* invoices.finalizeMany([invoiceId])
+    }))
+    return yield* invoices.getInvoice(principal, invoiceId)
+  })
+
+  /**
+   * The scheduler's tick: re-rates every flagged draft, then finalizes the drafts whose grace
+   * period has ended, in batches (each one transaction).
+   */
+  const finalizeDue = Effect.gen(function* () {
+    const rerated = yield* transactor.withTransaction(rerateLocked(undefined))
+    let finalized = 0
+    for (let batch = 0; batch < MAX_DUE_BATCHES; batch++) {
+      const at = yield* now
+      const done = yield* transactor.withTransaction(Effect.gen(function* () {
+        const due = yield* repo.dueDrafts(at, DUE_BATCH)
+        if (due.length === 0) return -1
+        yield* rerateLocked(due)
+        return (yield* invoices.finalizeMany(due)).length
+      }))
+      if (done <= 0) break
+      finalized += done
+    }
+    return { rerated: rerated.length, finalized }
+  }).pipe(Effect.withSpan("Billing.finalizeDue"))
+
+  // Preview -----------------------------------------------------------------------------------
+
+  /**
+   * The customer's next invoices as they would be now, one per currency and month: the current
+   * period of each subscription with its changes and usage so far, the one-offs not yet
+   * invoiced, and the credit that would apply. Writes nothing.
+   */
+  const preview = Effect.fn("Billing.preview")(function* (principal: Principal, customerId: string) {
+    const customer = yield* Effect.flatMap(repo.customer(customerId), Option.match({
+      onNone: () => Effect.fail(NotFound.of("customer", customerId)),
+      onSome: (c) => (canReach(principal, c.lineage) ? Effect.succeed(c) : Effect.fail(NotFound.of("customer", customerId)))
+    }))
+    const at = yield* now
+    const subscriptions = yield* repo.subscriptionsOf(
+      [customer.id],
+      DateTime.subtract(at, { days: 368 }),
+      DateTime.add(at, { days: 368 })
+    )
+    const current = subscriptions.map((subscription) => ({ subscription, period: periodContaining(subscription, at) }))
+    const keys = current.map(({ period, subscription }) => periodKey(subscription, period))
+    const usage = yield* repo.usageOf(keys)
+    const inputs = indexInputs(yield* repo.historyOf(keys), usage, yield* repo.skus(skuIdsOf(usage)))
+    const oneOffs = yield* repo.oneOffsOf([{ id: customer.id, before: DateTime.add(at, { millis: 1 }) }])
+    const credits = yield* repo.creditsOf(customer.id)
+
+    const groups = new Map<string, { currency: Currency; period: string; lines: Array<InvoiceLine> }>()
+    const add = (period: string, billed: ReadonlyArray<BilledLine>) => {
+      for (const { currency, line } of billed) {
+        const k = key(period, currency)
+        const group = groups.get(k) ?? { currency, period, lines: [] }
+        group.lines.push(line)
+        groups.set(k, group)
+      }
+    }
+    for (const { period, subscription } of [...current].sort((a, b) => (a.subscription.id < b.subscription.id ? -1 : 1))) {
+      add(
+        billingMonthOf(period.end, subscription.time_zone),
+        subscriptionLines(
+          subscription,
+          period,
+          inputs.historyOf(subscription.id),
+          inputs.planPrice,
+          inputs.usageOf(subscription.id, period.start)
+        )
+      )
+    }
+    add(billingMonthOf(DateTime.add(at, { millis: 1 }), customer.timezone), oneOffs.flatMap(({ item }) => oneOffLines([item])))
+
+    const remaining = new Map(credits.map((c) => [c.credit_note_id, c.remaining]))
+    return [...groups.values()]
+      .sort((a, b) => (key(a.period, a.currency) < key(b.period, b.currency) ? -1 : 1))
+      .map((group) => {
+        const charges = totalsOf(group.lines, group.currency)
+        const available = credits
+          .filter((c) => c.currency === group.currency)
+          .map((c) => ({ credit_note_id: c.credit_note_id, remaining: remaining.get(c.credit_note_id)! }))
+        const applied = creditLines(charges.subtotal, available)
+        for (const line of applied) {
+          const id = line.credit_note_id!
+          remaining.set(id, BigDecimal.sum(remaining.get(id)!, line.amount))
+        }
+        const lines = [...group.lines, ...applied]
+        const totals = totalsOf(lines, group.currency)
+        return new UpcomingInvoice({
+          customer_id: customer.id,
+          issuer_account_id: customer.partner_id,
+          status: "draft",
+          currency: group.currency,
+          period: group.period,
+          lines,
+          subtotal: money(totals.subtotal, group.currency),
+          total: money(totals.total, group.currency),
+          amount_paid: money(totals.amount_paid, group.currency),
+          amount_due: money(totals.amount_due, group.currency)
+        })
+      })
+  })
+
+  return { startRun, getRun, executeRun, rerate, finalize, finalizeDue, preview } as const
+})
+
+/**
+ * Billing: runs that turn subscription periods, usage and one-off purchases into draft invoices
+ * (exactly once per period), re-rating of drafts when late usage arrives, finalization of drafts
+ * (now, or when their grace period ends) through `Invoices`, and the upcoming-invoice preview.
+ */
+export class Billing extends Context.Tag("@provisio/core/Billing")<Billing, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Billing, make)
+}

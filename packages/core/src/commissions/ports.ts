@@ -1,0 +1,29 @@
+import { Context, type Effect, type Option } from "effect"
+import type { BillingMonth } from "../invoices/model"
+import type { PersistenceError } from "../shared/errors"
+import type { Page, PageRequest } from "../shared/pagination"
+import type { CommissionRevenue, CommissionRule, CommissionRuleFilter, StoredCommissionRule } from "./model"
+
+export interface RevenueQuery {
+  readonly period: BillingMonth
+  /** The accounts summed: distributors and partners whose lineage contains this id... */
+  readonly within: string
+  /** ... or only this one. */
+  readonly account_id?: string | undefined
+}
+
+export class CommissionRuleRepo extends Context.Tag("@provisio/core/CommissionRuleRepo")<CommissionRuleRepo, {
+  readonly insert: (stored: StoredCommissionRule) => Effect.Effect<void, PersistenceError>
+  readonly findById: (id: string) => Effect.Effect<Option.Option<StoredCommissionRule>, PersistenceError>
+  /** Rules whose lineage contains `within`, by id. */
+  readonly list: (
+    within: string,
+    filter: CommissionRuleFilter,
+    page: PageRequest
+  ) => Effect.Effect<Page<CommissionRule>, PersistenceError>
+  /**
+   * One aggregate over the lines of the month's finalized and paid invoices below each account,
+   * each line under the account's most specific rule in force on the month's first day.
+   */
+  readonly revenue: (query: RevenueQuery) => Effect.Effect<CommissionRevenue, PersistenceError>
+}>() {}

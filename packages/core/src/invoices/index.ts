@@ -1,0 +1,4 @@
+export * from "./model"
+export * from "./ports"
+export * from "./service"
+export * from "./views"

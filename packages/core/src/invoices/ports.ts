@@ -1,0 +1,39 @@
+import { Context, type DateTime, type Effect, type Option } from "effect"
+import type { PersistenceError } from "../shared/errors"
+import type { Page, PageRequest } from "../shared/pagination"
+import type { Invoice } from "./model"
+import type { BillingSummaryRows, InvoiceListFilter, StoredInvoice, SummaryFilter, VoidedInvoice } from "./views"
+
+export class InvoiceRepo extends Context.Tag("@provisio/core/InvoiceRepo")<InvoiceRepo, {
+  /**
+   * Finalizes the drafts among `ids` at `at`, set-based: locks them, applies the customers'
+   * credit notes (oldest first, up to each subtotal), numbers them gaplessly per issuer and
+   * year, sets the totals and status (`paid` when nothing is left to pay), and books the
+   * ledger. Ids that are not drafts are skipped. Answers the invoices it finalized.
+   */
+  readonly finalizeDrafts: (
+    ids: ReadonlyArray<string>,
+    at: DateTime.Utc
+  ) => Effect.Effect<ReadonlyArray<StoredInvoice>, PersistenceError>
+  /**
+   * Voids a locked invoice at `at`: a finalized or paid one also books the ledger, gives its
+   * credit notes their remaining back and turns what was paid on it into the credit note
+   * `creditNote` (source `void`). Only `draft`, `finalized` and `paid` invoices change.
+   */
+  readonly voidInvoice: (
+    id: string,
+    at: DateTime.Utc,
+    creditNote: { readonly id: string; readonly reason: string }
+  ) => Effect.Effect<Option.Option<VoidedInvoice>, PersistenceError>
+  readonly findById: (id: string) => Effect.Effect<Option.Option<StoredInvoice>, PersistenceError>
+  /** The same, locked for the transaction. */
+  readonly lock: (id: string) => Effect.Effect<Option.Option<StoredInvoice>, PersistenceError>
+  /** Invoices whose lineage contains `within`, by id. */
+  readonly list: (
+    within: string,
+    filter: InvoiceListFilter,
+    page: PageRequest
+  ) => Effect.Effect<Page<Invoice>, PersistenceError>
+  /** The sums behind GET /billing/summary, from the period's invoices that are not void. */
+  readonly summary: (within: string, filter: SummaryFilter) => Effect.Effect<BillingSummaryRows, PersistenceError>
+}>() {}

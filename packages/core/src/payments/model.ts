@@ -1,0 +1,124 @@
+import { type BigDecimal, Schema } from "effect"
+import { prefixedId } from "../shared/ids"
+import { Currency, Money } from "../shared/money"
+import { Text } from "../shared/text"
+import { Timestamp } from "../shared/time"
+
+/**
+ * Payments (`pay_`) against finalized invoices, credit notes (`crn_`) and the customer's balance.
+ *
+ * The ledger (ledger_entries, per customer and currency, positive = the customer owes) is what
+ * the balance is the sum of: a payment posts -amount; a credit granted posts -amount. Money paid
+ * beyond what the invoice still owes becomes a credit note of source `overpayment` WITHOUT a
+ * ledger entry: the payment entry already holds it. Hence, for every customer and currency,
+ * SUM(ledger) = SUM(amount_due of finalized invoices) - SUM(credit_notes.remaining).
+ */
+
+export const PaymentId = prefixedId("pay", "PaymentId")
+export type PaymentId = typeof PaymentId.Type
+export const CreditNoteId = prefixedId("crn", "CreditNoteId")
+export type CreditNoteId = typeof CreditNoteId.Type
+
+export const PaymentStatus = Schema.Literal("succeeded", "failed")
+export type PaymentStatus = typeof PaymentStatus.Type
+
+/** `manual`: granted by staff (POST /credits); `overpayment`: paid beyond an invoice; `void`: paid on a voided invoice. */
+export const CreditNoteSource = Schema.Literal("manual", "overpayment", "void")
+export type CreditNoteSource = typeof CreditNoteSource.Type
+
+export class Payment extends Schema.Class<Payment>("Payment")({
+  id: PaymentId,
+  customer_id: Schema.String,
+  invoice_id: Schema.String,
+  amount: Money,
+  payment_method_id: Schema.NullOr(Schema.String),
+  /** The gateway that took it (`manual` for money received by bank transfer or cash). */
+  gateway: Schema.String,
+  /** The gateway's reference for the charge; null when it failed before making one. */
+  gateway_reference: Schema.NullOr(Schema.String),
+  status: PaymentStatus,
+  /** Why the gateway declined it; null when it succeeded. */
+  failure_reason: Schema.NullOr(Schema.String),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+export class CreditNote extends Schema.Class<CreditNote>("CreditNote")({
+  id: CreditNoteId,
+  customer_id: Schema.String,
+  amount: Money,
+  /** What the customer's next finalized invoices can still take as credit lines. */
+  remaining: Money,
+  reason: Schema.String,
+  source: CreditNoteSource,
+  /** The overpaying payment, for source `overpayment`. */
+  payment_id: Schema.NullOr(Schema.String),
+  /** The invoice overpaid or voided. */
+  invoice_id: Schema.NullOr(Schema.String),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+/** One currency of a customer's balance. */
+export const CurrencyBalance = Schema.Struct({
+  currency: Currency,
+  /** The sum of the customer's ledger: positive when the customer owes, negative when in credit. */
+  balance: Money,
+  /** What the customer's finalized, unpaid invoices still ask for. */
+  amount_due: Money,
+  /** What the customer's credit notes still hold for future invoices. */
+  credit_available: Money
+}).annotations({ identifier: "CurrencyBalance" })
+export type CurrencyBalance = typeof CurrencyBalance.Type
+
+export class CustomerBalance extends Schema.Class<CustomerBalance>("CustomerBalance")({
+  customer_id: Schema.String,
+  /** One entry per currency the customer has been billed, paid or credited in; empty when none. */
+  balances: Schema.Array(CurrencyBalance)
+}) {}
+
+export class RecordPayment extends Schema.Class<RecordPayment>("RecordPayment")({
+  /** A finalized invoice; a draft, a void or a paid one answers 409. */
+  invoice_id: Schema.String,
+  /** Positive, in the invoice's currency, at most the currency's minor unit digits. Beyond the amount due it becomes a credit note. */
+  amount: Money,
+  /** One of the invoice customer's payment methods; the gateway charges it. */
+  payment_method_id: Schema.optional(Schema.String)
+}) {}
+
+export class GrantCredit extends Schema.Class<GrantCredit>("GrantCredit")({
+  customer_id: Schema.String,
+  /** Positive, at most the currency's minor unit digits. */
+  amount: Money,
+  reason: Text(500)
+}) {}
+
+export interface StoredPayment {
+  readonly payment: Payment
+  readonly lineage: ReadonlyArray<string>
+}
+
+export interface StoredCreditNote {
+  readonly credit_note: CreditNote
+  readonly lineage: ReadonlyArray<string>
+}
+
+export interface LedgerEntry {
+  readonly customer_id: string
+  readonly currency: Currency
+  readonly kind: "payment" | "credit_note"
+  /** Signed: negative lowers what the customer owes. */
+  readonly amount: BigDecimal.BigDecimal
+  readonly invoice_id: string | null
+  readonly payment_id: string | null
+  readonly credit_note_id: string | null
+}
+
+export interface PaymentListFilter {
+  readonly customer_id?: string | undefined
+  readonly invoice_id?: string | undefined
+}
+
+export interface CreditNoteListFilter {
+  readonly customer_id?: string | undefined
+}

@@ -1,0 +1,318 @@
+import { BigDecimal, Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { CustomerRepo, PaymentMethodRepo } from "../customers/ports"
+import { EventLog } from "../events/ports"
+import { newEvent } from "../events/service"
+import type { Principal } from "../identity/model"
+import { canReach, requireAdmin, requireKind, requireWrite } from "../identity/policy"
+import { Invoice } from "../invoices/model"
+import { InvoiceRepo } from "../invoices/ports"
+import type { StoredInvoice } from "../invoices/views"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors"
+import { makeId } from "../shared/ids"
+import { type Money, minorUnits, money, roundToMinorUnit } from "../shared/money"
+import type { PageRequest } from "../shared/pagination"
+import { Transactor } from "../shared/transactor"
+import {
+  CreditNote,
+  type CreditNoteId,
+  type CreditNoteListFilter,
+  CustomerBalance,
+  type GrantCredit,
+  type LedgerEntry,
+  Payment,
+  type PaymentId,
+  type PaymentListFilter,
+  type RecordPayment,
+  type StoredCreditNote,
+  type StoredPayment
+} from "./model"
+import { PaymentGateway, PaymentRepo } from "./ports"
+
+const encodePayment = Schema.encode(Payment)
+const encodeCreditNote = Schema.encode(CreditNote)
+const encodeInvoice = Schema.encode(Invoice)
+
+/** Accounts that sell to customers, or sit above those that do: they grant credit. */
+const CHANNEL = ["platform", "distributor", "partner"] as const
+
+export const make = Effect.gen(function* () {
+  const repo = yield* PaymentRepo
+  const invoices = yield* InvoiceRepo
+  const customers = yield* CustomerRepo
+  const paymentMethods = yield* PaymentMethodRepo
+  const gateway = yield* PaymentGateway
+  const log = yield* EventLog
+  const transactor = yield* Transactor
+
+  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  /** A customer the caller may see; one out of scope reads as missing. */
+  const findCustomer = (principal: Principal, id: string) =>
+    customers.findById(id).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of("customer", id)),
+        onSome: (stored) =>
+          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("customer", id))
+      }))
+    )
+
+  /** A positive amount with no more digits than its currency has, written with exactly those digits. */
+  const chargeableAmount = (amount: Money) =>
+    Effect.gen(function* () {
+      if (!BigDecimal.isPositive(amount.amount)) {
+        return yield* ValidationError.of("amount.amount", "must be greater than zero")
+      }
+      const rounded = roundToMinorUnit(amount.amount, amount.currency)
+      if (!BigDecimal.equals(rounded, amount.amount)) {
+        return yield* ValidationError.of(
+          "amount.amount",
+          `must have at most ${minorUnits(amount.currency)} digits after the point in ${amount.currency}`
+        )
+      }
+      return money(rounded, amount.currency)
+    })
+
+  const event = (type: string, scope: { readonly customer_id: string; readonly lineage: ReadonlyArray<string> }, data: Record<string, unknown>) =>
+    newEvent(type, { customer_id: scope.customer_id, lineage: scope.lineage }, data)
+
+  const paymentEvent = (stored: StoredPayment) =>
+    Effect.flatMap(Effect.orDie(encodePayment(stored.payment)), (payment) =>
+      event("payment.succeeded", { customer_id: stored.payment.customer_id, lineage: stored.lineage }, { payment }))
+
+  const creditNoteEvent = (stored: StoredCreditNote) =>
+    Effect.flatMap(Effect.orDie(encodeCreditNote(stored.credit_note)), (credit_note) =>
+      event("credit_note.created", { customer_id: stored.credit_note.customer_id, lineage: stored.lineage }, { credit_note }))
+
+  const invoicePaidEvent = (stored: StoredInvoice) =>
+    Effect.flatMap(Effect.orDie(encodeInvoice(stored.invoice)), (invoice) =>
+      event("invoice.paid", { customer_id: stored.invoice.customer_id, lineage: stored.lineage }, { invoice }))
+
+  /** 409 unless the invoice still asks for money. */
+  const requirePayable = (invoice: Invoice) => {
+    if (invoice.status === "draft") {
+      return Effect.fail(new InvalidState({ message: `invoice ${invoice.id} is a draft: it can be paid once finalized` }))
+    }
+    if (invoice.status === "void") {
+      return Effect.fail(new InvalidState({ message: `invoice ${invoice.id} is void: it cannot be paid` }))
+    }
+    if (invoice.status === "paid" || !BigDecimal.isPositive(invoice.amount_due.amount)) {
+      return Effect.fail(new InvalidState({ message: `invoice ${invoice.id} is already paid` }))
+    }
+    return Effect.void
+  }
+
+  const record = (principal: Principal, input: RecordPayment) =>
+    Effect.gen(function* () {
+      const found = yield* invoices.findById(input.invoice_id).pipe(
+        Effect.map(Option.filter((stored) => canReach(principal, stored.lineage))),
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.fail(ValidationError.of("invoice_id", `invoice ${input.invoice_id} does not exist`)),
+          onSome: Effect.succeed
+        }))
+      )
+      yield* requireWrite(principal)
+      // A customer's admins may pay their own invoices; its managers may not.
+      if (principal.account_kind === "customer") yield* requireAdmin(principal)
+      const invoice = found.invoice
+      const amount = yield* chargeableAmount(input.amount)
+      if (amount.currency !== invoice.currency) {
+        return yield* ValidationError.of("amount.currency", `must be the invoice's currency, ${invoice.currency}`)
+      }
+      yield* requirePayable(invoice)
+      const method = input.payment_method_id === undefined
+        ? null
+        : yield* paymentMethods.findById(invoice.customer_id, input.payment_method_id).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () =>
+              Effect.fail(ValidationError.of(
+                "payment_method_id",
+                `payment method ${input.payment_method_id} is not one of customer ${invoice.customer_id}'s`
+              )),
+            onSome: Effect.succeed
+          }))
+        )
+
+      // The gateway is called outside any transaction: a slow provider must not hold the invoice's lock.
+      const id = (yield* makeId("pay")) as PaymentId
+      const result = yield* gateway.charge({
+        payment_id: id,
+        customer_id: invoice.customer_id,
+        amount,
+        payment_method: method === null
+          ? null
+          : { id: method.id, type: method.type, gateway: method.gateway, token: method.token },
+        description: `Payment of invoice ${invoice.number ?? invoice.id}`
+      })
+      const at = yield* now
+      const fields = {
+        id,
+        customer_id: invoice.customer_id,
+        invoice_id: invoice.id,
+        amount,
+        payment_method_id: method?.id ?? null,
+        gateway: gateway.name,
+        created_at: at,
+        updated_at: at
+      }
+
+      if (result.status === "failed") {
+        // Kept and listed, so staff can see the attempt and why it was declined.
+        const payment = new Payment({ ...fields, gateway_reference: null, status: "failed", failure_reason: result.reason })
+        yield* repo.insertPayment({ payment, lineage: found.lineage })
+        return yield* new InvalidState({ message: `payment ${id} failed: ${result.reason}` })
+      }
+
+      const stored: StoredPayment = {
+        payment: new Payment({ ...fields, gateway_reference: result.reference, status: "succeeded", failure_reason: null }),
+        lineage: found.lineage
+      }
+      return yield* transactor.withTransaction(Effect.gen(function* () {
+        const locked = yield* invoices.lock(invoice.id).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(NotFound.of("invoice", invoice.id)),
+            onSome: Effect.succeed
+          }))
+        )
+        const current = locked.invoice
+        // Paid or voided by someone else while the gateway charged: the money is in all the
+        // same, so whatever the invoice no longer asks for becomes credit.
+        const due = current.status === "finalized"
+          ? BigDecimal.max(current.amount_due.amount, BigDecimal.fromBigInt(0n))
+          : BigDecimal.fromBigInt(0n)
+        const applied = BigDecimal.min(amount.amount, due)
+        const rest = BigDecimal.subtract(amount.amount, applied)
+        const currency = amount.currency
+
+        yield* repo.insertPayment(stored)
+        const ledger: Array<LedgerEntry> = [{
+          customer_id: current.customer_id,
+          currency,
+          kind: "payment",
+          amount: BigDecimal.negate(amount.amount),
+          invoice_id: current.id,
+          payment_id: id,
+          credit_note_id: null
+        }]
+        yield* repo.appendLedger(ledger, at)
+        const events = [yield* paymentEvent(stored)]
+
+        if (BigDecimal.isPositive(applied)) {
+          const amountDue = roundToMinorUnit(BigDecimal.subtract(current.amount_due.amount, applied), currency)
+          const paid = BigDecimal.isZero(amountDue)
+          const updated: StoredInvoice = {
+            invoice: new Invoice({
+              ...current,
+              amount_paid: money(roundToMinorUnit(BigDecimal.sum(current.amount_paid.amount, applied), currency), currency),
+              amount_due: money(amountDue, currency),
+              status: paid ? "paid" : current.status,
+              paid_at: paid ? at : current.paid_at,
+              updated_at: at
+            }),
+            lineage: locked.lineage
+          }
+          yield* repo.saveInvoicePayment(updated.invoice)
+          if (paid) events.push(yield* invoicePaidEvent(updated))
+        }
+
+        if (BigDecimal.isPositive(rest)) {
+          // No ledger entry: the payment's entry already holds this money.
+          const credit: StoredCreditNote = {
+            credit_note: new CreditNote({
+              id: (yield* makeId("crn")) as CreditNoteId,
+              customer_id: current.customer_id,
+              amount: money(rest, currency),
+              remaining: money(rest, currency),
+              reason: `Overpayment of invoice ${current.number ?? current.id} by payment ${id}`,
+              source: "overpayment",
+              payment_id: id,
+              invoice_id: current.id,
+              created_at: at,
+              updated_at: at
+            }),
+            lineage: locked.lineage
+          }
+          yield* repo.insertCreditNote(credit)
+          events.push(yield* creditNoteEvent(credit))
+        }
+        yield* log.append(events)
+        return stored.payment
+      }))
+    })
+
+  const list = (principal: Principal, filter: PaymentListFilter, page: PageRequest) =>
+    Effect.gen(function* () {
+      if (filter.customer_id !== undefined) yield* findCustomer(principal, filter.customer_id)
+      return yield* repo.listPayments(principal.account_id, filter, page)
+    })
+
+  const get = (principal: Principal, id: string) =>
+    repo.findPayment(id).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.fail(NotFound.of("payment", id)),
+        onSome: (stored) =>
+          canReach(principal, stored.lineage) ? Effect.succeed(stored.payment) : Effect.fail(NotFound.of("payment", id))
+      }))
+    )
+
+  const grantCredit = (principal: Principal, input: GrantCredit) =>
+    Effect.gen(function* () {
+      const customer = yield* findCustomer(principal, input.customer_id).pipe(
+        Effect.catchTag("NotFound", () =>
+          Effect.fail(ValidationError.of("customer_id", `customer ${input.customer_id} does not exist`)))
+      )
+      yield* requireKind(principal, CHANNEL, "grant credit")
+      yield* requireAdmin(principal)
+      const amount = yield* chargeableAmount(input.amount)
+      const reason = input.reason.trim()
+      if (reason === "") return yield* ValidationError.of("reason", "must not be empty")
+      const at = yield* now
+      const stored: StoredCreditNote = {
+        credit_note: new CreditNote({
+          id: (yield* makeId("crn")) as CreditNoteId,
+          customer_id: customer.customer.id,
+          amount,
+          remaining: amount,
+          reason,
+          source: "manual",
+          payment_id: null,
+          invoice_id: null,
+          created_at: at,
+          updated_at: at
+        }),
+        lineage: customer.lineage
+      }
+      yield* transactor.withTransaction(Effect.gen(function* () {
+        yield* repo.insertCreditNote(stored)
+        yield* repo.appendLedger([{
+          customer_id: customer.customer.id,
+          currency: amount.currency,
+          kind: "credit_note",
+          amount: BigDecimal.negate(amount.amount),
+          invoice_id: null,
+          payment_id: null,
+          credit_note_id: stored.credit_note.id
+        }], at)
+        yield* log.append([yield* creditNoteEvent(stored)])
+      }))
+      return stored.credit_note
+    })
+
+  const listCredits = (principal: Principal, filter: CreditNoteListFilter, page: PageRequest) =>
+    Effect.gen(function* () {
+      if (filter.customer_id !== undefined) yield* findCustomer(principal, filter.customer_id)
+      return yield* repo.listCreditNotes(principal.account_id, filter, page)
+    })
+
+  const balance = (principal: Principal, customerId: string) =>
+    Effect.gen(function* () {
+      const customer = yield* findCustomer(principal, customerId)
+      const balances = yield* repo.balances(customer.customer.id)
+      return new CustomerBalance({ customer_id: customer.customer.id, balances })
+    })
+
+  return { record, list, get, grantCredit, listCredits, balance } as const
+})
+
+export class Payments extends Context.Tag("@provisio/core/Payments")<Payments, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Payments, make)
+}

@@ -1,0 +1,58 @@
+import { type BigDecimal, Context, type DateTime, type Effect } from "effect"
+import type { PersistenceError } from "../shared/errors"
+import type {
+  NewUsageRecord,
+  PeriodKey,
+  ThresholdCrossing,
+  UsageBatchContext,
+  UsageGroup,
+  UsageSummaryQuery,
+  UsageTotal
+} from "./model"
+
+/** Every method is one statement whatever the number of records: ingestion is bulk work. */
+export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo, {
+  /**
+   * The subscriptions named (with their plan version's SKUs), the SKUs named by id or code, and
+   * the billed periods of those subscriptions ending after `since`, in one query.
+   */
+  readonly loadBatchContext: (
+    subscriptionIds: ReadonlyArray<string>,
+    skuRefs: ReadonlyArray<string>,
+    since: DateTime.Utc
+  ) => Effect.Effect<UsageBatchContext, PersistenceError>
+  /**
+   * Of `periods`, those billed by an invoice that is still a draft, with the invoice's id; the
+   * invoices are locked until the transaction ends (in id order), so none is finalized under
+   * the usage being added to its period. Run it in a transaction.
+   */
+  readonly lockDraftPeriods: (
+    periods: ReadonlyArray<PeriodKey>
+  ) => Effect.Effect<ReadonlyArray<{ readonly index: number; readonly invoice_id: string }>, PersistenceError>
+  /** Marks the draft invoices for re-rating: their periods got new usage. */
+  readonly flagForRerate: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
+  /**
+   * Inserts the records whose `(customer_id, transaction_id)` is new, the first of a repeated
+   * one only; answers the positions (in `records`) of those inserted.
+   */
+  readonly insertRecords: (
+    records: ReadonlyArray<NewUsageRecord>,
+    receivedAt: DateTime.Utc
+  ) => Effect.Effect<ReadonlyArray<number>, PersistenceError>
+  /**
+   * Holds the groups until the transaction ends (another ingestion of the same group waits),
+   * so the totals read next count every usage committed before. Run it in a transaction.
+   */
+  readonly lockGroups: (groups: ReadonlyArray<UsageGroup>) => Effect.Effect<void, PersistenceError>
+  /** The total quantity of each group, in the order given. */
+  readonly groupTotals: (
+    groups: ReadonlyArray<UsageGroup>
+  ) => Effect.Effect<ReadonlyArray<BigDecimal.BigDecimal>, PersistenceError>
+  /** Records the crossings not recorded before; answers the event ids of those recorded now. */
+  readonly insertCrossings: (
+    crossings: ReadonlyArray<ThresholdCrossing>,
+    at: DateTime.Utc
+  ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
+  /** The subscription's usage totals per SKU (and per UTC day). */
+  readonly summary: (query: UsageSummaryQuery) => Effect.Effect<ReadonlyArray<UsageTotal>, PersistenceError>
+}>() {}

@@ -1,0 +1,67 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { BillingRun, StartBillingRun, UpcomingInvoice } from "@provisio/core/billing/model"
+import { Invoice } from "@provisio/core/invoices/model"
+import { Schema } from "effect"
+import { Envelope } from "../envelope"
+import { InvalidStateError } from "../errors"
+import { Authentication } from "../middleware/authentication"
+
+const RunPath = Schema.Struct({ runId: Schema.String })
+const InvoicePath = Schema.Struct({ invoiceId: Schema.String })
+const CustomerPath = Schema.Struct({ customerId: Schema.String })
+
+export class BillingApi extends HttpApiGroup.make("billing")
+  .add(
+    HttpApiEndpoint.post("startBillingRun", "/billing/runs")
+      .setPayload(StartBillingRun)
+      .addSuccess(Envelope(BillingRun), { status: 202 })
+      .annotate(
+        OpenApi.Description,
+        "Starts a billing run (`brn_`, admins of the platform, a distributor or a partner) for the month `period`: " +
+          "for every customer under the caller's account, each subscription period ending in that month (in the " +
+          "subscription's time zone) is billed in arrears - recurring fees prorated by the day over its changes, " +
+          "installments of committed plans, add-ons, usage rated per SKU - with the one-off purchases not yet " +
+          "invoiced, into one draft per customer and currency. Answers at once (202); poll GET /billing/runs/{id}. " +
+          "A run still at work for the same month is answered instead of starting another. Every period is billed " +
+          "exactly once, whatever runs overlap, fail or are started again. The drafts finalize after `grace_period` " +
+          "(e.g. \"2 hours\"; default PROVISIO_BILLING_GRACE_PERIOD, else 0 = at once); late usage meanwhile " +
+          "re-rates them. Raises `billing_run.completed`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getBillingRun", "/billing/runs/:runId")
+      .setPath(RunPath)
+      .addSuccess(Envelope(BillingRun))
+      .annotate(
+        OpenApi.Description,
+        "A billing run's progress: status (pending, running, completed, failed with `error`), customers_total and " +
+          "customers_processed, subscriptions_billed, invoices_created."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("finalizeInvoice", "/invoices/:invoiceId/finalize")
+      .setPath(InvoicePath)
+      .addSuccess(Envelope(Invoice))
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Finalizes a draft now (admins of the issuing channel), without waiting for its grace period: its usage is " +
+          "re-rated if late usage arrived, it gets its number (`INV-<year>-<6 digits>`, gapless per issuer), the " +
+          "customer's credit applies and it is posted to the customer's balance. Anything but a draft is 409 " +
+          "invalid_state. Raises `invoice.finalized`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getUpcomingInvoice", "/customers/:customerId/upcoming-invoice")
+      .setPath(CustomerPath)
+      .addSuccess(Envelope(Schema.Array(UpcomingInvoice)))
+      .annotate(
+        OpenApi.Description,
+        "The customer's next invoices as they would be now, one per month and currency: the current period of " +
+          "each subscription with its changes and usage so far, one-off purchases not yet invoiced, and the credit " +
+          "that would apply. Writes nothing."
+      )
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+{}

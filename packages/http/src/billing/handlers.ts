@@ -1,0 +1,22 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Billing } from "@provisio/core/billing/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+
+export const BillingHandlers = HttpApiBuilder.group(ProvisioApi, "billing", (handlers) =>
+  Effect.map(Billing, (billing) =>
+    handlers
+      .handle("startBillingRun", ({ payload }) =>
+        asCaller((p) =>
+          Effect.gen(function* () {
+            const started = yield* billing.startRun(p, payload)
+            // The run works on after the answer; its outcome is on the run (status, error).
+            if (started.created) yield* Effect.forkDaemon(Effect.ignore(billing.executeRun(started.run.id)))
+            return started.run
+          })
+        ))
+      .handle("getBillingRun", ({ path }) => asCaller((p) => billing.getRun(p, path.runId)))
+      .handle("finalizeInvoice", ({ path }) => asCaller((p) => billing.finalize(p, path.invoiceId)))
+      .handle("getUpcomingInvoice", ({ path }) => asCaller((p) => billing.preview(p, path.customerId)))
+  ))

@@ -1,0 +1,69 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { CommissionRule, CommissionSummary, CreateCommissionRule } from "@provisio/core/commissions/model"
+import { BillingMonth } from "@provisio/core/invoices/model"
+import { Schema } from "effect"
+import { Envelope, PageEnvelope } from "../envelope"
+import { Authentication } from "../middleware/authentication"
+import { PageQuery } from "../pagination"
+
+const RulePath = Schema.Struct({ ruleId: Schema.String })
+
+export const CommissionRuleListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  account_id: Schema.optional(Schema.String)
+})
+
+export const CommissionSummaryParams = Schema.Struct({
+  period: BillingMonth,
+  partner_id: Schema.optional(Schema.String),
+  distributor_id: Schema.optional(Schema.String)
+})
+
+const CHANNEL_ONLY = "Customers may not call it (403)."
+
+export class CommissionsApi extends HttpApiGroup.make("commissions")
+  .add(
+    HttpApiEndpoint.get("listCommissionRules", "/commissions/rules")
+      .setUrlParams(CommissionRuleListQuery)
+      .addSuccess(PageEnvelope(CommissionRule))
+      .annotate(
+        OpenApi.Description,
+        `The commission rules of the caller's account and of the accounts below it, oldest first. ${CHANNEL_ONLY}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("createCommissionRule", "/commissions/rules")
+      .setPayload(CreateCommissionRule)
+      .addSuccess(Envelope(CommissionRule), { status: 201 })
+      .annotate(
+        OpenApi.Description,
+        "Gives a distributor or partner (`account_id`) a percentage of the net billed revenue of the customers " +
+          "below it, for every line or only those of `product_id` / `plan_id`, from `effective_from` until the day " +
+          "before `effective_to`. Set from above by an admin: the platform's for distributors and partners, a " +
+          "distributor's for its partners; an account may not set its own (403). When several rules apply to a " +
+          "line, the plan's wins over the product's over the general one, then the latest to start. Writes the " +
+          `\`commission_rule.created\` event. ${CHANNEL_ONLY}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getCommissionRule", "/commissions/rules/:ruleId")
+      .setPath(RulePath)
+      .addSuccess(Envelope(CommissionRule))
+  )
+  .add(
+    HttpApiEndpoint.get("getCommissionSummary", "/commissions/summary")
+      .setUrlParams(CommissionSummaryParams)
+      .addSuccess(Envelope(CommissionSummary))
+      .annotate(
+        OpenApi.Description,
+        "For each distributor and partner of the caller's scope (or only `partner_id` or `distributor_id`, not " +
+          "both), per currency: the net billed revenue of the month `period` (every line of the finalized and paid " +
+          "invoices of that month of the customers below it, credits included, so it is the sum of those " +
+          "invoices' totals), the commission (each line at the account's most specific rule in force on the " +
+          "month's first day, none = 0%, rounded half-up once per account and currency), the invoices and the " +
+          `revenue by rule. Accounts without revenue that month are left out. ${CHANNEL_ONLY}`
+      )
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+{}

@@ -1,0 +1,22 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Commissions } from "@provisio/core/commissions/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
+
+export const CommissionsHandlers = HttpApiBuilder.group(ProvisioApi, "commissions", (handlers) =>
+  Effect.map(Commissions, (commissions) =>
+    handlers
+      .handle("listCommissionRules", ({ urlParams }) =>
+        listAsCaller(urlParams, (p, page) => commissions.listRules(p, { account_id: urlParams.account_id }, page)))
+      .handle("createCommissionRule", ({ payload }) => asCaller((p) => commissions.createRule(p, payload)))
+      .handle("getCommissionRule", ({ path }) => asCaller((p) => commissions.getRule(p, path.ruleId)))
+      .handle("getCommissionSummary", ({ urlParams }) =>
+        asCaller((p) =>
+          commissions.summary(p, {
+            period: urlParams.period,
+            partner_id: urlParams.partner_id,
+            distributor_id: urlParams.distributor_id
+          })))
+  ))

@@ -1,0 +1,89 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { BillingMonth, Invoice, InvoiceStatus } from "@provisio/core/invoices/model"
+import { BillingSummary } from "@provisio/core/invoices/views"
+import { Schema } from "effect"
+import { Envelope, PageEnvelope } from "../envelope"
+import { InvalidStateError } from "../errors"
+import { Authentication } from "../middleware/authentication"
+import { PageQuery } from "../pagination"
+
+const InvoicePath = Schema.Struct({ invoiceId: Schema.String })
+const CustomerPath = Schema.Struct({ customerId: Schema.String })
+const CustomerInvoicePath = Schema.Struct({ customerId: Schema.String, invoiceId: Schema.String })
+
+const InvoiceFilters = {
+  status: Schema.optional(InvoiceStatus),
+  period: Schema.optional(BillingMonth)
+}
+
+export const InvoiceListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  ...InvoiceFilters,
+  customer_id: Schema.optional(Schema.String)
+})
+
+export const CustomerInvoiceListQuery = Schema.Struct({ ...PageQuery.fields, ...InvoiceFilters })
+
+export const BillingSummaryQuery = Schema.Struct({
+  period: BillingMonth,
+  customer_id: Schema.optional(Schema.String),
+  subscription_id: Schema.optional(Schema.String)
+})
+
+const AMOUNTS =
+  "subtotal = every line but credits; total = subtotal + credit lines (negative); amount_due = total - amount_paid. " +
+  "A finalized invoice never changes but for its status and what was paid on it."
+
+export class InvoicesApi extends HttpApiGroup.make("invoices")
+  .add(
+    HttpApiEndpoint.get("listInvoices", "/invoices")
+      .setUrlParams(InvoiceListQuery)
+      .addSuccess(PageEnvelope(Invoice))
+      .annotate(
+        OpenApi.Description,
+        `The invoices (\`inv_\`) of the caller's scope (a customer's own), oldest first, by customer, status or month. ${AMOUNTS}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getInvoice", "/invoices/:invoiceId")
+      .setPath(InvoicePath)
+      .addSuccess(Envelope(Invoice))
+  )
+  .add(
+    HttpApiEndpoint.post("voidInvoice", "/invoices/:invoiceId/void")
+      .setPath(InvoicePath)
+      .addSuccess(Envelope(Invoice))
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Voids the invoice (admins of the issuing channel). A finalized or paid invoice is taken off the " +
+          "customer's balance, the credit it used is given back and what was paid on it becomes a credit note " +
+          "(source `void`). Voiding a void invoice is 409 invalid_state. Raises `invoice.voided`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("listCustomerInvoices", "/customers/:customerId/invoices")
+      .setPath(CustomerPath)
+      .setUrlParams(CustomerInvoiceListQuery)
+      .addSuccess(PageEnvelope(Invoice))
+      .annotate(OpenApi.Description, `The customer's invoices, oldest first. ${AMOUNTS}`)
+  )
+  .add(
+    HttpApiEndpoint.get("getCustomerInvoice", "/customers/:customerId/invoices/:invoiceId")
+      .setPath(CustomerInvoicePath)
+      .addSuccess(Envelope(Invoice))
+  )
+  .add(
+    HttpApiEndpoint.get("billingSummary", "/billing/summary")
+      .setUrlParams(BillingSummaryQuery)
+      .addSuccess(Envelope(BillingSummary))
+      .annotate(
+        OpenApi.Description,
+        "What the month's invoices (all but void ones) bill, per subscription (by line kind) and per customer " +
+          "and currency (subtotal, credits, total, amount paid and due, invoice count). Filter by customer_id " +
+          "or subscription_id, not both (422)."
+      )
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+{}

@@ -1,0 +1,32 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Invoices } from "@provisio/core/invoices/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
+
+export const InvoicesHandlers = HttpApiBuilder.group(ProvisioApi, "invoices", (handlers) =>
+  Effect.map(Invoices, (invoices) =>
+    handlers
+      .handle("listInvoices", ({ urlParams }) =>
+        listAsCaller(urlParams, (p, page) =>
+          invoices.listInvoices(
+            p,
+            { customer_id: urlParams.customer_id, status: urlParams.status, period: urlParams.period },
+            page
+          )))
+      .handle("getInvoice", ({ path }) => asCaller((p) => invoices.getInvoice(p, path.invoiceId)))
+      .handle("voidInvoice", ({ path }) => asCaller((p) => invoices.voidInvoice(p, path.invoiceId)))
+      .handle("listCustomerInvoices", ({ path, urlParams }) =>
+        listAsCaller(urlParams, (p, page) =>
+          invoices.listCustomerInvoices(p, path.customerId, { status: urlParams.status, period: urlParams.period }, page)))
+      .handle("getCustomerInvoice", ({ path }) =>
+        asCaller((p) => invoices.getCustomerInvoice(p, path.customerId, path.invoiceId)))
+      .handle("billingSummary", ({ urlParams }) =>
+        asCaller((p) =>
+          invoices.summary(p, {
+            period: urlParams.period,
+            customer_id: urlParams.customer_id,
+            subscription_id: urlParams.subscription_id
+          })))
+  ))

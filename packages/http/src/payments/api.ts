@@ -1,0 +1,89 @@
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { CreditNote, CustomerBalance, GrantCredit, Payment, RecordPayment } from "@provisio/core/payments/model"
+import { Schema } from "effect"
+import { Envelope, PageEnvelope } from "../envelope"
+import { InvalidStateError } from "../errors"
+import { Authentication } from "../middleware/authentication"
+import { PageQuery } from "../pagination"
+
+const PaymentPath = Schema.Struct({ paymentId: Schema.String })
+const CustomerPath = Schema.Struct({ customerId: Schema.String })
+
+export const PaymentListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  customer_id: Schema.optional(Schema.String),
+  invoice_id: Schema.optional(Schema.String)
+})
+
+export const CreditListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  customer_id: Schema.optional(Schema.String)
+})
+
+const LEDGER =
+  "The customer's balance is the sum of its ledger: +subtotal when an invoice is finalized, -amount for a payment " +
+  "and for a credit granted, -subtotal when an invoice is voided."
+
+export class PaymentsApi extends HttpApiGroup.make("payments")
+  .add(
+    HttpApiEndpoint.get("listPayments", "/payments")
+      .setUrlParams(PaymentListQuery)
+      .addSuccess(PageEnvelope(Payment))
+      .annotate(OpenApi.Description, "The payments of the caller's scope (a customer's own), failed ones too, oldest first.")
+  )
+  .add(
+    HttpApiEndpoint.post("recordPayment", "/payments")
+      .setPayload(RecordPayment)
+      .addSuccess(Envelope(Payment), { status: 201 })
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Records a payment (`pay_`) of a finalized invoice, charged through the payment gateway (the manual one " +
+          "records money received by bank transfer or cash). The amount is positive, in the invoice's currency, with " +
+          "at most the currency's minor unit digits (else 422 naming the field). What the invoice still owes is paid " +
+          "(when nothing is left, the invoice becomes `paid`, event `invoice.paid`); the rest becomes a credit note of " +
+          "source `overpayment` for the next invoices. Event `payment.succeeded`. A draft, void or already paid " +
+          "invoice answers 409 invalid_state; so does a payment the gateway declines (kept, with status `failed` and " +
+          `the gateway's reason). Admins and managers of the channel, and the customer's own admins. ${LEDGER}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getPayment", "/payments/:paymentId")
+      .setPath(PaymentPath)
+      .addSuccess(Envelope(Payment))
+  )
+  .add(
+    HttpApiEndpoint.get("listCredits", "/credits")
+      .setUrlParams(CreditListQuery)
+      .addSuccess(PageEnvelope(CreditNote))
+      .annotate(
+        OpenApi.Description,
+        "The credit notes of the caller's scope (a customer's own), oldest first, with what each has `remaining` " +
+          "for the next finalized invoices."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("grantCredit", "/credits")
+      .setPayload(GrantCredit)
+      .addSuccess(Envelope(CreditNote), { status: 201 })
+      .annotate(
+        OpenApi.Description,
+        "Grants a customer credit: a credit note (`crn_`, source `manual`) that the customer's next finalized " +
+          "invoices in that currency consume as credit lines; event `credit_note.created`. Admins of the platform, " +
+          `a distributor or a partner only. ${LEDGER}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getCustomerBalance", "/customers/:customerId/balance")
+      .setPath(CustomerPath)
+      .addSuccess(Envelope(CustomerBalance))
+      .annotate(
+        OpenApi.Description,
+        "Per currency: `balance` (the sum of the customer's ledger; positive when it owes, negative when in credit), " +
+          "`amount_due` (its finalized unpaid invoices) and `credit_available` (its credit notes' remaining amounts); " +
+          "balance = amount_due - credit_available. Empty for a customer never billed, paid or credited."
+      )
+  )
+  .middleware(Authentication)
+  .prefix("/api/v1")
+{}

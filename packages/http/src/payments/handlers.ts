@@ -1,0 +1,20 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Payments } from "@provisio/core/payments/service"
+import { Effect } from "effect"
+import { ProvisioApi } from "../api"
+import { asCaller } from "../middleware/authentication"
+import { listAsCaller } from "../pagination"
+
+export const PaymentsHandlers = HttpApiBuilder.group(ProvisioApi, "payments", (handlers) =>
+  Effect.map(Payments, (payments) =>
+    handlers
+      .handle("listPayments", ({ urlParams }) =>
+        listAsCaller(urlParams, (p, page) =>
+          payments.list(p, { customer_id: urlParams.customer_id, invoice_id: urlParams.invoice_id }, page)))
+      .handle("recordPayment", ({ payload }) => asCaller((p) => payments.record(p, payload)))
+      .handle("getPayment", ({ path }) => asCaller((p) => payments.get(p, path.paymentId)))
+      .handle("listCredits", ({ urlParams }) =>
+        listAsCaller(urlParams, (p, page) => payments.listCredits(p, { customer_id: urlParams.customer_id }, page)))
+      .handle("grantCredit", ({ payload }) => asCaller((p) => payments.grantCredit(p, payload)))
+      .handle("getCustomerBalance", ({ path }) => asCaller((p) => payments.balance(p, path.customerId)))
+  ))
