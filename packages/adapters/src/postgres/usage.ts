@@ -42,6 +42,7 @@ const ContextRow = Schema.Struct({
 const decodeContext = Schema.decodeUnknown(ContextRow)
 const decodeIndexes = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString })))
 const decodeLocked = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString, invoice_id: Schema.String })))
+const decodeBilled = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString, invoice_status: Schema.String })))
 const decodeTotals = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString, total: DecimalString })))
 const decodeEventIds = Schema.decodeUnknown(Schema.Array(Schema.Struct({ event_id: Schema.String })))
 const decodeSummary = Schema.decodeUnknown(Schema.Array(UsageTotal))
@@ -105,6 +106,20 @@ export const UsageRepoLive = Layer.effect(
           decodeLocked
         )).pipe(Effect.map((rows) => rows.map((row) => ({ index: row.i - 1, invoice_id: row.invoice_id })))),
 
+      lockLatePeriods: (subscriptionIds, periods) =>
+        orPersistenceError(Effect.zipRight(
+          sql`select count(*) from (select id from subscriptions where id = any(${subscriptionIds}::text[]) order by id for share) as held`,
+          Effect.flatMap(
+            sql`
+              select p.i::text as i, inv.status as invoice_status
+                from unnest(${periods.map((p) => p.subscription_id)}::text[], ${periods.map((p) => iso(p.period_start))}::timestamptz[])
+                     with ordinality as p(subscription_id, period_start, i)
+                join billed_periods bp on bp.subscription_id = p.subscription_id and bp.period_start = p.period_start
+                join invoices inv on inv.id = bp.invoice_id`,
+            decodeBilled
+          )
+        )).pipe(Effect.map((rows) => rows.map((row) => ({ index: row.i - 1, invoice_status: row.invoice_status })))),
+
       flagForRerate: (invoiceIds) =>
         orPersistenceError(
           sql`update invoices set needs_rerate = true where id = any(${invoiceIds}::text[]) and status = 'draft'`
@@ -129,7 +144,8 @@ export const UsageRepoLive = Layer.effect(
                 (customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_at, period_start, received_at)
               select customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_at, period_start,
                      ${iso(receivedAt)}::timestamptz
-                from input order by i
+                -- in key order: concurrent batches never wait on each other in a cycle
+                from input order by customer_id, transaction_id, i
               on conflict (customer_id, transaction_id) do nothing
               returning customer_id, transaction_id
             )
@@ -139,24 +155,26 @@ export const UsageRepoLive = Layer.effect(
           decodeIndexes
         )).pipe(Effect.map((rows) => rows.map((row) => row.i - 1).sort((a, b) => a - b))),
 
-      lockGroups: (groups) => {
-        const keys = groups.map((g) => `usage|${g.subscription_id}|${g.sku_id}|${iso(g.period_start)}`)
-        // In key order, so two ingestions holding several groups never wait on each other in a cycle.
-        return orPersistenceError(sql`
-          select count(pg_advisory_xact_lock(hashtextextended(k, 0)))
-            from (select distinct k from unnest(${keys}::text[]) as k order by k) as held`).pipe(Effect.asVoid)
-      },
-
-      groupTotals: (groups) => {
+      addToTotals: (groups) => {
         const { periods, skus, subscriptions } = groupArrays(groups)
+        // In key order, so two ingestions adding to several groups never wait on each other in a cycle.
         return orPersistenceError(Effect.flatMap(
           sql`
-            select g.i::text as i, coalesce(sum(u.quantity), 0)::text as total
+            with added as (
+              insert into usage_totals (subscription_id, sku_id, period_start, quantity)
+              select subscription_id, sku_id, period_start, quantity
+                from unnest(${subscriptions}::text[], ${skus}::text[], ${periods}::timestamptz[],
+                            ${groups.map((g) => formatDecimal(g.added))}::numeric[])
+                     as g(subscription_id, sku_id, period_start, quantity)
+               order by subscription_id, sku_id, period_start
+              on conflict (subscription_id, sku_id, period_start)
+              do update set quantity = usage_totals.quantity + excluded.quantity
+              returning subscription_id, sku_id, period_start, quantity
+            )
+            select g.i::text as i, a.quantity::text as total
               from unnest(${subscriptions}::text[], ${skus}::text[], ${periods}::timestamptz[])
                    with ordinality as g(subscription_id, sku_id, period_start, i)
-              left join usage_records u
-                on u.subscription_id = g.subscription_id and u.period_start = g.period_start and u.sku_id = g.sku_id
-             group by g.i
+              join added a using (subscription_id, sku_id, period_start)
              order by g.i`,
           decodeTotals
         )).pipe(Effect.map((rows) => rows.map((row) => row.total)))

@@ -29,6 +29,14 @@ export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo
   readonly lockDraftPeriods: (
     periods: ReadonlyArray<PeriodKey>
   ) => Effect.Effect<ReadonlyArray<{ readonly index: number; readonly invoice_id: string }>, PersistenceError>
+  /**
+   * Late usage: share-locks the subscriptions (in id order) until the transaction ends, then
+   * answers which of `periods` are billed and by an invoice in which status. Two statements.
+   */
+  readonly lockLatePeriods: (
+    subscriptionIds: ReadonlyArray<string>,
+    periods: ReadonlyArray<PeriodKey>
+  ) => Effect.Effect<ReadonlyArray<{ readonly index: number; readonly invoice_status: string }>, PersistenceError>
   /** Marks the draft invoices for re-rating: their periods got new usage. */
   readonly flagForRerate: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   /**
@@ -40,13 +48,12 @@ export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo
     receivedAt: DateTime.Utc
   ) => Effect.Effect<ReadonlyArray<number>, PersistenceError>
   /**
-   * Holds the groups until the transaction ends (another ingestion of the same group waits),
-   * so the totals read next count every usage committed before. Run it in a transaction.
+   * Adds each group's new quantity to its running total and answers the totals after, in the
+   * order given. The total's row stays locked until the transaction ends: another ingestion of
+   * the same group waits, then adds to a total that counts this one. Run it in a transaction.
    */
-  readonly lockGroups: (groups: ReadonlyArray<UsageGroup>) => Effect.Effect<void, PersistenceError>
-  /** The total quantity of each group, in the order given. */
-  readonly groupTotals: (
-    groups: ReadonlyArray<UsageGroup>
+  readonly addToTotals: (
+    groups: ReadonlyArray<UsageGroup & { readonly added: BigDecimal.BigDecimal }>
   ) => Effect.Effect<ReadonlyArray<BigDecimal.BigDecimal>, PersistenceError>
   /** Records the crossings not recorded before; answers the event ids of those recorded now. */
   readonly insertCrossings: (

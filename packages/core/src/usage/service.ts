@@ -68,11 +68,29 @@ const addResults = (a: IngestResult, b: IngestResult) =>
   })
 
 /** The period of the subscription `at` falls in: mostly the current one, else computed from the anchor. */
-const periodStartOf = (subscription: UsageSubscription, at: DateTime.Utc): DateTime.Utc =>
-  DateTime.greaterThanOrEqualTo(at, subscription.current_period_start) &&
-    DateTime.lessThan(at, subscription.current_period_end)
-    ? subscription.current_period_start
+/**
+ * The start of the billing period `at` falls in. An add-on's first period starts when it was
+ * created, inside its parent's period, while billing counts that period from the anchored start:
+ * only an anchored current period takes the fast path.
+ */
+const periodStartOf = (subscription: UsageSubscription, at: DateTime.Utc): DateTime.Utc => {
+  const current = subscription.current_period_start
+  const anchored = DateTime.Equivalence(current, subscription.billing_anchor) ||
+    !DateTime.Equivalence(current, subscription.started_at)
+  return anchored && DateTime.greaterThanOrEqualTo(at, current) && DateTime.lessThan(at, subscription.current_period_end)
+    ? current
     : periodAt(subscription.billing_anchor, subscription.time_zone, subscription.billing_interval, at).start
+}
+
+/**
+ * A billing run may bill a period once it has ended. Usage for a period that has ended, or ends
+ * within this margin, is late: it takes a share lock on its subscription, which a run holds
+ * exclusively while it reads usage, so a period is never billed without usage committed for it.
+ */
+const LATE_MARGIN = { hours: 1 } as const
+
+/** How many batches of one ingestion are in flight at once. */
+const CONCURRENT_BATCHES = 4
 
 interface Candidate {
   /** Position in the batch. */
@@ -131,8 +149,8 @@ export const make = Effect.gen(function* () {
 
       const since = decoded.reduce((min, { input }) => DateTime.min(min, input.occurred_at), decoded[0]!.input.occurred_at)
       const context = yield* repo.loadBatchContext(
-        Arr.dedupe(decoded.map(({ input }) => input.subscription_id)),
-        Arr.dedupe(decoded.map(({ input }) => input.sku_id)),
+        [...new Set(decoded.map(({ input }) => input.subscription_id))],
+        [...new Set(decoded.map(({ input }) => input.sku_id))],
         since
       )
       const subscriptionById = new Map(context.subscriptions.map((s) => [s.id, s]))
@@ -199,10 +217,28 @@ export const make = Effect.gen(function* () {
       return yield* transactor.withTransaction(Effect.gen(function* () {
         // Periods a draft invoice already billed: lock those drafts first, so none is finalized
         // while this usage joins its period; one finalized since the load above closes it.
-        const inDraft = Arr.dedupeWith(
-          candidates.filter((c) => invoiceStatusOf.get(periodKey(c.record.subscription_id, c.record.period_start)) === "draft"),
-          (a, b) => periodKey(a.record.subscription_id, a.record.period_start) === periodKey(b.record.subscription_id, b.record.period_start)
-        ).map((c) => ({ subscription_id: c.record.subscription_id, period_start: c.record.period_start }))
+        const lateBefore = DateTime.add(now, LATE_MARGIN)
+        const late = candidates.filter((c) =>
+          DateTime.lessThanOrEqualTo(c.subscription.current_period_end, lateBefore) ||
+          DateTime.lessThan(c.record.period_start, c.subscription.current_period_start)
+        )
+        if (late.length > 0) {
+          // Read again under the lock: a run may have billed these periods since the load.
+          const periods = late.map((c) => ({ subscription_id: c.record.subscription_id, period_start: c.record.period_start }))
+          const billed = yield* repo.lockLatePeriods([...new Set(late.map((c) => c.subscription.id))], periods)
+          for (const { index, invoice_status } of billed) {
+            const period = periods[index]!
+            invoiceStatusOf.set(periodKey(period.subscription_id, period.period_start), invoice_status)
+          }
+        }
+        const inDraft = [...new Map(
+          candidates
+            .filter((c) => invoiceStatusOf.get(periodKey(c.record.subscription_id, c.record.period_start)) === "draft")
+            .map((c) => [
+              periodKey(c.record.subscription_id, c.record.period_start),
+              { subscription_id: c.record.subscription_id, period_start: c.record.period_start }
+            ] as const)
+        ).values()]
         const draftInvoiceOf = new Map<string, string>()
         if (inDraft.length > 0) {
           for (const { index, invoice_id } of yield* repo.lockDraftPeriods(inDraft)) {
@@ -212,7 +248,8 @@ export const make = Effect.gen(function* () {
         }
         const insertable = candidates.filter((c) => {
           const key = periodKey(c.record.subscription_id, c.record.period_start)
-          if (invoiceStatusOf.get(key) === "draft" && !draftInvoiceOf.has(key)) {
+          const status = invoiceStatusOf.get(key)
+          if (status !== undefined && (status !== "draft" || !draftInvoiceOf.has(key))) {
             reject(c.index, "period_closed", closedMessage(c.record.subscription_id, c.record.period_start))
             return false
           }
@@ -222,12 +259,12 @@ export const make = Effect.gen(function* () {
 
         const inserted = (yield* repo.insertRecords(insertable.map((c) => c.record), now)).map((i) => insertable[i]!)
 
-        const rerate = Arr.dedupe(
+        const rerate = [...new Set(
           inserted.flatMap((c) => {
             const invoice = draftInvoiceOf.get(periodKey(c.record.subscription_id, c.record.period_start))
             return invoice === undefined ? [] : [invoice]
           })
-        )
+        )]
         if (rerate.length > 0) yield* repo.flagForRerate(rerate)
 
         yield* raiseThresholds(inserted)
@@ -256,8 +293,7 @@ export const make = Effect.gen(function* () {
       }
       if (groups.size === 0) return
       const entries = [...groups.values()]
-      yield* repo.lockGroups(entries.map((e) => e.group))
-      const totals = yield* repo.groupTotals(entries.map((e) => e.group))
+      const totals = yield* repo.addToTotals(entries.map((e) => ({ ...e.group, added: e.added })))
       const crossings: Array<ThresholdCrossing> = []
       const events: Array<StoredEvent> = []
       for (const [i, { added, first, group }] of entries.entries()) {
@@ -300,12 +336,14 @@ export const make = Effect.gen(function* () {
       mayReport(caller),
       stream.pipe(
         Stream.grouped(MAX_USAGE_BATCH),
-        Stream.runFoldEffect({ result: emptyResult, offset: 0 }, ({ offset, result }, chunk) =>
-          Effect.map(ingestBatch(caller, Chunk.toReadonlyArray(chunk), offset), (batch) => ({
-            result: addResults(result, batch),
-            offset: offset + chunk.length
-          }))),
-        Effect.map(({ result }) => result)
+        Stream.zipWithIndex,
+        // A few batches at once, each its own transaction on its own connection: the database
+        // works on one while the next is decoded and checked. Inserts take their keys in order,
+        // so two batches never wait on each other in a cycle.
+        Stream.mapEffect(([chunk, n]) => ingestBatch(caller, Chunk.toReadonlyArray(chunk), n * MAX_USAGE_BATCH), {
+          concurrency: CONCURRENT_BATCHES
+        }),
+        Stream.runFold(emptyResult, addResults)
       )
     )
   }

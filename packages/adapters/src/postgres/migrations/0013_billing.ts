@@ -28,6 +28,17 @@ export default Effect.gen(function* () {
   // A replayed transaction id is a duplicate, even when two copies arrive at once.
   yield* sql`create unique index usage_records_transaction on usage_records (customer_id, transaction_id)`
   yield* sql`create index usage_records_period on usage_records (subscription_id, period_start, sku_id)`
+  // Running totals per subscription, SKU and period, kept by ingestion for the SKUs with
+  // thresholds: the total before and after a batch comes from one upsert, not from summing
+  // every earlier record, and the upserted row serializes two batches of one group.
+  yield* sql`
+    create table usage_totals (
+      subscription_id text not null,
+      sku_id text not null,
+      period_start timestamptz not null,
+      quantity numeric not null,
+      primary key (subscription_id, sku_id, period_start)
+    )`
   // Each threshold is raised once per subscription, SKU and period: the primary key says so.
   yield* sql`
     create table usage_threshold_crossings (
