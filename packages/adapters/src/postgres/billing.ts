@@ -242,6 +242,12 @@ export const BillingRepoLive = Layer.effect(
           (rows) => rows.map(toBillable)
         )),
 
+      lockSubscriptions: (ids) =>
+        ids.length === 0 ? Effect.void : run(Effect.asVoid(sql`
+          select count(*) from (
+            select id from subscriptions where id = any(${ids}::text[]) order by id for no key update
+          ) as held`)),
+
       historyOf: (periods) => {
         if (periods.length === 0) return Effect.succeed([])
         const p = periodArrays(periods)

@@ -110,6 +110,8 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
     from: DateTime.Utc,
     to: DateTime.Utc
   ) => Effect.Effect<ReadonlyArray<BillableSubscription>, PersistenceError>
+  /** Locks the subscriptions (in id order, `for no key update`) until the transaction ends. */
+  readonly lockSubscriptions: (ids: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   /** For each period: the history row in force at its start and those inside it, with plan prices. */
   readonly historyOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<PricedHistoryRow>, PersistenceError>
   /** Usage summed per (subscription, period, SKU): one GROUP BY. */

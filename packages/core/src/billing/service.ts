@@ -237,11 +237,15 @@ export const make = Effect.gen(function* () {
       const month = run.period
       const window = searchWindow(month)
       const subscriptions = yield* repo.subscriptionsOf(customers.map((c) => c.id), window.from, window.to)
+      // Billed in arrears: a period of the month that has not ended yet waits for a later run.
       const due = subscriptions.flatMap((subscription) => {
         const period = periodEndingIn(subscription, month)
-        return period === undefined ? [] : [{ subscription, period }]
+        return period === undefined || DateTime.greaterThan(period.end, at) ? [] : [{ subscription, period }]
       })
       const keys = due.map(({ period, subscription }) => periodKey(subscription, period))
+      // Late usage for these periods, still uncommitted, holds a share lock on the subscription:
+      // wait for it, so the usage read next is all there is.
+      yield* repo.lockSubscriptions(due.map(({ subscription }) => subscription.id))
       const history = yield* repo.historyOf(keys)
       const usage = yield* repo.usageOf(keys)
       const skus = yield* repo.skus(skuIdsOf(usage))

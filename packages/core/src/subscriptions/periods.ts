@@ -39,7 +39,16 @@ export interface BillingPeriod {
 
 const intervalMonths = (interval: BillingInterval): number => (interval === "year" ? 12 : 1)
 
-const zone = (timeZone: string): DateTime.TimeZone.Named => DateTime.zoneUnsafeMakeNamed(timeZone)
+// A named zone holds an `Intl.DateTimeFormat`, slow to make: one per zone name, made once.
+const zones = new Map<string, DateTime.TimeZone.Named>()
+const zone = (timeZone: string): DateTime.TimeZone.Named => {
+  let named = zones.get(timeZone)
+  if (named === undefined) {
+    named = DateTime.zoneUnsafeMakeNamed(timeZone)
+    zones.set(timeZone, named)
+  }
+  return named
+}
 
 /** The wall-clock parts of `instant` in `tz`. */
 const localParts = (instant: DateTime.Utc, tz: DateTime.TimeZone): DateTime.DateTime.PartsWithWeekday =>
