@@ -1,0 +1,91 @@
+/**
+ * A billing run at scale against the plain aggregation it cannot avoid, on one PostgreSQL server:
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/billing.ts      10,000 subscriptions, 1,000,000 records
+ *   DATABASE_URL=... npx tsx bench/billing.ts 2000 200000                                  other counts
+ *
+ * (Without DATABASE_URL it uses postgres://postgres@127.0.0.1:5432/postgres.) In a scratch
+ * database: 2,000 customers with 5 subscriptions each on the SIP trunk plan (graduated voice
+ * minutes, thresholds), all anchored on 2026-10-01, and 100 usage records per subscription in
+ * October (bench/fixtures/billing-seed.ts). Then, timed:
+ *
+ * - the aggregation: one `GROUP BY subscription_id, sku_id` summing October's records, the least
+ *   any billing of those records has to read (the second of two runs, warm);
+ * - the run: `Billing.startRun` + `executeRun` for 2026-10 with grace 0, as `provisio billing run`
+ *   does: every subscription's recurring line and rated usage line, one invoice per customer,
+ *   each invoice finalized (gapless number, ledger entry, event) — chunks of 500 customers, each
+ *   one transaction.
+ *
+ * It then checks that every subscription was billed exactly once and prints the ratio
+ * (target: the run takes at most 5 times the aggregation).
+ */
+import { SqlClient } from "@effect/sql"
+import { ServicesLive } from "@provisio/adapters/services"
+import { Billing } from "@provisio/core/billing/service"
+import { BillingMonth } from "@provisio/core/invoices/model"
+import { Identity } from "@provisio/core/identity/service"
+import { Context, Effect, Layer, Logger, LogLevel } from "effect"
+import { scratchServerDatabase, seedChannel, seedUsage } from "./fixtures/billing-seed"
+
+const SUBSCRIPTIONS = Math.max(100, Number(process.argv[2] ?? 10_000))
+const RECORDS = Math.max(SUBSCRIPTIONS, Number(process.argv[3] ?? 1_000_000))
+const CUSTOMERS = Math.max(1, Math.floor(SUBSCRIPTIONS / 5))
+const SERVER_URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
+const ANCHOR = "2026-10-01T00:00:00Z"
+const PERIOD = BillingMonth.make("2026-10")
+
+const count = (n: number) => Math.round(n).toLocaleString("en-US")
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+
+const bench = Effect.gen(function* () {
+  const database = yield* scratchServerDatabase(SERVER_URL, 4)
+  const context = yield* Layer.build(ServicesLive.pipe(Layer.provideMerge(database.layer)))
+  const sql = Context.get(context, SqlClient.SqlClient)
+  const billing = Context.get(context, Billing)
+
+  console.log(`bench/billing: ${count(SUBSCRIPTIONS)} subscriptions of ${count(CUSTOMERS)} customers, ${count(RECORDS)} usage records`)
+  console.log(`database: PostgreSQL server ${new URL(SERVER_URL).host}, scratch database\n`)
+  let started = performance.now()
+  const seeded = yield* seedChannel({ customers: CUSTOMERS, subscriptions: SUBSCRIPTIONS, anchor: ANCHOR }).pipe(
+    Effect.provide(context)
+  )
+  yield* seedUsage(seeded, Math.floor(RECORDS / SUBSCRIPTIONS), ANCHOR, 30).pipe(Effect.provide(context))
+  yield* sql`vacuum analyze usage_records`
+  const [{ records } = { records: 0 }] = yield* sql<{ records: number }>`select count(*)::int as records from usage_records`
+  console.log(`  seeded in ${seconds(performance.now() - started)} (${count(records)} records)`)
+
+  const aggregate = sql`
+    select subscription_id, sku_id, sum(quantity) as quantity
+      from usage_records
+     where period_start = ${new Date(ANCHOR)}
+     group by subscription_id, sku_id`
+  yield* aggregate
+  started = performance.now()
+  const groups = yield* aggregate
+  const aggregationMs = performance.now() - started
+
+  const operator = yield* Effect.flatMap(Identity, (identity) => identity.platformOperator).pipe(Effect.provide(context))
+  started = performance.now()
+  const { run } = yield* billing.startRun(operator, { period: PERIOD, grace_period: "0 seconds" })
+  const done = yield* billing.executeRun(run.id)
+  const runMs = performance.now() - started
+
+  const [check] = yield* sql<{ billed: number; once: boolean; invoices: number; finalized: number; lines: number; total: string }>`
+    select (select count(*)::int from billed_periods) as billed,
+           (select count(*) = count(distinct subscription_id) from billed_periods) as once,
+           (select count(*)::int from invoices) as invoices,
+           (select count(*)::int from invoices where status = 'finalized') as finalized,
+           (select count(*)::int from invoice_lines) as lines,
+           (select sum(total)::text from invoices) as total`
+  if (check!.billed !== SUBSCRIPTIONS || !check!.once) throw new Error(`billed ${check!.billed} periods of ${SUBSCRIPTIONS}`)
+
+  console.log(`  GROUP BY over the records          ${seconds(aggregationMs).padStart(8)}  (${count(groups.length)} groups)`)
+  console.log(`  billing run 2026-10 (grace 0)      ${seconds(runMs).padStart(8)}  (status ${done.status}, ${count(check!.invoices)} invoices, ${count(check!.finalized)} finalized, ${count(check!.lines)} lines, ${check!.total} EUR)`)
+  console.log(`  every subscription billed once:   ${check!.billed === SUBSCRIPTIONS && check!.once ? "yes" : "NO"}`)
+  console.log(`  run / aggregation = ${(runMs / aggregationMs).toFixed(1)}x   (target <= 5x)`)
+}).pipe(Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning))
+
+Effect.runPromise(bench).then(() => process.exit(0), (error) => {
+  console.error(error)
+  process.exit(1)
+})
