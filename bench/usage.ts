@@ -46,9 +46,16 @@ const DAY = 86_400_000
 const anchorMillis = Math.floor((Date.now() - 20 * DAY) / DAY) * DAY
 const anchor = new Date(anchorMillis).toISOString()
 
-/** Record `n` of a door: a unique transaction id, spread over the subscriptions and the 20 days. */
+/**
+ * Record `n` of a door: a unique transaction id, spread over the 20 days. Each batch comes from
+ * one of 32 collectors, each with its own 1/32 of the subscriptions (as mediation systems split
+ * their feeds by customer or region), so concurrent batches rarely share a usage total.
+ */
+const COLLECTORS = 32
 const record = (seeded: Seeded, door: string, n: number) => {
-  const subscription = seeded.subscriptionIds[n % seeded.subscriptionIds.length]!
+  const collector = Math.floor(n / BATCH) % COLLECTORS
+  const mine = Math.ceil(seeded.subscriptionIds.length / COLLECTORS)
+  const subscription = seeded.subscriptionIds[(collector + COLLECTORS * (n % mine)) % seeded.subscriptionIds.length]!
   return {
     transaction_id: `${door}-${n}`,
     subscription_id: subscription,
