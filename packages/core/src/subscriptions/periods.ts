@@ -51,8 +51,11 @@ const zone = (timeZone: string): DateTime.TimeZone.Named => {
 }
 
 /** The wall-clock parts of `instant` in `tz`. */
+// UTC has no offsets to look up: most customers are in it, so it skips `Intl` altogether.
+const isUtc = (tz: DateTime.TimeZone): boolean => tz._tag === "Named" && (tz.id === "UTC" || tz.id === "Etc/UTC")
+
 const localParts = (instant: DateTime.Utc, tz: DateTime.TimeZone): DateTime.DateTime.PartsWithWeekday =>
-  DateTime.toParts(DateTime.unsafeMakeZoned(instant, { timeZone: tz }))
+  isUtc(tz) ? DateTime.toPartsUtc(instant) : DateTime.toParts(DateTime.unsafeMakeZoned(instant, { timeZone: tz }))
 
 /** 28..31: the number of days of a calendar month (`month` 1..12). */
 const daysInMonth = (year: number, month: number): number =>
@@ -88,6 +91,8 @@ const periodStart = (
   const year = local.year + Math.floor(months / 12)
   const month = (months % 12) + 1
   const day = Math.min(local.day, daysInMonth(year, month))
+  const wall = { year, month, day, hours: local.hours, minutes: local.minutes, seconds: local.seconds, millis: local.millis }
+  if (isUtc(tz)) return DateTime.unsafeMake(wall)
   const start = DateTime.unsafeMakeZoned(
     { year, month, day, hours: local.hours, minutes: local.minutes, seconds: local.seconds, millis: local.millis },
     // "compatible": a time in a gap moves forward by the gap, a repeated time takes the earlier instant.
