@@ -17,8 +17,8 @@ import {
   uniqueEmail,
   withSettings
 } from "./harness"
-import { finalizedInvoiceSql } from "./payments-fixtures"
-import { draftInvoiceSql } from "./payments-fixtures"
+import { finalizedInvoiceOf } from "./payments-fixtures"
+import { draftInvoiceOf } from "./payments-fixtures"
 import { chargeOf, finalizedInvoice } from "./invoice-fixtures"
 
 /**
@@ -1034,7 +1034,7 @@ function paymentRows(): ReadonlyArray<Row> {
     Effect.gen(function* () {
       const cached = invoices.get(w)
       if (cached !== undefined) return cached
-      const id = yield* finalizedInvoiceSql(w.c1, "1000.00")
+      const id = yield* finalizedInvoiceOf(w.c1, "1000.00")
       invoices.set(w, id)
       return id
       // The table's rows ask for an HTTP client only; the test server provides the database too.
@@ -1388,7 +1388,7 @@ function billingRows(): ReadonlyArray<Row> {
     {
       endpoint: "finalizeInvoice",
       method: "POST",
-      prepare: (w) => draftInvoiceSql(w.c1, "10.00") as unknown as Effect.Effect<string, never, HttpClient.HttpClient>,
+      prepare: (w) => draftInvoiceOf(w.c1, "10.00") as unknown as Effect.Effect<string, never, HttpClient.HttpClient>,
       path: (_, id) => `/api/v1/invoices/${id}/finalize`,
       // Admins of the issuing channel only.
       expect: { ...readC1, customerAdmin: 403, viewer: 403 }

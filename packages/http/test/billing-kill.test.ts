@@ -39,6 +39,12 @@ const admin = async (url: string, statement: string) => {
 
 const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
+// The CLI bills by the wall clock, in arrears: the month billed is the last one that has ended,
+// and the subscriptions are anchored at its start (its period ends when it does).
+const today = new Date()
+const monthStart = (offset: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + offset, 1)).toISOString()
+const MONTH = monthStart(-1).slice(0, 7)
+
 describe.skipIf(!SERVER)("billing run crash", () => {
   it("a billing run killed mid-run and run again bills every subscription exactly once", async () => {
     const server = SERVER!
@@ -57,7 +63,7 @@ describe.skipIf(!SERVER)("billing run crash", () => {
       const run = <A, E>(effect: Effect.Effect<A, E, any>) => Effect.runPromise(Effect.provide(effect, context) as Effect.Effect<A, E>)
       const sql = Context.get(context, SqlClient.SqlClient)
 
-      // The platform, a partner, CUSTOMERS customers with one 2-seat subscription each, anchored Oct 1.
+      // The platform, a partner, CUSTOMERS customers with one 2-seat subscription each, anchored at the start of MONTH.
       await run(Effect.flatMap(Identity, (identity) => identity.bootstrap(Option.some(`pvo_kill_${crypto.randomBytes(16).toString("hex")}`))))
       const catalog = await run(exampleCatalog)
       const plan = catalog.plans["UCaaS Seat Monthly"]!
@@ -78,12 +84,12 @@ describe.skipIf(!SERVER)("billing run crash", () => {
                                    current_period_start, current_period_end, billing_anchor, time_zone, billing_interval,
                                    period_index, created_at, updated_at)
         select 'sub_' || substr(c.id, 5), c.id, c.lineage, ${product}, ${plan}, 1, 'active', 2,
-               '2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z', '2026-10-01T00:00:00Z', 'UTC', 'month', 1,
-               '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z'
+               ${monthStart(0)}::timestamptz, ${monthStart(1)}::timestamptz, ${monthStart(-1)}::timestamptz, 'UTC', 'month', 1,
+               ${monthStart(-1)}::timestamptz, ${monthStart(-1)}::timestamptz
           from customers c where c.id like 'cus_kill%'`)
 
       const billingRun = () => {
-        const process_ = spawn(process.execPath, ["--import", "tsx", BIN, "billing", "run", "--period", "2026-11", "--chunk-size", "1"], {
+        const process_ = spawn(process.execPath, ["--import", "tsx", BIN, "billing", "run", "--period", MONTH, "--chunk-size", "1"], {
           env: { ...process.env, DATABASE_URL: url },
           stdio: ["ignore", "pipe", "pipe"],
           detached: true

@@ -1,11 +1,13 @@
 import { SqlClient } from "@effect/sql"
-import { makeId } from "@provisio/core/shared/ids"
 import { Effect } from "effect"
+import { call, expectData } from "./harness"
+import { draftInvoice, finalizedInvoice } from "./invoice-fixtures"
 
 /**
- * Invoices written straight into the tables, as a billing run and finalization would leave them
- * (the commission tests only need their lines, status and period): lineage and issuer from the
- * customer, subtotal = the lines but credits, total = every line.
+ * Invoices for the commission tests (they only need lines, status and period), made the way the
+ * product makes them: a draft as a billing run leaves it, a credit line from a credit note granted
+ * just before finalization, finalized by `Invoices.finalizeMany` (numbered, in the ledger), then
+ * paid or voided through the API by the platform admin.
  */
 
 export interface FixtureLine {
@@ -20,43 +22,48 @@ export interface FixtureInvoice {
   readonly period: string
   readonly status?: "draft" | "finalized" | "paid" | "void"
   readonly currency?: string
+  /** Credit lines (negative amounts) must not exceed the charges: the credit note is taken whole. */
   readonly lines: ReadonlyArray<FixtureLine>
 }
 
-/** Inserts one invoice with its lines; answers its id. */
+/** Makes one invoice with its lines; answers its id. */
 export const insertInvoice = (invoice: FixtureInvoice) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const id = yield* makeId("inv")
     const status = invoice.status ?? "finalized"
-    const lines = invoice.lines.map((line) => ({
-      kind: line.kind ?? (line.amount.startsWith("-") ? "credit" : "recurring"),
-      amount: line.amount,
-      product_id: line.product_id ?? null,
-      plan_id: line.plan_id ?? null
-    }))
-    yield* sql`
-      with line as (
-        select * from jsonb_to_recordset(${JSON.stringify(lines)}::jsonb)
-          as l (kind text, amount numeric, product_id text, plan_id text)
-      )
-      insert into invoices (id, customer_id, lineage, issuer_account_id, status, currency, period,
-                            subtotal, total, amount_paid, amount_due, finalized_at, created_at, updated_at)
-      select ${id}, c.id, c.lineage, c.partner_id, ${status}, ${invoice.currency ?? "EUR"}, ${invoice.period},
-             coalesce((select sum(amount) from line where kind <> 'credit'), 0),
-             coalesce((select sum(amount) from line), 0),
-             0, coalesce((select sum(amount) from line), 0),
-             case when ${status} = 'draft' then null else now() end, now(), now()
-      from customers c where c.id = ${invoice.customer_id}`
-    yield* sql`
-      insert into invoice_lines (invoice_id, position, kind, description, product_id, plan_id, quantity, unit_price, amount)
-      select ${id}, l.position, l.kind, l.kind || ' line', l.product_id, l.plan_id,
-             case when l.kind = 'credit' then null else 1 end, case when l.kind = 'credit' then null else l.amount end, l.amount
-      from rows from (jsonb_to_recordset(${JSON.stringify(lines)}::jsonb)
-          as (kind text, amount numeric, product_id text, plan_id text)) with ordinality
-        as l (kind, amount, product_id, plan_id, position)`
+    const currency = invoice.currency ?? "EUR"
+    const kinds = invoice.lines.map((line) => line.kind ?? (line.amount.startsWith("-") ? "credit" : "recurring"))
+    const draft = {
+      customerId: invoice.customer_id,
+      currency,
+      period: invoice.period,
+      lines: invoice.lines.flatMap((line, i) => {
+        const kind = kinds[i]!
+        return kind === "credit" ? [] : [{
+          kind,
+          description: `${kind} line`,
+          quantity: "1",
+          unit_price: line.amount,
+          amount: line.amount,
+          ...(line.product_id === undefined ? {} : { product_id: line.product_id }),
+          ...(line.plan_id === undefined ? {} : { plan_id: line.plan_id })
+        }]
+      })
+    }
+    if (status === "draft") return yield* draftInvoice(draft)
+    for (const [i, line] of invoice.lines.entries()) {
+      if (kinds[i] !== "credit") continue
+      expectData(yield* call("POST", "/api/v1/credits", {
+        body: { customer_id: invoice.customer_id, amount: { amount: line.amount.replace(/^-/, ""), currency }, reason: "Goodwill" }
+      }), 201)
+    }
+    const id = yield* finalizedInvoice(draft)
+    if (status === "paid") {
+      const due = expectData(yield* call("GET", `/api/v1/invoices/${id}`)).amount_due
+      expectData(yield* call("POST", "/api/v1/payments", { body: { invoice_id: id, amount: due } }), 201)
+    }
+    if (status === "void") expectData(yield* call("POST", `/api/v1/invoices/${id}/void`))
     return id
-  }).pipe(Effect.orDie)
+  })
 
 /** The sum of the invoices' stored totals, as Postgres writes it. */
 export const sumOfTotals = (ids: ReadonlyArray<string>) =>

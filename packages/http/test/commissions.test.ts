@@ -146,8 +146,9 @@ describe("commissions", () => {
         status: "paid",
         lines: [{ ...trunkLine, kind: "usage", amount: "7.35" }]
       })
-      yield* insertInvoice({ customer_id: customer.id, period: PERIOD, status: "draft", lines: [{ ...seatLine, amount: "1000.00" }] })
       yield* insertInvoice({ customer_id: customer.id, period: PERIOD, status: "void", lines: [{ ...seatLine, amount: "500.00" }] })
+      // Made last: a customer has one open draft per currency and month, and the void one was a draft first.
+      yield* insertInvoice({ customer_id: customer.id, period: PERIOD, status: "draft", lines: [{ ...seatLine, amount: "1000.00" }] })
       yield* insertInvoice({ customer_id: customer.id, period: "2026-10", lines: [{ ...seatLine, amount: "300.00" }] })
       const dollars = yield* insertInvoice({ customer_id: customer.id, period: PERIOD, currency: "USD", lines: [{ ...trunkLine, amount: "10.00" }] })
       const usage = yield* insertInvoice({

@@ -6,6 +6,7 @@ import { DateTime, Effect, Exit } from "effect"
 import { call, channel, createKey, createPartner, expectData, signIn, TEST_PASSWORD, uniqueEmail } from "./harness"
 import { chargeOf, draftInvoice, finalizedInvoice } from "./invoice-fixtures"
 import { createCustomer, events, exampleCatalog, expectError, OrderingServer, SEAT, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { ledgerFigures } from "./payments-fixtures"
 
 const NOW = "2026-12-02T10:00:00.000Z"
 
@@ -81,20 +82,8 @@ const ledger = (customerId: string) =>
 /** SUM(ledger) = SUM(amount_due of finalized and paid invoices) - SUM(credit remaining), per currency. */
 const expectLedgerInvariant = (customerId: string) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ currency: string; ledger: string; owed: string }>`
-      with currencies as (select currency from invoices where customer_id = ${customerId}
-                          union select currency from credit_notes where customer_id = ${customerId})
-      select c.currency,
-             (select coalesce(sum(amount), 0) from ledger_entries l
-               where l.customer_id = ${customerId} and l.currency = c.currency)::text as ledger,
-             ((select coalesce(sum(amount_due), 0) from invoices i
-                where i.customer_id = ${customerId} and i.currency = c.currency and i.status in ('finalized', 'paid'))
-              - (select coalesce(sum(remaining), 0) from credit_notes n
-                  where n.customer_id = ${customerId} and n.currency = c.currency))::text as owed
-        from currencies c`
-    for (const row of rows) expect(Number(row.ledger), row.currency).toBe(Number(row.owed))
-  }).pipe(Effect.orDie)
+    for (const row of yield* ledgerFigures(customerId)) expect(Number(row.ledger), row.currency).toBe(Number(row.due_minus_credit))
+  })
 
 describe("invoices", () => {
   it.layer(OrderingServer)("finalization", (it) => {

@@ -5,7 +5,7 @@ import { ProvisioApi } from "@provisio/http/api"
 import { BigDecimal, Effect, Option } from "effect"
 import { call, channel, expectData } from "./harness"
 import { createCustomer, OrderingServer, V1 } from "./ordering-fixtures"
-import { draftInvoiceSql, finalizedInvoiceSql, ledgerFigures } from "./payments-fixtures"
+import { finalizedInvoiceOf, ledgerFigures } from "./payments-fixtures"
 
 /**
  * The ledger property: after any sequence of finalizations, payments (partial, exact, beyond
@@ -69,20 +69,9 @@ const invoicesOf = (customerId: string) =>
     return rows.map((r): OpenInvoice => ({ id: r.id, currency: r.currency, due: toMinor(r.amount_due, r.currency), status: r.status }))
   }).pipe(Effect.orDie)
 
-/**
- * A finalized invoice of `minor` units: through the Invoices service when the server has it (a
- * draft finalized for real, taking the customer's credit as credit lines), else written as
- * finalization would.
- */
+/** A finalized invoice of `minor` units: a draft finalized for real, taking the customer's credit as credit lines. */
 const finalize = (customerId: string, minor: number, currency: Currency) =>
-  Effect.gen(function* () {
-    const invoices = yield* Effect.serviceOption(Invoices)
-    if (Option.isNone(invoices)) return yield* finalizedInvoiceSql(customerId, decimal(minor, currency), currency)
-    const draft = yield* draftInvoiceSql(customerId, decimal(minor, currency), currency)
-    const finalized = yield* Effect.orDie(invoices.value.finalizeMany([draft]))
-    expect(finalized).toEqual([draft])
-    return draft
-  })
+  finalizedInvoiceOf(customerId, decimal(minor, currency), currency)
 
 /** How many operations of each kind the sequences ran: a generator that never pays or voids proves little. */
 type Tally = Record<"finalize" | "pay" | "overpay" | "credit" | "void", number>

@@ -1,61 +1,33 @@
 import { SqlClient } from "@effect/sql"
-import { makeId } from "@provisio/core/shared/ids"
-import { DateTime, Effect } from "effect"
+import { Identity } from "@provisio/core/identity/service"
+import { Invoices } from "@provisio/core/invoices/service"
+import { Effect } from "effect"
+import { chargeOf, draftInvoice, finalizedInvoice } from "./invoice-fixtures"
 
 /**
- * Invoices for the payments tests, written in SQL the way a billing run and finalization leave
- * them: a draft with one charge line, or a finalized one (numbered, subtotal = total = amount_due,
- * the ledger's `invoice` entry of +subtotal). No credit is applied: the tests that need credit
- * lines go through the Invoices service.
+ * Invoices of one charge line for the payments tests, made the way the product makes them: a
+ * draft as a billing run leaves it, finalized by `Invoices.finalizeMany` (numbered from the
+ * issuer's sequence, the customer's credit taken as credit lines, the ledger's `invoice` entry),
+ * voided by `Invoices.voidInvoice`. Numbers written past the sequence would collide with the next
+ * real finalization of the same issuer and year.
  */
 
-let numbers = 0
-let drafts = 0
-
-const insertInvoice = (
-  customerId: string,
-  amount: string,
-  currency: string,
-  status: "draft" | "finalized" | "void"
-) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const id = yield* makeId("inv")
-    const now = yield* DateTime.now
-    const at = DateTime.formatIso(now)
-    const number = status === "draft" ? null : `INV-${DateTime.getPartUtc(now, "year")}-${String(++numbers).padStart(6, "0")}`
-    // A period of its own per draft: a customer has one open draft per currency and month.
-    const period = status === "draft" ? `${2000 + (++drafts % 900)}-01` : "2026-11"
-    const finalized = status === "draft" ? null : at
-    yield* sql`
-      insert into invoices (id, number, customer_id, lineage, issuer_account_id, status, currency, period,
-                            subtotal, total, amount_paid, amount_due, finalized_at, voided_at, created_at, updated_at)
-      select ${id}, ${number}, c.id, c.lineage, c.partner_id, ${status}, ${currency}, ${period},
-             ${amount}::numeric, ${amount}::numeric, 0, ${status === "void" ? "0" : amount}::numeric,
-             ${finalized}::timestamptz, ${status === "void" ? at : null}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
-        from customers c where c.id = ${customerId}`
-    yield* sql`
-      insert into invoice_lines (invoice_id, position, kind, description, quantity, unit_price, amount)
-      values (${id}, 0, 'one_off', 'Installation', 1, ${amount}::numeric, ${amount}::numeric)`
-    if (status === "finalized") {
-      yield* sql`
-        insert into ledger_entries (customer_id, currency, kind, amount, invoice_id, created_at)
-        values (${customerId}, ${currency}, 'invoice', ${amount}::numeric, ${id}, ${at}::timestamptz)`
-    }
-    return id
-  }).pipe(Effect.orDie)
-
-/** A finalized invoice of `amount` (a decimal string) owed in full, posted to the ledger. */
-export const finalizedInvoiceSql = (customerId: string, amount: string, currency = "EUR") =>
-  insertInvoice(customerId, amount, currency, "finalized")
+/** A finalized invoice of `amount` (a decimal string), posted to the ledger. */
+export const finalizedInvoiceOf = (customerId: string, amount: string, currency = "EUR") =>
+  finalizedInvoice({ customerId, currency, lines: [chargeOf(amount)] })
 
 /** A draft invoice of `amount`: not yet payable, not in the ledger. */
-export const draftInvoiceSql = (customerId: string, amount: string, currency = "EUR") =>
-  insertInvoice(customerId, amount, currency, "draft")
+export const draftInvoiceOf = (customerId: string, amount: string, currency = "EUR") =>
+  draftInvoice({ customerId, currency, lines: [chargeOf(amount)] })
 
-/** A void invoice that was never finalized. */
-export const voidInvoiceSql = (customerId: string, amount: string, currency = "EUR") =>
-  insertInvoice(customerId, amount, currency, "void")
+/** A void invoice that was never finalized, voided by the platform operator. */
+export const voidInvoiceOf = (customerId: string, amount: string, currency = "EUR") =>
+  Effect.gen(function* () {
+    const id = yield* draftInvoiceOf(customerId, amount, currency)
+    const operator = yield* Effect.flatMap(Identity, (identity) => identity.platformOperator)
+    yield* Effect.flatMap(Invoices, (invoices) => invoices.voidInvoice(operator, id))
+    return id
+  }).pipe(Effect.orDie)
 
 /**
  * The invariant of the billing model, per currency of the customer, straight from the tables:

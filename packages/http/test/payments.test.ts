@@ -7,7 +7,7 @@ import { RecordPayment } from "@provisio/core/payments/model"
 import { BigDecimal, Deferred, Effect, Layer } from "effect"
 import { call, channel, createKey, expectData, signIn, TEST_PASSWORD, uniqueEmail } from "./harness"
 import { createCustomer, events, expectError, OrderingServer, V1 } from "./ordering-fixtures"
-import { draftInvoiceSql, finalizedInvoiceSql, ledgerFigures, voidInvoiceSql } from "./payments-fixtures"
+import { draftInvoiceOf, finalizedInvoiceOf, ledgerFigures, voidInvoiceOf } from "./payments-fixtures"
 
 /** A partner with admin and manager keys, one of its customers, and that customer's admin (signed in). */
 const world = Effect.gen(function* () {
@@ -36,7 +36,7 @@ describe("payments", () => {
     it.effect("two partial payments pay an invoice off: amount due falls, then the invoice is paid with its event", () =>
       Effect.gen(function* () {
         const { customer, partnerKey, managerKey } = yield* world
-        const invoice = yield* finalizedInvoiceSql(customer.id, "100.00")
+        const invoice = yield* finalizedInvoiceOf(customer.id, "100.00")
 
         const first = expectData(yield* pay(invoice, "30.00", managerKey), 201)
         expect(first).toMatchObject({
@@ -78,7 +78,7 @@ describe("payments", () => {
     it.effect("an overpayment pays the invoice and leaves the rest as credit: the balance goes negative", () =>
       Effect.gen(function* () {
         const { customer, partnerKey, customerToken } = yield* world
-        const invoice = yield* finalizedInvoiceSql(customer.id, "50.00")
+        const invoice = yield* finalizedInvoiceOf(customer.id, "50.00")
 
         // The customer's own admin pays its invoice.
         const payment = expectData(yield* pay(invoice, "80.00", customerToken), 201)
@@ -104,7 +104,7 @@ describe("payments", () => {
     it.effect("two payments at once of one invoice: one pays what is due, the other's excess becomes credit", () =>
       Effect.gen(function* () {
         const { customer, partnerKey } = yield* world
-        const invoice = yield* finalizedInvoiceSql(customer.id, "100.00")
+        const invoice = yield* finalizedInvoiceOf(customer.id, "100.00")
         // A gateway that answers only once both charges are in flight: both payments have passed
         // their checks against the unpaid invoice before either is applied.
         const bothCharging = yield* Deferred.make<void>()
@@ -140,7 +140,7 @@ describe("payments", () => {
     it.effect("a payment must be positive, in the invoice's currency, to the cent, with one of the customer's payment methods", () =>
       Effect.gen(function* () {
         const { customer, partner, partnerKey } = yield* world
-        const invoice = yield* finalizedInvoiceSql(customer.id, "20.00")
+        const invoice = yield* finalizedInvoiceOf(customer.id, "20.00")
         const other = yield* createCustomer(partner.id)
         const foreignMethod = expectData(
           yield* call("POST", `${V1}/customers/${other.id}/paymentMethods`, { body: { type: "invoice" } }),
@@ -171,16 +171,16 @@ describe("payments", () => {
     it.effect("draft, void and paid invoices cannot be paid (409), viewers and other channels cannot pay", () =>
       Effect.gen(function* () {
         const { customer, partner, partnerKey, customerToken } = yield* world
-        const draft = yield* draftInvoiceSql(customer.id, "10.00")
-        const voided = yield* voidInvoiceSql(customer.id, "10.00")
-        const paid = yield* finalizedInvoiceSql(customer.id, "10.00")
+        const draft = yield* draftInvoiceOf(customer.id, "10.00")
+        const voided = yield* voidInvoiceOf(customer.id, "10.00")
+        const paid = yield* finalizedInvoiceOf(customer.id, "10.00")
         expectData(yield* pay(paid, "10.00", partnerKey), 201)
 
         expectError(yield* pay(draft, "5.00", partnerKey), 409, "invalid_state")
         expectError(yield* pay(voided, "5.00", partnerKey), 409, "invalid_state")
         expectError(yield* pay(paid, "5.00", partnerKey), 409, "invalid_state")
 
-        const open = yield* finalizedInvoiceSql(customer.id, "10.00")
+        const open = yield* finalizedInvoiceOf(customer.id, "10.00")
         expectError(yield* pay(open, "5.00", yield* createKey(partner.id, "viewer")), 403, "forbidden")
         const { partnerKey: foreignKey } = yield* channel()
         expectError(yield* pay(open, "5.00", foreignKey), 422, "validation_error", "invoice_id")
@@ -192,7 +192,7 @@ describe("payments", () => {
       Effect.gen(function* () {
         const { customer, partnerKey, managerKey, customerToken } = yield* world
         expect((yield* balanceOf(customer.id, customerToken))).toEqual({ customer_id: customer.id, balances: [] })
-        yield* finalizedInvoiceSql(customer.id, "40.00")
+        yield* finalizedInvoiceOf(customer.id, "40.00")
 
         const credit = expectData(
           yield* call("POST", `${V1}/credits`, {
@@ -247,8 +247,8 @@ describe("payments", () => {
     it.effect("the balance is the customer's own to read, and out of scope is not found", () =>
       Effect.gen(function* () {
         const { customer, distributorKey, customerToken } = yield* world
-        const invoice = yield* finalizedInvoiceSql(customer.id, "12.34")
-        yield* finalizedInvoiceSql(customer.id, "7.66")
+        const invoice = yield* finalizedInvoiceOf(customer.id, "12.34")
+        yield* finalizedInvoiceOf(customer.id, "7.66")
         expectData(yield* pay(invoice, "2.34"), 201)
         const expected = { currency: "EUR", balance: eur("17.66"), amount_due: eur("17.66"), credit_available: eur("0.00") }
         expect((yield* balanceOf(customer.id, customerToken)).balances).toEqual([expected])
@@ -262,7 +262,7 @@ describe("payments", () => {
     it.effect("a payment the gateway declines is kept as failed with the reason, and the invoice still owes it all", () =>
       Effect.gen(function* () {
         const { customer, partnerKey } = yield* world
-        const invoice = yield* finalizedInvoiceSql(customer.id, "25.00")
+        const invoice = yield* finalizedInvoiceOf(customer.id, "25.00")
         const method = expectData(
           yield* call("POST", `${V1}/customers/${customer.id}/paymentMethods`, {
             body: { type: "card", gateway: "acme", token: "tok_declined", brand: "visa", last4: "4242", exp_month: 1, exp_year: 2030 }

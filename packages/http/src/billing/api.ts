@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { BillingRun, StartBillingRun, UpcomingInvoice } from "@provisio/core/billing/model"
 import { Invoice } from "@provisio/core/invoices/model"
 import { Schema } from "effect"
-import { Envelope } from "../envelope"
+import { Envelope, NoBody } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 
@@ -41,6 +41,7 @@ export class BillingApi extends HttpApiGroup.make("billing")
   .add(
     HttpApiEndpoint.post("finalizeInvoice", "/invoices/:invoiceId/finalize")
       .setPath(InvoicePath)
+      .setPayload(NoBody)
       .addSuccess(Envelope(Invoice))
       .addError(InvalidStateError)
       .annotate(

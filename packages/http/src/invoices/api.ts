@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { BillingMonth, Invoice, InvoiceStatus } from "@provisio/core/invoices/model"
 import { BillingSummary } from "@provisio/core/invoices/views"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
+import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
@@ -52,6 +52,7 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
   .add(
     HttpApiEndpoint.post("voidInvoice", "/invoices/:invoiceId/void")
       .setPath(InvoicePath)
+      .setPayload(NoBody)
       .addSuccess(Envelope(Invoice))
       .addError(InvalidStateError)
       .annotate(
