@@ -149,6 +149,19 @@ describe("usage", () => {
         expect(totals.totals).toEqual([{ sku_id: catalog.skus["voice-minutes"], sku_code: "voice-minutes", quantity: "42.5" }])
       }))
 
+    it.effect("usage stamped to the second counts from the second the subscription started", () =>
+      Effect.gen(function* () {
+        yield* setNow("2026-11-01T08:00:00.600Z")
+        const { partnerKey, trunk } = yield* trunkWorld
+        yield* setNow("2026-11-01T09:00:00Z")
+        const result = yield* ingest([
+          voice(trunk.id, "1", "2026-11-01T08:00:00Z"),
+          voice(trunk.id, "1", "2026-11-01T07:59:59Z")
+        ], partnerKey)
+        expect(result.accepted).toBe(1)
+        expect(result.rejected.map((r: any) => [r.index, r.code])).toEqual([[1, "outside_subscription"]])
+      }))
+
     it.effect("a replay is counted as duplicates and never stored twice, also within one batch", () =>
       Effect.gen(function* () {
         yield* setNow("2026-11-01T00:00:00Z")

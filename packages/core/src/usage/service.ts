@@ -183,7 +183,9 @@ export const make = Effect.gen(function* () {
           continue
         }
         const at = input.occurred_at
-        if (DateTime.lessThan(at, subscription.started_at)) {
+        // Usage is usually stamped to the second: a record of the second the subscription
+        // started is inside it.
+        if (DateTime.lessThan(at, DateTime.startOf(subscription.started_at, "second"))) {
           reject(index, "outside_subscription", `occurred_at: ${iso(at)} is before subscription ${subscription.id} started (${iso(subscription.started_at)})`)
           continue
         }
