@@ -6,10 +6,8 @@ import { BillingMonth } from "@provisio/core/invoices/model"
 import { ValidationError } from "@provisio/core/shared/errors"
 import { Clock, Effect, Option, Schema } from "effect"
 import { AppLive } from "../database"
-import { type ImportOutput, stdoutOutput } from "./numbers"
+import { count, type ImportOutput, stdoutOutput } from "../progress"
 import { bootstrap } from "./serve"
-
-const count = (n: number) => n.toLocaleString("en-US")
 
 /**
  * The progress of a run: on a terminal one line rewritten with `\r`, elsewhere a plain line per

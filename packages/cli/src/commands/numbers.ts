@@ -6,22 +6,11 @@ import { parse } from "csv-parse"
 import { Chunk, Clock, Effect, Option, Stream } from "effect"
 import * as fs from "node:fs"
 import { AppLive } from "../database"
+import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress"
 import { bootstrap } from "./serve"
 
 /** Rows per batch: each batch is one transaction, one insert statement per placement in it. */
 export const IMPORT_CHUNK = 5_000
-
-/** Where the import reports: a terminal gets one line updated in place, anything else plain lines. */
-export interface ImportOutput {
-  readonly tty: boolean
-  /** Writes text as is (no newline added). */
-  readonly write: (text: string) => Effect.Effect<void>
-}
-
-export const stdoutOutput: ImportOutput = {
-  tty: process.stdout.isTTY === true,
-  write: (text) => Effect.sync(() => void process.stdout.write(text))
-}
 
 export interface ImportSummary {
   readonly file: string
@@ -36,31 +25,6 @@ export interface ImportSummary {
 const LISTED_REJECTIONS = 100
 
 const COLUMNS = ["number", "product_id", "country", "city"]
-
-const count = (n: number) => n.toLocaleString("en-US")
-
-const duration = (seconds: number) => {
-  const s = Math.max(0, Math.round(seconds))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const rest = String(s % 60).padStart(2, "0")
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`
-}
-
-/** The file's data rows, about: its line count less the header (for the progress bar's total). */
-const countRows = (path: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      let lines = 0
-      let last = 10
-      for await (const chunk of fs.createReadStream(path) as AsyncIterable<Buffer>) {
-        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++
-        if (chunk.length > 0) last = chunk[chunk.length - 1]!
-      }
-      return Math.max(0, lines + (last === 10 ? 0 : 1) - 1)
-    },
-    catch: (error) => new ValidationError({ message: `cannot read ${path}: ${(error as Error).message}` })
-  })
 
 interface CsvRecord {
   readonly record: Record<string, string | undefined>
@@ -92,39 +56,6 @@ const records = (path: string) =>
   )
 
 /**
- * The progress of an import: on a terminal one line rewritten with `\r` (count, rate, ETA);
- * elsewhere a plain line every `every` rows, so logs stay readable.
- */
-const progressReporter = (output: ImportOutput, total: number, started: number, every = 50_000) => {
-  let lastPrinted = 0
-  const line = (done: number, now: number) => {
-    const seconds = Math.max((now - started) / 1000, 0.001)
-    const rate = done / seconds
-    const shown = Math.max(total, done)
-    const percent = shown === 0 ? 100 : (100 * done) / shown
-    const eta = rate > 0 ? (shown - done) / rate : 0
-    return `${count(done)} / ${count(shown)} rows (${percent.toFixed(1)}%), ${count(Math.round(rate))} numbers/s, ` +
-      `ETA ${duration(eta)}`
-  }
-  return {
-    update: (done: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        if (output.tty) return output.write(`\r  ${line(done, now).padEnd(78)}`)
-        if (done - lastPrinted < every) return Effect.void
-        lastPrinted = done
-        return output.write(`  ${line(done, now)}\n`)
-      }),
-    finish: (done: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        output.tty
-          ? output.write(`\r  ${line(done, now).padEnd(78)}\n`)
-          : done === lastPrinted
-          ? Effect.void
-          : output.write(`  ${line(done, now)}\n`))
-  }
-}
-
-/**
  * The command's work on whatever database the context has: reads the CSV (columns `number`,
  * `product_id`, `country`, `city`; `product_id` may come from `--product` instead) and adds its
  * numbers as the platform operator in batches of `IMPORT_CHUNK`, through the same set-based insert
@@ -141,9 +72,9 @@ export const importNumbersFile = (
     const numbers = yield* Numbers
     const operator = yield* identity.platformOperator
     const importBatch = yield* numbers.numberImporter(operator)
-    const total = yield* countRows(path)
+    const total = Math.max(0, (yield* countLines(path)) - 1) // less the header
     const started = yield* Clock.currentTimeMillis
-    const progress = progressReporter(output, total, started)
+    const progress = progressReporter(output, total, started, { items: "rows", rate: "numbers", eta: true })
     let rows = 0
     let added = 0
     let already = 0

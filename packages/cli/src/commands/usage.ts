@@ -8,7 +8,7 @@ import { Chunk, Clock, Effect, Stream } from "effect"
 import * as fs from "node:fs"
 import * as readline from "node:readline"
 import { AppLive } from "../database"
-import { type ImportOutput, stdoutOutput } from "./numbers"
+import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress"
 import { bootstrap } from "./serve"
 
 /** A record of the file that was not stored, with its line. */
@@ -36,8 +36,6 @@ const COLUMNS = ["transaction_id", "subscription_id", "sku_id", "quantity", "occ
 type FileRecord =
   | { readonly line: number; readonly record: unknown }
   | { readonly line: number; readonly invalid: string }
-
-const count = (n: number) => n.toLocaleString("en-US")
 
 const readError = (path: string) => (error: unknown) => new ValidationError({ message: `${path}: ${(error as Error).message}` })
 
@@ -90,51 +88,6 @@ const fileRecords = (path: string) => {
   return Effect.fail(new ValidationError({ message: `${path}: the file must be .csv or .ndjson (one JSON object per line)` }))
 }
 
-/** The file's lines, about: the progress line's total (a header line counts as one record more). */
-const countLines = (path: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      let lines = 0
-      let last = 10
-      for await (const chunk of fs.createReadStream(path) as AsyncIterable<Buffer>) {
-        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++
-        if (chunk.length > 0) last = chunk[chunk.length - 1]!
-      }
-      return lines + (last === 10 ? 0 : 1)
-    },
-    catch: (error) => new ValidationError({ message: `cannot read ${path}: ${(error as Error).message}` })
-  })
-
-/**
- * The progress of an import, as `provisio numbers import` shows it: on a terminal one line
- * rewritten with `\r`; elsewhere a plain line every `every` records, so logs stay readable.
- */
-const progressReporter = (output: ImportOutput, total: number, started: number, every = 50_000) => {
-  let lastPrinted = 0
-  const line = (done: number, now: number) => {
-    const rate = done / Math.max((now - started) / 1000, 0.001)
-    const shown = Math.max(total, done)
-    const percent = shown === 0 ? 100 : (100 * done) / shown
-    return `${count(done)} / ${count(shown)} records (${percent.toFixed(1)}%), ${count(Math.round(rate))} records/s`
-  }
-  return {
-    update: (done: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        if (output.tty) return output.write(`\r  ${line(done, now).padEnd(78)}`)
-        if (done - lastPrinted < every) return Effect.void
-        lastPrinted = done
-        return output.write(`  ${line(done, now)}\n`)
-      }),
-    finish: (done: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        output.tty
-          ? output.write(`\r  ${line(done, now).padEnd(78)}\n`)
-          : done === lastPrinted
-          ? Effect.void
-          : output.write(`  ${line(done, now)}\n`))
-  }
-}
-
 /**
  * The command's work on whatever database the context has: reads the file as it goes and
  * ingests its records as the platform operator, `MAX_USAGE_BATCH` at a time, through the same use
@@ -149,7 +102,7 @@ export const importUsageFile = (path: string, options: { readonly output?: Impor
     const usage = yield* UsageService
     const total = yield* countLines(path)
     const started = yield* Clock.currentTimeMillis
-    const progress = progressReporter(output, total, started)
+    const progress = progressReporter(output, total, started, { items: "records", rate: "records", eta: false })
     let read = 0
     let accepted = 0
     let duplicates = 0
