@@ -1,12 +1,11 @@
 import { PgClient } from "@effect/sql-pg"
 import { SqlClient } from "@effect/sql"
 import { ServicesLive } from "@provisio/adapters/services"
-import { createTemplate, dropDatabase, TemplateDatabaseEnv } from "@provisio/adapters/testing/database"
+import { createScratchDatabase, dropDatabase } from "@provisio/adapters/testing/database"
 import { Context, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
 import { spawn } from "node:child_process"
 import * as crypto from "node:crypto"
 import * as path from "node:path"
-import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { Identity } from "@provisio/core/identity/service"
 import { exampleCatalog } from "./ordering-fixtures"
@@ -21,22 +20,6 @@ const SERVER = process.env["DATABASE_URL"]
 const CUSTOMERS = 200
 const BIN = path.join(import.meta.dirname, "..", "..", "cli", "src", "bin.ts")
 
-const urlOf = (url: string, database: string) => {
-  const u = new URL(url)
-  u.pathname = `/${database}`
-  return u.toString()
-}
-
-const admin = async (url: string, statement: string) => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
-  }
-}
-
 const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
 
 // The CLI bills by the wall clock, in arrears: the month billed is the last one that has ended,
@@ -49,10 +32,7 @@ describe.skipIf(!SERVER)("billing run crash", () => {
   it("a billing run killed mid-run and run again bills every subscription exactly once", async () => {
     const server = SERVER!
     const database = `provisio_billing_kill_${crypto.randomBytes(6).toString("hex")}`
-    const template = process.env[TemplateDatabaseEnv]
-    if (template) await admin(server, `create database "${database}" template "${template}"`)
-    else await Effect.runPromise(createTemplate(server, database))
-    const url = urlOf(server, database)
+    const url = await Effect.runPromise(createScratchDatabase(server, database))
     const scope = Effect.runSync(Scope.make())
     let child: ReturnType<typeof spawn> | undefined
     try {

@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { SqlClient } from "@effect/sql"
 import { ServicesLive } from "@provisio/adapters/services"
-import { createTemplate, dropDatabase, TemplateDatabaseEnv } from "@provisio/adapters/testing/database"
+import { createScratchDatabase, dropDatabase } from "@provisio/adapters/testing/database"
 import { Deliveries, LEASE_MARGIN_MILLIS } from "@provisio/core/deliveries/service"
 import { Clock, Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { spawn } from "node:child_process"
@@ -9,7 +9,6 @@ import * as crypto from "node:crypto"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
-import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { seedEvents, seedProduct } from "./fixtures/push-seed"
 
@@ -25,22 +24,6 @@ const EVENTS = 80
 const TIMEOUT_MS = 1000
 const RECEIVER_DELAY_MS = 200
 const WORKER = path.join(import.meta.dirname, "fixtures", "delivery-worker.ts")
-
-const urlOf = (url: string, database: string) => {
-  const u = new URL(url)
-  u.pathname = `/${database}`
-  return u.toString()
-}
-
-const admin = async (url: string, statement: string) => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
-  }
-}
 
 /** The real clock moved `offset` ahead: what the next worker sees once the dead one's leases ran out. */
 const clockAhead = (offset: number): Clock.Clock => {
@@ -62,10 +45,7 @@ describe.skipIf(!SERVER)("delivery crash", () => {
   it("a worker process killed mid-batch loses nothing: another delivers every event at least once", async () => {
     const server = SERVER!
     const database = `provisio_crash_${crypto.randomBytes(6).toString("hex")}`
-    const template = process.env[TemplateDatabaseEnv]
-    if (template) await admin(server, `create database "${database}" template "${template}"`)
-    else await Effect.runPromise(createTemplate(server, database))
-    const url = urlOf(server, database)
+    const url = await Effect.runPromise(createScratchDatabase(server, database))
 
     // A slow receiver: every call waits RECEIVER_DELAY_MS, then 204.
     const seen: Array<string> = []

@@ -98,7 +98,7 @@ const admin = (url: string, ...statements: ReadonlyArray<string>) =>
     catch: (cause) => new SqlError({ cause, message: `${statements.join("; ")}: ${cause}` })
   })
 
-const databaseUrl = (url: string, database: string) => {
+export const databaseUrl = (url: string, database: string) => {
   const u = new URL(url)
   u.pathname = `/${database}`
   return u.toString()
@@ -119,6 +119,19 @@ export const createTemplate = (url: string, database: string) =>
       Effect.provide(PgClient.layer({ url: Redacted.make(databaseUrl(url, database)), maxConnections: 1 }))
     )
   })
+
+/**
+ * A migrated database of its own on the server, for a test that spawns processes or a benchmark:
+ * a copy of the run's template database when there is one (vitest), else migrated from scratch.
+ * The caller drops it (`dropDatabase`). Answers its URL.
+ */
+export const createScratchDatabase = (url: string, database: string) => {
+  const template = process.env[TemplateDatabaseEnv]
+  return Effect.as(
+    template ? admin(url, `create database "${database}" template "${template}"`) : createTemplate(url, database),
+    databaseUrl(url, database)
+  )
+}
 
 const serverDatabase = (url: string, template: string | undefined): Layer.Layer<Database, SqlError> =>
   Layer.scopedContext(
