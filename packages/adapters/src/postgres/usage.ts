@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { DecimalString, formatDecimal } from "@provisio/core/shared/money"
-import { UsageTotal } from "@provisio/core/usage/model"
+import { type UsageBatchContext, UsageTotal } from "@provisio/core/usage/model"
 import { UsageRepo } from "@provisio/core/usage/ports"
 import { DateTime, Effect, Layer, Schema } from "effect"
 import { orPersistenceError } from "./persistence"
@@ -12,38 +12,56 @@ import { orPersistenceError } from "./persistence"
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
 
-const Instant = Schema.DateTimeUtcFromNumber
-const ContextRow = Schema.Struct({
-  subscriptions: Schema.Array(Schema.Struct({
-    id: Schema.String,
-    customer_id: Schema.String,
-    lineage: Schema.Array(Schema.String),
-    status: Schema.String,
-    billing_anchor: Instant,
-    started_at: Instant,
-    time_zone: Schema.String,
-    billing_interval: Schema.Literal("month", "year"),
-    current_period_start: Instant,
-    current_period_end: Instant,
-    ended_at: Schema.NullOr(Instant),
-    sku_ids: Schema.Array(Schema.String)
+/**
+ * The batch context as the query below writes it (instants as epoch milliseconds): mapped by
+ * hand, not decoded, because every batch of every door reads it and the query fixes its shape.
+ */
+interface ContextJson {
+  readonly subscriptions: ReadonlyArray<{
+    readonly id: string
+    readonly customer_id: string
+    readonly lineage: ReadonlyArray<string>
+    readonly status: string
+    readonly billing_anchor: number
+    readonly started_at: number
+    readonly time_zone: string
+    readonly billing_interval: "month" | "year"
+    readonly current_period_start: number
+    readonly current_period_end: number
+    readonly ended_at: number | null
+    readonly sku_ids: ReadonlyArray<string>
+  }>
+  readonly skus: ReadonlyArray<{ readonly id: string; readonly code: string; readonly thresholds: ReadonlyArray<number> }>
+  readonly billed_periods: ReadonlyArray<{ readonly subscription_id: string; readonly period_start: number; readonly invoice_status: string }>
+}
+
+const instant = (millis: number) => DateTime.unsafeMake(millis)
+
+const toContext = (json: ContextJson): UsageBatchContext => ({
+  subscriptions: json.subscriptions.map((s) => ({
+    ...s,
+    billing_anchor: instant(s.billing_anchor),
+    started_at: instant(s.started_at),
+    current_period_start: instant(s.current_period_start),
+    current_period_end: instant(s.current_period_end),
+    ended_at: s.ended_at === null ? null : instant(s.ended_at)
   })),
-  skus: Schema.Array(Schema.Struct({
-    id: Schema.String,
-    code: Schema.String,
-    thresholds: Schema.Array(Schema.Number)
-  })),
-  billed_periods: Schema.Array(Schema.Struct({
-    subscription_id: Schema.String,
-    period_start: Instant,
-    invoice_status: Schema.String
-  }))
+  skus: json.skus,
+  billed_periods: json.billed_periods.map((p) => ({ ...p, period_start: instant(p.period_start) }))
 })
-const decodeContext = Schema.decodeUnknown(ContextRow)
-const decodeIndexes = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString })))
+
 const decodeLocked = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString, invoice_id: Schema.String })))
 const decodeBilled = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString, invoice_status: Schema.String })))
-const decodeTotals = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString, total: DecimalString })))
+const decodeStored = Schema.decodeUnknown(Schema.Struct({
+  inserted: Schema.Number,
+  totals: Schema.Array(Schema.Struct({
+    subscription_id: Schema.String,
+    sku_id: Schema.String,
+    period_start: Schema.DateTimeUtcFromNumber,
+    added: DecimalString,
+    total: DecimalString
+  }))
+}))
 const decodeEventIds = Schema.decodeUnknown(Schema.Array(Schema.Struct({ event_id: Schema.String })))
 const decodeSummary = Schema.decodeUnknown(Schema.Array(UsageTotal))
 
@@ -89,7 +107,7 @@ export const UsageRepoLive = Layer.effect(
                   from billed_periods bp join invoices i on i.id = bp.invoice_id
                  where bp.subscription_id = any(${subscriptionIds}::text[])
                    and bp.period_end > ${iso(since)}::timestamptz), '[]'::json) as billed_periods`,
-          (rows) => decodeContext(parseJsonColumns(rows[0]))
+          (rows) => Effect.succeed(toContext(parseJsonColumns(rows[0]) as ContextJson))
         )),
 
       lockDraftPeriods: (periods) =>
@@ -120,65 +138,66 @@ export const UsageRepoLive = Layer.effect(
           )
         )).pipe(Effect.map((rows) => rows.map((row) => ({ index: row.i - 1, invoice_status: row.invoice_status })))),
 
-      flagForRerate: (invoiceIds) =>
-        orPersistenceError(
-          sql`update invoices set needs_rerate = true where id = any(${invoiceIds}::text[]) and status = 'draft'`
-        ).pipe(Effect.asVoid),
-
-      insertRecords: (records, receivedAt) =>
-        records.length === 0 ? Effect.succeed([]) : orPersistenceError(Effect.flatMap(
-          // `returning` cannot name the input's position; the key can, and within one statement
-          // a key repeated in the input is inserted once, its first time.
+      insertRecords: (records, receivedAt, { drafts, totalled }) =>
+        records.length === 0 ? Effect.succeed({ inserted: 0, totals: [] }) : orPersistenceError(Effect.flatMap(
+          // Instants travel as epoch milliseconds (exact, and cheaper to write than ISO text). In
+          // key order: concurrent batches never wait on each other in a cycle; within the
+          // statement a key repeated in the input is inserted once, its first time. The totals
+          // are upserted after every record is in, in key order too; the drafts whose periods took a
+          // record are flagged.
           sql`
             with input as (
               select *
                 from unnest(${records.map((r) => r.customer_id)}::text[], ${records.map((r) => r.transaction_id)}::text[],
                             ${records.map((r) => r.subscription_id)}::text[], ${records.map((r) => r.sku_id)}::text[],
                             ${records.map((r) => formatDecimal(r.quantity))}::numeric[],
-                            ${records.map((r) => iso(r.occurred_at))}::timestamptz[],
-                            ${records.map((r) => iso(r.period_start))}::timestamptz[])
-                     with ordinality as r(customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_at, period_start, i)
+                            ${records.map((r) => DateTime.toEpochMillis(r.occurred_at))}::int8[],
+                            ${records.map((r) => DateTime.toEpochMillis(r.period_start))}::int8[])
+                     with ordinality as r(customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_ms, period_ms, i)
             ),
             inserted as (
               insert into usage_records
                 (customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_at, period_start, received_at)
-              select customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_at, period_start,
+              select customer_id, transaction_id, subscription_id, sku_id, quantity,
+                     timestamptz 'epoch' + occurred_ms * interval '1 millisecond',
+                     timestamptz 'epoch' + period_ms * interval '1 millisecond',
                      ${iso(receivedAt)}::timestamptz
-                -- in key order: concurrent batches never wait on each other in a cycle
                 from input order by customer_id, transaction_id, i
               on conflict (customer_id, transaction_id) do nothing
-              returning customer_id, transaction_id
-            )
-            select min(input.i)::text as i
-              from inserted join input using (customer_id, transaction_id)
-             group by input.customer_id, input.transaction_id`,
-          decodeIndexes
-        )).pipe(Effect.map((rows) => rows.map((row) => row.i - 1).sort((a, b) => a - b))),
-
-      addToTotals: (groups) => {
-        const { periods, skus, subscriptions } = groupArrays(groups)
-        // In key order, so two ingestions adding to several groups never wait on each other in a cycle.
-        return orPersistenceError(Effect.flatMap(
-          sql`
-            with added as (
+              returning subscription_id, sku_id, period_start, quantity
+            ),
+            rerated as (
+              update invoices set needs_rerate = true
+               where status = 'draft'
+                 and id in (select d.invoice_id
+                              from unnest(${drafts.map((d) => d.subscription_id)}::text[],
+                                          ${drafts.map((d) => iso(d.period_start))}::timestamptz[],
+                                          ${drafts.map((d) => d.invoice_id)}::text[]) as d(subscription_id, period_start, invoice_id)
+                             where exists (select 1 from inserted x
+                                            where x.subscription_id = d.subscription_id and x.period_start = d.period_start))
+            ),
+            added as (
+              select subscription_id, sku_id, period_start, sum(quantity) as quantity
+                from inserted where sku_id = any(${totalled}::text[])
+               group by subscription_id, sku_id, period_start
+            ),
+            totals as (
               insert into usage_totals (subscription_id, sku_id, period_start, quantity)
-              select subscription_id, sku_id, period_start, quantity
-                from unnest(${subscriptions}::text[], ${skus}::text[], ${periods}::timestamptz[],
-                            ${groups.map((g) => formatDecimal(g.added))}::numeric[])
-                     as g(subscription_id, sku_id, period_start, quantity)
+              select subscription_id, sku_id, period_start, quantity from added
                order by subscription_id, sku_id, period_start
               on conflict (subscription_id, sku_id, period_start)
               do update set quantity = usage_totals.quantity + excluded.quantity
               returning subscription_id, sku_id, period_start, quantity
             )
-            select g.i::text as i, a.quantity::text as total
-              from unnest(${subscriptions}::text[], ${skus}::text[], ${periods}::timestamptz[])
-                   with ordinality as g(subscription_id, sku_id, period_start, i)
-              join added a using (subscription_id, sku_id, period_start)
-             order by g.i`,
-          decodeTotals
-        )).pipe(Effect.map((rows) => rows.map((row) => row.total)))
-      },
+            select (select count(*) from inserted)::int as inserted,
+                   coalesce((
+                     select json_agg(json_build_object(
+                              'subscription_id', t.subscription_id, 'sku_id', t.sku_id,
+                              'period_start', floor(extract(epoch from t.period_start) * 1000)::float8,
+                              'added', a.quantity::text, 'total', t.quantity::text))
+                       from totals t join added a using (subscription_id, sku_id, period_start)), '[]'::json) as totals`,
+          (rows) => decodeStored(parseJsonColumns(rows[0]))
+        )),
 
       insertCrossings: (crossings, at) => {
         const { periods, skus, subscriptions } = groupArrays(crossings)

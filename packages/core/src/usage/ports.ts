@@ -37,24 +37,26 @@ export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo
     subscriptionIds: ReadonlyArray<string>,
     periods: ReadonlyArray<PeriodKey>
   ) => Effect.Effect<ReadonlyArray<{ readonly index: number; readonly invoice_status: string }>, PersistenceError>
-  /** Marks the draft invoices for re-rating: their periods got new usage. */
-  readonly flagForRerate: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   /**
-   * Inserts the records whose `(customer_id, transaction_id)` is new, the first of a repeated
-   * one only; answers the positions (in `records`) of those inserted.
+   * Inserts the records whose `(customer_id, transaction_id)` is new (the first of a repeated
+   * one only), adds what was inserted to the running totals of its groups whose SKU is in
+   * `totalled` (the SKUs with thresholds) and flags for re-rating the drafts of `drafts` whose
+   * period took a record, in one statement; answers how many were inserted and each total it
+   * added to, after the addition. The totals' rows stay locked until the transaction ends:
+   * another ingestion of the same group waits, then adds to a total that counts this one. Run it
+   * in a transaction.
    */
   readonly insertRecords: (
     records: ReadonlyArray<NewUsageRecord>,
-    receivedAt: DateTime.Utc
-  ) => Effect.Effect<ReadonlyArray<number>, PersistenceError>
-  /**
-   * Adds each group's new quantity to its running total and answers the totals after, in the
-   * order given. The total's row stays locked until the transaction ends: another ingestion of
-   * the same group waits, then adds to a total that counts this one. Run it in a transaction.
-   */
-  readonly addToTotals: (
-    groups: ReadonlyArray<UsageGroup & { readonly added: BigDecimal.BigDecimal }>
-  ) => Effect.Effect<ReadonlyArray<BigDecimal.BigDecimal>, PersistenceError>
+    receivedAt: DateTime.Utc,
+    options: {
+      readonly totalled: ReadonlyArray<string>
+      readonly drafts: ReadonlyArray<PeriodKey & { readonly invoice_id: string }>
+    }
+  ) => Effect.Effect<{
+    readonly inserted: number
+    readonly totals: ReadonlyArray<UsageGroup & { readonly added: BigDecimal.BigDecimal; readonly total: BigDecimal.BigDecimal }>
+  }, PersistenceError>
   /** Records the crossings not recorded before; answers the event ids of those recorded now. */
   readonly insertCrossings: (
     crossings: ReadonlyArray<ThresholdCrossing>,

@@ -1,17 +1,4 @@
-import {
-  Array as Arr,
-  BigDecimal,
-  Chunk,
-  Context,
-  DateTime,
-  Effect,
-  Either,
-  Layer,
-  Option,
-  ParseResult,
-  Schema,
-  Stream
-} from "effect"
+import { Array as Arr, BigDecimal, Chunk, Clock, Context, DateTime, Effect, Either, Layer, Option, Stream } from "effect"
 import { crossedThresholds } from "../catalog/thresholds"
 import { EventLog } from "../events/ports"
 import { newEvent } from "../events/service"
@@ -30,7 +17,6 @@ import {
   type RejectionCode,
   type ThresholdCrossing,
   type UsageGroup,
-  UsageRecordInput,
   UsageRejection,
   type UsageSku,
   type UsageSubscription,
@@ -38,25 +24,13 @@ import {
   type UsageSummaryQuery
 } from "./model"
 import { UsageRepo } from "./ports"
+import { type ReadRecord, readRecord } from "./records"
 
 /** How far ahead of the clock a record may be dated: the senders' clocks are not ours. */
-const FUTURE_TOLERANCE = { minutes: 5 } as const
-
-const decodeRecord = Schema.decodeUnknownEither(UsageRecordInput)
-
-/** "quantity: must be ..." for the first problem of a record that does not decode. */
-const describeInvalid = (error: ParseResult.ParseError): string => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  const path = issue?.path.map(String).join(".") ?? ""
-  return issue === undefined || path === ""
-    ? "the record must be an object with transaction_id, subscription_id, sku_id, quantity and occurred_at"
-    : `${path}: ${issue.message}`
-}
+const FUTURE_TOLERANCE_MILLIS = 5 * 60 * 1000
 
 const iso = DateTime.formatIso
-const periodKey = (subscriptionId: string, periodStart: DateTime.Utc) =>
-  `${subscriptionId}|${DateTime.toEpochMillis(periodStart)}`
-const groupKey = (g: UsageGroup) => `${periodKey(g.subscription_id, g.period_start)}|${g.sku_id}`
+const periodKey = (subscriptionId: string, periodStartMillis: number) => `${subscriptionId}|${periodStartMillis}`
 
 const emptyResult = new IngestResult({ accepted: 0, duplicates: 0, rejected: [] })
 
@@ -67,38 +41,62 @@ const addResults = (a: IngestResult, b: IngestResult) =>
     rejected: [...a.rejected, ...b.rejected]
   })
 
-/** The period of the subscription `at` falls in: mostly the current one, else computed from the anchor. */
-/**
- * The start of the billing period `at` falls in. An add-on's first period starts when it was
- * created, inside its parent's period, while billing counts that period from the anchored start:
- * only an anchored current period takes the fast path.
- */
-const periodStartOf = (subscription: UsageSubscription, at: DateTime.Utc): DateTime.Utc => {
-  const current = subscription.current_period_start
-  const anchored = DateTime.Equivalence(current, subscription.billing_anchor) ||
-    !DateTime.Equivalence(current, subscription.started_at)
-  return anchored && DateTime.greaterThanOrEqualTo(at, current) && DateTime.lessThan(at, subscription.current_period_end)
-    ? current
-    : periodAt(subscription.billing_anchor, subscription.time_zone, subscription.billing_interval, at).start
-}
-
 /**
  * A billing run may bill a period once it has ended. Usage for a period that has ended, or ends
  * within this margin, is late: it takes a share lock on its subscription, which a run holds
  * exclusively while it reads usage, so a period is never billed without usage committed for it.
  */
-const LATE_MARGIN = { hours: 1 } as const
+const LATE_MARGIN_MILLIS = 60 * 60 * 1000
 
 /** How many batches of one ingestion are in flight at once. */
 const CONCURRENT_BATCHES = 4
 
+/** A subscription of a batch with the instants its records are checked against, in epoch milliseconds. */
+interface SubscriptionCheck {
+  readonly subscription: UsageSubscription
+  /** Usage is usually stamped to the second: a record of the second it started is inside it. */
+  readonly startedAt: number
+  /** When it stopped; Infinity while it runs. */
+  readonly endedAt: number
+  readonly currentStart: number
+  readonly currentEnd: number
+  /**
+   * Whether a record inside the current period belongs to it. An add-on's first period starts
+   * when it was created, inside its parent's period, while billing counts that period from the
+   * anchored start: then the period is computed from the anchor.
+   */
+  readonly fastPeriod: boolean
+  /** Its current period has ended or ends within the late margin: its records are late. */
+  readonly endsSoon: boolean
+}
+
+const subscriptionCheck = (s: UsageSubscription, nowMillis: number): SubscriptionCheck => {
+  const currentStart = DateTime.toEpochMillis(s.current_period_start)
+  const currentEnd = DateTime.toEpochMillis(s.current_period_end)
+  return {
+    subscription: s,
+    startedAt: DateTime.toEpochMillis(DateTime.startOf(s.started_at, "second")),
+    endedAt: s.ended_at === null ? Infinity : DateTime.toEpochMillis(s.ended_at),
+    currentStart,
+    currentEnd,
+    fastPeriod: DateTime.Equivalence(s.current_period_start, s.billing_anchor) ||
+      !DateTime.Equivalence(s.current_period_start, s.started_at),
+    endsSoon: currentEnd <= nowMillis + LATE_MARGIN_MILLIS
+  }
+}
+
 interface Candidate {
   /** Position in the batch. */
   readonly index: number
+  /** Its subscription period (`periodKey`). */
+  readonly key: string
+  /** Its period has ended, ends soon or is billed by a draft: `lateChecks` decides. */
+  readonly late: boolean
   readonly record: NewUsageRecord
   readonly subscription: UsageSubscription
-  readonly sku: UsageSku
 }
+
+type AddedTotal = UsageGroup & { readonly added: BigDecimal.BigDecimal; readonly total: BigDecimal.BigDecimal }
 
 export const make = Effect.gen(function* () {
   const repo = yield* UsageRepo
@@ -114,63 +112,74 @@ export const make = Effect.gen(function* () {
     )
 
   /**
-   * One batch (at most `MAX_USAGE_BATCH`): decoded and checked record by record, the context
-   * loaded in one query, the good records inserted in one statement, the drafts of their periods
-   * flagged and the thresholds they crossed raised, all in one transaction. `offset` is the
-   * position of the batch's first record in the whole input, for the rejections' indexes.
+   * One batch (at most `MAX_USAGE_BATCH`): each record read and checked on its own, the context
+   * loaded in one query, the good records inserted and the running totals of their SKUs with
+   * thresholds kept in one statement, late records' drafts locked and flagged, the thresholds
+   * crossed raised, all in one transaction. `offset` is the position of the batch's first
+   * record in the whole input, for the rejections' indexes. The loops avoid per-record closures
+   * and `DateTime` arithmetic: this is the hot path of every door.
    */
   const ingestBatch = (caller: Principal, raw: ReadonlyArray<unknown>, offset: number) =>
     Effect.gen(function* () {
-      const now = yield* DateTime.now
-      const latest = DateTime.add(now, FUTURE_TOLERANCE)
+      const nowMillis = yield* Clock.currentTimeMillis
+      const now = DateTime.unsafeMake(nowMillis)
+      const latest = nowMillis + FUTURE_TOLERANCE_MILLIS
       const rejected: Array<UsageRejection> = []
       const reject = (index: number, code: RejectionCode, message: string) => {
         rejected.push(new UsageRejection({ index: offset + index, code, message }))
       }
 
-      const decoded: Array<{ readonly index: number; readonly input: UsageRecordInput }> = []
-      raw.forEach((item, index) =>
-        Either.match(decodeRecord(item, { errors: "first" }), {
-          onLeft: (error) => reject(index, "invalid_record", describeInvalid(error)),
-          onRight: (input) => {
-            if (BigDecimal.isNegative(input.quantity)) {
-              reject(index, "invalid_quantity", "quantity: must not be negative")
-            } else if (DateTime.greaterThan(input.occurred_at, latest)) {
-              reject(index, "future_timestamp", `occurred_at: ${iso(input.occurred_at)} is more than 5 minutes ahead of now`)
-            } else {
-              decoded.push({ index, input })
-            }
-          }
-        }))
+      const decoded: Array<{ readonly index: number; readonly input: ReadRecord }> = []
+      const subscriptionIds = new Set<string>()
+      const skuRefs = new Set<string>()
+      let since = Infinity
+      for (let index = 0; index < raw.length; index++) {
+        const read = readRecord(raw[index])
+        if (Either.isLeft(read)) {
+          reject(index, "invalid_record", read.left)
+          continue
+        }
+        const input = read.right
+        const at = DateTime.toEpochMillis(input.occurred_at)
+        if (BigDecimal.isNegative(input.quantity)) {
+          reject(index, "invalid_quantity", "quantity: must not be negative")
+        } else if (at > latest) {
+          reject(index, "future_timestamp", `occurred_at: ${iso(input.occurred_at)} is more than 5 minutes ahead of now`)
+        } else {
+          decoded.push({ index, input })
+          subscriptionIds.add(input.subscription_id)
+          skuRefs.add(input.sku_id)
+          if (at < since) since = at
+        }
+      }
 
       const finish = (accepted: number, duplicates: number) =>
         new IngestResult({ accepted, duplicates, rejected: Arr.sort(rejected, byIndex) })
       if (decoded.length === 0) return finish(0, 0)
 
-      const since = decoded.reduce((min, { input }) => DateTime.min(min, input.occurred_at), decoded[0]!.input.occurred_at)
-      const context = yield* repo.loadBatchContext(
-        [...new Set(decoded.map(({ input }) => input.subscription_id))],
-        [...new Set(decoded.map(({ input }) => input.sku_id))],
-        since
-      )
-      const subscriptionById = new Map(context.subscriptions.map((s) => [s.id, s]))
+      const context = yield* repo.loadBatchContext([...subscriptionIds], [...skuRefs], DateTime.unsafeMake(since))
+      const checks = new Map<string, SubscriptionCheck | null>()
+      for (const s of context.subscriptions) checks.set(s.id, canReach(caller, s.lineage) ? subscriptionCheck(s, nowMillis) : null)
       const skuByRef = new Map<string, UsageSku>()
       for (const sku of context.skus) {
         skuByRef.set(sku.id, sku)
         skuByRef.set(sku.code.toLowerCase(), sku)
       }
-      const invoiceStatusOf = new Map(
-        context.billed_periods.map((p) => [periodKey(p.subscription_id, p.period_start), p.invoice_status])
-      )
+      const invoiceStatusOf = new Map<string, string>()
+      for (const p of context.billed_periods) {
+        invoiceStatusOf.set(periodKey(p.subscription_id, DateTime.toEpochMillis(p.period_start)), p.invoice_status)
+      }
 
       const candidates: Array<Candidate> = []
+      let late = false
       for (const { index, input } of decoded) {
-        const subscription = subscriptionById.get(input.subscription_id)
         // Missing and out of scope read the same: the caller learns nothing about others' subscriptions.
-        if (subscription === undefined || !canReach(caller, subscription.lineage)) {
+        const check = checks.get(input.subscription_id)
+        if (check === undefined || check === null) {
           reject(index, "unknown_subscription", `subscription_id: subscription ${input.subscription_id} not found`)
           continue
         }
+        const subscription = check.subscription
         const sku = skuByRef.get(input.sku_id) ?? skuByRef.get(input.sku_id.toLowerCase())
         if (sku === undefined || !subscription.sku_ids.includes(sku.id)) {
           reject(
@@ -182,34 +191,38 @@ export const make = Effect.gen(function* () {
           )
           continue
         }
-        const at = input.occurred_at
-        // Usage is usually stamped to the second: a record of the second the subscription
-        // started is inside it.
-        if (DateTime.lessThan(at, DateTime.startOf(subscription.started_at, "second"))) {
-          reject(index, "outside_subscription", `occurred_at: ${iso(at)} is before subscription ${subscription.id} started (${iso(subscription.started_at)})`)
+        const at = DateTime.toEpochMillis(input.occurred_at)
+        if (at < check.startedAt) {
+          reject(index, "outside_subscription", `occurred_at: ${iso(input.occurred_at)} is before subscription ${subscription.id} started (${iso(subscription.started_at)})`)
           continue
         }
-        if (subscription.ended_at !== null && DateTime.greaterThanOrEqualTo(at, subscription.ended_at)) {
-          reject(index, "outside_subscription", `occurred_at: ${iso(at)} is after subscription ${subscription.id} ended (${iso(subscription.ended_at)})`)
+        if (at >= check.endedAt) {
+          reject(index, "outside_subscription", `occurred_at: ${iso(input.occurred_at)} is after subscription ${subscription.id} ended (${iso(subscription.ended_at!)})`)
           continue
         }
-        const periodStart = periodStartOf(subscription, at)
-        const status = invoiceStatusOf.get(periodKey(subscription.id, periodStart))
+        const periodStart = check.fastPeriod && at >= check.currentStart && at < check.currentEnd
+          ? subscription.current_period_start
+          : periodAt(subscription.billing_anchor, subscription.time_zone, subscription.billing_interval, input.occurred_at).start
+        const key = periodKey(subscription.id, DateTime.toEpochMillis(periodStart))
+        const status = invoiceStatusOf.get(key)
         if (status !== undefined && status !== "draft") {
           reject(index, "period_closed", closedMessage(subscription.id, periodStart))
           continue
         }
+        const isLate = check.endsSoon || DateTime.toEpochMillis(periodStart) < check.currentStart || status === "draft"
+        if (isLate) late = true
         candidates.push({
           index,
+          key,
+          late: isLate,
           subscription,
-          sku,
           record: {
             customer_id: subscription.customer_id,
             transaction_id: input.transaction_id,
             subscription_id: subscription.id,
             sku_id: sku.id,
             quantity: input.quantity,
-            occurred_at: at,
+            occurred_at: input.occurred_at,
             period_start: periodStart
           }
         })
@@ -217,101 +230,92 @@ export const make = Effect.gen(function* () {
       if (candidates.length === 0) return finish(0, 0)
 
       return yield* transactor.withTransaction(Effect.gen(function* () {
-        // Periods a draft invoice already billed: lock those drafts first, so none is finalized
-        // while this usage joins its period; one finalized since the load above closes it.
-        const lateBefore = DateTime.add(now, LATE_MARGIN)
-        const late = candidates.filter((c) =>
-          DateTime.lessThanOrEqualTo(c.subscription.current_period_end, lateBefore) ||
-          DateTime.lessThan(c.record.period_start, c.subscription.current_period_start)
-        )
-        if (late.length > 0) {
-          // Read again under the lock: a run may have billed these periods since the load.
-          const periods = late.map((c) => ({ subscription_id: c.record.subscription_id, period_start: c.record.period_start }))
-          const billed = yield* repo.lockLatePeriods([...new Set(late.map((c) => c.subscription.id))], periods)
-          for (const { index, invoice_status } of billed) {
-            const period = periods[index]!
-            invoiceStatusOf.set(periodKey(period.subscription_id, period.period_start), invoice_status)
-          }
-        }
-        const inDraft = [...new Map(
-          candidates
-            .filter((c) => invoiceStatusOf.get(periodKey(c.record.subscription_id, c.record.period_start)) === "draft")
-            .map((c) => [
-              periodKey(c.record.subscription_id, c.record.period_start),
-              { subscription_id: c.record.subscription_id, period_start: c.record.period_start }
-            ] as const)
-        ).values()]
-        const draftInvoiceOf = new Map<string, string>()
-        if (inDraft.length > 0) {
-          for (const { index, invoice_id } of yield* repo.lockDraftPeriods(inDraft)) {
-            const period = inDraft[index]!
-            draftInvoiceOf.set(periodKey(period.subscription_id, period.period_start), invoice_id)
-          }
-        }
-        const insertable = candidates.filter((c) => {
-          const key = periodKey(c.record.subscription_id, c.record.period_start)
-          const status = invoiceStatusOf.get(key)
-          if (status !== undefined && (status !== "draft" || !draftInvoiceOf.has(key))) {
-            reject(c.index, "period_closed", closedMessage(c.record.subscription_id, c.record.period_start))
-            return false
-          }
-          return true
-        })
+        // Late records: their periods may be billed by now. Lock and read again (lateChecks).
+        const { drafts, insertable } = late
+          ? yield* lateChecks(candidates, invoiceStatusOf, reject)
+          : { drafts: [], insertable: candidates }
         if (insertable.length === 0) return finish(0, 0)
-
-        const inserted = (yield* repo.insertRecords(insertable.map((c) => c.record), now)).map((i) => insertable[i]!)
-
-        const rerate = [...new Set(
-          inserted.flatMap((c) => {
-            const invoice = draftInvoiceOf.get(periodKey(c.record.subscription_id, c.record.period_start))
-            return invoice === undefined ? [] : [invoice]
-          })
-        )]
-        if (rerate.length > 0) yield* repo.flagForRerate(rerate)
-
-        yield* raiseThresholds(inserted)
-        return finish(inserted.length, insertable.length - inserted.length)
+        const { inserted, totals } = yield* repo.insertRecords(insertable.map((c) => c.record), now, {
+          totalled: context.skus.filter((sku) => sku.thresholds.length > 0).map((sku) => sku.id),
+          drafts
+        })
+        if (totals.length > 0) yield* raiseThresholds(totals, context.skus, checks)
+        return finish(inserted, insertable.length - inserted)
       }))
     })
 
   /**
-   * Each threshold of a SKU crossed by the new records, once per subscription, SKU and period:
-   * the groups are held while their totals are read (so two batches of one group count each
-   * other), and a crossing recorded before is not raised again.
+   * The late candidates of a batch, in its transaction: their subscriptions share-locked and
+   * their periods' invoices read again (a run may have billed them since the load), the drafts
+   * among those locked so none is finalized while this usage joins its period, and flagged for
+   * re-rating (by the insert, if their periods take a record). Answers the candidates that may
+   * be inserted (the others are rejected) and those drafts.
    */
-  const raiseThresholds = (inserted: ReadonlyArray<Candidate>) =>
+  const lateChecks = (
+    candidates: ReadonlyArray<Candidate>,
+    invoiceStatusOf: Map<string, string>,
+    reject: (index: number, code: RejectionCode, message: string) => void
+  ) =>
     Effect.gen(function* () {
-      const groups = new Map<string, { group: UsageGroup; added: BigDecimal.BigDecimal; first: Candidate }>()
-      for (const c of inserted) {
-        if (c.sku.thresholds.length === 0) continue
-        const group = { subscription_id: c.record.subscription_id, sku_id: c.record.sku_id, period_start: c.record.period_start }
-        const key = groupKey(group)
-        const known = groups.get(key)
-        groups.set(key, {
-          group,
-          added: known === undefined ? c.record.quantity : BigDecimal.sum(known.added, c.record.quantity),
-          first: known?.first ?? c
-        })
+      const lateOnes = candidates.filter((c) => c.late)
+      const periods = lateOnes.map((c) => ({ subscription_id: c.record.subscription_id, period_start: c.record.period_start }))
+      const billed = yield* repo.lockLatePeriods([...new Set(lateOnes.map((c) => c.subscription.id))], periods)
+      for (const { index, invoice_status } of billed) invoiceStatusOf.set(lateOnes[index]!.key, invoice_status)
+      const inDraft = [...new Map(
+        candidates
+          .filter((c) => invoiceStatusOf.get(c.key) === "draft")
+          .map((c) => [c.key, { subscription_id: c.record.subscription_id, period_start: c.record.period_start }] as const)
+      )]
+      const draftInvoiceOf = new Map<string, string>()
+      if (inDraft.length > 0) {
+        for (const { index, invoice_id } of yield* repo.lockDraftPeriods(inDraft.map(([, period]) => period))) {
+          draftInvoiceOf.set(inDraft[index]![0], invoice_id)
+        }
       }
-      if (groups.size === 0) return
-      const entries = [...groups.values()]
-      const totals = yield* repo.addToTotals(entries.map((e) => ({ ...e.group, added: e.added })))
+      const insertable = candidates.filter((c) => {
+        const status = invoiceStatusOf.get(c.key)
+        if (status !== undefined && (status !== "draft" || !draftInvoiceOf.has(c.key))) {
+          reject(c.index, "period_closed", closedMessage(c.record.subscription_id, c.record.period_start))
+          return false
+        }
+        return true
+      })
+      const drafts = inDraft.flatMap(([key, period]) => {
+        const invoice_id = draftInvoiceOf.get(key)
+        return invoice_id === undefined ? [] : [{ ...period, invoice_id }]
+      })
+      return { drafts, insertable }
+    })
+
+  /**
+   * Each threshold crossed by the quantities just added, once per subscription, SKU and period:
+   * the totals' rows are held until the transaction ends (so two batches of one group count
+   * each other), and a crossing recorded before is not raised again.
+   */
+  const raiseThresholds = (
+    totals: ReadonlyArray<AddedTotal>,
+    skus: ReadonlyArray<UsageSku>,
+    checks: ReadonlyMap<string, SubscriptionCheck | null>
+  ) =>
+    Effect.gen(function* () {
+      const skuById = new Map(skus.map((sku) => [sku.id, sku]))
       const crossings: Array<ThresholdCrossing> = []
       const events: Array<StoredEvent> = []
-      for (const [i, { added, first, group }] of entries.entries()) {
-        const after = totals[i]!
-        for (const threshold of crossedThresholds(first.sku.thresholds, BigDecimal.subtract(after, added), after)) {
+      for (const { added, total, ...group } of totals) {
+        const sku = skuById.get(group.sku_id)!
+        const subscription = checks.get(group.subscription_id)!.subscription
+        for (const threshold of crossedThresholds(sku.thresholds, BigDecimal.subtract(total, added), total)) {
           const event = yield* newEvent(
             "usage.threshold_crossed",
-            { customer_id: first.subscription.customer_id, lineage: first.subscription.lineage },
+            { customer_id: subscription.customer_id, lineage: subscription.lineage },
             {
               subscription_id: group.subscription_id,
-              customer_id: first.subscription.customer_id,
+              customer_id: subscription.customer_id,
               sku_id: group.sku_id,
-              sku_code: first.sku.code,
+              sku_code: sku.code,
               threshold,
               period_start: iso(group.period_start),
-              usage: formatDecimal(BigDecimal.normalize(after))
+              usage: formatDecimal(BigDecimal.normalize(total))
             }
           )
           events.push(event)
