@@ -335,17 +335,27 @@ export const make = Effect.gen(function* () {
     caller: Principal,
     records: ReadonlyArray<unknown> | Stream.Stream<unknown, E, R>
   ): Effect.Effect<IngestResult, IngestError | E, R> {
-    const stream: Stream.Stream<unknown, E, R> = Array.isArray(records)
-      ? Stream.fromIterable(records as ReadonlyArray<unknown>)
-      : records as Stream.Stream<unknown, E, R>
+    // A few batches at once, each its own transaction on its own connection: the database
+    // works on one while the next is read and checked. Inserts take their keys in order, so two
+    // batches never wait on each other in a cycle.
+    if (Array.isArray(records)) {
+      const all = records as ReadonlyArray<unknown>
+      const starts = Array.from({ length: Math.ceil(all.length / MAX_USAGE_BATCH) }, (_, n) => n * MAX_USAGE_BATCH)
+      return Effect.zipRight(
+        mayReport(caller),
+        Effect.map(
+          Effect.forEach(starts, (start) => ingestBatch(caller, all.slice(start, start + MAX_USAGE_BATCH), start), {
+            concurrency: CONCURRENT_BATCHES
+          }),
+          (results) => results.reduce(addResults, emptyResult)
+        )
+      )
+    }
     return Effect.zipRight(
       mayReport(caller),
-      stream.pipe(
+      (records as Stream.Stream<unknown, E, R>).pipe(
         Stream.grouped(MAX_USAGE_BATCH),
         Stream.zipWithIndex,
-        // A few batches at once, each its own transaction on its own connection: the database
-        // works on one while the next is decoded and checked. Inserts take their keys in order,
-        // so two batches never wait on each other in a cycle.
         Stream.mapEffect(([chunk, n]) => ingestBatch(caller, Chunk.toReadonlyArray(chunk), n * MAX_USAGE_BATCH), {
           concurrency: CONCURRENT_BATCHES
         }),
