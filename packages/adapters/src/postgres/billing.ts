@@ -28,15 +28,19 @@ const decode = <A, I>(schema: Schema.Schema<A, I>) => (rows: ReadonlyArray<unkno
 const RunRow = Schema.Struct({
   ...BillingRun.fields,
   lineage: Schema.Array(Schema.String),
-  cursor: Schema.NullOr(Schema.String),
   heartbeat_at: Schema.NullOr(Timestamp)
 })
 
-const toStoredRun = ({ cursor, heartbeat_at, lineage, ...fields }: typeof RunRow.Type): StoredBillingRun => ({
+const toStoredRun = ({ heartbeat_at, lineage, ...fields }: typeof RunRow.Type): StoredBillingRun => ({
   run: new BillingRun(fields),
   lineage,
-  cursor,
   heartbeat_at
+})
+
+const ChunkRow = Schema.Struct({
+  chunk: Schema.Int,
+  after_customer: Schema.NullOr(Schema.String),
+  last_customer: Schema.NullOr(Schema.String)
 })
 
 const CustomerRow = Schema.Struct({
@@ -139,8 +143,8 @@ export const BillingRepoLive = Layer.effect(
     const firstRun = (rows: ReadonlyArray<unknown>) =>
       Effect.map(decode(RunRow)(rows.slice(0, 1)), (decoded) => Option.map(Option.fromNullable(decoded[0]), toStoredRun))
 
-    const findRun = (id: string, lock: boolean) =>
-      run(Effect.flatMap(sql`select * from billing_runs where id = ${id} ${lock ? sql`for update` : sql``}`, firstRun))
+    const selectRun = (id: string) => Effect.flatMap(sql`select * from billing_runs where id = ${id}`, firstRun)
+    const findRun = (id: string) => run(selectRun(id))
 
     const customerSelect = sql`select id, partner_id, lineage, timezone from customers`
 
@@ -162,8 +166,7 @@ export const BillingRepoLive = Layer.effect(
           })
         }`).pipe(Effect.asVoid),
 
-      findRun: (id) => findRun(id, false),
-      lockRun: (id) => findRun(id, true),
+      findRun,
 
       findLiveRun: (accountId, period, since) =>
         run(Effect.flatMap(
@@ -174,8 +177,10 @@ export const BillingRepoLive = Layer.effect(
           firstRun
         )),
 
-      markRunning: (id, at) =>
+      markRunning: (id, at, chunkSize) =>
         run(Effect.gen(function* () {
+          // The run's row first: a second executor starting at the same time waits here, then
+          // finds the chunks this one planned.
           const updated = yield* sql`
             update billing_runs
                set status = 'running', error = null, started_at = coalesce(started_at, ${iso(at)}),
@@ -184,28 +189,81 @@ export const BillingRepoLive = Layer.effect(
                                        where c.lineage @> array[billing_runs.account_id]::text[])
              where id = ${id} and status <> 'completed'
              returning *`
-          const found = Option.isSome(yield* firstRun(updated))
-            ? yield* firstRun(updated)
-            : yield* firstRun(yield* sql`select * from billing_runs where id = ${id}`)
-          return Option.getOrThrowWith(found, () => new Error(`billing run ${id} is gone`)).run
+          const found = yield* firstRun(updated)
+          if (Option.isSome(found)) {
+            // Chunk k holds customers k * size + 1 .. (k + 1) * size in id order; the last is
+            // open-ended. A run with no customers gets one empty chunk.
+            yield* sql`
+              with ordered as (
+                select id, (row_number() over (order by id) - 1) / ${chunkSize} as chunk
+                  from customers where lineage @> array[${found.value.run.account_id}]::text[]
+              ),
+              bounds as (select chunk, max(id) as last_customer from ordered group by chunk),
+              planned as (
+                select chunk, lag(last_customer) over (order by chunk) as after_customer,
+                       case when chunk = max(chunk) over () then null else last_customer end as last_customer
+                  from bounds
+                 union all
+                select 0, null, null where not exists (select 1 from ordered)
+              )
+              insert into billing_run_chunks (run_id, chunk, after_customer, last_customer)
+              select ${id}, chunk, after_customer, last_customer from planned
+               where not exists (select 1 from billing_run_chunks where run_id = ${id})`
+            return found.value.run
+          }
+          const stored = yield* firstRun(yield* sql`select * from billing_runs where id = ${id}`)
+          return Option.getOrThrowWith(stored, () => new Error(`billing run ${id} is gone`)).run
         })),
 
-      advanceRun: (id, progress, at) =>
+      claimChunk: (runId) =>
+        run(Effect.gen(function* () {
+          const chunks = yield* Effect.flatMap(
+            sql`
+              select c.chunk, c.after_customer, c.last_customer
+                from billing_run_chunks c join billing_runs r on r.id = c.run_id
+               where c.run_id = ${runId} and c.done_at is null and r.status = 'running'
+               order by c.chunk limit 1
+                 for update of c skip locked`,
+            decode(ChunkRow)
+          )
+          const chunk = chunks[0]
+          if (chunk === undefined) return Option.none()
+          const stored = yield* selectRun(runId).pipe(Effect.flatMap(Option.match({
+            onNone: () => Effect.dieMessage(`billing run ${runId} is gone`),
+            onSome: Effect.succeed
+          })))
+          return Option.some({ ...chunk, run: stored.run })
+        })),
+
+      completeChunk: (runId, chunk, progress, at) =>
         run(sql`
+          with done as (
+            update billing_run_chunks set done_at = ${iso(at)} where run_id = ${runId} and chunk = ${chunk}
+          )
           update billing_runs
-             set cursor = ${progress.cursor},
-                 customers_processed = customers_processed + ${progress.customers},
+             set customers_processed = customers_processed + ${progress.customers},
                  subscriptions_billed = subscriptions_billed + ${progress.subscriptions},
                  invoices_created = invoices_created + ${progress.invoices},
                  heartbeat_at = ${iso(at)}, updated_at = ${iso(at)}
-           where id = ${id}`).pipe(Effect.asVoid),
+           where id = ${runId}`).pipe(Effect.asVoid),
+
+      awaitPendingChunks: (runId) =>
+        run(Effect.map(
+          sql<{ readonly pending: number }>`
+            select count(*)::int as pending from (
+              select chunk from billing_run_chunks where run_id = ${runId} and done_at is null order by chunk for update
+            ) as held`,
+          (rows) => rows[0]?.pending ?? 0
+        )),
 
       completeRun: (id, at) =>
         run(Effect.flatMap(
           sql`update billing_runs
                  set status = 'completed', completed_at = ${iso(at)}, heartbeat_at = ${iso(at)}, updated_at = ${iso(at)}
-               where id = ${id} returning *`,
-          (rows) => Effect.map(firstRun(rows), Option.getOrThrow)
+               where id = ${id} and status = 'running'
+                 and not exists (select 1 from billing_run_chunks c where c.run_id = ${id} and c.done_at is null)
+               returning *`,
+          firstRun
         )),
 
       failRun: (id, error, at) =>
@@ -213,11 +271,13 @@ export const BillingRepoLive = Layer.effect(
           update billing_runs set status = 'failed', error = ${error.slice(0, 2000)}, updated_at = ${iso(at)}
            where id = ${id} and status <> 'completed'`).pipe(Effect.asVoid),
 
-      customersAfter: (within, after, limit) =>
+      customersIn: (within, after, last) =>
         run(Effect.flatMap(
           sql`${customerSelect}
-               where lineage @> array[${within}]::text[] ${after === null ? sql`` : sql`and id > ${after}`}
-               order by id limit ${limit}`,
+               where lineage @> array[${within}]::text[]
+                 ${after === null ? sql`` : sql`and id > ${after}`}
+                 ${last === null ? sql`` : sql`and id <= ${last}`}
+               order by id`,
           decode(CustomerRow)
         )),
 

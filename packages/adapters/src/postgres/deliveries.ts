@@ -6,6 +6,7 @@ import { toPage } from "@provisio/core/shared/pagination"
 import { Timestamp } from "@provisio/core/shared/time"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { pageClause } from "./pagination"
+import { parseJson } from "./json"
 import { orPersistenceError } from "./persistence"
 import { decodeAll as decodeWebhooks } from "./webhooks"
 
@@ -48,8 +49,6 @@ const decodeConfiguration = Schema.decodeUnknown(Schema.Array(ConfigurationRow))
 const DISPATCH_LOCK = 7_310_010
 
 const iso = (at: DateTime.Utc | null) => (at === null ? null : DateTime.formatIso(at))
-
-const parseJson = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value)
 
 export const DeliveryRepoLive = Layer.effect(
   DeliveryRepo,

@@ -1,71 +1,44 @@
 import { SqlClient, type Statement } from "@effect/sql"
-import { Invoice, InvoiceLine, InvoiceStatus } from "@provisio/core/invoices/model"
+import { Invoice } from "@provisio/core/invoices/model"
 import { InvoiceRepo } from "@provisio/core/invoices/ports"
 import { CustomerSummary, type StoredInvoice, SubscriptionSummary } from "@provisio/core/invoices/views"
-import { Currency, DecimalString, isCurrency, money, roundToMinorUnit } from "@provisio/core/shared/money"
+import { isCurrency, roundToMinorUnit } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
-import { Timestamp } from "@provisio/core/shared/time"
-import { type BigDecimal, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { type BigDecimal, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
 import { pageClause } from "./pagination"
+import { isoSql, moneySql, parseJson } from "./json"
 import { orPersistenceError } from "./persistence"
 
-// Amounts are cast to text (NUMERIC keeps its digits that way, a JSON number would not) and the
-// lines come with their invoice as one JSON array, so a page of invoices is one query.
-const SELECT_INVOICES = `
-  select i.id, i.number, i.customer_id, i.issuer_account_id, i.status, i.currency, i.period, i.billing_run_id,
-         i.subtotal::text as subtotal, i.total::text as total, i.amount_paid::text as amount_paid,
-         i.amount_due::text as amount_due, i.finalizes_at, i.finalized_at, i.paid_at, i.voided_at,
-         i.created_at, i.updated_at, i.lineage,
-         coalesce((select json_agg(json_build_object(
-                    'kind', l.kind, 'description', l.description, 'subscription_id', l.subscription_id,
-                    'product_id', l.product_id, 'plan_id', l.plan_id, 'sku_id', l.sku_id,
-                    'period_start', l.period_start, 'period_end', l.period_end,
-                    'quantity', l.quantity::text, 'unit_price', l.unit_price::text, 'amount', l.amount::text,
-                    'details', l.details, 'order_item_id', l.order_item_id, 'credit_note_id', l.credit_note_id
-                  ) order by l.position)
-                   from invoice_lines l where l.invoice_id = i.id), '[]') as lines
-    from invoices i`
+/**
+ * An invoice as JSON in the shape `Invoice` encodes it (the API's and the events' shape),
+ * written by the database from the invoice row `i` and its lines: reads decode it, and
+ * finalization puts it in the events as it is, without a trip through Node.
+ */
+const invoiceJson = (i: string) => `json_build_object(
+  'id', ${i}.id, 'number', ${i}.number, 'customer_id', ${i}.customer_id, 'issuer_account_id', ${i}.issuer_account_id,
+  'status', ${i}.status, 'currency', ${i}.currency, 'period', ${i}.period, 'billing_run_id', ${i}.billing_run_id,
+  'lines', coalesce((select json_agg(json_build_object(
+             'kind', l.kind, 'description', l.description, 'subscription_id', l.subscription_id,
+             'product_id', l.product_id, 'plan_id', l.plan_id, 'sku_id', l.sku_id,
+             'period_start', ${isoSql("l.period_start")}, 'period_end', ${isoSql("l.period_end")},
+             'quantity', l.quantity::text, 'unit_price', l.unit_price::text, 'amount', l.amount::text,
+             'details', l.details, 'order_item_id', l.order_item_id, 'credit_note_id', l.credit_note_id
+           ) order by l.position)
+             from invoice_lines l where l.invoice_id = ${i}.id), '[]'),
+  'subtotal', ${moneySql(`${i}.subtotal`, `${i}.currency`)}, 'total', ${moneySql(`${i}.total`, `${i}.currency`)},
+  'amount_paid', ${moneySql(`${i}.amount_paid`, `${i}.currency`)}, 'amount_due', ${moneySql(`${i}.amount_due`, `${i}.currency`)},
+  'finalizes_at', ${isoSql(`${i}.finalizes_at`)}, 'finalized_at', ${isoSql(`${i}.finalized_at`)},
+  'paid_at', ${isoSql(`${i}.paid_at`)}, 'voided_at', ${isoSql(`${i}.voided_at`)},
+  'created_at', ${isoSql(`${i}.created_at`)}, 'updated_at', ${isoSql(`${i}.updated_at`)})`
 
-const InvoiceRow = Schema.Struct({
-  id: Invoice.fields.id,
-  number: Schema.NullOr(Schema.String),
-  customer_id: Schema.String,
-  issuer_account_id: Schema.String,
-  status: InvoiceStatus,
-  currency: Currency,
-  period: Schema.String,
-  billing_run_id: Schema.NullOr(Schema.String),
-  subtotal: DecimalString,
-  total: DecimalString,
-  amount_paid: DecimalString,
-  amount_due: DecimalString,
-  finalizes_at: Schema.NullOr(Timestamp),
-  finalized_at: Schema.NullOr(Timestamp),
-  paid_at: Schema.NullOr(Timestamp),
-  voided_at: Schema.NullOr(Timestamp),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  lineage: Schema.Array(Schema.String),
-  lines: Schema.Array(InvoiceLine)
-})
+const SELECT_INVOICES = `select ${invoiceJson("i")} as invoice, i.lineage from invoices i`
 
-const decodeInvoices = (rows: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<StoredInvoice>, any> =>
-  Effect.map(Schema.decodeUnknown(Schema.Array(InvoiceRow))(rows), (decoded) =>
-    decoded.map(({ amount_due, amount_paid, lineage, subtotal, total, ...fields }) => {
-      // Exact already (lines are rounded when made); this only writes the currency's digits.
-      const amount = (n: BigDecimal.BigDecimal) =>
-        isCurrency(fields.currency) ? money(roundToMinorUnit(n, fields.currency), fields.currency) : money(n, fields.currency)
-      return {
-        invoice: new Invoice({
-          ...fields,
-          subtotal: amount(subtotal),
-          total: amount(total),
-          amount_paid: amount(amount_paid),
-          amount_due: amount(amount_due)
-        }),
-        lineage
-      }
-    }))
+const InvoiceRows = Schema.Array(Schema.Struct({ invoice: Invoice, lineage: Schema.Array(Schema.String) }))
+
+const decodeInvoices = (
+  rows: ReadonlyArray<{ readonly invoice: unknown; readonly lineage: unknown }>
+): Effect.Effect<ReadonlyArray<StoredInvoice>, ParseResult.ParseError> =>
+  Schema.decodeUnknown(InvoiceRows)(rows.map((row) => ({ invoice: parseJson(row.invoice), lineage: row.lineage })))
 
 const SubscriptionSummaryRows = Schema.Array(SubscriptionSummary)
 const CustomerSummaryRows = Schema.Array(CustomerSummary)
@@ -80,16 +53,20 @@ export const InvoiceRepoLive = Layer.effect(
     const iso = DateTime.formatIso
 
     const select = (where: Statement.Fragment) =>
-      Effect.flatMap(sql`${sql.unsafe(SELECT_INVOICES)} ${where}`, decodeInvoices)
+      Effect.flatMap(sql<{ readonly invoice: unknown; readonly lineage: unknown }>`${sql.unsafe(SELECT_INVOICES)} ${where}`, decodeInvoices)
 
     const find = (id: string, lock: boolean) =>
       Effect.gen(function* () {
-        if (lock) yield* orPersistenceError(sql`select id from invoices where id = ${id} for update`)
+        if (lock) yield* sql`select id from invoices where id = ${id} for update`
         const rows = yield* select(sql`where i.id = ${id}`)
         return Option.fromNullable(rows[0])
       })
 
-    const finalizeDrafts = (ids: ReadonlyArray<string>, at: DateTime.Utc) =>
+    const finalizeDrafts = (
+      ids: ReadonlyArray<string>,
+      at: DateTime.Utc,
+      events: Parameters<(typeof InvoiceRepo.Service)["finalizeDrafts"]>[2]
+    ) =>
       Effect.gen(function* () {
         const year = DateTime.getPartUtc(at, "year")
         // Locked in id order, so two finalizations of overlapping sets cannot deadlock; a draft
@@ -185,15 +162,27 @@ export const InvoiceRepoLive = Layer.effect(
               updated_at = ${iso(at)}
               from numbered u
              where i.id = u.id and i.status = 'draft'
-            returning i.id, i.customer_id, i.currency, i.subtotal
+            returning i.*
           ),
           ledger as (
             insert into ledger_entries (customer_id, currency, kind, amount, invoice_id, created_at)
             select customer_id, currency, 'invoice', subtotal, id, ${iso(at)} from updated where subtotal <> 0 order by id
+          ),
+          raised as (
+            insert into events (id, type, occurred_at, customer_id, lineage, data)
+            select case when e.kind = 0 then ids.finalized else ids.paid end,
+                   case when e.kind = 0 then 'invoice.finalized' else 'invoice.paid' end,
+                   ${iso(at)}, u.customer_id, u.lineage, json_build_object('invoice', ${sql.unsafe(invoiceJson("u"))})
+              from updated u
+              join unnest(${events.map((e) => e.invoice_id)}::text[], ${events.map((e) => e.finalized_event_id)}::text[],
+                          ${events.map((e) => e.paid_event_id)}::text[]) as ids(invoice_id, finalized, paid)
+                on ids.invoice_id = u.id
+              -- Credit covered all of it: nothing is left to pay, so it is paid at once.
+              join (values (0), (1)) as e(kind) on e.kind = 0 or u.status = 'paid'
+             order by u.id, e.kind
           )
           select id from updated order by id`
-        if (finalized.length === 0) return []
-        return yield* select(sql`where i.id = any(${finalized.map((f) => f.id)}::text[]) order by i.id`)
+        return finalized.map((f) => f.id)
       })
 
     const voidInvoice = (id: string, at: DateTime.Utc, creditNote: { readonly id: string; readonly reason: string }) =>
@@ -305,7 +294,7 @@ export const InvoiceRepoLive = Layer.effect(
       }).pipe(orPersistenceError)
 
     return InvoiceRepo.of({
-      finalizeDrafts: (ids, at) => orPersistenceError(finalizeDrafts(ids, at)),
+      finalizeDrafts: (ids, at, events) => orPersistenceError(finalizeDrafts(ids, at, events)),
       voidInvoice: (id, at, creditNote) => orPersistenceError(voidInvoice(id, at, creditNote)),
       findById: (id) => orPersistenceError(find(id, false)),
       lock: (id) => orPersistenceError(find(id, true)),

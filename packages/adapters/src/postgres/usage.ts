@@ -3,6 +3,7 @@ import { DecimalString, formatDecimal } from "@provisio/core/shared/money"
 import { type UsageBatchContext, UsageTotal } from "@provisio/core/usage/model"
 import { UsageRepo } from "@provisio/core/usage/ports"
 import { DateTime, Effect, Layer, Schema } from "effect"
+import { parseJsonColumns } from "./json"
 import { orPersistenceError } from "./persistence"
 
 // Set-based: each method is one statement whatever the batch size, the records travelling as
@@ -231,11 +232,3 @@ export const UsageRepoLive = Layer.effect(
     })
   })
 )
-
-/** json columns come back parsed from one driver and as text from another. */
-const parseJsonColumns = (row: unknown): unknown => {
-  if (typeof row !== "object" || row === null) return row
-  return Object.fromEntries(
-    Object.entries(row).map(([key, value]) => [key, typeof value === "string" ? JSON.parse(value) : value])
-  )
-}

@@ -7,9 +7,10 @@ import { Timestamp } from "../shared/time"
 /**
  * Billing runs (`brn_`): a run bills, for the customers under the caller's account, every
  * subscription period ending in its month (build.ts), into one draft per customer and currency.
- * It works through the customers in id order, a chunk per transaction, and keeps its cursor,
- * counts and heartbeat in its row: a run killed halfway is started again and bills only what was
- * not billed (billed_periods), so every period is billed exactly once.
+ * Its customers are cut into chunks by id when it starts; executors claim pending chunks, each one
+ * transaction, and add their counts and a heartbeat to its row: a run killed halfway is started
+ * again and bills only the chunks not done, and only what was not billed (billed_periods), so
+ * every period is billed exactly once.
  */
 
 export const BillingRunId = prefixedId("brn", "BillingRunId")
@@ -43,8 +44,6 @@ export class BillingRun extends Schema.Class<BillingRun>("BillingRun")({
 export interface StoredBillingRun {
   readonly run: BillingRun
   readonly lineage: ReadonlyArray<string>
-  /** The last customer id done. */
-  readonly cursor: string | null
   readonly heartbeat_at: DateTime.Utc | null
 }
 

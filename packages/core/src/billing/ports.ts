@@ -66,8 +66,17 @@ export interface BilledPeriod extends PeriodKey {
   readonly subscription: BillableSubscription
 }
 
-export interface RunProgress {
-  readonly cursor: string
+/** A chunk of a run claimed for billing: its customers are (after_customer, last_customer] by id. */
+export interface ClaimedChunk {
+  readonly run: BillingRun
+  readonly chunk: number
+  /** Null for the first chunk. */
+  readonly after_customer: string | null
+  /** Null for the last chunk, which is open-ended. */
+  readonly last_customer: string | null
+}
+
+export interface ChunkProgress {
   readonly customers: number
   readonly subscriptions: number
   readonly invoices: number
@@ -80,25 +89,35 @@ export interface RunProgress {
 export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<BillingRepo, {
   readonly insertRun: (stored: StoredBillingRun) => Effect.Effect<void, PersistenceError>
   readonly findRun: (id: string) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
-  /** The same, its row locked: one executor of a run at a time. */
-  readonly lockRun: (id: string) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
   /** A pending or running run of the account and month whose heartbeat (or creation) is at or after `since`. */
   readonly findLiveRun: (
     accountId: string,
     period: string,
     since: DateTime.Utc
   ) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
-  /** Running, with the number of customers in scope; `started_at` kept when it resumes. */
-  readonly markRunning: (id: string, at: DateTime.Utc) => Effect.Effect<BillingRun, PersistenceError>
-  readonly advanceRun: (id: string, progress: RunProgress, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
-  readonly completeRun: (id: string, at: DateTime.Utc) => Effect.Effect<StoredBillingRun, PersistenceError>
+  /**
+   * Running, with the number of customers in scope (`started_at` kept when it resumes); the first
+   * time, its customers cut into chunks of `chunkSize` by id. Run it in a transaction.
+   */
+  readonly markRunning: (id: string, at: DateTime.Utc, chunkSize: number) => Effect.Effect<BillingRun, PersistenceError>
+  /**
+   * The first pending chunk of the run that no other transaction holds, locked until this one
+   * ends (`SKIP LOCKED`); none when none is left or the run is not running.
+   */
+  readonly claimChunk: (runId: string) => Effect.Effect<Option.Option<ClaimedChunk>, PersistenceError>
+  /** Marks the chunk done and adds its counts to the run's, with a heartbeat. */
+  readonly completeChunk: (runId: string, chunk: number, progress: ChunkProgress, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
+  /** Waits for the pending chunks that other transactions hold, then answers how many are still pending. */
+  readonly awaitPendingChunks: (runId: string) => Effect.Effect<number, PersistenceError>
+  /** Completed, if it is running and no chunk is pending; none otherwise. */
+  readonly completeRun: (id: string, at: DateTime.Utc) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
   readonly failRun: (id: string, error: string, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
 
-  /** Customers whose lineage contains `within`, by id, after `after`. */
-  readonly customersAfter: (
+  /** Customers whose lineage contains `within`, with ids in (`after`, `last`] (either end open when null). */
+  readonly customersIn: (
     within: string,
     after: string | null,
-    limit: number
+    last: string | null
   ) => Effect.Effect<ReadonlyArray<BillableCustomer>, PersistenceError>
   readonly customer: (id: string) => Effect.Effect<Option.Option<BillableCustomer>, PersistenceError>
   /**

@@ -32,6 +32,12 @@ import { BillingRepo, type PeriodKey, type PricedHistoryRow, type UsageTotal } f
 /** Customers per chunk: each chunk is one transaction of a fixed number of statements. */
 export const CHUNK_SIZE = 500
 
+/**
+ * Chunks a run bills at once in one process (PROVISIO_BILLING_WORKERS, default 2): one works in
+ * Node while another's statements run in the database.
+ */
+const workersConfig = Config.integer("PROVISIO_BILLING_WORKERS").pipe(Config.withDefault(2), Effect.orDie)
+
 /** A pending or running run whose heartbeat is younger than this is still at work: a new start answers it. */
 export const HEARTBEAT_TIMEOUT = Duration.seconds(60)
 
@@ -167,7 +173,7 @@ export const make = Effect.gen(function* () {
         created_at: at,
         updated_at: at
       })
-      yield* repo.insertRun({ run, lineage: principal.lineage, cursor: null, heartbeat_at: null })
+      yield* repo.insertRun({ run, lineage: principal.lineage, heartbeat_at: null })
       return { run, created: true }
     }))
   })
@@ -218,22 +224,23 @@ export const make = Effect.gen(function* () {
   // A run ---------------------------------------------------------------------------------------
 
   /**
-   * One chunk of a run, in the caller's transaction: the next `chunkSize` customers after the
-   * cursor, their due subscription periods, usage and one-offs loaded set-based, their lines
-   * built, the periods claimed (only what this transaction claims is billed), the lines and
-   * totals written and the cursor advanced. Answers whether the run has customers left.
+   * One chunk of a run, in the caller's transaction: a pending chunk of its customers claimed
+   * (`SKIP LOCKED`: other executors take the others), their due subscription periods, usage and
+   * one-offs loaded set-based, their lines built, the periods claimed (only what this
+   * transaction claims is billed), the lines and totals written, and the chunk marked done.
+   * Answers false when no chunk was left to claim.
    */
-  const billChunk = (runId: string, chunkSize: number) =>
+  const billNextChunk = (runId: string) =>
     Effect.gen(function* () {
-      const stored = yield* Effect.flatMap(repo.lockRun(runId), Option.match({
-        onNone: () => Effect.dieMessage(`billing run ${runId} is gone`),
-        onSome: Effect.succeed
-      }))
-      const { run } = stored
-      if (run.status !== "running") return { more: false, customers: 0 }
+      const claimed = yield* repo.claimChunk(runId)
+      if (Option.isNone(claimed)) return false
+      const { chunk, run } = claimed.value
       const at = yield* now
-      const customers = yield* repo.customersAfter(run.account_id, stored.cursor, chunkSize)
-      if (customers.length === 0) return { more: false, customers: 0 }
+      const customers = yield* repo.customersIn(run.account_id, claimed.value.after_customer, claimed.value.last_customer)
+      if (customers.length === 0) {
+        yield* repo.completeChunk(run.id, chunk, { customers: 0, subscriptions: 0, invoices: 0 }, at)
+        return true
+      }
       const month = run.period
       const window = searchWindow(month)
       const subscriptions = yield* repo.subscriptionsOf(customers.map((c) => c.id), window.from, window.to)
@@ -300,13 +307,13 @@ export const make = Effect.gen(function* () {
       const invoiceOf = (customerId: string, currency: Currency) => draftOf.get(key(customerId, currency))!
 
       // Exactly once: a period is billed by the transaction that claims it.
-      const claimed = new Set(yield* repo.claimPeriods(billed.map((b) => ({
+      const claimedPeriods = new Set(yield* repo.claimPeriods(billed.map((b) => ({
         ...periodKey(b.subscription, b.period),
         invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
       }))))
       const lines: Array<{ invoice_id: string; line: InvoiceLine }> = []
       for (const b of billed) {
-        if (!claimed.has(b.subscription.id)) continue
+        if (!claimedPeriods.has(b.subscription.id)) continue
         for (const l of b.lines) lines.push({ invoice_id: invoiceOf(b.subscription.customer_id, l.currency), line: l.line })
       }
       for (const [customerId, list] of [...oneOffsByCustomer].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -321,47 +328,64 @@ export const make = Effect.gen(function* () {
         yield* rerateLocked(drafts.filter((d) => d.needs_rerate).map((d) => d.id))
         yield* invoices.finalizeMany(draftIds)
       }
-      yield* repo.advanceRun(run.id, {
-        cursor: customers[customers.length - 1]!.id,
+      yield* repo.completeChunk(run.id, chunk, {
         customers: customers.length,
-        subscriptions: claimed.size,
+        subscriptions: claimedPeriods.size,
         invoices: created.length - emptied
       }, at)
-      return { more: customers.length === chunkSize, customers: customers.length }
+      return true
     })
 
   /**
-   * Does the work of a run: chunk after chunk from its cursor, each one transaction, then marks
-   * it completed (`billing_run.completed`). A failure marks it failed with the reason. Running
-   * it again (or a new run of the same month) bills only what is not billed yet.
-   * `maxChunks` stops it early, as a crash would (tests).
+   * Does the work of a run: `workers` fibers bill its pending chunks (each one transaction, as
+   * executors in other processes may at the same time), then the run is marked completed
+   * (`billing_run.completed`) once no chunk is left. A chunk another executor holds is waited
+   * for; one it left behind when it died is billed here. A failure marks the run failed with the
+   * reason. Running it again (or a new run of the same month) bills only what is not billed yet.
+   * `maxChunks` stops it after that many chunks, as a crash would (tests).
    */
   const executeRun = (
     runId: string,
     onProgress?: (run: BillingRun) => Effect.Effect<void>,
-    options: { readonly chunkSize?: number; readonly maxChunks?: number } = {}
+    options: { readonly chunkSize?: number; readonly maxChunks?: number; readonly workers?: number } = {}
   ) =>
     Effect.gen(function* () {
-      const chunkSize = options.chunkSize ?? CHUNK_SIZE
-      const started = yield* repo.markRunning(runId, yield* now)
+      const workers = Math.max(1, options.workers ?? (yield* workersConfig))
+      const started = yield* transactor.withTransaction(
+        Effect.flatMap(now, (at) => repo.markRunning(runId, at, Math.max(1, options.chunkSize ?? CHUNK_SIZE)))
+      )
       if (started.status !== "running") return started
       if (onProgress) yield* onProgress(started)
-      for (let chunk = 0; options.maxChunks === undefined || chunk < options.maxChunks; chunk++) {
-        const outcome = yield* transactor.withTransaction(billChunk(runId, chunkSize))
-        if (onProgress && outcome.customers > 0) {
-          const current = yield* repo.findRun(runId)
-          if (Option.isSome(current)) yield* onProgress(current.value.run)
+      const current = Effect.map(repo.findRun(runId), Option.match({ onNone: () => started, onSome: (s) => s.run }))
+      let budget = options.maxChunks ?? Infinity
+      const worker = Effect.gen(function* () {
+        while (budget > 0) {
+          budget -= 1
+          if (!(yield* transactor.withTransaction(billNextChunk(runId)))) {
+            budget += 1
+            return
+          }
+          if (onProgress) yield* Effect.flatMap(current, onProgress)
         }
-        if (!outcome.more) {
-          return yield* transactor.withTransaction(Effect.gen(function* () {
-            const done = yield* repo.completeRun(runId, yield* now)
-            const data = yield* Effect.orDie(encodeRun(done.run))
-            yield* log.append([yield* newEvent("billing_run.completed", { customer_id: null, lineage: done.lineage }, { billing_run: data })])
-            return done.run
-          }))
-        }
+      })
+      for (;;) {
+        yield* Effect.all(Array.from({ length: workers }, () => worker), { concurrency: "unbounded", discard: true })
+        if (budget <= 0) return yield* current
+        // What is still pending is another executor's, or was left by one that died: wait for it.
+        const pending = yield* transactor.withTransaction(repo.awaitPendingChunks(runId))
+        if (pending === 0) break
+        const run = yield* current
+        if (run.status !== "running") return run
       }
-      return Option.match(yield* repo.findRun(runId), { onNone: () => started, onSome: (s) => s.run })
+      const completed = yield* transactor.withTransaction(Effect.gen(function* () {
+        const done = yield* repo.completeRun(runId, yield* now)
+        if (Option.isSome(done)) {
+          const data = yield* Effect.orDie(encodeRun(done.value.run))
+          yield* log.append([yield* newEvent("billing_run.completed", { customer_id: null, lineage: done.value.lineage }, { billing_run: data })])
+        }
+        return done
+      }))
+      return Option.isSome(completed) ? completed.value.run : yield* current
     }).pipe(
       Effect.catchAllCause((cause) =>
         Cause.isInterruptedOnly(cause)

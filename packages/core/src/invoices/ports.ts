@@ -8,13 +8,16 @@ export class InvoiceRepo extends Context.Tag("@provisio/core/InvoiceRepo")<Invoi
   /**
    * Finalizes the drafts among `ids` at `at`, set-based: locks them, applies the customers'
    * credit notes (oldest first, up to each subtotal), numbers them gaplessly per issuer and
-   * year, sets the totals and status (`paid` when nothing is left to pay), and books the
-   * ledger. Ids that are not drafts are skipped. Answers the invoices it finalized.
+   * year, sets the totals and status (`paid` when nothing is left to pay), books the ledger and
+   * writes each one's `invoice.finalized` event (then `invoice.paid` when credit covered it),
+   * data `{ invoice }` as the API shows it, under the ids `events` gives it. Ids that are not
+   * drafts are skipped. Answers the ids of the invoices it finalized.
    */
   readonly finalizeDrafts: (
     ids: ReadonlyArray<string>,
-    at: DateTime.Utc
-  ) => Effect.Effect<ReadonlyArray<StoredInvoice>, PersistenceError>
+    at: DateTime.Utc,
+    events: ReadonlyArray<{ readonly invoice_id: string; readonly finalized_event_id: string; readonly paid_event_id: string }>
+  ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
   /**
    * Voids a locked invoice at `at`: a finalized or paid one also books the ledger, gives its
    * credit notes their remaining back and turns what was paid on it into the credit note

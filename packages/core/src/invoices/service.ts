@@ -53,15 +53,13 @@ export const make = Effect.gen(function* () {
 
   const finalizeMany = (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, PersistenceError> =>
     ids.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {
-      const finalized = yield* repo.finalizeDrafts([...new Set(ids)], yield* now)
+      const unique = [...new Set(ids)]
+      // The database writes the events (their data is the invoice it just finalized); their ids are made here.
       const events = []
-      for (const stored of finalized) {
-        events.push(yield* invoiceEvent("invoice.finalized", stored))
-        // Credit covered all of it: nothing is left to pay, so it is paid at once.
-        if (stored.invoice.status === "paid") events.push(yield* invoiceEvent("invoice.paid", stored))
+      for (const invoice_id of unique) {
+        events.push({ invoice_id, finalized_event_id: yield* makeId("evt"), paid_event_id: yield* makeId("evt") })
       }
-      if (events.length > 0) yield* log.append(events)
-      return finalized.map((stored) => stored.invoice.id)
+      return yield* repo.finalizeDrafts(unique, yield* now, events)
     }))
 
   /** Voids an invoice: an admin of the channel that issued it (not its customer) may. */

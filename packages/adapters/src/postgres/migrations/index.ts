@@ -13,6 +13,7 @@ import deliveries from "./0010_deliveries"
 import activationsNumberOrders from "./0011_activations_number_orders"
 import support from "./0012_support"
 import billing from "./0013_billing"
+import billingChunks from "./0014_billing_chunks"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -31,7 +32,8 @@ export const migrations = {
   "0010_deliveries": deliveries,
   "0011_activations_number_orders": activationsNumberOrders,
   "0012_support": support,
-  "0013_billing": billing
+  "0013_billing": billing,
+  "0014_billing_chunks": billingChunks
 }
 
 const loader = Migrator.fromRecord(migrations)

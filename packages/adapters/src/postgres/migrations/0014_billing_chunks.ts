@@ -1,0 +1,33 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+/**
+ * Billing runs at scale (issue 7, second part).
+ *
+ * - A run is cut into chunks of customers when it starts; any number of executors (fibers of one
+ *   process, or several processes) claim pending chunks with `SKIP LOCKED`, each chunk one
+ *   transaction, so a run spreads over workers without a coordinator and a crash loses only the
+ *   chunk in flight. The chunk's row is marked done in the transaction that bills it.
+ * - The usage of a subscription period is summed from an index that carries the quantity, so a
+ *   chunk reads its periods' records from the index alone (no heap visits).
+ */
+export default Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+
+  // Customers (first_customer, last_customer] in id order; the last chunk is open-ended, so a
+  // customer created while the run works is billed by it too.
+  yield* sql`
+    create table billing_run_chunks (
+      run_id text not null references billing_runs (id) on delete cascade,
+      chunk integer not null,
+      after_customer text,
+      last_customer text,
+      done_at timestamptz,
+      primary key (run_id, chunk)
+    )`
+  yield* sql`create index billing_run_chunks_pending on billing_run_chunks (run_id, chunk) where done_at is null`
+  yield* sql`alter table billing_runs drop column cursor`
+
+  yield* sql`create index usage_records_billing on usage_records (subscription_id, period_start, sku_id) include (quantity)`
+  yield* sql`drop index usage_records_period`
+})
