@@ -5,11 +5,11 @@ import { BillingRun, type StoredBillingRun } from "@provisio/core/billing/model"
 import { BillingRepo, type PeriodKey } from "@provisio/core/billing/ports"
 import { BillingInterval, PriceModelName, type SkuId, skuPriceModel } from "@provisio/core/catalog/model"
 import { Tier } from "@provisio/core/catalog/pricing"
-import { InvoiceLine } from "@provisio/core/invoices/model"
-import { Currency, DecimalString, money } from "@provisio/core/shared/money"
+import type { InvoiceLineFields } from "@provisio/core/invoices/model"
+import { Currency, DecimalString, formatDecimal, money } from "@provisio/core/shared/money"
 import { Timestamp } from "@provisio/core/shared/time"
 import { SubscriptionStatus } from "@provisio/core/subscriptions/model"
-import { type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
+import { BigDecimal, type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
 import { orPersistenceError } from "./persistence"
 
 /**
@@ -61,27 +61,40 @@ const SubscriptionRow = Schema.Struct({
   created_at: Timestamp
 })
 
-const toBillable = (row: typeof SubscriptionRow.Type): BillableSubscription => row
+const instant = (millis: number) => DateTime.unsafeMake(millis)
 
-const HistoryRowSchema = Schema.Struct({
-  subscription_id: Schema.String,
-  effective_at: Timestamp,
-  quantity: Schema.Int,
-  plan_id: Schema.String,
-  plan_version: Schema.Int,
-  status: SubscriptionStatus,
-  plan_name: Schema.String,
-  price_amount: DecimalString,
-  price_currency: Currency,
-  commitment_months: Schema.NullOr(Schema.Int)
+// The rows a chunk of a run reads, tens of thousands of them, as the queries below write them
+// (instants as epoch milliseconds): mapped by hand rather than decoded.
+
+interface SubscriptionJson {
+  readonly id: string
+  readonly customer_id: string
+  readonly product_id: string
+  readonly parent_subscription_id: string | null
+  readonly anchor: number
+  readonly time_zone: string
+  readonly interval: BillingInterval
+  readonly created_at: number
+}
+
+const toBillable = (row: SubscriptionJson): BillableSubscription => ({
+  ...row,
+  anchor: instant(row.anchor),
+  created_at: instant(row.created_at)
 })
 
-const UsageRow = Schema.Struct({
-  subscription_id: Schema.String,
-  period_start: Timestamp,
-  sku_id: Schema.String,
-  quantity: DecimalString
-})
+interface HistoryJson {
+  readonly subscription_id: string
+  readonly effective_at: number
+  readonly quantity: number
+  readonly plan_id: string
+  readonly plan_version: number
+  readonly status: SubscriptionStatus
+  readonly plan_name: string
+  readonly price_amount: string
+  readonly price_currency: Currency
+  readonly commitment_months: number | null
+}
 
 const SkuRow = Schema.Struct({
   id: Schema.String,
@@ -125,13 +138,61 @@ const IdRow = Schema.Struct({ id: Schema.String })
 const LockedInvoiceRow = Schema.Struct({ id: Schema.String, status: Schema.String, lineage: Schema.Array(Schema.String) })
 const FlaggedRow = Schema.Struct({ id: Schema.String, currency: Currency })
 
-const encodeLines = Schema.encode(Schema.Array(InvoiceLine))
+/**
+ * Lines as one array per column, written as `InvoiceLine` encodes them (decimals as text, the
+ * details' tiers too); instants as epoch milliseconds. By hand, not through the schema: a run
+ * writes tens of thousands of lines, and these come from the core's own line builders.
+ */
+const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>) => {
+  const decimal = (n: BigDecimal.BigDecimal | null) => (n === null ? null : formatDecimal(n))
+  const millis = (at: DateTime.Utc | null) => (at === null ? null : DateTime.toEpochMillis(at))
+  const details = ({ tiers, ...rest }: InvoiceLineFields["details"]) =>
+    JSON.stringify(tiers === undefined ? rest : {
+      ...rest,
+      tiers: tiers.map((t) => ({
+        tier: t.tier,
+        units: formatDecimal(t.units),
+        quantity: formatDecimal(t.quantity),
+        unit_price: formatDecimal(t.unit_price),
+        flat_fee: formatDecimal(t.flat_fee),
+        amount: formatDecimal(t.amount)
+      }))
+    })
+  // The place of each line among the lines given for its invoice, from 1.
+  const seen = new Map<string, number>()
+  const ordinal = lines.map((l) => {
+    const n = (seen.get(l.invoice_id) ?? 0) + 1
+    seen.set(l.invoice_id, n)
+    return n
+  })
+  return {
+    invoice: lines.map((l) => l.invoice_id),
+    ordinal,
+    kind: lines.map((l) => l.line.kind),
+    description: lines.map((l) => l.line.description),
+    subscription: lines.map((l) => l.line.subscription_id),
+    product: lines.map((l) => l.line.product_id),
+    plan: lines.map((l) => l.line.plan_id),
+    sku: lines.map((l) => l.line.sku_id),
+    periodStart: lines.map((l) => millis(l.line.period_start)),
+    periodEnd: lines.map((l) => millis(l.line.period_end)),
+    quantity: lines.map((l) => decimal(l.line.quantity)),
+    unitPrice: lines.map((l) => decimal(l.line.unit_price)),
+    amount: lines.map((l) => formatDecimal(l.line.amount)),
+    details: lines.map((l) => details(l.line.details)),
+    orderItem: lines.map((l) => l.line.order_item_id),
+    creditNote: lines.map((l) => l.line.credit_note_id)
+  }
+}
 
 const periodArrays = (periods: ReadonlyArray<PeriodKey>) => ({
   ids: periods.map((p) => p.subscription_id),
-  starts: periods.map((p) => iso(p.period_start)),
-  ends: periods.map((p) => iso(p.period_end))
+  starts: periods.map((p) => DateTime.toEpochMillis(p.period_start)),
+  ends: periods.map((p) => DateTime.toEpochMillis(p.period_end))
 })
+
+/** A timestamptz as epoch milliseconds (a float8, which node-postgres reads as a number). */
+
 
 export const BillingRepoLive = Layer.effect(
   BillingRepo,
@@ -139,6 +200,9 @@ export const BillingRepoLive = Layer.effect(
     const sql = yield* SqlClient.SqlClient
 
     const run = <A>(effect: Effect.Effect<A, Failure>) => orPersistenceError(effect)
+
+    /** A timestamptz as epoch milliseconds (a float8, which node-postgres reads as a number). */
+    const millisOf = (column: string) => sql.unsafe(`floor(extract(epoch from ${column}) * 1000)::float8`)
 
     const firstRun = (rows: ReadonlyArray<unknown>) =>
       Effect.map(decode(RunRow)(rows.slice(0, 1)), (decoded) => Option.map(Option.fromNullable(decoded[0]), toStoredRun))
@@ -288,17 +352,14 @@ export const BillingRepoLive = Layer.effect(
 
       subscriptionsOf: (customerIds, from, to) =>
         customerIds.length === 0 ? Effect.succeed([]) : run(Effect.map(
-          Effect.flatMap(
-            sql`
-              select id, customer_id, product_id, parent_subscription_id, billing_anchor as anchor, time_zone,
-                     billing_interval as interval, created_at
-                from subscriptions
-               where customer_id = any(${customerIds}::text[]) and status <> 'pending'
-                 and billing_anchor < ${iso(to)}
-                 and (status in ('active', 'suspended') or coalesce(cancelled_at, expired_at, updated_at) > ${iso(from)})
-               order by id`,
-            decode(SubscriptionRow)
-          ),
+          sql<SubscriptionJson>`
+            select id, customer_id, product_id, parent_subscription_id, ${millisOf("billing_anchor")} as anchor,
+                   time_zone, billing_interval as interval, ${millisOf("created_at")} as created_at
+              from subscriptions
+             where customer_id = any(${customerIds}::text[]) and status <> 'pending'
+               and billing_anchor < ${iso(to)}
+               and (status in ('active', 'suspended') or coalesce(cancelled_at, expired_at, updated_at) > ${iso(from)})
+             order by id`,
           (rows) => rows.map(toBillable)
         )),
 
@@ -312,27 +373,27 @@ export const BillingRepoLive = Layer.effect(
         if (periods.length === 0) return Effect.succeed([])
         const p = periodArrays(periods)
         return run(Effect.map(
-          Effect.flatMap(
-            sql`
-              select h.subscription_id, h.effective_at, h.quantity, h.plan_id, h.plan_version, h.status,
-                     v.name as plan_name, v.price_amount::text as price_amount, v.price_currency, v.commitment_months
-                from unnest(${p.ids}::text[], ${p.starts}::timestamptz[], ${p.ends}::timestamptz[])
-                       as p(subscription_id, period_start, period_end)
-                join subscription_history h
-                  on h.subscription_id = p.subscription_id and h.effective_at < p.period_end
-                 and h.effective_at >= coalesce(
-                       (select max(h2.effective_at) from subscription_history h2
-                         where h2.subscription_id = p.subscription_id and h2.effective_at <= p.period_start),
-                       '-infinity'::timestamptz)
-                join plan_versions v on v.plan_id = h.plan_id and v.version = h.plan_version
-               order by h.subscription_id, h.effective_at, h.id`,
-            decode(HistoryRowSchema)
-          ),
+          sql<HistoryJson>`
+            select h.subscription_id, ${millisOf("h.effective_at")} as effective_at, h.quantity, h.plan_id, h.plan_version,
+                   h.status, v.name as plan_name, v.price_amount::text as price_amount, v.price_currency, v.commitment_months
+              from unnest(${p.ids}::text[], ${p.starts}::int8[], ${p.ends}::int8[]) as k(subscription_id, start_ms, end_ms)
+              cross join lateral (
+                select timestamptz 'epoch' + k.start_ms * interval '1 millisecond' as period_start,
+                       timestamptz 'epoch' + k.end_ms * interval '1 millisecond' as period_end
+              ) p
+              join subscription_history h
+                on h.subscription_id = k.subscription_id and h.effective_at < p.period_end
+               and h.effective_at >= coalesce(
+                     (select max(h2.effective_at) from subscription_history h2
+                       where h2.subscription_id = k.subscription_id and h2.effective_at <= p.period_start),
+                     '-infinity'::timestamptz)
+              join plan_versions v on v.plan_id = h.plan_id and v.version = h.plan_version
+             order by h.subscription_id, h.effective_at, h.id`,
           (rows) =>
             rows.map((r) => ({
               subscription_id: r.subscription_id,
               row: {
-                effective_at: r.effective_at,
+                effective_at: instant(r.effective_at),
                 quantity: r.quantity,
                 plan_id: r.plan_id,
                 plan_version: r.plan_version,
@@ -342,7 +403,7 @@ export const BillingRepoLive = Layer.effect(
                 plan_id: r.plan_id,
                 version: r.plan_version,
                 name: r.plan_name,
-                price: money(r.price_amount, r.price_currency),
+                price: money(BigDecimal.unsafeFromString(r.price_amount), r.price_currency),
                 commitment_months: r.commitment_months
               }
             }))
@@ -352,13 +413,26 @@ export const BillingRepoLive = Layer.effect(
       usageOf: (periods) => {
         if (periods.length === 0) return Effect.succeed([])
         const p = periodArrays(periods)
-        return run(Effect.flatMap(
-          sql`
-            select u.subscription_id, u.period_start, u.sku_id, sum(u.quantity)::text as quantity
-              from unnest(${p.ids}::text[], ${p.starts}::timestamptz[]) as p(subscription_id, period_start)
-              join usage_records u on u.subscription_id = p.subscription_id and u.period_start = p.period_start
-             group by u.subscription_id, u.period_start, u.sku_id`,
-          decode(UsageRow)
+        // Per period, from the index that carries the quantity (index-only): a period's records
+        // are next to each other there, and no heap page is read.
+        return run(Effect.map(
+          sql<{ readonly subscription_id: string; readonly start_ms: number; readonly sku_id: string; readonly quantity: string }>`
+            select k.subscription_id, k.start_ms::float8 as start_ms, u.sku_id, u.quantity::text as quantity
+              from unnest(${p.ids}::text[], ${p.starts}::int8[]) as k(subscription_id, start_ms)
+              cross join lateral (
+                select r.sku_id, sum(r.quantity) as quantity
+                  from usage_records r
+                 where r.subscription_id = k.subscription_id
+                   and r.period_start = timestamptz 'epoch' + k.start_ms * interval '1 millisecond'
+                 group by r.sku_id
+              ) u`,
+          (rows) =>
+            rows.map((r) => ({
+              subscription_id: r.subscription_id,
+              period_start: instant(r.start_ms),
+              sku_id: r.sku_id,
+              quantity: BigDecimal.unsafeFromString(r.quantity)
+            }))
         ))
       },
 
@@ -443,35 +517,47 @@ export const BillingRepoLive = Layer.effect(
         return run(Effect.map(
           sql<{ readonly subscription_id: string }>`
             insert into billed_periods (subscription_id, period_start, period_end, invoice_id)
-            select * from unnest(${p.ids}::text[], ${p.starts}::timestamptz[], ${p.ends}::timestamptz[],
-                                 ${claims.map((c) => c.invoice_id)}::text[])
-             order by 1, 2
+            select subscription_id, timestamptz 'epoch' + start_ms * interval '1 millisecond',
+                   timestamptz 'epoch' + end_ms * interval '1 millisecond', invoice_id
+              from unnest(${p.ids}::text[], ${p.starts}::int8[], ${p.ends}::int8[], ${claims.map((c) => c.invoice_id)}::text[])
+                     as c(subscription_id, start_ms, end_ms, invoice_id)
+             order by subscription_id, start_ms
             on conflict do nothing
             returning subscription_id`,
           (rows) => rows.map((r) => r.subscription_id)
         ))
       },
 
-      insertLines: (lines) =>
-        lines.length === 0 ? Effect.void : run(Effect.gen(function* () {
-          const encoded = yield* encodeLines(lines.map((l) => l.line))
-          const records = encoded.map((line, ord) => ({ ...line, ord, invoice_id: lines[ord]!.invoice_id }))
-          yield* sql`
-            insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
-                                       period_start, period_end, quantity, unit_price, amount, details, order_item_id,
-                                       credit_note_id)
-            select r.invoice_id,
-                   coalesce((select max(l.position) from invoice_lines l where l.invoice_id = r.invoice_id), 0)
-                     + row_number() over (partition by r.invoice_id order by r.ord),
-                   r.kind, r.description, r.subscription_id, r.product_id, r.plan_id, r.sku_id, r.period_start,
-                   r.period_end, r.quantity::numeric, r.unit_price::numeric, r.amount::numeric, r.details,
-                   r.order_item_id, r.credit_note_id
-              from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-                     as r(ord integer, invoice_id text, kind text, description text, subscription_id text, product_id text,
-                          plan_id text, sku_id text, period_start timestamptz, period_end timestamptz, quantity text,
-                          unit_price text, amount text, details jsonb, order_item_id text, credit_note_id text)
-            on conflict (order_item_id) where order_item_id is not null do nothing`
-        })),
+      insertLines: (lines) => {
+        if (lines.length === 0) return Effect.void
+        const c = lineColumns(lines)
+        // Positions continue after each invoice's last line, in the order given.
+        return run(sql`
+          with input as (
+            select *
+              from unnest(${c.invoice}::text[], ${c.ordinal}::int4[], ${c.kind}::text[], ${c.description}::text[],
+                          ${c.subscription}::text[], ${c.product}::text[], ${c.plan}::text[], ${c.sku}::text[],
+                          ${c.periodStart}::int8[], ${c.periodEnd}::int8[], ${c.quantity}::numeric[],
+                          ${c.unitPrice}::numeric[], ${c.amount}::numeric[], ${c.details}::jsonb[], ${c.orderItem}::text[],
+                          ${c.creditNote}::text[])
+                   as r(invoice_id, ordinal, kind, description, subscription_id, product_id, plan_id, sku_id,
+                        start_ms, end_ms, quantity, unit_price, amount, details, order_item_id, credit_note_id)
+          ),
+          last as (
+            select invoice_id, max(position) as position from invoice_lines
+             where invoice_id = any(${[...new Set(c.invoice)]}::text[]) group by invoice_id
+          )
+          insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
+                                     period_start, period_end, quantity, unit_price, amount, details, order_item_id,
+                                     credit_note_id)
+          select r.invoice_id, coalesce(last.position, 0) + r.ordinal,
+                 r.kind, r.description, r.subscription_id, r.product_id, r.plan_id, r.sku_id,
+                 timestamptz 'epoch' + r.start_ms * interval '1 millisecond',
+                 timestamptz 'epoch' + r.end_ms * interval '1 millisecond',
+                 r.quantity, r.unit_price, r.amount, r.details, r.order_item_id, r.credit_note_id
+            from input r left join last using (invoice_id)
+          on conflict (order_item_id) where order_item_id is not null do nothing`).pipe(Effect.asVoid)
+      },
 
       refreshTotals: (invoiceIds, at) =>
         invoiceIds.length === 0 ? Effect.void : run(sql`
@@ -521,7 +607,7 @@ export const BillingRepoLive = Layer.effect(
               subscription_id: subscription.id,
               period_start,
               period_end,
-              subscription: toBillable(subscription)
+              subscription
             }))
         )),
 

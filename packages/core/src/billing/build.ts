@@ -1,15 +1,21 @@
 import { BigDecimal, DateTime } from "effect"
 import { type PriceModel, rate } from "../catalog/pricing"
-import { InvoiceLine, type InvoiceLineDetails } from "../invoices/model"
+import type { InvoiceLineDetails, InvoiceLineFields, InvoiceLineKind } from "../invoices/model"
 import { type Currency, type Money, roundToMinorUnit } from "../shared/money"
 import type { SubscriptionStatus } from "../subscriptions/model"
-import { type BillingInterval, installmentSchedule, periodAt, periodBounds, prorationFraction } from "../subscriptions/periods"
+import {
+  type BillingInterval,
+  installmentSchedule,
+  isUtc,
+  localParts,
+  periodAt,
+  periodBounds,
+  prorationFraction,
+  zone
+} from "../subscriptions/periods"
 
-/**
- * A line from values this module computed from validated inputs: the class constructor's
- * validation is skipped, as it would be most of a large run's time.
- */
-const invoiceLine = (fields: ConstructorParameters<typeof InvoiceLine>[0]): InvoiceLine => new InvoiceLine(fields, true)
+/** A line from values this module computed from validated inputs: plain fields, no instance (`InvoiceLineFields`). */
+const invoiceLine = (fields: InvoiceLineFields): InvoiceLineFields => fields
 
 /**
  * What a subscription period, its usage and a customer's one-off purchases put on an invoice
@@ -82,29 +88,34 @@ export interface OneOffItem {
 /** A line and the currency of the invoice it goes on (one invoice per customer and currency). */
 export interface BilledLine {
   readonly currency: Currency
-  readonly line: InvoiceLine
+  readonly line: InvoiceLineFields
 }
 
 // Months and periods ------------------------------------------------------------------------------
 
+/** The first instant of a calendar month (`month` 1..12, may be 13: January of the next year) in `tz`. */
+const monthStart = (year: number, month: number, tz: DateTime.TimeZone.Named): DateTime.Utc => {
+  const y = month === 13 ? year + 1 : year
+  const m = month === 13 ? 1 : month
+  if (isUtc(tz)) return DateTime.unsafeMake({ year: y, month: m, day: 1 })
+  return DateTime.toUtc(DateTime.unsafeMakeZoned({ year: y, month: m, day: 1 }, {
+    timeZone: tz,
+    adjustForTimeZone: true,
+    disambiguation: "compatible"
+  }))
+}
+
 /** The calendar month `YYYY-MM` in `timeZone`, half-open: its first instant to the next month's first. */
 export const monthBounds = (month: string, timeZone: string): { start: DateTime.Utc; end: DateTime.Utc } => {
-  const [year, monthNumber] = month.split("-").map(Number) as [number, number]
-  const first = (y: number, m: number) =>
-    DateTime.toUtc(DateTime.unsafeMakeZoned({ year: y, month: m, day: 1 }, {
-      timeZone,
-      adjustForTimeZone: true,
-      disambiguation: "compatible"
-    }))
-  return {
-    start: first(year, monthNumber),
-    end: monthNumber === 12 ? first(year + 1, 1) : first(year, monthNumber + 1)
-  }
+  const year = Number(month.slice(0, 4))
+  const monthNumber = Number(month.slice(5, 7))
+  const tz = zone(timeZone)
+  return { start: monthStart(year, monthNumber, tz), end: monthStart(year, monthNumber + 1, tz) }
 }
 
 /** The month (`YYYY-MM`) a period ending at `end` is billed in: the one with `end` in (its start, its end]. */
 export const billingMonthOf = (end: DateTime.Utc, timeZone: string): string => {
-  const parts = DateTime.toParts(DateTime.unsafeMakeZoned(DateTime.subtract(end, { millis: 1 }), { timeZone }))
+  const parts = localParts(DateTime.subtract(end, { millis: 1 }), zone(timeZone))
   return `${String(parts.year).padStart(4, "0")}-${String(parts.month).padStart(2, "0")}`
 }
 
@@ -316,8 +327,8 @@ export const subscriptionLines = (
 export const creditLines = (
   subtotal: BigDecimal.BigDecimal,
   credits: ReadonlyArray<{ readonly credit_note_id: string; readonly remaining: BigDecimal.BigDecimal }>
-): ReadonlyArray<InvoiceLine> => {
-  const lines: Array<InvoiceLine> = []
+): ReadonlyArray<InvoiceLineFields> => {
+  const lines: Array<InvoiceLineFields> = []
   let left = subtotal
   for (const credit of credits) {
     if (!BigDecimal.isPositive(left)) break
@@ -337,12 +348,12 @@ export const creditLines = (
 
 /** subtotal = every line but credits; total = subtotal + credits; amount_due = total - amount_paid. */
 export const totalsOf = (
-  lines: ReadonlyArray<InvoiceLine>,
+  lines: ReadonlyArray<{ readonly kind: InvoiceLineKind; readonly amount: BigDecimal.BigDecimal }>,
   currency: Currency,
   amountPaid: BigDecimal.BigDecimal = BigDecimal.make(0n, 0)
 ) => {
   const zero = roundToMinorUnit(BigDecimal.make(0n, 0), currency)
-  const sum = (kind: (k: InvoiceLine["kind"]) => boolean) =>
+  const sum = (kind: (k: InvoiceLineKind) => boolean) =>
     roundToMinorUnit(BigDecimal.sum(zero, BigDecimal.sumAll(lines.filter((l) => kind(l.kind)).map((l) => l.amount))), currency)
   const subtotal = sum((k) => k !== "credit")
   const total = roundToMinorUnit(BigDecimal.sum(subtotal, sum((k) => k === "credit")), currency)
@@ -355,8 +366,8 @@ export const totalsOf = (
 }
 
 /** Lines grouped by the currency of the invoice they go on, in first-seen order. */
-export const byCurrency = (lines: ReadonlyArray<BilledLine>): Map<Currency, Array<InvoiceLine>> => {
-  const groups = new Map<Currency, Array<InvoiceLine>>()
+export const byCurrency = (lines: ReadonlyArray<BilledLine>): Map<Currency, Array<InvoiceLineFields>> => {
+  const groups = new Map<Currency, Array<InvoiceLineFields>>()
   for (const { currency, line } of lines) {
     const group = groups.get(currency)
     if (group === undefined) groups.set(currency, [line])

@@ -1,5 +1,5 @@
 import { type BigDecimal, Context, type DateTime, type Effect, type Option } from "effect"
-import type { InvoiceLine } from "../invoices/model"
+import type { InvoiceLineFields } from "../invoices/model"
 import type { PersistenceError } from "../shared/errors"
 import type { Currency } from "../shared/money"
 import type { BillableSubscription, HistoryRow, OneOffItem, PlanPrice, SkuPricing } from "./build"
@@ -157,7 +157,7 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
   ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
   /** Appends the lines after each invoice's last; a one-off already on an invoice is skipped. */
   readonly insertLines: (
-    lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLine }>
+    lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>
   ) => Effect.Effect<void, PersistenceError>
   /** subtotal, total and amount_due from the lines. */
   readonly refreshTotals: (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>

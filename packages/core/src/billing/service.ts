@@ -3,7 +3,7 @@ import { EventLog } from "../events/ports"
 import { newEvent } from "../events/service"
 import type { Principal } from "../identity/model"
 import { canReach, requireAdmin, requireKind } from "../identity/policy"
-import type { BillingMonth, InvoiceLine } from "../invoices/model"
+import { type BillingMonth, InvoiceLine, type InvoiceLineFields } from "../invoices/model"
 import { Invoices } from "../invoices/service"
 import { InvalidState, NotFound, ValidationError } from "../shared/errors"
 import { makeId } from "../shared/ids"
@@ -311,7 +311,7 @@ export const make = Effect.gen(function* () {
         ...periodKey(b.subscription, b.period),
         invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
       }))))
-      const lines: Array<{ invoice_id: string; line: InvoiceLine }> = []
+      const lines: Array<{ invoice_id: string; line: InvoiceLineFields }> = []
       for (const b of billed) {
         if (!claimedPeriods.has(b.subscription.id)) continue
         for (const l of b.lines) lines.push({ invoice_id: invoiceOf(b.subscription.customer_id, l.currency), line: l.line })
@@ -321,7 +321,8 @@ export const make = Effect.gen(function* () {
       }
       yield* repo.insertLines(lines)
       const draftIds = drafts.map((d) => d.id)
-      yield* repo.refreshTotals(draftIds, at)
+      // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
+      if (run.grace_period_seconds > 0) yield* repo.refreshTotals(draftIds, at)
       const created = drafts.filter((d) => d.created).map((d) => d.id)
       const emptied = yield* repo.deleteEmptyDrafts(created)
       if (run.grace_period_seconds === 0 && draftIds.length > 0) {
@@ -467,7 +468,7 @@ export const make = Effect.gen(function* () {
     const oneOffs = yield* repo.oneOffsOf([{ id: customer.id, before: DateTime.add(at, { millis: 1 }) }])
     const credits = yield* repo.creditsOf(customer.id)
 
-    const groups = new Map<string, { currency: Currency; period: string; lines: Array<InvoiceLine> }>()
+    const groups = new Map<string, { currency: Currency; period: string; lines: Array<InvoiceLineFields> }>()
     const add = (period: string, billed: ReadonlyArray<BilledLine>) => {
       for (const { currency, line } of billed) {
         const k = key(period, currency)
@@ -503,7 +504,8 @@ export const make = Effect.gen(function* () {
           const id = line.credit_note_id!
           remaining.set(id, BigDecimal.sum(remaining.get(id)!, line.amount))
         }
-        const lines = [...group.lines, ...applied]
+        // The answer is encoded by the schema, which takes instances.
+        const lines = [...group.lines, ...applied].map((line) => new InvoiceLine(line, true))
         const totals = totalsOf(lines, group.currency)
         return new UpcomingInvoice({
           customer_id: customer.id,

@@ -217,6 +217,9 @@ const linesFor = (model: PriceModel, quantity: BigDecimal.BigDecimal): Array<Rat
   }
 }
 
+/** Models `rate` has checked: a billing run rates one SKU's model thousands of times. */
+const validModels = new WeakSet<PriceModel>()
+
 /**
  * Prices `quantity` units of a SKU in `currency`. Exact decimal arithmetic throughout; the
  * total is rounded once, at the end, by the rule in money.ts.
@@ -229,10 +232,13 @@ export const rate = (model: PriceModel, quantity: BigDecimal.BigDecimal, currenc
   if (BigDecimal.isNegative(quantity)) {
     throw new RangeError(`cannot rate a negative quantity (${formatDecimal(quantity)})`)
   }
-  Either.getOrThrowWith(
-    validatePriceModel(model),
-    (error) => new RangeError(`cannot rate an invalid price model: ${error.field} ${error.message}`)
-  )
+  if (!validModels.has(model)) {
+    Either.getOrThrowWith(
+      validatePriceModel(model),
+      (error) => new RangeError(`cannot rate an invalid price model: ${error.field} ${error.message}`)
+    )
+    validModels.add(model)
+  }
   const lines = BigDecimal.isZero(quantity) ? [] : linesFor(model, quantity)
   const unrounded = BigDecimal.sumAll(lines.map((l) => l.amount))
   return { currency, quantity, lines, unrounded, amount: roundToMinorUnit(unrounded, currency) }

@@ -75,6 +75,12 @@ export class InvoiceLine extends Schema.Class<InvoiceLine>("InvoiceLine")({
   credit_note_id: Schema.NullOr(Schema.String)
 }) {}
 
+/**
+ * A line's fields as a plain object: what billing builds by the ten thousand (a class instance
+ * costs several microseconds to make); `new InvoiceLine(fields, true)` where an instance is due.
+ */
+export interface InvoiceLineFields extends Schema.Struct.Type<typeof InvoiceLine.fields> {}
+
 export class Invoice extends Schema.Class<Invoice>("Invoice")({
   id: InvoiceId,
   /** Null while draft. */

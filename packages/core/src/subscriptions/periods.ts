@@ -41,7 +41,7 @@ const intervalMonths = (interval: BillingInterval): number => (interval === "yea
 
 // A named zone holds an `Intl.DateTimeFormat`, slow to make: one per zone name, made once.
 const zones = new Map<string, DateTime.TimeZone.Named>()
-const zone = (timeZone: string): DateTime.TimeZone.Named => {
+export const zone = (timeZone: string): DateTime.TimeZone.Named => {
   let named = zones.get(timeZone)
   if (named === undefined) {
     named = DateTime.zoneUnsafeMakeNamed(timeZone)
@@ -52,21 +52,31 @@ const zone = (timeZone: string): DateTime.TimeZone.Named => {
 
 /** The wall-clock parts of `instant` in `tz`. */
 // UTC has no offsets to look up: most customers are in it, so it skips `Intl` altogether.
-const isUtc = (tz: DateTime.TimeZone): boolean => tz._tag === "Named" && (tz.id === "UTC" || tz.id === "Etc/UTC")
+export const isUtc = (tz: DateTime.TimeZone): boolean => tz._tag === "Named" && (tz.id === "UTC" || tz.id === "Etc/UTC")
 
-const localParts = (instant: DateTime.Utc, tz: DateTime.TimeZone): DateTime.DateTime.PartsWithWeekday =>
+export const localParts = (instant: DateTime.Utc, tz: DateTime.TimeZone): DateTime.DateTime.PartsWithWeekday =>
   isUtc(tz) ? DateTime.toPartsUtc(instant) : DateTime.toParts(DateTime.unsafeMakeZoned(instant, { timeZone: tz }))
 
 /** 28..31: the number of days of a calendar month (`month` 1..12). */
-const daysInMonth = (year: number, month: number): number =>
-  DateTime.getPartUtc(DateTime.endOf(DateTime.unsafeMake({ year, month, day: 1 }), "month"), "day")
+/**
+ * Epoch milliseconds of a UTC wall-clock time (`month` 1..12). Not `Date.UTC`, which reads years
+ * 0..99 as 1900..1999.
+ */
+const utcMillis = (year: number, month: number, day: number, hours = 0, minutes = 0, seconds = 0, millis = 0): number => {
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  date.setUTCHours(hours, minutes, seconds, millis)
+  return date.getTime()
+}
+
+const daysInMonth = (year: number, month: number): number => new Date(utcMillis(year, month + 1, 0)).getUTCDate()
 
 const DAY_MILLIS = 24 * 60 * 60 * 1000
 
 /** The local calendar date of `instant` in `tz`, as a day number (days since 1970-01-01). */
 const localDayNumber = (instant: DateTime.Utc, tz: DateTime.TimeZone): number => {
   const { day, month, year } = localParts(instant, tz)
-  return Math.round(DateTime.toEpochMillis(DateTime.unsafeMake({ year, month, day })) / DAY_MILLIS)
+  return Math.round(utcMillis(year, month, day) / DAY_MILLIS)
 }
 
 const requireIndex = (index: number): void => {
@@ -91,8 +101,9 @@ const periodStart = (
   const year = local.year + Math.floor(months / 12)
   const month = (months % 12) + 1
   const day = Math.min(local.day, daysInMonth(year, month))
-  const wall = { year, month, day, hours: local.hours, minutes: local.minutes, seconds: local.seconds, millis: local.millis }
-  if (isUtc(tz)) return DateTime.unsafeMake(wall)
+  if (isUtc(tz)) {
+    return DateTime.unsafeMake(utcMillis(year, month, day, local.hours, local.minutes, local.seconds, local.millis))
+  }
   const start = DateTime.unsafeMakeZoned(
     { year, month, day, hours: local.hours, minutes: local.minutes, seconds: local.seconds, millis: local.millis },
     // "compatible": a time in a gap moves forward by the gap, a repeated time takes the earlier instant.
