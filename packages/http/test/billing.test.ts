@@ -187,6 +187,9 @@ describe("billing runs", () => {
         expect(annInvoice.status).toBe("finalized")
         expect(annInvoice.number).toMatch(/^INV-2026-\d{6}$/)
         expect((yield* events({ type: "billing_run.completed" }, w.partnerKey)).map((e) => e.data.billing_run.id)).toContain(started.id)
+        // Each invoice's event carries the invoice exactly as the API shows it.
+        const finalized = (yield* events({ type: "invoice.finalized", customer_id: w.customers.ann.id }, w.partnerKey))
+        expect(finalized.map((e) => e.data.invoice)).toEqual([annInvoice])
 
         // Run twice: the second finds nothing left to bill.
         const before = yield* counts
@@ -243,6 +246,28 @@ describe("billing runs", () => {
       }))
   })
 
+  it.layer(OrderingServer, { timeout: 120_000 })("one run, several executors", (it) => {
+    it.effect("executors of one run at the same time share its chunks: each subscription billed once, the run completed once", () =>
+      Effect.gen(function* () {
+        const w = yield* world
+        yield* decemberFirst
+        const billing = yield* Billing
+        const operator = yield* (yield* Identity).platformOperator
+        const { run } = yield* billing.startRun(operator, { period: "2026-11" as never })
+        // As two processes would: each with its own workers, one customer per chunk.
+        const [a, b] = yield* Effect.all([
+          billing.executeRun(run.id, undefined, { chunkSize: 1, workers: 2 }),
+          billing.executeRun(run.id, undefined, { chunkSize: 1, workers: 2 })
+        ], { concurrency: 2 })
+        expect([a.status, b.status]).toEqual(["completed", "completed"])
+        expect(b).toMatchObject({ customers_processed: 4, subscriptions_billed: 5, invoices_created: 4 })
+        expect(Object.values(yield* timesBilled(allSubscriptions(w)))).toEqual([1, 1, 1, 1, 1])
+        const completed = (yield* events({ type: "billing_run.completed" })).filter((e) => e.data.billing_run.id === run.id)
+        expect(completed).toHaveLength(1)
+        yield* expectNovember(w)
+      }))
+  })
+
   it.layer(OrderingServer, { timeout: 120_000 })("a run cut short", (it) => {
     it.effect("a run stopped after its first chunk, then started again, bills every subscription exactly once", () =>
       Effect.gen(function* () {
@@ -264,7 +289,7 @@ describe("billing runs", () => {
         expect(done.status).toBe("completed")
         expect(cut.subscriptions_billed + done.subscriptions_billed).toBe(5)
         expect(Object.values(yield* timesBilled(allSubscriptions(w)))).toEqual([1, 1, 1, 1, 1])
-        // The first one resumed from its cursor finds nothing either.
+        // The first one resumed bills its chunks left and finds nothing either.
         const resumed = yield* billing.executeRun(first.run.id)
         expect(resumed).toMatchObject({ status: "completed", customers_processed: 4, subscriptions_billed: cut.subscriptions_billed })
         yield* expectNovember(w)

@@ -322,6 +322,23 @@ describe("invoices", () => {
       }))
   })
 
+  it.layer(OrderingServer)("removal", (it) => {
+    it.effect("a customer removed takes its invoices' lines and billed periods with it", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const id = yield* finalizedInvoice({ customerId: customer.id, lines: [chargeOf("10.00"), chargeOf("2.00", "Shipping")] })
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`
+          insert into billed_periods (subscription_id, period_start, period_end, invoice_id)
+          values ('sub_removed', '2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', ${id})`
+        expect((yield* call("DELETE", `${V1}/customers/${customer.id}`, { key: partnerKey })).status).toBe(204)
+        const [left] = yield* sql<{ lines: number; billed: number }>`
+          select (select count(*)::int from invoice_lines where invoice_id = ${id}) as lines,
+                 (select count(*)::int from billed_periods where invoice_id = ${id}) as billed`
+        expect(left).toEqual({ lines: 0, billed: 0 })
+      }).pipe(Effect.orDie))
+  })
+
   it.layer(OrderingServer)("reads and summary", (it) => {
     it.effect("the channel and the customer itself read the invoices; another partner gets 404", () =>
       Effect.gen(function* () {
