@@ -10,6 +10,7 @@ import { Currency, DecimalString, formatDecimal, money } from "@provisio/core/sh
 import { Timestamp } from "@provisio/core/shared/time"
 import { SubscriptionStatus } from "@provisio/core/subscriptions/model"
 import { BigDecimal, type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
+import { epochMillisSql, fromEpochMillisSql } from "./json"
 import { orPersistenceError } from "./persistence"
 
 /**
@@ -191,9 +192,6 @@ const periodArrays = (periods: ReadonlyArray<PeriodKey>) => ({
   ends: periods.map((p) => DateTime.toEpochMillis(p.period_end))
 })
 
-/** A timestamptz as epoch milliseconds (a float8, which node-postgres reads as a number). */
-
-
 export const BillingRepoLive = Layer.effect(
   BillingRepo,
   Effect.gen(function* () {
@@ -201,8 +199,8 @@ export const BillingRepoLive = Layer.effect(
 
     const run = <A>(effect: Effect.Effect<A, Failure>) => orPersistenceError(effect)
 
-    /** A timestamptz as epoch milliseconds (a float8, which node-postgres reads as a number). */
-    const millisOf = (column: string) => sql.unsafe(`floor(extract(epoch from ${column}) * 1000)::float8`)
+    const millisOf = (column: string) => sql.unsafe(epochMillisSql(column))
+    const fromMillis = (millis: string) => sql.unsafe(fromEpochMillisSql(millis))
 
     const firstRun = (rows: ReadonlyArray<unknown>) =>
       Effect.map(decode(RunRow)(rows.slice(0, 1)), (decoded) => Option.map(Option.fromNullable(decoded[0]), toStoredRun))
@@ -378,8 +376,8 @@ export const BillingRepoLive = Layer.effect(
                    h.status, v.name as plan_name, v.price_amount::text as price_amount, v.price_currency, v.commitment_months
               from unnest(${p.ids}::text[], ${p.starts}::int8[], ${p.ends}::int8[]) as k(subscription_id, start_ms, end_ms)
               cross join lateral (
-                select timestamptz 'epoch' + k.start_ms * interval '1 millisecond' as period_start,
-                       timestamptz 'epoch' + k.end_ms * interval '1 millisecond' as period_end
+                select ${fromMillis("k.start_ms")} as period_start,
+                       ${fromMillis("k.end_ms")} as period_end
               ) p
               join subscription_history h
                 on h.subscription_id = k.subscription_id and h.effective_at < p.period_end
@@ -423,7 +421,7 @@ export const BillingRepoLive = Layer.effect(
                 select r.sku_id, sum(r.quantity) as quantity
                   from usage_records r
                  where r.subscription_id = k.subscription_id
-                   and r.period_start = timestamptz 'epoch' + k.start_ms * interval '1 millisecond'
+                   and r.period_start = ${fromMillis("k.start_ms")}
                  group by r.sku_id
               ) u`,
           (rows) =>
@@ -517,8 +515,8 @@ export const BillingRepoLive = Layer.effect(
         return run(Effect.map(
           sql<{ readonly subscription_id: string }>`
             insert into billed_periods (subscription_id, period_start, period_end, invoice_id)
-            select subscription_id, timestamptz 'epoch' + start_ms * interval '1 millisecond',
-                   timestamptz 'epoch' + end_ms * interval '1 millisecond', invoice_id
+            select subscription_id, ${fromMillis("start_ms")},
+                   ${fromMillis("end_ms")}, invoice_id
               from unnest(${p.ids}::text[], ${p.starts}::int8[], ${p.ends}::int8[], ${claims.map((c) => c.invoice_id)}::text[])
                      as c(subscription_id, start_ms, end_ms, invoice_id)
              order by subscription_id, start_ms
@@ -552,8 +550,8 @@ export const BillingRepoLive = Layer.effect(
                                      credit_note_id)
           select r.invoice_id, coalesce(last.position, 0) + r.ordinal,
                  r.kind, r.description, r.subscription_id, r.product_id, r.plan_id, r.sku_id,
-                 timestamptz 'epoch' + r.start_ms * interval '1 millisecond',
-                 timestamptz 'epoch' + r.end_ms * interval '1 millisecond',
+                 ${fromMillis("r.start_ms")},
+                 ${fromMillis("r.end_ms")},
                  r.quantity, r.unit_price, r.amount, r.details, r.order_item_id, r.credit_note_id
             from input r left join last using (invoice_id)
           on conflict (order_item_id) where order_item_id is not null do nothing`).pipe(Effect.asVoid)

@@ -3,7 +3,7 @@ import { DecimalString, formatDecimal } from "@provisio/core/shared/money"
 import { type UsageBatchContext, UsageTotal } from "@provisio/core/usage/model"
 import { UsageRepo } from "@provisio/core/usage/ports"
 import { DateTime, Effect, Layer, Schema } from "effect"
-import { parseJsonColumns } from "./json"
+import { epochMillisSql, fromEpochMillisSql, parseJsonColumns } from "./json"
 import { orPersistenceError } from "./persistence"
 
 // Set-based: each method is one statement whatever the batch size, the records travelling as
@@ -70,6 +70,8 @@ export const UsageRepoLive = Layer.effect(
   UsageRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const millisOf = (column: string) => sql.unsafe(epochMillisSql(column))
+    const fromMillis = (millis: string) => sql.unsafe(fromEpochMillisSql(millis))
 
     const groupArrays = (groups: ReadonlyArray<{ subscription_id: string; sku_id: string; period_start: DateTime.Utc }>) => ({
       subscriptions: groups.map((g) => g.subscription_id),
@@ -85,12 +87,12 @@ export const UsageRepoLive = Layer.effect(
               coalesce((
                 select json_agg(json_build_object(
                          'id', s.id, 'customer_id', s.customer_id, 'lineage', s.lineage, 'status', s.status,
-                         'billing_anchor', floor(extract(epoch from s.billing_anchor) * 1000)::float8,
-                         'started_at', floor(extract(epoch from greatest(s.billing_anchor, s.created_at)) * 1000)::float8,
+                         'billing_anchor', ${millisOf("s.billing_anchor")},
+                         'started_at', ${millisOf("greatest(s.billing_anchor, s.created_at)")},
                          'time_zone', s.time_zone, 'billing_interval', s.billing_interval,
-                         'current_period_start', floor(extract(epoch from s.current_period_start) * 1000)::float8,
-                         'current_period_end', floor(extract(epoch from s.current_period_end) * 1000)::float8,
-                         'ended_at', floor(extract(epoch from coalesce(s.cancelled_at, s.expired_at)) * 1000)::float8,
+                         'current_period_start', ${millisOf("s.current_period_start")},
+                         'current_period_end', ${millisOf("s.current_period_end")},
+                         'ended_at', ${millisOf("coalesce(s.cancelled_at, s.expired_at)")},
                          'sku_ids', coalesce(pv.sku_ids, '{}')))
                   from subscriptions s
                   left join plan_versions pv on pv.plan_id = s.plan_id and pv.version = s.plan_version
@@ -103,7 +105,7 @@ export const UsageRepoLive = Layer.effect(
               coalesce((
                 select json_agg(json_build_object(
                          'subscription_id', bp.subscription_id,
-                         'period_start', floor(extract(epoch from bp.period_start) * 1000)::float8,
+                         'period_start', ${millisOf("bp.period_start")},
                          'invoice_status', i.status))
                   from billed_periods bp join invoices i on i.id = bp.invoice_id
                  where bp.subscription_id = any(${subscriptionIds}::text[])
@@ -160,8 +162,8 @@ export const UsageRepoLive = Layer.effect(
               insert into usage_records
                 (customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_at, period_start, received_at)
               select customer_id, transaction_id, subscription_id, sku_id, quantity,
-                     timestamptz 'epoch' + occurred_ms * interval '1 millisecond',
-                     timestamptz 'epoch' + period_ms * interval '1 millisecond',
+                     ${fromMillis("occurred_ms")},
+                     ${fromMillis("period_ms")},
                      ${iso(receivedAt)}::timestamptz
                 from input order by customer_id, transaction_id, i
               on conflict (customer_id, transaction_id) do nothing
@@ -194,7 +196,7 @@ export const UsageRepoLive = Layer.effect(
                    coalesce((
                      select json_agg(json_build_object(
                               'subscription_id', t.subscription_id, 'sku_id', t.sku_id,
-                              'period_start', floor(extract(epoch from t.period_start) * 1000)::float8,
+                              'period_start', ${millisOf("t.period_start")},
                               'added', a.quantity::text, 'total', t.quantity::text))
                        from totals t join added a using (subscription_id, sku_id, period_start)), '[]'::json) as totals`,
           (rows) => decodeStored(parseJsonColumns(rows[0]))

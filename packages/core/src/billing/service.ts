@@ -63,7 +63,6 @@ export const parseGracePeriod = (text: string): Option.Option<number> => {
 const GRACE_MESSAGE = "must be a duration such as \"2 hours\" or \"3 days\" (seconds, minutes, hours, days, weeks), or 0"
 
 const key = (...parts: ReadonlyArray<string>) => parts.join("\u0000")
-const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
 
 /** The inputs build.ts needs for a set of subscription periods, indexed. */
 const indexInputs = (
@@ -84,7 +83,7 @@ const indexInputs = (
   for (const u of usage) {
     const sku = skuById.get(u.sku_id)
     if (sku === undefined) continue
-    const k = key(u.subscription_id, iso(u.period_start))
+    const k = key(u.subscription_id, String(DateTime.toEpochMillis(u.period_start)))
     const list = usageOf.get(k) ?? []
     list.push({ sku, quantity: u.quantity })
     usageOf.set(k, list)
@@ -96,7 +95,8 @@ const indexInputs = (
   }
   return {
     historyOf: (subscriptionId: string) => rows.get(subscriptionId) ?? [],
-    usageOf: (subscriptionId: string, start: DateTime.Utc) => usageOf.get(key(subscriptionId, iso(start))) ?? [],
+    usageOf: (subscriptionId: string, start: DateTime.Utc) =>
+      usageOf.get(key(subscriptionId, String(DateTime.toEpochMillis(start)))) ?? [],
     planPrice
   }
 }

@@ -57,7 +57,6 @@ export const isUtc = (tz: DateTime.TimeZone): boolean => tz._tag === "Named" && 
 export const localParts = (instant: DateTime.Utc, tz: DateTime.TimeZone): DateTime.DateTime.PartsWithWeekday =>
   isUtc(tz) ? DateTime.toPartsUtc(instant) : DateTime.toParts(DateTime.unsafeMakeZoned(instant, { timeZone: tz }))
 
-/** 28..31: the number of days of a calendar month (`month` 1..12). */
 /**
  * Epoch milliseconds of a UTC wall-clock time (`month` 1..12). Not `Date.UTC`, which reads years
  * 0..99 as 1900..1999.
@@ -69,6 +68,7 @@ const utcMillis = (year: number, month: number, day: number, hours = 0, minutes 
   return date.getTime()
 }
 
+/** 28..31: the number of days of a calendar month (`month` 1..12). */
 const daysInMonth = (year: number, month: number): number => new Date(utcMillis(year, month + 1, 0)).getUTCDate()
 
 const DAY_MILLIS = 24 * 60 * 60 * 1000
