@@ -14,6 +14,7 @@ import activationsNumberOrders from "./0011_activations_number_orders"
 import support from "./0012_support"
 import billing from "./0013_billing"
 import billingChunks from "./0014_billing_chunks"
+import eventsJson from "./0015_events_json"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -33,7 +34,8 @@ export const migrations = {
   "0011_activations_number_orders": activationsNumberOrders,
   "0012_support": support,
   "0013_billing": billing,
-  "0014_billing_chunks": billingChunks
+  "0014_billing_chunks": billingChunks,
+  "0015_events_json": eventsJson
 }
 
 const loader = Migrator.fromRecord(migrations)
