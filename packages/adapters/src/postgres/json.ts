@@ -14,7 +14,8 @@ export const parseJsonColumns = (row: unknown): unknown => {
 /** A timestamptz as `Timestamp` encodes it (`DateTime.formatIso`: UTC, milliseconds, "Z"); null stays null. */
 export const isoSql = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
-const minorUnitsSql = (currency: string) =>
+/** The digits after the point of the currency in `currency` (a text expression). */
+export const minorUnitsSql = (currency: string) =>
   `case ${currency} ${Object.entries(MINOR_UNITS).map(([code, digits]) => `when '${code}' then ${digits}`).join(" ")} end`
 
 /** `{ amount, currency }` as `Money` encodes it: the amount with its currency's digits ("0.00", "100" for JPY). */

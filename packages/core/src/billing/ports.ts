@@ -21,6 +21,22 @@ export interface PeriodKey {
   readonly period_end: DateTime.Utc
 }
 
+/**
+ * A subscription period whose usage is rated, and where its lines go: to the invoice that the
+ * `InvoiceTarget`s give for its `target` (a customer's id in a run, an invoice's when re-rating)
+ * and the line's currency.
+ */
+export interface UsagePeriod extends PeriodKey {
+  readonly product_id: string
+  readonly target: string
+}
+
+export interface InvoiceTarget {
+  readonly target: string
+  readonly currency: Currency
+  readonly invoice_id: string
+}
+
 /** A history row of a subscription with the price of its plan version. */
 export interface PricedHistoryRow {
   readonly subscription_id: string
@@ -55,7 +71,7 @@ export interface Draft {
   readonly needs_rerate: boolean
 }
 
-/** A draft flagged for re-rating, with the subscription periods it bills. */
+/** A draft flagged for re-rating. */
 export interface FlaggedDraft {
   readonly id: string
   readonly currency: Currency
@@ -133,7 +149,7 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
   readonly lockSubscriptions: (ids: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   /** For each period: the history row in force at its start and those inside it, with plan prices. */
   readonly historyOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<PricedHistoryRow>, PersistenceError>
-  /** Usage summed per (subscription, period, SKU): one GROUP BY. */
+  /** Usage summed per (subscription, period, SKU): one GROUP BY (the preview's; runs rate usage in `insertLines`). */
   readonly usageOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<UsageTotal>, PersistenceError>
   readonly skus: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SkuPricing>, PersistenceError>
   /**
@@ -151,14 +167,25 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
 
   /** Inserts the drafts, or answers the customer's open draft of that currency and month (row locked). */
   readonly upsertDrafts: (drafts: ReadonlyArray<DraftRequest>, at: DateTime.Utc) => Effect.Effect<ReadonlyArray<Draft>, PersistenceError>
-  /** Claims the periods for their invoices; answers those this call claimed (not billed before). */
+  /**
+   * Claims the periods for their invoices; answers those this call claimed (not billed before).
+   * A claim with `has_lines` false is claimed only when its period has usage.
+   */
   readonly claimPeriods: (
-    claims: ReadonlyArray<PeriodKey & { readonly invoice_id: string }>
+    claims: ReadonlyArray<PeriodKey & { readonly invoice_id: string; readonly has_lines: boolean }>
   ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
-  /** Appends the lines after each invoice's last; a one-off already on an invoice is skipped. */
+  /**
+   * Appends lines after each invoice's last: `lines` as given, and the usage lines of `usage`'s
+   * periods, rated by the database as build.ts `usageLines` rates them (one line per SKU with
+   * usage, on the invoice of its period's target and its currency). Per invoice, each
+   * subscription's usage lines follow its given lines (subscriptions in id order), lines of no
+   * subscription last. A one-off already on an invoice is skipped. Answers the targets and
+   * currencies that had usage lines but no invoice: those lines were not written.
+   */
   readonly insertLines: (
-    lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>
-  ) => Effect.Effect<void, PersistenceError>
+    lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>,
+    usage?: { readonly periods: ReadonlyArray<UsagePeriod>; readonly targets: ReadonlyArray<InvoiceTarget> }
+  ) => Effect.Effect<ReadonlyArray<{ readonly target: string; readonly currency: Currency }>, PersistenceError>
   /** subtotal, total and amount_due from the lines. */
   readonly refreshTotals: (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
   /** Deletes those of the drafts that have no lines; answers how many. */

@@ -20,14 +20,15 @@ import {
   periodContaining,
   periodEndingIn,
   type PlanPrice,
+  recurringLines,
+  segmentsOf,
   type SkuPricing,
   type SubscriptionPeriod,
   subscriptionLines,
-  totalsOf,
-  usageLines
+  totalsOf
 } from "./build"
 import { BillingRun, type BillingRunId, UpcomingInvoice } from "./model"
-import { BillingRepo, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports"
+import { BillingRepo, type Draft, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports"
 
 /** Customers per chunk: each chunk is one transaction of a fixed number of statements. */
 export const CHUNK_SIZE = 500
@@ -108,6 +109,12 @@ const periodKey = (subscription: BillableSubscription, period: SubscriptionPerio
   subscription_id: subscription.id,
   period_start: period.start,
   period_end: period.end
+})
+
+const periodKeyOf = ({ period_end, period_start, subscription_id }: PeriodKey): PeriodKey => ({
+  subscription_id,
+  period_start,
+  period_end
 })
 
 /** How far back a period ending in a month may start (a yearly one), with a day of slack for time zones. */
@@ -196,22 +203,14 @@ export const make = Effect.gen(function* () {
       const flagged = yield* repo.lockFlaggedDrafts(ids)
       if (flagged.length === 0) return []
       const draftIds = flagged.map((d) => d.id)
-      const currencyOf = new Map(flagged.map((d) => [d.id, d.currency]))
       const periods = yield* repo.billedPeriodsOf(draftIds)
-      const usage = yield* repo.usageOf(periods)
-      const inputs = indexInputs([], usage, yield* repo.skus(skuIdsOf(usage)))
       yield* repo.deleteUsageLines(draftIds)
-      const lines = periods
-        .slice()
-        .sort((a, b) => (a.subscription_id < b.subscription_id ? -1 : 1))
-        .flatMap((p) => {
-          const period = { index: 0, start: p.period_start, end: p.period_end }
-          return usageLines(p.subscription, period, inputs.usageOf(p.subscription_id, p.period_start))
-            // Lines in another currency are on that currency's invoice, which is not re-rated here.
-            .filter((billed) => billed.currency === currencyOf.get(p.invoice_id))
-            .map((billed) => ({ invoice_id: p.invoice_id, line: billed.line }))
-        })
-      yield* repo.insertLines(lines)
+      // Each period's usage goes back on its own draft; lines in another currency are on that
+      // currency's invoice, which is not re-rated here.
+      yield* repo.insertLines([], {
+        periods: periods.map((p) => ({ ...periodKeyOf(p), product_id: p.subscription.product_id, target: p.invoice_id })),
+        targets: flagged.map((d) => ({ target: d.id, currency: d.currency, invoice_id: d.id }))
+      })
       yield* repo.refreshTotals(draftIds, yield* now)
       yield* repo.clearRerate(draftIds)
       return draftIds
@@ -254,25 +253,22 @@ export const make = Effect.gen(function* () {
       // wait for it, so the usage read next is all there is.
       yield* repo.lockSubscriptions(due.map(({ subscription }) => subscription.id))
       const history = yield* repo.historyOf(keys)
-      const usage = yield* repo.usageOf(keys)
-      const skus = yield* repo.skus(skuIdsOf(usage))
       const oneOffs = yield* repo.oneOffsOf(customers.map((c) => ({ id: c.id, before: monthBounds(month, c.timezone).end })))
-      const inputs = indexInputs(history, usage, skus)
+      const inputs = indexInputs(history, [], [])
 
-      // What each subscription period and each customer's one-offs bill.
+      // What each subscription period bills besides usage, and the currencies its usage may be
+      // in: its plans' (the catalog prices a plan's SKUs in the plan's currency). The database
+      // rates the usage where it sums it, when it writes the lines.
       const billed = due
-        .map(({ period, subscription }) => ({
-          subscription,
-          period,
-          lines: subscriptionLines(
+        .map(({ period, subscription }) => {
+          const rows = inputs.historyOf(subscription.id)
+          return {
             subscription,
             period,
-            inputs.historyOf(subscription.id),
-            inputs.planPrice,
-            inputs.usageOf(subscription.id, period.start)
-          )
-        }))
-        .filter((b) => b.lines.length > 0)
+            lines: recurringLines(subscription, period, segmentsOf(subscription, period, rows), inputs.planPrice),
+            usageCurrencies: [...new Set(rows.map((row) => inputs.planPrice(row.plan_id, row.plan_version).price.currency))]
+          }
+        })
         .sort((a, b) => (a.subscription.id < b.subscription.id ? -1 : 1))
       const oneOffsByCustomer = new Map<string, Array<BilledLine>>()
       for (const { customer_id, item } of oneOffs) {
@@ -281,45 +277,70 @@ export const make = Effect.gen(function* () {
         oneOffsByCustomer.set(customer_id, list)
       }
 
-      // One draft per customer and currency that has something to bill, in a fixed order (locks).
+      // One draft per customer and currency that may have something to bill, in a fixed order
+      // (locks); those that end up with no line are deleted below.
       const customerById = new Map(customers.map((c) => [c.id, c]))
-      const wanted = new Map<string, { customer_id: string; currency: Currency }>()
-      const want = (customer_id: string, currency: Currency) => wanted.set(key(customer_id, currency), { customer_id, currency })
-      for (const b of billed) for (const l of b.lines) want(b.subscription.customer_id, l.currency)
-      for (const [customerId, lines] of oneOffsByCustomer) for (const l of lines) want(customerId, l.currency)
       const finalizesAt = DateTime.add(at, { seconds: run.grace_period_seconds })
-      const requests = []
-      for (const w of [...wanted.values()].sort((a, b) => (key(a.customer_id, a.currency) < key(b.customer_id, b.currency) ? -1 : 1))) {
-        const customer = customerById.get(w.customer_id)!
-        requests.push({
-          id: yield* makeId("inv"),
-          customer_id: w.customer_id,
-          lineage: customer.lineage,
-          issuer_account_id: customer.partner_id,
-          currency: w.currency,
-          period: month,
-          billing_run_id: run.id,
-          finalizes_at: finalizesAt
+      const draftsFor = (wanted: ReadonlyArray<{ readonly customer_id: string; readonly currency: Currency }>) =>
+        Effect.gen(function* () {
+          const unique = new Map(wanted.map((w) => [key(w.customer_id, w.currency), w]))
+          const requests = []
+          for (const [, w] of [...unique].sort(([a], [b]) => (a < b ? -1 : 1))) {
+            const customer = customerById.get(w.customer_id)!
+            requests.push({
+              id: yield* makeId("inv"),
+              customer_id: w.customer_id,
+              lineage: customer.lineage,
+              issuer_account_id: customer.partner_id,
+              currency: w.currency,
+              period: month,
+              billing_run_id: run.id,
+              finalizes_at: finalizesAt
+            })
+          }
+          return yield* repo.upsertDrafts(requests, at)
         })
-      }
-      const drafts = yield* repo.upsertDrafts(requests, at)
+      const drafts = [...yield* draftsFor([
+        ...billed.flatMap((b) =>
+          [...b.lines.map((l) => l.currency), ...b.usageCurrencies].map((currency) => ({ customer_id: b.subscription.customer_id, currency }))
+        ),
+        ...[...oneOffsByCustomer].flatMap(([customer_id, lines]) => lines.map((l) => ({ customer_id, currency: l.currency })))
+      ])]
       const draftOf = new Map(drafts.map((d) => [key(d.customer_id, d.currency), d.id]))
       const invoiceOf = (customerId: string, currency: Currency) => draftOf.get(key(customerId, currency))!
 
-      // Exactly once: a period is billed by the transaction that claims it.
-      const claimedPeriods = new Set(yield* repo.claimPeriods(billed.map((b) => ({
+      // Exactly once: a period is billed by the transaction that claims it. One with neither a
+      // fee nor a plan to bill usage in has nothing to bill.
+      const claimable = billed.filter((b) => b.lines.length > 0 || b.usageCurrencies.length > 0)
+      const claimedPeriods = new Set(yield* repo.claimPeriods(claimable.map((b) => ({
         ...periodKey(b.subscription, b.period),
-        invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
+        invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]?.currency ?? b.usageCurrencies[0]!),
+        has_lines: b.lines.length > 0
       }))))
+      const billedHere = billed.filter((b) => claimedPeriods.has(b.subscription.id))
       const lines: Array<{ invoice_id: string; line: InvoiceLineFields }> = []
-      for (const b of billed) {
-        if (!claimedPeriods.has(b.subscription.id)) continue
+      for (const b of billedHere) {
         for (const l of b.lines) lines.push({ invoice_id: invoiceOf(b.subscription.customer_id, l.currency), line: l.line })
       }
       for (const [customerId, list] of [...oneOffsByCustomer].sort(([a], [b]) => (a < b ? -1 : 1))) {
         for (const l of list) lines.push({ invoice_id: invoiceOf(customerId, l.currency), line: l.line })
       }
-      yield* repo.insertLines(lines)
+      const usagePeriods = billedHere.map((b) => ({
+        ...periodKey(b.subscription, b.period),
+        product_id: b.subscription.product_id,
+        target: b.subscription.customer_id
+      }))
+      const toTargets = (list: ReadonlyArray<Draft>) =>
+        list.map((d) => ({ target: d.customer_id, currency: d.currency, invoice_id: d.id }))
+      const unplaced = yield* repo.insertLines(lines, { periods: usagePeriods, targets: toTargets(drafts) })
+      if (unplaced.length > 0) {
+        // Usage in a currency none of the subscription's plans is in (its SKU changed currency):
+        // it goes on a draft of its own currency.
+        const more = yield* draftsFor(unplaced.map((u) => ({ customer_id: u.target, currency: u.currency })))
+        const owners = new Set(unplaced.map((u) => u.target))
+        yield* repo.insertLines([], { periods: usagePeriods.filter((p) => owners.has(p.target)), targets: toTargets(more) })
+        drafts.push(...more)
+      }
       const draftIds = drafts.map((d) => d.id)
       // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
       if (run.grace_period_seconds > 0) yield* repo.refreshTotals(draftIds, at)
