@@ -248,7 +248,15 @@ const RATED_USAGE = `
       ) t
   ),
   rated_steps as (
-    select st.*, st.quantity * st.unit_price + st.flat_fee as amount from steps st
+    -- quantity x unit_price + flat_fee with BigDecimal's shortcuts: a product with a zero factor is
+    -- a plain 0, and adding a zero gives the other operand as it is (digits included).
+    select st.*,
+           case when st.flat_fee = 0 then p.product when p.product = 0 then st.flat_fee else p.product + st.flat_fee end
+             as amount
+      from steps st
+      cross join lateral (
+        select case when st.quantity = 0 or st.unit_price = 0 then 0::numeric else st.quantity * st.unit_price end as product
+      ) p
   ),
   rated as (
     select u.subscription_id, u.target, u.product_id, u.start_ms, u.end_ms, u.sku_id, u.quantity,

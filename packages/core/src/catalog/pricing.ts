@@ -19,7 +19,10 @@ import { type Currency, DecimalString, formatDecimal, roundToMinorUnit } from ".
 
 const BOUND_MESSAGE = "must be a number, or null for the open last tier"
 
-/** A tier bound: a JSON number, exact as written (`safeFromNumber` reads its shortest spelling). */
+/**
+ * A tier bound: a JSON number, exact as written (`safeFromNumber` reads its shortest spelling),
+ * with no negative scale (1e21 is 1000000000000000000000), as the database's numeric holds it.
+ */
 const TierBound = Schema.transformOrFail(
   Schema.Number.annotations({ message: () => BOUND_MESSAGE }),
   Schema.BigDecimalFromSelf,
@@ -28,7 +31,7 @@ const TierBound = Schema.transformOrFail(
     decode: (n, _, ast) =>
       Option.match(BigDecimal.safeFromNumber(n), {
         onNone: () => ParseResult.fail(new ParseResult.Type(ast, n, BOUND_MESSAGE)),
-        onSome: ParseResult.succeed
+        onSome: (bound) => ParseResult.succeed(bound.scale < 0 ? BigDecimal.scale(bound, 0) : bound)
       }),
     encode: (n) => ParseResult.succeed(BigDecimal.unsafeToNumber(n))
   }
