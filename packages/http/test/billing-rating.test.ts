@@ -5,6 +5,7 @@ import { BillingRepo } from "@provisio/core/billing/ports"
 import { Billing } from "@provisio/core/billing/service"
 import { InvoiceLine } from "@provisio/core/invoices/model"
 import { type Currency, formatDecimal } from "@provisio/core/shared/money"
+import { decimal, validTiers } from "@provisio/core/testing/price-models"
 import { BigDecimal, DateTime, Effect, Schema } from "effect"
 import * as fc from "effect/FastCheck"
 import { isDeepStrictEqual } from "node:util"
@@ -144,9 +145,6 @@ const DISAGREEMENTS: ReadonlyArray<Case> = [
 // Random cases: valid models in the shapes of packages/core/test/catalog/pricing.test.ts, with
 // zero prices and fees written with digits, and totals picked on the model's edges half the time.
 
-const decimal = (max: bigint, maxScale: number) =>
-  fc.tuple(fc.bigInt({ min: 0n, max }), fc.integer({ min: 0, max: maxScale })).map(([value, scale]) => BigDecimal.make(value, scale))
-
 const price = fc.oneof(
   { arbitrary: decimal(10n ** 6n, 4), weight: 5 },
   { arbitrary: fc.constantFrom("0", "0.00", "0.0000").map(BigDecimal.unsafeFromString), weight: 1 }
@@ -155,23 +153,9 @@ const price = fc.oneof(
 const currency = fc.constantFrom<Currency>("EUR", "JPY", "BHD", "USD")
 
 /** Positive, strictly increasing bounds (decimals, exact as JSON numbers) and an open last tier. */
-const tiers = fc
-  .array(
-    fc.record({
-      step: decimal(10n ** 5n, 2).filter(BigDecimal.isPositive),
-      unit_price: price,
-      flat_fee: fc.option(price, { nil: undefined })
-    }),
-    { minLength: 1, maxLength: 5 }
-  )
-  .map((raw) => {
-    let bound = BigDecimal.make(0n, 0)
-    return raw.map(({ flat_fee, step, unit_price }, i): TierJson => {
-      bound = BigDecimal.sum(bound, step)
-      const tier = { up_to: i === raw.length - 1 ? null : BigDecimal.unsafeToNumber(bound), unit_price }
-      return flat_fee === undefined ? tier : { ...tier, flat_fee }
-    })
-  })
+const tiers = validTiers(price, 5).map((list) =>
+  list.map((tier): TierJson => ({ ...tier, up_to: tier.up_to === null ? null : BigDecimal.unsafeToNumber(tier.up_to) }))
+)
 
 const skuJson: fc.Arbitrary<SkuJson> = fc.oneof(
   fc.record({ currency, unit_price: price }).map((s) => ({ ...s, model: "per_unit" as const })),

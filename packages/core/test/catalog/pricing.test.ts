@@ -10,6 +10,7 @@ import {
   validatePriceModel
 } from "../../src/catalog/pricing"
 import { crossedThresholds, validateThresholds } from "../../src/catalog/thresholds"
+import { decimal, validTiers } from "../../src/testing/price-models"
 import {
   CURRENCIES,
   Currency as CurrencySchema,
@@ -127,33 +128,12 @@ describe("per-unit pricing", () => {
 
 // Properties ----------------------------------------------------------------------------------
 
-const decimal = (max: bigint, maxScale: number) =>
-  fc.tuple(fc.bigInt({ min: 0n, max }), fc.integer({ min: 0, max: maxScale })).map(([value, scale]) =>
-    BigDecimal.make(value, scale)
-  )
-
 const price = decimal(10n ** 6n, 4)
 const quantity = decimal(10n ** 9n, 3)
 const currency = fc.constantFrom(...CURRENCIES)
 
 /** Valid tiers: positive, strictly increasing bounds and an open last tier. */
-const tiers = fc
-  .array(
-    fc.record({
-      step: decimal(10n ** 5n, 2).filter(BigDecimal.isPositive),
-      unit_price: price,
-      flat_fee: fc.option(price, { nil: undefined })
-    }),
-    { minLength: 1, maxLength: 6 }
-  )
-  .map((raw) => {
-    let bound = BigDecimal.make(0n, 0)
-    return raw.map(({ step, unit_price, flat_fee }, i) => {
-      bound = BigDecimal.sum(bound, step)
-      const tier = { up_to: i === raw.length - 1 ? null : bound, unit_price }
-      return flat_fee === undefined ? tier : { ...tier, flat_fee }
-    }) as ReadonlyArray<Tier>
-  })
+const tiers = validTiers(price, 6).map((list) => list as ReadonlyArray<Tier>)
 
 const anyModel: fc.Arbitrary<PriceModel> = fc.oneof(
   price.map((unit_price) => ({ model: "per_unit" as const, unit_price })),
