@@ -645,13 +645,13 @@ export const BillingRepoLive = Layer.effect(
             ),
             ${sql.unsafe(RATED_USAGE)},
             usage_lines as (
-              select t.invoice_id, 1 as section, u.sku_id as sort_key, 'usage' as kind, u.description,
+              select t.invoice_id, 1 as section, 0 as ordinal, 'usage' as kind, u.description,
                      u.subscription_id, u.product_id, null::text as plan_id, u.sku_id, u.start_ms, u.end_ms,
                      u.quantity, u.unit_price, u.amount, u.details, null::text as order_item_id, null::text as credit_note_id
                 from rated u join targets t on t.target = u.target and t.currency = u.currency
             ),
             given as (
-              select invoice_id, 0 as section, lpad(ordinal::text, 10, '0') as sort_key, kind, description,
+              select invoice_id, 0 as section, ordinal, kind, description,
                      subscription_id, product_id, plan_id, sku_id, start_ms, end_ms, quantity, unit_price, amount, details,
                      order_item_id, credit_note_id
                 from input
@@ -669,7 +669,8 @@ export const BillingRepoLive = Layer.effect(
               select g.invoice_id,
                      coalesce(last.position, 0)
                        + row_number() over (partition by g.invoice_id
-                                            order by g.subscription_id collate "C" nulls last, g.section, g.sort_key collate "C"),
+                                            order by g.subscription_id collate "C" nulls last, g.section, g.ordinal,
+                                                     g.sku_id collate "C"),
                      g.kind, g.description, g.subscription_id, g.product_id, g.plan_id, g.sku_id,
                      ${fromMillis("g.start_ms")},
                      ${fromMillis("g.end_ms")},

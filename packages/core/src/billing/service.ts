@@ -111,12 +111,6 @@ const periodKey = (subscription: BillableSubscription, period: SubscriptionPerio
   period_end: period.end
 })
 
-const periodKeyOf = ({ period_end, period_start, subscription_id }: PeriodKey): PeriodKey => ({
-  subscription_id,
-  period_start,
-  period_end
-})
-
 /** How far back a period ending in a month may start (a yearly one), with a day of slack for time zones. */
 const searchWindow = (month: string) => {
   const bounds = monthBounds(month, "UTC")
@@ -208,7 +202,7 @@ export const make = Effect.gen(function* () {
       // Each period's usage goes back on its own draft; lines in another currency are on that
       // currency's invoice, which is not re-rated here.
       yield* repo.insertLines([], {
-        periods: periods.map((p) => ({ ...periodKeyOf(p), product_id: p.subscription.product_id, target: p.invoice_id })),
+        periods: periods.map((p) => ({ ...p, product_id: p.subscription.product_id, target: p.invoice_id })),
         targets: flagged.map((d) => ({ target: d.id, currency: d.currency, invoice_id: d.id }))
       })
       yield* repo.refreshTotals(draftIds, yield* now)
