@@ -17,9 +17,11 @@ const runOnce = Effect.flatMap(Deliveries, (deliveries) => deliveries.runOnce)
 /** Real time passes (network I/O), whatever the TestClock says. */
 const realSleep = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 
+// Polls in real time, with a deadline generous enough for a CI machine busy with other test files.
 const waitFor = (condition: () => boolean, what: string) =>
   Effect.gen(function* () {
-    for (let i = 0; i < 500; i++) {
+    const deadline = Date.now() + 20_000
+    while (Date.now() < deadline) {
       if (condition()) return
       yield* realSleep(10)
     }
