@@ -205,12 +205,8 @@ const RATED_USAGE = `
   totals as (
     select k.subscription_id, k.target, k.product_id, k.start_ms, k.end_ms, u.sku_id, u.quantity
       from periods k
-      cross join lateral (
-        select r.sku_id, sum(r.quantity) as quantity
-          from usage_records r
-         where r.subscription_id = k.subscription_id and r.period_start = ${fromEpochMillisSql("k.start_ms")}
-         group by r.sku_id
-      ) u
+      join usage_totals u
+        on u.subscription_id = k.subscription_id and u.period_start = ${fromEpochMillisSql("k.start_ms")}
      where u.quantity > 0
   ),
   tiers as (
@@ -492,19 +488,13 @@ export const BillingRepoLive = Layer.effect(
       usageOf: (periods) => {
         if (periods.length === 0) return Effect.succeed([])
         const p = periodArrays(periods)
-        // Per period, from the index that carries the quantity (index-only): a period's records
-        // are next to each other there, and no heap page is read.
+        // The running totals ingestion keeps: one row per period and SKU, not its records.
         return run(Effect.map(
           sql<{ readonly subscription_id: string; readonly start_ms: number; readonly sku_id: string; readonly quantity: string }>`
             select k.subscription_id, k.start_ms::float8 as start_ms, u.sku_id, u.quantity::text as quantity
               from unnest(${p.ids}::text[], ${p.starts}::int8[]) as k(subscription_id, start_ms)
-              cross join lateral (
-                select r.sku_id, sum(r.quantity) as quantity
-                  from usage_records r
-                 where r.subscription_id = k.subscription_id
-                   and r.period_start = ${fromMillis("k.start_ms")}
-                 group by r.sku_id
-              ) u`,
+              join usage_totals u
+                on u.subscription_id = k.subscription_id and u.period_start = ${fromMillis("k.start_ms")}`,
           (rows) =>
             rows.map((r) => ({
               subscription_id: r.subscription_id,
@@ -603,9 +593,9 @@ export const BillingRepoLive = Layer.effect(
                      as c(subscription_id, start_ms, end_ms, invoice_id, has_lines)
              -- A period with no other line is billed when it has usage (a usage line).
              where c.has_lines or exists (
-                     select 1 from usage_records r
-                      where r.subscription_id = c.subscription_id and r.period_start = ${fromMillis("c.start_ms")}
-                        and r.quantity > 0)
+                     select 1 from usage_totals u
+                      where u.subscription_id = c.subscription_id and u.period_start = ${fromMillis("c.start_ms")}
+                        and u.quantity > 0)
              order by subscription_id, start_ms
             on conflict do nothing
             returning subscription_id`,
@@ -678,8 +668,10 @@ export const BillingRepoLive = Layer.effect(
                 from given g left join last using (invoice_id)
               on conflict (order_item_id) where order_item_id is not null do nothing
             )
+            -- NOT IN over a hashed subplan: \`rated\` is estimated at a row, and an anti join would
+            -- then compare every rated row with every target.
             select distinct u.target, u.currency from rated u
-             where not exists (select 1 from targets t where t.target = u.target and t.currency = u.currency)`,
+             where (u.target, u.currency) not in (select t.target, t.currency from targets t)`,
           (rows) => rows.map((r) => ({ target: r.target, currency: r.currency }))
         ))
       },

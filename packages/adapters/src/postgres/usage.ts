@@ -141,7 +141,7 @@ export const UsageRepoLive = Layer.effect(
           )
         )).pipe(Effect.map((rows) => rows.map((row) => ({ index: row.i - 1, invoice_status: row.invoice_status })))),
 
-      insertRecords: (records, receivedAt, { drafts, totalled }) =>
+      insertRecords: (records, receivedAt, { drafts, withThresholds }) =>
         records.length === 0 ? Effect.succeed({ inserted: 0, totals: [] }) : orPersistenceError(Effect.flatMap(
           // Instants travel as epoch milliseconds (exact, and cheaper to write than ISO text). In
           // key order: concurrent batches never wait on each other in a cycle; within the
@@ -181,8 +181,7 @@ export const UsageRepoLive = Layer.effect(
             ),
             added as (
               select subscription_id, sku_id, period_start, sum(quantity) as quantity
-                from inserted where sku_id = any(${totalled}::text[])
-               group by subscription_id, sku_id, period_start
+                from inserted group by subscription_id, sku_id, period_start
             ),
             totals as (
               insert into usage_totals (subscription_id, sku_id, period_start, quantity)
@@ -198,7 +197,8 @@ export const UsageRepoLive = Layer.effect(
                               'subscription_id', t.subscription_id, 'sku_id', t.sku_id,
                               'period_start', ${millisOf("t.period_start")},
                               'added', a.quantity::text, 'total', t.quantity::text))
-                       from totals t join added a using (subscription_id, sku_id, period_start)), '[]'::json) as totals`,
+                       from totals t join added a using (subscription_id, sku_id, period_start)
+                      where t.sku_id = any(${withThresholds}::text[])), '[]'::json) as totals`,
           (rows) => decodeStored(parseJsonColumns(rows[0]))
         )),
 

@@ -149,7 +149,7 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
   readonly lockSubscriptions: (ids: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   /** For each period: the history row in force at its start and those inside it, with plan prices. */
   readonly historyOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<PricedHistoryRow>, PersistenceError>
-  /** Usage summed per (subscription, period, SKU): one GROUP BY (the preview's; runs rate usage in `insertLines`). */
+  /** Usage per (subscription, period, SKU): the running totals ingestion keeps (the preview's; runs rate usage in `insertLines`). */
   readonly usageOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<UsageTotal>, PersistenceError>
   readonly skus: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SkuPricing>, PersistenceError>
   /**

@@ -39,18 +39,18 @@ export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo
   ) => Effect.Effect<ReadonlyArray<{ readonly index: number; readonly invoice_status: string }>, PersistenceError>
   /**
    * Inserts the records whose `(customer_id, transaction_id)` is new (the first of a repeated
-   * one only), adds what was inserted to the running totals of its groups whose SKU is in
-   * `totalled` (the SKUs with thresholds) and flags for re-rating the drafts of `drafts` whose
-   * period took a record, in one statement; answers how many were inserted and each total it
-   * added to, after the addition. The totals' rows stay locked until the transaction ends:
-   * another ingestion of the same group waits, then adds to a total that counts this one. Run it
-   * in a transaction.
+   * one only), adds what was inserted to the running totals of its groups (billing reads them)
+   * and flags for re-rating the drafts of `drafts` whose period took a record, in one statement;
+   * answers how many were inserted and, for the groups whose SKU is in `withThresholds`, each
+   * total it added to, after the addition. The totals' rows stay locked until the transaction
+   * ends: another ingestion of the same group waits, then adds to a total that counts this one.
+   * Run it in a transaction.
    */
   readonly insertRecords: (
     records: ReadonlyArray<NewUsageRecord>,
     receivedAt: DateTime.Utc,
     options: {
-      readonly totalled: ReadonlyArray<string>
+      readonly withThresholds: ReadonlyArray<string>
       readonly drafts: ReadonlyArray<PeriodKey & { readonly invoice_id: string }>
     }
   ) => Effect.Effect<{

@@ -236,7 +236,7 @@ export const make = Effect.gen(function* () {
           : { drafts: [], insertable: candidates }
         if (insertable.length === 0) return finish(0, 0)
         const { inserted, totals } = yield* repo.insertRecords(insertable.map((c) => c.record), now, {
-          totalled: context.skus.filter((sku) => sku.thresholds.length > 0).map((sku) => sku.id),
+          withThresholds: context.skus.filter((sku) => sku.thresholds.length > 0).map((sku) => sku.id),
           drafts
         })
         if (totals.length > 0) yield* raiseThresholds(totals, context.skus, checks)

@@ -15,6 +15,7 @@ import support from "./0012_support"
 import billing from "./0013_billing"
 import billingChunks from "./0014_billing_chunks"
 import eventsJson from "./0015_events_json"
+import usageTotals from "./0016_usage_totals"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -35,7 +36,8 @@ export const migrations = {
   "0012_support": support,
   "0013_billing": billing,
   "0014_billing_chunks": billingChunks,
-  "0015_events_json": eventsJson
+  "0015_events_json": eventsJson,
+  "0016_usage_totals": usageTotals
 }
 
 const loader = Migrator.fromRecord(migrations)
