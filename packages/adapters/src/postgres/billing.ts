@@ -159,31 +159,48 @@ const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonl
         amount: formatDecimal(t.amount)
       }))
     })
-  // The place of each line among the lines given for its invoice, from 1.
-  const seen = new Map<string, number>()
-  const ordinal = lines.map((l) => {
-    const n = (seen.get(l.invoice_id) ?? 0) + 1
-    seen.set(l.invoice_id, n)
-    return n
-  })
-  return {
-    invoice: lines.map((l) => l.invoice_id),
-    ordinal,
-    kind: lines.map((l) => l.line.kind),
-    description: lines.map((l) => l.line.description),
-    subscription: lines.map((l) => l.line.subscription_id),
-    product: lines.map((l) => l.line.product_id),
-    plan: lines.map((l) => l.line.plan_id),
-    sku: lines.map((l) => l.line.sku_id),
-    periodStart: lines.map((l) => millis(l.line.period_start)),
-    periodEnd: lines.map((l) => millis(l.line.period_end)),
-    quantity: lines.map((l) => decimal(l.line.quantity)),
-    unitPrice: lines.map((l) => decimal(l.line.unit_price)),
-    amount: lines.map((l) => formatDecimal(l.line.amount)),
-    details: lines.map((l) => details(l.line.details)),
-    orderItem: lines.map((l) => l.line.order_item_id),
-    creditNote: lines.map((l) => l.line.credit_note_id)
+  const columns = {
+    invoice: [] as Array<string>,
+    // The place of each line among the lines given for its invoice, from 1.
+    ordinal: [] as Array<number>,
+    kind: [] as Array<string>,
+    description: [] as Array<string>,
+    subscription: [] as Array<string | null>,
+    product: [] as Array<string | null>,
+    plan: [] as Array<string | null>,
+    sku: [] as Array<string | null>,
+    periodStart: [] as Array<number | null>,
+    periodEnd: [] as Array<number | null>,
+    quantity: [] as Array<string | null>,
+    unitPrice: [] as Array<string | null>,
+    amount: [] as Array<string>,
+    details: [] as Array<string>,
+    orderItem: [] as Array<string | null>,
+    creditNote: [] as Array<string | null>
   }
+  const seen = new Map<string, number>()
+  // One pass, not a map per column: a run writes tens of thousands of lines.
+  for (const { invoice_id, line } of lines) {
+    const n = (seen.get(invoice_id) ?? 0) + 1
+    seen.set(invoice_id, n)
+    columns.invoice.push(invoice_id)
+    columns.ordinal.push(n)
+    columns.kind.push(line.kind)
+    columns.description.push(line.description)
+    columns.subscription.push(line.subscription_id)
+    columns.product.push(line.product_id)
+    columns.plan.push(line.plan_id)
+    columns.sku.push(line.sku_id)
+    columns.periodStart.push(millis(line.period_start))
+    columns.periodEnd.push(millis(line.period_end))
+    columns.quantity.push(decimal(line.quantity))
+    columns.unitPrice.push(decimal(line.unit_price))
+    columns.amount.push(formatDecimal(line.amount))
+    columns.details.push(details(line.details))
+    columns.orderItem.push(line.order_item_id)
+    columns.creditNote.push(line.credit_note_id)
+  }
+  return columns
 }
 
 const periodArrays = (periods: ReadonlyArray<PeriodKey>) => ({

@@ -105,12 +105,23 @@ const monthStart = (year: number, month: number, tz: DateTime.TimeZone.Named): D
   }))
 }
 
+// A run asks for the same month in the same few zones for every subscription: computed once each.
+// Months times zones in use stay few; the cache is cleared if it ever grows past a bound.
+const knownMonthBounds = new Map<string, { readonly start: DateTime.Utc; readonly end: DateTime.Utc }>()
+
 /** The calendar month `YYYY-MM` in `timeZone`, half-open: its first instant to the next month's first. */
-export const monthBounds = (month: string, timeZone: string): { start: DateTime.Utc; end: DateTime.Utc } => {
-  const year = Number(month.slice(0, 4))
-  const monthNumber = Number(month.slice(5, 7))
-  const tz = zone(timeZone)
-  return { start: monthStart(year, monthNumber, tz), end: monthStart(year, monthNumber + 1, tz) }
+export const monthBounds = (month: string, timeZone: string): { readonly start: DateTime.Utc; readonly end: DateTime.Utc } => {
+  const key = `${month} ${timeZone}`
+  let bounds = knownMonthBounds.get(key)
+  if (bounds === undefined) {
+    const year = Number(month.slice(0, 4))
+    const monthNumber = Number(month.slice(5, 7))
+    const tz = zone(timeZone)
+    bounds = { start: monthStart(year, monthNumber, tz), end: monthStart(year, monthNumber + 1, tz) }
+    if (knownMonthBounds.size >= 10_000) knownMonthBounds.clear()
+    knownMonthBounds.set(key, bounds)
+  }
+  return bounds
 }
 
 /** The month (`YYYY-MM`) a period ending at `end` is billed in: the one with `end` in (its start, its end]. */
@@ -164,30 +175,41 @@ export const segmentsOf = (
   period: SubscriptionPeriod,
   history: ReadonlyArray<HistoryRow>
 ): ReadonlyArray<Segment> => {
-  // Nothing is billed before the subscription existed (an add-on's history starts at its parent's anchor).
+  // Nothing is billed before the subscription existed (an add-on's history starts at its parent's
+  // anchor). Instants compared as epoch milliseconds: this runs for every subscription of a run.
+  const created = DateTime.toEpochMillis(subscription.created_at)
+  const start = DateTime.toEpochMillis(period.start)
+  const end = DateTime.toEpochMillis(period.end)
   const rows = history
-    .map((row, i) => ({ ...row, i, effective_at: DateTime.max(row.effective_at, subscription.created_at) }))
-    .sort((a, b) => DateTime.toEpochMillis(a.effective_at) - DateTime.toEpochMillis(b.effective_at) || a.i - b.i)
-  const pieces: Array<Omit<Segment, "days" | "period_days">> = []
-  for (const [k, row] of rows.entries()) {
+    .map((row, i) => {
+      const at = DateTime.toEpochMillis(row.effective_at)
+      return at >= created ? { row, i, at, effective: row.effective_at } : { row, i, at: created, effective: subscription.created_at }
+    })
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+  const pieces: Array<{ from: DateTime.Utc; to: DateTime.Utc; toMillis: number; quantity: number; plan_id: string; plan_version: number }> = []
+  for (let k = 0; k < rows.length; k++) {
+    const { at, effective, row } = rows[k]!
     const next = rows[k + 1]
-    const from = DateTime.max(row.effective_at, period.start)
-    const to = next === undefined ? period.end : DateTime.min(next.effective_at, period.end)
-    if (!DateTime.lessThan(from, to) || !BILLABLE.has(row.status)) continue
+    const fromMillis = Math.max(at, start)
+    const toMillis = next === undefined || next.at >= end ? end : next.at
+    if (fromMillis >= toMillis || !BILLABLE.has(row.status)) continue
+    const from = at >= start ? effective : period.start
+    const to = next === undefined || next.at >= end ? period.end : next.effective
     const last = pieces[pieces.length - 1]
     if (
-      last !== undefined && DateTime.Equivalence(last.to, from) && last.quantity === row.quantity &&
+      last !== undefined && last.toMillis === fromMillis && last.quantity === row.quantity &&
       last.plan_id === row.plan_id && last.plan_version === row.plan_version
     ) {
-      pieces[pieces.length - 1] = { ...last, to }
+      last.to = to
+      last.toMillis = toMillis
     } else {
-      pieces.push({ from, to, quantity: row.quantity, plan_id: row.plan_id, plan_version: row.plan_version })
+      pieces.push({ from, to, toMillis, quantity: row.quantity, plan_id: row.plan_id, plan_version: row.plan_version })
     }
   }
   return pieces
-    .map((piece) => {
-      const { days, periodDays } = prorationFraction(period, piece.from, piece.to, subscription.time_zone)
-      return { ...piece, days, period_days: periodDays }
+    .map(({ from, plan_id, plan_version, quantity, to }) => {
+      const { days, periodDays } = prorationFraction(period, from, to, subscription.time_zone)
+      return { from, to, quantity, plan_id, plan_version, days, period_days: periodDays }
     })
     .filter((segment) => segment.days > 0)
 }

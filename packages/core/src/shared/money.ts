@@ -176,6 +176,9 @@ export const ROUNDING_MODE = "half-from-zero" satisfies BigDecimal.RoundingMode
 /** Rounds to the currency's minor unit; the result always carries exactly that many digits. */
 export const roundToMinorUnit = (amount: BigDecimal.BigDecimal, currency: Currency): BigDecimal.BigDecimal => {
   const digits = minorUnits(currency)
+  // No more digits than the minor unit (a price times a quantity, mostly): nothing to round, and
+  // rounding is the dearest step of a run's recurring lines.
+  if (amount.scale <= digits) return BigDecimal.scale(amount, digits)
   return BigDecimal.scale(BigDecimal.round(amount, { scale: digits, mode: ROUNDING_MODE }), digits)
 }
 

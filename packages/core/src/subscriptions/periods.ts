@@ -75,6 +75,7 @@ const DAY_MILLIS = 24 * 60 * 60 * 1000
 
 /** The local calendar date of `instant` in `tz`, as a day number (days since 1970-01-01). */
 const localDayNumber = (instant: DateTime.Utc, tz: DateTime.TimeZone): number => {
+  if (isUtc(tz)) return Math.floor(DateTime.toEpochMillis(instant) / DAY_MILLIS)
   const { day, month, year } = localParts(instant, tz)
   return Math.round(utcMillis(year, month, day) / DAY_MILLIS)
 }
