@@ -78,9 +78,15 @@ interface SubscriptionJson {
   readonly created_at: number
 }
 
+// Field by field: overriding fields of a spread costs V8 microseconds a row.
 const toBillable = (row: SubscriptionJson): BillableSubscription => ({
-  ...row,
+  id: row.id,
+  customer_id: row.customer_id,
+  product_id: row.product_id,
+  parent_subscription_id: row.parent_subscription_id,
   anchor: instant(row.anchor),
+  time_zone: row.time_zone,
+  interval: row.interval,
   created_at: instant(row.created_at)
 })
 
@@ -147,10 +153,10 @@ const FlaggedRow = Schema.Struct({ id: Schema.String, currency: Currency })
 const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>) => {
   const decimal = (n: BigDecimal.BigDecimal | null) => (n === null ? null : formatDecimal(n))
   const millis = (at: DateTime.Utc | null) => (at === null ? null : DateTime.toEpochMillis(at))
-  const details = ({ tiers, ...rest }: InvoiceLineFields["details"]) =>
-    JSON.stringify(tiers === undefined ? rest : {
-      ...rest,
-      tiers: tiers.map((t) => ({
+  const details = (d: InvoiceLineFields["details"]) =>
+    JSON.stringify(d.tiers === undefined ? d : {
+      ...d,
+      tiers: d.tiers.map((t) => ({
         tier: t.tier,
         units: formatDecimal(t.units),
         quantity: formatDecimal(t.quantity),

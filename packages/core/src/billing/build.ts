@@ -14,8 +14,30 @@ import {
   zone
 } from "../subscriptions/periods"
 
-/** A line from values this module computed from validated inputs: plain fields, no instance (`InvoiceLineFields`). */
-const invoiceLine = (fields: InvoiceLineFields): InvoiceLineFields => fields
+/**
+ * A line from values this module computed from validated inputs: plain fields, no instance
+ * (`InvoiceLineFields`), the fields not given null (details empty). Written out field by field:
+ * spreading a template and overriding its fields costs V8 some microseconds a line, and a run
+ * makes tens of thousands.
+ */
+const invoiceLine = (
+  fields: Pick<InvoiceLineFields, "kind" | "description" | "amount"> & Partial<InvoiceLineFields>
+): InvoiceLineFields => ({
+  kind: fields.kind,
+  description: fields.description,
+  subscription_id: fields.subscription_id ?? null,
+  product_id: fields.product_id ?? null,
+  plan_id: fields.plan_id ?? null,
+  sku_id: fields.sku_id ?? null,
+  period_start: fields.period_start ?? null,
+  period_end: fields.period_end ?? null,
+  quantity: fields.quantity ?? null,
+  unit_price: fields.unit_price ?? null,
+  amount: fields.amount,
+  details: fields.details ?? {},
+  order_item_id: fields.order_item_id ?? null,
+  credit_note_id: fields.credit_note_id ?? null
+})
 
 /**
  * What a subscription period, its usage and a customer's one-off purchases put on an invoice
@@ -141,7 +163,9 @@ export const periodEndingIn = (subscription: BillableSubscription, month: string
   // The period containing the month's end; the one before it ends at its start.
   const containing = periodAt(anchor, time_zone, interval, bounds.end)
   if (containing.index === 0 || !DateTime.greaterThan(containing.start, bounds.start)) return undefined
-  return { index: containing.index - 1, ...periodBounds(anchor, time_zone, interval, containing.index - 1) }
+  // It ends where the containing one starts.
+  const { start } = periodBounds(anchor, time_zone, interval, containing.index - 1)
+  return { index: containing.index - 1, start, end: containing.start }
 }
 
 /** The period of `subscription` containing `at` (the preview's "current" period). */
@@ -218,20 +242,6 @@ export const segmentsOf = (
 
 const decimal = (n: number) => BigDecimal.make(BigInt(n), 0)
 
-const emptyLine = {
-  subscription_id: null,
-  product_id: null,
-  plan_id: null,
-  sku_id: null,
-  period_start: null,
-  period_end: null,
-  quantity: null,
-  unit_price: null,
-  details: {},
-  order_item_id: null,
-  credit_note_id: null
-} as const
-
 /**
  * The recurring fee of `period` over its segments: one `recurring` line (price x quantity) when a
  * single segment covers the whole period, else one `proration` line per segment (price x quantity
@@ -264,7 +274,6 @@ export const recurringLines = (
     return {
       currency,
       line: invoiceLine({
-        ...emptyLine,
         kind,
         description: whole ? what : `${what} (${segment.days} of ${segment.period_days} days)`,
         subscription_id: subscription.id,
@@ -298,7 +307,6 @@ export const usageLines = (
       return {
         currency: sku.currency,
         line: invoiceLine({
-          ...emptyLine,
           kind: "usage",
           description: sku.name,
           subscription_id: subscription.id,
@@ -319,7 +327,6 @@ export const oneOffLines = (items: ReadonlyArray<OneOffItem>): ReadonlyArray<Bil
   items.map((item) => ({
     currency: item.amount.currency,
     line: invoiceLine({
-      ...emptyLine,
       kind: "one_off",
       description: item.description,
       sku_id: item.sku_id,
@@ -358,7 +365,6 @@ export const creditLines = (
     if (!BigDecimal.isPositive(applied)) continue
     left = BigDecimal.subtract(left, applied)
     lines.push(invoiceLine({
-      ...emptyLine,
       kind: "credit",
       description: `Credit note ${credit.credit_note_id}`,
       amount: BigDecimal.negate(applied),

@@ -62,14 +62,18 @@ export const localParts = (instant: DateTime.Utc, tz: DateTime.TimeZone): DateTi
  * 0..99 as 1900..1999.
  */
 const utcMillis = (year: number, month: number, day: number, hours = 0, minutes = 0, seconds = 0, millis = 0): number => {
+  if (year >= 100) return Date.UTC(year, month - 1, day, hours, minutes, seconds, millis)
   const date = new Date(0)
   date.setUTCFullYear(year, month - 1, day)
   date.setUTCHours(hours, minutes, seconds, millis)
   return date.getTime()
 }
 
-/** 28..31: the number of days of a calendar month (`month` 1..12). */
-const daysInMonth = (year: number, month: number): number => new Date(utcMillis(year, month + 1, 0)).getUTCDate()
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** 28..31: the number of days of a calendar month (`month` 1..12), proleptic Gregorian as `Date`. */
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 && ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0) ? 29 : MONTH_DAYS[month - 1]!
 
 const DAY_MILLIS = 24 * 60 * 60 * 1000
 
