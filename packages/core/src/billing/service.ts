@@ -67,7 +67,8 @@ export const parseGracePeriod = (text: string): Option.Option<number> => {
 
 const GRACE_MESSAGE = "must be a duration such as \"2 hours\" or \"3 days\" (seconds, minutes, hours, days, weeks), or 0"
 
-const key = (...parts: ReadonlyArray<string>) => parts.join("\u0000")
+/** A map key of two strings. */
+const key = (a: string, b: string) => `${a}\u0000${b}`
 
 /** The inputs build.ts needs for a set of subscription periods, indexed. */
 const indexInputs = (
@@ -343,7 +344,9 @@ export const make = Effect.gen(function* () {
       // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
       if (run.grace_period_seconds > 0) yield* repo.refreshTotals(draftIds, at)
       const created = drafts.filter((d) => d.created).map((d) => d.id)
-      const emptied = yield* repo.deleteEmptyDrafts(created)
+      // Only a new draft none of the lines above went on can be empty (its usage may have been nil).
+      const placed = new Set(lines.map((l) => l.invoice_id))
+      const emptied = yield* repo.deleteEmptyDrafts(created.filter((id) => !placed.has(id)))
       if (run.grace_period_seconds === 0 && draftIds.length > 0) {
         yield* rerateLocked(drafts.filter((d) => d.needs_rerate).map((d) => d.id))
         yield* invoices.finalizeMany(draftIds)
