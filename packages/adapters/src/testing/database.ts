@@ -120,6 +120,10 @@ export const createTemplate = (url: string, database: string) =>
     )
   })
 
+/** A copy of `template` (which nothing may be connected to) named `database`, on the server of `url`. */
+export const copyDatabase = (url: string, template: string, database: string) =>
+  admin(url, `drop database if exists "${database}" with (force)`, `create database "${database}" template "${template}"`)
+
 /**
  * A migrated database of its own on the server, for a test that spawns processes or a benchmark:
  * a copy of the run's template database when there is one (vitest), else migrated from scratch.
