@@ -132,7 +132,7 @@ export const copyDatabase = (url: string, template: string, database: string) =>
 export const createScratchDatabase = (url: string, database: string) => {
   const template = process.env[TemplateDatabaseEnv]
   return Effect.as(
-    template ? admin(url, `create database "${database}" template "${template}"`) : createTemplate(url, database),
+    template ? copyDatabase(url, template, database) : createTemplate(url, database),
     databaseUrl(url, database)
   )
 }

@@ -214,11 +214,12 @@ export const segmentsOf = (
   for (let k = 0; k < rows.length; k++) {
     const { at, effective, row } = rows[k]!
     const next = rows[k + 1]
+    const untilEnd = next === undefined || next.at >= end
     const fromMillis = Math.max(at, start)
-    const toMillis = next === undefined || next.at >= end ? end : next.at
+    const toMillis = untilEnd ? end : next.at
     if (fromMillis >= toMillis || !BILLABLE.has(row.status)) continue
     const from = at >= start ? effective : period.start
-    const to = next === undefined || next.at >= end ? period.end : next.effective
+    const to = untilEnd ? period.end : next.effective
     const last = pieces[pieces.length - 1]
     if (
       last !== undefined && last.toMillis === fromMillis && last.quantity === row.quantity &&
