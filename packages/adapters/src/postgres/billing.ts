@@ -11,6 +11,7 @@ import { Timestamp } from "@provisio/core/shared/time"
 import { SubscriptionStatus } from "@provisio/core/subscriptions/model"
 import { BigDecimal, type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
 import { epochMillisSql, fromEpochMillisSql, minorUnitsSql } from "./json"
+import { invoicesToIssueSql } from "./invoices"
 import { orPersistenceError } from "./persistence"
 
 /**
@@ -584,22 +585,32 @@ export const BillingRepoLive = Layer.effect(
           decode(CreditRow)
         )),
 
-      upsertDrafts: (drafts, at) =>
+      upsertDrafts: (drafts, finalizesAt, at) =>
         drafts.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
           sql`
             insert into invoices (id, customer_id, lineage, issuer_account_id, status, currency, period, billing_run_id,
                                   finalizes_at, created_at, updated_at)
-            select d.id, d.customer_id, array(select jsonb_array_elements_text(d.lineage)), d.issuer_account_id, 'draft',
-                   d.currency, d.period, d.billing_run_id, d.finalizes_at, ${iso(at)}, ${iso(at)}
-              from jsonb_to_recordset(${
-            JSON.stringify(drafts.map((d) => ({ ...d, lineage: [...d.lineage], finalizes_at: iso(d.finalizes_at) })))
-          }::jsonb)
-                     as d(id text, customer_id text, lineage jsonb, issuer_account_id text, currency text, period text,
-                          billing_run_id text, finalizes_at timestamptz)
+            select d.id, d.customer_id, d.lineage, d.issuer_account_id, 'draft', d.currency, d.period, d.billing_run_id,
+                   ${iso(finalizesAt)}, ${iso(at)}, ${iso(at)}
+              from (${invoicesToIssueSql(sql, drafts)}) d
              order by d.customer_id, d.currency
             on conflict (customer_id, currency, period) where status = 'draft'
               do update set updated_at = excluded.updated_at
             returning id, customer_id, currency, (xmax::text = '0') as created, needs_rerate`,
+          decode(DraftRow)
+        )),
+
+      openDrafts: (wanted) =>
+        wanted.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
+          sql`
+            select i.id, i.customer_id, i.currency, false as created, i.needs_rerate
+              from invoices i
+              join unnest(${wanted.map((w) => w.customer_id)}::text[], ${wanted.map((w) => w.currency)}::text[],
+                          ${wanted.map((w) => w.period)}::text[]) as w(customer_id, currency, period)
+                on i.customer_id = w.customer_id and i.currency = w.currency and i.period = w.period
+             where i.status = 'draft'
+             order by i.id
+               for update of i`,
           decode(DraftRow)
         )),
 

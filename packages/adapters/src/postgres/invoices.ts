@@ -1,6 +1,6 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { Invoice } from "@provisio/core/invoices/model"
-import { InvoiceRepo } from "@provisio/core/invoices/ports"
+import { type FinalizationEvents, InvoiceRepo, type InvoiceToIssue } from "@provisio/core/invoices/ports"
 import { CustomerSummary, type StoredInvoice, SubscriptionSummary } from "@provisio/core/invoices/views"
 import { isCurrency, roundToMinorUnit } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
@@ -34,6 +34,17 @@ const invoiceJson = (i: string) => `json_build_object(
   'paid_at', ${isoSql(`${i}.paid_at`)}, 'voided_at', ${isoSql(`${i}.voided_at`)},
   'created_at', ${isoSql(`${i}.created_at`)}, 'updated_at', ${isoSql(`${i}.updated_at`)})`
 
+/**
+ * Invoices not stored yet as SQL rows of (id, customer_id, lineage, issuer_account_id, currency,
+ * period, billing_run_id): one JSON parameter, lineage a text[].
+ */
+export const invoicesToIssueSql = (sql: SqlClient.SqlClient, invoices: ReadonlyArray<InvoiceToIssue>) =>
+  sql`select d.id, d.customer_id, array(select jsonb_array_elements_text(d.lineage)) as lineage, d.issuer_account_id,
+             d.currency, d.period, d.billing_run_id
+        from jsonb_to_recordset(${JSON.stringify(invoices)}::jsonb)
+               as d(id text, customer_id text, lineage jsonb, issuer_account_id text, currency text, period text,
+                    billing_run_id text)`
+
 const SELECT_INVOICES = `select ${invoiceJson("i")} as invoice, i.lineage from invoices i`
 
 const InvoiceRows = Schema.Array(Schema.Struct({ invoice: Invoice, lineage: Schema.Array(Schema.String) }))
@@ -65,23 +76,24 @@ export const InvoiceRepoLive = Layer.effect(
         return Option.fromNullable(rows[0])
       })
 
-    const finalizeDrafts = (
-      ids: ReadonlyArray<string>,
+    /**
+     * Finalizes the rows `subjects` selects (see `invoiceSubjects`) at `at`, set-based: credit
+     * from the customers' notes, numbers, totals and status, the ledger and the events. `write`
+     * stores the numbered rows `u` (the drafts' update, or the issued invoices' insert) and
+     * answers them; their ids are the answer.
+     */
+    const finalize = (
+      subjects: Statement.Fragment,
+      write: Statement.Fragment,
       at: DateTime.Utc,
-      events: Parameters<(typeof InvoiceRepo.Service)["finalizeDrafts"]>[2]
+      events: ReadonlyArray<FinalizationEvents>
     ) =>
       Effect.gen(function* () {
         const year = DateTime.getPartUtc(at, "year")
-        // Locked in id order, so two finalizations of overlapping sets cannot deadlock; a draft
-        // finalized meanwhile fails `status = 'draft'` once its lock is granted and is skipped.
-        const drafts = yield* sql<{ readonly id: string }>`
-          select id from invoices where id = any(${[...ids]}::text[]) and status = 'draft' order by id for update`
-        if (drafts.length === 0) return []
-        const locked = drafts.map((d) => d.id)
         const notes = yield* sql<{ readonly id: string }>`
           select c.id from credit_notes c
            where c.remaining > 0
-             and (c.customer_id, c.currency) in (select customer_id, currency from invoices where id = any(${locked}::text[]))
+             and (c.customer_id, c.currency) in (select customer_id, currency from (${subjects}) s)
            order by c.id for update`
         if (notes.length > 0) {
           // Credit, oldest note first, up to each subtotal. Per customer and currency the invoices
@@ -92,7 +104,7 @@ export const InvoiceRepoLive = Layer.effect(
               select i.id, i.customer_id, i.currency,
                      coalesce((select sum(l.amount) from invoice_lines l where l.invoice_id = i.id and l.kind <> 'credit'), 0) as subtotal,
                      coalesce((select max(l.position) from invoice_lines l where l.invoice_id = i.id), 0) as last_position
-                from invoices i where i.id = any(${locked}::text[])
+                from (${subjects}) i
             ),
             needs as (
               select c.*, sum(c.subtotal) over w - c.subtotal as lower, sum(c.subtotal) over w as upper
@@ -125,13 +137,13 @@ export const InvoiceRepoLive = Layer.effect(
         }
         // Numbers: one upsert per issuer takes the next `count` numbers of its year (the row
         // stays locked until commit, which is what makes them gapless); each invoice gets its
-        // place among its issuer's drafts. Issuers in order, so concurrent batches cannot deadlock.
+        // place among its issuer's. Issuers in order, so concurrent batches cannot deadlock.
         const finalized = yield* sql<{ readonly id: string }>`
           with drafts as (
-            select i.id, i.issuer_account_id,
-                   row_number() over (partition by i.issuer_account_id order by i.id) as place,
-                   count(*) over (partition by i.issuer_account_id) as taken
-              from invoices i where i.id = any(${locked}::text[]) and i.status = 'draft'
+            select s.*,
+                   row_number() over (partition by s.issuer_account_id order by s.id) as place,
+                   count(*) over (partition by s.issuer_account_id) as taken
+              from (${subjects}) s
           ),
           sequences as (
             insert into invoice_number_sequences (issuer_account_id, year, last_number)
@@ -144,49 +156,81 @@ export const InvoiceRepoLive = Layer.effect(
             select l.invoice_id,
                    coalesce(sum(l.amount) filter (where l.kind <> 'credit'), 0) as subtotal,
                    sum(l.amount) as total
-              from invoice_lines l where l.invoice_id = any(${locked}::text[]) group by l.invoice_id
+              from invoice_lines l where l.invoice_id in (select id from drafts) group by l.invoice_id
           ),
           numbered as (
-            select d.id, (s.last_number - d.taken + d.place)::text as n,
-                   coalesce(m.subtotal, 0) as subtotal, coalesce(m.total, 0) as total
+            select d.*, 'INV-' || ${year} || '-' || lpad(k.n, greatest(${NUMBER_DIGITS}, length(k.n)), '0') as number,
+                   t.subtotal, t.total,
+                   -- Credit covered all of it: nothing is left to pay, so it is paid at once.
+                   case when t.total - d.amount_paid <= 0 then 'paid' else 'finalized' end as status,
+                   case when t.total - d.amount_paid <= 0 then ${iso(at)}::timestamptz end as paid_at
               from drafts d join sequences s using (issuer_account_id) left join sums m on m.invoice_id = d.id
+             cross join lateral (select (s.last_number - d.taken + d.place)::text as n) k
+             cross join lateral (select coalesce(m.subtotal, 0) as subtotal, coalesce(m.total, 0) as total) t
           ),
-          updated as (
-            update invoices i set
-              number = 'INV-' || ${year} || '-' || lpad(u.n, greatest(${NUMBER_DIGITS}, length(u.n)), '0'),
-              subtotal = u.subtotal,
-              total = u.total,
-              amount_due = u.total - i.amount_paid,
-              status = case when u.total - i.amount_paid <= 0 then 'paid' else 'finalized' end,
-              paid_at = case when u.total - i.amount_paid <= 0 then ${iso(at)}::timestamptz end,
-              finalized_at = ${iso(at)},
-              finalizes_at = null,
-              needs_rerate = false,
-              updated_at = ${iso(at)}
-              from numbered u
-             where i.id = u.id and i.status = 'draft'
-            returning i.*
-          ),
+          written as (${write}),
           ledger as (
             insert into ledger_entries (customer_id, currency, kind, amount, invoice_id, created_at)
-            select customer_id, currency, 'invoice', subtotal, id, ${iso(at)} from updated where subtotal <> 0 order by id
+            select customer_id, currency, 'invoice', subtotal, id, ${iso(at)} from written where subtotal <> 0 order by id
           ),
           raised as (
             insert into events (id, type, occurred_at, customer_id, lineage, data)
             select case when e.kind = 0 then ids.finalized else ids.paid end,
                    case when e.kind = 0 then 'invoice.finalized' else 'invoice.paid' end,
                    ${iso(at)}, u.customer_id, u.lineage, json_build_object('invoice', ${sql.unsafe(invoiceJson("u"))})
-              from updated u
+              from written u
               join unnest(${events.map((e) => e.invoice_id)}::text[], ${events.map((e) => e.finalized_event_id)}::text[],
                           ${events.map((e) => e.paid_event_id)}::text[]) as ids(invoice_id, finalized, paid)
                 on ids.invoice_id = u.id
-              -- Credit covered all of it: nothing is left to pay, so it is paid at once.
               join (values (0), (1)) as e(kind) on e.kind = 0 or u.status = 'paid'
              order by u.id, e.kind
           )
-          select id from updated order by id`
+          select id from written order by id`
         return finalized.map((f) => f.id)
       })
+
+    const finalizeDrafts = (ids: ReadonlyArray<string>, at: DateTime.Utc, events: ReadonlyArray<FinalizationEvents>) =>
+      Effect.gen(function* () {
+        // Locked in id order, so two finalizations of overlapping sets cannot deadlock; a draft
+        // finalized meanwhile fails `status = 'draft'` once its lock is granted and is skipped.
+        const drafts = yield* sql<{ readonly id: string }>`
+          select id from invoices where id = any(${[...ids]}::text[]) and status = 'draft' order by id for update`
+        if (drafts.length === 0) return []
+        const subjects = sql`
+          select i.id, i.customer_id, i.lineage, i.issuer_account_id, i.currency, i.period, i.billing_run_id,
+                 i.amount_paid, i.created_at
+            from invoices i where i.id = any(${drafts.map((d) => d.id)}::text[]) and i.status = 'draft'`
+        return yield* finalize(subjects, sql`
+          update invoices i
+             set number = u.number, subtotal = u.subtotal, total = u.total, amount_due = u.total - u.amount_paid,
+                 status = u.status, paid_at = u.paid_at, finalized_at = ${iso(at)}, finalizes_at = null,
+                 needs_rerate = false, updated_at = ${iso(at)}
+            from numbered u
+           where i.id = u.id and i.status = 'draft'
+          returning i.*`, at, events)
+      })
+
+    const issueInvoices = (
+      invoices: ReadonlyArray<InvoiceToIssue>,
+      createdAt: DateTime.Utc,
+      at: DateTime.Utc,
+      events: ReadonlyArray<FinalizationEvents>
+    ) => {
+      if (invoices.length === 0) return Effect.succeed([])
+      // Only those the run wrote lines for are made.
+      const subjects = sql`
+        select d.*, 0::numeric as amount_paid, ${iso(createdAt)}::timestamptz as created_at
+          from (${invoicesToIssueSql(sql, invoices)}) d
+         where exists (select 1 from invoice_lines l where l.invoice_id = d.id)`
+      return finalize(subjects, sql`
+        insert into invoices (id, number, customer_id, lineage, issuer_account_id, status, currency, period, billing_run_id,
+                              subtotal, total, amount_paid, amount_due, paid_at, finalized_at, created_at, updated_at)
+        select u.id, u.number, u.customer_id, u.lineage, u.issuer_account_id, u.status, u.currency, u.period,
+               u.billing_run_id, u.subtotal, u.total, u.amount_paid, u.total - u.amount_paid, u.paid_at,
+               ${iso(at)}, u.created_at, ${iso(at)}
+          from numbered u order by u.id
+        returning *`, at, events)
+    }
 
     const voidInvoice = (id: string, at: DateTime.Utc, creditNote: { readonly id: string; readonly reason: string }) =>
       Effect.gen(function* () {
@@ -298,6 +342,7 @@ export const InvoiceRepoLive = Layer.effect(
 
     return InvoiceRepo.of({
       finalizeDrafts: (ids, at, events) => orPersistenceError(finalizeDrafts(ids, at, events)),
+      issueInvoices: (invoices, createdAt, at, events) => orPersistenceError(issueInvoices(invoices, createdAt, at, events)),
       voidInvoice: (id, at, creditNote) => orPersistenceError(voidInvoice(id, at, creditNote)),
       findById: (id) => orPersistenceError(find(id, false)),
       lock: (id) => orPersistenceError(find(id, true)),

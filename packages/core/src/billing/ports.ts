@@ -1,5 +1,6 @@
 import { type BigDecimal, Context, type DateTime, type Effect, type Option } from "effect"
 import type { InvoiceLineFields } from "../invoices/model"
+import type { InvoiceToIssue } from "../invoices/ports"
 import type { PersistenceError } from "../shared/errors"
 import type { Currency } from "../shared/money"
 import type { BillableSubscription, HistoryRow, OneOffItem, PlanPrice, SkuPricing } from "./build"
@@ -51,22 +52,11 @@ export interface UsageTotal {
   readonly quantity: BigDecimal.BigDecimal
 }
 
-export interface DraftRequest {
-  readonly id: string
-  readonly customer_id: string
-  readonly lineage: ReadonlyArray<string>
-  readonly issuer_account_id: string
-  readonly currency: Currency
-  readonly period: string
-  readonly billing_run_id: string | null
-  readonly finalizes_at: DateTime.Utc
-}
-
 export interface Draft {
   readonly id: string
   readonly customer_id: string
   readonly currency: Currency
-  /** This statement inserted it (else it was the customer's open draft). */
+  /** New: this chunk made it (else it was the customer's open draft). */
   readonly created: boolean
   readonly needs_rerate: boolean
 }
@@ -165,8 +155,17 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
     PersistenceError
   >
 
-  /** Inserts the drafts, or answers the customer's open draft of that currency and month (row locked). */
-  readonly upsertDrafts: (drafts: ReadonlyArray<DraftRequest>, at: DateTime.Utc) => Effect.Effect<ReadonlyArray<Draft>, PersistenceError>
+  /**
+   * Inserts the invoices as drafts that finalize at `finalizesAt`, or answers the customer's open
+   * draft of that currency and month (row locked).
+   */
+  readonly upsertDrafts: (
+    drafts: ReadonlyArray<InvoiceToIssue>,
+    finalizesAt: DateTime.Utc,
+    at: DateTime.Utc
+  ) => Effect.Effect<ReadonlyArray<Draft>, PersistenceError>
+  /** The customers' open drafts among these (customer, currency, month), locked. */
+  readonly openDrafts: (wanted: ReadonlyArray<InvoiceToIssue>) => Effect.Effect<ReadonlyArray<Draft>, PersistenceError>
   /**
    * Claims the periods for their invoices; answers those this call claimed (not billed before).
    * A claim with `has_lines` false is claimed only when its period has usage.

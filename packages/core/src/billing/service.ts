@@ -4,6 +4,7 @@ import { newEvent } from "../events/service"
 import type { Principal } from "../identity/model"
 import { canReach, requireAdmin, requireKind } from "../identity/policy"
 import { type BillingMonth, InvoiceLine, type InvoiceLineFields } from "../invoices/model"
+import type { InvoiceToIssue } from "../invoices/ports"
 import { Invoices } from "../invoices/service"
 import { InvalidState, NotFound, ValidationError } from "../shared/errors"
 import { makeId } from "../shared/ids"
@@ -276,14 +277,18 @@ export const make = Effect.gen(function* () {
         oneOffsByCustomer.set(customer_id, list)
       }
 
-      // One draft per customer and currency that may have something to bill, in a fixed order
-      // (locks); those that end up with no line are deleted below.
+      // One invoice per customer and currency that may have something to bill, in a fixed order
+      // (locks). With a grace period each is a draft (the customer's open one, else a new one);
+      // those that end up with no line are deleted below. Without one, a customer's open draft
+      // (left by a run with a grace period) takes its lines and is finalized, and the others are
+      // stored only at the end, finalized, if they got lines (`issueMany`): one write, not a
+      // draft and then its update.
       const customerById = new Map(customers.map((c) => [c.id, c]))
-      const finalizesAt = DateTime.add(at, { seconds: run.grace_period_seconds })
+      const toIssue: Array<InvoiceToIssue> = []
       const draftsFor = (wanted: ReadonlyArray<{ readonly customer_id: string; readonly currency: Currency }>) =>
         Effect.gen(function* () {
           const unique = new Map(wanted.map((w) => [key(w.customer_id, w.currency), w]))
-          const requests = []
+          const requests: Array<InvoiceToIssue> = []
           for (const [, w] of [...unique].sort(([a], [b]) => (a < b ? -1 : 1))) {
             const customer = customerById.get(w.customer_id)!
             requests.push({
@@ -293,11 +298,19 @@ export const make = Effect.gen(function* () {
               issuer_account_id: customer.partner_id,
               currency: w.currency,
               period: month,
-              billing_run_id: run.id,
-              finalizes_at: finalizesAt
+              billing_run_id: run.id
             })
           }
-          return yield* repo.upsertDrafts(requests, at)
+          if (run.grace_period_seconds > 0) {
+            return yield* repo.upsertDrafts(requests, DateTime.add(at, { seconds: run.grace_period_seconds }), at)
+          }
+          const open = new Map((yield* repo.openDrafts(requests)).map((d) => [key(d.customer_id, d.currency), d]))
+          return requests.map((r): Draft => {
+            const draft = open.get(key(r.customer_id, r.currency))
+            if (draft !== undefined) return draft
+            toIssue.push(r)
+            return { id: r.id, customer_id: r.customer_id, currency: r.currency, created: true, needs_rerate: false }
+          })
         })
       const drafts = [...yield* draftsFor([
         ...billed.flatMap((b) =>
@@ -340,21 +353,24 @@ export const make = Effect.gen(function* () {
         yield* repo.insertLines([], { periods: usagePeriods.filter((p) => owners.has(p.target)), targets: toTargets(more) })
         drafts.push(...more)
       }
-      const draftIds = drafts.map((d) => d.id)
-      // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
-      if (run.grace_period_seconds > 0) yield* repo.refreshTotals(draftIds, at)
       const created = drafts.filter((d) => d.created).map((d) => d.id)
-      // Only a new draft none of the lines above went on can be empty (its usage may have been nil).
-      const placed = new Set(lines.map((l) => l.invoice_id))
-      const emptied = yield* repo.deleteEmptyDrafts(created.filter((id) => !placed.has(id)))
-      if (run.grace_period_seconds === 0 && draftIds.length > 0) {
-        yield* rerateLocked(drafts.filter((d) => d.needs_rerate).map((d) => d.id))
-        yield* invoices.finalizeMany(draftIds)
+      let made: number
+      if (run.grace_period_seconds > 0) {
+        // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
+        yield* repo.refreshTotals(drafts.map((d) => d.id), at)
+        // Only a new draft none of the lines above went on can be empty (its usage may have been nil).
+        const placed = new Set(lines.map((l) => l.invoice_id))
+        made = created.length - (yield* repo.deleteEmptyDrafts(created.filter((id) => !placed.has(id))))
+      } else {
+        const open = drafts.filter((d) => !d.created)
+        yield* rerateLocked(open.filter((d) => d.needs_rerate).map((d) => d.id))
+        yield* invoices.finalizeMany(open.map((d) => d.id))
+        made = (yield* invoices.issueMany(toIssue, at)).length
       }
       yield* repo.completeChunk(run.id, chunk, {
         customers: customers.length,
         subscriptions: claimedPeriods.size,
-        invoices: created.length - emptied
+        invoices: made
       }, at)
       return true
     })

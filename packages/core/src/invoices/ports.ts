@@ -1,8 +1,27 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
 import type { PersistenceError } from "../shared/errors"
+import type { Currency } from "../shared/money"
 import type { Page, PageRequest } from "../shared/pagination"
 import type { Invoice } from "./model"
 import type { BillingSummaryRows, InvoiceListFilter, StoredInvoice, SummaryFilter, VoidedInvoice } from "./views"
+
+/** An invoice a billing run makes for a customer, currency and month, before it is stored. */
+export interface InvoiceToIssue {
+  readonly id: string
+  readonly customer_id: string
+  readonly lineage: ReadonlyArray<string>
+  readonly issuer_account_id: string
+  readonly currency: Currency
+  readonly period: string
+  readonly billing_run_id: string | null
+}
+
+/** The ids of the events a finalization may raise for an invoice. */
+export interface FinalizationEvents {
+  readonly invoice_id: string
+  readonly finalized_event_id: string
+  readonly paid_event_id: string
+}
 
 export class InvoiceRepo extends Context.Tag("@provisio/core/InvoiceRepo")<InvoiceRepo, {
   /**
@@ -16,7 +35,19 @@ export class InvoiceRepo extends Context.Tag("@provisio/core/InvoiceRepo")<Invoi
   readonly finalizeDrafts: (
     ids: ReadonlyArray<string>,
     at: DateTime.Utc,
-    events: ReadonlyArray<{ readonly invoice_id: string; readonly finalized_event_id: string; readonly paid_event_id: string }>
+    events: ReadonlyArray<FinalizationEvents>
+  ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
+  /**
+   * Stores `invoices`, created at `createdAt`, finalized at `at` as `finalizeDrafts` finalizes a
+   * draft, from the lines already written under their ids (a billing run with no grace period
+   * writes each invoice once instead of a draft and then its update). One with no line is not
+   * stored. Answers the ids of those stored.
+   */
+  readonly issueInvoices: (
+    invoices: ReadonlyArray<InvoiceToIssue>,
+    createdAt: DateTime.Utc,
+    at: DateTime.Utc,
+    events: ReadonlyArray<FinalizationEvents>
   ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
   /**
    * Voids a locked invoice at `at`: a finalized or paid one also books the ledger, gives its

@@ -11,7 +11,7 @@ import type { Page, PageRequest } from "../shared/pagination"
 import { Transactor } from "../shared/transactor"
 import { SubscriptionRepo } from "../subscriptions/ports"
 import { Invoice } from "./model"
-import { InvoiceRepo } from "./ports"
+import { InvoiceRepo, type InvoiceToIssue } from "./ports"
 import { BillingSummary, type InvoiceListFilter, type StoredInvoice, type SummaryFilter } from "./views"
 
 const encodeInvoice = Schema.encode(Invoice)
@@ -51,15 +51,29 @@ export const make = Effect.gen(function* () {
   const findInvoice = (principal: Principal, id: string) =>
     Effect.flatMap(repo.findById(id), inScope<StoredInvoice>(principal, "invoice", id))
 
+  /** Ids for the events a finalization may raise (the database writes them: their data is the invoice it just finalized). */
+  const eventIdsFor = (ids: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      const events = []
+      for (const invoice_id of ids) {
+        events.push({ invoice_id, finalized_event_id: yield* makeId("evt"), paid_event_id: yield* makeId("evt") })
+      }
+      return events
+    })
+
   const finalizeMany = (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, PersistenceError> =>
     ids.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {
       const unique = [...new Set(ids)]
-      // The database writes the events (their data is the invoice it just finalized); their ids are made here.
-      const events = []
-      for (const invoice_id of unique) {
-        events.push({ invoice_id, finalized_event_id: yield* makeId("evt"), paid_event_id: yield* makeId("evt") })
-      }
-      return yield* repo.finalizeDrafts(unique, yield* now, events)
+      return yield* repo.finalizeDrafts(unique, yield* now, yield* eventIdsFor(unique))
+    }))
+
+  const issueMany = (
+    invoices: ReadonlyArray<InvoiceToIssue>,
+    createdAt: DateTime.Utc
+  ): Effect.Effect<ReadonlyArray<string>, PersistenceError> =>
+    invoices.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {
+      const events = yield* eventIdsFor(invoices.map((i) => i.id))
+      return yield* repo.issueInvoices(invoices, createdAt, yield* now, events)
     }))
 
   /** Voids an invoice: an admin of the channel that issued it (not its customer) may. */
@@ -153,6 +167,7 @@ export const make = Effect.gen(function* () {
 
   return {
     finalizeMany,
+    issueMany,
     voidInvoice,
     getInvoice,
     getCustomerInvoice,
@@ -173,9 +188,17 @@ export const make = Effect.gen(function* () {
  * `needs_rerate` are re-rated by the caller first (billing/service). Ids that are no longer
  * drafts are skipped. Runs in the caller's transaction when there is one. Answers the ids it
  * finalized.
+ *
+ * `issueMany(invoices, createdAt)` stores a billing run's new invoices finalized in the same way,
+ * from the lines already written under their ids (no draft first); one with no line is not made.
+ * Answers the ids it made.
  */
 export class Invoices extends Context.Tag("@provisio/core/Invoices")<Invoices, Effect.Effect.Success<typeof make> & {
   readonly finalizeMany: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
+  readonly issueMany: (
+    invoices: ReadonlyArray<InvoiceToIssue>,
+    createdAt: DateTime.Utc
+  ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
 }>() {
   static readonly layer = Layer.effect(Invoices, make)
 }
