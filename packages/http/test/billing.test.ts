@@ -352,6 +352,41 @@ describe("billing runs", () => {
         expect(late.rejected.map((r: any) => r.code)).toEqual(["period_closed"])
       }))
 
+    it.effect("a later run of the month without a grace period bills the rest on the open draft and finalizes it", () =>
+      Effect.gen(function* () {
+        // Fay's first seat runs from the 15th (Oct 15 -> Nov 15 is November's), her second from Nov 1.
+        yield* setNow("2026-10-15T00:00:00Z")
+        const catalog = yield* exampleCatalog
+        const { partner, partnerKey } = yield* channel()
+        const fay = yield* createCustomer(partner.id, { name: "Fay" })
+        const seat = { plan_id: catalog.plans["UCaaS Seat Monthly"], characteristics: SEAT }
+        const early = yield* subscribe(fay.id, seat, partnerKey)
+        yield* setNow("2026-11-01T00:00:00Z")
+        const late = yield* subscribe(fay.id, seat, partnerKey)
+
+        // On Nov 20 only the first period has ended: the run leaves a draft that waits 30 days.
+        yield* setNow("2026-11-20T00:00:00Z")
+        yield* runDue
+        const first = yield* awaitRun((yield* startRun({ period: "2026-11", grace_period: "30 days" }, partnerKey)).id, partnerKey)
+        expect(first).toMatchObject({ status: "completed", subscriptions_billed: 1, invoices_created: 1 })
+        const [draft] = yield* invoicesOf(fay.id)
+        expect(draft).toMatchObject({ status: "draft", number: null })
+
+        // Dec 1, no grace period: the second period goes on the same invoice, which is finalized.
+        yield* decemberFirst
+        const second = yield* awaitRun((yield* startRun({ period: "2026-11" }, partnerKey)).id, partnerKey)
+        expect(second).toMatchObject({ status: "completed", subscriptions_billed: 1, invoices_created: 0 })
+        const invoices = yield* invoicesOf(fay.id)
+        expect(invoices).toHaveLength(1)
+        expect(invoices[0]).toMatchObject({ id: draft.id, status: "finalized", subtotal: { amount: "24.00" } })
+        expect(invoices[0].number).toMatch(/^INV-2026-\d{6}$/)
+        expect(invoices[0].lines.map((l: any) => [l.subscription_id, l.kind, l.amount])).toEqual([
+          [early.id, "recurring", "12.00"],
+          [late.id, "recurring", "12.00"]
+        ])
+        expect(Object.values(yield* timesBilled([early.id, late.id]))).toEqual([1, 1])
+      }))
+
     it.effect("POST /invoices/{id}/finalize finalizes a draft now (re-rated first); a non-draft is 409", () =>
       Effect.gen(function* () {
         const w = yield* world
