@@ -10,8 +10,9 @@ import { Currency, DecimalString, formatDecimal, money } from "@provisio/core/sh
 import { Timestamp } from "@provisio/core/shared/time"
 import { SubscriptionStatus } from "@provisio/core/subscriptions/model"
 import { BigDecimal, type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
-import { epochMillisSql, fromEpochMillisSql, minorUnitsSql } from "./json"
+import { pgArray } from "./arrays"
 import { invoicesToIssueSql } from "./invoices"
+import { epochMillisSql, fromEpochMillisSql, minorUnitsSql } from "./json"
 import { orPersistenceError } from "./persistence"
 
 /**
@@ -455,7 +456,7 @@ export const BillingRepoLive = Layer.effect(
             select id, customer_id, product_id, parent_subscription_id, ${millisOf("billing_anchor")} as anchor,
                    time_zone, billing_interval as interval, ${millisOf("created_at")} as created_at
               from subscriptions
-             where customer_id = any(${customerIds}::text[]) and status <> 'pending'
+             where customer_id = any(${pgArray(customerIds)}::text[]) and status <> 'pending'
                and billing_anchor < ${iso(to)}
                and (status in ('active', 'suspended') or coalesce(cancelled_at, expired_at, updated_at) > ${iso(from)})
              order by id`,
@@ -465,7 +466,7 @@ export const BillingRepoLive = Layer.effect(
       lockSubscriptions: (ids) =>
         ids.length === 0 ? Effect.void : run(Effect.asVoid(sql`
           select count(*) from (
-            select id from subscriptions where id = any(${ids}::text[]) order by id for no key update
+            select id from subscriptions where id = any(${pgArray(ids)}::text[]) order by id for no key update
           ) as held`)),
 
       historyOf: (periods) => {
@@ -475,7 +476,7 @@ export const BillingRepoLive = Layer.effect(
           sql<HistoryJson>`
             select h.subscription_id, ${millisOf("h.effective_at")} as effective_at, h.quantity, h.plan_id, h.plan_version,
                    h.status, v.name as plan_name, v.price_amount::text as price_amount, v.price_currency, v.commitment_months
-              from unnest(${p.ids}::text[], ${p.starts}::int8[], ${p.ends}::int8[]) as k(subscription_id, start_ms, end_ms)
+              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[], ${pgArray(p.ends)}::int8[]) as k(subscription_id, start_ms, end_ms)
               cross join lateral (
                 select ${fromMillis("k.start_ms")} as period_start,
                        ${fromMillis("k.end_ms")} as period_end
@@ -516,7 +517,7 @@ export const BillingRepoLive = Layer.effect(
         return run(Effect.map(
           sql<{ readonly subscription_id: string; readonly start_ms: number; readonly sku_id: string; readonly quantity: string }>`
             select k.subscription_id, k.start_ms::float8 as start_ms, u.sku_id, u.quantity::text as quantity
-              from unnest(${p.ids}::text[], ${p.starts}::int8[]) as k(subscription_id, start_ms)
+              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[]) as k(subscription_id, start_ms)
               join usage_totals u
                 on u.subscription_id = k.subscription_id and u.period_start = ${fromMillis("k.start_ms")}`,
           (rows) =>
@@ -540,7 +541,7 @@ export const BillingRepoLive = Layer.effect(
                                                 else jsonb_build_object('flat_fee', t.flat_fee::text) end
                                         order by t.position)
                                  from sku_tiers t where t.sku_id = s.id), '[]'::json) as tiers
-                from skus s where s.id = any(${ids}::text[])`,
+                from skus s where s.id = any(${pgArray(ids)}::text[])`,
             decode(SkuRow)
           ),
           (rows) =>
@@ -554,7 +555,7 @@ export const BillingRepoLive = Layer.effect(
               select o.customer_id, i.id as order_item_id, i.sku_id, coalesce(s.name, 'One-off purchase') as description,
                      i.quantity, i.unit_price_amount::text as unit_price, i.amount::text as amount,
                      i.amount_currency as currency
-                from unnest(${customers.map((c) => c.id)}::text[], ${customers.map((c) => iso(c.before))}::timestamptz[])
+                from unnest(${pgArray(customers.map((c) => c.id))}::text[], ${pgArray(customers.map((c) => iso(c.before)))}::timestamptz[])
                        as c(id, before)
                 join orders o on o.customer_id = c.id and o.status = 'completed' and o.completed_at < c.before
                 join order_items i on i.order_id = o.id and i.action = 'purchase' and i.status = 'completed'
@@ -605,8 +606,8 @@ export const BillingRepoLive = Layer.effect(
           sql`
             select i.id, i.customer_id, i.currency, false as created, i.needs_rerate
               from invoices i
-              join unnest(${wanted.map((w) => w.customer_id)}::text[], ${wanted.map((w) => w.currency)}::text[],
-                          ${wanted.map((w) => w.period)}::text[]) as w(customer_id, currency, period)
+              join unnest(${pgArray(wanted.map((w) => w.customer_id))}::text[], ${pgArray(wanted.map((w) => w.currency))}::text[],
+                          ${pgArray(wanted.map((w) => w.period))}::text[]) as w(customer_id, currency, period)
                 on i.customer_id = w.customer_id and i.currency = w.currency and i.period = w.period
              where i.status = 'draft'
              order by i.id
@@ -622,8 +623,8 @@ export const BillingRepoLive = Layer.effect(
             insert into billed_periods (subscription_id, period_start, period_end, invoice_id)
             select subscription_id, ${fromMillis("start_ms")},
                    ${fromMillis("end_ms")}, invoice_id
-              from unnest(${p.ids}::text[], ${p.starts}::int8[], ${p.ends}::int8[], ${claims.map((c) => c.invoice_id)}::text[],
-                          ${claims.map((c) => c.has_lines)}::bool[])
+              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[], ${pgArray(p.ends)}::int8[], ${pgArray(claims.map((c) => c.invoice_id))}::text[],
+                          ${pgArray(claims.map((c) => c.has_lines))}::bool[])
                      as c(subscription_id, start_ms, end_ms, invoice_id, has_lines)
              -- A period with no other line is billed when it has usage (a usage line).
              where c.has_lines or exists (
@@ -648,24 +649,24 @@ export const BillingRepoLive = Layer.effect(
           sql<{ readonly target: string; readonly currency: Currency }>`
             with input as (
               select *
-                from unnest(${c.invoice}::text[], ${c.ordinal}::int4[], ${c.kind}::text[], ${c.description}::text[],
-                            ${c.subscription}::text[], ${c.product}::text[], ${c.plan}::text[], ${c.sku}::text[],
-                            ${c.periodStart}::int8[], ${c.periodEnd}::int8[], ${c.quantity}::numeric[],
-                            ${c.unitPrice}::numeric[], ${c.amount}::numeric[], ${c.details}::jsonb[], ${c.orderItem}::text[],
-                            ${c.creditNote}::text[])
+                from unnest(${pgArray(c.invoice)}::text[], ${pgArray(c.ordinal)}::int4[], ${pgArray(c.kind)}::text[], ${pgArray(c.description)}::text[],
+                            ${pgArray(c.subscription)}::text[], ${pgArray(c.product)}::text[], ${pgArray(c.plan)}::text[], ${pgArray(c.sku)}::text[],
+                            ${pgArray(c.periodStart)}::int8[], ${pgArray(c.periodEnd)}::int8[], ${pgArray(c.quantity)}::numeric[],
+                            ${pgArray(c.unitPrice)}::numeric[], ${pgArray(c.amount)}::numeric[], ${pgArray(c.details)}::jsonb[], ${pgArray(c.orderItem)}::text[],
+                            ${pgArray(c.creditNote)}::text[])
                      as r(invoice_id, ordinal, kind, description, subscription_id, product_id, plan_id, sku_id,
                           start_ms, end_ms, quantity, unit_price, amount, details, order_item_id, credit_note_id)
             ),
             periods as (
               select *
-                from unnest(${k.ids}::text[], ${periods.map((p) => p.target)}::text[],
-                            ${periods.map((p) => p.product_id)}::text[], ${k.starts}::int8[], ${k.ends}::int8[])
+                from unnest(${pgArray(k.ids)}::text[], ${pgArray(periods.map((p) => p.target))}::text[],
+                            ${pgArray(periods.map((p) => p.product_id))}::text[], ${pgArray(k.starts)}::int8[], ${pgArray(k.ends)}::int8[])
                      as k(subscription_id, target, product_id, start_ms, end_ms)
             ),
             targets as (
               select *
-                from unnest(${targets.map((t) => t.target)}::text[], ${targets.map((t) => t.currency)}::text[],
-                            ${targets.map((t) => t.invoice_id)}::text[]) as t(target, currency, invoice_id)
+                from unnest(${pgArray(targets.map((t) => t.target))}::text[], ${pgArray(targets.map((t) => t.currency))}::text[],
+                            ${pgArray(targets.map((t) => t.invoice_id))}::text[]) as t(target, currency, invoice_id)
             ),
             ${sql.unsafe(RATED_USAGE)},
             usage_lines as (
@@ -684,7 +685,7 @@ export const BillingRepoLive = Layer.effect(
             ),
             last as (
               select invoice_id, max(position) as position from invoice_lines
-               where invoice_id = any(${invoices}::text[]) group by invoice_id
+               where invoice_id = any(${pgArray(invoices)}::text[]) group by invoice_id
             ),
             inserted as (
               insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
@@ -718,7 +719,7 @@ export const BillingRepoLive = Layer.effect(
             from (select inv.id,
                          coalesce(sum(l.amount) filter (where l.kind <> 'credit'), 0) as subtotal,
                          coalesce(sum(l.amount) filter (where l.kind = 'credit'), 0) as credits
-                    from unnest(${invoiceIds}::text[]) as inv(id)
+                    from unnest(${pgArray(invoiceIds)}::text[]) as inv(id)
                     left join invoice_lines l on l.invoice_id = inv.id
                    group by inv.id) t
            where i.id = t.id`).pipe(Effect.asVoid),
@@ -726,7 +727,7 @@ export const BillingRepoLive = Layer.effect(
       deleteEmptyDrafts: (invoiceIds) =>
         invoiceIds.length === 0 ? Effect.succeed(0) : run(Effect.map(
           sql`delete from invoices i
-               where i.id = any(${invoiceIds}::text[]) and i.status = 'draft'
+               where i.id = any(${pgArray(invoiceIds)}::text[]) and i.status = 'draft'
                  and not exists (select 1 from invoice_lines l where l.invoice_id = i.id)
                returning id`,
           (rows) => rows.length
@@ -735,7 +736,7 @@ export const BillingRepoLive = Layer.effect(
       lockFlaggedDrafts: (ids) =>
         ids !== undefined && ids.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
           sql`select id, currency from invoices
-               where status = 'draft' and needs_rerate ${ids === undefined ? sql`` : sql`and id = any(${ids}::text[])`}
+               where status = 'draft' and needs_rerate ${ids === undefined ? sql`` : sql`and id = any(${pgArray(ids)}::text[])`}
                order by id for update`,
           decode(FlaggedRow)
         )),
@@ -748,7 +749,7 @@ export const BillingRepoLive = Layer.effect(
                      s.parent_subscription_id, s.billing_anchor as anchor, s.time_zone, s.billing_interval as interval,
                      s.created_at
                 from billed_periods bp join subscriptions s on s.id = bp.subscription_id
-               where bp.invoice_id = any(${invoiceIds}::text[])
+               where bp.invoice_id = any(${pgArray(invoiceIds)}::text[])
                order by s.id`,
             decode(BilledPeriodRow)
           ),
@@ -764,12 +765,12 @@ export const BillingRepoLive = Layer.effect(
 
       deleteUsageLines: (invoiceIds) =>
         invoiceIds.length === 0 ? Effect.void : run(
-          sql`delete from invoice_lines where invoice_id = any(${invoiceIds}::text[]) and kind = 'usage'`
+          sql`delete from invoice_lines where invoice_id = any(${pgArray(invoiceIds)}::text[]) and kind = 'usage'`
         ).pipe(Effect.asVoid),
 
       clearRerate: (invoiceIds) =>
         invoiceIds.length === 0 ? Effect.void : run(
-          sql`update invoices set needs_rerate = false where id = any(${invoiceIds}::text[])`
+          sql`update invoices set needs_rerate = false where id = any(${pgArray(invoiceIds)}::text[])`
         ).pipe(Effect.asVoid),
 
       dueDrafts: (at, limit) =>

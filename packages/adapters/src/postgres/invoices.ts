@@ -5,8 +5,9 @@ import { CustomerSummary, type StoredInvoice, SubscriptionSummary } from "@provi
 import { isCurrency, roundToMinorUnit } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
 import { type BigDecimal, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
-import { pageClause } from "./pagination"
+import { pgArray } from "./arrays"
 import { isoSql, moneySql, parseJson } from "./json"
+import { pageClause } from "./pagination"
 import { orPersistenceError } from "./persistence"
 
 /**
@@ -115,7 +116,7 @@ export const InvoiceRepoLive = Layer.effect(
               select n.id, n.customer_id, n.currency,
                      sum(n.remaining) over w - n.remaining as lower, sum(n.remaining) over w as upper
                 from credit_notes n
-               where n.id = any(${notes.map((n) => n.id)}::text[]) and n.remaining > 0
+               where n.id = any(${pgArray(notes.map((n) => n.id))}::text[]) and n.remaining > 0
               window w as (partition by n.customer_id, n.currency order by n.created_at, n.id)
             ),
             allocations as (
@@ -179,8 +180,8 @@ export const InvoiceRepoLive = Layer.effect(
                    case when e.kind = 0 then 'invoice.finalized' else 'invoice.paid' end,
                    ${iso(at)}, u.customer_id, u.lineage, json_build_object('invoice', ${sql.unsafe(invoiceJson("u"))})
               from written u
-              join unnest(${events.map((e) => e.invoice_id)}::text[], ${events.map((e) => e.finalized_event_id)}::text[],
-                          ${events.map((e) => e.paid_event_id)}::text[]) as ids(invoice_id, finalized, paid)
+              join unnest(${pgArray(events.map((e) => e.invoice_id))}::text[], ${pgArray(events.map((e) => e.finalized_event_id))}::text[],
+                          ${pgArray(events.map((e) => e.paid_event_id))}::text[]) as ids(invoice_id, finalized, paid)
                 on ids.invoice_id = u.id
               join (values (0), (1)) as e(kind) on e.kind = 0 or u.status = 'paid'
              order by u.id, e.kind
@@ -194,12 +195,12 @@ export const InvoiceRepoLive = Layer.effect(
         // Locked in id order, so two finalizations of overlapping sets cannot deadlock; a draft
         // finalized meanwhile fails `status = 'draft'` once its lock is granted and is skipped.
         const drafts = yield* sql<{ readonly id: string }>`
-          select id from invoices where id = any(${[...ids]}::text[]) and status = 'draft' order by id for update`
+          select id from invoices where id = any(${pgArray(ids)}::text[]) and status = 'draft' order by id for update`
         if (drafts.length === 0) return []
         const subjects = sql`
           select i.id, i.customer_id, i.lineage, i.issuer_account_id, i.currency, i.period, i.billing_run_id,
                  i.amount_paid, i.created_at
-            from invoices i where i.id = any(${drafts.map((d) => d.id)}::text[]) and i.status = 'draft'`
+            from invoices i where i.id = any(${pgArray(drafts.map((d) => d.id))}::text[]) and i.status = 'draft'`
         return yield* finalize(subjects, sql`
           update invoices i
              set number = u.number, subtotal = u.subtotal, total = u.total, amount_due = u.total - u.amount_paid,
