@@ -13,16 +13,16 @@ import { type Answer, call, channel, expectData } from "./harness"
 import { createCustomer, OrderingServer, runDue, setNow, subscribe, V1 } from "./ordering-fixtures"
 
 /**
- * A billing run rates usage in SQL (adapters/postgres/billing.ts `RATED_USAGE`), the preview in
- * the core (build.ts `usageLines`, pricing.ts `rate`). What a customer sees must not depend on
- * which one did it: the usage line on the invoice is the line the upcoming-invoice preview
- * showed, field for field and digit for digit (amount, quantity, unit_price, the details' tiers).
+ * A billing run, the re-rating of a draft and the preview rate usage in the core (build.ts
+ * `usageLines`, pricing.ts `rate`), from the running totals. What a customer sees must not depend
+ * on which path wrote it or on the trip through the database (numeric columns, the details as
+ * jsonb): the usage line on the invoice is the line the upcoming-invoice preview showed, field for
+ * field and digit for digit (amount, quantity, unit_price, the details' tiers).
  *
  * One database, many cases at once: SKUs with price models created through the API (so the
  * catalog validates them), plans metering them, two subscriptions per plan, usage sent as
  * several records per subscription and SKU (the line rates their sum), one billing run with a
- * grace period (the run's statement writes the lines), then late usage and a re-rating of the
- * drafts (the same statement, on invoice targets). Every usage line read back through
+ * grace period, then late usage and a re-rating of the drafts. Every usage line read back through
  * GET /customers/{id}/invoices is compared with `usageLines` of the SKU as `BillingRepo.skus`
  * reads it and the total as `BillingRepo.usageOf` sums it (what the preview does), encoded by
  * the `InvoiceLine` schema as the API encodes it; and the preview itself is compared too.
@@ -464,7 +464,7 @@ const billAndCompare = (tag: string, month: string, cases: ReadonlyArray<Case>) 
     const preview = mismatches(world, before, apiUsageLines(yield* previewsOf(world)), (m) => m.usage.records)
     expect(preview.length, report("the preview against usageLines", preview, before.lines.size)).toBe(0)
 
-    // The run: its drafts' usage lines are rated by the database.
+    // The run writes its drafts' usage lines.
     yield* setNow(iso(end))
     yield* runDue
     const started = expectData(yield* call("POST", `${V1}/billing/runs`, {
@@ -476,7 +476,7 @@ const billAndCompare = (tag: string, month: string, cases: ReadonlyArray<Case>) 
     const billed = mismatches(world, before, apiUsageLines(yield* invoicesOf(world)), (m) => m.usage.records)
     expect(billed.length, report("the billing run's invoices against the preview's usageLines", billed, before.lines.size)).toBe(0)
 
-    // Late usage flags the drafts; re-rating writes their usage lines again, in the database.
+    // Late usage flags the drafts; re-rating writes their usage lines again.
     yield* setNow(iso(DateTime.add(end, { minutes: 30 })))
     const late = world.metered.filter((m) => m.usage.late.length > 0)
     if (late.length > 0) {

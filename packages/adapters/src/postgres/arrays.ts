@@ -1,5 +1,5 @@
-/** An element that needs a backslash inside a quoted array element. */
-const NEEDS_ESCAPE = /["\\]/
+/** Whether a string needs backslashes inside a quoted array element. */
+const needsEscape = (value: string) => value.includes("\"") || value.includes("\\")
 
 /**
  * An array parameter as the text of a PostgreSQL array literal, for SQL that casts it
@@ -12,17 +12,23 @@ const NEEDS_ESCAPE = /["\\]/
  */
 export const pgArray = (values: ReadonlyArray<string | number | boolean | null>): string => {
   if (values.length === 0) return "{}"
-  let plain = true
-  for (const value of values) {
-    if (value === null || (typeof value === "string" && NEEDS_ESCAPE.test(value))) {
-      plain = false
-      break
+  let plain = !values.includes(null)
+  if (plain && typeof values[0] === "string") {
+    for (const value of values) {
+      if (typeof value === "string" && needsEscape(value)) {
+        plain = false
+        break
+      }
     }
   }
   if (plain) return `{"${values.join("\",\"")}"}`
   return `{${
     values.map((value) =>
-      value === null ? "NULL" : typeof value === "string" ? `"${value.replace(/["\\]/g, "\\$&")}"` : `"${value}"`
+      value === null
+        ? "NULL"
+        : typeof value === "string" && needsEscape(value)
+        ? `"${value.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"")}"`
+        : `"${value}"`
     ).join(",")
   }}`
 }

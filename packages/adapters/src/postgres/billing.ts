@@ -12,7 +12,7 @@ import { SubscriptionStatus } from "@provisio/core/subscriptions/model"
 import { BigDecimal, type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
 import { pgArray } from "./arrays"
 import { invoicesToIssueSql } from "./invoices"
-import { epochMillisSql, fromEpochMillisSql, minorUnitsSql } from "./json"
+import { epochMillisSql, fromEpochMillisSql } from "./json"
 import { orPersistenceError } from "./persistence"
 
 /**
@@ -216,83 +216,6 @@ const periodArrays = (periods: ReadonlyArray<PeriodKey>) => ({
   starts: periods.map((p) => DateTime.toEpochMillis(p.period_start)),
   ends: periods.map((p) => DateTime.toEpochMillis(p.period_end))
 })
-
-/**
- * The usage of the CTE `periods` (subscription_id, target, product_id, start_ms, end_ms)
- * rated, as CTEs ending in `rated`: one row per period and SKU with a positive total, the line
- * build.ts `usageLines` makes of it (the model's steps as `rate` in catalog/pricing.ts takes
- * them, each step's numbers and the line's amount rounded once to the currency's minor unit).
- * Set-based, so a run rates its usage where it is summed. Numeric arithmetic keeps the scales
- * BigDecimal keeps (a product's scale is the sum of its factors', a sum's the larger), so the
- * details read the same digits; billing-rating.test.ts holds the two to each other.
- */
-const RATED_USAGE = `
-  totals as (
-    select k.subscription_id, k.target, k.product_id, k.start_ms, k.end_ms, u.sku_id, u.quantity
-      from periods k
-      join usage_totals u
-        on u.subscription_id = k.subscription_id and u.period_start = ${fromEpochMillisSql("k.start_ms")}
-     where u.quantity > 0
-  ),
-  tiers as (
-    -- Bounds reach rate() as JSON numbers, in their shortest spelling: trim_scale.
-    select t.sku_id, (row_number() over w - 1)::int as tier, trim_scale(t.up_to) as up_to, t.unit_price,
-           coalesce(t.flat_fee, 0) as flat_fee, coalesce(lag(trim_scale(t.up_to)) over w, 0) as lower
-      from sku_tiers t
-     where t.sku_id in (select sku_id from totals)
-    window w as (partition by t.sku_id order by t.position)
-  ),
-  steps as (
-    select u.subscription_id, u.start_ms, u.sku_id, null::int as tier, u.quantity as units,
-           case when s.model = 'package'
-                then div(u.quantity, s.package_size) + case when mod(u.quantity, s.package_size) > 0 then 1 else 0 end
-                else u.quantity end as quantity,
-           s.unit_price, 0::numeric as flat_fee
-      from totals u join skus s on s.id = u.sku_id
-     where s.model in ('per_unit', 'package')
-    union all
-    select u.subscription_id, u.start_ms, u.sku_id, t.tier, g.units, g.units, t.unit_price, t.flat_fee
-      from totals u
-      join skus s on s.id = u.sku_id and s.model = 'graduated'
-      join tiers t on t.sku_id = u.sku_id and u.quantity > t.lower
-      cross join lateral (
-        select case when t.up_to is null then u.quantity else least(u.quantity, t.up_to) end - t.lower as units
-      ) g
-    union all
-    select u.subscription_id, u.start_ms, u.sku_id, t.tier, u.quantity, u.quantity, t.unit_price, t.flat_fee
-      from totals u
-      join skus s on s.id = u.sku_id and s.model = 'volume'
-      cross join lateral (
-        select * from tiers t
-         where t.sku_id = u.sku_id and (t.up_to is null or u.quantity <= t.up_to)
-         order by t.tier limit 1
-      ) t
-  ),
-  rated_steps as (
-    -- quantity x unit_price + flat_fee with BigDecimal's shortcuts: a product with a zero factor is
-    -- a plain 0, and adding a zero gives the other operand as it is (digits included).
-    select st.*,
-           case when st.flat_fee = 0 then p.product when p.product = 0 then st.flat_fee else p.product + st.flat_fee end
-             as amount
-      from steps st
-      cross join lateral (
-        select case when st.quantity = 0 or st.unit_price = 0 then 0::numeric else st.quantity * st.unit_price end as product
-      ) p
-  ),
-  rated as (
-    select u.subscription_id, u.target, u.product_id, u.start_ms, u.end_ms, u.sku_id, u.quantity,
-           s.name as description, s.currency,
-           case when count(*) = 1 then min(st.unit_price) end as unit_price,
-           round(sum(st.amount), ${minorUnitsSql("s.currency")}) as amount,
-           jsonb_build_object('model', s.model, 'tiers', jsonb_agg(jsonb_build_object(
-             'tier', st.tier, 'units', st.units::text, 'quantity', st.quantity::text, 'unit_price', st.unit_price::text,
-             'flat_fee', st.flat_fee::text, 'amount', st.amount::text) order by st.tier)) as details
-      from totals u
-      join skus s on s.id = u.sku_id
-      join rated_steps st on st.subscription_id = u.subscription_id and st.start_ms = u.start_ms and st.sku_id = u.sku_id
-     group by u.subscription_id, u.target, u.product_id, u.start_ms, u.end_ms, u.sku_id, u.quantity,
-              s.name, s.currency, s.model
-  )`
 
 export const BillingRepoLive = Layer.effect(
   BillingRepo,
@@ -621,16 +544,10 @@ export const BillingRepoLive = Layer.effect(
         return run(Effect.map(
           sql<{ readonly subscription_id: string }>`
             insert into billed_periods (subscription_id, period_start, period_end, invoice_id)
-            select subscription_id, ${fromMillis("start_ms")},
-                   ${fromMillis("end_ms")}, invoice_id
-              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[], ${pgArray(p.ends)}::int8[], ${pgArray(claims.map((c) => c.invoice_id))}::text[],
-                          ${pgArray(claims.map((c) => c.has_lines))}::bool[])
-                     as c(subscription_id, start_ms, end_ms, invoice_id, has_lines)
-             -- A period with no other line is billed when it has usage (a usage line).
-             where c.has_lines or exists (
-                     select 1 from usage_totals u
-                      where u.subscription_id = c.subscription_id and u.period_start = ${fromMillis("c.start_ms")}
-                        and u.quantity > 0)
+            select subscription_id, ${fromMillis("start_ms")}, ${fromMillis("end_ms")}, invoice_id
+              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[], ${pgArray(p.ends)}::int8[],
+                          ${pgArray(claims.map((c) => c.invoice_id))}::text[])
+                     as c(subscription_id, start_ms, end_ms, invoice_id)
              order by subscription_id, start_ms
             on conflict do nothing
             returning subscription_id`,
@@ -638,77 +555,34 @@ export const BillingRepoLive = Layer.effect(
         ))
       },
 
-      insertLines: (lines, usage) => {
-        const periods = usage?.periods ?? []
-        if (lines.length === 0 && periods.length === 0) return Effect.succeed([])
+      insertLines: (lines) => {
+        if (lines.length === 0) return Effect.void
         const c = lineColumns(lines)
-        const targets = usage?.targets ?? []
-        const k = periodArrays(periods)
-        const invoices = [...new Set([...c.invoice, ...targets.map((t) => t.invoice_id)])]
-        return run(Effect.map(
-          sql<{ readonly target: string; readonly currency: Currency }>`
-            with input as (
-              select *
-                from unnest(${pgArray(c.invoice)}::text[], ${pgArray(c.ordinal)}::int4[], ${pgArray(c.kind)}::text[], ${pgArray(c.description)}::text[],
-                            ${pgArray(c.subscription)}::text[], ${pgArray(c.product)}::text[], ${pgArray(c.plan)}::text[], ${pgArray(c.sku)}::text[],
-                            ${pgArray(c.periodStart)}::int8[], ${pgArray(c.periodEnd)}::int8[], ${pgArray(c.quantity)}::numeric[],
-                            ${pgArray(c.unitPrice)}::numeric[], ${pgArray(c.amount)}::numeric[], ${pgArray(c.details)}::jsonb[], ${pgArray(c.orderItem)}::text[],
-                            ${pgArray(c.creditNote)}::text[])
-                     as r(invoice_id, ordinal, kind, description, subscription_id, product_id, plan_id, sku_id,
-                          start_ms, end_ms, quantity, unit_price, amount, details, order_item_id, credit_note_id)
-            ),
-            periods as (
-              select *
-                from unnest(${pgArray(k.ids)}::text[], ${pgArray(periods.map((p) => p.target))}::text[],
-                            ${pgArray(periods.map((p) => p.product_id))}::text[], ${pgArray(k.starts)}::int8[], ${pgArray(k.ends)}::int8[])
-                     as k(subscription_id, target, product_id, start_ms, end_ms)
-            ),
-            targets as (
-              select *
-                from unnest(${pgArray(targets.map((t) => t.target))}::text[], ${pgArray(targets.map((t) => t.currency))}::text[],
-                            ${pgArray(targets.map((t) => t.invoice_id))}::text[]) as t(target, currency, invoice_id)
-            ),
-            ${sql.unsafe(RATED_USAGE)},
-            usage_lines as (
-              select t.invoice_id, 1 as section, 0 as ordinal, 'usage' as kind, u.description,
-                     u.subscription_id, u.product_id, null::text as plan_id, u.sku_id, u.start_ms, u.end_ms,
-                     u.quantity, u.unit_price, u.amount, u.details, null::text as order_item_id, null::text as credit_note_id
-                from rated u join targets t on t.target = u.target and t.currency = u.currency
-            ),
-            given as (
-              select invoice_id, 0 as section, ordinal, kind, description,
-                     subscription_id, product_id, plan_id, sku_id, start_ms, end_ms, quantity, unit_price, amount, details,
-                     order_item_id, credit_note_id
-                from input
-               union all
-              select * from usage_lines
-            ),
-            last as (
-              select invoice_id, max(position) as position from invoice_lines
-               where invoice_id = any(${pgArray(invoices)}::text[]) group by invoice_id
-            ),
-            inserted as (
-              insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
-                                         period_start, period_end, quantity, unit_price, amount, details, order_item_id,
-                                         credit_note_id)
-              select g.invoice_id,
-                     coalesce(last.position, 0)
-                       + row_number() over (partition by g.invoice_id
-                                            order by g.subscription_id collate "C" nulls last, g.section, g.ordinal,
-                                                     g.sku_id collate "C"),
-                     g.kind, g.description, g.subscription_id, g.product_id, g.plan_id, g.sku_id,
-                     ${fromMillis("g.start_ms")},
-                     ${fromMillis("g.end_ms")},
-                     g.quantity, g.unit_price, g.amount, g.details, g.order_item_id, g.credit_note_id
-                from given g left join last using (invoice_id)
-              on conflict (order_item_id) where order_item_id is not null do nothing
-            )
-            -- NOT IN over a hashed subplan: \`rated\` is estimated at a row, and an anti join would
-            -- then compare every rated row with every target.
-            select distinct u.target, u.currency from rated u
-             where (u.target, u.currency) not in (select t.target, t.currency from targets t)`,
-          (rows) => rows.map((r) => ({ target: r.target, currency: r.currency }))
-        ))
+        return run(sql`
+          with last as (
+            select invoice_id, max(position) as position from invoice_lines
+             where invoice_id = any(${pgArray([...new Set(c.invoice)])}::text[]) group by invoice_id
+          )
+          insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
+                                     period_start, period_end, quantity, unit_price, amount, details, order_item_id,
+                                     credit_note_id)
+          select r.invoice_id, coalesce(last.position, 0) + r.ordinal, r.kind, r.description, r.subscription_id,
+                 r.product_id, r.plan_id, r.sku_id, ${fromMillis("r.start_ms")}, ${fromMillis("r.end_ms")},
+                 r.quantity, r.unit_price, r.amount,
+                 -- One JSON array for all the details, parsed once (its elements are JSON already,
+                 -- so joining them needs no escaping, unlike a jsonb[] literal's).
+                 ${`[${c.details.join(",")}]`}::jsonb -> (r.n - 1)::int, r.order_item_id, r.credit_note_id
+            from unnest(${pgArray(c.invoice)}::text[], ${pgArray(c.ordinal)}::int4[], ${pgArray(c.kind)}::text[],
+                        ${pgArray(c.description)}::text[], ${pgArray(c.subscription)}::text[], ${pgArray(c.product)}::text[],
+                        ${pgArray(c.plan)}::text[], ${pgArray(c.sku)}::text[], ${pgArray(c.periodStart)}::int8[],
+                        ${pgArray(c.periodEnd)}::int8[], ${pgArray(c.quantity)}::numeric[], ${pgArray(c.unitPrice)}::numeric[],
+                        ${pgArray(c.amount)}::numeric[], ${pgArray(c.orderItem)}::text[], ${pgArray(c.creditNote)}::text[])
+                   with ordinality
+                   as r(invoice_id, ordinal, kind, description, subscription_id, product_id, plan_id, sku_id,
+                        start_ms, end_ms, quantity, unit_price, amount, order_item_id, credit_note_id, n)
+            left join last using (invoice_id)
+           order by r.invoice_id, r.ordinal
+          on conflict (order_item_id) where order_item_id is not null do nothing`).pipe(Effect.asVoid)
       },
 
       refreshTotals: (invoiceIds, at) =>

@@ -297,7 +297,7 @@ export const recurringLines = (
  */
 export const usageLines = (
   subscription: BillableSubscription,
-  period: SubscriptionPeriod,
+  period: Pick<SubscriptionPeriod, "start" | "end">,
   usage: ReadonlyArray<{ readonly sku: SkuPricing; readonly quantity: BigDecimal.BigDecimal }>
 ): ReadonlyArray<BilledLine> =>
   [...usage]

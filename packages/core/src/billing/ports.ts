@@ -22,22 +22,6 @@ export interface PeriodKey {
   readonly period_end: DateTime.Utc
 }
 
-/**
- * A subscription period whose usage is rated, and where its lines go: to the invoice that the
- * `InvoiceTarget`s give for its `target` (a customer's id in a run, an invoice's when re-rating)
- * and the line's currency.
- */
-export interface UsagePeriod extends PeriodKey {
-  readonly product_id: string
-  readonly target: string
-}
-
-export interface InvoiceTarget {
-  readonly target: string
-  readonly currency: Currency
-  readonly invoice_id: string
-}
-
 /** A history row of a subscription with the price of its plan version. */
 export interface PricedHistoryRow {
   readonly subscription_id: string
@@ -139,7 +123,7 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
   readonly lockSubscriptions: (ids: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   /** For each period: the history row in force at its start and those inside it, with plan prices. */
   readonly historyOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<PricedHistoryRow>, PersistenceError>
-  /** Usage per (subscription, period, SKU): the running totals ingestion keeps (the preview's; runs rate usage in `insertLines`). */
+  /** Usage per (subscription, period, SKU): the running totals ingestion keeps. */
   readonly usageOf: (periods: ReadonlyArray<PeriodKey>) => Effect.Effect<ReadonlyArray<UsageTotal>, PersistenceError>
   readonly skus: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<SkuPricing>, PersistenceError>
   /**
@@ -168,23 +152,17 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
   readonly openDrafts: (wanted: ReadonlyArray<InvoiceToIssue>) => Effect.Effect<ReadonlyArray<Draft>, PersistenceError>
   /**
    * Claims the periods for their invoices; answers those this call claimed (not billed before).
-   * A claim with `has_lines` false is claimed only when its period has usage.
    */
   readonly claimPeriods: (
-    claims: ReadonlyArray<PeriodKey & { readonly invoice_id: string; readonly has_lines: boolean }>
+    claims: ReadonlyArray<PeriodKey & { readonly invoice_id: string }>
   ) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
   /**
-   * Appends lines after each invoice's last: `lines` as given, and the usage lines of `usage`'s
-   * periods, rated by the database as build.ts `usageLines` rates them (one line per SKU with
-   * usage, on the invoice of its period's target and its currency). Per invoice, each
-   * subscription's usage lines follow its given lines (subscriptions in id order), lines of no
-   * subscription last. A one-off already on an invoice is skipped. Answers the targets and
-   * currencies that had usage lines but no invoice: those lines were not written.
+   * Appends the lines after each invoice's last, in the order given. A one-off already on an
+   * invoice is skipped.
    */
   readonly insertLines: (
-    lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>,
-    usage?: { readonly periods: ReadonlyArray<UsagePeriod>; readonly targets: ReadonlyArray<InvoiceTarget> }
-  ) => Effect.Effect<ReadonlyArray<{ readonly target: string; readonly currency: Currency }>, PersistenceError>
+    lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>
+  ) => Effect.Effect<void, PersistenceError>
   /** subtotal, total and amount_due from the lines. */
   readonly refreshTotals: (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
   /** Deletes those of the drafts that have no lines; answers how many. */

@@ -21,12 +21,11 @@ import {
   periodContaining,
   periodEndingIn,
   type PlanPrice,
-  recurringLines,
-  segmentsOf,
   type SkuPricing,
   type SubscriptionPeriod,
   subscriptionLines,
-  totalsOf
+  totalsOf,
+  usageLines
 } from "./build"
 import { BillingRun, type BillingRunId, UpcomingInvoice } from "./model"
 import { BillingRepo, type Draft, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports"
@@ -204,13 +203,20 @@ export const make = Effect.gen(function* () {
       if (flagged.length === 0) return []
       const draftIds = flagged.map((d) => d.id)
       const periods = yield* repo.billedPeriodsOf(draftIds)
-      yield* repo.deleteUsageLines(draftIds)
+      const usage = yield* repo.usageOf(periods)
+      const inputs = indexInputs([], usage, yield* repo.skus(skuIdsOf(usage)))
       // Each period's usage goes back on its own draft; lines in another currency are on that
       // currency's invoice, which is not re-rated here.
-      yield* repo.insertLines([], {
-        periods: periods.map((p) => ({ ...p, product_id: p.subscription.product_id, target: p.invoice_id })),
-        targets: flagged.map((d) => ({ target: d.id, currency: d.currency, invoice_id: d.id }))
-      })
+      const currencyOf = new Map(flagged.map((d) => [d.id, d.currency]))
+      const lines: Array<{ invoice_id: string; line: InvoiceLineFields }> = []
+      for (const p of periods) {
+        const period = { start: p.period_start, end: p.period_end }
+        for (const { currency, line } of usageLines(p.subscription, period, inputs.usageOf(p.subscription_id, p.period_start))) {
+          if (currency === currencyOf.get(p.invoice_id)) lines.push({ invoice_id: p.invoice_id, line })
+        }
+      }
+      yield* repo.deleteUsageLines(draftIds)
+      yield* repo.insertLines(lines)
       yield* repo.refreshTotals(draftIds, yield* now)
       yield* repo.clearRerate(draftIds)
       return draftIds
@@ -253,22 +259,24 @@ export const make = Effect.gen(function* () {
       // wait for it, so the usage read next is all there is.
       yield* repo.lockSubscriptions(due.map(({ subscription }) => subscription.id))
       const history = yield* repo.historyOf(keys)
+      const usage = yield* repo.usageOf(keys)
       const oneOffs = yield* repo.oneOffsOf(customers.map((c) => ({ id: c.id, before: monthBounds(month, c.timezone).end })))
-      const inputs = indexInputs(history, [], [])
+      const inputs = indexInputs(history, usage, yield* repo.skus(skuIdsOf(usage)))
 
-      // What each subscription period bills besides usage, and the currencies its usage may be
-      // in: its plans' (the catalog prices a plan's SKUs in the plan's currency). The database
-      // rates the usage where it sums it, when it writes the lines.
+      // What each subscription period bills, as the preview builds it: the recurring fee, then
+      // its usage rated from the period's running totals.
       const billed = due
-        .map(({ period, subscription }) => {
-          const rows = inputs.historyOf(subscription.id)
-          return {
+        .map(({ period, subscription }) => ({
+          subscription,
+          period,
+          lines: subscriptionLines(
             subscription,
             period,
-            lines: recurringLines(subscription, period, segmentsOf(subscription, period, rows), inputs.planPrice),
-            usageCurrencies: [...new Set(rows.map((row) => inputs.planPrice(row.plan_id, row.plan_version).price.currency))]
-          }
-        })
+            inputs.historyOf(subscription.id),
+            inputs.planPrice,
+            inputs.usageOf(subscription.id, period.start)
+          )
+        }))
         .sort((a, b) => (a.subscription.id < b.subscription.id ? -1 : 1))
       const oneOffsByCustomer = new Map<string, Array<BilledLine>>()
       for (const { customer_id, item } of oneOffs) {
@@ -312,53 +320,37 @@ export const make = Effect.gen(function* () {
             return { id: r.id, customer_id: r.customer_id, currency: r.currency, created: true, needs_rerate: false }
           })
         })
-      const drafts = [...yield* draftsFor([
-        ...billed.flatMap((b) =>
-          [...b.lines.map((l) => l.currency), ...b.usageCurrencies].map((currency) => ({ customer_id: b.subscription.customer_id, currency }))
-        ),
+      const drafts = yield* draftsFor([
+        ...billed.flatMap((b) => b.lines.map((l) => ({ customer_id: b.subscription.customer_id, currency: l.currency }))),
         ...[...oneOffsByCustomer].flatMap(([customer_id, lines]) => lines.map((l) => ({ customer_id, currency: l.currency })))
-      ])]
+      ])
       const draftOf = new Map(drafts.map((d) => [key(d.customer_id, d.currency), d.id]))
       const invoiceOf = (customerId: string, currency: Currency) => draftOf.get(key(customerId, currency))!
 
-      // Exactly once: a period is billed by the transaction that claims it. One with neither a
-      // fee nor a plan to bill usage in has nothing to bill.
-      const claimable = billed.filter((b) => b.lines.length > 0 || b.usageCurrencies.length > 0)
+      // Exactly once: a period is billed by the transaction that claims it. One with no line has
+      // nothing to bill.
+      const claimable = billed.filter((b) => b.lines.length > 0)
       const claimedPeriods = new Set(yield* repo.claimPeriods(claimable.map((b) => ({
         ...periodKey(b.subscription, b.period),
-        invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]?.currency ?? b.usageCurrencies[0]!),
-        has_lines: b.lines.length > 0
+        invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
       }))))
-      const billedHere = billed.filter((b) => claimedPeriods.has(b.subscription.id))
+      // In the preview's order: each subscription's lines (subscriptions by id), then the one-offs.
       const lines: Array<{ invoice_id: string; line: InvoiceLineFields }> = []
-      for (const b of billedHere) {
+      for (const b of claimable) {
+        if (!claimedPeriods.has(b.subscription.id)) continue
         for (const l of b.lines) lines.push({ invoice_id: invoiceOf(b.subscription.customer_id, l.currency), line: l.line })
       }
       for (const [customerId, list] of [...oneOffsByCustomer].sort(([a], [b]) => (a < b ? -1 : 1))) {
         for (const l of list) lines.push({ invoice_id: invoiceOf(customerId, l.currency), line: l.line })
       }
-      const usagePeriods = billedHere.map((b) => ({
-        ...periodKey(b.subscription, b.period),
-        product_id: b.subscription.product_id,
-        target: b.subscription.customer_id
-      }))
-      const toTargets = (list: ReadonlyArray<Draft>) =>
-        list.map((d) => ({ target: d.customer_id, currency: d.currency, invoice_id: d.id }))
-      const unplaced = yield* repo.insertLines(lines, { periods: usagePeriods, targets: toTargets(drafts) })
-      if (unplaced.length > 0) {
-        // Usage in a currency none of the subscription's plans is in (its SKU changed currency):
-        // it goes on a draft of its own currency.
-        const more = yield* draftsFor(unplaced.map((u) => ({ customer_id: u.target, currency: u.currency })))
-        const owners = new Set(unplaced.map((u) => u.target))
-        yield* repo.insertLines([], { periods: usagePeriods.filter((p) => owners.has(p.target)), targets: toTargets(more) })
-        drafts.push(...more)
-      }
+      yield* repo.insertLines(lines)
       const created = drafts.filter((d) => d.created).map((d) => d.id)
       let made: number
       if (run.grace_period_seconds > 0) {
         // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
         yield* repo.refreshTotals(drafts.map((d) => d.id), at)
-        // Only a new draft none of the lines above went on can be empty (its usage may have been nil).
+        // Only a new draft none of the lines above went on can be empty (its periods were billed
+        // by another transaction meanwhile).
         const placed = new Set(lines.map((l) => l.invoice_id))
         made = created.length - (yield* repo.deleteEmptyDrafts(created.filter((id) => !placed.has(id))))
       } else {
