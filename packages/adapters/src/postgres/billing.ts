@@ -155,18 +155,21 @@ const FlaggedRow = Schema.Struct({ id: Schema.String, currency: Currency })
 const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>) => {
   const decimal = (n: BigDecimal.BigDecimal | null) => (n === null ? null : formatDecimal(n))
   const millis = (at: DateTime.Utc | null) => (at === null ? null : DateTime.toEpochMillis(at))
-  const details = (d: InvoiceLineFields["details"]) =>
-    JSON.stringify(d.tiers === undefined ? d : {
-      ...d,
-      tiers: d.tiers.map((t) => ({
-        tier: t.tier,
-        units: formatDecimal(t.units),
-        quantity: formatDecimal(t.quantity),
-        unit_price: formatDecimal(t.unit_price),
-        flat_fee: formatDecimal(t.flat_fee),
-        amount: formatDecimal(t.amount)
-      }))
-    })
+  const details = (d: InvoiceLineFields["details"]) => {
+    if (d.tiers === undefined) return JSON.stringify(d)
+    // Copied key by key, not spread with an override (a slow path of V8's, per usage line).
+    const encoded: Record<string, unknown> = {}
+    for (const k in d) encoded[k] = d[k as keyof typeof d]
+    encoded["tiers"] = d.tiers.map((t) => ({
+      tier: t.tier,
+      units: formatDecimal(t.units),
+      quantity: formatDecimal(t.quantity),
+      unit_price: formatDecimal(t.unit_price),
+      flat_fee: formatDecimal(t.flat_fee),
+      amount: formatDecimal(t.amount)
+    }))
+    return JSON.stringify(encoded)
+  }
   const columns = {
     invoice: [] as Array<string>,
     // The place of each line among the lines given for its invoice, from 1.

@@ -7,7 +7,7 @@ import { type BillingMonth, InvoiceLine, type InvoiceLineFields } from "../invoi
 import type { InvoiceToIssue } from "../invoices/ports"
 import { Invoices } from "../invoices/service"
 import { InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
+import { makeId, makeIds } from "../shared/ids"
 import { type Currency, money } from "../shared/money"
 import { Transactor } from "../shared/transactor"
 import {
@@ -295,12 +295,14 @@ export const make = Effect.gen(function* () {
       const toIssue: Array<InvoiceToIssue> = []
       const draftsFor = (wanted: ReadonlyArray<{ readonly customer_id: string; readonly currency: Currency }>) =>
         Effect.gen(function* () {
-          const unique = new Map(wanted.map((w) => [key(w.customer_id, w.currency), w]))
+          const unique = [...new Map(wanted.map((w) => [key(w.customer_id, w.currency), w]))]
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+          const ids = yield* makeIds("inv", unique.length)
           const requests: Array<InvoiceToIssue> = []
-          for (const [, w] of [...unique].sort(([a], [b]) => (a < b ? -1 : 1))) {
+          for (const [i, [, w]] of unique.entries()) {
             const customer = customerById.get(w.customer_id)!
             requests.push({
-              id: yield* makeId("inv"),
+              id: ids[i]!,
               customer_id: w.customer_id,
               lineage: customer.lineage,
               issuer_account_id: customer.partner_id,

@@ -6,7 +6,7 @@ import type { Principal } from "../identity/model"
 import { canReach, requireAdmin, requireKind } from "../identity/policy"
 import { InvalidState, NotFound, PersistenceError, ValidationError } from "../shared/errors"
 import { CreditNote, type CreditNoteId } from "../payments/model"
-import { makeId } from "../shared/ids"
+import { makeId, makeIds } from "../shared/ids"
 import type { Page, PageRequest } from "../shared/pagination"
 import { Transactor } from "../shared/transactor"
 import { SubscriptionRepo } from "../subscriptions/ports"
@@ -53,13 +53,8 @@ export const make = Effect.gen(function* () {
 
   /** Ids for the events a finalization may raise (the database writes them: their data is the invoice it just finalized). */
   const eventIdsFor = (ids: ReadonlyArray<string>) =>
-    Effect.gen(function* () {
-      const events = []
-      for (const invoice_id of ids) {
-        events.push({ invoice_id, finalized_event_id: yield* makeId("evt"), paid_event_id: yield* makeId("evt") })
-      }
-      return events
-    })
+    Effect.map(makeIds("evt", 2 * ids.length), (eventIds) =>
+      ids.map((invoice_id, i) => ({ invoice_id, finalized_event_id: eventIds[2 * i]!, paid_event_id: eventIds[2 * i + 1]! })))
 
   const finalizeMany = (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, PersistenceError> =>
     ids.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {

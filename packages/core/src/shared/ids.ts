@@ -32,24 +32,47 @@ const increment = (digits: Array<number>): Array<number> => {
   return next
 }
 
-/**
- * A prefixed, time-sortable id (`cus_01jd...`): 48 bits of milliseconds from `Clock`, then 80
- * bits that are random for the first id of a millisecond and counted up after it.
- */
-export const makeId = <Prefix extends string>(prefix: Prefix): Effect.Effect<string> =>
-  Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis
-    if (now > lastMillis) {
+/** Moves the last id's parts on to the next id at `now`: a fresh random part in a new millisecond. */
+const advance = (now: number): Effect.Effect<void> =>
+  now > lastMillis
+    ? Effect.gen(function* () {
       const random: Array<number> = []
       // The top digit stays below 16, leaving room to count up without overflowing.
       random.push(yield* Random.nextIntBetween(0, 16))
       for (let i = 1; i < RANDOM_DIGITS; i++) random.push(yield* Random.nextIntBetween(0, 32))
       lastMillis = now
       lastRandom = random
-    } else {
+    })
+    : Effect.sync(() => {
       lastRandom = increment(lastRandom)
+    })
+
+const randomPart = () => lastRandom.map((d) => ALPHABET[d]).join("")
+
+/**
+ * A prefixed, time-sortable id (`cus_01jd...`): 48 bits of milliseconds from `Clock`, then 80
+ * bits that are random for the first id of a millisecond and counted up after it.
+ */
+export const makeId = <Prefix extends string>(prefix: Prefix): Effect.Effect<string> =>
+  Effect.gen(function* () {
+    yield* advance(yield* Clock.currentTimeMillis)
+    return `${prefix}_${encodeTime(lastMillis)}${randomPart()}`
+  })
+
+/**
+ * `count` ids as `makeId` makes them one after the other, reading the clock once (a billing
+ * chunk makes hundreds at a time).
+ */
+export const makeIds = <Prefix extends string>(prefix: Prefix, count: number): Effect.Effect<Array<string>> =>
+  count <= 0 ? Effect.succeed([]) : Effect.gen(function* () {
+    yield* advance(yield* Clock.currentTimeMillis)
+    const time = `${prefix}_${encodeTime(lastMillis)}`
+    const ids = [`${time}${randomPart()}`]
+    for (let i = 1; i < count; i++) {
+      lastRandom = increment(lastRandom)
+      ids.push(`${time}${randomPart()}`)
     }
-    return `${prefix}_${encodeTime(lastMillis)}${lastRandom.map((d) => ALPHABET[d]).join("")}`
+    return ids
   })
 
 /** A branded id schema that only accepts strings carrying its prefix. */
