@@ -14,7 +14,7 @@
  * - the run: `Billing.startRun` + `executeRun` for 2026-10 with grace 0, as `provisio billing run`
  *   does: every subscription's recurring line and usage line (rated from the running totals), one invoice per customer,
  *   each invoice finalized (gapless number, ledger entry, event) — chunks of 250 customers, each
- *   one transaction, three at once (PROVISIO_BILLING_WORKERS). Before it, untimed, the same on a
+ *   one transaction, four at once (PROVISIO_BILLING_WORKERS). Before it, untimed, the same on a
  *   small database of its own (`warmUp`).
  *
  * Each time it checks that every subscription was billed exactly once. It prints each
@@ -39,7 +39,7 @@ const SERVER_URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1
 const ANCHOR = "2026-10-01T00:00:00Z"
 const PERIOD = BillingMonth.make("2026-10")
 /** Connections of the measured database's pool: the run's executors and one to spare. */
-const POOL = 4
+const POOL = 5
 /** Measurements, each on a fresh copy of the seeded database. */
 const MEASUREMENTS = 5
 
