@@ -78,10 +78,11 @@ export const InvoiceRepoLive = Layer.effect(
       })
 
     /**
-     * Finalizes the rows `subjects` selects (see `invoiceSubjects`) at `at`, set-based: credit
-     * from the customers' notes, numbers, totals and status, the ledger and the events. `write`
-     * stores the numbered rows `u` (the drafts' update, or the issued invoices' insert) and
-     * answers them; their ids are the answer.
+     * Finalizes the rows `subjects` selects at `at`, set-based: credit from the customers' notes,
+     * numbers, totals and status, the ledger and the events. `subjects` gives (id, customer_id,
+     * lineage, issuer_account_id, currency, period, billing_run_id, amount_paid, created_at) of
+     * invoices whose lines are stored; `write` stores the numbered rows `u` (the drafts' update,
+     * or the issued invoices' insert) and answers them; their ids are the answer.
      */
     const finalize = (
       subjects: Statement.Fragment,
