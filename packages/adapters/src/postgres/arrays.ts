@@ -3,7 +3,7 @@ const needsEscape = (value: string) => value.includes("\"") || value.includes("\
 
 /**
  * An array parameter as the text of a PostgreSQL array literal, for SQL that casts it
- * (`${pgArray(ids)}::text[]`, `::int8[]`, `::numeric[]`, `::jsonb[]`, ...). node-postgres builds
+ * (`${pgArray(ids)}::text[]`, `::int8[]`, `::numeric[]`, `::bool[]`, ...). node-postgres builds
  * one from an array element by element (two regex replaces and string concatenations each), which
  * for the tens of thousands of elements of a billing chunk made a quarter of a run's garbage in
  * Node; this is one `join` when no element is null or needs escaping, as ids, numbers and

@@ -108,8 +108,6 @@ const indexInputs = (
   }
 }
 
-/** The SKU ids of some usage totals, once each. */
-const skuIdsOf = (usage: ReadonlyArray<UsageTotal>) => [...new Set(usage.map((u) => u.sku_id))]
 
 const periodKey = (subscription: BillableSubscription, period: SubscriptionPeriod): PeriodKey => ({
   subscription_id: subscription.id,
@@ -133,6 +131,13 @@ export const make = Effect.gen(function* () {
   const transactor = yield* Transactor
 
   const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
+
+  /** build.ts's inputs for these periods: the history given, their usage totals and the SKUs pricing them. */
+  const inputsWithUsage = (periods: ReadonlyArray<PeriodKey>, history: ReadonlyArray<PricedHistoryRow>) =>
+    Effect.gen(function* () {
+      const usage = yield* repo.usageOf(periods)
+      return indexInputs(history, usage, yield* repo.skus([...new Set(usage.map((u) => u.sku_id))]))
+    })
 
   const requireBiller = (principal: Principal, action: string) =>
     Effect.zipRight(requireKind(principal, ["platform", "distributor", "partner"], action), requireAdmin(principal))
@@ -204,8 +209,7 @@ export const make = Effect.gen(function* () {
       if (flagged.length === 0) return []
       const draftIds = flagged.map((d) => d.id)
       const periods = yield* repo.billedPeriodsOf(draftIds)
-      const usage = yield* repo.usageOf(periods)
-      const inputs = indexInputs([], usage, yield* repo.skus(skuIdsOf(usage)))
+      const inputs = yield* inputsWithUsage(periods, [])
       // Each period's usage goes back on its own draft; lines in another currency are on that
       // currency's invoice, which is not re-rated here.
       const currencyOf = new Map(flagged.map((d) => [d.id, d.currency]))
@@ -259,10 +263,8 @@ export const make = Effect.gen(function* () {
       // Late usage for these periods, still uncommitted, holds a share lock on the subscription:
       // wait for it, so the usage read next is all there is.
       yield* repo.lockSubscriptions(due.map(({ subscription }) => subscription.id))
-      const history = yield* repo.historyOf(keys)
-      const usage = yield* repo.usageOf(keys)
+      const inputs = yield* inputsWithUsage(keys, yield* repo.historyOf(keys))
       const oneOffs = yield* repo.oneOffsOf(customers.map((c) => ({ id: c.id, before: monthBounds(month, c.timezone).end })))
-      const inputs = indexInputs(history, usage, yield* repo.skus(skuIdsOf(usage)))
 
       // What each subscription period bills, as the preview builds it: the recurring fee, then
       // its usage rated from the period's running totals.
@@ -496,8 +498,7 @@ export const make = Effect.gen(function* () {
     )
     const current = subscriptions.map((subscription) => ({ subscription, period: periodContaining(subscription, at) }))
     const keys = current.map(({ period, subscription }) => periodKey(subscription, period))
-    const usage = yield* repo.usageOf(keys)
-    const inputs = indexInputs(yield* repo.historyOf(keys), usage, yield* repo.skus(skuIdsOf(usage)))
+    const inputs = yield* inputsWithUsage(keys, yield* repo.historyOf(keys))
     const oneOffs = yield* repo.oneOffsOf([{ id: customer.id, before: DateTime.add(at, { millis: 1 }) }])
     const credits = yield* repo.creditsOf(customer.id)
 
