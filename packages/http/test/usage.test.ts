@@ -149,6 +149,37 @@ describe("usage", () => {
         expect(totals.totals).toEqual([{ sku_id: catalog.skus["voice-minutes"], sku_code: "voice-minutes", quantity: "42.5" }])
       }))
 
+    it.effect("a record with text PostgreSQL cannot store is rejected on its own; the rest of the batch is stored", () =>
+      Effect.gen(function* () {
+        yield* setNow("2026-11-01T00:00:00Z")
+        const { partnerKey, trunk } = yield* trunkWorld
+        yield* setNow("2026-11-05T00:00:00Z")
+        const at = "2026-11-02T00:00:00Z"
+        const batch = [
+          voice(trunk.id, "1", at), // 0
+          voice(trunk.id, "1", at, "nul-\u0000-id"), // 1
+          { ...voice(trunk.id, "1", at), sku_id: "voice-\u0000minutes" }, // 2
+          voice(`${trunk.id}\u0000`, "1", at), // 3
+          voice(trunk.id, "1", at, "surrogate-\ud800"), // 4
+          voice(trunk.id, "2", at) // 5
+        ]
+        const result = yield* ingest(batch, partnerKey)
+        expect(result.accepted).toBe(2)
+        expect(result.rejected.map((r: any) => [r.index, r.code])).toEqual([
+          [1, "invalid_record"],
+          [2, "invalid_record"],
+          [3, "invalid_record"],
+          [4, "invalid_record"]
+        ])
+        expect(result.rejected.map((r: any) => r.message.split(":")[0])).toEqual([
+          "transaction_id",
+          "sku_id",
+          "subscription_id",
+          "transaction_id"
+        ])
+        expect(yield* storedCount(trunk.id)).toBe(2)
+      }))
+
     it.effect("usage stamped to the second counts from the second the subscription started", () =>
       Effect.gen(function* () {
         yield* setNow("2026-11-01T08:00:00.600Z")

@@ -1,7 +1,8 @@
 import { type DateTime, Schema } from "effect"
+import { CONFIGURATION_LIMITS, FreeForm } from "../shared/free-form"
 import { prefixedId } from "../shared/ids"
 import { Timestamp } from "../shared/time"
-import { Name } from "../shared/text"
+import { Name, StorableString } from "../shared/text"
 import { SubscriptionId } from "../subscriptions/model"
 
 /**
@@ -22,7 +23,9 @@ export const ActivationKind = Schema.Literal("network", "ssid", "device")
 export type ActivationKind = typeof ActivationKind.Type
 
 
-const Settings = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+const Settings = FreeForm(Schema.Unknown, CONFIGURATION_LIMITS)
+/** A network's type, a device's serial or model: the caller's words, kept as given. */
+const Attribute = StorableString.pipe(Schema.maxLength(200))
 export const SsidSecurity = Schema.Literal("open", "wep", "wpa2", "wpa3", "wpa2_enterprise", "wpa3_enterprise")
 const Mac = Schema.String.pipe(
   Schema.pattern(/^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$/, { message: () => "must be a MAC address such as 00:1a:2b:3c:4d:5e" })
@@ -63,13 +66,13 @@ export class Device extends Schema.Class<Device>("Device")({
 
 export class CreateNetwork extends Schema.Class<CreateNetwork>("CreateNetwork")({
   name: Name,
-  type: Schema.optional(Schema.NullOr(Schema.String)),
+  type: Schema.optional(Schema.NullOr(Attribute)),
   configuration: Schema.optional(Settings)
 }) {}
 
 export class UpdateNetwork extends Schema.Class<UpdateNetwork>("UpdateNetwork")({
   name: Schema.optional(Name),
-  type: Schema.optional(Schema.NullOr(Schema.String)),
+  type: Schema.optional(Schema.NullOr(Attribute)),
   configuration: Schema.optional(Settings)
 }) {}
 
@@ -91,16 +94,16 @@ export class UpdateSsid extends Schema.Class<UpdateSsid>("UpdateSsid")({
 
 export class CreateDevice extends Schema.Class<CreateDevice>("CreateDevice")({
   name: Name,
-  serial: Schema.optional(Schema.NullOr(Schema.String)),
+  serial: Schema.optional(Schema.NullOr(Attribute)),
   mac: Schema.optional(Schema.NullOr(Mac)),
-  model: Schema.optional(Schema.NullOr(Schema.String))
+  model: Schema.optional(Schema.NullOr(Attribute))
 }) {}
 
 export class UpdateDevice extends Schema.Class<UpdateDevice>("UpdateDevice")({
   name: Schema.optional(Name),
-  serial: Schema.optional(Schema.NullOr(Schema.String)),
+  serial: Schema.optional(Schema.NullOr(Attribute)),
   mac: Schema.optional(Schema.NullOr(Mac)),
-  model: Schema.optional(Schema.NullOr(Schema.String))
+  model: Schema.optional(Schema.NullOr(Attribute))
 }) {}
 
 /**

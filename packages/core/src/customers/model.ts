@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { FreeForm } from "../shared/free-form"
 import { AccountId } from "../identity/model"
 import { prefixedId } from "../shared/ids"
 import { isValidTimeZone, Timestamp } from "../shared/time"
@@ -44,7 +45,7 @@ export const TimeZoneName = Schema.String.pipe(
 )
 
 /** Free-form and replaced as a whole on update. */
-export const Metadata = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export const Metadata = FreeForm(Schema.Unknown)
 export type Metadata = typeof Metadata.Type
 
 const AddressLine = Schema.Trim.pipe(Schema.maxLength(200))

@@ -1,6 +1,7 @@
 import { type DateTime, Schema } from "effect"
 import { type BillingInterval, PlanId, ProductId } from "../catalog/model"
 import { CustomerId } from "../customers/model"
+import { FreeForm } from "../shared/free-form"
 import { prefixedId } from "../shared/ids"
 import { Money } from "../shared/money"
 import { Timestamp } from "../shared/time"
@@ -16,11 +17,11 @@ export type SubscriptionStatus = typeof SubscriptionStatus.Type
 
 /** What an order item states about what it orders (a SIP trunk's `channels`), per the product's declarations. */
 export const CharacteristicValue = Schema.Union(Schema.String, Schema.Number, Schema.Boolean)
-export const Characteristics = Schema.Record({ key: Schema.String, value: CharacteristicValue })
+export const Characteristics = FreeForm(CharacteristicValue)
 export type Characteristics = typeof Characteristics.Type
 
 /** Free-form fields a partner keeps on a subscription (a PO number, a cost centre); replaced whole. */
-export const CustomFields = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export const CustomFields = FreeForm(Schema.Unknown)
 export type CustomFields = typeof CustomFields.Type
 
 /**

@@ -1,5 +1,6 @@
 import { BigDecimal, type DateTime, Schema } from "effect"
 import { DecimalString } from "../shared/money"
+import { StorableString } from "../shared/text"
 import { Timestamp } from "../shared/time"
 
 /**
@@ -11,7 +12,7 @@ import { Timestamp } from "../shared/time"
  */
 
 const nonEmpty = (max: number) =>
-  Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(max))
+  StorableString.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(max))
 
 /**
  * A decimal string ("1.5") or a whole JSON number (42): a fraction as a JSON number has been

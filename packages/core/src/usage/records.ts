@@ -1,4 +1,5 @@
 import { BigDecimal, DateTime, Either, ParseResult, Schema } from "effect"
+import { isStorableText } from "../shared/text"
 import { UsageRecordInput } from "./model"
 
 /**
@@ -33,7 +34,7 @@ const describeInvalid = (error: ParseResult.ParseError): string => {
 /** The schema's bounds on the three ids (`nonEmpty(200)` in model.ts). */
 const MAX_ID = 200
 const isId = (value: unknown): value is string =>
-  typeof value === "string" && value.length > 0 && value.length <= MAX_ID
+  typeof value === "string" && value.length > 0 && value.length <= MAX_ID && isStorableText(value)
 
 /** A non-negative decimal within DecimalString's digit limits (30 before the point, 20 after). */
 const PLAIN_QUANTITY = /^(?:0|[1-9]\d{0,29})(?:\.(\d{1,20}))?$/
