@@ -12,6 +12,7 @@ import { CreateContact, CreateCustomer, Customer } from "@provisio/core/customer
 import { Customers } from "@provisio/core/customers/service"
 import { CreateApiKey, CreateDistributor, CreatePartner } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
+import { Auth } from "@provisio/core/auth/service"
 import { pageRequest } from "@provisio/core/shared/pagination"
 import { Console, Effect, Layer, Option, Schema } from "effect"
 
@@ -26,6 +27,7 @@ const json = <A, I>(schema: Schema.Schema<A, I>, value: A) => JSON.stringify(Sch
 
 const program = Effect.gen(function* () {
   const identity = yield* Identity
+  const auth = yield* Auth
   const customers = yield* Customers
 
   // The platform account and its first admin key, on an empty database (a no-op afterwards).
@@ -69,7 +71,7 @@ const program = Effect.gen(function* () {
 
   // Acting as the partner: authenticate one of its keys, as the HTTP middleware does.
   const key = yield* identity.createApiKey(operator, new CreateApiKey({ account_id: partner.id, role: "viewer" }))
-  const asPartner = yield* identity.authenticate(key.secret)
+  const asPartner = yield* auth.authenticate(key.secret)
   const page = yield* customers.listCustomers(asPartner, yield* pageRequest({ limit: 10 }))
   yield* Console.log(
     `the partner's viewer key sees ${page.items.length} customer(s): ${page.items.map((c) => c.name).join(", ")}`

@@ -3,6 +3,7 @@ import { AuthApi } from "./auth/api"
 import { CatalogApi } from "./catalog/api"
 import { CustomersApi } from "./customers/api"
 import {
+  AccountSuspendedError,
   BadRequestError,
   DefectError,
   ForbiddenError,
@@ -65,6 +66,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .addError(BadRequestError)
   .addError(UnauthorizedError)
   .addError(ForbiddenError)
+  .addError(AccountSuspendedError)
   .addError(NotFoundError)
   .addError(ValidationErrorError)
   .addError(InternalError)

@@ -1,5 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import {
+  AccountSuspended,
   EditionForbidden,
   Forbidden,
   InvalidState,
@@ -12,6 +13,7 @@ import { DuplicateCustomer } from "@provisio/core/customers/errors"
 import { DuplicateUser } from "@provisio/core/users/errors"
 import { DuplicatePlan, DuplicateProduct, DuplicateSku } from "@provisio/core/catalog/errors"
 import { NumberUnavailable } from "@provisio/core/numbers/errors"
+import { excerpt, EXCERPT_LENGTH } from "@provisio/core/shared/text"
 import { ParseResult, Schema } from "effect"
 import { IdempotencyInProgress, IdempotencyKeyReused, RateLimited } from "@provisio/core/shared/errors"
 import { ErrorBody, errorBody } from "./envelope"
@@ -21,9 +23,27 @@ type CoreErrorClass<E> = Schema.Schema<E, any, never> & {
   new (props: { readonly message: string; readonly field?: string | undefined }): E
 }
 
+/** The longest run of characters without a space an error message keeps, and the longest message. */
+const MAX_WORD = EXCERPT_LENGTH
+const MAX_MESSAGE = 500
+const LONG_WORD = new RegExp(`\\S{${MAX_WORD + 1},}`, "g")
+
+/**
+ * An error message as it may go out: every run of non-space characters cut to `EXCERPT_LENGTH`
+ * and the whole to 500 characters, so an answer never carries a caller's input back whole (a
+ * 20 MB name, an id of a megabyte), whichever rule quoted it.
+ */
+export const clipMessage = (message: string): string => {
+  if (message.length <= MAX_WORD) return message
+  // The head is enough to fill a clipped message: a 20 MB one is not scanned whole.
+  const words = message.slice(0, 100 * MAX_MESSAGE).replace(LONG_WORD, (word) => excerpt(word, MAX_WORD))
+  return excerpt(words, MAX_MESSAGE)
+}
+
 /**
  * The wire form of a core error, with its status and code declared here once: encoding writes
- * the envelope (request id included), decoding (the typed client) rebuilds the core error.
+ * the envelope (request id included, the message and field clipped), decoding (the typed
+ * client) rebuilds the core error.
  */
 const wire = <E extends { readonly message: string; readonly field?: string | undefined }, const Code extends string>(
   error: CoreErrorClass<E>,
@@ -35,11 +55,18 @@ const wire = <E extends { readonly message: string; readonly field?: string | un
   Schema.transformOrFail(ErrorBody(code), Schema.typeSchema(error), {
     strict: true,
     decode: (body) => ParseResult.succeed(new error({ message: body.error.message, field: body.error.field })),
-    encode: (e) => errorBody(code, publicMessage ?? e.message, e.field)
+    encode: (e) =>
+      errorBody(code, publicMessage ?? clipMessage(e.message), e.field === undefined ? undefined : excerpt(e.field, MAX_WORD))
   }).annotations(HttpApiSchema.annotations({ status }))
 
 /** An HTTP-only failure: the request could not be read (malformed JSON, a query parameter of the wrong type). */
 export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
+  message: Schema.String,
+  field: Schema.optional(Schema.String)
+}) {}
+
+/** The body is larger, or nests deeper, than the route accepts: refused before it is decoded. */
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
   message: Schema.String,
   field: Schema.optional(Schema.String)
 }) {}
@@ -54,6 +81,8 @@ export const BadRequestError = wire(BadRequest, 400, "bad_request")
 export const UnauthorizedError = wire(Unauthorized, 401, "unauthorized")
 export const ForbiddenError = wire(Forbidden, 403, "forbidden")
 export const EditionForbiddenError = wire(EditionForbidden, 403, "edition_forbidden")
+export const AccountSuspendedError = wire(AccountSuspended, 403, "account_suspended")
+export const PayloadTooLargeError = wire(PayloadTooLarge, 413, "payload_too_large")
 export const NotFoundError = wire(NotFound, 404, "not_found")
 export const InvalidStateError = wire(InvalidState, 409, "invalid_state")
 export const DuplicateCustomerError = wire(DuplicateCustomer, 409, "duplicate_customer")

@@ -5,13 +5,7 @@ import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import { pageClause } from "./pagination"
 import { orPersistenceError } from "./persistence"
-
-const ScopeRow = Schema.Struct({
-  id: Schema.String,
-  kind: Schema.Literal("platform", "distributor", "partner", "customer"),
-  lineage: Schema.Array(Schema.String),
-  edition: Schema.NullOr(Schema.Literal("free", "standard"))
-})
+import { ScopeRow, scopes } from "./scopes"
 
 export const AccountRepoLive = Layer.effect(
   AccountRepo,
@@ -46,12 +40,7 @@ export const AccountRepoLive = Layer.effect(
     const findScope = SqlSchema.findOne({
       Request: Schema.String,
       Result: ScopeRow,
-      execute: (id) =>
-        sql`select id, kind, lineage, edition from accounts where id = ${id}
-            union all
-            select c.id, 'customer', c.lineage, p.edition
-              from customers c join accounts p on p.id = c.partner_id
-             where c.id = ${id}`
+      execute: (id) => sql`select * from ${scopes(sql)} s where s.id = ${id}`
     })
 
     return AccountRepo.of({
@@ -88,7 +77,8 @@ const PrincipalRow = Schema.Struct({
   role: ApiKey.fields.role,
   account_kind: ScopeRow.fields.kind,
   lineage: Schema.Array(Schema.String),
-  edition: ScopeRow.fields.edition
+  edition: ScopeRow.fields.edition,
+  suspended_by: ScopeRow.fields.suspended_by
 })
 
 export const ApiKeyRepoLive = Layer.effect(
@@ -125,12 +115,8 @@ export const ApiKeyRepoLive = Layer.effect(
       Request: Schema.String,
       Result: PrincipalRow,
       execute: (hash) =>
-        sql`select k.id as api_key_id, k.account_id, k.role, s.kind as account_kind, s.lineage, s.edition
-              from api_keys k
-              join (select id, kind, lineage, edition from accounts
-                    union all
-                    select c.id, 'customer', c.lineage, p.edition
-                      from customers c join accounts p on p.id = c.partner_id) s on s.id = k.account_id
+        sql`select k.id as api_key_id, k.account_id, k.role, s.kind as account_kind, s.lineage, s.edition, s.suspended_by
+              from api_keys k join ${scopes(sql)} s on s.id = k.account_id
              where k.secret_hash = ${hash}`
     })
 
@@ -150,16 +136,17 @@ export const ApiKeyRepoLive = Layer.effect(
                  where id = ${row.api_key_id}
                    and (last_used_at is null or last_used_at < ${DateTime.formatIso(at)}::timestamptz - interval '1 minute')`)
           })),
-          Effect.map(Option.map((row) =>
-            new Principal({
+          Effect.map(Option.map((row) => ({
+            principal: new Principal({
               account_id: row.account_id,
               account_kind: row.account_kind,
               role: row.role,
               lineage: row.lineage,
               edition: row.edition,
               api_key_id: row.api_key_id
-            })
-          ))
+            }),
+            suspended_by: row.suspended_by
+          })))
         )
     })
   })

@@ -8,14 +8,16 @@ import { UserRepo } from "@provisio/core/users/ports"
 import { type Cause, Effect, Layer, Option, type ParseResult, Schema } from "effect"
 import { pageClause } from "./pagination"
 import { isUniqueViolation, orPersistenceError } from "./persistence"
+import { ScopeRow, scopes } from "./scopes"
 
 const StoredUserRow = Schema.Struct({ ...User.fields, password_hash: Schema.NullOr(Schema.String) })
 
 const ScopedUserRow = Schema.Struct({
   ...User.fields,
-  scope_kind: Schema.Literal("platform", "distributor", "partner", "customer"),
-  lineage: Schema.Array(Schema.String),
-  edition: Schema.NullOr(Schema.Literal("free", "standard"))
+  scope_kind: ScopeRow.fields.kind,
+  lineage: ScopeRow.fields.lineage,
+  edition: ScopeRow.fields.edition,
+  suspended_by: ScopeRow.fields.suspended_by
 })
 
 /** The email is unique whatever its case: that violation is the caller's to fix. */
@@ -58,12 +60,8 @@ export const UserRepoLive = Layer.effect(
       Result: ScopedUserRow,
       execute: (id) =>
         sql`select u.id, u.account_id, u.email, u.name, u.role, u.status, u.created_at, u.updated_at,
-                   s.kind as scope_kind, s.lineage, s.edition
-              from users u
-              join (select id, kind, lineage, edition from accounts
-                    union all
-                    select c.id, 'customer', c.lineage, p.edition
-                      from customers c join accounts p on p.id = c.partner_id) s on s.id = u.account_id
+                   s.kind as scope_kind, s.lineage, s.edition, s.suspended_by
+              from users u join ${scopes(sql)} s on s.id = u.account_id
              where u.id = ${id}`
     })
     const findByEmail = SqlSchema.findOne({
@@ -89,9 +87,9 @@ export const UserRepoLive = Layer.effect(
       update: (user, passwordHash) => orDuplicate(update({ user, password_hash: passwordHash }), user),
       delete: (id) => orPersistenceError(sql`delete from users where id = ${id}`).pipe(Effect.asVoid),
       findById: (id) =>
-        orPersistenceError(findById(id)).pipe(Effect.map(Option.map(({ edition, lineage, scope_kind, ...user }) => ({
+        orPersistenceError(findById(id)).pipe(Effect.map(Option.map(({ edition, lineage, scope_kind, suspended_by, ...user }) => ({
           user: new User(user),
-          scope: { id: user.account_id, kind: scope_kind, lineage, edition }
+          scope: { id: user.account_id, kind: scope_kind, lineage, edition, suspended_by }
         })))),
       findByEmail: (email) =>
         orPersistenceError(findByEmail(email)).pipe(Effect.map(Option.map(({ password_hash, ...user }) => ({

@@ -1,5 +1,6 @@
 import { Clock, Context, DateTime, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import { Principal } from "../identity/model"
+import { requireNotSuspended } from "../identity/policy"
 import { ApiKeyRepo, Secrets } from "../identity/ports"
 import { RateLimited, Unauthorized } from "../shared/errors"
 import { makeId } from "../shared/ids"
@@ -46,6 +47,11 @@ export const make = Effect.gen(function* () {
    * a federated identity elsewhere). The refresh token starts a family unless it continues one.
    */
   const issueTokens = Effect.fn("Auth.issueTokens")(function* (user: User, familyId?: string) {
+    // Every way to tokens (a password, a refresh, a federated identity) comes through here: a
+    // user whose account, or one above it, is suspended gets none. Refused inside a refresh's
+    // transaction, the refresh token stays unused and works again once the account is resumed.
+    const scoped = yield* users.findById(user.id)
+    if (Option.isSome(scoped)) yield* requireNotSuspended(scoped.value.scope)
     const at = yield* now
     const secret = yield* secrets.generate(REFRESH_TOKEN_PREFIX)
     yield* refreshTokens.insert(
@@ -142,11 +148,11 @@ export const make = Effect.gen(function* () {
   })
 
   const authenticateApiKey = Effect.fn("Auth.authenticateApiKey")(function* (secret: string) {
-    const principal = yield* apiKeys.authenticate(yield* secrets.hash(secret), yield* now)
-    return yield* Option.match(principal, {
-      onNone: () => Effect.fail(new Unauthorized({ message: "the API key is not valid" })),
-      onSome: Effect.succeed
-    })
+    const found = yield* apiKeys.authenticate(yield* secrets.hash(secret), yield* now)
+    if (Option.isNone(found)) return yield* new Unauthorized({ message: "the API key is not valid" })
+    const { principal, suspended_by } = found.value
+    yield* requireNotSuspended({ id: principal.account_id, suspended_by })
+    return principal
   })
 
   /**
@@ -160,6 +166,7 @@ export const make = Effect.gen(function* () {
       return yield* new Unauthorized({ message: "the access token's user is disabled or no longer exists" })
     }
     const { scope, user } = found.value
+    yield* requireNotSuspended(scope)
     return new Principal({
       account_id: scope.id,
       account_kind: scope.kind,

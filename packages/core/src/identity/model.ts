@@ -130,6 +130,8 @@ export interface AccountScope {
   readonly lineage: ReadonlyArray<string>
   /** The partner's edition, for partners and their customers. */
   readonly edition: Edition | null
+  /** The suspended account highest in the lineage (the account itself or one above it), if any. */
+  readonly suspended_by: string | null
 }
 
 /** Who is acting: resolved from a credential, passed to every use case. */
@@ -142,6 +144,12 @@ export class Principal extends Schema.Class<Principal>("Principal")({
   api_key_id: Schema.optional(Schema.String),
   user_id: Schema.optional(Schema.String)
 }) {}
+
+/** A credential's caller, and the suspended account of its lineage if there is one (then it is refused). */
+export interface Authenticated {
+  readonly principal: Principal
+  readonly suspended_by: string | null
+}
 
 export class Me extends Schema.Class<Me>("Me")({
   account_id: Schema.String,

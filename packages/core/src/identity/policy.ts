@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import { EditionForbidden, Forbidden } from "../shared/errors"
-import type { AccountKind, Principal } from "./model"
+import { AccountSuspended, EditionForbidden, Forbidden } from "../shared/errors"
+import type { AccountKind, AccountScope, Principal } from "./model"
 
 /** A caller reaches its own account and every account or customer below it. */
 export const canReach = (principal: Principal, lineage: ReadonlyArray<string>): boolean =>
@@ -31,3 +31,16 @@ export const requireStandardEdition = (principal: Principal, action: string) =>
   principal.edition === "free"
     ? Effect.fail(new EditionForbidden({ message: `the free edition may not ${action}; upgrade the partner to standard` }))
     : Effect.void
+
+/**
+ * A suspended account's own users and keys, and those of every account and customer below it,
+ * are refused: a suspension cuts the channel below it off until an admin above resumes it.
+ */
+export const requireNotSuspended = (scope: Pick<AccountScope, "id" | "suspended_by">) =>
+  scope.suspended_by === null
+    ? Effect.void
+    : Effect.fail(new AccountSuspended({
+      message: scope.suspended_by === scope.id
+        ? "this account is suspended; an admin of the account above it can resume it"
+        : "an account above this one is suspended, and with it everything below it; an admin above it can resume it"
+    }))

@@ -1,7 +1,7 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
 import type { PersistenceError } from "../shared/errors"
 import type { Page, PageRequest } from "../shared/pagination"
-import type { Account, AccountScope, ApiKey, Principal } from "./model"
+import type { Account, AccountScope, ApiKey, Authenticated } from "./model"
 
 export class AccountRepo extends Context.Tag("@provisio/core/AccountRepo")<AccountRepo, {
   readonly insert: (account: Account) => Effect.Effect<Account, PersistenceError>
@@ -33,7 +33,7 @@ export class ApiKeyRepo extends Context.Tag("@provisio/core/ApiKeyRepo")<ApiKeyR
   readonly list: (within: string, page: PageRequest) => Effect.Effect<Page<ApiKey>, PersistenceError>
   readonly delete: (id: ApiKey["id"]) => Effect.Effect<void, PersistenceError>
   /** The acting principal for a live key's hash, marking the key used at `at`. */
-  readonly authenticate: (secretHash: string, at: DateTime.Utc) => Effect.Effect<Option.Option<Principal>, PersistenceError>
+  readonly authenticate: (secretHash: string, at: DateTime.Utc) => Effect.Effect<Option.Option<Authenticated>, PersistenceError>
 }>() {}
 
 /** Credentials: secrets from a cryptographic source and their one-way hashes. */

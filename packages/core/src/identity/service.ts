@@ -1,5 +1,5 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import { Forbidden, InvalidState, NotFound, Unauthorized, ValidationError } from "../shared/errors"
+import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors"
 import { makeId } from "../shared/ids"
 import type { PageRequest } from "../shared/pagination"
 import { Transactor } from "../shared/transactor"
@@ -111,14 +111,6 @@ export const make = Effect.gen(function* () {
       yield* issueKey({ account_id: id, role: "admin", name: "bootstrap" }, secret)
     }))
     return Option.isSome(configuredKey) ? Option.none<string>() : Option.some(secret)
-  })
-
-  const authenticate = Effect.fn("Identity.authenticate")(function* (secret: string) {
-    const principal = yield* apiKeys.authenticate(yield* secrets.hash(secret), yield* now)
-    return yield* Option.match(principal, {
-      onNone: () => Effect.fail(new Unauthorized({ message: "the API key is not valid" })),
-      onSome: Effect.succeed
-    })
   })
 
   /**
@@ -304,7 +296,6 @@ export const make = Effect.gen(function* () {
 
   return {
     bootstrap,
-    authenticate,
     platformOperator,
     narrow,
     me,

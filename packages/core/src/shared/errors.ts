@@ -27,6 +27,12 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
 /** Authenticated, but the role does not allow the operation. */
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", fields) {}
 
+/**
+ * The caller's account, or one above it, is suspended: its users and API keys are refused on
+ * every request and cannot sign in until an admin above the suspended account resumes it.
+ */
+export class AccountSuspended extends Schema.TaggedError<AccountSuspended>()("AccountSuspended", fields) {}
+
 /** The partner's edition does not include the operation (free partners read subscriptions and orders only). */
 export class EditionForbidden extends Schema.TaggedError<EditionForbidden>()("EditionForbidden", fields) {}
 

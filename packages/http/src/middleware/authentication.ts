@@ -4,7 +4,7 @@ import type { Principal } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
 import { Unauthorized } from "@provisio/core/shared/errors"
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
-import { NotFoundError, UnauthorizedError } from "../errors"
+import { AccountSuspendedError, NotFoundError, UnauthorizedError } from "../errors"
 // The rate limit (middleware/rate-limit.ts) runs right after authentication, in this middleware.
 import { RateLimitedError } from "../errors"
 
@@ -12,7 +12,7 @@ import { RateLimitedError } from "../errors"
 export class CurrentPrincipal extends Context.Tag("@provisio/http/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
 
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@provisio/http/Authentication", {
-  failure: Schema.Union(UnauthorizedError, NotFoundError, RateLimitedError),
+  failure: Schema.Union(UnauthorizedError, AccountSuspendedError, NotFoundError, RateLimitedError),
   provides: CurrentPrincipal,
   security: {
     bearer: HttpApiSecurity.bearer.pipe(
