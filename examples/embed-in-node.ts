@@ -15,6 +15,7 @@ import { embeddedClient } from "@provisio/adapters/postgres/database"
 import { migrate } from "@provisio/adapters/postgres/migrations/index"
 import { ServicesLive } from "@provisio/adapters/services"
 import { Identity } from "@provisio/core/identity/service"
+import { inputBoundary } from "@provisio/http/middleware/input-boundary"
 import { requestLog } from "@provisio/http/middleware/request-log"
 import { ApiLive } from "@provisio/http/server"
 import { Effect, Layer, Option } from "effect"
@@ -53,8 +54,10 @@ const ProvisioLive = Layer.mergeAll(
 )
 
 const provisio = HttpApiBuilder.toWebHandler(ProvisioLive, {
-  // Request ids in headers and envelopes, one log line per request: as `provisio serve` does.
-  middleware: requestLog
+  // Request ids and log lines, and the input boundary (size, depth and text limits), as
+  // `provisio serve` has them. (Its idempotency keys need the database's store in context, which
+  // a web handler's middleware is not given.)
+  middleware: (app) => requestLog(inputBoundary(app))
 })
 
 // ---- Node <-> web standard --------------------------------------------------------------------
@@ -66,12 +69,6 @@ const toWebRequest = (req: http.IncomingMessage, path: string): Request => {
     else if (value !== undefined) headers.set(name, value)
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD"
-  // The API reads every body as JSON (`curl -d` labels it a form). `provisio serve` does this in
-  // its jsonBodies middleware, but under toWebHandler a middleware that replaces the request
-  // loses the hook that delivers the response, so here it is done before the request is made.
-  if (hasBody && !(headers.get("content-type") ?? "").includes("application/json")) {
-    headers.set("content-type", "application/json")
-  }
   return new Request(new URL(path, `http://${req.headers.host ?? "localhost"}`), {
     method: req.method ?? "GET",
     headers,

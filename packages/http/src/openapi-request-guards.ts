@@ -1,11 +1,13 @@
 import { JSONSchema } from "effect"
 import { ErrorBody } from "./envelope"
+import { bodyLimitOf, MAX_JSON_DEPTH } from "./middleware/input-boundary"
 
 /**
- * The request guards work around the endpoints (middleware/idempotency.ts, middleware/rate-limit.ts),
- * so HttpApi does not see them: document them on the operations they apply to. Every `POST` under
- * `/api/v1` takes `X-Idempotency-Key` and may answer `409 idempotency_in_progress` and
- * `422 idempotency_key_reused`; every `429` carries `Retry-After`.
+ * The request guards work around the endpoints (middleware/idempotency.ts, middleware/rate-limit.ts,
+ * middleware/input-boundary.ts), so HttpApi does not see them: document them on the operations
+ * they apply to. Every `POST` under `/api/v1` takes `X-Idempotency-Key` and may answer
+ * `409 idempotency_in_progress` and `422 idempotency_key_reused`; every `429` carries
+ * `Retry-After`; every operation with a body may answer `413 payload_too_large`.
  */
 export const documentRequestGuards = (spec: Record<string, any>): Record<string, any> => {
   const schemas = (spec.components ??= {}).schemas ??= {}
@@ -15,6 +17,7 @@ export const documentRequestGuards = (spec: Record<string, any>): Record<string,
   }
   schemas["IdempotencyKeyReused"] ??= errorSchema("idempotency_key_reused")
   schemas["IdempotencyInProgress"] ??= errorSchema("idempotency_in_progress")
+  schemas["PayloadTooLarge"] ??= errorSchema("payload_too_large")
 
   const addError = (operation: any, status: string, name: string) => {
     const ref = { $ref: `#/components/schemas/${name}` }
@@ -35,6 +38,12 @@ export const documentRequestGuards = (spec: Record<string, any>): Record<string,
             schema: { type: "integer", minimum: 1 }
           }
         }
+      }
+      if (operation.requestBody !== undefined) {
+        addError(operation, "413", "PayloadTooLarge")
+        operation.responses["413"].description =
+          `The body is larger than the route accepts (${bodyLimitOf(method, path)} bytes) or nests deeper than ` +
+          `${MAX_JSON_DEPTH} levels`
       }
       if (method !== "post" || !path.startsWith("/api/v1/")) continue
       operation.parameters = [

@@ -1,4 +1,4 @@
-import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
+import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer } from "effect"
 import { createServer } from "node:http"
@@ -12,7 +12,7 @@ import { FederatedHandlers } from "./federated/handlers"
 import { IdentityHandlers } from "./identity/handlers"
 import { idempotency } from "./middleware/idempotency"
 import { ErrorMappingLive } from "./middleware/error-mapping"
-import { jsonBodies } from "./middleware/json-bodies"
+import { inputBoundary } from "./middleware/input-boundary"
 import { RateLimitedAuthenticationLive } from "./middleware/rate-limit"
 import { requestLog } from "./middleware/request-log"
 import { NumbersHandlers } from "./numbers/handlers"
@@ -40,8 +40,14 @@ export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
   Layer.provide(RateLimitedAuthenticationLive)
 )
 
+/**
+ * What wraps the API wherever it is served (`HttpAppLive`, or a host's `toWebHandler`): the
+ * request id and log line, the input boundary, then idempotency keys.
+ */
+export const apiMiddleware = <E, R>(app: HttpApp.Default<E, R>) => requestLog(inputBoundary(idempotency(app)))
+
 /** The routes of the API plus `/openapi.json` and `/swagger`, on whatever `HttpServer` is provided. */
-export const HttpAppLive = HttpApiBuilder.serve((app) => requestLog(jsonBodies(idempotency(app)))).pipe(
+export const HttpAppLive = HttpApiBuilder.serve(apiMiddleware).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/swagger" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(ApiLive)

@@ -4,8 +4,11 @@ import {
   CreateNetwork,
   CreateSsid,
   Device,
+  DeviceId,
   Network,
+  NetworkId,
   Ssid,
+  SsidId,
   UpdateDevice,
   UpdateNetwork,
   UpdateSsid
@@ -15,11 +18,13 @@ import { Envelope, PageEnvelope } from "../envelope"
 import { EditionForbiddenError, InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { SubscriptionId } from "@provisio/core/subscriptions/model"
 
-const SubscriptionPath = Schema.Struct({ subscriptionId: Schema.String })
-const NetworkPath = Schema.Struct({ subscriptionId: Schema.String, networkId: Schema.String })
-const SsidPath = Schema.Struct({ subscriptionId: Schema.String, ssidId: Schema.String })
-const DevicePath = Schema.Struct({ subscriptionId: Schema.String, networkId: Schema.String, deviceId: Schema.String })
+const SubscriptionPath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId) })
+const NetworkPath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId), networkId: PathParam(NetworkId) })
+const SsidPath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId), ssidId: PathParam(SsidId) })
+const DevicePath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId), networkId: PathParam(NetworkId), deviceId: PathParam(DeviceId) })
 
 const CHANGE =
   "Only on an active subscription (409 invalid_state otherwise). Each change is a domain event " +

@@ -1,14 +1,16 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { BillingRun, StartBillingRun, UpcomingInvoice } from "@provisio/core/billing/model"
-import { Invoice } from "@provisio/core/invoices/model"
+import { BillingRun, BillingRunId, StartBillingRun, UpcomingInvoice } from "@provisio/core/billing/model"
+import { Invoice, InvoiceId } from "@provisio/core/invoices/model"
 import { Schema } from "effect"
 import { Envelope, NoBody } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
 
-const RunPath = Schema.Struct({ runId: Schema.String })
-const InvoicePath = Schema.Struct({ invoiceId: Schema.String })
-const CustomerPath = Schema.Struct({ customerId: Schema.String })
+const RunPath = Schema.Struct({ runId: PathParam(BillingRunId) })
+const InvoicePath = Schema.Struct({ invoiceId: PathParam(InvoiceId) })
+const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
 
 export class BillingApi extends HttpApiGroup.make("billing")
   .add(

@@ -1,14 +1,18 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import {
   City,
+  CityId,
   Country,
   CreatePlan,
   CreateProduct,
   CreateSku,
   Plan,
+  PlanId,
   Product,
+  ProductId,
   Quote,
   Sku,
+  SkuId,
   UpdatePlan,
   UpdateProduct,
   UpdateSku
@@ -18,15 +22,16 @@ import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { DuplicatePlanError, DuplicateProductError, DuplicateSkuError, InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { CountryCodeParam, PathParam } from "../path-params"
 
-const ProductPath = Schema.Struct({ productId: Schema.String })
-const CountryPath = Schema.Struct({ countryCode: Schema.String })
-const CityPath = Schema.Struct({ countryCode: Schema.String, cityId: Schema.String })
-const SkuPath = Schema.Struct({ skuId: Schema.String })
-const PlanPath = Schema.Struct({ planId: Schema.String })
+const ProductPath = Schema.Struct({ productId: PathParam(ProductId) })
+const CountryPath = Schema.Struct({ countryCode: CountryCodeParam })
+const CityPath = Schema.Struct({ countryCode: CountryCodeParam, cityId: PathParam(CityId) })
+const SkuPath = Schema.Struct({ skuId: PathParam(SkuId) })
+const PlanPath = Schema.Struct({ planId: PathParam(PlanId) })
 
 /** `?product_id=` narrows the list to one product's plans. */
-export const PlanListQuery = Schema.Struct({ ...PageQuery.fields, product_id: Schema.optional(Schema.String) })
+export const PlanListQuery = Schema.Struct({ ...PageQuery.fields, product_id: Schema.optional(ProductId) })
 
 /** `?version=` asks for one version instead of the latest. Text, so a wrong type answers 400 naming it. */
 export const PlanVersionQuery = Schema.Struct({ version: Schema.optional(Schema.String) })

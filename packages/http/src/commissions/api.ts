@@ -1,22 +1,24 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { CommissionRule, CommissionSummary, CreateCommissionRule } from "@provisio/core/commissions/model"
+import { CommissionRule, CommissionRuleId, CommissionSummary, CreateCommissionRule } from "@provisio/core/commissions/model"
 import { BillingMonth } from "@provisio/core/invoices/model"
 import { Schema } from "effect"
 import { Envelope, PageEnvelope } from "../envelope"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { AccountId } from "@provisio/core/identity/model"
 
-const RulePath = Schema.Struct({ ruleId: Schema.String })
+const RulePath = Schema.Struct({ ruleId: PathParam(CommissionRuleId) })
 
 export const CommissionRuleListQuery = Schema.Struct({
   ...PageQuery.fields,
-  account_id: Schema.optional(Schema.String)
+  account_id: Schema.optional(AccountId)
 })
 
 export const CommissionSummaryParams = Schema.Struct({
   period: BillingMonth,
-  partner_id: Schema.optional(Schema.String),
-  distributor_id: Schema.optional(Schema.String)
+  partner_id: Schema.optional(AccountId),
+  distributor_id: Schema.optional(AccountId)
 })
 
 const CHANNEL_ONLY = "Customers may not call it (403)."

@@ -1,12 +1,16 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import {
   Contact,
+  ContactId,
   CreateContact,
   CreateCustomer,
   CreatePaymentMethod,
   CreateProductLocation,
   Customer,
+  CustomerId,
+  LocationId,
   PaymentMethod,
+  PaymentMethodId,
   ProductLocation,
   UpdateContact,
   UpdateCustomer,
@@ -18,11 +22,12 @@ import { Envelope, PageEnvelope } from "../envelope"
 import { DuplicateCustomerError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
 
-const CustomerPath = Schema.Struct({ customerId: Schema.String })
-const ContactPath = Schema.Struct({ customerId: Schema.String, contactId: Schema.String })
-const PaymentMethodPath = Schema.Struct({ customerId: Schema.String, paymentMethodId: Schema.String })
-const LocationPath = Schema.Struct({ customerId: Schema.String, locationId: Schema.String })
+const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
+const ContactPath = Schema.Struct({ customerId: PathParam(CustomerId), contactId: PathParam(ContactId) })
+const PaymentMethodPath = Schema.Struct({ customerId: PathParam(CustomerId), paymentMethodId: PathParam(PaymentMethodId) })
+const LocationPath = Schema.Struct({ customerId: PathParam(CustomerId), locationId: PathParam(LocationId) })
 
 export class CustomersApi extends HttpApiGroup.make("customers")
   .add(HttpApiEndpoint.get("listCustomers", "/customers").setUrlParams(PageQuery).addSuccess(PageEnvelope(Customer)))

@@ -1,12 +1,14 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Delivery, DeliveryDetail, SubscriptionProvisioning } from "@provisio/core/deliveries/model"
+import { Delivery, DeliveryDetail, DeliveryId, SubscriptionProvisioning } from "@provisio/core/deliveries/model"
 import { Schema } from "effect"
 import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { SubscriptionId } from "@provisio/core/subscriptions/model"
 
-const DeliveryPath = Schema.Struct({ id: Schema.String })
+const DeliveryPath = Schema.Struct({ id: PathParam(DeliveryId) })
 
 /** A replay takes no fields: the body may be empty (or `{}`). */
 
@@ -48,7 +50,7 @@ export class DeliveriesApi extends HttpApiGroup.make("deliveries")
   )
   .add(
     HttpApiEndpoint.get("getSubscriptionProvisioning", "/subscriptions/:subscriptionId/provisioning")
-      .setPath(Schema.Struct({ subscriptionId: Schema.String }))
+      .setPath(Schema.Struct({ subscriptionId: PathParam(SubscriptionId) }))
       .addSuccess(Envelope(SubscriptionProvisioning))
       .annotate(
         OpenApi.Description,

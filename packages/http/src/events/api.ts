@@ -4,12 +4,13 @@ import { Schema } from "effect"
 import { PageEnvelope } from "../envelope"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { CustomerId } from "@provisio/core/customers/model"
 
 /** `?type=` an exact type or a prefix ending in `*`; `?customer_id=` one customer's. */
 export const EventListQuery = Schema.Struct({
   ...PageQuery.fields,
   type: Schema.optional(Schema.String),
-  customer_id: Schema.optional(Schema.String)
+  customer_id: Schema.optional(CustomerId)
 })
 
 export class EventsApi extends HttpApiGroup.make("events")

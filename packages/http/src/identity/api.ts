@@ -1,7 +1,9 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import {
+  AccountId,
   ApiKey,
   ApiKeyCreated,
+  ApiKeyId,
   CreateApiKey,
   CreateDistributor,
   CreatePartner,
@@ -16,8 +18,10 @@ import { Envelope, PageEnvelope } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
 
-const IdPath = Schema.Struct({ id: Schema.String })
+const AccountPath = Schema.Struct({ id: PathParam(AccountId) })
+const ApiKeyPath = Schema.Struct({ id: PathParam(ApiKeyId) })
 
 export class IdentityApi extends HttpApiGroup.make("identity")
   .add(
@@ -36,16 +40,16 @@ export class IdentityApi extends HttpApiGroup.make("identity")
       .addSuccess(Envelope(Distributor), { status: 201 })
       .annotate(OpenApi.Description, "Platform admins only.")
   )
-  .add(HttpApiEndpoint.get("getDistributor", "/distributors/:id").setPath(IdPath).addSuccess(Envelope(Distributor)))
+  .add(HttpApiEndpoint.get("getDistributor", "/distributors/:id").setPath(AccountPath).addSuccess(Envelope(Distributor)))
   .add(
     HttpApiEndpoint.put("updateDistributor", "/distributors/:id")
-      .setPath(IdPath)
+      .setPath(AccountPath)
       .setPayload(UpdateDistributor)
       .addSuccess(Envelope(Distributor))
   )
   .add(
     HttpApiEndpoint.del("deleteDistributor", "/distributors/:id")
-      .setPath(IdPath)
+      .setPath(AccountPath)
       .addSuccess(HttpApiSchema.NoContent)
       .addError(InvalidStateError)
   )
@@ -56,16 +60,16 @@ export class IdentityApi extends HttpApiGroup.make("identity")
       .addSuccess(Envelope(Partner), { status: 201 })
       .annotate(OpenApi.Description, "A platform admin names `distributor_id`; a distributor creates under itself.")
   )
-  .add(HttpApiEndpoint.get("getPartner", "/partners/:id").setPath(IdPath).addSuccess(Envelope(Partner)))
+  .add(HttpApiEndpoint.get("getPartner", "/partners/:id").setPath(AccountPath).addSuccess(Envelope(Partner)))
   .add(
     HttpApiEndpoint.put("updatePartner", "/partners/:id")
-      .setPath(IdPath)
+      .setPath(AccountPath)
       .setPayload(UpdatePartner)
       .addSuccess(Envelope(Partner))
   )
   .add(
     HttpApiEndpoint.del("deletePartner", "/partners/:id")
-      .setPath(IdPath)
+      .setPath(AccountPath)
       .addSuccess(HttpApiSchema.NoContent)
       .addError(InvalidStateError)
   )
@@ -76,7 +80,7 @@ export class IdentityApi extends HttpApiGroup.make("identity")
       .addSuccess(Envelope(ApiKeyCreated), { status: 201 })
       .annotate(OpenApi.Description, "The `secret` is in this answer only; it is stored hashed.")
   )
-  .add(HttpApiEndpoint.del("deleteApiKey", "/api-keys/:id").setPath(IdPath).addSuccess(HttpApiSchema.NoContent))
+  .add(HttpApiEndpoint.del("deleteApiKey", "/api-keys/:id").setPath(ApiKeyPath).addSuccess(HttpApiSchema.NoContent))
   .middleware(Authentication)
   .prefix("/api/v1")
   .annotate(OpenApi.Title, "Identity")

@@ -4,10 +4,14 @@ import { Schema } from "effect"
 import { Envelope, PageEnvelope } from "../envelope"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
+import { SubscriptionId } from "@provisio/core/subscriptions/model"
+import { ProductId } from "@provisio/core/catalog/model"
 
-const CustomerPath = Schema.Struct({ customerId: Schema.String })
-const ConnectionPath = Schema.Struct({ customerId: Schema.String, connectionId: Schema.String })
-const ProductPath = Schema.Struct({ customerId: Schema.String, productId: Schema.String })
+const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
+const ConnectionPath = Schema.Struct({ customerId: PathParam(CustomerId), connectionId: PathParam(SubscriptionId) })
+const ProductPath = Schema.Struct({ customerId: PathParam(CustomerId), productId: PathParam(ProductId) })
 
 export class InventoryApi extends HttpApiGroup.make("inventory")
   .add(

@@ -1,15 +1,18 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { BillingMonth, Invoice, InvoiceStatus } from "@provisio/core/invoices/model"
+import { BillingMonth, Invoice, InvoiceId, InvoiceStatus } from "@provisio/core/invoices/model"
 import { BillingSummary } from "@provisio/core/invoices/views"
 import { Schema } from "effect"
 import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
+import { SubscriptionId } from "@provisio/core/subscriptions/model"
 
-const InvoicePath = Schema.Struct({ invoiceId: Schema.String })
-const CustomerPath = Schema.Struct({ customerId: Schema.String })
-const CustomerInvoicePath = Schema.Struct({ customerId: Schema.String, invoiceId: Schema.String })
+const InvoicePath = Schema.Struct({ invoiceId: PathParam(InvoiceId) })
+const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
+const CustomerInvoicePath = Schema.Struct({ customerId: PathParam(CustomerId), invoiceId: PathParam(InvoiceId) })
 
 const InvoiceFilters = {
   status: Schema.optional(InvoiceStatus),
@@ -19,15 +22,15 @@ const InvoiceFilters = {
 export const InvoiceListQuery = Schema.Struct({
   ...PageQuery.fields,
   ...InvoiceFilters,
-  customer_id: Schema.optional(Schema.String)
+  customer_id: Schema.optional(CustomerId)
 })
 
 export const CustomerInvoiceListQuery = Schema.Struct({ ...PageQuery.fields, ...InvoiceFilters })
 
 export const BillingSummaryQuery = Schema.Struct({
   period: BillingMonth,
-  customer_id: Schema.optional(Schema.String),
-  subscription_id: Schema.optional(Schema.String)
+  customer_id: Schema.optional(CustomerId),
+  subscription_id: Schema.optional(SubscriptionId)
 })
 
 const AMOUNTS =

@@ -3,18 +3,13 @@ import { NotFound, ValidationError } from "@provisio/core/shared/errors"
 import { Cause, Effect, Option } from "effect"
 import { ProvisioApi } from "../api"
 import { BadRequest, Defect } from "../errors"
+import { fieldPath } from "../field-path"
+import { isMalformedPathParam } from "../path-params"
 
 interface DecodeIssue {
   readonly path: ReadonlyArray<PropertyKey>
   readonly message: string
 }
-
-/** `tiers[0].unit_price`: the same notation the core's own rules use for a field inside a list. */
-const fieldPath = (path: ReadonlyArray<PropertyKey>) =>
-  path.reduce<string>(
-    (out, key) => typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`,
-    ""
-  )
 
 const isBodyDecodeFailure = (defect: unknown): boolean =>
   typeof defect === "object" && defect !== null &&
@@ -22,8 +17,9 @@ const isBodyDecodeFailure = (defect: unknown): boolean =>
 
 /**
  * Failures raised by the HTTP machinery rather than by our handlers, turned into the contract's
- * errors so they get the envelope: a body that does not match its schema is 422 naming the
- * field, a body that is not JSON is 400, an unknown route is 404, a bug is a bare 500.
+ * errors so they get the envelope: a body or query that does not match its schema is 422 naming
+ * the field, a malformed path parameter (`PathParam`) is 404 like an id that exists nowhere, a
+ * body that is not JSON is 400, an unknown route is 404, a bug is a bare 500.
  */
 export const ErrorMappingLive = HttpApiBuilder.middleware(ProvisioApi, (app) =>
   Effect.catchAllCause(app, (cause): Effect.Effect<never, ValidationError | NotFound | BadRequest | Defect> => {
@@ -32,6 +28,9 @@ export const ErrorMappingLive = HttpApiBuilder.middleware(ProvisioApi, (app) =>
     if (failure?._tag === "HttpApiDecodeError") {
       const issue = (failure as unknown as { readonly issues: ReadonlyArray<DecodeIssue> }).issues[0]
       const field = issue === undefined || issue.path.length === 0 ? undefined : fieldPath(issue.path)
+      if (issue !== undefined && isMalformedPathParam(issue.message)) {
+        return Effect.fail(new NotFound({ message: `nothing has this ${field ?? "path"}`, field }))
+      }
       return Effect.fail(new ValidationError({ message: issue?.message ?? "the request body is not valid", field }))
     }
     if (failure?._tag === "RouteNotFound") return Effect.fail(new NotFound({ message: "no such route" }))

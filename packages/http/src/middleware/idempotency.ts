@@ -1,4 +1,4 @@
-import { HttpApiSchema, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import {
   IdempotencyInProgress,
   IdempotencyKeyReused,
@@ -12,9 +12,10 @@ import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   type StoredAnswer
 } from "@provisio/core/shared/idempotency"
-import { Clock, DateTime, Effect, Either, Fiber, FiberRef, Option, Schema } from "effect"
+import { Clock, DateTime, Effect, Either, Fiber } from "effect"
 import * as crypto from "node:crypto"
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, InternalError, ValidationErrorError } from "../errors"
+import { answer, refuse } from "./answers"
 
 /** The header of the contract, and the one the IETF draft (and Stripe) name. */
 const KEY_HEADERS = ["x-idempotency-key", "idempotency-key"] as const
@@ -80,24 +81,6 @@ const open = (key: Buffer, answer: StoredAnswer): Either.Either<StoredAnswer, un
     return { ...answer, body: new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength) }
   })
 
-/** An error of the contract as the API sends every error: the envelope, with the status of its wire schema. */
-const errorResponse = <A, I>(schema: Schema.Schema<A, I>, error: A) =>
-  Effect.map(
-    Effect.orDie(Schema.encode(schema)(error)),
-    (body) => HttpServerResponse.unsafeJson(body, { status: HttpApiSchema.getStatusError(schema) })
-  )
-
-/**
- * An answer the middleware gives itself, without running the app. Only answers that come out
- * of the app go through the pre-response handlers (the request id header, the log line), so
- * they are applied here, as the server would.
- */
-const answer = (request: HttpServerRequest.HttpServerRequest, response: HttpServerResponse.HttpServerResponse) =>
-  Effect.flatMap(FiberRef.get(HttpApp.currentPreResponseHandlers), (handler) =>
-    Option.isNone(handler)
-      ? Effect.succeed(response)
-      : Effect.orElseSucceed(handler.value(request, response), () => response))
-
 const replay = (stored: StoredAnswer) =>
   stored.status === 204 || (stored.body.byteLength === 0 && stored.contentType === null)
     ? HttpServerResponse.empty({ status: stored.status, headers: { [REPLAYED_HEADER]: "true" } })
@@ -126,8 +109,8 @@ const capture = (response: HttpServerResponse.HttpServerResponse): StoredAnswer 
  * included) with `Idempotent-Replayed: true`; the key with another body or path is
  * `422 idempotency_key_reused`; while the first is running, `409 idempotency_in_progress`.
  *
- * It wraps the whole app (inside `jsonBodies`, so it reads the same request object as the
- * handler: the body is read once and cached on it). The answer is kept by a pre-response
+ * It wraps the whole app (inside `inputBoundary`, so it reads the same request object as the
+ * handler: the body is read once, by the boundary). The answer is kept by a pre-response
  * handler, before it is written, so a client that has the answer can always get it again.
  */
 export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
@@ -137,15 +120,10 @@ export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
     const sentKey = KEY_HEADERS.map((name) => request.headers[name]).find((value) => value !== undefined)
     if (sentKey === undefined) return yield* app
     if (!VALID_KEY.test(sentKey)) {
-      return yield* Effect.flatMap(
-        errorResponse(
-          ValidationErrorError,
-          ValidationError.of(
-            "X-Idempotency-Key",
-            `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`
-          )
-        ),
-        (response) => answer(request, response)
+      return yield* refuse(
+        request,
+        ValidationErrorError,
+        ValidationError.of("X-Idempotency-Key", `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`)
       )
     }
     // `text` is cached on the request: the handler reads the same body again for free. A body
@@ -166,40 +144,33 @@ export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
     const begun = yield* Effect.either(store.begin(keyed, claim, now))
     // The store failed (and logged why): the request is not run unguarded; 500, and the client retries.
     if (Either.isLeft(begun)) {
-      return yield* Effect.flatMap(errorResponse(InternalError, begun.left), (response) => answer(request, response))
+      return yield* refuse(request, InternalError, begun.left)
     }
 
     switch (begun.right._tag) {
       case "Mismatch":
-        return yield* Effect.flatMap(
-          errorResponse(
-            IdempotencyKeyReusedError,
-            new IdempotencyKeyReused({
-              message: "this idempotency key was used with another request (path or body); use a new key",
-              field: "X-Idempotency-Key"
-            })
-          ),
-          (response) => answer(request, response)
+        return yield* refuse(
+          request,
+          IdempotencyKeyReusedError,
+          new IdempotencyKeyReused({
+            message: "this idempotency key was used with another request (path or body); use a new key",
+            field: "X-Idempotency-Key"
+          })
         )
       case "InProgress":
-        return yield* Effect.flatMap(
-          errorResponse(
-            IdempotencyInProgressError,
-            new IdempotencyInProgress({
-              message: "a request with this idempotency key is still being processed; retry shortly",
-              field: "X-Idempotency-Key"
-            })
-          ),
-          (response) => answer(request, response)
+        return yield* refuse(
+          request,
+          IdempotencyInProgressError,
+          new IdempotencyInProgress({
+            message: "a request with this idempotency key is still being processed; retry shortly",
+            field: "X-Idempotency-Key"
+          })
         )
       case "Replay": {
         const opened = open(cipherKey, begun.right.answer)
         if (Either.isRight(opened)) return yield* answer(request, replay(opened.right))
         yield* Effect.logError("idempotency: a kept answer does not decrypt", opened.left)
-        return yield* Effect.flatMap(
-          errorResponse(InternalError, new PersistenceError({ message: "a kept answer does not decrypt" })),
-          (response) => answer(request, response)
-        )
+        return yield* refuse(request, InternalError, new PersistenceError({ message: "a kept answer does not decrypt" }))
       }
       case "Started":
         break

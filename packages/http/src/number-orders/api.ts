@@ -14,9 +14,13 @@ import { Schema } from "effect"
 import { Envelope, NoBody } from "../envelope"
 import { EditionForbiddenError, InvalidStateError, NumberUnavailableError } from "../errors"
 import { Authentication } from "../middleware/authentication"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
+import { ProductId } from "@provisio/core/catalog/model"
+import { E164 } from "@provisio/core/numbers/model"
 
-const Path = Schema.Struct({ customerId: Schema.String, productId: Schema.String })
-const NumberPath = Schema.Struct({ number: Schema.String })
+const Path = Schema.Struct({ customerId: PathParam(CustomerId), productId: PathParam(ProductId) })
+const NumberPath = Schema.Struct({ number: PathParam(E164) })
 
 /** Deleting every number takes no fields: the body may be empty (or `{}`). */
 

@@ -1,18 +1,28 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { AddedNumbers, AddNumbers, CreateReservation, PhoneNumber, Reservation } from "@provisio/core/numbers/model"
+import {
+  AddedNumbers,
+  AddNumbers,
+  CreateReservation,
+  PhoneNumber,
+  Reservation,
+  ReservationId
+} from "@provisio/core/numbers/model"
 import { Schema } from "effect"
 import { Envelope, PageEnvelope } from "../envelope"
 import { NumberUnavailableError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
+import { ProductId } from "@provisio/core/catalog/model"
 
-const CustomerPath = Schema.Struct({ customerId: Schema.String })
-const ReservationPath = Schema.Struct({ customerId: Schema.String, reservationId: Schema.String })
+const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
+const ReservationPath = Schema.Struct({ customerId: PathParam(CustomerId), reservationId: PathParam(ReservationId) })
 
 /** The search criteria, all optional; text, so a wrong value answers 422 naming the parameter. */
 export const NumberSearchQuery = Schema.Struct({
   ...PageQuery.fields,
-  product_id: Schema.optional(Schema.String),
+  product_id: Schema.optional(ProductId),
   country: Schema.optional(Schema.String),
   city: Schema.optional(Schema.String),
   contains: Schema.optional(Schema.String),

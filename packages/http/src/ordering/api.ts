@@ -1,18 +1,20 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { AddOrderItem, CreateOrder, Order, OrderStatus } from "@provisio/core/ordering/model"
+import { AddOrderItem, CreateOrder, Order, OrderId, OrderStatus } from "@provisio/core/ordering/model"
 import { Schema } from "effect"
 import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { EditionForbiddenError, InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
 
-const OrderPath = Schema.Struct({ orderId: Schema.String })
-const CustomerPath = Schema.Struct({ customerId: Schema.String })
-const CustomerOrderPath = Schema.Struct({ customerId: Schema.String, orderId: Schema.String })
+const OrderPath = Schema.Struct({ orderId: PathParam(OrderId) })
+const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
+const CustomerOrderPath = Schema.Struct({ customerId: PathParam(CustomerId), orderId: PathParam(OrderId) })
 
 export const OrderListQuery = Schema.Struct({
   ...PageQuery.fields,
-  customer_id: Schema.optional(Schema.String),
+  customer_id: Schema.optional(CustomerId),
   status: Schema.optional(OrderStatus)
 })
 

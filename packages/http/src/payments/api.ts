@@ -1,23 +1,26 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { CreditNote, CustomerBalance, GrantCredit, Payment, RecordPayment } from "@provisio/core/payments/model"
+import { CreditNote, CustomerBalance, GrantCredit, Payment, PaymentId, RecordPayment } from "@provisio/core/payments/model"
 import { Schema } from "effect"
 import { Envelope, PageEnvelope } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
+import { InvoiceId } from "@provisio/core/invoices/model"
 
-const PaymentPath = Schema.Struct({ paymentId: Schema.String })
-const CustomerPath = Schema.Struct({ customerId: Schema.String })
+const PaymentPath = Schema.Struct({ paymentId: PathParam(PaymentId) })
+const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
 
 export const PaymentListQuery = Schema.Struct({
   ...PageQuery.fields,
-  customer_id: Schema.optional(Schema.String),
-  invoice_id: Schema.optional(Schema.String)
+  customer_id: Schema.optional(CustomerId),
+  invoice_id: Schema.optional(InvoiceId)
 })
 
 export const CreditListQuery = Schema.Struct({
   ...PageQuery.fields,
-  customer_id: Schema.optional(Schema.String)
+  customer_id: Schema.optional(CustomerId)
 })
 
 const LEDGER =

@@ -3,8 +3,10 @@ import { ProvisioningTarget, UpdateProvisioningTarget } from "@provisio/core/pro
 import { Schema } from "effect"
 import { Envelope } from "../envelope"
 import { Authentication } from "../middleware/authentication"
+import { PathParam } from "../path-params"
+import { ProductId } from "@provisio/core/catalog/model"
 
-const ProductPath = Schema.Struct({ productId: Schema.String })
+const ProductPath = Schema.Struct({ productId: PathParam(ProductId) })
 
 export class ProvisioningApi extends HttpApiGroup.make("provisioning")
   .add(

@@ -7,7 +7,9 @@ import {
   InstallmentPlan,
   QuantityRequest,
   QuantityRequestAccepted,
+  QuantityRequestId,
   Subscription,
+  SubscriptionId,
   SubscriptionStatus,
   UpdateSubscription
 } from "@provisio/core/subscriptions/model"
@@ -16,14 +18,16 @@ import { Envelope, NoBody, PageEnvelope } from "../envelope"
 import { EditionForbiddenError, InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
 
-const SubscriptionPath = Schema.Struct({ subscriptionId: Schema.String })
-const RequestPath = Schema.Struct({ subscriptionId: Schema.String, requestId: Schema.String })
-const AddonPath = Schema.Struct({ subscriptionId: Schema.String, addonId: Schema.String })
+const SubscriptionPath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId) })
+const RequestPath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId), requestId: PathParam(QuantityRequestId) })
+const AddonPath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId), addonId: PathParam(SubscriptionId) })
 
 export const SubscriptionListQuery = Schema.Struct({
   ...PageQuery.fields,
-  customer_id: Schema.optional(Schema.String),
+  customer_id: Schema.optional(CustomerId),
   status: Schema.optional(SubscriptionStatus)
 })
 

@@ -4,6 +4,7 @@ import {
   CreateTicketComment,
   Ticket,
   TicketComment,
+  TicketId,
   TicketStatus,
   UpdateTicket
 } from "@provisio/core/support/model"
@@ -12,13 +13,15 @@ import { Envelope, PageEnvelope } from "../envelope"
 import { InvalidStateError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
 
-const TicketPath = Schema.Struct({ ticketId: Schema.String })
+const TicketPath = Schema.Struct({ ticketId: PathParam(TicketId) })
 
 export const TicketListQuery = Schema.Struct({
   ...PageQuery.fields,
   status: Schema.optional(TicketStatus),
-  customer_id: Schema.optional(Schema.String)
+  customer_id: Schema.optional(CustomerId)
 })
 
 const EVENTS =

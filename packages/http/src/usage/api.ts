@@ -4,6 +4,7 @@ import { IngestResult, MAX_USAGE_BATCH, UsageGroupBy, UsageSummary } from "@prov
 import { Schema } from "effect"
 import { Envelope } from "../envelope"
 import { Authentication } from "../middleware/authentication"
+import { SubscriptionId } from "@provisio/core/subscriptions/model"
 
 const RECORDS_MESSAGE = `must be a list of 1 to ${MAX_USAGE_BATCH.toLocaleString("en-US")} usage records`
 
@@ -22,7 +23,7 @@ export class IngestUsage extends Schema.Class<IngestUsage>("IngestUsage")({
 const QueryTimestamp = Schema.compose(Schema.String, Timestamp, { strict: false })
 
 export const UsageQuery = Schema.Struct({
-  subscription_id: Schema.String,
+  subscription_id: SubscriptionId,
   from: Schema.optional(QueryTimestamp),
   to: Schema.optional(QueryTimestamp),
   /** Default `sku`. */

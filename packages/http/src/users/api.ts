@@ -5,17 +5,20 @@ import {
   RoleDescription,
   SetRole,
   UpdateUser,
-  User
+  User,
+  UserId
 } from "@provisio/core/users/model"
 import { Schema } from "effect"
 import { Envelope, PageEnvelope } from "../envelope"
 import { DuplicateUserError } from "../errors"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
+import { CustomerId } from "@provisio/core/customers/model"
 
-const IdPath = Schema.Struct({ id: Schema.String })
-const UserIdPath = Schema.Struct({ userId: Schema.String })
-const CustomerPath = Schema.Struct({ customerId: Schema.String })
+const IdPath = Schema.Struct({ id: PathParam(UserId) })
+const UserIdPath = Schema.Struct({ userId: PathParam(UserId) })
+const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
 
 export class UsersApi extends HttpApiGroup.make("users")
   .add(

@@ -1,11 +1,12 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { CreateWebhook, UpdateWebhook, Webhook } from "@provisio/core/webhooks/model"
+import { CreateWebhook, UpdateWebhook, Webhook, WebhookId } from "@provisio/core/webhooks/model"
 import { Schema } from "effect"
 import { Envelope, PageEnvelope } from "../envelope"
 import { Authentication } from "../middleware/authentication"
 import { PageQuery } from "../pagination"
+import { PathParam } from "../path-params"
 
-const WebhookPath = Schema.Struct({ id: Schema.String })
+const WebhookPath = Schema.Struct({ id: PathParam(WebhookId) })
 
 const PATTERNS =
   "`events` lists event types (`order.completed`), prefixes ending in `.*` (`subscription.*`) or `*` (every event)."
