@@ -1059,8 +1059,9 @@ function paymentRows(): ReadonlyArray<Row> {
       prepare: invoiceOfC1,
       path: () => "/api/v1/payments",
       body: (w) => ({ invoice_id: invoices.get(w), amount: { amount: "1.00", currency: "EUR" } }),
-      // The channel's admins and managers, and C1's own admin; out of scope the invoice does not exist.
-      expect: { ...writeC1(201), partnerFree: 422, foreignPartner: 422 }
+      // The channel's admins and managers record money received; a customer pays through a gateway,
+      // never by recording it. Out of scope the invoice does not exist.
+      expect: { ...writeC1(201), customerAdmin: 403, partnerFree: 422, foreignPartner: 422 }
     },
     { endpoint: "getPayment", method: "GET", prepare: paymentOfC1, path: (_, id) => `/api/v1/payments/${id}`, expect: readC1 },
     { endpoint: "listCredits", method: "GET", path: () => "/api/v1/credits", expect: everyone(200) },
@@ -1225,7 +1226,7 @@ function supportRows(): ReadonlyArray<Row> {
 
 /**
  * Push configuration: the catalog product's provisioning target (set up once per world by the
- * platform admin) is the platform's to write and the channel's admins' to read; the webhook rows
+ * platform admin) is the platform admins' alone: anyone else finds none (404). The webhook rows
  * work on a webhook of P1, made anew for each caller by the platform admin narrowed to P1.
  */
 function pushRows(): ReadonlyArray<Row> {
@@ -1252,8 +1253,8 @@ function pushRows(): ReadonlyArray<Row> {
       method: "GET",
       prepare: withTarget,
       path: (_, p) => p,
-      // Admins of the platform, distributors and partners; customers and viewers may not.
-      expect: { ...everyone(200), customerAdmin: 403, viewer: 403 }
+      // It holds the provider's address and the secret it trusts: nobody below the platform sees it.
+      expect: { ...everyone(404), platform: 200 }
     },
     {
       endpoint: "updateProductProvisioning",
@@ -1261,7 +1262,7 @@ function pushRows(): ReadonlyArray<Row> {
       prepare: withTarget,
       path: (_, p) => p,
       body: () => ({ timeout_ms: 5000 }),
-      expect: { ...everyone(403), platform: 200 }
+      expect: { ...everyone(404), platform: 200 }
     },
     { endpoint: "listWebhooks", method: "GET", path: () => "/api/v1/webhooks", expect: everyone(200) },
     {

@@ -84,7 +84,7 @@ describe("deliveries", () => {
     it.scoped("an acknowledged CREATE is delivered with its attempt; a configuration is stored and shown", () =>
       Effect.gen(function* () {
         const { receiver, state } = yield* switchable("ack")
-        const { customer } = yield* setUp(receiver.url)
+        const { customer, partnerKey } = yield* setUp(receiver.url)
         const sub = yield* seat(customer.id)
         const run = yield* runOnce
         expect(run.delivered).toBe(1)
@@ -104,6 +104,16 @@ describe("deliveries", () => {
 
         let provisioning = expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}/provisioning`))
         expect(provisioning).toMatchObject({ configuration: null, state: "delivered", deliveries: { delivered: 1, dead: 0 } })
+        expect(delivery.url).toBe(`${receiver.url}/subscriptions`)
+
+        // The provider's address is the platform's: the partner sees the path the call went to, not where.
+        const asPartner = { key: partnerKey }
+        const partnerView = expectData(yield* call("GET", `${V1}/deliveries?target=${sub.product_id}`, asPartner))
+        expect(partnerView.map((d: any) => d.url)).toEqual(["/subscriptions"])
+        expect(expectData(yield* call("GET", `${V1}/deliveries/${delivery.id}`, asPartner)).url).toBe("/subscriptions")
+        const partnerProvisioning = yield* call("GET", `${V1}/subscriptions/${sub.id}/provisioning`, asPartner)
+        expect(expectData(partnerProvisioning).last_delivery.url).toBe("/subscriptions")
+        expect(partnerProvisioning.text).not.toContain(receiver.url)
 
         // An update answered with a configuration: stored on the subscription.
         state.mode = "configuration"

@@ -80,8 +80,7 @@ describe("payments", () => {
         const { customer, partnerKey, customerToken } = yield* world
         const invoice = yield* finalizedInvoiceOf(customer.id, "50.00")
 
-        // The customer's own admin pays its invoice.
-        const payment = expectData(yield* pay(invoice, "80.00", customerToken), 201)
+        const payment = expectData(yield* pay(invoice, "80.00", partnerKey), 201)
         const credits = expectData(yield* call("GET", `${V1}/credits?customer_id=${customer.id}`, { key: customerToken }))
         expect(credits).toHaveLength(1)
         expect(credits[0]).toMatchObject({
@@ -168,7 +167,7 @@ describe("payments", () => {
         expect(withMethod).toMatchObject({ payment_method_id: ownMethod, amount: eur("10.00") })
       }))
 
-    it.effect("draft, void and paid invoices cannot be paid (409), viewers and other channels cannot pay", () =>
+    it.effect("draft, void and paid invoices cannot be paid (409); viewers, customers and other channels cannot pay", () =>
       Effect.gen(function* () {
         const { customer, partner, partnerKey, customerToken } = yield* world
         const draft = yield* draftInvoiceOf(customer.id, "10.00")
@@ -182,6 +181,8 @@ describe("payments", () => {
 
         const open = yield* finalizedInvoiceOf(customer.id, "10.00")
         expectError(yield* pay(open, "5.00", yield* createKey(partner.id, "viewer")), 403, "forbidden")
+        // Recording money received is the issuer's side: the customer's own admin would mark it paid for nothing.
+        expectError(yield* pay(open, "10.00", customerToken), 403, "forbidden")
         const { partnerKey: foreignKey } = yield* channel()
         expectError(yield* pay(open, "5.00", foreignKey), 422, "validation_error", "invoice_id")
         expect(expectData(yield* call("GET", `${V1}/payments?customer_id=${customer.id}`, { key: customerToken }))).toHaveLength(1)

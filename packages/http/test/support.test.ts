@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Deliveries } from "@provisio/core/deliveries/service"
 import { Effect } from "effect"
 import { call, channel, createKey, expectData, signIn, TEST_PASSWORD, uniqueEmail } from "./harness"
 import { createCustomer, events, expectError, OrderingServer, V1 } from "./ordering-fixtures"
@@ -119,6 +120,45 @@ describe("support", () => {
 
         const commented = (yield* events({ type: "ticket.commented" })).filter((e) => e.data.ticket.id === ticket.id)
         expect(commented.map((e) => e.data.internal)).toEqual([false, true])
+      }))
+
+    it.effect("an internal comment never reaches the customer: not in its events, nor in its webhooks' deliveries", () =>
+      Effect.gen(function* () {
+        const { customer, customerToken, partnerKey } = yield* world
+        const hook = { url: "https://customer.example/hooks", events: ["ticket.*"] }
+        const customerHook = expectData(yield* call("POST", `${V1}/webhooks`, { key: customerToken, body: hook }), 201)
+        const partnerHook = expectData(yield* call("POST", `${V1}/webhooks`, { key: partnerKey, body: hook }), 201)
+        const ticket = expectData(
+          yield* call("POST", `${V1}/tickets`, { key: partnerKey, body: { customer_id: customer.id, subject: "S", description: "D" } }),
+          201
+        )
+        const comments = `${V1}/tickets/${ticket.id}/comments`
+        expectData(yield* call("POST", comments, { key: partnerKey, body: { body: "Customer owes us; go slow", internal: true } }), 201)
+        expectData(yield* call("POST", comments, { key: partnerKey, body: { body: "We are on it" } }), 201)
+
+        const seen = (key: string) =>
+          Effect.map(
+            events({ type: "ticket.commented", customer_id: customer.id }, key),
+            (all) => all.filter((e) => e.data.ticket.id === ticket.id)
+          )
+        const partnerSees = yield* seen(partnerKey)
+        expect(partnerSees.map((e) => e.data.internal)).toEqual([true, false])
+        const customerSees = yield* seen(customerToken)
+        expect(customerSees.map((e) => e.data.comment.body)).toEqual(["We are on it"])
+        expect(JSON.stringify(customerSees)).not.toContain("go slow")
+
+        // The dispatcher makes the webhooks' deliveries: the customer's hook gets the public comment only.
+        yield* Effect.orDie(Effect.flatMap(Deliveries, (deliveries) => deliveries.dispatch))
+        const commentedTo = (webhookId: string, key: string) =>
+          Effect.map(
+            call("GET", `${V1}/deliveries?target=${webhookId}&limit=200`, { key }),
+            (answer) => expectData(answer).filter((d: any) => d.event_type === "ticket.commented")
+          )
+        const toCustomer = yield* commentedTo(customerHook.id, customerToken)
+        expect(toCustomer.map((d: any) => d.event_id)).toEqual([customerSees[0].id])
+        const detail = expectData(yield* call("GET", `${V1}/deliveries/${toCustomer[0].id}`, { key: customerToken }))
+        expect(detail.body).not.toContain("go slow")
+        expect(yield* commentedTo(partnerHook.id, partnerKey)).toHaveLength(2)
       }))
 
     it.effect("scope: another partner gets 404; viewers read only; validation", () =>

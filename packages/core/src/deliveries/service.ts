@@ -28,6 +28,7 @@ import {
   type StoredDelivery,
   SubscriptionProvisioning
 } from "./model"
+import { asSeenBy, visibleUrl } from "./visibility"
 import { DeliveryRepo, type DeliveryFilter, DeliverySigner } from "./ports"
 
 /** Events one dispatch transaction claims. */
@@ -463,13 +464,18 @@ export const make = Effect.gen(function* () {
       return yield* ValidationError.of("status", `must be one of ${DeliveryStatus.literals.join(", ")}`)
     }
     const found = yield* repo.list(principal.account_id, filter as DeliveryFilter, page)
-    return { ...found, items: found.items.map((s) => s.delivery) }
+    return { ...found, items: found.items.map((s) => asSeenBy(principal, s.delivery)) }
   })
 
   const getDelivery = Effect.fn("Deliveries.getDelivery")(function* (principal: Principal, id: string) {
     const stored = yield* findDelivery(principal, id)
     const attempts = yield* repo.attempts(id)
-    return new DeliveryDetail({ ...stored.delivery, body: stored.body, attempt_log: attempts })
+    return new DeliveryDetail({
+      ...stored.delivery,
+      url: visibleUrl(principal, stored.delivery),
+      body: stored.body,
+      attempt_log: attempts
+    })
   })
 
   /** A dead or delivered delivery goes back to pending, due now; its attempts are kept. */
@@ -488,7 +494,7 @@ export const make = Effect.gen(function* () {
       const at = yield* now
       const replayed = new Delivery({ ...d, status: "pending", next_attempt_at: at, updated_at: at })
       yield* repo.update({ ...stored, lease_until: null, delivery: replayed })
-      return replayed
+      return asSeenBy(principal, replayed)
     }))
   })
 
@@ -530,7 +536,7 @@ export const make = Effect.gen(function* () {
       configured_at: Option.match(configuration, { onNone: () => null, onSome: (c) => c.at }),
       state,
       deliveries: counts,
-      last_delivery: Option.match(last, { onNone: () => null, onSome: (s) => s.delivery })
+      last_delivery: Option.match(last, { onNone: () => null, onSome: (s) => asSeenBy(principal, s.delivery) })
     })
   })
 

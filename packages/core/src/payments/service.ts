@@ -110,9 +110,10 @@ export const make = Effect.gen(function* () {
           onSome: Effect.succeed
         }))
       )
+      // Recording money received is the issuer's side (platform, distributor, partner): a
+      // customer that could record it would mark its invoices paid with nothing collected.
+      yield* requireKind(principal, CHANNEL, "record payments; a customer pays through a payment gateway")
       yield* requireWrite(principal)
-      // A customer's admins may pay their own invoices; its managers may not.
-      if (principal.account_kind === "customer") yield* requireAdmin(principal)
       const invoice = found.invoice
       const amount = yield* chargeableAmount(input.amount)
       if (amount.currency !== invoice.currency) {

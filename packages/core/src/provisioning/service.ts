@@ -1,7 +1,6 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
 import { ProductRepo } from "../catalog/ports"
 import type { Principal } from "../identity/model"
-import { requireAdmin, requireKind } from "../identity/policy"
 import { NotFound, ValidationError } from "../shared/errors"
 import { Transactor } from "../shared/transactor"
 import { RESOURCE_KINDS, type ResourceKind } from "./calls"
@@ -23,16 +22,15 @@ import {
   singleKey
 } from "./secrets"
 
-/** Targets hold the secret providers trust: the platform's admins set them up. */
-export const requireTargetWriter = (principal: Principal) =>
-  Effect.zipRight(requireKind(principal, ["platform"], "change provisioning targets"), requireAdmin(principal))
-
-/** The channel's admins (platform, distributors, partners) read them; customers do not. */
-export const requireTargetReader = (principal: Principal) =>
-  Effect.zipRight(
-    requireKind(principal, ["platform", "distributor", "partner"], "read provisioning targets"),
-    requireAdmin(principal)
-  )
+/**
+ * A target holds the provider's address and the secret it trusts: it is the platform admins'
+ * alone, read and written. Anyone else finds no target at all (404) rather than a refusal that
+ * tells one exists.
+ */
+export const requireTargetAdmin = (principal: Principal, productId: string) =>
+  principal.account_kind === "platform" && principal.role === "admin"
+    ? Effect.void
+    : Effect.fail(new NotFound({ message: `product ${productId} has no provisioning target` }))
 
 /** The endpoints in their canonical order, or the first one named twice. */
 export const checkEndpoints = (endpoints: ReadonlyArray<ResourceKind>) => {
@@ -68,7 +66,7 @@ export const make = Effect.gen(function* () {
   const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
   const getTarget = Effect.fn("Provisioning.getTarget")(function* (principal: Principal, productId: string) {
-    yield* requireTargetReader(principal)
+    yield* requireTargetAdmin(principal, productId)
     const stored = yield* targets.find(productId)
     if (Option.isSome(stored)) return toProvisioningTarget(stored.value, yield* now)
     if (Option.isNone(yield* products.findById(productId))) return yield* NotFound.of("product", productId)
@@ -80,7 +78,7 @@ export const make = Effect.gen(function* () {
     productId: string,
     input: UpdateProvisioningTarget
   ) {
-    yield* requireTargetWriter(principal)
+    yield* requireTargetAdmin(principal, productId)
     const endpoints = input.endpoints === undefined ? undefined : yield* checkEndpoints(input.endpoints)
     return yield* transactor.withTransaction(Effect.gen(function* () {
       if (!(yield* targets.lockProduct(productId))) return yield* NotFound.of("product", productId)

@@ -62,14 +62,22 @@ export const make = Effect.gen(function* () {
       }))
     )
 
-  const ticketEvent = (type: string, stored: StoredTicket, extra: Record<string, unknown> = {}) =>
+  /**
+   * A `ticket.*` event in the customer's lineage, or, for what only the channel may read (an
+   * internal comment), in its partner's: the customer then finds it in no list, webhook or
+   * delivery of its own, while the channel still filters it by `customer_id`.
+   */
+  const ticketEvent = (
+    type: string,
+    stored: StoredTicket,
+    extra: Record<string, unknown> = {},
+    audience: "customer" | "channel" = "customer"
+  ) =>
     Effect.gen(function* () {
       const ticket = yield* Effect.orDie(encodeTicket(stored.ticket))
-      return yield* newEvent(
-        type,
-        { customer_id: stored.ticket.customer_id, lineage: stored.lineage },
-        { ticket, ...extra }
-      )
+      const customerId = stored.ticket.customer_id
+      const lineage = audience === "customer" ? stored.lineage : stored.lineage.filter((id) => id !== customerId)
+      return yield* newEvent(type, { customer_id: customerId, lineage }, { ticket, ...extra })
     })
 
   const listTickets = (principal: Principal, filter: TicketListFilter, page: PageRequest) =>
@@ -173,7 +181,9 @@ export const make = Effect.gen(function* () {
         })
         yield* repo.insertComment(comment)
         const encoded = yield* Effect.orDie(encodeComment(comment))
-        yield* log.append([yield* ticketEvent("ticket.commented", stored, { comment: encoded, internal })])
+        yield* log.append([
+          yield* ticketEvent("ticket.commented", stored, { comment: encoded, internal }, internal ? "channel" : "customer")
+        ])
         return comment
       }))
     })
