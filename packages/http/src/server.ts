@@ -1,8 +1,8 @@
 import { HttpApiBuilder, HttpApiSwagger, type HttpApp, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer } from "effect"
-import { createServer } from "node:http"
 import { ProvisioApi } from "./api"
+import { createApiServer } from "./node-server"
 import { AuthHandlers } from "./auth/handlers"
 import { CatalogHandlers } from "./catalog/handlers"
 import { CustomersHandlers } from "./customers/handlers"
@@ -62,6 +62,6 @@ export const ServerConfig = Config.all({
 export const ServerLive = HttpAppLive.pipe(
   HttpServer.withLogAddress,
   Layer.provide(Layer.unwrapEffect(
-    Effect.map(ServerConfig, ({ host, port }) => NodeHttpServer.layer(createServer, { port, host }))
+    Effect.map(ServerConfig, ({ host, port }) => NodeHttpServer.layer(createApiServer, { port, host }))
   ))
 )

@@ -2,6 +2,8 @@ import { OpenApi } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { ProvisioApi } from "@provisio/http/api"
 import { Effect } from "effect"
+import * as net from "node:net"
+import { createApiServer } from "@provisio/http/node-server"
 import { call, expectData, TestServer } from "./harness"
 
 describe("API conventions", () => {
@@ -87,6 +89,35 @@ describe("API conventions", () => {
         expect(swagger.text).toContain("swagger-ui")
       }))
   })
+})
+
+describe("requests Node cannot parse", () => {
+  /** The raw answer to `bytes` sent over a socket to a server made by `createApiServer`. */
+  const exchange = (bytes: string) =>
+    Effect.promise(() =>
+      new Promise<string>((resolve) => {
+        const server = createApiServer().on("request", (_, response) => response.end("app"))
+        server.listen(0, "127.0.0.1", () => {
+          const socket = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1")
+          let answer = ""
+          socket.on("data", (chunk) => (answer += chunk))
+          socket.on("close", () => server.close(() => resolve(answer)))
+          socket.write(bytes)
+        })
+      })
+    )
+
+  it.effect("a NUL in a header or a header block over 16 KB is answered in the envelope", () =>
+    Effect.gen(function* () {
+      const nul = yield* exchange("GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Tenant-ID: acc_\u0000\r\n\r\n")
+      expect(nul).toMatch(/^HTTP\/1\.1 400 /)
+      const body = JSON.parse(nul.slice(nul.indexOf("\r\n\r\n") + 4))
+      expect(body).toMatchObject({ success: false, error: { code: "bad_request" }, meta: { api_version: "v1" } })
+      expect(body.meta.request_id).toMatch(/^req_/)
+      const huge = yield* exchange(`GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${"b".repeat(20_000)}\r\n\r\n`)
+      expect(huge).toMatch(/^HTTP\/1\.1 431 /)
+      expect(huge).toContain("\"code\":\"bad_request\"")
+    }))
 })
 
 describe("OpenAPI document", () => {

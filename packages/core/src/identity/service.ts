@@ -1,6 +1,7 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
 import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors"
 import { makeId } from "../shared/ids"
+import { excerpt } from "../shared/text"
 import type { PageRequest } from "../shared/pagination"
 import { Transactor } from "../shared/transactor"
 import {
@@ -22,6 +23,9 @@ import { canReach, requireAdmin, requireKind } from "./policy"
 import { AccountRepo, ApiKeyRepo, Secrets } from "./ports"
 
 export const API_KEY_PREFIX = "pvo"
+
+/** What `X-Tenant-ID` may name: an account or a customer. */
+const TENANT_ID = /^(acc|cus)_[0-9a-z]{1,64}$/
 export const MIN_BOOTSTRAP_KEY_LENGTH = 32
 
 export const make = Effect.gen(function* () {
@@ -137,6 +141,8 @@ export const make = Effect.gen(function* () {
    */
   const narrow = Effect.fn("Identity.narrow")(function* (principal: Principal, tenantId: string) {
     if (tenantId === principal.account_id) return principal
+    // Checked for its shape before any query, as path ids are: anything else names nothing.
+    if (!TENANT_ID.test(tenantId)) return yield* NotFound.of("tenant", excerpt(tenantId))
     const scope = yield* accounts.findScope(tenantId)
     if (Option.isNone(scope) || !canReach(principal, scope.value.lineage)) {
       return yield* NotFound.of("tenant", tenantId)

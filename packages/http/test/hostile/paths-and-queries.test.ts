@@ -75,6 +75,14 @@ describe("hostile paths and query strings", () => {
         expect(checked).toBeGreaterThan(20)
       }))
 
+    it.effect("an X-Tenant-ID that is not an account or customer id is 404, as one out of scope is", () =>
+      Effect.gen(function* () {
+        for (const tenant of ["nope", "prd_0000000000000000000000000", "acc_".padEnd(5_000, "x"), "cus_0000000000000000000000000"]) {
+          const answer = yield* call("GET", "/api/v1/me", { headers: { "x-tenant-id": tenant } })
+          expectRefused(answer, 404, "not_found", `X-Tenant-ID: ${tenant.slice(0, 10)}`)
+        }
+      }))
+
     it.effect("a well-formed id that exists nowhere is still an ordinary 404", () =>
       Effect.gen(function* () {
         const missing = yield* call("GET", "/api/v1/customers/cus_0000000000000000000000000")

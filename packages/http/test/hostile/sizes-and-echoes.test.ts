@@ -50,6 +50,19 @@ const paddedRecord = (subscription_id: string, i: number, padding: number) => ({
   note: "x".repeat(padding)
 })
 
+/** A partner's customer subscribed to the SIP trunk plan (voice-minutes metered). */
+const trunkWorld = Effect.gen(function* () {
+  const catalog = yield* exampleCatalog
+  const { partner, partnerKey } = yield* channel()
+  const customer = yield* createCustomer(partner.id)
+  const trunk = yield* subscribe(
+    customer.id,
+    { plan_id: catalog.plans["SIP Trunk Channel Monthly"], characteristics: { channels: 30, codec: "G.722" } },
+    partnerKey
+  )
+  return { catalog, customer, partnerKey, trunk }
+})
+
 describe("sizes and echoes", () => {
   it.layer(OrderingServer)("limits", (it) => {
     it.effect("a 20 MB body is 413 by its Content-Length, and nothing is created", () =>
@@ -80,14 +93,7 @@ describe("sizes and echoes", () => {
 
     it.effect("POST /usage takes bodies up to 4 MB, larger than the default 1 MB, and no more", () =>
       Effect.gen(function* () {
-        const catalog = yield* exampleCatalog
-        const { partner, partnerKey } = yield* channel()
-        const customer = yield* createCustomer(partner.id)
-        const trunk = yield* subscribe(
-          customer.id,
-          { plan_id: catalog.plans["SIP Trunk Channel Monthly"], characteristics: { channels: 30, codec: "G.722" } },
-          partnerKey
-        )
+        const { partnerKey, trunk } = yield* trunkWorld
         const started = trunk.current_period_start
         const records = (count: number, padding: number) =>
           Array.from({ length: count }, (_, i) => ({ ...paddedRecord(trunk.id, i, padding), occurred_at: started }))
@@ -154,14 +160,7 @@ describe("sizes and echoes", () => {
 
     it.effect("custom fields, characteristics and configuration are bounded; a 20 MB custom field never reaches a read", () =>
       Effect.gen(function* () {
-        const catalog = yield* exampleCatalog
-        const { partner, partnerKey } = yield* channel()
-        const customer = yield* createCustomer(partner.id)
-        const trunk = yield* subscribe(
-          customer.id,
-          { plan_id: catalog.plans["SIP Trunk Channel Monthly"], characteristics: { channels: 30, codec: "G.722" } },
-          partnerKey
-        )
+        const { catalog, customer, partnerKey, trunk } = yield* trunkWorld
         const fields = `${V1}/subscriptions/${trunk.id}/customfields`
         expectRefused(yield* call("PUT", fields, { key: partnerKey, body: { po: "p".repeat(20 * MB) } }), 413, "payload_too_large", "a 20 MB custom field")
         const long = yield* call("PUT", fields, { key: partnerKey, body: { po: "p".repeat(501) } })
