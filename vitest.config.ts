@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os"
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
@@ -8,6 +9,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Child processes: each PGlite (WASM, ~100 MB) lives in its own heap, freed when the worker exits.
-    pool: "forks"
+    pool: "forks",
+    // Vitest's default is one fork fewer than the cores, so a 2-core CI machine ran one file at a
+    // time; the files wait on WASM and sockets as much as on the CPU, and two at once took the
+    // PGlite run from about 8 to 6 minutes.
+    maxWorkers: Math.max(2, availableParallelism() - 1)
   }
 })
