@@ -3,8 +3,12 @@
  * next to the host application's own routes.
  *
  *   npx tsx examples/embed-in-node.ts          serves on http://localhost:3000 until Ctrl-C
- *   npx tsx examples/embed-in-node.ts --once   starts on a free port, calls itself once, exits
+ *   npx tsx examples/embed-in-node.ts --once   starts on a free port, orders a subscription through
+ *                                              the embedded API, waits for the signed CREATE to
+ *                                              reach a provider on loopback, exits
  *
+ * Provisio's background work (renewals, provisioning calls, webhooks) is one layer,
+ * `Workers.layer()`, provided with the API: the host gets it by building the handler.
  * `HttpApiBuilder.toWebHandler` turns the API into `(Request) => Promise<Response>`, the web
  * standard handler that Hono, Next.js route handlers, Bun, Deno and Cloudflare take as is; for
  * Node's own `http` module the two small converters below do the job. Here the data lives in
@@ -15,6 +19,7 @@ import { embeddedClient } from "@provisio/adapters/postgres/database"
 import { migrate } from "@provisio/adapters/postgres/migrations/index"
 import { ServicesLive } from "@provisio/adapters/services"
 import { Identity } from "@provisio/core/identity/service"
+import { Workers } from "@provisio/core/workers/service"
 import { inputBoundary } from "@provisio/http/middleware/input-boundary"
 import { requestLog } from "@provisio/http/middleware/request-log"
 import { ApiLive } from "@provisio/http/server"
@@ -46,7 +51,9 @@ const ApiUnderPrefix = Layer.effect(
 
 const ProvisioLive = Layer.mergeAll(
   HttpApiSwagger.layer({ path: "/swagger" }),
-  HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })
+  HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }),
+  // The scheduler and the delivery workers, for as long as the handler lives.
+  Workers.layer()
 ).pipe(
   Layer.provideMerge(ApiUnderPrefix),
   Layer.provideMerge(HttpServer.layerContext),
@@ -125,11 +132,8 @@ server.listen(port, () => {
   console.log(`Provisio is mounted at ${base} (Swagger UI: ${base}/swagger)`)
   console.log(`Try: curl -H "Authorization: Bearer ${ADMIN_KEY}" ${base}/api/v1/me`)
   if (once) {
-    fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
-      .then(async (response) => {
-        console.log(response.status, await response.text())
-        process.exitCode = response.ok ? 0 : 1
-      })
+    orderAndWatchTheProvider(`${base}/api/v1`)
+      .then(() => (process.exitCode = 0))
       .catch((error) => {
         console.error(error)
         process.exitCode = 1
@@ -140,3 +144,66 @@ server.listen(port, () => {
     process.once("SIGTERM", shutdown)
   }
 })
+
+// ---- --once: an order through the embedded API reaches a provider ---------------------------------
+
+/** A request to the embedded API as the platform admin: the answer's `data`, or a thrown error. */
+const api = async (url: string, method: string, body?: unknown) => {
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  const answer = await response.json() as { success: boolean; data: any }
+  if (!answer.success) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(answer)}`)
+  return answer.data
+}
+
+/**
+ * A provider on loopback, a product that pushes to it, a plan, a distributor, a partner, a
+ * customer and an order: the workers send the signed CREATE, which the provider prints.
+ */
+const orderAndWatchTheProvider = async (v1: string) => {
+  let received: (call: { method: string; url: string; signature: string; body: string }) => void = () => {}
+  const arrived = new Promise<{ method: string; url: string; signature: string; body: string }>((resolve) => (received = resolve))
+  const provider = http.createServer((req, res) => {
+    let body = ""
+    req.on("data", (chunk) => (body += chunk))
+    req.on("end", () => {
+      res.writeHead(204).end()
+      received({ method: req.method ?? "", url: req.url ?? "", signature: String(req.headers["webhook-signature"]), body })
+    })
+  })
+  await new Promise<void>((resolve) => provider.listen(0, "127.0.0.1", resolve))
+  try {
+    const product = await api(`${v1}/products`, "POST", { name: "Hosted PBX", type: "service" })
+    await api(`${v1}/products/${product.id}/provisioning`, "PUT", {
+      base_url: `http://127.0.0.1:${(provider.address() as AddressInfo).port}`,
+      endpoints: ["subscriptions"]
+    })
+    const plan = await api(`${v1}/plans`, "POST", {
+      product_id: product.id,
+      name: "Hosted PBX Monthly",
+      price: { amount: "12.00", currency: "EUR" },
+      billing_interval: "month"
+    })
+    await api(`${v1}/plans/${plan.id}/publish`, "POST")
+    const distributor = await api(`${v1}/distributors`, "POST", { name: "Nordic Distribution" })
+    const partner = await api(`${v1}/partners`, "POST", { name: "Fjord Telecom", distributor_id: distributor.id })
+    const customer = await api(`${v1}/customers`, "POST", { name: "Acme GmbH", partner_id: partner.id })
+    const order = await api(`${v1}/orders`, "POST", { customer_id: customer.id })
+    await api(`${v1}/orders/${order.id}/items`, "POST", { plan_id: plan.id, quantity: 5 })
+    const done = await api(`${v1}/orders/${order.id}/checkout`, "POST")
+    console.log(`order ${done.id} ${done.status}: subscription ${done.items[0].subscription_id}`)
+
+    const call = await Promise.race([
+      arrived,
+      // Unreferenced: a pending time-out must not keep the process alive once the call came.
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no provisioning call within 20 s")), 20_000).unref())
+    ])
+    const sent = JSON.parse(call.body)
+    console.log(`provider received ${call.method} ${call.url}: ${sent.action} of ${sent.subscription.id}, signed ${call.signature.slice(0, 12)}...`)
+  } finally {
+    provider.close()
+  }
+}

@@ -141,6 +141,10 @@ export const DeliveryRepoLive = Layer.effect(
           const order = new Map(ids.map((id, i) => [id, i]))
           return [...decoded].sort((a, b) => order.get(a.delivery.id)! - order.get(b.delivery.id)!)
         })),
+      release: (ids) =>
+        ids.length === 0 ? Effect.void : orPersistenceError(sql`
+          update deliveries set lease_until = null
+           where id = any(${ids}::text[]) and status in ('pending', 'retrying')`).pipe(Effect.asVoid),
       findById: (id) => orPersistenceError(Effect.flatMap(sql`select * from deliveries where id = ${id}`, decodeFirst)),
       lock: (id) =>
         orPersistenceError(Effect.flatMap(sql`select * from deliveries where id = ${id} for update`, decodeFirst)),

@@ -3,7 +3,7 @@ import { Identity } from "@provisio/core/identity/service"
 import { CreateApiKey, Role } from "@provisio/core/identity/model"
 import { Console, Effect, Option } from "effect"
 import { AppLive } from "../database"
-import { bootstrap } from "./serve"
+import { bootstrap } from "../bootstrap"
 
 const account = Options.text("account").pipe(
   Options.withDescription("The account or customer id the key acts as (acc_..., cus_...); the platform when omitted"),

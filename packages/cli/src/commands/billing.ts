@@ -7,7 +7,7 @@ import { ValidationError } from "@provisio/core/shared/errors"
 import { Clock, Effect, Option, Schema } from "effect"
 import { AppLive } from "../database"
 import { count, type ImportOutput, stdoutOutput } from "../progress"
-import { bootstrap } from "./serve"
+import { bootstrap } from "../bootstrap"
 
 /**
  * The progress of a run: on a terminal one line rewritten with `\r`, elsewhere a plain line per
@@ -66,12 +66,6 @@ export const runBilling = (
     )
     return run
   })
-
-/** The scheduler's billing work: re-rate flagged drafts, finalize those whose grace period has ended. */
-export const billingDueRun = Effect.flatMap(Billing, (billing) => billing.finalizeDue).pipe(
-  Effect.tap((done) => (done.rerated + done.finalized > 0 ? Effect.logInfo("billing", done) : Effect.void)),
-  Effect.catchAllCause((cause) => Effect.logError("billing finalization failed", cause).pipe(Effect.as(undefined)))
-)
 
 const period = Options.text("period").pipe(Options.withDescription("The month to bill, YYYY-MM (e.g. 2026-11)"))
 const gracePeriod = Options.text("grace-period").pipe(

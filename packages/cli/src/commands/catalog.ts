@@ -6,7 +6,7 @@ import { Identity } from "@provisio/core/identity/service"
 import { ValidationError } from "@provisio/core/shared/errors"
 import { Console, Effect, ParseResult, Schema } from "effect"
 import { AppLive } from "../database"
-import { bootstrap } from "./serve"
+import { bootstrap } from "../bootstrap"
 
 /**
  * Reads a catalog file (examples/catalog.json): JSON decoded with the API's own schemas, so the

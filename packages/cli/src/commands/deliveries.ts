@@ -2,10 +2,9 @@ import { Args, Command, Options } from "@effect/cli"
 import { type Delivery, DeliveryStatus } from "@provisio/core/deliveries/model"
 import { Deliveries } from "@provisio/core/deliveries/service"
 import { Identity } from "@provisio/core/identity/service"
-import { Console, DateTime, Duration, Effect, Option, Schedule } from "effect"
+import { Console, DateTime, Effect, Option } from "effect"
 import { AppLive } from "../database"
-import { pageOf, pageOptions } from "./ordering"
-import { schedulerLoop } from "./subscriptions"
+import { pageOf, pageOptions } from "../paging"
 
 const line = (d: Delivery) =>
   [
@@ -49,41 +48,4 @@ const replay = Command.make("replay", { id }, ({ id }) =>
 export const deliveries = Command.make("deliveries").pipe(
   Command.withDescription("Deliveries: list, replay"),
   Command.withSubcommands([list, replay])
-)
-
-// The workers -------------------------------------------------------------------------------------
-
-/** How long an idle worker waits before looking again. */
-export const DELIVERY_INTERVAL = Duration.seconds(1)
-
-/** One turn of the delivery workers; a failure is logged and the next turn tries again. */
-export const deliveryRun = Effect.flatMap(Deliveries, (deliveries) => deliveries.runOnce).pipe(
-  Effect.tap((run) =>
-    run.sent > 0 || run.created > 0
-      ? Effect.logInfo("deliveries", run)
-      : Effect.void
-  ),
-  Effect.catchAllCause((cause) => Effect.logError("delivery run failed", cause).pipe(Effect.as(undefined)))
-)
-
-/** Runs the delivery workers now and then every `interval` after each turn, forever. */
-export const deliveryLoop = (interval: Duration.DurationInput = DELIVERY_INTERVAL) =>
-  Effect.repeat(deliveryRun, Schedule.spaced(interval)).pipe(Effect.asVoid)
-
-const interval = Options.integer("interval").pipe(
-  Options.withDescription("Milliseconds an idle worker waits before looking again (default 1000)"),
-  Options.withDefault(1000)
-)
-
-export const worker = Command.make("worker", { interval }, ({ interval }) =>
-  Effect.gen(function* () {
-    yield* Effect.logInfo("worker: delivery workers and the scheduler")
-    yield* Effect.fork(schedulerLoop())
-    yield* deliveryLoop(Duration.millis(interval))
-  }).pipe(Effect.provide(AppLive))
-).pipe(
-  Command.withDescription(
-    "Run the delivery workers (provisioning pushes, webhooks) and the scheduler. Any number of worker processes may " +
-      "share one PostgreSQL server: deliveries are claimed with leases, one subscription's in order"
-  )
 )

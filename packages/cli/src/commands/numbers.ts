@@ -7,7 +7,7 @@ import { Chunk, Clock, Effect, Option, Stream } from "effect"
 import * as fs from "node:fs"
 import { AppLive } from "../database"
 import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress"
-import { bootstrap } from "./serve"
+import { bootstrap } from "../bootstrap"
 
 /** Rows per batch: each batch is one transaction, one insert statement per placement in it. */
 export const IMPORT_CHUNK = 5_000

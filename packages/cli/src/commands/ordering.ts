@@ -3,18 +3,9 @@ import { Identity } from "@provisio/core/identity/service"
 import { type Order, OrderStatus } from "@provisio/core/ordering/model"
 import { Ordering } from "@provisio/core/ordering/service"
 import { formatDecimal } from "@provisio/core/shared/money"
-import { pageRequest } from "@provisio/core/shared/pagination"
 import { Console, DateTime, Effect, Option } from "effect"
 import { AppLive } from "../database"
-
-/** `--limit` and `--cursor`, as the API's `?limit=&cursor=`. */
-export const pageOptions = {
-  limit: Options.integer("limit").pipe(Options.withDescription("At most this many (1 to 200, default 50)"), Options.optional),
-  cursor: Options.text("cursor").pipe(Options.withDescription("The next page, as a list printed it"), Options.optional)
-}
-
-export const pageOf = (options: { readonly limit: Option.Option<number>; readonly cursor: Option.Option<string> }) =>
-  pageRequest({ limit: Option.getOrUndefined(options.limit), cursor: Option.getOrUndefined(options.cursor) })
+import { pageOf, pageOptions } from "../paging"
 
 export const orderLine = (order: Order) =>
   [

@@ -2,10 +2,9 @@ import { Args, Command, Options } from "@effect/cli"
 import { Identity } from "@provisio/core/identity/service"
 import { Subscription, SubscriptionStatus } from "@provisio/core/subscriptions/model"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
-import { Console, DateTime, Duration, Effect, Option, Schedule, Schema } from "effect"
+import { Console, DateTime, Effect, Option, Schema } from "effect"
 import { AppLive } from "../database"
-import { pageOf, pageOptions } from "./ordering"
-import { billingDueRun } from "./billing"
+import { pageOf, pageOptions } from "../paging"
 
 const line = (s: Subscription) =>
   [
@@ -67,44 +66,4 @@ const cancel = Command.make("cancel", { id, atPeriodEnd }, ({ atPeriodEnd, id })
 export const subscriptions = Command.make("subscriptions").pipe(
   Command.withDescription("Subscriptions: list, show, cancel"),
   Command.withSubcommands([list, showCommand, cancel])
-)
-
-// The scheduler ---------------------------------------------------------------------------------
-
-/** How often `serve` and `provisio scheduler` look for due renewals, expiries and cancellations. */
-export const SCHEDULER_INTERVAL = Duration.seconds(30)
-
-/** One run of the scheduler, logged when it did something; a failure is logged and the next run tries again. */
-export const schedulerRun = Effect.flatMap(Subscriptions, (subscriptions) => subscriptions.runDue()).pipe(
-  Effect.tap((run) =>
-    run.renewed + run.expired + run.cancelled > 0
-      ? Effect.logInfo("scheduler", { renewed: run.renewed, expired: run.expired, cancelled: run.cancelled })
-      : Effect.void
-  ),
-  Effect.catchAllCause((cause) => Effect.logError("scheduler run failed", cause).pipe(Effect.as(undefined)))
-)
-
-/** Runs the scheduler now and then every `interval`, forever. */
-export const schedulerLoop = (interval: Duration.DurationInput = SCHEDULER_INTERVAL) =>
-  Effect.repeat(Effect.zipRight(schedulerRun, billingDueRun), Schedule.spaced(interval)).pipe(Effect.asVoid)
-
-const once = Options.boolean("once").pipe(Options.withDescription("Run once and exit"))
-const interval = Options.integer("interval").pipe(
-  Options.withDescription("Seconds between runs (default 30)"),
-  Options.withDefault(30)
-)
-
-export const scheduler = Command.make("scheduler", { interval, once }, ({ interval, once }) =>
-  (once
-    ? Effect.gen(function* () {
-      const run = yield* (yield* Subscriptions).runDue()
-      yield* Console.log(`renewed ${run.renewed}, expired ${run.expired}, cancelled ${run.cancelled}`)
-      yield* billingDueRun
-    })
-    : schedulerLoop(Duration.seconds(interval))).pipe(Effect.provide(AppLive))
-).pipe(
-  Command.withDescription(
-    "Renew, expire and cancel subscriptions whose billing period has ended. Any number of processes may run it " +
-      "at once against one PostgreSQL server: each due subscription is handled by exactly one"
-  )
 )

@@ -9,7 +9,7 @@ import * as fs from "node:fs"
 import * as readline from "node:readline"
 import { AppLive } from "../database"
 import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress"
-import { bootstrap } from "./serve"
+import { bootstrap } from "../bootstrap"
 
 /** A record of the file that was not stored, with its line. */
 export interface RejectedLine {

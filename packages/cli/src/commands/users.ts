@@ -6,7 +6,7 @@ import { Users } from "@provisio/core/users/service"
 import { ValidationError } from "@provisio/core/shared/errors"
 import { Console, Effect, Option, ParseResult, Redacted, Schema } from "effect"
 import { AppLive } from "../database"
-import { bootstrap } from "./serve"
+import { bootstrap } from "../bootstrap"
 
 const account = Options.text("account").pipe(
   Options.withDescription("The account or customer id the user acts for (acc_..., cus_...)")

@@ -34,6 +34,8 @@ export class DeliveryRepo extends Context.Tag("@provisio/core/DeliveryRepo")<Del
     limit: number,
     leaseMarginMillis: number
   ) => Effect.Effect<ReadonlyArray<StoredDelivery>, PersistenceError>
+  /** Gives up the leases of claimed deliveries not sent after all (a worker stopping), so any worker may send them now. */
+  readonly release: (ids: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredDelivery>, PersistenceError>
   /** The delivery, its row held until the transaction ends. */
   readonly lock: (id: string) => Effect.Effect<Option.Option<StoredDelivery>, PersistenceError>

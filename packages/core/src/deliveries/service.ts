@@ -430,7 +430,17 @@ export const make = Effect.gen(function* () {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const batch = yield* claim
       if (batch.length === 0) break
-      const results = yield* Effect.forEach(batch, sendOne, { concurrency: SEND_CONCURRENCY })
+      // A worker told to stop finishes the calls in flight (each is bounded by its time-out) and
+      // gives the claimed ones it has not started back, rather than leaving them to their leases.
+      const unsent = new Set(batch.map((claimed) => claimed.delivery.id))
+      const results = yield* Effect.forEach(
+        batch,
+        (claimed) => Effect.uninterruptible(Effect.suspend(() => {
+          unsent.delete(claimed.delivery.id)
+          return sendOne(claimed)
+        })),
+        { concurrency: SEND_CONCURRENCY }
+      ).pipe(Effect.onInterrupt(() => Effect.ignore(repo.release([...unsent]))))
       for (const result of results) {
         if (result === "skipped") continue
         run.sent++
