@@ -2,6 +2,9 @@ import { availableParallelism } from "node:os"
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
+  // The packages' `source` export condition: tests run the TypeScript sources, never a stale build.
+  resolve: { conditions: ["source"] },
+  ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts"],
     globalSetup: ["./vitest.setup.global.ts"],

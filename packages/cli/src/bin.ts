@@ -1,8 +1,8 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 import { ValidationError as CliValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
-import { cli } from "./main"
+import { cli } from "./main.js"
 
 /** One readable line for a failure; @effect/cli has already explained its own usage errors. */
 const report = (cause: Cause.Cause<unknown>) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
+import { spawnTypeScript } from "@provisio/adapters/testing/processes"
 import { fileURLToPath } from "node:url"
 
 /**
@@ -17,10 +17,10 @@ const run = (file: string, args: ReadonlyArray<string> = []) =>
       const env: NodeJS.ProcessEnv = { ...process.env }
       // The examples keep their data in memory whatever the test run points at.
       delete env["DATABASE_URL"]
-      const child = spawn(process.execPath, ["--import", "tsx", file, ...args], { cwd: ROOT, env })
+      const child = spawnTypeScript(file, args, { cwd: ROOT, env })
       let output = ""
-      child.stdout.on("data", (chunk) => (output += chunk))
-      child.stderr.on("data", (chunk) => (output += chunk))
+      child.stdout!.on("data", (chunk) => (output += chunk))
+      child.stderr!.on("data", (chunk) => (output += chunk))
       child.on("close", (code) => resolve({ code, output }))
     })
   )

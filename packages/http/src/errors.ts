@@ -16,7 +16,7 @@ import { NumberUnavailable } from "@provisio/core/numbers/errors"
 import { excerpt, EXCERPT_LENGTH } from "@provisio/core/shared/text"
 import { ParseResult, Schema } from "effect"
 import { IdempotencyInProgress, IdempotencyKeyReused, RateLimited } from "@provisio/core/shared/errors"
-import { ErrorBody, errorBody } from "./envelope"
+import { ErrorBody, errorBody } from "./envelope.js"
 
 /** The errors of the core's family: all carry `message` and an optional `field`. */
 type CoreErrorClass<E> = Schema.Schema<E, any, never> & {

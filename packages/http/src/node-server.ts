@@ -2,7 +2,7 @@ import { makeId } from "@provisio/core/shared/ids"
 import { Effect } from "effect"
 import { createServer, type Server } from "node:http"
 import type { Duplex } from "node:stream"
-import { API_VERSION } from "./envelope"
+import { API_VERSION } from "./envelope.js"
 
 /**
  * A request Node's parser refuses before the app sees it (a NUL or a newline in a header, a

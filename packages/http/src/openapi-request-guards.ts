@@ -1,6 +1,6 @@
 import { JSONSchema } from "effect"
-import { ErrorBody } from "./envelope"
-import { bodyLimitOf, MAX_JSON_DEPTH } from "./middleware/input-boundary"
+import { ErrorBody } from "./envelope.js"
+import { bodyLimitOf, MAX_JSON_DEPTH } from "./middleware/input-boundary.js"
 
 /**
  * The request guards work around the endpoints (middleware/idempotency.ts, middleware/rate-limit.ts,

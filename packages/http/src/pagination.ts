@@ -1,8 +1,8 @@
 import type { Principal } from "@provisio/core/identity/model"
 import { type PageRequest, pageRequest } from "@provisio/core/shared/pagination"
 import { Effect, Schema } from "effect"
-import { BadRequest } from "./errors"
-import { CurrentPrincipal } from "./middleware/authentication"
+import { BadRequest } from "./errors.js"
+import { CurrentPrincipal } from "./middleware/authentication.js"
 
 /** `?limit=&cursor=` on every list. Read as text so a wrong type answers 400 naming the parameter. */
 export const PageQuery = Schema.Struct({

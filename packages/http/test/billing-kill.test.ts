@@ -3,7 +3,8 @@ import { SqlClient } from "@effect/sql"
 import { ServicesLive } from "@provisio/adapters/services"
 import { createScratchDatabase, dropDatabase } from "@provisio/adapters/testing/database"
 import { Context, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
-import { spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import { spawnTypeScript } from "@provisio/adapters/testing/processes"
 import * as crypto from "node:crypto"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
@@ -34,7 +35,7 @@ describe.skipIf(!SERVER)("billing run crash", () => {
     const database = `provisio_billing_kill_${crypto.randomBytes(6).toString("hex")}`
     const url = await Effect.runPromise(createScratchDatabase(server, database))
     const scope = Effect.runSync(Scope.make())
-    let child: ReturnType<typeof spawn> | undefined
+    let child: ChildProcess | undefined
     try {
       const context = await Effect.runPromise(Layer.buildWithScope(
         ServicesLive.pipe(Layer.provideMerge(PgClient.layer({ url: Redacted.make(url), maxConnections: 4 })), Layer.orDie),
@@ -69,7 +70,7 @@ describe.skipIf(!SERVER)("billing run crash", () => {
           from customers c where c.id like 'cus_kill%'`)
 
       const billingRun = () => {
-        const process_ = spawn(process.execPath, ["--import", "tsx", BIN, "billing", "run", "--period", MONTH, "--chunk-size", "1"], {
+        const process_ = spawnTypeScript(BIN, ["billing", "run", "--period", MONTH, "--chunk-size", "1"], {
           env: { ...process.env, DATABASE_URL: url },
           stdio: ["ignore", "pipe", "pipe"],
           detached: true

@@ -4,7 +4,8 @@ import { ServicesLive } from "@provisio/adapters/services"
 import { createScratchDatabase, dropDatabase } from "@provisio/adapters/testing/database"
 import { Deliveries, LEASE_MARGIN_MILLIS } from "@provisio/core/deliveries/service"
 import { Clock, Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
-import { spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import { spawnTypeScript } from "@provisio/adapters/testing/processes"
 import * as crypto from "node:crypto"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -64,7 +65,7 @@ describe.skipIf(!SERVER)("delivery crash", () => {
     const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
 
     const scope = Effect.runSync(Scope.make())
-    let child: ReturnType<typeof spawn> | undefined
+    let child: ChildProcess | undefined
     try {
       const context = await Effect.runPromise(Layer.buildWithScope(
         ServicesLive.pipe(Layer.provideMerge(PgClient.layer({ url: Redacted.make(url), maxConnections: 4 })), Layer.orDie),
@@ -81,7 +82,7 @@ describe.skipIf(!SERVER)("delivery crash", () => {
       const eventIds = await run(seedEvents(product, EVENTS))
 
       // The worker process; its own process group, so the kill reaches nothing else.
-      const worker = spawn(process.execPath, ["--import", "tsx", WORKER], {
+      const worker = spawnTypeScript(WORKER, [], {
         env: { ...process.env, DATABASE_URL: url },
         stdio: ["ignore", "pipe", "pipe"],
         detached: true

@@ -4,7 +4,7 @@ import { Unauthorized } from "@provisio/core/shared/errors"
 import { Clock, Config, ConfigError, DateTime, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { errors, jwtVerify, SignJWT } from "jose"
 import * as crypto from "node:crypto"
-import { storedSigningKey } from "../postgres/auth"
+import { storedSigningKey } from "../postgres/auth.js"
 
 const ALGORITHM = "HS256"
 const ISSUER = "provisio"

@@ -4,8 +4,8 @@ import { ActivationRepo } from "@provisio/core/activations/ports"
 import { toPage } from "@provisio/core/shared/pagination"
 import { Timestamp } from "@provisio/core/shared/time"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 const Row = Schema.Struct({
   kind: ActivationKind,

@@ -4,7 +4,7 @@ import { LoginFailureRepo, RefreshTokenRepo } from "@provisio/core/auth/ports"
 import { Timestamp } from "@provisio/core/shared/time"
 import { DateTime, Effect, Layer, Schema } from "effect"
 import * as crypto from "node:crypto"
-import { orPersistenceError } from "./persistence"
+import { orPersistenceError } from "./persistence.js"
 
 export const RefreshTokenRepoLive = Layer.effect(
   RefreshTokenRepo,

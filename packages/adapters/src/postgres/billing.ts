@@ -10,10 +10,10 @@ import { Currency, DecimalString, formatDecimal, money } from "@provisio/core/sh
 import { Timestamp } from "@provisio/core/shared/time"
 import { SubscriptionStatus } from "@provisio/core/subscriptions/model"
 import { BigDecimal, type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
-import { pgArray } from "./arrays"
-import { invoicesToIssueSql } from "./invoices"
-import { epochMillisSql, fromEpochMillisSql } from "./json"
-import { orPersistenceError } from "./persistence"
+import { pgArray } from "./arrays.js"
+import { invoicesToIssueSql } from "./invoices.js"
+import { epochMillisSql, fromEpochMillisSql } from "./json.js"
+import { orPersistenceError } from "./persistence.js"
 
 /**
  * The set-based SQL of billing runs: every method is one statement over all the rows it is

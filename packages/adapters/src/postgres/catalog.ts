@@ -7,8 +7,8 @@ import type { PersistenceError } from "@provisio/core/shared/errors"
 import { formatDecimal } from "@provisio/core/shared/money"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import { type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { isUniqueViolation, orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { isUniqueViolation, orPersistenceError } from "./persistence.js"
 
 // Money and prices are NUMERIC, written and read as decimal text (never through a JS number).
 // Nested records (availability, tiers, a plan's price) are assembled as JSON by the queries, with

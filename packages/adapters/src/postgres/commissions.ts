@@ -9,8 +9,8 @@ import { CommissionRuleRepo } from "@provisio/core/commissions/ports"
 import { Currency, DecimalString, formatDecimal } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 const RuleRow = Schema.Struct({ ...CommissionRule.fields, lineage: Schema.Array(Schema.String) })
 

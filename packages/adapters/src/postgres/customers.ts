@@ -13,8 +13,8 @@ import {
 import type { PersistenceError } from "@provisio/core/shared/errors"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import { type Cause, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { isUniqueViolation, orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { isUniqueViolation, orPersistenceError } from "./persistence.js"
 
 // `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
 // as Postgres arrays, but neither column holds one at the top level) and parses them on reading.

@@ -1,6 +1,6 @@
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
-import { openEmbedded } from "../embedded/pglite"
+import { openEmbedded } from "../embedded/pglite.js"
 
 /**
  * Where the data lives: a PostgreSQL server when `DATABASE_URL` is set, otherwise the embedded

@@ -5,10 +5,10 @@ import { DomainEvent } from "@provisio/core/events/model"
 import { toPage } from "@provisio/core/shared/pagination"
 import { Timestamp } from "@provisio/core/shared/time"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { parseJson } from "./json"
-import { orPersistenceError } from "./persistence"
-import { decodeAll as decodeWebhooks } from "./webhooks"
+import { pageClause } from "./pagination.js"
+import { parseJson } from "./json.js"
+import { orPersistenceError } from "./persistence.js"
+import { decodeAll as decodeWebhooks } from "./webhooks.js"
 
 const DeliveryRow = Schema.Struct({
   ...Delivery.fields,

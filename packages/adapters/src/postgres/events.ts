@@ -3,8 +3,8 @@ import { DomainEvent } from "@provisio/core/events/model"
 import { EventLog } from "@provisio/core/events/ports"
 import { toPage } from "@provisio/core/shared/pagination"
 import { DateTime, Effect, Layer, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 const decodeAll = Schema.decodeUnknown(Schema.Array(DomainEvent))
 

@@ -2,7 +2,7 @@ import { SqlClient, SqlSchema } from "@effect/sql"
 import { FederatedIdentity } from "@provisio/core/federation/model"
 import { FederatedIdentityRepo } from "@provisio/core/federation/ports"
 import { DateTime, Effect, Layer, Schema } from "effect"
-import { orPersistenceError } from "./persistence"
+import { orPersistenceError } from "./persistence.js"
 
 export const FederatedIdentityRepoLive = Layer.effect(
   FederatedIdentityRepo,

@@ -3,9 +3,9 @@ import { Account, ApiKey, Principal } from "@provisio/core/identity/model"
 import { AccountRepo, ApiKeyRepo } from "@provisio/core/identity/ports"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
-import { ScopeRow, scopes } from "./scopes"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
+import { ScopeRow, scopes } from "./scopes.js"
 
 export const AccountRepoLive = Layer.effect(
   AccountRepo,

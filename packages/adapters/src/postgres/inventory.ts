@@ -3,8 +3,8 @@ import { Connection, InServiceNumber, InServiceProduct, InServiceSubscription } 
 import { InventoryRepo } from "@provisio/core/inventory/ports"
 import { toPage } from "@provisio/core/shared/pagination"
 import { Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 const decodeConnections = Schema.decodeUnknown(Schema.Array(Connection))
 const decodeSubscriptions = Schema.decodeUnknown(Schema.Array(Schema.Struct({

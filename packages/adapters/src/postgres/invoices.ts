@@ -5,10 +5,10 @@ import { CustomerSummary, type StoredInvoice, SubscriptionSummary } from "@provi
 import { isCurrency, roundToMinorUnit } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
 import { type BigDecimal, DateTime, Effect, Layer, Option, type ParseResult, Schema } from "effect"
-import { pgArray } from "./arrays"
-import { isoSql, moneySql, parseJson } from "./json"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pgArray } from "./arrays.js"
+import { isoSql, moneySql, parseJson } from "./json.js"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 /**
  * An invoice as JSON in the shape `Invoice` encodes it (the API's and the events' shape),

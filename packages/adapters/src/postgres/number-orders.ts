@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { NumberOrderRepo } from "@provisio/core/number-orders/ports"
 import { DateTime, Effect, Layer } from "effect"
-import { orPersistenceError } from "./persistence"
+import { orPersistenceError } from "./persistence.js"
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
 

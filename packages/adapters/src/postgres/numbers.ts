@@ -3,8 +3,8 @@ import { PhoneNumber, StoredReservation } from "@provisio/core/numbers/model"
 import { NumberRepo, ReservationRepo } from "@provisio/core/numbers/ports"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import { DateTime, Effect, Layer, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
 

@@ -4,8 +4,8 @@ import { OrderRepo } from "@provisio/core/ordering/ports"
 import { formatDecimal, type Money } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 // Money is NUMERIC, written and read as decimal text; the items are assembled as JSON by the
 // query with every NUMERIC cast to text first (a JSON number would go through a binary float).

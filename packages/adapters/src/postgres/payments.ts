@@ -10,8 +10,8 @@ import { PaymentRepo } from "@provisio/core/payments/ports"
 import { Currency, DecimalString, formatDecimal, money, roundToMinorUnit } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 // NUMERIC is read as text (a JS number would go through a binary float) and assembled into the
 // `{amount, currency}` objects of the model by the queries themselves.

@@ -4,8 +4,8 @@ import { ResourceKindSchema, type StoredTarget } from "@provisio/core/provisioni
 import { ProvisioningTargetRepo } from "@provisio/core/provisioning/ports"
 import { Timestamp } from "@provisio/core/shared/time"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { orPersistenceError } from "./persistence"
-import { keysOf, KeyColumns } from "./signing-keys"
+import { orPersistenceError } from "./persistence.js"
+import { keysOf, KeyColumns } from "./signing-keys.js"
 
 const TargetRow = Schema.Struct({
   product_id: ProductId,

@@ -8,7 +8,7 @@ import {
 } from "@provisio/core/shared/idempotency"
 import { RateLimiter, Take } from "@provisio/core/shared/rate-limit"
 import { DateTime, Duration, Effect, Layer, Ref } from "effect"
-import { orPersistenceError } from "./persistence"
+import { orPersistenceError } from "./persistence.js"
 
 interface KeyRow {
   readonly method: string

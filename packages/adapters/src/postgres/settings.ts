@@ -4,7 +4,7 @@ import { ProviderIdTaken } from "@provisio/core/settings/errors"
 import { Branding, IdentityProvider, Licensing, Settings } from "@provisio/core/settings/model"
 import { SettingsRepo, type SettingsChanges } from "@provisio/core/settings/ports"
 import { DateTime, Effect, Layer, Schema } from "effect"
-import { orPersistenceError } from "./persistence"
+import { orPersistenceError } from "./persistence.js"
 
 // The sections are jsonb, sent as JSON text: node-postgres would send the providers' top-level
 // array as a Postgres array.

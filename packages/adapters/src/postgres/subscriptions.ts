@@ -5,8 +5,8 @@ import { Timestamp } from "@provisio/core/shared/time"
 import { QuantityRequest, type StoredSubscription, Subscription } from "@provisio/core/subscriptions/model"
 import { QuantityRequestRepo, SubscriptionRepo } from "@provisio/core/subscriptions/ports"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
 const isoOrNull = (at: DateTime.Utc | null) => (at === null ? null : iso(at))

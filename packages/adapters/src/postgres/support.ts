@@ -5,8 +5,8 @@ import { Timestamp } from "@provisio/core/shared/time"
 import { type StoredTicket, Ticket, TicketAuthor, TicketComment } from "@provisio/core/support/model"
 import { TicketRepo } from "@provisio/core/support/ports"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
 
 const TicketRow = Schema.Struct({ ...Ticket.fields, lineage: Schema.Array(Schema.String) })
 const CommentRow = Schema.Struct({

@@ -3,7 +3,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import type { PersistenceError } from "@provisio/core/shared/errors"
 import { Transactor } from "@provisio/core/shared/transactor"
 import { Effect, Layer } from "effect"
-import { orPersistenceError } from "./persistence"
+import { orPersistenceError } from "./persistence.js"
 
 export const TransactorLive = Layer.effect(
   Transactor,

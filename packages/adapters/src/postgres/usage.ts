@@ -3,8 +3,8 @@ import { DecimalString, formatDecimal } from "@provisio/core/shared/money"
 import { type UsageBatchContext, UsageTotal } from "@provisio/core/usage/model"
 import { UsageRepo } from "@provisio/core/usage/ports"
 import { DateTime, Effect, Layer, Schema } from "effect"
-import { epochMillisSql, fromEpochMillisSql, parseJsonColumns } from "./json"
-import { orPersistenceError } from "./persistence"
+import { epochMillisSql, fromEpochMillisSql, parseJsonColumns } from "./json.js"
+import { orPersistenceError } from "./persistence.js"
 
 // Set-based: each method is one statement whatever the batch size, the records travelling as
 // one array parameter per column and coming back in through `unnest ... with ordinality`, so

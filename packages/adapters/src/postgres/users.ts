@@ -6,9 +6,9 @@ import { DuplicateUser } from "@provisio/core/users/errors"
 import { User } from "@provisio/core/users/model"
 import { UserRepo } from "@provisio/core/users/ports"
 import { type Cause, Effect, Layer, Option, type ParseResult, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { isUniqueViolation, orPersistenceError } from "./persistence"
-import { ScopeRow, scopes } from "./scopes"
+import { pageClause } from "./pagination.js"
+import { isUniqueViolation, orPersistenceError } from "./persistence.js"
+import { ScopeRow, scopes } from "./scopes.js"
 
 const StoredUserRow = Schema.Struct({ ...User.fields, password_hash: Schema.NullOr(Schema.String) })
 

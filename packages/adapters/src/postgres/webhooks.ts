@@ -4,9 +4,9 @@ import { Timestamp } from "@provisio/core/shared/time"
 import { type StoredWebhook, WebhookId } from "@provisio/core/webhooks/model"
 import { WebhookRepo } from "@provisio/core/webhooks/ports"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
-import { pageClause } from "./pagination"
-import { orPersistenceError } from "./persistence"
-import { KeyColumns, keysOf } from "./signing-keys"
+import { pageClause } from "./pagination.js"
+import { orPersistenceError } from "./persistence.js"
+import { KeyColumns, keysOf } from "./signing-keys.js"
 
 const WebhookRow = Schema.Struct({
   id: WebhookId,

@@ -1,6 +1,6 @@
 import { DeliverySigner } from "@provisio/core/deliveries/ports"
 import { Layer } from "effect"
-import { signedRequest } from "./signer"
+import { signedRequest } from "./signer.js"
 
 /** The delivery engine's signer: Standard Webhooks headers made with the `standardwebhooks` package. */
 export const DeliverySignerLive = Layer.succeed(DeliverySigner, DeliverySigner.of({ sign: signedRequest }))

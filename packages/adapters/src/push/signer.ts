@@ -4,14 +4,16 @@ import type { PushRequest } from "@provisio/core/provisioning/push"
 import { activeSecrets } from "@provisio/core/provisioning/secrets"
 import { Clock, DateTime, Effect, Option } from "effect"
 import { Webhook } from "standardwebhooks"
-import packageJson from "../../package.json" with { type: "json" }
+import { createRequire } from "node:module"
 
 /**
  * Signs outbound calls the Standard Webhooks way (docs/push.md), with the `standardwebhooks`
  * package itself, so what providers verify with it is exactly what we compute.
  */
 
-export const PROVISIO_VERSION: string = packageJson.version
+// The package's own package.json: two levels up from src/push and from dist/push alike (a JSON
+// import would put a file outside src into the build).
+export const PROVISIO_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version
 
 export const USER_AGENT = `Provisio/${PROVISIO_VERSION}`
 

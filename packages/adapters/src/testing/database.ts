@@ -7,9 +7,9 @@ import { Effect, Layer, Redacted } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import pg from "pg"
-import { EMBEDDED_EXTENSIONS } from "../embedded/pglite"
-import { embeddedClient } from "../postgres/database"
-import { migrate } from "../postgres/migrations/index"
+import { EMBEDDED_EXTENSIONS } from "../embedded/pglite.js"
+import { embeddedClient } from "../postgres/database.js"
+import { migrate } from "../postgres/migrations/index.js"
 
 /**
  * How the vitest globalSetup (root `vitest.setup.global.ts`) hands its one-off work to the test

@@ -2,8 +2,8 @@ import { Command, Options } from "@effect/cli"
 import { Identity } from "@provisio/core/identity/service"
 import { CreateApiKey, Role } from "@provisio/core/identity/model"
 import { Console, Effect, Option } from "effect"
-import { AppLive } from "../database"
-import { bootstrap } from "../bootstrap"
+import { AppLive } from "../database.js"
+import { bootstrap } from "../bootstrap.js"
 
 const account = Options.text("account").pipe(
   Options.withDescription("The account or customer id the key acts as (acc_..., cus_...); the platform when omitted"),

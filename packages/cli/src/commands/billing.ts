@@ -5,9 +5,9 @@ import { Identity } from "@provisio/core/identity/service"
 import { BillingMonth } from "@provisio/core/invoices/model"
 import { ValidationError } from "@provisio/core/shared/errors"
 import { Clock, Effect, Option, Schema } from "effect"
-import { AppLive } from "../database"
-import { count, type ImportOutput, stdoutOutput } from "../progress"
-import { bootstrap } from "../bootstrap"
+import { AppLive } from "../database.js"
+import { count, type ImportOutput, stdoutOutput } from "../progress.js"
+import { bootstrap } from "../bootstrap.js"
 
 /**
  * The progress of a run: on a terminal one line rewritten with `\r`, elsewhere a plain line per

@@ -5,8 +5,8 @@ import { Catalog } from "@provisio/core/catalog/service"
 import { Identity } from "@provisio/core/identity/service"
 import { ValidationError } from "@provisio/core/shared/errors"
 import { Console, Effect, ParseResult, Schema } from "effect"
-import { AppLive } from "../database"
-import { bootstrap } from "../bootstrap"
+import { AppLive } from "../database.js"
+import { bootstrap } from "../bootstrap.js"
 
 /**
  * Reads a catalog file (examples/catalog.json): JSON decoded with the API's own schemas, so the

@@ -3,8 +3,8 @@ import { type Delivery, DeliveryStatus } from "@provisio/core/deliveries/model"
 import { Deliveries } from "@provisio/core/deliveries/service"
 import { Identity } from "@provisio/core/identity/service"
 import { Console, DateTime, Effect, Option } from "effect"
-import { AppLive } from "../database"
-import { pageOf, pageOptions } from "../paging"
+import { AppLive } from "../database.js"
+import { pageOf, pageOptions } from "../paging.js"
 
 const line = (d: Delivery) =>
   [

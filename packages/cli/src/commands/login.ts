@@ -4,7 +4,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Login, Refresh, type TokenPair } from "@provisio/core/auth/model"
 import { ProvisioApi } from "@provisio/http/api"
 import { Console, DateTime, Effect, Option, Redacted } from "effect"
-import { Credentials, loadCredentials, saveCredentials, serverUrl } from "../credentials"
+import { Credentials, loadCredentials, saveCredentials, serverUrl } from "../credentials.js"
 
 const url = Options.text("url").pipe(
   Options.withDescription("The server, e.g. http://localhost:8080 (default: PROVISIO_URL, else the stored login's)"),

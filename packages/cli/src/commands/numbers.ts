@@ -5,9 +5,9 @@ import { ValidationError } from "@provisio/core/shared/errors"
 import { parse } from "csv-parse"
 import { Chunk, Clock, Effect, Option, Stream } from "effect"
 import * as fs from "node:fs"
-import { AppLive } from "../database"
-import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress"
-import { bootstrap } from "../bootstrap"
+import { AppLive } from "../database.js"
+import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress.js"
+import { bootstrap } from "../bootstrap.js"
 
 /** Rows per batch: each batch is one transaction, one insert statement per placement in it. */
 export const IMPORT_CHUNK = 5_000

@@ -4,8 +4,8 @@ import { type Order, OrderStatus } from "@provisio/core/ordering/model"
 import { Ordering } from "@provisio/core/ordering/service"
 import { formatDecimal } from "@provisio/core/shared/money"
 import { Console, DateTime, Effect, Option } from "effect"
-import { AppLive } from "../database"
-import { pageOf, pageOptions } from "../paging"
+import { AppLive } from "../database.js"
+import { pageOf, pageOptions } from "../paging.js"
 
 export const orderLine = (order: Order) =>
   [

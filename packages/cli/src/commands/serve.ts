@@ -3,8 +3,8 @@ import { describeDatabase } from "@provisio/adapters/postgres/index"
 import { Workers } from "@provisio/core/workers/service"
 import { ServerLive } from "@provisio/http/server"
 import { ConfigProvider, Effect, Layer, Logger, Option } from "effect"
-import { AppLive } from "../database"
-import { bootstrap } from "../bootstrap"
+import { AppLive } from "../database.js"
+import { bootstrap } from "../bootstrap.js"
 
 const port = Options.integer("port").pipe(
   Options.withDescription("The port to listen on (default: PORT, else 8080)"),

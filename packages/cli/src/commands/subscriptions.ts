@@ -3,8 +3,8 @@ import { Identity } from "@provisio/core/identity/service"
 import { Subscription, SubscriptionStatus } from "@provisio/core/subscriptions/model"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
 import { Console, DateTime, Effect, Option, Schema } from "effect"
-import { AppLive } from "../database"
-import { pageOf, pageOptions } from "../paging"
+import { AppLive } from "../database.js"
+import { pageOf, pageOptions } from "../paging.js"
 
 const line = (s: Subscription) =>
   [

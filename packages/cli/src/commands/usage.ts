@@ -7,9 +7,9 @@ import { parse } from "csv-parse"
 import { Chunk, Clock, Effect, Stream } from "effect"
 import * as fs from "node:fs"
 import * as readline from "node:readline"
-import { AppLive } from "../database"
-import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress"
-import { bootstrap } from "../bootstrap"
+import { AppLive } from "../database.js"
+import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress.js"
+import { bootstrap } from "../bootstrap.js"
 
 /** A record of the file that was not stored, with its line. */
 export interface RejectedLine {

@@ -5,8 +5,8 @@ import { CreateUser } from "@provisio/core/users/model"
 import { Users } from "@provisio/core/users/service"
 import { ValidationError } from "@provisio/core/shared/errors"
 import { Console, Effect, Option, ParseResult, Redacted, Schema } from "effect"
-import { AppLive } from "../database"
-import { bootstrap } from "../bootstrap"
+import { AppLive } from "../database.js"
+import { bootstrap } from "../bootstrap.js"
 
 const account = Options.text("account").pipe(
   Options.withDescription("The account or customer id the user acts for (acc_..., cus_...)")

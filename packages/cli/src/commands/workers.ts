@@ -1,7 +1,7 @@
 import { Command, Options } from "@effect/cli"
 import { finalizations, renewals, Workers } from "@provisio/core/workers/service"
 import { Console, Duration, Effect, Layer } from "effect"
-import { AppLive } from "../database"
+import { AppLive } from "../database.js"
 
 const workerInterval = Options.integer("interval").pipe(
   Options.withDescription("Milliseconds an idle delivery worker waits before looking again (default 1000)"),

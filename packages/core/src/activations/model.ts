@@ -1,9 +1,9 @@
 import { type DateTime, Schema } from "effect"
-import { CONFIGURATION_LIMITS, FreeForm } from "../shared/free-form"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
-import { Name, StorableString } from "../shared/text"
-import { SubscriptionId } from "../subscriptions/model"
+import { CONFIGURATION_LIMITS, FreeForm } from "../shared/free-form.js"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
+import { Name, StorableString } from "../shared/text.js"
+import { SubscriptionId } from "../subscriptions/model.js"
 
 /**
  * Activations: where a subscription's service runs. A subscription is activated on networks

@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { ActivationKind, StoredActivation } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { ActivationKind, StoredActivation } from "./model.js"
 
 export class ActivationRepo extends Context.Tag("@provisio/core/ActivationRepo")<ActivationRepo, {
   readonly insert: (stored: StoredActivation) => Effect.Effect<void, PersistenceError>

@@ -1,14 +1,14 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import { newEvent } from "../events/service"
-import { EventLog } from "../events/ports"
-import type { Principal } from "../identity/model"
-import { canReach, requireStandardEdition, requireWrite } from "../identity/policy"
-import { InvalidState, NotFound } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
-import type { StoredSubscription } from "../subscriptions/model"
-import { SubscriptionRepo } from "../subscriptions/ports"
+import { newEvent } from "../events/service.js"
+import { EventLog } from "../events/ports.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { InvalidState, NotFound } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
+import type { StoredSubscription } from "../subscriptions/model.js"
+import { SubscriptionRepo } from "../subscriptions/ports.js"
 import {
   type ActivationKind,
   type CreateDevice,
@@ -21,8 +21,8 @@ import {
   type UpdateDevice,
   type UpdateNetwork,
   type UpdateSsid
-} from "./model"
-import { ActivationRepo } from "./ports"
+} from "./model.js"
+import { ActivationRepo } from "./ports.js"
 
 const PREFIX: Record<ActivationKind, string> = { network: "net", ssid: "ssid", device: "dev" }
 const LABEL: Record<ActivationKind, string> = { network: "network", ssid: "SSID", device: "device" }

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
-import { Role } from "../identity/model"
-import { Timestamp } from "../shared/time"
+import { Role } from "../identity/model.js"
+import { Timestamp } from "../shared/time.js"
 
 /** A credential on input: redacted once decoded; its messages never quote the value. */
 const secretInput = (what: string, max: number) =>

@@ -1,6 +1,6 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PersistenceError, Unauthorized } from "../shared/errors"
-import type { AccessClaims, RefreshToken } from "./model"
+import type { PersistenceError, Unauthorized } from "../shared/errors.js"
+import type { AccessClaims, RefreshToken } from "./model.js"
 
 /** Signed, self-contained access tokens (JWTs) with an expiry; time comes from `Clock`. */
 export class AccessTokens extends Context.Tag("@provisio/core/AccessTokens")<AccessTokens, {

@@ -1,8 +1,8 @@
 import { BigDecimal, DateTime } from "effect"
-import { type PriceModel, rate } from "../catalog/pricing"
-import type { InvoiceLineDetails, InvoiceLineFields, InvoiceLineKind } from "../invoices/model"
-import { type Currency, type Money, roundToMinorUnit } from "../shared/money"
-import type { SubscriptionStatus } from "../subscriptions/model"
+import { type PriceModel, rate } from "../catalog/pricing.js"
+import type { InvoiceLineDetails, InvoiceLineFields, InvoiceLineKind } from "../invoices/model.js"
+import { type Currency, type Money, roundToMinorUnit } from "../shared/money.js"
+import type { SubscriptionStatus } from "../subscriptions/model.js"
 import {
   type BillingInterval,
   installmentSchedule,
@@ -12,7 +12,7 @@ import {
   periodBounds,
   prorationFraction,
   zone
-} from "../subscriptions/periods"
+} from "../subscriptions/periods.js"
 
 /**
  * A line from values this module computed from validated inputs: plain fields, no instance

@@ -1,8 +1,8 @@
 import { type DateTime, Schema } from "effect"
-import { BillingMonth, InvoiceLine } from "../invoices/model"
-import { prefixedId } from "../shared/ids"
-import { Currency, Money } from "../shared/money"
-import { Timestamp } from "../shared/time"
+import { BillingMonth, InvoiceLine } from "../invoices/model.js"
+import { prefixedId } from "../shared/ids.js"
+import { Currency, Money } from "../shared/money.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * Billing runs (`brn_`): a run bills, for the customers under the caller's account, every

@@ -1,10 +1,10 @@
 import { type BigDecimal, Context, type DateTime, type Effect, type Option } from "effect"
-import type { InvoiceLineFields } from "../invoices/model"
-import type { InvoiceToIssue } from "../invoices/ports"
-import type { PersistenceError } from "../shared/errors"
-import type { Currency } from "../shared/money"
-import type { BillableSubscription, HistoryRow, OneOffItem, PlanPrice, SkuPricing } from "./build"
-import type { BillingRun, StoredBillingRun } from "./model"
+import type { InvoiceLineFields } from "../invoices/model.js"
+import type { InvoiceToIssue } from "../invoices/ports.js"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Currency } from "../shared/money.js"
+import type { BillableSubscription, HistoryRow, OneOffItem, PlanPrice, SkuPricing } from "./build.js"
+import type { BillingRun, StoredBillingRun } from "./model.js"
 
 /** A customer as a run bills it. */
 export interface BillableCustomer {

@@ -1,15 +1,15 @@
 import { BigDecimal, Cause, Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
-import { EventLog } from "../events/ports"
-import { newEvent } from "../events/service"
-import type { Principal } from "../identity/model"
-import { canReach, requireAdmin, requireKind } from "../identity/policy"
-import { type BillingMonth, InvoiceLine, type InvoiceLineFields } from "../invoices/model"
-import type { InvoiceToIssue } from "../invoices/ports"
-import { Invoices } from "../invoices/service"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId, makeIds } from "../shared/ids"
-import { type Currency, money } from "../shared/money"
-import { Transactor } from "../shared/transactor"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireAdmin, requireKind } from "../identity/policy.js"
+import { type BillingMonth, InvoiceLine, type InvoiceLineFields } from "../invoices/model.js"
+import type { InvoiceToIssue } from "../invoices/ports.js"
+import { Invoices } from "../invoices/service.js"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId, makeIds } from "../shared/ids.js"
+import { type Currency, money } from "../shared/money.js"
+import { Transactor } from "../shared/transactor.js"
 import {
   type BilledLine,
   type BillableSubscription,
@@ -26,9 +26,9 @@ import {
   subscriptionLines,
   totalsOf,
   usageLines
-} from "./build"
-import { BillingRun, type BillingRunId, UpcomingInvoice } from "./model"
-import { BillingRepo, type Draft, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports"
+} from "./build.js"
+import { BillingRun, type BillingRunId, UpcomingInvoice } from "./model.js"
+import { BillingRepo, type Draft, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports.js"
 
 /**
  * Customers per chunk: each chunk is one transaction of a fixed number of statements. Smaller

@@ -1,7 +1,7 @@
 import { BigDecimal, Effect, Option, Schema } from "effect"
-import type { Principal } from "../identity/model"
-import { ValidationError } from "../shared/errors"
-import { Money } from "../shared/money"
+import type { Principal } from "../identity/model.js"
+import { ValidationError } from "../shared/errors.js"
+import { Money } from "../shared/money.js"
 import {
   type AvailabilityInput,
   BillingInterval,
@@ -17,8 +17,8 @@ import {
   UpdatePlan,
   UpdateProduct,
   UpdateSku
-} from "./model"
-import type { Tier } from "./pricing"
+} from "./model.js"
+import type { Tier } from "./pricing.js"
 
 /**
  * A catalog file (`provisio catalog import <catalog.json>`, examples/catalog.json): SKUs, products

@@ -1,10 +1,10 @@
 import { Schema } from "effect"
-import { prefixedId } from "../shared/ids"
-import { Currency, DecimalString, Money } from "../shared/money"
-import { Timestamp } from "../shared/time"
-import { isCountryCode } from "./countries"
-import { type PriceModel, Tier } from "./pricing"
-import { Name, Text } from "../shared/text"
+import { prefixedId } from "../shared/ids.js"
+import { Currency, DecimalString, Money } from "../shared/money.js"
+import { Timestamp } from "../shared/time.js"
+import { isCountryCode } from "./countries.js"
+import { type PriceModel, Tier } from "./pricing.js"
+import { Name, Text } from "../shared/text.js"
 
 /**
  * The platform's catalog: products (and the countries and cities where they are offered), SKUs

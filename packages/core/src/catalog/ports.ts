@@ -1,8 +1,8 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { DuplicatePlan, DuplicateProduct, DuplicateSku } from "./errors"
-import type { City, Plan, Product, Sku } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { DuplicatePlan, DuplicateProduct, DuplicateSku } from "./errors.js"
+import type { City, Plan, Product, Sku } from "./model.js"
 
 export class ProductRepo extends Context.Tag("@provisio/core/ProductRepo")<ProductRepo, {
   /**

@@ -1,6 +1,6 @@
 import { BigDecimal, Either, Option, ParseResult, Schema } from "effect"
-import { ValidationError } from "../shared/errors"
-import { type Currency, DecimalString, formatDecimal, roundToMinorUnit } from "../shared/money"
+import { ValidationError } from "../shared/errors.js"
+import { type Currency, DecimalString, formatDecimal, roundToMinorUnit } from "../shared/money.js"
 
 /**
  * How a SKU turns a quantity into an amount. The JSON form is the SKU's own fields (API.md):

@@ -1,13 +1,13 @@
 import { BigDecimal, Clock, Context, DateTime, Effect, Either, Layer, Option } from "effect"
-import type { Principal } from "../identity/model"
-import { requireKind, requireWrite } from "../identity/policy"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import { money, parseDecimal } from "../shared/money"
-import { encodeCursor, type Page, type PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
-import { countryName, isCountryCode } from "./countries"
-import { type CatalogFile, type ImportItem, makeImporter } from "./catalog-file"
+import type { Principal } from "../identity/model.js"
+import { requireKind, requireWrite } from "../identity/policy.js"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import { money, parseDecimal } from "../shared/money.js"
+import { encodeCursor, type Page, type PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
+import { countryName, isCountryCode } from "./countries.js"
+import { type CatalogFile, type ImportItem, makeImporter } from "./catalog-file.js"
 import {
   Availability,
   type AvailabilityInput,
@@ -33,10 +33,10 @@ import {
   type UpdatePlan,
   type UpdateProduct,
   type UpdateSku
-} from "./model"
-import { PlaceRepo, type PlanFilter, PlanRepo, ProductRepo, SkuRepo } from "./ports"
-import { type PriceModel, rate, type Tier, validatePriceModel } from "./pricing"
-import { validateThresholds } from "./thresholds"
+} from "./model.js"
+import { PlaceRepo, type PlanFilter, PlanRepo, ProductRepo, SkuRepo } from "./ports.js"
+import { type PriceModel, rate, type Tier, validatePriceModel } from "./pricing.js"
+import { validateThresholds } from "./thresholds.js"
 
 /** A partial update's rule: an absent field keeps the current value, anything else (null too) replaces it. */
 const given = <A>(value: A | undefined, current: A): A => (value === undefined ? current : value)

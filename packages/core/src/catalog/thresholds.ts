@@ -1,5 +1,5 @@
 import { BigDecimal, Either, Option } from "effect"
-import { ValidationError } from "../shared/errors"
+import { ValidationError } from "../shared/errors.js"
 
 /**
  * Usage thresholds of a SKU (`thresholds` [number] in API.md): an event is raised when a

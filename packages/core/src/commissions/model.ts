@@ -1,8 +1,8 @@
 import { type BigDecimal, Schema } from "effect"
-import { BillingMonth } from "../invoices/model"
-import { Currency, DecimalString, Money } from "../shared/money"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
+import { BillingMonth } from "../invoices/model.js"
+import { Currency, DecimalString, Money } from "../shared/money.js"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * Commissions: rules (`cmr_`) that give a distributor or a partner a percentage of the net billed

@@ -1,8 +1,8 @@
 import { Context, type Effect, type Option } from "effect"
-import type { BillingMonth } from "../invoices/model"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { CommissionRevenue, CommissionRule, CommissionRuleFilter, StoredCommissionRule } from "./model"
+import type { BillingMonth } from "../invoices/model.js"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { CommissionRevenue, CommissionRule, CommissionRuleFilter, StoredCommissionRule } from "./model.js"
 
 export interface RevenueQuery {
   readonly period: BillingMonth

@@ -1,15 +1,15 @@
 import { BigDecimal, Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
-import { PlanRepo, ProductRepo } from "../catalog/ports"
-import { EventLog } from "../events/ports"
-import { newEvent } from "../events/service"
-import type { Account, Principal } from "../identity/model"
-import { canReach, requireAdmin, requireKind } from "../identity/policy"
-import { AccountRepo } from "../identity/ports"
-import { Forbidden, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import { money, roundToMinorUnit } from "../shared/money"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
+import { PlanRepo, ProductRepo } from "../catalog/ports.js"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { Account, Principal } from "../identity/model.js"
+import { canReach, requireAdmin, requireKind } from "../identity/policy.js"
+import { AccountRepo } from "../identity/ports.js"
+import { Forbidden, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import { money, roundToMinorUnit } from "../shared/money.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
 import {
   AccountCommission,
   CommissionByRule,
@@ -20,8 +20,8 @@ import {
   type CommissionSummaryQuery,
   type CreateCommissionRule,
   type StoredCommissionRule
-} from "./model"
-import { CommissionRuleRepo } from "./ports"
+} from "./model.js"
+import { CommissionRuleRepo } from "./ports.js"
 
 const encodeRule = Schema.encode(CommissionRule)
 

@@ -1,9 +1,9 @@
 import { Schema } from "effect"
-import { FreeForm } from "../shared/free-form"
-import { AccountId } from "../identity/model"
-import { prefixedId } from "../shared/ids"
-import { isValidTimeZone, Timestamp } from "../shared/time"
-import { Email, Name, Text } from "../shared/text"
+import { FreeForm } from "../shared/free-form.js"
+import { AccountId } from "../identity/model.js"
+import { prefixedId } from "../shared/ids.js"
+import { isValidTimeZone, Timestamp } from "../shared/time.js"
+import { Email, Name, Text } from "../shared/text.js"
 
 export const CustomerId = prefixedId("cus", "CustomerId")
 export type CustomerId = typeof CustomerId.Type

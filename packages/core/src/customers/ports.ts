@@ -1,8 +1,8 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { DuplicateCustomer } from "./errors"
-import type { Contact, Customer, PaymentMethod, ProductLocation } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { DuplicateCustomer } from "./errors.js"
+import type { Contact, Customer, PaymentMethod, ProductLocation } from "./model.js"
 
 /**
  * A customer with its place in the hierarchy: the partner's lineage plus the customer's own

@@ -1,12 +1,12 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import type { Principal } from "../identity/model"
-import { canReach, requireKind, requireWrite } from "../identity/policy"
-import { AccountRepo } from "../identity/ports"
-import { Forbidden, NotFound, type PersistenceError, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
-import { CARD_NUMBER_MESSAGE, findCardNumberField } from "./card-numbers"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireKind, requireWrite } from "../identity/policy.js"
+import { AccountRepo } from "../identity/ports.js"
+import { Forbidden, NotFound, type PersistenceError, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
+import { CARD_NUMBER_MESSAGE, findCardNumberField } from "./card-numbers.js"
 import {
   Contact,
   type ContactId,
@@ -24,8 +24,8 @@ import {
   type UpdateCustomer,
   type UpdatePaymentMethod,
   type UpdateProductLocation
-} from "./model"
-import { type ChildRepo, ContactRepo, CustomerRepo, LocationRepo, PaymentMethodRepo } from "./ports"
+} from "./model.js"
+import { type ChildRepo, ContactRepo, CustomerRepo, LocationRepo, PaymentMethodRepo } from "./ports.js"
 
 /** A partial update's rule: an absent field keeps the current value, anything else (null too) replaces it. */
 const given = <A>(value: A | undefined, current: A): A => (value === undefined ? current : value)

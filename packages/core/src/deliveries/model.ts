@@ -1,6 +1,6 @@
 import { type DateTime, Schema } from "effect"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * Deliveries: the calls the engine makes for domain events (docs/push.md). A provisioning push

@@ -1,10 +1,10 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { StoredEvent } from "../events/model"
-import type { PushRequest } from "../provisioning/push"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { StoredWebhook } from "../webhooks/model"
-import type { DeliveryAttempt, DeliveryCounts, DeliveryStatus, StoredDelivery } from "./model"
+import type { StoredEvent } from "../events/model.js"
+import type { PushRequest } from "../provisioning/push.js"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { StoredWebhook } from "../webhooks/model.js"
+import type { DeliveryAttempt, DeliveryCounts, DeliveryStatus, StoredDelivery } from "./model.js"
 
 export interface DeliveryFilter {
   readonly status?: DeliveryStatus | undefined

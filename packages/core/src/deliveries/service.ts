@@ -1,23 +1,23 @@
 import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
-import type { StoredEvent } from "../events/model"
-import { EventLog } from "../events/ports"
-import { newEvent } from "../events/service"
-import type { Principal } from "../identity/model"
-import { canReach, requireWrite } from "../identity/policy"
-import { type PushAction, plannedCall, provisioningBody, type ResourceKind } from "../provisioning/calls"
-import { ProvisioningTargetRepo, PushSender } from "../provisioning/ports"
-import { type PushOutcome, PushTransportError } from "../provisioning/push"
-import { Decision, decide, RetryPolicyConfig } from "../provisioning/retry"
-import { activeSecrets } from "../provisioning/secrets"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
-import { Subscription } from "../subscriptions/model"
-import { SubscriptionRepo } from "../subscriptions/ports"
-import { Subscriptions } from "../subscriptions/service"
-import { matchesAny } from "../webhooks/patterns"
-import { WebhookRepo } from "../webhooks/ports"
+import type { StoredEvent } from "../events/model.js"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireWrite } from "../identity/policy.js"
+import { type PushAction, plannedCall, provisioningBody, type ResourceKind } from "../provisioning/calls.js"
+import { ProvisioningTargetRepo, PushSender } from "../provisioning/ports.js"
+import { type PushOutcome, PushTransportError } from "../provisioning/push.js"
+import { Decision, decide, RetryPolicyConfig } from "../provisioning/retry.js"
+import { activeSecrets } from "../provisioning/secrets.js"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
+import { Subscription } from "../subscriptions/model.js"
+import { SubscriptionRepo } from "../subscriptions/ports.js"
+import { Subscriptions } from "../subscriptions/service.js"
+import { matchesAny } from "../webhooks/patterns.js"
+import { WebhookRepo } from "../webhooks/ports.js"
 import {
   Delivery,
   DeliveryAttempt,
@@ -27,9 +27,9 @@ import {
   DeliveryStatus,
   type StoredDelivery,
   SubscriptionProvisioning
-} from "./model"
-import { asSeenBy, visibleUrl } from "./visibility"
-import { DeliveryRepo, type DeliveryFilter, DeliverySigner } from "./ports"
+} from "./model.js"
+import { asSeenBy, visibleUrl } from "./visibility.js"
+import { DeliveryRepo, type DeliveryFilter, DeliverySigner } from "./ports.js"
 
 /** Events one dispatch transaction claims. */
 export const DISPATCH_BATCH = 200

@@ -1,5 +1,5 @@
-import type { Principal } from "../identity/model"
-import { Delivery } from "./model"
+import type { Principal } from "../identity/model.js"
+import { Delivery } from "./model.js"
 
 /** The part of a URL after its origin: the path and query a call was made to. */
 const pathOf = (url: string): string => {

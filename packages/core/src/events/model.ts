@@ -1,6 +1,6 @@
 import { Schema } from "effect"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * Domain events: what happened, written to the outbox (the `events` table) in the same

@@ -1,7 +1,7 @@
 import { Context, type Effect } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { DomainEvent, StoredEvent } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { DomainEvent, StoredEvent } from "./model.js"
 
 export interface EventFilter {
   /** An exact type (`subscription.renewed`) or a prefix ending in `*` (`subscription.*`). */

@@ -1,10 +1,10 @@
 import { Clock, Context, DateTime, Effect, Layer } from "effect"
-import type { Principal } from "../identity/model"
-import { ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import type { PageRequest } from "../shared/pagination"
-import { DomainEvent, type EventData, type EventId, type EventScope, type StoredEvent } from "./model"
-import { EventLog, type EventFilter } from "./ports"
+import type { Principal } from "../identity/model.js"
+import { ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { DomainEvent, type EventData, type EventId, type EventScope, type StoredEvent } from "./model.js"
+import { EventLog, type EventFilter } from "./ports.js"
 
 const TYPE_FILTER = /^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^[a-z_]+\*$/
 

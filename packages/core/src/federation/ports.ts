@@ -1,8 +1,8 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { IdentityProvider } from "../settings/model"
-import type { PersistenceError } from "../shared/errors"
-import type { IdTokenRejected } from "./errors"
-import type { FederatedIdentity, VerifiedClaims } from "./model"
+import type { IdentityProvider } from "../settings/model.js"
+import type { PersistenceError } from "../shared/errors.js"
+import type { IdTokenRejected } from "./errors.js"
+import type { FederatedIdentity, VerifiedClaims } from "./model.js"
 
 /**
  * Checks an OpenID Connect ID token against a provider's configuration: its signature by one of

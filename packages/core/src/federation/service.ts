@@ -1,10 +1,10 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import { Auth } from "../auth/service"
-import { SettingsRepo, type StoredProvider } from "../settings/ports"
-import { Unauthorized } from "../shared/errors"
-import { UserRepo } from "../users/ports"
-import { FederatedIdentity, type FederatedSignIn, type VerifiedClaims } from "./model"
-import { FederatedIdentityRepo, IdTokenVerifier } from "./ports"
+import { Auth } from "../auth/service.js"
+import { SettingsRepo, type StoredProvider } from "../settings/ports.js"
+import { Unauthorized } from "../shared/errors.js"
+import { UserRepo } from "../users/ports.js"
+import { FederatedIdentity, type FederatedSignIn, type VerifiedClaims } from "./model.js"
+import { FederatedIdentityRepo, IdTokenVerifier } from "./ports.js"
 
 /**
  * The one answer for an unknown or disabled provider and for any token the provider's keys and

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
-import { Name } from "../shared/text"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
+import { Name } from "../shared/text.js"
 
 export const AccountId = prefixedId("acc", "AccountId")
 export type AccountId = typeof AccountId.Type

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import { AccountSuspended, EditionForbidden, Forbidden } from "../shared/errors"
-import type { AccountKind, AccountScope, Principal } from "./model"
+import { AccountSuspended, EditionForbidden, Forbidden } from "../shared/errors.js"
+import type { AccountKind, AccountScope, Principal } from "./model.js"
 
 /** A caller reaches its own account and every account or customer below it. */
 export const canReach = (principal: Principal, lineage: ReadonlyArray<string>): boolean =>

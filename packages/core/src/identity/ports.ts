@@ -1,7 +1,7 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { Account, AccountScope, ApiKey, Authenticated } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { Account, AccountScope, ApiKey, Authenticated } from "./model.js"
 
 export class AccountRepo extends Context.Tag("@provisio/core/AccountRepo")<AccountRepo, {
   readonly insert: (account: Account) => Effect.Effect<Account, PersistenceError>

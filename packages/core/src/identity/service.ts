@@ -1,9 +1,9 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import { excerpt } from "../shared/text"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
+import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import { excerpt } from "../shared/text.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
 import {
   Account,
   ApiKey,
@@ -18,9 +18,9 @@ import {
   type Role,
   type UpdateDistributor,
   type UpdatePartner
-} from "./model"
-import { canReach, requireAdmin, requireKind } from "./policy"
-import { AccountRepo, ApiKeyRepo, Secrets } from "./ports"
+} from "./model.js"
+import { canReach, requireAdmin, requireKind } from "./policy.js"
+import { AccountRepo, ApiKeyRepo, Secrets } from "./ports.js"
 
 export const API_KEY_PREFIX = "pvo"
 

@@ -1,8 +1,8 @@
 import { Schema } from "effect"
-import { PlanId, ProductId, ProductType } from "../catalog/model"
-import { CustomerId } from "../customers/model"
-import { Timestamp } from "../shared/time"
-import { Characteristics, SubscriptionId, SubscriptionStatus } from "../subscriptions/model"
+import { PlanId, ProductId, ProductType } from "../catalog/model.js"
+import { CustomerId } from "../customers/model.js"
+import { Timestamp } from "../shared/time.js"
+import { Characteristics, SubscriptionId, SubscriptionStatus } from "../subscriptions/model.js"
 
 /**
  * The inventory views: what a customer has in service, read from what checkout and number

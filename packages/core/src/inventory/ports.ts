@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { Connection, InServiceProduct } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { Connection, InServiceProduct } from "./model.js"
 
 export class InventoryRepo extends Context.Tag("@provisio/core/InventoryRepo")<InventoryRepo, {
   /** The customer's active subscriptions of `connection` products, by id. */

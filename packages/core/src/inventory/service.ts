@@ -1,10 +1,10 @@
 import { Context, Effect, Layer, Option } from "effect"
-import { CustomerRepo } from "../customers/ports"
-import type { Principal } from "../identity/model"
-import { canReach } from "../identity/policy"
-import { NotFound } from "../shared/errors"
-import type { PageRequest } from "../shared/pagination"
-import { InventoryRepo } from "./ports"
+import { CustomerRepo } from "../customers/ports.js"
+import type { Principal } from "../identity/model.js"
+import { canReach } from "../identity/policy.js"
+import { NotFound } from "../shared/errors.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { InventoryRepo } from "./ports.js"
 
 export const make = Effect.gen(function* () {
   const repo = yield* InventoryRepo

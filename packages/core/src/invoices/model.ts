@@ -1,7 +1,7 @@
 import { Schema } from "effect"
-import { Currency, DecimalString, Money } from "../shared/money"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
+import { Currency, DecimalString, Money } from "../shared/money.js"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * Invoices (`inv_`): draft -> finalized (numbered, immutable after) -> paid | void. A billing run

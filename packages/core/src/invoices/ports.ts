@@ -1,9 +1,9 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Currency } from "../shared/money"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { Invoice } from "./model"
-import type { BillingSummaryRows, InvoiceListFilter, StoredInvoice, SummaryFilter, VoidedInvoice } from "./views"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Currency } from "../shared/money.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { Invoice } from "./model.js"
+import type { BillingSummaryRows, InvoiceListFilter, StoredInvoice, SummaryFilter, VoidedInvoice } from "./views.js"
 
 /** An invoice a billing run makes for a customer, currency and month, before it is stored. */
 export interface InvoiceToIssue {

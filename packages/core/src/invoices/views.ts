@@ -1,6 +1,6 @@
 import { Schema } from "effect"
-import { Currency, DecimalString } from "../shared/money"
-import { BillingMonth, type Invoice, type InvoiceStatus } from "./model"
+import { Currency, DecimalString } from "../shared/money.js"
+import { BillingMonth, type Invoice, type InvoiceStatus } from "./model.js"
 
 /** An invoice with the lineage of its customer (scope checks, events). */
 export interface StoredInvoice {

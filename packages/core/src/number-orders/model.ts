@@ -1,6 +1,6 @@
 import { Schema } from "effect"
-import { E164 } from "../numbers/model"
-import { Characteristics } from "../subscriptions/model"
+import { E164 } from "../numbers/model.js"
+import { Characteristics } from "../subscriptions/model.js"
 
 /**
  * Number orders: `POST /customers/{id}/orders/{productId}/numbers/{kind}`. Each is an order with

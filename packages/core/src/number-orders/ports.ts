@@ -1,7 +1,7 @@
 import { Context, type DateTime, type Effect } from "effect"
-import type { Characteristics } from "../subscriptions/model"
-import type { PersistenceError } from "../shared/errors"
-import type { HeldNumber } from "./model"
+import type { Characteristics } from "../subscriptions/model.js"
+import type { PersistenceError } from "../shared/errors.js"
+import type { HeldNumber } from "./model.js"
 
 /** The writes of number orders on the number inventory. Run every one in the order's transaction. */
 export class NumberOrderRepo extends Context.Tag("@provisio/core/NumberOrderRepo")<NumberOrderRepo, {

@@ -1,18 +1,18 @@
 import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
-import { PlaceRepo, ProductRepo } from "../catalog/ports"
-import { CustomerRepo, LocationRepo } from "../customers/ports"
-import { newEvent } from "../events/service"
-import { EventLog } from "../events/ports"
-import type { Principal } from "../identity/model"
-import { canReach, requireAdmin, requireKind, requireStandardEdition, requireWrite } from "../identity/policy"
-import { NumberUnavailable } from "../numbers/errors"
-import { ReservationRepo } from "../numbers/ports"
-import { Order, OrderItem, type OrderItemAction } from "../ordering/model"
-import { OrderRepo } from "../ordering/ports"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import { Transactor } from "../shared/transactor"
-import type { Characteristics } from "../subscriptions/model"
+import { PlaceRepo, ProductRepo } from "../catalog/ports.js"
+import { CustomerRepo, LocationRepo } from "../customers/ports.js"
+import { newEvent } from "../events/service.js"
+import { EventLog } from "../events/ports.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireAdmin, requireKind, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { NumberUnavailable } from "../numbers/errors.js"
+import { ReservationRepo } from "../numbers/ports.js"
+import { Order, OrderItem, type OrderItemAction } from "../ordering/model.js"
+import { OrderRepo } from "../ordering/ports.js"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import { Transactor } from "../shared/transactor.js"
+import type { Characteristics } from "../subscriptions/model.js"
 import type {
   ChangeNumbers,
   DeleteNumbers,
@@ -21,9 +21,9 @@ import type {
   OrderNumberRange,
   OrderReservedNumbers,
   PortNumbers
-} from "./model"
-import { PortOutcome } from "./model"
-import { NumberOrderRepo } from "./ports"
+} from "./model.js"
+import { PortOutcome } from "./model.js"
+import { NumberOrderRepo } from "./ports.js"
 
 /** The largest block a range order may take. */
 export const MAX_RANGE = 1000

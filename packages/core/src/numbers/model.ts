@@ -1,8 +1,8 @@
 import { Schema } from "effect"
-import { CityId, CountryCode, ProductId } from "../catalog/model"
-import { CustomerId } from "../customers/model"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
+import { CityId, CountryCode, ProductId } from "../catalog/model.js"
+import { CustomerId } from "../customers/model.js"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * The number inventory: phone numbers of `phone_number` products, each in a country (and

@@ -1,7 +1,7 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { PhoneNumber, StoredReservation } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { PhoneNumber, StoredReservation } from "./model.js"
 
 /** Where numbers go: one product, a country it is offered in, and optionally a city of it. */
 export interface Placement {

@@ -1,15 +1,15 @@
 import { Clock, Config, Context, DateTime, Effect, Layer, Option } from "effect"
-import { isCountryCode } from "../catalog/countries"
-import type { Product } from "../catalog/model"
-import { PlaceRepo, ProductRepo } from "../catalog/ports"
-import { CustomerRepo } from "../customers/ports"
-import type { Principal } from "../identity/model"
-import { canReach, requireAdmin, requireKind, requireWrite } from "../identity/policy"
-import { NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import { encodeCursor, type Page, type PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
-import { NumberUnavailable } from "./errors"
+import { isCountryCode } from "../catalog/countries.js"
+import type { Product } from "../catalog/model.js"
+import { PlaceRepo, ProductRepo } from "../catalog/ports.js"
+import { CustomerRepo } from "../customers/ports.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
+import { NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import { encodeCursor, type Page, type PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
+import { NumberUnavailable } from "./errors.js"
 import {
   AddedNumbers,
   type AddNumbers,
@@ -24,8 +24,8 @@ import {
   Reservation,
   type ReservationId,
   type StoredReservation
-} from "./model"
-import { type NumberFilter, NumberRepo, type Placement, ReservationRepo } from "./ports"
+} from "./model.js"
+import { type NumberFilter, NumberRepo, type Placement, ReservationRepo } from "./ports.js"
 
 /** How long a reservation holds its numbers when the request does not say: 30 minutes unless configured. */
 export const ReservationTtlConfig = Config.integer("PROVISIO_RESERVATION_TTL_MINUTES").pipe(

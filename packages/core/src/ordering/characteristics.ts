@@ -1,5 +1,5 @@
-import type { Characteristic } from "../catalog/model"
-import type { Characteristics } from "../subscriptions/model"
+import type { Characteristic } from "../catalog/model.js"
+import type { Characteristics } from "../subscriptions/model.js"
 
 /** What is wrong with an item's characteristics: the field at fault and how to fix it. */
 export interface CharacteristicProblem {

@@ -1,10 +1,10 @@
 import { Schema } from "effect"
-import { PlanId, SkuId } from "../catalog/model"
-import { CustomerId } from "../customers/model"
-import { prefixedId } from "../shared/ids"
-import { Money } from "../shared/money"
-import { Timestamp } from "../shared/time"
-import { Characteristics, SubscriptionId } from "../subscriptions/model"
+import { PlanId, SkuId } from "../catalog/model.js"
+import { CustomerId } from "../customers/model.js"
+import { prefixedId } from "../shared/ids.js"
+import { Money } from "../shared/money.js"
+import { Timestamp } from "../shared/time.js"
+import { Characteristics, SubscriptionId } from "../subscriptions/model.js"
 
 export const OrderId = prefixedId("ord", "OrderId")
 export type OrderId = typeof OrderId.Type

@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { Order, OrderStatus, StoredOrder } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { Order, OrderStatus, StoredOrder } from "./model.js"
 
 export interface OrderFilter {
   readonly customer_id?: string | undefined

@@ -1,30 +1,30 @@
 import { BigDecimal, Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
-import { type Plan, type Product, type Sku, skuPriceModel } from "../catalog/model"
-import { rate } from "../catalog/pricing"
-import { PlanRepo, ProductRepo, SkuRepo } from "../catalog/ports"
-import type { Customer } from "../customers/model"
-import { CustomerRepo } from "../customers/ports"
-import type { StoredEvent } from "../events/model"
-import { EventLog } from "../events/ports"
-import { newEvent } from "../events/service"
-import type { Principal } from "../identity/model"
-import { canReach, requireStandardEdition, requireWrite } from "../identity/policy"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import { type Currency, type Money, money, sumMoney } from "../shared/money"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
-import { subscriptionEvent } from "../subscriptions/events"
-import { priceOf, scheduleOf } from "../subscriptions/lifecycle"
+import { type Plan, type Product, type Sku, skuPriceModel } from "../catalog/model.js"
+import { rate } from "../catalog/pricing.js"
+import { PlanRepo, ProductRepo, SkuRepo } from "../catalog/ports.js"
+import type { Customer } from "../customers/model.js"
+import { CustomerRepo } from "../customers/ports.js"
+import type { StoredEvent } from "../events/model.js"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import { type Currency, type Money, money, sumMoney } from "../shared/money.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
+import { subscriptionEvent } from "../subscriptions/events.js"
+import { priceOf, scheduleOf } from "../subscriptions/lifecycle.js"
 import {
   type Characteristics,
   type StoredSubscription,
   Subscription,
   type SubscriptionId
-} from "../subscriptions/model"
-import { periodAt, periodBounds } from "../subscriptions/periods"
-import { SubscriptionRepo } from "../subscriptions/ports"
-import { checkCharacteristics } from "./characteristics"
+} from "../subscriptions/model.js"
+import { periodAt, periodBounds } from "../subscriptions/periods.js"
+import { SubscriptionRepo } from "../subscriptions/ports.js"
+import { checkCharacteristics } from "./characteristics.js"
 import {
   type AddOrderItem,
   type CreateOrder,
@@ -34,8 +34,8 @@ import {
   type OrderItemId,
   type OrderId,
   type StoredOrder
-} from "./model"
-import { type OrderFilter, OrderRepo } from "./ports"
+} from "./model.js"
+import { type OrderFilter, OrderRepo } from "./ports.js"
 
 /** Why an item cannot be ordered: the field at fault (in the item's input) and how to fix it. */
 class ItemProblem extends Schema.TaggedError<ItemProblem>()("ItemProblem", {

@@ -1,3 +1,3 @@
-export * from "./model"
-export * from "./ports"
-export * from "./service"
+export * from "./model.js"
+export * from "./ports.js"
+export * from "./service.js"

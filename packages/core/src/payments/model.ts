@@ -1,8 +1,8 @@
 import { type BigDecimal, Schema } from "effect"
-import { prefixedId } from "../shared/ids"
-import { Currency, Money } from "../shared/money"
-import { Text } from "../shared/text"
-import { Timestamp } from "../shared/time"
+import { prefixedId } from "../shared/ids.js"
+import { Currency, Money } from "../shared/money.js"
+import { Text } from "../shared/text.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * Payments (`pay_`) against finalized invoices, credit notes (`crn_`) and the customer's balance.

@@ -1,9 +1,9 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PaymentMethodType } from "../customers/model"
-import type { Invoice } from "../invoices/model"
-import type { PersistenceError } from "../shared/errors"
-import type { Money } from "../shared/money"
-import type { Page, PageRequest } from "../shared/pagination"
+import type { PaymentMethodType } from "../customers/model.js"
+import type { Invoice } from "../invoices/model.js"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Money } from "../shared/money.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
 import type {
   CreditNote,
   CreditNoteListFilter,
@@ -13,7 +13,7 @@ import type {
   PaymentListFilter,
   StoredCreditNote,
   StoredPayment
-} from "./model"
+} from "./model.js"
 
 export class PaymentRepo extends Context.Tag("@provisio/core/PaymentRepo")<PaymentRepo, {
   /**

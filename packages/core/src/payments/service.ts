@@ -1,17 +1,17 @@
 import { BigDecimal, Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
-import { CustomerRepo, PaymentMethodRepo } from "../customers/ports"
-import { EventLog } from "../events/ports"
-import { newEvent } from "../events/service"
-import type { Principal } from "../identity/model"
-import { canReach, requireAdmin, requireKind, requireWrite } from "../identity/policy"
-import { Invoice } from "../invoices/model"
-import { InvoiceRepo } from "../invoices/ports"
-import type { StoredInvoice } from "../invoices/views"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import { type Money, minorUnits, money, roundToMinorUnit } from "../shared/money"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
+import { CustomerRepo, PaymentMethodRepo } from "../customers/ports.js"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
+import { Invoice } from "../invoices/model.js"
+import { InvoiceRepo } from "../invoices/ports.js"
+import type { StoredInvoice } from "../invoices/views.js"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import { type Money, minorUnits, money, roundToMinorUnit } from "../shared/money.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
 import {
   CreditNote,
   type CreditNoteId,
@@ -25,8 +25,8 @@ import {
   type RecordPayment,
   type StoredCreditNote,
   type StoredPayment
-} from "./model"
-import { PaymentGateway, PaymentRepo } from "./ports"
+} from "./model.js"
+import { PaymentGateway, PaymentRepo } from "./ports.js"
 
 const encodePayment = Schema.encode(Payment)
 const encodeCreditNote = Schema.encode(CreditNote)

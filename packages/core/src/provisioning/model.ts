@@ -1,9 +1,9 @@
 import { type DateTime, Either, ParseResult, Schema } from "effect"
-import { ProductId } from "../catalog/model"
-import { Timestamp } from "../shared/time"
-import { RESOURCE_KINDS, type ResourceKind } from "./calls"
-import { SigningSecret, type SigningKeys } from "./secrets"
-import { checkUrl, type UrlRules } from "./urls"
+import { ProductId } from "../catalog/model.js"
+import { Timestamp } from "../shared/time.js"
+import { RESOURCE_KINDS, type ResourceKind } from "./calls.js"
+import { SigningSecret, type SigningKeys } from "./secrets.js"
+import { checkUrl, type UrlRules } from "./urls.js"
 
 /**
  * Push targets (seed 000): per product, the provider's base URL, the endpoints it implements,

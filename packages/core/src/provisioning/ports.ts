@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { StoredTarget } from "./model"
-import type { PushRequest, PushResponse, PushTransportError } from "./push"
+import type { PersistenceError } from "../shared/errors.js"
+import type { StoredTarget } from "./model.js"
+import type { PushRequest, PushResponse, PushTransportError } from "./push.js"
 
 export class ProvisioningTargetRepo extends Context.Tag("@provisio/core/ProvisioningTargetRepo")<ProvisioningTargetRepo, {
   /**

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import type { PushMethod } from "./calls"
+import type { PushMethod } from "./calls.js"
 
 /** One outbound call, signed and ready to send (provisioning and webhooks alike). */
 export interface PushRequest {

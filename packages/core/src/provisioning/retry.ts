@@ -1,5 +1,5 @@
 import { Config, ConfigError, Data, DateTime, Duration, Effect, Either, Option, Random } from "effect"
-import { type PushOutcome, PushTransportError } from "./push"
+import { type PushOutcome, PushTransportError } from "./push.js"
 
 /**
  * What happens after a delivery attempt (API.md, "Outbound push"): a 2xx is delivered; 408, 429,

@@ -1,9 +1,9 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import { ProductRepo } from "../catalog/ports"
-import type { Principal } from "../identity/model"
-import { NotFound, ValidationError } from "../shared/errors"
-import { Transactor } from "../shared/transactor"
-import { RESOURCE_KINDS, type ResourceKind } from "./calls"
+import { ProductRepo } from "../catalog/ports.js"
+import type { Principal } from "../identity/model.js"
+import { NotFound, ValidationError } from "../shared/errors.js"
+import { Transactor } from "../shared/transactor.js"
+import { RESOURCE_KINDS, type ResourceKind } from "./calls.js"
 import {
   DEFAULT_ENDPOINTS,
   DEFAULT_TIMEOUT_MS,
@@ -11,8 +11,8 @@ import {
   SecretRotation,
   type StoredTarget,
   type UpdateProvisioningTarget
-} from "./model"
-import { ProvisioningTargetRepo, SigningSecrets } from "./ports"
+} from "./model.js"
+import { ProvisioningTargetRepo, SigningSecrets } from "./ports.js"
 import {
   rotateKeys,
   rotationOf,
@@ -20,7 +20,7 @@ import {
   secretPrefix,
   settleKeys,
   singleKey
-} from "./secrets"
+} from "./secrets.js"
 
 /**
  * A target holds the provider's address and the secret it trusts: it is the platform admins'

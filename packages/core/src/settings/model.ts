@@ -1,6 +1,6 @@
 import { Schema } from "effect"
-import { Timestamp } from "../shared/time"
-import { Email, Text } from "../shared/text"
+import { Timestamp } from "../shared/time.js"
+import { Email, Text } from "../shared/text.js"
 
 // Field formats. Inputs are decoded through these, and so are the stored sections: they are
 // jsonb written only through these same schemas.

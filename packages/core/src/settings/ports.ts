@@ -1,7 +1,7 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { ProviderIdTaken } from "./errors"
-import type { Branding, IdentityProvider, Licensing, Settings } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { ProviderIdTaken } from "./errors.js"
+import type { Branding, IdentityProvider, Licensing, Settings } from "./model.js"
 
 /** The sections a write replaces; an absent one keeps what is stored (or its default). */
 export interface SettingsChanges {

@@ -1,6 +1,6 @@
 import { Either } from "effect"
-import { ValidationError } from "../shared/errors"
-import { DEFAULT_CLOCK_SKEW_SECONDS, IdentityProvider, type IdentityProviderInput } from "./model"
+import { ValidationError } from "../shared/errors.js"
+import { DEFAULT_CLOCK_SKEW_SECONDS, IdentityProvider, type IdentityProviderInput } from "./model.js"
 
 /** Microsoft Entra ID (v2.0 endpoints) for one tenant. */
 export const entraPreset = (tenantId: string) => ({

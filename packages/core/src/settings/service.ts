@@ -1,10 +1,10 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import type { Principal } from "../identity/model"
-import { requireAdmin } from "../identity/policy"
-import { ValidationError } from "../shared/errors"
-import { Licensing, Settings, type UpdateSettings } from "./model"
-import { SettingsRepo, type SettingsChanges } from "./ports"
-import { resolveProviders, uniqueFeatures } from "./providers"
+import type { Principal } from "../identity/model.js"
+import { requireAdmin } from "../identity/policy.js"
+import { ValidationError } from "../shared/errors.js"
+import { Licensing, Settings, type UpdateSettings } from "./model.js"
+import { SettingsRepo, type SettingsChanges } from "./ports.js"
+import { resolveProviders, uniqueFeatures } from "./providers.js"
 
 /**
  * The settings of the caller's account: its own, or the `X-Tenant-ID` target's (the principal

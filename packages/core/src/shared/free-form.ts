@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { excerpt } from "./text"
+import { excerpt } from "./text.js"
 
 /**
  * Free-form data callers keep on a record (metadata, custom fields, characteristics, device

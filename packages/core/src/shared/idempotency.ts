@@ -1,5 +1,5 @@
 import { Context, Data, type DateTime, Duration, type Effect } from "effect"
-import type { PersistenceError } from "./errors"
+import type { PersistenceError } from "./errors.js"
 
 /**
  * Idempotency keys (API.md, "Auth"): a `POST` sent again with the same key by the same caller

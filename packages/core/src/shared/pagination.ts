@@ -1,5 +1,5 @@
 import { Effect, Encoding, Either, Schema } from "effect"
-import { ValidationError } from "./errors"
+import { ValidationError } from "./errors.js"
 
 /** What a list asks for: at most `limit` items after the item the cursor points at. */
 export class PageRequest extends Schema.Class<PageRequest>("PageRequest")({

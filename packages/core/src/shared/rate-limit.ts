@@ -1,5 +1,5 @@
 import { Context, Data, type DateTime, Either, type Effect } from "effect"
-import type { PersistenceError } from "./errors"
+import type { PersistenceError } from "./errors.js"
 
 /**
  * A token bucket: it holds at most `capacity` requests and refills continuously at

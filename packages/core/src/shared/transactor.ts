@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { PersistenceError } from "./errors"
+import type { PersistenceError } from "./errors.js"
 
 /** Runs an effect atomically: all of its writes happen, or none do. */
 export class Transactor extends Context.Tag("@provisio/core/Transactor")<Transactor, {

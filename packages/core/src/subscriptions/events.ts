@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
-import type { StoredEvent } from "../events/model"
-import { newEvent } from "../events/service"
-import { QuantityRequest, type StoredSubscription, Subscription } from "./model"
+import type { StoredEvent } from "../events/model.js"
+import { newEvent } from "../events/service.js"
+import { QuantityRequest, type StoredSubscription, Subscription } from "./model.js"
 
 /**
  * The events of the subscriptions context. Each carries the subscription as the API shows it,

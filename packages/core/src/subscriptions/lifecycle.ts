@@ -1,8 +1,8 @@
 import { BigDecimal, DateTime } from "effect"
-import { INTERVAL_MONTHS, type Plan } from "../catalog/model"
-import { type Money, multiplyMoney, roundMoney } from "../shared/money"
-import { type Schedule, type StoredSubscription, Subscription } from "./model"
-import { installmentSchedule, periodBounds } from "./periods"
+import { INTERVAL_MONTHS, type Plan } from "../catalog/model.js"
+import { type Money, multiplyMoney, roundMoney } from "../shared/money.js"
+import { type Schedule, type StoredSubscription, Subscription } from "./model.js"
+import { installmentSchedule, periodBounds } from "./periods.js"
 
 /**
  * The life-cycle rules of a subscription that need no storage: its term, what happens when its

@@ -1,10 +1,10 @@
 import { type DateTime, Schema } from "effect"
-import { type BillingInterval, PlanId, ProductId } from "../catalog/model"
-import { CustomerId } from "../customers/model"
-import { FreeForm } from "../shared/free-form"
-import { prefixedId } from "../shared/ids"
-import { Money } from "../shared/money"
-import { Timestamp } from "../shared/time"
+import { type BillingInterval, PlanId, ProductId } from "../catalog/model.js"
+import { CustomerId } from "../customers/model.js"
+import { FreeForm } from "../shared/free-form.js"
+import { prefixedId } from "../shared/ids.js"
+import { Money } from "../shared/money.js"
+import { Timestamp } from "../shared/time.js"
 
 export const SubscriptionId = prefixedId("sub", "SubscriptionId")
 export type SubscriptionId = typeof SubscriptionId.Type

@@ -1,7 +1,7 @@
 import { Context, type DateTime, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { QuantityRequest, StoredSubscription, SubscriptionStatus } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { QuantityRequest, StoredSubscription, SubscriptionStatus } from "./model.js"
 
 export interface SubscriptionFilter {
   readonly customer_id?: string | undefined

@@ -1,16 +1,16 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import { PlanRepo } from "../catalog/ports"
-import { ProvisioningTargetRepo } from "../provisioning/ports"
-import type { StoredEvent } from "../events/model"
-import { EventLog } from "../events/ports"
-import type { Principal } from "../identity/model"
-import { canReach, requireStandardEdition, requireWrite } from "../identity/policy"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
-import { quantityRequestEvent, subscriptionEvent } from "./events"
-import { currentTerm, type DueOutcome, dueStep, endWith, priceOf } from "./lifecycle"
+import { PlanRepo } from "../catalog/ports.js"
+import { ProvisioningTargetRepo } from "../provisioning/ports.js"
+import type { StoredEvent } from "../events/model.js"
+import { EventLog } from "../events/ports.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
+import { quantityRequestEvent, subscriptionEvent } from "./events.js"
+import { currentTerm, type DueOutcome, dueStep, endWith, priceOf } from "./lifecycle.js"
 import {
   type CancelWhen,
   type CustomFields,
@@ -23,8 +23,8 @@ import {
   type StoredSubscription,
   Subscription,
   type UpdateSubscription
-} from "./model"
-import { QuantityRequestRepo, type SubscriptionFilter, SubscriptionRepo } from "./ports"
+} from "./model.js"
+import { QuantityRequestRepo, type SubscriptionFilter, SubscriptionRepo } from "./ports.js"
 
 /** Subscriptions the scheduler claims in one transaction. */
 export const DUE_BATCH = 50

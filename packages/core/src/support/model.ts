@@ -1,8 +1,8 @@
 import { Schema } from "effect"
-import { AccountKind } from "../identity/model"
-import { prefixedId } from "../shared/ids"
-import { Text } from "../shared/text"
-import { Timestamp } from "../shared/time"
+import { AccountKind } from "../identity/model.js"
+import { prefixedId } from "../shared/ids.js"
+import { Text } from "../shared/text.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * Support: tickets (`tkt_`) a customer raises (or its channel raises for it), with comments

@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { StoredTicket, Ticket, TicketComment, TicketListFilter } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { StoredTicket, Ticket, TicketComment, TicketListFilter } from "./model.js"
 
 export class TicketRepo extends Context.Tag("@provisio/core/TicketRepo")<TicketRepo, {
   readonly insert: (stored: StoredTicket) => Effect.Effect<void, PersistenceError>

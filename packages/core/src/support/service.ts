@@ -1,13 +1,13 @@
 import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
-import { CustomerRepo } from "../customers/ports"
-import { EventLog } from "../events/ports"
-import { newEvent } from "../events/service"
-import type { Principal } from "../identity/model"
-import { canReach, requireWrite } from "../identity/policy"
-import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
+import { CustomerRepo } from "../customers/ports.js"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireWrite } from "../identity/policy.js"
+import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
 import {
   type CreateTicket,
   type CreateTicketComment,
@@ -19,8 +19,8 @@ import {
   type TicketId,
   type TicketListFilter,
   type UpdateTicket
-} from "./model"
-import { TicketRepo } from "./ports"
+} from "./model.js"
+import { TicketRepo } from "./ports.js"
 
 const encodeTicket = Schema.encode(Ticket)
 const encodeComment = Schema.encode(TicketComment)

@@ -1,7 +1,7 @@
 import { BigDecimal, type DateTime, Schema } from "effect"
-import { DecimalString } from "../shared/money"
-import { StorableString } from "../shared/text"
-import { Timestamp } from "../shared/time"
+import { DecimalString } from "../shared/money.js"
+import { StorableString } from "../shared/text.js"
+import { Timestamp } from "../shared/time.js"
 
 /**
  * Usage: metered quantities of a subscription's SKUs, reported by the channel's systems through

@@ -1,5 +1,5 @@
 import { type BigDecimal, Context, type DateTime, type Effect } from "effect"
-import type { PersistenceError } from "../shared/errors"
+import type { PersistenceError } from "../shared/errors.js"
 import type {
   NewUsageRecord,
   PeriodKey,
@@ -8,7 +8,7 @@ import type {
   UsageGroup,
   UsageSummaryQuery,
   UsageTotal
-} from "./model"
+} from "./model.js"
 
 /** Every method is one statement whatever the number of records: ingestion is bulk work. */
 export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo, {

@@ -1,6 +1,6 @@
 import { BigDecimal, DateTime, Either, ParseResult, Schema } from "effect"
-import { isStorableText } from "../shared/text"
-import { UsageRecordInput } from "./model"
+import { isStorableText } from "../shared/text.js"
+import { UsageRecordInput } from "./model.js"
 
 /**
  * Reading one usage record off the wire. `UsageRecordInput` is the definition and the only

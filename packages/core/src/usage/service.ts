@@ -1,15 +1,15 @@
 import { Array as Arr, BigDecimal, Chunk, Clock, Context, DateTime, Effect, Either, Layer, Option, Stream } from "effect"
-import { crossedThresholds } from "../catalog/thresholds"
-import { EventLog } from "../events/ports"
-import { newEvent } from "../events/service"
-import type { StoredEvent } from "../events/model"
-import type { Principal } from "../identity/model"
-import { canReach, requireKind, requireWrite } from "../identity/policy"
-import { type Forbidden, NotFound, type PersistenceError, ValidationError } from "../shared/errors"
-import { formatDecimal } from "../shared/money"
-import { Transactor } from "../shared/transactor"
-import { SubscriptionRepo } from "../subscriptions/ports"
-import { periodAt } from "../subscriptions/periods"
+import { crossedThresholds } from "../catalog/thresholds.js"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { StoredEvent } from "../events/model.js"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireKind, requireWrite } from "../identity/policy.js"
+import { type Forbidden, NotFound, type PersistenceError, ValidationError } from "../shared/errors.js"
+import { formatDecimal } from "../shared/money.js"
+import { Transactor } from "../shared/transactor.js"
+import { SubscriptionRepo } from "../subscriptions/ports.js"
+import { periodAt } from "../subscriptions/periods.js"
 import {
   IngestResult,
   MAX_USAGE_BATCH,
@@ -22,9 +22,9 @@ import {
   type UsageSubscription,
   UsageSummary,
   type UsageSummaryQuery
-} from "./model"
-import { UsageRepo } from "./ports"
-import { type ReadRecord, readRecord } from "./records"
+} from "./model.js"
+import { UsageRepo } from "./ports.js"
+import { type ReadRecord, readRecord } from "./records.js"
 
 /** How far ahead of the clock a record may be dated: the senders' clocks are not ours. */
 const FUTURE_TOLERANCE_MILLIS = 5 * 60 * 1000

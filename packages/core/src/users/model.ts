@@ -1,8 +1,8 @@
 import { Schema } from "effect"
-import { Role } from "../identity/model"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
-import { Email, Name } from "../shared/text"
+import { Role } from "../identity/model.js"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
+import { Email, Name } from "../shared/text.js"
 
 export const UserId = prefixedId("usr", "UserId")
 export type UserId = typeof UserId.Type

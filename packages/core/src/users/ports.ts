@@ -1,9 +1,9 @@
 import { Context, type Effect, type Option, type Redacted } from "effect"
-import type { AccountScope } from "../identity/model"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { DuplicateUser } from "./errors"
-import type { User } from "./model"
+import type { AccountScope } from "../identity/model.js"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { DuplicateUser } from "./errors.js"
+import type { User } from "./model.js"
 
 /** A user with its password hash (null: federated sign-in only), as only the repository holds it. */
 export interface StoredUser {

@@ -1,12 +1,12 @@
 import { Clock, Context, DateTime, Effect, Layer, Option, type Redacted } from "effect"
-import { RefreshTokenRepo } from "../auth/ports"
-import type { Principal, Role } from "../identity/model"
-import { canReach, requireAdmin } from "../identity/policy"
-import { AccountRepo } from "../identity/ports"
-import { Forbidden, NotFound, ValidationError } from "../shared/errors"
-import { DEFAULT_LIMIT, type Page, type PageRequest } from "../shared/pagination"
-import { makeId } from "../shared/ids"
-import { Transactor } from "../shared/transactor"
+import { RefreshTokenRepo } from "../auth/ports.js"
+import type { Principal, Role } from "../identity/model.js"
+import { canReach, requireAdmin } from "../identity/policy.js"
+import { AccountRepo } from "../identity/ports.js"
+import { Forbidden, NotFound, ValidationError } from "../shared/errors.js"
+import { DEFAULT_LIMIT, type Page, type PageRequest } from "../shared/pagination.js"
+import { makeId } from "../shared/ids.js"
+import { Transactor } from "../shared/transactor.js"
 import {
   type CreateCustomerAdmin,
   type CreateUser,
@@ -16,8 +16,8 @@ import {
   type UpdateUser,
   User,
   type UserId
-} from "./model"
-import { PasswordHasher, UserRepo } from "./ports"
+} from "./model.js"
+import { PasswordHasher, UserRepo } from "./ports.js"
 
 export const make = Effect.gen(function* () {
   const users = yield* UserRepo

@@ -1,10 +1,10 @@
 import { type DateTime, Schema } from "effect"
-import { CallUrl, SecretRotation } from "../provisioning/model"
-import type { SigningKeys } from "../provisioning/secrets"
-import { SigningSecret } from "../provisioning/secrets"
-import { prefixedId } from "../shared/ids"
-import { Timestamp } from "../shared/time"
-import { isEventPattern, MAX_PATTERN_LENGTH } from "./patterns"
+import { CallUrl, SecretRotation } from "../provisioning/model.js"
+import type { SigningKeys } from "../provisioning/secrets.js"
+import { SigningSecret } from "../provisioning/secrets.js"
+import { prefixedId } from "../shared/ids.js"
+import { Timestamp } from "../shared/time.js"
+import { isEventPattern, MAX_PATTERN_LENGTH } from "./patterns.js"
 
 /**
  * Webhooks (seed 003): an account subscribes a URL to event types of its scope. Calls use the

@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
-import type { PersistenceError } from "../shared/errors"
-import type { Page, PageRequest } from "../shared/pagination"
-import type { StoredWebhook } from "./model"
+import type { PersistenceError } from "../shared/errors.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
+import type { StoredWebhook } from "./model.js"
 
 export class WebhookRepo extends Context.Tag("@provisio/core/WebhookRepo")<WebhookRepo, {
   readonly insert: (webhook: StoredWebhook) => Effect.Effect<StoredWebhook, PersistenceError>

@@ -1,8 +1,8 @@
 import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import type { Principal } from "../identity/model"
-import { canReach, requireWrite } from "../identity/policy"
-import { SecretRotation } from "../provisioning/model"
-import { SigningSecrets } from "../provisioning/ports"
+import type { Principal } from "../identity/model.js"
+import { canReach, requireWrite } from "../identity/policy.js"
+import { SecretRotation } from "../provisioning/model.js"
+import { SigningSecrets } from "../provisioning/ports.js"
 import {
   rotateKeys,
   rotationOf,
@@ -10,14 +10,14 @@ import {
   secretPrefix,
   settleKeys,
   singleKey
-} from "../provisioning/secrets"
-import { isPrivateHost } from "../provisioning/urls"
-import { NotFound, ValidationError } from "../shared/errors"
-import { makeId } from "../shared/ids"
-import type { PageRequest } from "../shared/pagination"
-import { Transactor } from "../shared/transactor"
-import { type CreateWebhook, type StoredWebhook, type UpdateWebhook, Webhook, type WebhookId } from "./model"
-import { WebhookRepo } from "./ports"
+} from "../provisioning/secrets.js"
+import { isPrivateHost } from "../provisioning/urls.js"
+import { NotFound, ValidationError } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { Transactor } from "../shared/transactor.js"
+import { type CreateWebhook, type StoredWebhook, type UpdateWebhook, Webhook, type WebhookId } from "./model.js"
+import { WebhookRepo } from "./ports.js"
 
 /** A webhook as answers show it; `secret` only when this very request generated it. */
 export const toWebhook = (stored: StoredWebhook, now: DateTime.Utc, generated?: string) => {

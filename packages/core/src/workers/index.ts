@@ -1,1 +1,1 @@
-export * from "./service"
+export * from "./service.js"

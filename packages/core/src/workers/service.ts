@@ -1,7 +1,7 @@
 import { Duration, Effect, Layer, Schedule } from "effect"
-import { Billing } from "../billing/service"
-import { Deliveries } from "../deliveries/service"
-import { Subscriptions } from "../subscriptions/service"
+import { Billing } from "../billing/service.js"
+import { Deliveries } from "../deliveries/service.js"
+import { Subscriptions } from "../subscriptions/service.js"
 
 /**
  * The background work of a Provisio process, as one layer: the scheduler (renewals, expiries,

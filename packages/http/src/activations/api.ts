@@ -14,11 +14,11 @@ import {
   UpdateSsid
 } from "@provisio/core/activations/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
-import { EditionForbiddenError, InvalidStateError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, PageEnvelope } from "../envelope.js"
+import { EditionForbiddenError, InvalidStateError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 import { SubscriptionId } from "@provisio/core/subscriptions/model"
 
 const SubscriptionPath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId) })

@@ -1,9 +1,9 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Activations } from "@provisio/core/activations/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
-import { listAsCaller } from "../pagination"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
+import { listAsCaller } from "../pagination.js"
 
 export const ActivationsHandlers = HttpApiBuilder.group(ProvisioApi, "activations", (handlers) =>
   Effect.map(Activations, (activations) =>

@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Login, Logout, Refresh, TokenPair } from "@provisio/core/auth/model"
-import { Envelope } from "../envelope"
-import { RateLimitedError } from "../errors"
+import { Envelope } from "../envelope.js"
+import { RateLimitedError } from "../errors.js"
 
 /** Sign-in with a password, and the session's refresh and end; these take no bearer token. */
 export class AuthApi extends HttpApiGroup.make("auth")

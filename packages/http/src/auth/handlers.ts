@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
 import { Auth } from "@provisio/core/auth/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
+import { ProvisioApi } from "../api.js"
 
 export const AuthHandlers = HttpApiBuilder.group(ProvisioApi, "auth", (handlers) =>
   Effect.map(Auth, (auth) =>

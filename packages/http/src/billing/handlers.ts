@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Billing } from "@provisio/core/billing/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
 
 export const BillingHandlers = HttpApiBuilder.group(ProvisioApi, "billing", (handlers) =>
   Effect.map(Billing, (billing) =>

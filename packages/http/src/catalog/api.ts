@@ -18,11 +18,11 @@ import {
   UpdateSku
 } from "@provisio/core/catalog/model"
 import { Schema } from "effect"
-import { Envelope, NoBody, PageEnvelope } from "../envelope"
-import { DuplicatePlanError, DuplicateProductError, DuplicateSkuError, InvalidStateError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { CountryCodeParam, PathParam } from "../path-params"
+import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
+import { DuplicatePlanError, DuplicateProductError, DuplicateSkuError, InvalidStateError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { CountryCodeParam, PathParam } from "../path-params.js"
 
 const ProductPath = Schema.Struct({ productId: PathParam(ProductId) })
 const CountryPath = Schema.Struct({ countryCode: CountryCodeParam })

@@ -1,10 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Catalog } from "@provisio/core/catalog/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { BadRequest } from "../errors"
-import { asCaller } from "../middleware/authentication"
-import { listAsCaller } from "../pagination"
+import { ProvisioApi } from "../api.js"
+import { BadRequest } from "../errors.js"
+import { asCaller } from "../middleware/authentication.js"
+import { listAsCaller } from "../pagination.js"
 
 /** `?version=`: a positive integer, else 400 naming it (like `?limit=`). */
 const versionParam = (version: string | undefined) =>

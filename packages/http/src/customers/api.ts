@@ -18,11 +18,11 @@ import {
   UpdateProductLocation
 } from "@provisio/core/customers/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
-import { DuplicateCustomerError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, PageEnvelope } from "../envelope.js"
+import { DuplicateCustomerError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 
 const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
 const ContactPath = Schema.Struct({ customerId: PathParam(CustomerId), contactId: PathParam(ContactId) })

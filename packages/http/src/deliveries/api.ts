@@ -1,11 +1,11 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Delivery, DeliveryDetail, DeliveryId, SubscriptionProvisioning } from "@provisio/core/deliveries/model"
 import { Schema } from "effect"
-import { Envelope, NoBody, PageEnvelope } from "../envelope"
-import { InvalidStateError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
+import { InvalidStateError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 import { SubscriptionId } from "@provisio/core/subscriptions/model"
 
 const DeliveryPath = Schema.Struct({ id: PathParam(DeliveryId) })

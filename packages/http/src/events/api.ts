@@ -1,9 +1,9 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { DomainEvent } from "@provisio/core/events/model"
 import { Schema } from "effect"
-import { PageEnvelope } from "../envelope"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
+import { PageEnvelope } from "../envelope.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
 import { CustomerId } from "@provisio/core/customers/model"
 
 /** `?type=` an exact type or a prefix ending in `*`; `?customer_id=` one customer's. */

@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Events } from "@provisio/core/events/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { listAsCaller } from "../pagination"
+import { ProvisioApi } from "../api.js"
+import { listAsCaller } from "../pagination.js"
 
 export const EventsHandlers = HttpApiBuilder.group(ProvisioApi, "events", (handlers) =>
   Effect.map(Events, (events) =>

@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { TokenPair } from "@provisio/core/auth/model"
 import { FederatedSignIn } from "@provisio/core/federation/model"
-import { Envelope } from "../envelope"
+import { Envelope } from "../envelope.js"
 
 /** Sign-in with an ID token from a configured OpenID Connect provider; no authentication. */
 export class FederatedApi extends HttpApiGroup.make("federated")

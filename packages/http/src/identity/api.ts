@@ -14,11 +14,11 @@ import {
   UpdatePartner
 } from "@provisio/core/identity/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
-import { InvalidStateError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, PageEnvelope } from "../envelope.js"
+import { InvalidStateError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 
 const AccountPath = Schema.Struct({ id: PathParam(AccountId) })
 const ApiKeyPath = Schema.Struct({ id: PathParam(ApiKeyId) })

@@ -1,9 +1,9 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Identity } from "@provisio/core/identity/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller, CurrentPrincipal } from "../middleware/authentication"
-import { listAsCaller } from "../pagination"
+import { ProvisioApi } from "../api.js"
+import { asCaller, CurrentPrincipal } from "../middleware/authentication.js"
+import { listAsCaller } from "../pagination.js"
 
 export const IdentityHandlers = HttpApiBuilder.group(ProvisioApi, "identity", (handlers) =>
   Effect.map(Identity, (identity) =>

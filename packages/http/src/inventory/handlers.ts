@@ -1,9 +1,9 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Inventory } from "@provisio/core/inventory/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
-import { listAsCaller } from "../pagination"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
+import { listAsCaller } from "../pagination.js"
 
 export const InventoryHandlers = HttpApiBuilder.group(ProvisioApi, "inventory", (handlers) =>
   Effect.map(Inventory, (inventory) =>

@@ -4,9 +4,9 @@ import type { Principal } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
 import { Unauthorized } from "@provisio/core/shared/errors"
 import { Context, Effect, Layer, Redacted, Schema } from "effect"
-import { AccountSuspendedError, NotFoundError, UnauthorizedError } from "../errors"
+import { AccountSuspendedError, NotFoundError, UnauthorizedError } from "../errors.js"
 // The rate limit (middleware/rate-limit.ts) runs right after authentication, in this middleware.
-import { RateLimitedError } from "../errors"
+import { RateLimitedError } from "../errors.js"
 
 /** The caller of the request being served, for handlers to pass to the core's use cases. */
 export class CurrentPrincipal extends Context.Tag("@provisio/http/CurrentPrincipal")<CurrentPrincipal, Principal>() {}

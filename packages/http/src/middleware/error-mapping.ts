@@ -1,10 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { NotFound, ValidationError } from "@provisio/core/shared/errors"
 import { Cause, Effect, Option } from "effect"
-import { ProvisioApi } from "../api"
-import { BadRequest, Defect } from "../errors"
-import { fieldPath } from "../field-path"
-import { isMalformedPathParam } from "../path-params"
+import { ProvisioApi } from "../api.js"
+import { BadRequest, Defect } from "../errors.js"
+import { fieldPath } from "../field-path.js"
+import { isMalformedPathParam } from "../path-params.js"
 
 interface DecodeIssue {
   readonly path: ReadonlyArray<PropertyKey>

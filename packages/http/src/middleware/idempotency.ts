@@ -14,8 +14,8 @@ import {
 } from "@provisio/core/shared/idempotency"
 import { Clock, DateTime, Effect, Either, Fiber } from "effect"
 import * as crypto from "node:crypto"
-import { IdempotencyInProgressError, IdempotencyKeyReusedError, InternalError, ValidationErrorError } from "../errors"
-import { answer, refuse } from "./answers"
+import { IdempotencyInProgressError, IdempotencyKeyReusedError, InternalError, ValidationErrorError } from "../errors.js"
+import { answer, refuse } from "./answers.js"
 
 /** The header of the contract, and the one the IETF draft (and Stripe) name. */
 const KEY_HEADERS = ["x-idempotency-key", "idempotency-key"] as const

@@ -3,9 +3,9 @@ import { NotFound, ValidationError } from "@provisio/core/shared/errors"
 import { excerpt, isStorableText, UNSTORABLE_TEXT_MESSAGE } from "@provisio/core/shared/text"
 import { Effect } from "effect"
 import { Readable } from "node:stream"
-import { BadRequest, BadRequestError, NotFoundError, PayloadTooLarge, PayloadTooLargeError, ValidationErrorError } from "../errors"
-import { refuse } from "./answers"
-import { fieldPath } from "../field-path"
+import { BadRequest, BadRequestError, NotFoundError, PayloadTooLarge, PayloadTooLargeError, ValidationErrorError } from "../errors.js"
+import { refuse } from "./answers.js"
+import { fieldPath } from "../field-path.js"
 
 export const MEGABYTE = 1024 * 1024
 

@@ -4,7 +4,7 @@ import { RateLimited } from "@provisio/core/shared/errors"
 import { parseRateLimit, type RateLimit, RateLimiter } from "@provisio/core/shared/rate-limit"
 import { Clock, Config, ConfigError, type Context, DateTime, Effect, Either, Layer, Redacted } from "effect"
 import * as crypto from "node:crypto"
-import { Authentication, AuthenticationLive } from "./authentication"
+import { Authentication, AuthenticationLive } from "./authentication.js"
 
 /** Per role, as `<requests>/<unit>` ("600/minute": a bucket of 600 refilled over a minute) or "off". */
 const roleLimit = (role: Role, fallback: string) =>

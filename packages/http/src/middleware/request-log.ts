@@ -1,7 +1,7 @@
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { makeId } from "@provisio/core/shared/ids"
 import { Clock, Effect } from "effect"
-import { CurrentRequestId } from "../envelope"
+import { CurrentRequestId } from "../envelope.js"
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 

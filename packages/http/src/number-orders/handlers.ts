@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { NumberOrders } from "@provisio/core/number-orders/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
 
 export const NumberOrdersHandlers = HttpApiBuilder.group(ProvisioApi, "numberOrders", (handlers) =>
   Effect.map(NumberOrders, (orders) =>

@@ -8,11 +8,11 @@ import {
   ReservationId
 } from "@provisio/core/numbers/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
-import { NumberUnavailableError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, PageEnvelope } from "../envelope.js"
+import { NumberUnavailableError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 import { CustomerId } from "@provisio/core/customers/model"
 import { ProductId } from "@provisio/core/catalog/model"
 

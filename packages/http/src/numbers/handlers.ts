@@ -1,9 +1,9 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Numbers } from "@provisio/core/numbers/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
-import { listAsCaller } from "../pagination"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
+import { listAsCaller } from "../pagination.js"
 
 export const NumbersHandlers = HttpApiBuilder.group(ProvisioApi, "numbers", (handlers) =>
   Effect.map(Numbers, (numbers) =>

@@ -2,7 +2,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { PersistenceError } from "@provisio/core/shared/errors"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
+import { ProvisioApi } from "../api.js"
 
 export const OpsHandlers = HttpApiBuilder.group(ProvisioApi, "ops", (handlers) =>
   Effect.gen(function* () {

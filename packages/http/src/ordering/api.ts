@@ -1,11 +1,11 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { AddOrderItem, CreateOrder, Order, OrderId, OrderStatus } from "@provisio/core/ordering/model"
 import { Schema } from "effect"
-import { Envelope, NoBody, PageEnvelope } from "../envelope"
-import { EditionForbiddenError, InvalidStateError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
+import { EditionForbiddenError, InvalidStateError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 import { CustomerId } from "@provisio/core/customers/model"
 
 const OrderPath = Schema.Struct({ orderId: PathParam(OrderId) })

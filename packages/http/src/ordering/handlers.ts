@@ -1,9 +1,9 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Ordering } from "@provisio/core/ordering/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
-import { listAsCaller } from "../pagination"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
+import { listAsCaller } from "../pagination.js"
 
 export const OrderingHandlers = HttpApiBuilder.group(ProvisioApi, "ordering", (handlers) =>
   Effect.map(Ordering, (ordering) =>

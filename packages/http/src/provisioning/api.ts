@@ -1,9 +1,9 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { ProvisioningTarget, UpdateProvisioningTarget } from "@provisio/core/provisioning/model"
 import { Schema } from "effect"
-import { Envelope } from "../envelope"
-import { Authentication } from "../middleware/authentication"
-import { PathParam } from "../path-params"
+import { Envelope } from "../envelope.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PathParam } from "../path-params.js"
 import { ProductId } from "@provisio/core/catalog/model"
 
 const ProductPath = Schema.Struct({ productId: PathParam(ProductId) })

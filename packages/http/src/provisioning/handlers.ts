@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Provisioning } from "@provisio/core/provisioning/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
 
 export const ProvisioningHandlers = HttpApiBuilder.group(ProvisioApi, "provisioning", (handlers) =>
   Effect.map(Provisioning, (provisioning) =>

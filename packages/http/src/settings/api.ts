@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Settings, UpdateSettings } from "@provisio/core/settings/model"
-import { Envelope } from "../envelope"
-import { Authentication } from "../middleware/authentication"
+import { Envelope } from "../envelope.js"
+import { Authentication } from "../middleware/authentication.js"
 
 export class SettingsApi extends HttpApiGroup.make("settings")
   .add(

@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { SettingsService } from "@provisio/core/settings/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
 
 export const SettingsHandlers = HttpApiBuilder.group(ProvisioApi, "settings", (handlers) =>
   Effect.map(SettingsService, (settings) =>

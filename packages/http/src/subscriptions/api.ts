@@ -14,11 +14,11 @@ import {
   UpdateSubscription
 } from "@provisio/core/subscriptions/model"
 import { Schema } from "effect"
-import { Envelope, NoBody, PageEnvelope } from "../envelope"
-import { EditionForbiddenError, InvalidStateError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
+import { EditionForbiddenError, InvalidStateError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 import { CustomerId } from "@provisio/core/customers/model"
 
 const SubscriptionPath = Schema.Struct({ subscriptionId: PathParam(SubscriptionId) })

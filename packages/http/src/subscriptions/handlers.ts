@@ -1,9 +1,9 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
-import { listAsCaller } from "../pagination"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
+import { listAsCaller } from "../pagination.js"
 
 export const SubscriptionsHandlers = HttpApiBuilder.group(ProvisioApi, "subscriptions", (handlers) =>
   Effect.map(Subscriptions, (subscriptions) =>

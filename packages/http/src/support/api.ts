@@ -9,11 +9,11 @@ import {
   UpdateTicket
 } from "@provisio/core/support/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
-import { InvalidStateError } from "../errors"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, PageEnvelope } from "../envelope.js"
+import { InvalidStateError } from "../errors.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 import { CustomerId } from "@provisio/core/customers/model"
 
 const TicketPath = Schema.Struct({ ticketId: PathParam(TicketId) })

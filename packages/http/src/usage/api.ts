@@ -2,8 +2,8 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Timestamp } from "@provisio/core/shared/time"
 import { IngestResult, MAX_USAGE_BATCH, UsageGroupBy, UsageSummary } from "@provisio/core/usage/model"
 import { Schema } from "effect"
-import { Envelope } from "../envelope"
-import { Authentication } from "../middleware/authentication"
+import { Envelope } from "../envelope.js"
+import { Authentication } from "../middleware/authentication.js"
 import { SubscriptionId } from "@provisio/core/subscriptions/model"
 
 const RECORDS_MESSAGE = `must be a list of 1 to ${MAX_USAGE_BATCH.toLocaleString("en-US")} usage records`

@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { UsageService } from "@provisio/core/usage/service"
 import { Effect } from "effect"
-import { ProvisioApi } from "../api"
-import { asCaller } from "../middleware/authentication"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
 
 export const UsageHandlers = HttpApiBuilder.group(ProvisioApi, "usage", (handlers) =>
   Effect.map(UsageService, (usage) =>

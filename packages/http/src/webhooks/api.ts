@@ -1,10 +1,10 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { CreateWebhook, UpdateWebhook, Webhook, WebhookId } from "@provisio/core/webhooks/model"
 import { Schema } from "effect"
-import { Envelope, PageEnvelope } from "../envelope"
-import { Authentication } from "../middleware/authentication"
-import { PageQuery } from "../pagination"
-import { PathParam } from "../path-params"
+import { Envelope, PageEnvelope } from "../envelope.js"
+import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
+import { PathParam } from "../path-params.js"
 
 const WebhookPath = Schema.Struct({ id: PathParam(WebhookId) })
 
