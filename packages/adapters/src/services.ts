@@ -34,10 +34,17 @@ import { PushSenderUndici } from "./push/sender.js"
 import { ManualPaymentGatewayLive } from "./payments/manual.js"
 
 /**
- * The core's use cases on the Postgres adapters: what the server, the CLI and the tests run.
- * Needs only a `SqlClient` (a server's, or the embedded database's).
+ * The adapters a deployment may replace with its own, without touching the packages: the
+ * outbound transport of provisioning calls and webhooks (`PushSender`), and the payment gateway.
  */
-export const ServicesLive = Layer.mergeAll(
+export const ReplaceableAdaptersLive = Layer.merge(PushSenderUndici, ManualPaymentGatewayLive)
+
+/**
+ * The core's use cases on the Postgres adapters, given a `SqlClient` and the replaceable
+ * adapters (`PushSender`, `PaymentGateway`): what a host builds when it brings its own, e.g.
+ * `ServicesWith.pipe(Layer.provide(Layer.merge(MyPushSender, ManualPaymentGatewayLive)))`.
+ */
+export const ServicesWith = Layer.mergeAll(
   SettingsService.layer,
   // Federated sign-in ends in Auth's token issuance: the same Auth.layer, so it is built once.
   Federation.layer.pipe(Layer.provide(Auth.layer)),
@@ -47,7 +54,13 @@ export const ServicesLive = Layer.mergeAll(
   UsageService.layer,
   Invoices.layer,
   Billing.layer.pipe(Layer.provide(Invoices.layer)),
-  Payments.layer.pipe(Layer.provide(ManualPaymentGatewayLive)),
-  Deliveries.layer.pipe(Layer.provide(Subscriptions.layer), Layer.provide(Layer.merge(DeliverySignerLive, PushSenderUndici)))).pipe(
+  Payments.layer,
+  Deliveries.layer.pipe(Layer.provide(Subscriptions.layer), Layer.provide(DeliverySignerLive))).pipe(
   Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive, SigningSecretsLive))
 )
+
+/**
+ * The core's use cases on the Postgres adapters and the default replaceable ones: what the
+ * server, the CLI and the tests run. Needs only a `SqlClient` (a server's, or the embedded database's).
+ */
+export const ServicesLive = ServicesWith.pipe(Layer.provide(ReplaceableAdaptersLive))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawnTypeScript } from "@provisio/adapters/testing/processes"
+import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 /**
@@ -25,7 +26,31 @@ const run = (file: string, args: ReadonlyArray<string> = []) =>
     })
   )
 
+/** A plain Node ESM file run by Node alone: the built packages, as a host that has no tsx imports them. */
+const runPlain = (file: string) =>
+  Effect.promise(() =>
+    new Promise<{ readonly code: number | null; readonly output: string }>((resolve) => {
+      const env: NodeJS.ProcessEnv = { ...process.env }
+      delete env["DATABASE_URL"]
+      const child = spawn(process.execPath, [file], { cwd: ROOT, env })
+      let output = ""
+      child.stdout.on("data", (chunk) => (output += chunk))
+      child.stderr.on("data", (chunk) => (output += chunk))
+      child.on("close", (code) => resolve({ code, output }))
+    })
+  )
+
 describe("examples", () => {
+  it.live("swap-an-adapter.mjs, plain Node on the built packages: the CREATE goes through the host's PushSender", () =>
+    Effect.gen(function* () {
+      const { code, output } = yield* runPlain("examples/swap-an-adapter.mjs")
+      expect(code, output).toBe(0)
+      const subscription = /completed: subscription (sub_\w+)/.exec(output)?.[1]
+      expect(subscription, output).toBeDefined()
+      expect(output).toContain("bus <- POST https://provisioning.dc1.internal/subscriptions")
+      expect(output).toContain("delivered 1 of 1 through the host's PushSender")
+    }), 60_000)
+
   it.live("embed-in-node --once: a subscription ordered through the embedded API reaches the provider", () =>
     Effect.gen(function* () {
       const { code, output } = yield* run("examples/embed-in-node.ts", ["--once"])
