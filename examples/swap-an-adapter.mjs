@@ -87,7 +87,7 @@ const program = Effect.gen(function* () {
   yield* Console.log(`order ${done.id} ${done.status}: subscription ${done.items[0].subscription_id}`)
 
   // One turn of the delivery workers (Workers.layer() runs them in a loop): the CREATE goes to the bus.
-  const turn = yield* deliveryTurn
+  const turn = yield* deliveryTurn()
   yield* Console.log(`delivered ${turn.delivered} of ${turn.sent} through the host's PushSender`)
   if (published.length !== 1 || !published[0].body.includes(done.items[0].subscription_id)) {
     return yield* Effect.fail(new Error("the CREATE did not reach the host's bus"))

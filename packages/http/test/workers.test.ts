@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { serveReceiver } from "@provisio/adapters/testing/receivers"
 import { Workers } from "@provisio/core/workers/service"
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Effect, Exit, Fiber, Layer, Scope, TestClock } from "effect"
 import { call, channel, expectData } from "./harness"
 import { createCustomer, exampleCatalog, OrderingServer, order, SEAT, V1 } from "./ordering-fixtures"
 
@@ -42,6 +42,14 @@ const seats = (customerId: string, count: number) =>
   Effect.flatMap(exampleCatalog, (catalog) =>
     order(customerId, Array.from({ length: count }, () => ({ plan_id: catalog.plans["UCaaS Seat Monthly"], quantity: 1, characteristics: SEAT }))))
 
+/** The provisioning deliveries of a customer's subscriptions: their status, and whether a worker holds them. */
+const deliveriesOf = (customerId: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ status: string; leased: boolean }>`
+      select status, lease_until is not null as leased from deliveries
+       where kind = 'provisioning' and ordering_key in (select id from subscriptions where customer_id = ${customerId})
+       order by seq`).pipe(Effect.orDie)
+
 describe("workers", () => {
   it.layer(OrderingServer)("Workers.layer", (it) => {
     it.scoped("a subscription ordered reaches the provider as a signed CREATE, with no one calling the engine", () =>
@@ -57,7 +65,7 @@ describe("workers", () => {
         expect(received!.headers["webhook-signature"]).toMatch(/^v1,/)
       }))
 
-    it.scoped("stopping finishes the calls in flight and gives the claimed ones it had not started back", () =>
+    it.scoped("stopping sends the batch it claimed, and claims no more", () =>
       Effect.gen(function* () {
         // Each answer takes a while, so the stop comes while 16 calls are in flight and 4 wait.
         const receiver = yield* serveReceiver((_, response) => setTimeout(() => response.writeHead(204).end(), 400))
@@ -68,17 +76,37 @@ describe("workers", () => {
         yield* waitFor(() => receiver.calls().length === 16, "the first 16 calls")
         yield* Scope.close(scope, Exit.void)
 
-        // Closing the scope returned once the calls in flight were answered and recorded.
-        const sql = yield* SqlClient.SqlClient
-        const rows = yield* sql<{ status: string; leased: boolean }>`
-          select status, lease_until is not null as leased from deliveries
-           where kind = 'provisioning' and ordering_key in (
-             select id from subscriptions where customer_id = ${customer.id})`
-        expect(rows).toHaveLength(20)
-        expect(rows.filter((r) => r.status === "delivered")).toHaveLength(16)
-        const waiting = rows.filter((r) => r.status !== "delivered")
-        expect(waiting.map((r) => [r.status, r.leased])).toEqual(Array.from({ length: 4 }, () => ["pending", false]))
-        expect(receiver.calls()).toHaveLength(16)
+        // Closing the scope returned once the claimed batch was sent and recorded: nothing left leased.
+        const rows = yield* deliveriesOf(customer.id)
+        expect(rows.map((r) => [r.status, r.leased])).toEqual(Array.from({ length: 20 }, () => ["delivered", false]))
+        expect(receiver.calls()).toHaveLength(20)
+        // Stopped: a new order's CREATE waits for a worker.
+        yield* seats(customer.id, 1)
+        yield* realSleep(300)
+        expect(receiver.calls()).toHaveLength(20)
+      }))
+
+    it.scoped("a stop that runs out of time interrupts the turn and gives the unstarted deliveries back", () =>
+      Effect.gen(function* () {
+        const receiver = yield* serveReceiver((_, response) => setTimeout(() => response.writeHead(204).end(), 2_000))
+        const { customer } = yield* provisionedCustomer(receiver.url)
+        yield* seats(customer.id, 20)
+        const scope = yield* Scope.make()
+        yield* Layer.buildWithScope(Workers.layer({ scheduler: false, stopTimeout: "100 millis" }), scope)
+        yield* waitFor(() => receiver.calls().length === 16, "the first 16 calls")
+        // The stop's deadline is on the clock: the test moves it past while the calls are in flight.
+        const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+        yield* realSleep(200)
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(closing)
+
+        // Interrupted before any answer: nothing delivered. The deliveries not started are free for
+        // any worker at once; those interrupted in flight keep their leases (the provider may have
+        // acted: they go again once the lease ends, and webhook-id lets it de-duplicate).
+        const rows = yield* deliveriesOf(customer.id)
+        expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["pending"]))
+        expect(rows.filter((r) => !r.leased).length).toBeGreaterThanOrEqual(4)
+        expect(rows.filter((r) => r.leased).length).toBeGreaterThan(0)
       }))
   })
 })

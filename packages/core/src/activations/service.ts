@@ -1,9 +1,9 @@
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { newEvent } from "../events/service.js"
 import { EventLog } from "../events/ports.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireStandardEdition, requireWrite } from "../identity/policy.js"
-import { InvalidState, NotFound } from "../shared/errors.js"
+import { reachableBy, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { InvalidState, NotFound, orNotFound } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
@@ -23,6 +23,7 @@ import {
   type UpdateSsid
 } from "./model.js"
 import { ActivationRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 const PREFIX: Record<ActivationKind, string> = { network: "net", ssid: "ssid", device: "dev" }
 const LABEL: Record<ActivationKind, string> = { network: "network", ssid: "SSID", device: "device" }
@@ -49,24 +50,15 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /** The subscription the caller may see; out of scope is indistinguishable from missing. */
   const findSubscription = (principal: Principal, id: string) =>
     subscriptions.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("subscription", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("subscription", id))
-      }))
+      reachableBy(principal, "subscription", id)
     )
 
   const findActivation = (kind: ActivationKind, subscriptionId: string, id: string) =>
     repo.find(kind, subscriptionId, id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of(LABEL[kind], id)),
-        onSome: Effect.succeed
-      }))
+      orNotFound(LABEL[kind], id)
     )
 
   /**
@@ -86,10 +78,7 @@ export const make = Effect.gen(function* () {
       yield* requireStandardEdition(principal, action)
       return yield* transactor.withTransaction(Effect.gen(function* () {
         const locked = yield* subscriptions.lock(subscriptionId).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(NotFound.of("subscription", subscriptionId)),
-            onSome: Effect.succeed
-          }))
+          orNotFound("subscription", subscriptionId)
         )
         if (locked.subscription.status !== "active") {
           return yield* new InvalidState({

@@ -1,4 +1,4 @@
-import { Clock, Context, DateTime, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Context, DateTime, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import { Principal } from "../identity/model.js"
 import { requireNotSuspended } from "../identity/policy.js"
 import { ApiKeyRepo, Secrets } from "../identity/ports.js"
@@ -9,6 +9,7 @@ import type { User } from "../users/model.js"
 import { PasswordHasher, UserRepo } from "../users/ports.js"
 import { type Login, type Logout, type Refresh, RefreshToken, TokenPair } from "./model.js"
 import { AccessTokens, LoginFailureRepo, RefreshTokenRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 export const REFRESH_TOKEN_PREFIX = "pvr"
 export const REFRESH_TOKEN_TTL = Duration.days(30)
@@ -33,8 +34,6 @@ export const make = Effect.gen(function* () {
   const accessTokens = yield* AccessTokens
   const secrets = yield* Secrets
   const transactor = yield* Transactor
-
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
   // Verified against when the email is unknown or has no password, so those answers take as
   // long as a wrong password. Made on first use, then kept.

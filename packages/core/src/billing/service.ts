@@ -1,12 +1,12 @@
-import { BigDecimal, Cause, Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { BigDecimal, Cause, Config, Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireAdmin, requireKind } from "../identity/policy.js"
+import { reachableBy, requireAdmin, requireKind } from "../identity/policy.js"
 import { type BillingMonth, InvoiceLine, type InvoiceLineFields } from "../invoices/model.js"
 import type { InvoiceToIssue } from "../invoices/ports.js"
 import { Invoices } from "../invoices/service.js"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { InvalidState, ValidationError } from "../shared/errors.js"
 import { makeId, makeIds } from "../shared/ids.js"
 import { type Currency, money } from "../shared/money.js"
 import { Transactor } from "../shared/transactor.js"
@@ -29,6 +29,7 @@ import {
 } from "./build.js"
 import { BillingRun, type BillingRunId, UpcomingInvoice } from "./model.js"
 import { BillingRepo, type Draft, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /**
  * Customers per chunk: each chunk is one transaction of a fixed number of statements. Smaller
@@ -130,8 +131,6 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /** build.ts's inputs for these periods: the history given, their usage totals and the SKUs pricing them. */
   const inputsWithUsage = (periods: ReadonlyArray<PeriodKey>, history: ReadonlyArray<PricedHistoryRow>) =>
     Effect.gen(function* () {
@@ -191,9 +190,7 @@ export const make = Effect.gen(function* () {
   })
 
   const getRun = Effect.fn("Billing.getRun")(function* (principal: Principal, id: string) {
-    const found = yield* repo.findRun(id)
-    if (Option.isNone(found) || !canReach(principal, found.value.lineage)) return yield* NotFound.of("billing run", id)
-    return found.value.run
+    return (yield* repo.findRun(id).pipe(reachableBy(principal, "billing run", id))).run
   })
 
   // Re-rating ---------------------------------------------------------------------------------
@@ -486,10 +483,7 @@ export const make = Effect.gen(function* () {
    * invoiced, and the credit that would apply. Writes nothing.
    */
   const preview = Effect.fn("Billing.preview")(function* (principal: Principal, customerId: string) {
-    const customer = yield* Effect.flatMap(repo.customer(customerId), Option.match({
-      onNone: () => Effect.fail(NotFound.of("customer", customerId)),
-      onSome: (c) => (canReach(principal, c.lineage) ? Effect.succeed(c) : Effect.fail(NotFound.of("customer", customerId)))
-    }))
+    const customer = yield* repo.customer(customerId).pipe(reachableBy(principal, "customer", customerId))
     const at = yield* now
     const subscriptions = yield* repo.subscriptionsOf(
       [customer.id],

@@ -1,7 +1,7 @@
-import { BigDecimal, Clock, Context, DateTime, Effect, Either, Layer, Option } from "effect"
+import { BigDecimal, Context, DateTime, Effect, Either, Layer, Option } from "effect"
 import type { Principal } from "../identity/model.js"
 import { requireKind, requireWrite } from "../identity/policy.js"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { money, parseDecimal } from "../shared/money.js"
 import { encodeCursor, type Page, type PageRequest } from "../shared/pagination.js"
@@ -37,6 +37,7 @@ import {
 import { PlaceRepo, type PlanFilter, PlanRepo, ProductRepo, SkuRepo } from "./ports.js"
 import { type PriceModel, rate, type Tier, validatePriceModel } from "./pricing.js"
 import { validateThresholds } from "./thresholds.js"
+import { now } from "../shared/time.js"
 
 /** A partial update's rule: an absent field keeps the current value, anything else (null too) replaces it. */
 const given = <A>(value: A | undefined, current: A): A => (value === undefined ? current : value)
@@ -183,17 +184,9 @@ export const make = Effect.gen(function* () {
   const plans = yield* PlanRepo
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
-  const found = <A>(resource: string, id: string) =>
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(NotFound.of(resource, id)),
-      onSome: (value: A) => Effect.succeed(value)
-    }))
-
   // Products ----------------------------------------------------------------------------------
 
-  const findProduct = (id: string) => products.findById(id).pipe(found<Product>("product", id))
+  const findProduct = (id: string) => products.findById(id).pipe(orNotFound("product", id))
 
   /** Each city named is looked up by country and name, and created the first time. */
   const resolveAvailability = (entries: ReadonlyArray<AvailabilityInput>, at: DateTime.Utc) =>
@@ -312,12 +305,12 @@ export const make = Effect.gen(function* () {
 
   const getCity = Effect.fn("Catalog.getCity")(function* (_principal: Principal, countryCode: string, id: string) {
     const country = yield* findCountry(countryCode)
-    return yield* places.findOfferedCity(country.code, id).pipe(found<City>("city", id))
+    return yield* places.findOfferedCity(country.code, id).pipe(orNotFound("city", id))
   })
 
   // SKUs --------------------------------------------------------------------------------------
 
-  const findSku = (id: string) => skus.findById(id).pipe(found<Sku>("SKU", id))
+  const findSku = (id: string) => skus.findById(id).pipe(orNotFound("SKU", id))
 
   const createSku = Effect.fn("Catalog.createSku")(function* (principal: Principal, input: CreateSku) {
     yield* requireCatalogWriter(principal)
@@ -385,7 +378,7 @@ export const make = Effect.gen(function* () {
 
   // Plans -------------------------------------------------------------------------------------
 
-  const findPlan = (id: string) => plans.findLatest(id).pipe(found<Plan>("plan", id))
+  const findPlan = (id: string) => plans.findLatest(id).pipe(orNotFound("plan", id))
 
   /** The rules across records: the product, add-ons and SKUs exist, and everything is in one currency. */
   const checkPlan = Effect.fn("Catalog.checkPlan")(function* (fields: PlanFields, self: string | undefined) {

@@ -1,4 +1,4 @@
-import { BigDecimal, Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { BigDecimal, Context, Effect, Layer, Option, Schema } from "effect"
 import { PlanRepo, ProductRepo } from "../catalog/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
@@ -22,6 +22,7 @@ import {
   type StoredCommissionRule
 } from "./model.js"
 import { CommissionRuleRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 const encodeRule = Schema.encode(CommissionRule)
 
@@ -38,8 +39,6 @@ export const make = Effect.gen(function* () {
   const plans = yield* PlanRepo
   const log = yield* EventLog
   const transactor = yield* Transactor
-
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
   /** A distributor or partner (of `kinds`) the caller reaches; anything else reads as missing, naming `field`. */
   const findAccount = (

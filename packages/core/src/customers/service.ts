@@ -1,8 +1,8 @@
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireKind, requireWrite } from "../identity/policy.js"
+import { canReach, reachableBy, requireKind, requireWrite } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"
-import { Forbidden, NotFound, type PersistenceError, ValidationError } from "../shared/errors.js"
+import { Forbidden, orNotFound, type PersistenceError, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
@@ -26,6 +26,7 @@ import {
   type UpdateProductLocation
 } from "./model.js"
 import { type ChildRepo, ContactRepo, CustomerRepo, LocationRepo, PaymentMethodRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /** A partial update's rule: an absent field keeps the current value, anything else (null too) replaces it. */
 const given = <A>(value: A | undefined, current: A): A => (value === undefined ? current : value)
@@ -41,16 +42,10 @@ export const make = Effect.gen(function* () {
   const locations = yield* LocationRepo
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /** A customer the caller may see; one out of scope is indistinguishable from a missing one. */
   const findCustomer = (principal: Principal, id: string) =>
     customers.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("customer", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored.customer) : Effect.fail(NotFound.of("customer", id))
-      }))
+      reachableBy(principal, "customer", id), Effect.map((stored) => stored.customer)
     )
 
   /** A record below a customer the caller may see. */
@@ -63,10 +58,7 @@ export const make = Effect.gen(function* () {
   ) =>
     findCustomer(principal, customerId).pipe(
       Effect.flatMap((customer) => repo.findById(customer.id, id)),
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of(resource, id)),
-        onSome: Effect.succeed
-      }))
+      orNotFound(resource, id)
     )
 
   // Customers ---------------------------------------------------------------------------------

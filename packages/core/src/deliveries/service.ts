@@ -1,15 +1,15 @@
-import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import type { StoredEvent } from "../events/model.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireWrite } from "../identity/policy.js"
+import { reachableBy, requireWrite } from "../identity/policy.js"
 import { type PushAction, plannedCall, provisioningBody, type ResourceKind } from "../provisioning/calls.js"
 import { ProvisioningTargetRepo, PushSender } from "../provisioning/ports.js"
 import { type PushOutcome, PushTransportError } from "../provisioning/push.js"
 import { Decision, decide, RetryPolicyConfig } from "../provisioning/retry.js"
 import { activeSecrets } from "../provisioning/secrets.js"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
@@ -30,6 +30,7 @@ import {
 } from "./model.js"
 import { asSeenBy, visibleUrl } from "./visibility.js"
 import { DeliveryRepo, type DeliveryFilter, DeliverySigner } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /** Events one dispatch transaction claims. */
 export const DISPATCH_BATCH = 200
@@ -86,8 +87,6 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
   const policy = yield* Effect.orDie(RetryPolicyConfig)
-
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
   // Dispatch ------------------------------------------------------------------------------------
 
@@ -415,9 +414,12 @@ export const make = Effect.gen(function* () {
   /**
    * Dispatches the undispatched events, then sends every delivery due now, head of its ordering
    * key first, `SEND_CONCURRENCY` at a time; a delivery that becomes due by another's success
-   * (the next of its key) goes out in the same run.
+   * (the next of its key) goes out in the same run. `stopping` is asked between batches: a worker
+   * told to stop sends the batch it claimed (each call bounded by its time-out) and claims no
+   * more. Interrupted outright, it gives the claimed deliveries it had not started back at once
+   * rather than leaving them to their leases.
    */
-  const runOnce = Effect.gen(function* () {
+  const runUntil = (stopping: Effect.Effect<boolean>) => Effect.gen(function* () {
     const dispatched = yield* dispatch
     const run = {
       dispatched_events: dispatched.events,
@@ -427,18 +429,16 @@ export const make = Effect.gen(function* () {
       retrying: 0,
       dead: 0
     }
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (let round = 0; round < MAX_ROUNDS && !(yield* stopping); round++) {
       const batch = yield* claim
       if (batch.length === 0) break
-      // A worker told to stop finishes the calls in flight (each is bounded by its time-out) and
-      // gives the claimed ones it has not started back, rather than leaving them to their leases.
       const unsent = new Set(batch.map((claimed) => claimed.delivery.id))
       const results = yield* Effect.forEach(
         batch,
-        (claimed) => Effect.uninterruptible(Effect.suspend(() => {
+        (claimed) => Effect.suspend(() => {
           unsent.delete(claimed.delivery.id)
           return sendOne(claimed)
-        })),
+        }),
         { concurrency: SEND_CONCURRENCY }
       ).pipe(Effect.onInterrupt(() => Effect.ignore(repo.release([...unsent]))))
       for (const result of results) {
@@ -452,17 +452,16 @@ export const make = Effect.gen(function* () {
       run.created += more.created
     }
     return run satisfies DeliveryRun
-  }).pipe(Effect.withSpan("Deliveries.runOnce"))
+  }).pipe(Effect.withSpan("Deliveries.run"))
+
+  /** A whole turn of a worker: everything due now. */
+  const runOnce = runUntil(Effect.succeed(false))
 
   // Reading and replaying -------------------------------------------------------------------------
 
   const findDelivery = (principal: Principal, id: string) =>
     repo.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("delivery", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("delivery", id))
-      }))
+      reachableBy(principal, "delivery", id)
     )
 
   const listDeliveries = Effect.fn("Deliveries.listDeliveries")(function* (
@@ -493,10 +492,7 @@ export const make = Effect.gen(function* () {
     yield* findDelivery(principal, id)
     yield* requireWrite(principal)
     return yield* transactor.withTransaction(Effect.gen(function* () {
-      const stored = yield* Effect.flatMap(repo.lock(id), Option.match({
-        onNone: () => Effect.fail(NotFound.of("delivery", id)),
-        onSome: Effect.succeed
-      }))
+      const stored = yield* repo.lock(id).pipe(orNotFound("delivery", id))
       const d = stored.delivery
       if (d.status !== "dead" && d.status !== "delivered") {
         return yield* new InvalidState({ message: `delivery ${id} is ${d.status}: only dead or delivered deliveries are replayed` })
@@ -511,10 +507,7 @@ export const make = Effect.gen(function* () {
   /** As the platform operator (the CLI): replays without a principal's scope. */
   const replayAny = (id: string) =>
     transactor.withTransaction(Effect.gen(function* () {
-      const stored = yield* Effect.flatMap(repo.lock(id), Option.match({
-        onNone: () => Effect.fail(NotFound.of("delivery", id)),
-        onSome: Effect.succeed
-      }))
+      const stored = yield* repo.lock(id).pipe(orNotFound("delivery", id))
       const d = stored.delivery
       if (d.status !== "dead" && d.status !== "delivered") {
         return yield* new InvalidState({ message: `delivery ${id} is ${d.status}: only dead or delivered deliveries are replayed` })
@@ -553,6 +546,7 @@ export const make = Effect.gen(function* () {
   return {
     dispatch,
     runOnce,
+    runUntil,
     listDeliveries,
     getDelivery,
     replayDelivery,

@@ -1,10 +1,11 @@
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { Auth } from "../auth/service.js"
 import { SettingsRepo, type StoredProvider } from "../settings/ports.js"
 import { Unauthorized } from "../shared/errors.js"
 import { UserRepo } from "../users/ports.js"
 import { FederatedIdentity, type FederatedSignIn, type VerifiedClaims } from "./model.js"
 import { FederatedIdentityRepo, IdTokenVerifier } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /**
  * The one answer for an unknown or disabled provider and for any token the provider's keys and
@@ -24,8 +25,6 @@ export const make = Effect.gen(function* () {
   const identities = yield* FederatedIdentityRepo
   const users = yield* UserRepo
   const auth = yield* Auth
-
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
   const refuse = (provider: string, reason: string, detail: string) =>
     Effect.logInfo("federated sign-in refused").pipe(

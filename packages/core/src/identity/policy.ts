@@ -1,10 +1,21 @@
-import { Effect } from "effect"
-import { AccountSuspended, EditionForbidden, Forbidden } from "../shared/errors.js"
+import { Effect, Option } from "effect"
+import { AccountSuspended, EditionForbidden, Forbidden, type NotFound, orNotFound } from "../shared/errors.js"
 import type { AccountKind, AccountScope, Principal } from "./model.js"
 
 /** A caller reaches its own account and every account or customer below it. */
 export const canReach = (principal: Principal, lineage: ReadonlyArray<string>): boolean =>
   lineage.includes(principal.account_id)
+
+/**
+ * What `found` found when the caller reaches it (`lineageOf` of it holds the caller's account);
+ * missing or outside the caller's scope alike is `NotFound`, so existence never leaks:
+ * `customers.findById(id).pipe(reachableBy(principal, "customer", id))`.
+ */
+export const reachableBy = (principal: Principal, resource: string, id: string) =>
+<A extends { readonly lineage: ReadonlyArray<string> }, E, R>(
+  found: Effect.Effect<Option.Option<A>, E, R>
+): Effect.Effect<A, E | NotFound, R> =>
+  orNotFound(resource, id)(Effect.map(found, Option.filter((value) => canReach(principal, value.lineage))))
 
 /** Viewers read; managers and admins change business data. */
 export const requireWrite = (principal: Principal) =>

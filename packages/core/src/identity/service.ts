@@ -1,5 +1,5 @@
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
-import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { Context, Effect, Layer, Option } from "effect"
+import { Forbidden, InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { excerpt } from "../shared/text.js"
 import type { PageRequest } from "../shared/pagination.js"
@@ -19,8 +19,9 @@ import {
   type UpdateDistributor,
   type UpdatePartner
 } from "./model.js"
-import { canReach, requireAdmin, requireKind } from "./policy.js"
+import { canReach, reachableBy, requireAdmin, requireKind } from "./policy.js"
 import { AccountRepo, ApiKeyRepo, Secrets } from "./ports.js"
+import { now } from "../shared/time.js"
 
 export const API_KEY_PREFIX = "pvo"
 
@@ -34,18 +35,11 @@ export const make = Effect.gen(function* () {
   const secrets = yield* Secrets
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /** An account of the given kind that the caller may see; anything else is "not found". */
   const findReachable = (principal: Principal, kind: Account["kind"], id: string) =>
     accounts.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of(kind, id)),
-        onSome: (account) =>
-          account.kind === kind && canReach(principal, account.lineage)
-            ? Effect.succeed(account)
-            : Effect.fail(NotFound.of(kind, id))
-      }))
+      Effect.map(Option.filter((account) => account.kind === kind)),
+      reachableBy(principal, kind, id)
     )
 
   const newAccount = Effect.fn("Identity.newAccount")(function* (
@@ -122,17 +116,16 @@ export const make = Effect.gen(function* () {
    * folder or the server already holds everything.
    */
   const platformOperator = accounts.findPlatform.pipe(
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(NotFound.of("account", "platform")),
-      onSome: (platform) =>
-        Effect.succeed(new Principal({
-          account_id: platform.id,
-          account_kind: "platform",
-          role: "admin",
-          lineage: platform.lineage,
-          edition: null
-        }))
-    }))
+    orNotFound("account", "platform"),
+    Effect.map((platform) =>
+      new Principal({
+        account_id: platform.id,
+        account_kind: "platform",
+        role: "admin",
+        lineage: platform.lineage,
+        edition: null
+      })
+    )
   )
 
   /**

@@ -1,8 +1,8 @@
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { CustomerRepo } from "../customers/ports.js"
 import type { Principal } from "../identity/model.js"
-import { canReach } from "../identity/policy.js"
-import { NotFound } from "../shared/errors.js"
+import { reachableBy } from "../identity/policy.js"
+import { orNotFound } from "../shared/errors.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { InventoryRepo } from "./ports.js"
 
@@ -13,15 +13,8 @@ export const make = Effect.gen(function* () {
   /** A customer the caller may see; out of scope reads as missing. */
   const findCustomer = (principal: Principal, id: string) =>
     customers.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("customer", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("customer", id))
-      }))
+      reachableBy(principal, "customer", id)
     )
-
-  const orNotFound = (resource: string, id: string) => <A, E>(effect: Effect.Effect<Option.Option<A>, E>) =>
-    Effect.flatMap(effect, Option.match({ onNone: () => Effect.fail(NotFound.of(resource, id)), onSome: Effect.succeed }))
 
   return {
     listConnections: Effect.fn("Inventory.listConnections")(function* (p: Principal, customerId: string, page: PageRequest) {

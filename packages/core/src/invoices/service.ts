@@ -1,9 +1,9 @@
-import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireAdmin, requireKind } from "../identity/policy.js"
+import { reachableBy, requireAdmin, requireKind } from "../identity/policy.js"
 import { InvalidState, NotFound, PersistenceError, ValidationError } from "../shared/errors.js"
 import { CreditNote, type CreditNoteId } from "../payments/model.js"
 import { makeId, makeIds } from "../shared/ids.js"
@@ -13,6 +13,7 @@ import { SubscriptionRepo } from "../subscriptions/ports.js"
 import { Invoice } from "./model.js"
 import { InvoiceRepo, type InvoiceToIssue } from "./ports.js"
 import { BillingSummary, type InvoiceListFilter, type StoredInvoice, type SummaryFilter } from "./views.js"
+import { now } from "../shared/time.js"
 
 const encodeInvoice = Schema.encode(Invoice)
 const encodeCreditNote = Schema.encode(CreditNote)
@@ -31,25 +32,12 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
-  const inScope = <A extends { readonly lineage: ReadonlyArray<string> }>(
-    principal: Principal,
-    resource: string,
-    id: string
-  ) =>
-    Option.match({
-      onNone: () => Effect.fail(NotFound.of(resource, id)),
-      onSome: (stored: A) =>
-        canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of(resource, id))
-    })
-
   const findCustomer = (principal: Principal, id: string) =>
-    Effect.flatMap(customers.findById(id), inScope(principal, "customer", id))
+    customers.findById(id).pipe(reachableBy(principal, "customer", id))
 
   /** An invoice the caller may see; out of scope reads as missing. */
   const findInvoice = (principal: Principal, id: string) =>
-    Effect.flatMap(repo.findById(id), inScope<StoredInvoice>(principal, "invoice", id))
+    repo.findById(id).pipe(reachableBy(principal, "invoice", id))
 
   /** Ids for the events a finalization may raise (the database writes them: their data is the invoice it just finalized). */
   const eventIdsFor = (ids: ReadonlyArray<string>) =>
@@ -78,7 +66,7 @@ export const make = Effect.gen(function* () {
       yield* requireKind(principal, ["platform", "distributor", "partner"], "void invoices")
       yield* requireAdmin(principal)
       return yield* transactor.withTransaction(Effect.gen(function* () {
-        const current = yield* Effect.flatMap(repo.lock(id), inScope<StoredInvoice>(principal, "invoice", id))
+        const current = yield* repo.lock(id).pipe(reachableBy(principal, "invoice", id))
         if (current.invoice.status === "void") {
           return yield* new InvalidState({ message: `invoice ${id} is already void` })
         }
@@ -154,7 +142,7 @@ export const make = Effect.gen(function* () {
       if (filter.customer_id !== undefined) yield* findCustomer(principal, filter.customer_id)
       if (filter.subscription_id !== undefined) {
         const id = filter.subscription_id
-        yield* Effect.flatMap(subscriptions.findById(id), inScope(principal, "subscription", id))
+        yield* subscriptions.findById(id).pipe(reachableBy(principal, "subscription", id))
       }
       const rows = yield* repo.summary(principal.account_id, filter)
       return new BillingSummary({ period: filter.period, ...rows })

@@ -1,15 +1,15 @@
-import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { PlaceRepo, ProductRepo } from "../catalog/ports.js"
 import { CustomerRepo, LocationRepo } from "../customers/ports.js"
 import { newEvent } from "../events/service.js"
 import { EventLog } from "../events/ports.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireAdmin, requireKind, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { reachableBy, requireAdmin, requireKind, requireStandardEdition, requireWrite } from "../identity/policy.js"
 import { NumberUnavailable } from "../numbers/errors.js"
 import { ReservationRepo } from "../numbers/ports.js"
 import { Order, OrderItem, type OrderItemAction } from "../ordering/model.js"
 import { OrderRepo } from "../ordering/ports.js"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { Transactor } from "../shared/transactor.js"
 import type { Characteristics } from "../subscriptions/model.js"
@@ -24,6 +24,7 @@ import type {
 } from "./model.js"
 import { PortOutcome } from "./model.js"
 import { NumberOrderRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /** The largest block a range order may take. */
 export const MAX_RANGE = 1000
@@ -56,8 +57,6 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /**
    * The checks every number order makes: the customer in the caller's scope (404 otherwise), the
    * role and edition (a number order is a change), and a phone-number product.
@@ -65,16 +64,12 @@ export const make = Effect.gen(function* () {
   const prepare = (principal: Principal, customerId: string, productId: string, action: string) =>
     Effect.gen(function* () {
       const customer = yield* customers.findById(customerId).pipe(
-        Effect.flatMap(Option.match({
-          onNone: () => Effect.fail(NotFound.of("customer", customerId)),
-          onSome: (stored) =>
-            canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("customer", customerId))
-        }))
+        reachableBy(principal, "customer", customerId)
       )
       yield* requireWrite(principal)
       yield* requireStandardEdition(principal, action)
       const product = yield* products.findById(productId).pipe(
-        Effect.flatMap(Option.match({ onNone: () => Effect.fail(NotFound.of("product", productId)), onSome: Effect.succeed }))
+        orNotFound("product", productId)
       )
       if (product.type !== "phone_number") {
         return yield* ValidationError.of("product_id", `product ${productId} is a ${product.type}, not a phone_number product`)

@@ -1,11 +1,11 @@
-import { Clock, Config, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Config, Context, DateTime, Effect, Layer, Option } from "effect"
 import { isCountryCode } from "../catalog/countries.js"
 import type { Product } from "../catalog/model.js"
 import { PlaceRepo, ProductRepo } from "../catalog/ports.js"
 import { CustomerRepo } from "../customers/ports.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
-import { NotFound, ValidationError } from "../shared/errors.js"
+import { reachableBy, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
+import { orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { encodeCursor, type Page, type PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
@@ -26,6 +26,7 @@ import {
   type StoredReservation
 } from "./model.js"
 import { type NumberFilter, NumberRepo, type Placement, ReservationRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /** How long a reservation holds its numbers when the request does not say: 30 minutes unless configured. */
 export const ReservationTtlConfig = Config.integer("PROVISIO_RESERVATION_TTL_MINUTES").pipe(
@@ -90,8 +91,6 @@ export const make = Effect.gen(function* () {
   const reservations = yield* ReservationRepo
   const transactor = yield* Transactor
   const defaultTtl = yield* ReservationTtlConfig
-
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
   // Placement: product, country and city -------------------------------------------------------
 
@@ -314,20 +313,13 @@ export const make = Effect.gen(function* () {
   /** A customer the caller may see; one out of scope is indistinguishable from a missing one. */
   const findCustomer = (principal: Principal, id: string) =>
     customers.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("customer", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored.customer) : Effect.fail(NotFound.of("customer", id))
-      }))
+      reachableBy(principal, "customer", id), Effect.map((stored) => stored.customer)
     )
 
   const findReservation = (principal: Principal, customerId: string, id: string) =>
     findCustomer(principal, customerId).pipe(
       Effect.flatMap((customer) => reservations.findById(customer.id, id)),
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("reservation", id)),
-        onSome: (stored) => Effect.succeed(stored)
-      }))
+      orNotFound("reservation", id)
     )
 
   /**

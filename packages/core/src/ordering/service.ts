@@ -1,4 +1,4 @@
-import { BigDecimal, Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { BigDecimal, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
 import { type Plan, type Product, type Sku, skuPriceModel } from "../catalog/model.js"
 import { rate } from "../catalog/pricing.js"
 import { PlanRepo, ProductRepo, SkuRepo } from "../catalog/ports.js"
@@ -8,8 +8,8 @@ import type { StoredEvent } from "../events/model.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireStandardEdition, requireWrite } from "../identity/policy.js"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { reachableBy, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { type Currency, type Money, money, sumMoney } from "../shared/money.js"
 import type { PageRequest } from "../shared/pagination.js"
@@ -36,6 +36,7 @@ import {
   type StoredOrder
 } from "./model.js"
 import { type OrderFilter, OrderRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /** Why an item cannot be ordered: the field at fault (in the item's input) and how to fix it. */
 class ItemProblem extends Schema.TaggedError<ItemProblem>()("ItemProblem", {
@@ -91,8 +92,6 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   const encodeOrder = Schema.encode(Order)
 
   const orderEvent = (
@@ -107,29 +106,19 @@ export const make = Effect.gen(function* () {
 
   const findCustomer = (principal: Principal, id: string) =>
     customers.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("customer", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("customer", id))
-      }))
+      reachableBy(principal, "customer", id)
     )
 
   /** An order the caller may see (of `customerId` when given); out of scope reads as missing. */
   const findOrder = (principal: Principal, id: string, customerId?: string) =>
     orders.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("order", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) &&
-            (customerId === undefined || stored.order.customer_id === customerId)
-            ? Effect.succeed(stored)
-            : Effect.fail(NotFound.of("order", id))
-      }))
+      Effect.map(Option.filter((stored) => customerId === undefined || stored.order.customer_id === customerId)),
+      reachableBy(principal, "order", id)
     )
 
   const lockOrder = (id: string) =>
     orders.lock(id).pipe(
-      Effect.flatMap(Option.match({ onNone: () => Effect.fail(NotFound.of("order", id)), onSome: Effect.succeed }))
+      orNotFound("order", id)
     )
 
   /** Ordering, checking out and cancelling: a writer's role and a standard edition. */
@@ -340,7 +329,7 @@ export const make = Effect.gen(function* () {
       const stored = yield* lockOrder(id)
       yield* requireDraft(stored.order, "take items")
       const customer = yield* customers.findById(stored.order.customer_id).pipe(
-        Effect.flatMap(Option.match({ onNone: () => Effect.fail(NotFound.of("order", id)), onSome: Effect.succeed }))
+        orNotFound("order", id)
       )
       const resolved = yield* resolveItem(
         customer.customer,
@@ -383,7 +372,7 @@ export const make = Effect.gen(function* () {
         return yield* ValidationError.of("items", "the order has no items: add one (POST /orders/{id}/items) first")
       }
       const customer = yield* customers.findById(stored.order.customer_id).pipe(
-        Effect.flatMap(Option.match({ onNone: () => Effect.fail(NotFound.of("order", id)), onSome: Effect.succeed }))
+        orNotFound("order", id)
       )
       const at = yield* now
       // The subscriptions the order touches, locked in id order (a parent before its add-ons, as

@@ -1,13 +1,13 @@
-import { BigDecimal, Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { BigDecimal, Context, Effect, Layer, Option, Schema } from "effect"
 import { CustomerRepo, PaymentMethodRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
+import { canReach, reachableBy, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
 import { Invoice } from "../invoices/model.js"
 import { InvoiceRepo } from "../invoices/ports.js"
 import type { StoredInvoice } from "../invoices/views.js"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { type Money, minorUnits, money, roundToMinorUnit } from "../shared/money.js"
 import type { PageRequest } from "../shared/pagination.js"
@@ -27,6 +27,7 @@ import {
   type StoredPayment
 } from "./model.js"
 import { PaymentGateway, PaymentRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 const encodePayment = Schema.encode(Payment)
 const encodeCreditNote = Schema.encode(CreditNote)
@@ -44,16 +45,10 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /** A customer the caller may see; one out of scope reads as missing. */
   const findCustomer = (principal: Principal, id: string) =>
     customers.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("customer", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("customer", id))
-      }))
+      reachableBy(principal, "customer", id)
     )
 
   /** A positive amount with no more digits than its currency has, written with exactly those digits. */
@@ -169,10 +164,7 @@ export const make = Effect.gen(function* () {
       }
       return yield* transactor.withTransaction(Effect.gen(function* () {
         const locked = yield* invoices.lock(invoice.id).pipe(
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(NotFound.of("invoice", invoice.id)),
-            onSome: Effect.succeed
-          }))
+          orNotFound("invoice", invoice.id)
         )
         const current = locked.invoice
         // Paid or voided by someone else while the gateway charged: the money is in all the
@@ -248,11 +240,7 @@ export const make = Effect.gen(function* () {
 
   const get = (principal: Principal, id: string) =>
     repo.findPayment(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("payment", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored.payment) : Effect.fail(NotFound.of("payment", id))
-      }))
+      reachableBy(principal, "payment", id), Effect.map((stored) => stored.payment)
     )
 
   const grantCredit = (principal: Principal, input: GrantCredit) =>

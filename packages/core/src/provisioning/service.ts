@@ -1,4 +1,4 @@
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { ProductRepo } from "../catalog/ports.js"
 import type { Principal } from "../identity/model.js"
 import { NotFound, ValidationError } from "../shared/errors.js"
@@ -21,6 +21,7 @@ import {
   settleKeys,
   singleKey
 } from "./secrets.js"
+import { now } from "../shared/time.js"
 
 /**
  * A target holds the provider's address and the secret it trusts: it is the platform admins'
@@ -62,8 +63,6 @@ export const make = Effect.gen(function* () {
   const secrets = yield* SigningSecrets
   const transactor = yield* Transactor
   const overlap = yield* SecretRotationOverlapConfig
-
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
   const getTarget = Effect.fn("Provisioning.getTarget")(function* (principal: Principal, productId: string) {
     yield* requireTargetAdmin(principal, productId)

@@ -1,10 +1,11 @@
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import type { Principal } from "../identity/model.js"
 import { requireAdmin } from "../identity/policy.js"
 import { ValidationError } from "../shared/errors.js"
 import { Licensing, Settings, type UpdateSettings } from "./model.js"
 import { SettingsRepo, type SettingsChanges } from "./ports.js"
 import { resolveProviders, uniqueFeatures } from "./providers.js"
+import { now } from "../shared/time.js"
 
 /**
  * The settings of the caller's account: its own, or the `X-Tenant-ID` target's (the principal
@@ -12,8 +13,6 @@ import { resolveProviders, uniqueFeatures } from "./providers.js"
  */
 export const make = Effect.gen(function* () {
   const repo = yield* SettingsRepo
-
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
   const getSettings = Effect.fn("Settings.getSettings")(function* (principal: Principal) {
     const stored = yield* repo.find(principal.account_id)

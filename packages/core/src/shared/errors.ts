@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 
 /**
  * The error family every context shares. Each error carries a human `message` and, where one
@@ -12,6 +12,11 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", fields)
     return new NotFound({ message: `${resource} ${id} not found` })
   }
 }
+
+/** What `found` found, or `NotFound` naming `resource` and `id`: `repo.findById(id).pipe(orNotFound("order", id))`. */
+export const orNotFound = (resource: string, id: string) =>
+<A, E, R>(found: Effect.Effect<Option.Option<A>, E, R>): Effect.Effect<A, E | NotFound, R> =>
+  Effect.flatMap(found, Option.match({ onNone: () => Effect.fail(NotFound.of(resource, id)), onSome: Effect.succeed }))
 
 export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", fields) {
   static of(field: string, message: string) {

@@ -1,4 +1,4 @@
-import { DateTime, Either, Option, ParseResult, Schema } from "effect"
+import { Clock, DateTime, Effect, Either, Option, ParseResult, Schema } from "effect"
 
 /**
  * An instant, ISO 8601 UTC on the wire. It also decodes the `Date` a database driver returns,
@@ -20,6 +20,9 @@ export const Timestamp = Schema.transformOrFail(
   identifier: "Timestamp",
   jsonSchema: { type: "string", format: "date-time" }
 })
+
+/** The clock's time as a UTC instant: every use case reads time through this, so tests drive it with `TestClock`. */
+export const now: Effect.Effect<DateTime.Utc> = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
 
 export const isValidTimeZone = (zone: string): boolean =>
   Either.isRight(Either.try(() => DateTime.zoneUnsafeMakeNamed(zone)))

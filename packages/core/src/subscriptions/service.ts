@@ -1,11 +1,11 @@
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { PlanRepo } from "../catalog/ports.js"
 import { ProvisioningTargetRepo } from "../provisioning/ports.js"
 import type { StoredEvent } from "../events/model.js"
 import { EventLog } from "../events/ports.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireStandardEdition, requireWrite } from "../identity/policy.js"
-import { InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { reachableBy, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
@@ -25,6 +25,7 @@ import {
   type UpdateSubscription
 } from "./model.js"
 import { QuantityRequestRepo, type SubscriptionFilter, SubscriptionRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /** Subscriptions the scheduler claims in one transaction. */
 export const DUE_BATCH = 50
@@ -43,25 +44,16 @@ export const make = Effect.gen(function* () {
   const transactor = yield* Transactor
   const targets = yield* ProvisioningTargetRepo
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /** A subscription the caller may see; one out of scope is indistinguishable from a missing one. */
   const findSubscription = (principal: Principal, id: string) =>
     subscriptions.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("subscription", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("subscription", id))
-      }))
+      reachableBy(principal, "subscription", id)
     )
 
   /** Inside a transaction: the subscription again, its row held (it may have changed since it was read). */
   const lockSubscription = (id: string) =>
     subscriptions.lock(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("subscription", id)),
-        onSome: Effect.succeed
-      }))
+      orNotFound("subscription", id)
     )
 
   /** The checks of every change: the role, then the edition (free partners only read). */
@@ -327,10 +319,7 @@ export const make = Effect.gen(function* () {
 
   const findRequest = (subscriptionId: string, requestId: string) =>
     requests.findById(subscriptionId, requestId).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("quantity request", requestId)),
-        onSome: Effect.succeed
-      }))
+      orNotFound("quantity request", requestId)
     )
 
   /**

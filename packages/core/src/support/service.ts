@@ -1,10 +1,10 @@
-import { Clock, Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireWrite } from "../identity/policy.js"
-import { Forbidden, InvalidState, NotFound, ValidationError } from "../shared/errors.js"
+import { reachableBy, requireWrite } from "../identity/policy.js"
+import { Forbidden, InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
@@ -21,6 +21,7 @@ import {
   type UpdateTicket
 } from "./model.js"
 import { TicketRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 const encodeTicket = Schema.encode(Ticket)
 const encodeComment = Schema.encode(TicketComment)
@@ -31,35 +32,22 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   const isCustomer = (principal: Principal) => principal.account_kind === "customer"
 
   const findCustomer = (principal: Principal, id: string) =>
     customers.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("customer", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("customer", id))
-      }))
+      reachableBy(principal, "customer", id)
     )
 
   /** A ticket the caller may see; out of scope reads as missing. */
   const findTicket = (principal: Principal, id: string) =>
     repo.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("ticket", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("ticket", id))
-      }))
+      reachableBy(principal, "ticket", id)
     )
 
   const lockTicket = (id: string) =>
     repo.lock(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("ticket", id)),
-        onSome: Effect.succeed
-      }))
+      orNotFound("ticket", id)
     )
 
   /**

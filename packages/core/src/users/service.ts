@@ -1,7 +1,7 @@
-import { Clock, Context, DateTime, Effect, Layer, Option, type Redacted } from "effect"
+import { Context, Effect, Layer, Option, type Redacted } from "effect"
 import { RefreshTokenRepo } from "../auth/ports.js"
 import type { Principal, Role } from "../identity/model.js"
-import { canReach, requireAdmin } from "../identity/policy.js"
+import { canReach, reachableBy, requireAdmin } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"
 import { Forbidden, NotFound, ValidationError } from "../shared/errors.js"
 import { DEFAULT_LIMIT, type Page, type PageRequest } from "../shared/pagination.js"
@@ -18,6 +18,7 @@ import {
   type UserId
 } from "./model.js"
 import { PasswordHasher, UserRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 export const make = Effect.gen(function* () {
   const users = yield* UserRepo
@@ -26,16 +27,12 @@ export const make = Effect.gen(function* () {
   const refreshTokens = yield* RefreshTokenRepo
   const transactor = yield* Transactor
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /** A user of an account or customer the caller reaches; anything else is "not found". */
   const findReachable = (principal: Principal, id: string) =>
     users.findById(id).pipe(
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.fail(NotFound.of("user", id)),
-        onSome: ({ scope, user }) =>
-          canReach(principal, scope.lineage) ? Effect.succeed(user) : Effect.fail(NotFound.of("user", id))
-      }))
+      Effect.map(Option.map(({ scope, user }) => ({ user, lineage: scope.lineage }))),
+      reachableBy(principal, "user", id),
+      Effect.map(({ user }) => user)
     )
 
   const isSelf = (principal: Principal, user: User) => principal.user_id === user.id

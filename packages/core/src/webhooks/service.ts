@@ -1,6 +1,6 @@
-import { Clock, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Effect, Layer, Option } from "effect"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireWrite } from "../identity/policy.js"
+import { canReach, reachableBy, requireWrite } from "../identity/policy.js"
 import { SecretRotation } from "../provisioning/model.js"
 import { SigningSecrets } from "../provisioning/ports.js"
 import {
@@ -18,6 +18,7 @@ import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
 import { type CreateWebhook, type StoredWebhook, type UpdateWebhook, Webhook, type WebhookId } from "./model.js"
 import { WebhookRepo } from "./ports.js"
+import { now } from "../shared/time.js"
 
 /** A webhook as answers show it; `secret` only when this very request generated it. */
 export const toWebhook = (stored: StoredWebhook, now: DateTime.Utc, generated?: string) => {
@@ -62,18 +63,8 @@ export const make = Effect.gen(function* () {
   const transactor = yield* Transactor
   const overlap = yield* SecretRotationOverlapConfig
 
-  const now = Effect.map(Clock.currentTimeMillis, (millis) => DateTime.unsafeMake(millis))
-
   /** Out of the caller's scope is "not found", like a webhook that does not exist. */
-  const reachable = (principal: Principal, id: string) =>
-    Effect.flatMap(
-      webhooks.findById(id),
-      Option.match({
-        onNone: () => Effect.fail(NotFound.of("webhook", id)),
-        onSome: (stored) =>
-          canReach(principal, stored.lineage) ? Effect.succeed(stored) : Effect.fail(NotFound.of("webhook", id))
-      })
-    )
+  const reachable = (principal: Principal, id: string) => webhooks.findById(id).pipe(reachableBy(principal, "webhook", id))
 
   const listWebhooks = Effect.fn("Webhooks.listWebhooks")(function* (principal: Principal, page: PageRequest) {
     const found = yield* webhooks.list(principal.account_id, page)

@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Schedule } from "effect"
+import { Deferred, Duration, Effect, Layer } from "effect"
 import { Billing } from "../billing/service.js"
 import { Deliveries } from "../deliveries/service.js"
 import { Subscriptions } from "../subscriptions/service.js"
@@ -16,11 +16,16 @@ export const SCHEDULER_INTERVAL = Duration.seconds(30)
 /** How long an idle delivery worker waits before looking again. */
 export const DELIVERY_INTERVAL = Duration.seconds(1)
 
+/** How long a stop waits for the turns at work to end before it interrupts them. */
+export const STOP_TIMEOUT = Duration.seconds(15)
+
 export interface WorkersOptions {
   /** The scheduler's interval; `false` leaves the scheduler to other processes. */
   readonly scheduler?: Duration.DurationInput | false
   /** The delivery workers' idle wait; `false` leaves deliveries to other processes. */
   readonly deliveries?: Duration.DurationInput | false
+  /** How long a stop waits for the turns at work (`STOP_TIMEOUT` by default). */
+  readonly stopTimeout?: Duration.DurationInput
 }
 
 /** Renewals, expiries and cancellations at period end that are due: the subscriptions' part of a scheduler run. */
@@ -39,12 +44,16 @@ export const finalizations = Effect.gen(function* () {
   return done
 })
 
-/** One turn of the delivery workers: dispatch new events, send what is due; logged when it did something. */
-export const deliveryTurn = Effect.gen(function* () {
-  const run = yield* (yield* Deliveries).runOnce
-  if (run.sent > 0 || run.created > 0) yield* Effect.logInfo("deliveries", run)
-  return run
-})
+/**
+ * One turn of the delivery workers: dispatch new events, send what is due, logged when it did
+ * something. `stopping` is asked between batches (a stopping worker claims no more).
+ */
+export const deliveryTurn = (stopping: Effect.Effect<boolean> = Effect.succeed(false)) =>
+  Effect.gen(function* () {
+    const run = yield* (yield* Deliveries).runUntil(stopping)
+    if (run.sent > 0 || run.created > 0) yield* Effect.logInfo("deliveries", run)
+    return run
+  })
 
 /** `turn`, a failure logged rather than ending the loop: the next turn tries again. */
 const logFailure = <A, E, R>(name: string, turn: Effect.Effect<A, E, R>) =>
@@ -53,22 +62,46 @@ const logFailure = <A, E, R>(name: string, turn: Effect.Effect<A, E, R>) =>
 /** A scheduler run: the subscriptions' part, then billing's, each failing on its own. */
 export const schedulerTurn = Effect.zipRight(logFailure("scheduler", renewals), logFailure("billing finalization", finalizations))
 
-/** `turn` now and again `interval` after each end, for ever. */
-const loop = <R>(turn: Effect.Effect<void, never, R>, interval: Duration.DurationInput) =>
-  Effect.repeat(turn, Schedule.spaced(interval)).pipe(Effect.asVoid)
+/** `turn` now and again `interval` after each end, until `stop` is done. */
+const loop = <R>(turn: Effect.Effect<void, never, R>, interval: Duration.DurationInput, stop: Deferred.Deferred<void>) =>
+  Effect.gen(function* () {
+    while (!(yield* Deferred.isDone(stop))) {
+      yield* turn
+      yield* Effect.raceFirst(Effect.sleep(interval), Deferred.await(stop))
+    }
+  })
 
 /**
- * The loops as scoped fibers of the layer: when the layer's scope closes (the process is told to
- * stop), they are interrupted. A delivery turn then finishes the calls in flight and releases the
- * deliveries it claimed and had not started; a scheduler turn's open transaction rolls back, and
- * another process (or the next start) takes the work up.
+ * The loops as fibers of the layer's scope. When the scope closes (the process is told to stop)
+ * they are asked to stop: a scheduler turn at work ends; a delivery turn sends the batch it
+ * claimed (each call bounded by its time-out) and claims no more. What is still at work after
+ * `stopTimeout` is interrupted: a delivery turn then gives the claimed deliveries it had not
+ * started back, and a scheduler turn's open transaction rolls back; another process (or the
+ * next start) takes the work up.
  */
 export const layer = (options: WorkersOptions = {}) =>
   Layer.scopedDiscard(Effect.gen(function* () {
     const scheduler = options.scheduler ?? SCHEDULER_INTERVAL
     const deliveries = options.deliveries ?? DELIVERY_INTERVAL
-    if (scheduler !== false) yield* Effect.forkScoped(loop(schedulerTurn, scheduler))
-    if (deliveries !== false) yield* Effect.forkScoped(loop(logFailure("delivery", deliveryTurn), deliveries))
+    const stop = yield* Deferred.make<void>()
+    const stopping = Deferred.isDone(stop)
+    const fibers = [
+      ...(scheduler === false ? [] : [yield* Effect.forkScoped(loop(schedulerTurn, scheduler, stop))]),
+      ...(deliveries === false
+        ? []
+        : [yield* Effect.forkScoped(loop(logFailure("delivery", deliveryTurn(stopping)), deliveries, stop))])
+    ]
+    // Runs before the fibers' own finalizers interrupt them (finalizers run last added, first).
+    // A finalizer is uninterruptible: the wait is made interruptible, or the time-out could not end it.
+    yield* Effect.addFinalizer(() =>
+      Deferred.succeed(stop, undefined).pipe(
+        Effect.zipRight(Effect.interruptible(
+          Effect.forEach(fibers, (fiber) => fiber.await, { concurrency: "unbounded", discard: true })
+        )),
+        Effect.timeout(options.stopTimeout ?? STOP_TIMEOUT),
+        Effect.ignore
+      )
+    )
   }))
 
 export const Workers = { layer } as const
