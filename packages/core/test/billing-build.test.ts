@@ -2,17 +2,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { BigDecimal, DateTime } from "effect"
 import {
   type BillableSubscription,
-  billingMonthOf,
   creditLines,
   type HistoryRow,
-  monthBounds,
   oneOffLines,
-  periodEndingIn,
   type PlanPrice,
   type SkuPricing,
   subscriptionLines,
   totalsOf
 } from "../src/billing/build"
+import { billingMonthOf, monthBounds, periodEndingIn } from "../src/billing/months"
 import type { InvoiceLine } from "../src/invoices/model"
 import { formatDecimal, money } from "../src/shared/money"
 

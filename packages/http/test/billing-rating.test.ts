@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { BillingRepoLive } from "@provisio/adapters/postgres/billing"
-import { monthBounds, periodEndingIn, usageLines } from "@provisio/core/billing/build"
+import { usageLines } from "@provisio/core/billing/build"
+import { monthBounds, periodEndingIn } from "@provisio/core/billing/months"
 import { BillingRepo } from "@provisio/core/billing/ports"
 import { Billing } from "@provisio/core/billing/service"
 import { InvoiceLine } from "@provisio/core/invoices/model"

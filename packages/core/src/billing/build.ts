@@ -3,16 +3,7 @@ import { type PriceModel, rate } from "../catalog/pricing.js"
 import type { InvoiceLineDetails, InvoiceLineFields, InvoiceLineKind } from "../invoices/model.js"
 import { type Currency, type Money, roundToMinorUnit } from "../shared/money.js"
 import type { SubscriptionStatus } from "../subscriptions/model.js"
-import {
-  type BillingInterval,
-  installmentSchedule,
-  isUtc,
-  localParts,
-  periodAt,
-  periodBounds,
-  prorationFraction,
-  zone
-} from "../subscriptions/periods.js"
+import { type BillingInterval, installmentSchedule, prorationFraction } from "../subscriptions/periods.js"
 
 /**
  * A line from values this module computed from validated inputs: plain fields, no instance
@@ -112,65 +103,6 @@ export interface BilledLine {
   readonly currency: Currency
   readonly line: InvoiceLineFields
 }
-
-// Months and periods ------------------------------------------------------------------------------
-
-/** The first instant of a calendar month (`month` 1..12, may be 13: January of the next year) in `tz`. */
-const monthStart = (year: number, month: number, tz: DateTime.TimeZone.Named): DateTime.Utc => {
-  const y = month === 13 ? year + 1 : year
-  const m = month === 13 ? 1 : month
-  if (isUtc(tz)) return DateTime.unsafeMake({ year: y, month: m, day: 1 })
-  return DateTime.toUtc(DateTime.unsafeMakeZoned({ year: y, month: m, day: 1 }, {
-    timeZone: tz,
-    adjustForTimeZone: true,
-    disambiguation: "compatible"
-  }))
-}
-
-// A run asks for the same month in the same few zones for every subscription: computed once each.
-// Months times zones in use stay few; the cache is cleared if it ever grows past a bound.
-const knownMonthBounds = new Map<string, { readonly start: DateTime.Utc; readonly end: DateTime.Utc }>()
-
-/** The calendar month `YYYY-MM` in `timeZone`, half-open: its first instant to the next month's first. */
-export const monthBounds = (month: string, timeZone: string): { readonly start: DateTime.Utc; readonly end: DateTime.Utc } => {
-  const key = `${month} ${timeZone}`
-  let bounds = knownMonthBounds.get(key)
-  if (bounds === undefined) {
-    const year = Number(month.slice(0, 4))
-    const monthNumber = Number(month.slice(5, 7))
-    const tz = zone(timeZone)
-    bounds = { start: monthStart(year, monthNumber, tz), end: monthStart(year, monthNumber + 1, tz) }
-    if (knownMonthBounds.size >= 10_000) knownMonthBounds.clear()
-    knownMonthBounds.set(key, bounds)
-  }
-  return bounds
-}
-
-/** The month (`YYYY-MM`) a period ending at `end` is billed in: the one with `end` in (its start, its end]. */
-export const billingMonthOf = (end: DateTime.Utc, timeZone: string): string => {
-  const parts = localParts(DateTime.subtract(end, { millis: 1 }), zone(timeZone))
-  return `${String(parts.year).padStart(4, "0")}-${String(parts.month).padStart(2, "0")}`
-}
-
-/**
- * The period of `subscription` billed in `month`: the one whose end lies in (start of the month,
- * end of the month] in the subscription's time zone. None when no period ends in that month (a
- * yearly plan's other months, or a subscription that starts later).
- */
-export const periodEndingIn = (subscription: BillableSubscription, month: string): SubscriptionPeriod | undefined => {
-  const { anchor, interval, time_zone } = subscription
-  const bounds = monthBounds(month, time_zone)
-  // The period containing the month's end; the one before it ends at its start.
-  const containing = periodAt(anchor, time_zone, interval, bounds.end)
-  if (containing.index === 0 || !DateTime.greaterThan(containing.start, bounds.start)) return undefined
-  // It ends where the containing one starts.
-  const { start } = periodBounds(anchor, time_zone, interval, containing.index - 1)
-  return { index: containing.index - 1, start, end: containing.start }
-}
-
-/** The period of `subscription` containing `at` (the preview's "current" period). */
-export const periodContaining = (subscription: BillableSubscription, at: DateTime.Utc): SubscriptionPeriod =>
-  periodAt(subscription.anchor, subscription.time_zone, subscription.interval, at)
 
 // Segments ---------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 export * from "./build.js"
 export * from "./model.js"
+export * from "./months.js"
 export * from "./ports.js"
 export * from "./service.js"

@@ -1,0 +1,132 @@
+import { DateTime, Effect, Option } from "effect"
+import type { InvoiceToIssue } from "../invoices/ports.js"
+import { Invoices } from "../invoices/service.js"
+import { makeIds } from "../shared/ids.js"
+import type { Currency } from "../shared/money.js"
+import { now } from "../shared/time.js"
+import { monthBounds } from "./months.js"
+import { inputsWithUsage, key, periodKey, searchWindow } from "./inputs.js"
+import type { BillingRun } from "./model.js"
+import {
+  billedPeriods,
+  duePeriods,
+  invoiceRequests,
+  oneOffsByCustomer,
+  placeLines,
+  uniqueInvoices,
+  wantedInvoices
+} from "./plan.js"
+import { BillingRepo, type Draft } from "./ports.js"
+import { rerateLocked } from "./rerate.js"
+
+/**
+ * One chunk of a run, in the caller's transaction: a pending chunk of its customers claimed
+ * (`SKIP LOCKED`: other executors take the others), their due subscription periods, usage and
+ * one-offs read set-based, the chunk planned (plan.ts), the periods claimed (only what this
+ * transaction claims is billed), the lines and totals written, and the chunk marked done.
+ * Answers false when no chunk was left to claim.
+ */
+export const billNextChunk = (runId: string) =>
+  Effect.gen(function* () {
+    const repo = yield* BillingRepo
+    const claimed = yield* repo.claimChunk(runId)
+    if (Option.isNone(claimed)) return false
+    const { chunk, run } = claimed.value
+    const at = yield* now
+    const customers = yield* repo.customersIn(run.account_id, claimed.value.after_customer, claimed.value.last_customer)
+    if (customers.length === 0) {
+      yield* repo.completeChunk(run.id, chunk, { customers: 0, subscriptions: 0, invoices: 0 }, at)
+      return true
+    }
+
+    // Read.
+    const window = searchWindow(run.period)
+    const subscriptions = yield* repo.subscriptionsOf(customers.map((c) => c.id), window.from, window.to)
+    const due = duePeriods(subscriptions, run.period, at)
+    const keys = due.map(({ period, subscription }) => periodKey(subscription, period))
+    // Late usage for these periods, still uncommitted, holds a share lock on the subscription:
+    // wait for it, so the usage read next is all there is.
+    yield* repo.lockSubscriptions(due.map(({ subscription }) => subscription.id))
+    const inputs = yield* inputsWithUsage(keys, yield* repo.historyOf(keys))
+    const oneOffs = oneOffsByCustomer(
+      yield* repo.oneOffsOf(customers.map((c) => ({ id: c.id, before: monthBounds(run.period, c.timezone).end })))
+    )
+
+    // Plan, and write.
+    const billed = billedPeriods(due, inputs)
+    const unique = uniqueInvoices(wantedInvoices(billed, oneOffs))
+    const requests = invoiceRequests(unique, new Map(customers.map((c) => [c.id, c])), run, yield* makeIds("inv", unique.length))
+    const { drafts, toIssue } = yield* invoicesFor(run, requests, at)
+    const draftOf = new Map(drafts.map((d) => [key(d.customer_id, d.currency), d.id]))
+    const invoiceOf = (customerId: string, currency: Currency) => draftOf.get(key(customerId, currency))!
+
+    // Exactly once: a period is billed by the transaction that claims it. One with no line has
+    // nothing to bill.
+    const claimable = billed.filter((b) => b.lines.length > 0)
+    const claimedPeriods = new Set(yield* repo.claimPeriods(claimable.map((b) => ({
+      ...periodKey(b.subscription, b.period),
+      invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
+    }))))
+    const lines = placeLines(claimable, claimedPeriods, oneOffs, invoiceOf)
+    yield* repo.insertLines(lines)
+    const made = yield* settleInvoices(run, drafts, toIssue, new Set(lines.map((l) => l.invoice_id)), at)
+    yield* repo.completeChunk(run.id, chunk, {
+      customers: customers.length,
+      subscriptions: claimedPeriods.size,
+      invoices: made
+    }, at)
+    return true
+  })
+
+/**
+ * The invoices the chunk's lines go on. With a grace period each is a draft (the customer's open
+ * one, else a new one). Without one, a customer's open draft (left by a run with a grace period)
+ * takes its lines and is finalized, and the others are stored only at the end, finalized, if
+ * they got lines (`toIssue`): one write, not a draft and then its update.
+ */
+const invoicesFor = (run: BillingRun, requests: ReadonlyArray<InvoiceToIssue>, at: DateTime.Utc) =>
+  Effect.gen(function* () {
+    const repo = yield* BillingRepo
+    if (run.grace_period_seconds > 0) {
+      const drafts = yield* repo.upsertDrafts(requests, DateTime.add(at, { seconds: run.grace_period_seconds }), at)
+      return { drafts, toIssue: [] as ReadonlyArray<InvoiceToIssue> }
+    }
+    const open = new Map((yield* repo.openDrafts(requests)).map((d) => [key(d.customer_id, d.currency), d]))
+    const toIssue: Array<InvoiceToIssue> = []
+    const drafts = requests.map((r): Draft => {
+      const draft = open.get(key(r.customer_id, r.currency))
+      if (draft !== undefined) return draft
+      toIssue.push(r)
+      return { id: r.id, customer_id: r.customer_id, currency: r.currency, created: true, needs_rerate: false }
+    })
+    return { drafts, toIssue }
+  })
+
+/**
+ * With a grace period: the drafts' totals shown meanwhile, and the new drafts no line went on
+ * deleted. Without: the open drafts re-rated and finalized, the new invoices issued. Answers the
+ * number of invoices the chunk made.
+ */
+const settleInvoices = (
+  run: BillingRun,
+  drafts: ReadonlyArray<Draft>,
+  toIssue: ReadonlyArray<InvoiceToIssue>,
+  placed: ReadonlySet<string>,
+  at: DateTime.Utc
+) =>
+  Effect.gen(function* () {
+    const repo = yield* BillingRepo
+    const created = drafts.filter((d) => d.created).map((d) => d.id)
+    if (run.grace_period_seconds > 0) {
+      // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
+      yield* repo.refreshTotals(drafts.map((d) => d.id), at)
+      // Only a new draft none of the lines went on can be empty (its periods were billed by
+      // another transaction meanwhile).
+      return created.length - (yield* repo.deleteEmptyDrafts(created.filter((id) => !placed.has(id))))
+    }
+    const invoices = yield* Invoices
+    const open = drafts.filter((d) => !d.created)
+    yield* rerateLocked(open.filter((d) => d.needs_rerate).map((d) => d.id))
+    yield* invoices.finalizeMany(open.map((d) => d.id))
+    return (yield* invoices.issueMany(toIssue, at)).length
+  })

@@ -1,0 +1,77 @@
+import { type BigDecimal, DateTime, Effect } from "effect"
+import type { BillableSubscription, HistoryRow, PlanPrice, SkuPricing, SubscriptionPeriod } from "./build.js"
+import { monthBounds } from "./months.js"
+import { BillingRepo, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports.js"
+
+/** Reading what build.ts needs for a set of subscription periods, and indexing it. */
+
+/** A map key of two strings. */
+export const key = (a: string, b: string) => `${a}\u0000${b}`
+
+/** build.ts's inputs for a set of subscription periods, indexed by subscription and period. */
+export interface BillingInputs {
+  readonly historyOf: (subscriptionId: string) => ReadonlyArray<HistoryRow>
+  readonly usageOf: (
+    subscriptionId: string,
+    start: DateTime.Utc
+  ) => ReadonlyArray<{ readonly sku: SkuPricing; readonly quantity: BigDecimal.BigDecimal }>
+  readonly planPrice: (planId: string, version: number) => PlanPrice
+}
+
+/** The history, usage totals and SKUs of a set of periods, indexed. */
+export const indexInputs = (
+  history: ReadonlyArray<PricedHistoryRow>,
+  usage: ReadonlyArray<UsageTotal>,
+  skus: ReadonlyArray<SkuPricing>
+): BillingInputs => {
+  const rows = new Map<string, Array<HistoryRow>>()
+  const plans = new Map<string, PlanPrice>()
+  for (const h of history) {
+    const list = rows.get(h.subscription_id) ?? []
+    list.push(h.row)
+    rows.set(h.subscription_id, list)
+    plans.set(key(h.plan.plan_id, String(h.plan.version)), h.plan)
+  }
+  const skuById = new Map(skus.map((s) => [s.id, s]))
+  const usageOf = new Map<string, Array<{ sku: SkuPricing; quantity: BigDecimal.BigDecimal }>>()
+  for (const u of usage) {
+    const sku = skuById.get(u.sku_id)
+    if (sku === undefined) continue
+    const k = key(u.subscription_id, String(DateTime.toEpochMillis(u.period_start)))
+    const list = usageOf.get(k) ?? []
+    list.push({ sku, quantity: u.quantity })
+    usageOf.set(k, list)
+  }
+  return {
+    historyOf: (subscriptionId) => rows.get(subscriptionId) ?? [],
+    usageOf: (subscriptionId, start) => usageOf.get(key(subscriptionId, String(DateTime.toEpochMillis(start)))) ?? [],
+    planPrice: (planId, version) => {
+      const plan = plans.get(key(planId, String(version)))
+      if (plan === undefined) throw new RangeError(`plan ${planId} v${version} has no stored version`)
+      return plan
+    }
+  }
+}
+
+/** build.ts's inputs for these periods: the history given, their usage totals and the SKUs pricing them. */
+export const inputsWithUsage = (periods: ReadonlyArray<PeriodKey>, history: ReadonlyArray<PricedHistoryRow>) =>
+  Effect.gen(function* () {
+    const repo = yield* BillingRepo
+    const usage = yield* repo.usageOf(periods)
+    return indexInputs(history, usage, yield* repo.skus([...new Set(usage.map((u) => u.sku_id))]))
+  })
+
+export const periodKey = (subscription: BillableSubscription, period: SubscriptionPeriod): PeriodKey => ({
+  subscription_id: subscription.id,
+  period_start: period.start,
+  period_end: period.end
+})
+
+/** How far back a period ending in a month may start (a yearly one), with a day of slack for time zones. */
+export const searchWindow = (month: string) => {
+  const bounds = monthBounds(month, "UTC")
+  return {
+    from: DateTime.subtract(bounds.start, { days: 368 }),
+    to: DateTime.add(bounds.end, { days: 2 })
+  }
+}

@@ -1,0 +1,86 @@
+import { BigDecimal, DateTime, Effect } from "effect"
+import type { Principal } from "../identity/model.js"
+import { reachableBy } from "../identity/policy.js"
+import { InvoiceLine, type InvoiceLineFields } from "../invoices/model.js"
+import { type Currency, money } from "../shared/money.js"
+import { now } from "../shared/time.js"
+import { type BilledLine, creditLines, oneOffLines, subscriptionLines, totalsOf } from "./build.js"
+import { billingMonthOf, periodContaining } from "./months.js"
+import { inputsWithUsage, key, periodKey } from "./inputs.js"
+import { UpcomingInvoice } from "./model.js"
+import { BillingRepo } from "./ports.js"
+
+/**
+ * The customer's next invoices as they would be now, one per currency and month: the current
+ * period of each subscription with its changes and usage so far, the one-offs not yet
+ * invoiced, and the credit that would apply. Writes nothing.
+ */
+export const preview = (principal: Principal, customerId: string) =>
+  Effect.gen(function* () {
+    const repo = yield* BillingRepo
+    const customer = yield* repo.customer(customerId).pipe(reachableBy(principal, "customer", customerId))
+    const at = yield* now
+    const subscriptions = yield* repo.subscriptionsOf(
+      [customer.id],
+      DateTime.subtract(at, { days: 368 }),
+      DateTime.add(at, { days: 368 })
+    )
+    const current = subscriptions.map((subscription) => ({ subscription, period: periodContaining(subscription, at) }))
+    const keys = current.map(({ period, subscription }) => periodKey(subscription, period))
+    const inputs = yield* inputsWithUsage(keys, yield* repo.historyOf(keys))
+    const oneOffs = yield* repo.oneOffsOf([{ id: customer.id, before: DateTime.add(at, { millis: 1 }) }])
+    const credits = yield* repo.creditsOf(customer.id)
+
+    const groups = new Map<string, { currency: Currency; period: string; lines: Array<InvoiceLineFields> }>()
+    const add = (period: string, billed: ReadonlyArray<BilledLine>) => {
+      for (const { currency, line } of billed) {
+        const k = key(period, currency)
+        const group = groups.get(k) ?? { currency, period, lines: [] }
+        group.lines.push(line)
+        groups.set(k, group)
+      }
+    }
+    for (const { period, subscription } of [...current].sort((a, b) => (a.subscription.id < b.subscription.id ? -1 : 1))) {
+      add(
+        billingMonthOf(period.end, subscription.time_zone),
+        subscriptionLines(
+          subscription,
+          period,
+          inputs.historyOf(subscription.id),
+          inputs.planPrice,
+          inputs.usageOf(subscription.id, period.start)
+        )
+      )
+    }
+    add(billingMonthOf(DateTime.add(at, { millis: 1 }), customer.timezone), oneOffs.flatMap(({ item }) => oneOffLines([item])))
+
+    const remaining = new Map(credits.map((c) => [c.credit_note_id, c.remaining]))
+    return [...groups.values()]
+      .sort((a, b) => (key(a.period, a.currency) < key(b.period, b.currency) ? -1 : 1))
+      .map((group) => {
+        const charges = totalsOf(group.lines, group.currency)
+        const available = credits
+          .filter((c) => c.currency === group.currency)
+          .map((c) => ({ credit_note_id: c.credit_note_id, remaining: remaining.get(c.credit_note_id)! }))
+        const applied = creditLines(charges.subtotal, available)
+        for (const line of applied) {
+          const id = line.credit_note_id!
+          remaining.set(id, BigDecimal.sum(remaining.get(id)!, line.amount))
+        }
+        // The answer is encoded by the schema, which takes instances.
+        const lines = [...group.lines, ...applied].map((line) => new InvoiceLine(line, true))
+        const totals = totalsOf(lines, group.currency)
+        return new UpcomingInvoice({
+          customer_id: customer.id,
+          issuer_account_id: customer.partner_id,
+          status: "draft",
+          currency: group.currency,
+          period: group.period,
+          lines,
+          subtotal: money(totals.subtotal, group.currency),
+          total: money(totals.total, group.currency),
+          amount_paid: money(totals.amount_paid, group.currency),
+          amount_due: money(totals.amount_due, group.currency)
+        })
+      })
+  }).pipe(Effect.withSpan("Billing.preview"))

@@ -1,0 +1,41 @@
+import { Effect } from "effect"
+import type { InvoiceLineFields } from "../invoices/model.js"
+import { now } from "../shared/time.js"
+import { Transactor } from "../shared/transactor.js"
+import { usageLines } from "./build.js"
+import { inputsWithUsage } from "./inputs.js"
+import { BillingRepo } from "./ports.js"
+
+/**
+ * Inside a transaction: the usage lines and totals of the flagged drafts among `ids` (every
+ * flagged draft when undefined) computed again from the usage now stored; the flag cleared.
+ * Answers the drafts re-rated.
+ */
+export const rerateLocked = (ids: ReadonlyArray<string> | undefined) =>
+  Effect.gen(function* () {
+    const repo = yield* BillingRepo
+    const flagged = yield* repo.lockFlaggedDrafts(ids)
+    if (flagged.length === 0) return []
+    const draftIds = flagged.map((d) => d.id)
+    const periods = yield* repo.billedPeriodsOf(draftIds)
+    const inputs = yield* inputsWithUsage(periods, [])
+    // Each period's usage goes back on its own draft; lines in another currency are on that
+    // currency's invoice, which is not re-rated here.
+    const currencyOf = new Map(flagged.map((d) => [d.id, d.currency]))
+    const lines: Array<{ invoice_id: string; line: InvoiceLineFields }> = []
+    for (const p of periods) {
+      const period = { start: p.period_start, end: p.period_end }
+      for (const { currency, line } of usageLines(p.subscription, period, inputs.usageOf(p.subscription_id, p.period_start))) {
+        if (currency === currencyOf.get(p.invoice_id)) lines.push({ invoice_id: p.invoice_id, line })
+      }
+    }
+    yield* repo.deleteUsageLines(draftIds)
+    yield* repo.insertLines(lines)
+    yield* repo.refreshTotals(draftIds, yield* now)
+    yield* repo.clearRerate(draftIds)
+    return draftIds
+  })
+
+/** Re-rates the flagged drafts among `invoiceIds`, in a transaction of its own. */
+export const rerate = (invoiceIds: ReadonlyArray<string>) =>
+  Effect.flatMap(Transactor, (transactor) => transactor.withTransaction(rerateLocked(invoiceIds)))
