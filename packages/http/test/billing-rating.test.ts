@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { BillingRepoLive } from "@provisio/adapters/postgres/billing"
+import { BillingInputRepoLive } from "@provisio/adapters/postgres/billing/inputs"
 import { usageLines } from "@provisio/core/billing/build"
 import { monthBounds, periodEndingIn } from "@provisio/core/billing/months"
-import { BillingRepo } from "@provisio/core/billing/ports"
+import { BillingInputRepo } from "@provisio/core/billing/ports"
 import { Billing } from "@provisio/core/billing/service"
 import { InvoiceLine } from "@provisio/core/invoices/model"
 import { type Currency, formatDecimal } from "@provisio/core/shared/money"
@@ -24,8 +24,8 @@ import { createCustomer, OrderingServer, runDue, setNow, subscribe, V1 } from ".
  * catalog validates them), plans metering them, two subscriptions per plan, usage sent as
  * several records per subscription and SKU (the line rates their sum), one billing run with a
  * grace period, then late usage and a re-rating of the drafts. Every usage line read back through
- * GET /customers/{id}/invoices is compared with `usageLines` of the SKU as `BillingRepo.skus`
- * reads it and the total as `BillingRepo.usageOf` sums it (what the preview does), encoded by
+ * GET /customers/{id}/invoices is compared with `usageLines` of the SKU as `BillingInputRepo.skus`
+ * reads it and the total as `BillingInputRepo.usageOf` sums it (what the preview does), encoded by
  * the `InvoiceLine` schema as the API encodes it; and the preview itself is compared too.
  *
  * The random cases come from fast-check with a fixed seed: a failure lists each differing line
@@ -347,12 +347,12 @@ type World = Effect.Effect.Success<ReturnType<typeof worldOf>>
 
 /**
  * The usage lines build.ts makes for the world's subscriptions in `month`, from the SKUs as
- * `BillingRepo.skus` reads them and the totals as `BillingRepo.usageOf` sums them (the preview's
+ * `BillingInputRepo.skus` reads them and the totals as `BillingInputRepo.usageOf` sums them (the preview's
  * inputs), encoded by the `InvoiceLine` schema: by subscription and SKU.
  */
 const coreLines = (world: World) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
+    const repo = yield* BillingInputRepo
     const bounds = monthBounds(world.month, "UTC")
     const subscriptions = yield* repo.subscriptionsOf(world.customers.map((c) => c.id), bounds.start, bounds.end)
     const periods = subscriptions.map((subscription) => {
@@ -377,7 +377,7 @@ const coreLines = (world: World) =>
       }
     }
     return { lines, totals }
-  }).pipe(Effect.provide(BillingRepoLive), Effect.orDie)
+  }).pipe(Effect.provide(BillingInputRepoLive), Effect.orDie)
 
 /** The usage lines of invoices (or previews) as the API shows them: by subscription and SKU. */
 const apiUsageLines = (invoices: ReadonlyArray<any>) => {

@@ -12,7 +12,7 @@ import { UsageRepoLive } from "./usage.js"
 import { InvoiceRepoLive } from "./invoices.js"
 import { PaymentRepoLive } from "./payments.js"
 import { CommissionRuleRepoLive } from "./commissions.js"
-import { BillingRepoLive } from "./billing.js"
+import { BillingReposLive } from "./billing.js"
 import { InventoryRepoLive } from "./inventory.js"
 import { NumberOrderRepoLive } from "./number-orders.js"
 import { OrderRepoLive } from "./ordering.js"
@@ -59,7 +59,7 @@ export const PostgresLive = Layer.mergeAll(
   InvoiceRepoLive,
   PaymentRepoLive,
   CommissionRuleRepoLive,
-  BillingRepoLive,
+  BillingReposLive,
   InventoryRepoLive,
   NumberOrderRepoLive,
   TransactorLive

@@ -16,7 +16,7 @@ import {
   uniqueInvoices,
   wantedInvoices
 } from "./plan.js"
-import { BillingRepo, type Draft } from "./ports.js"
+import { BillingInputRepo, BillingInvoiceRepo, BillingRunRepo, type Draft } from "./ports.js"
 import { rerateLocked } from "./rerate.js"
 
 /**
@@ -28,28 +28,30 @@ import { rerateLocked } from "./rerate.js"
  */
 export const billNextChunk = (runId: string) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
-    const claimed = yield* repo.claimChunk(runId)
+    const queue = yield* BillingRunRepo
+    const reads = yield* BillingInputRepo
+    const writes = yield* BillingInvoiceRepo
+    const claimed = yield* queue.claimChunk(runId)
     if (Option.isNone(claimed)) return false
     const { chunk, run } = claimed.value
     const at = yield* now
-    const customers = yield* repo.customersIn(run.account_id, claimed.value.after_customer, claimed.value.last_customer)
+    const customers = yield* reads.customersIn(run.account_id, claimed.value.after_customer, claimed.value.last_customer)
     if (customers.length === 0) {
-      yield* repo.completeChunk(run.id, chunk, { customers: 0, subscriptions: 0, invoices: 0 }, at)
+      yield* queue.completeChunk(run.id, chunk, { customers: 0, subscriptions: 0, invoices: 0 }, at)
       return true
     }
 
     // Read.
     const window = searchWindow(run.period)
-    const subscriptions = yield* repo.subscriptionsOf(customers.map((c) => c.id), window.from, window.to)
+    const subscriptions = yield* reads.subscriptionsOf(customers.map((c) => c.id), window.from, window.to)
     const due = duePeriods(subscriptions, run.period, at)
     const keys = due.map(({ period, subscription }) => periodKey(subscription, period))
     // Late usage for these periods, still uncommitted, holds a share lock on the subscription:
     // wait for it, so the usage read next is all there is.
-    yield* repo.lockSubscriptions(due.map(({ subscription }) => subscription.id))
-    const inputs = yield* inputsWithUsage(keys, yield* repo.historyOf(keys))
+    yield* reads.lockSubscriptions(due.map(({ subscription }) => subscription.id))
+    const inputs = yield* inputsWithUsage(keys, yield* reads.historyOf(keys))
     const oneOffs = oneOffsByCustomer(
-      yield* repo.oneOffsOf(customers.map((c) => ({ id: c.id, before: monthBounds(run.period, c.timezone).end })))
+      yield* reads.oneOffsOf(customers.map((c) => ({ id: c.id, before: monthBounds(run.period, c.timezone).end })))
     )
 
     // Plan, and write.
@@ -63,14 +65,14 @@ export const billNextChunk = (runId: string) =>
     // Exactly once: a period is billed by the transaction that claims it. One with no line has
     // nothing to bill.
     const claimable = billed.filter((b) => b.lines.length > 0)
-    const claimedPeriods = new Set(yield* repo.claimPeriods(claimable.map((b) => ({
+    const claimedPeriods = new Set(yield* writes.claimPeriods(claimable.map((b) => ({
       ...periodKey(b.subscription, b.period),
       invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
     }))))
     const lines = placeLines(claimable, claimedPeriods, oneOffs, invoiceOf)
-    yield* repo.insertLines(lines)
+    yield* writes.insertLines(lines)
     const made = yield* settleInvoices(run, drafts, toIssue, new Set(lines.map((l) => l.invoice_id)), at)
-    yield* repo.completeChunk(run.id, chunk, {
+    yield* queue.completeChunk(run.id, chunk, {
       customers: customers.length,
       subscriptions: claimedPeriods.size,
       invoices: made
@@ -86,12 +88,12 @@ export const billNextChunk = (runId: string) =>
  */
 const invoicesFor = (run: BillingRun, requests: ReadonlyArray<InvoiceToIssue>, at: DateTime.Utc) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
+    const writes = yield* BillingInvoiceRepo
     if (run.grace_period_seconds > 0) {
-      const drafts = yield* repo.upsertDrafts(requests, DateTime.add(at, { seconds: run.grace_period_seconds }), at)
+      const drafts = yield* writes.upsertDrafts(requests, DateTime.add(at, { seconds: run.grace_period_seconds }), at)
       return { drafts, toIssue: [] as ReadonlyArray<InvoiceToIssue> }
     }
-    const open = new Map((yield* repo.openDrafts(requests)).map((d) => [key(d.customer_id, d.currency), d]))
+    const open = new Map((yield* writes.openDrafts(requests)).map((d) => [key(d.customer_id, d.currency), d]))
     const toIssue: Array<InvoiceToIssue> = []
     const drafts = requests.map((r): Draft => {
       const draft = open.get(key(r.customer_id, r.currency))
@@ -115,14 +117,14 @@ const settleInvoices = (
   at: DateTime.Utc
 ) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
+    const writes = yield* BillingInvoiceRepo
     const created = drafts.filter((d) => d.created).map((d) => d.id)
     if (run.grace_period_seconds > 0) {
       // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
-      yield* repo.refreshTotals(drafts.map((d) => d.id), at)
+      yield* writes.refreshTotals(drafts.map((d) => d.id), at)
       // Only a new draft none of the lines went on can be empty (its periods were billed by
       // another transaction meanwhile).
-      return created.length - (yield* repo.deleteEmptyDrafts(created.filter((id) => !placed.has(id))))
+      return created.length - (yield* writes.deleteEmptyDrafts(created.filter((id) => !placed.has(id))))
     }
     const invoices = yield* Invoices
     const open = drafts.filter((d) => !d.created)

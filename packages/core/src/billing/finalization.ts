@@ -4,7 +4,7 @@ import { Invoices } from "../invoices/service.js"
 import { InvalidState } from "../shared/errors.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
-import { BillingRepo } from "./ports.js"
+import { BillingInvoiceRepo } from "./ports.js"
 import { rerateLocked } from "./rerate.js"
 import { requireBiller } from "./runs.js"
 
@@ -16,14 +16,14 @@ const MAX_DUE_BATCHES = 1_000
 export const finalize = (principal: Principal, invoiceId: string) =>
   Effect.gen(function* () {
     const invoices = yield* Invoices
-    const repo = yield* BillingRepo
+    const writes = yield* BillingInvoiceRepo
     const invoice = yield* invoices.getInvoice(principal, invoiceId)
     yield* requireBiller(principal, "finalize invoices")
     if (invoice.status !== "draft") {
       return yield* new InvalidState({ message: `invoice ${invoiceId} is ${invoice.status}: only a draft can be finalized` })
     }
     yield* (yield* Transactor).withTransaction(Effect.gen(function* () {
-      const locked = yield* repo.lockInvoice(invoiceId)
+      const locked = yield* writes.lockInvoice(invoiceId)
       if (Option.isNone(locked) || locked.value.status !== "draft") {
         return yield* new InvalidState({ message: `invoice ${invoiceId} is no longer a draft` })
       }
@@ -38,7 +38,7 @@ export const finalize = (principal: Principal, invoiceId: string) =>
  * period has ended, in batches (each one transaction).
  */
 export const finalizeDue = Effect.gen(function* () {
-  const repo = yield* BillingRepo
+  const writes = yield* BillingInvoiceRepo
   const invoices = yield* Invoices
   const transactor = yield* Transactor
   const rerated = yield* transactor.withTransaction(rerateLocked(undefined))
@@ -46,7 +46,7 @@ export const finalizeDue = Effect.gen(function* () {
   for (let batch = 0; batch < MAX_DUE_BATCHES; batch++) {
     const at = yield* now
     const done = yield* transactor.withTransaction(Effect.gen(function* () {
-      const due = yield* repo.dueDrafts(at, DUE_BATCH)
+      const due = yield* writes.dueDrafts(at, DUE_BATCH)
       if (due.length === 0) return -1
       yield* rerateLocked(due)
       return (yield* invoices.finalizeMany(due)).length

@@ -1,7 +1,7 @@
 import { type BigDecimal, DateTime, Effect } from "effect"
 import type { BillableSubscription, HistoryRow, PlanPrice, SkuPricing, SubscriptionPeriod } from "./build.js"
 import { monthBounds } from "./months.js"
-import { BillingRepo, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports.js"
+import { BillingInputRepo, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports.js"
 
 /** Reading what build.ts needs for a set of subscription periods, and indexing it. */
 
@@ -56,9 +56,9 @@ export const indexInputs = (
 /** build.ts's inputs for these periods: the history given, their usage totals and the SKUs pricing them. */
 export const inputsWithUsage = (periods: ReadonlyArray<PeriodKey>, history: ReadonlyArray<PricedHistoryRow>) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
-    const usage = yield* repo.usageOf(periods)
-    return indexInputs(history, usage, yield* repo.skus([...new Set(usage.map((u) => u.sku_id))]))
+    const reads = yield* BillingInputRepo
+    const usage = yield* reads.usageOf(periods)
+    return indexInputs(history, usage, yield* reads.skus([...new Set(usage.map((u) => u.sku_id))]))
   })
 
 export const periodKey = (subscription: BillableSubscription, period: SubscriptionPeriod): PeriodKey => ({

@@ -73,10 +73,13 @@ export interface ChunkProgress {
 }
 
 /**
- * The storage of billing. Every method is one set-based statement over all the rows it is given
- * (arrays as parameters): a chunk of a run costs a fixed number of statements whatever its size.
+ * The storage of billing, one port per job. Every method is one set-based statement over all the
+ * rows it is given (arrays as parameters): a chunk of a run costs a fixed number of statements
+ * whatever its size.
  */
-export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<BillingRepo, {
+
+/** The runs and their chunks: the work queue executors share. */
+export class BillingRunRepo extends Context.Tag("@provisio/core/BillingRunRepo")<BillingRunRepo, {
   readonly insertRun: (stored: StoredBillingRun) => Effect.Effect<void, PersistenceError>
   readonly findRun: (id: string) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
   /** A pending or running run of the account and month whose heartbeat (or creation) is at or after `since`. */
@@ -102,7 +105,10 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
   /** Completed, if it is running and no chunk is pending; none otherwise. */
   readonly completeRun: (id: string, at: DateTime.Utc) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
   readonly failRun: (id: string, error: string, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
+}>() {}
 
+/** What billing reads: customers, subscriptions and their history, usage totals, SKUs, one-offs, credit. */
+export class BillingInputRepo extends Context.Tag("@provisio/core/BillingInputRepo")<BillingInputRepo, {
   /** Customers whose lineage contains `within`, with ids in (`after`, `last`] (either end open when null). */
   readonly customersIn: (
     within: string,
@@ -138,7 +144,11 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
     ReadonlyArray<{ readonly credit_note_id: string; readonly currency: string; readonly remaining: BigDecimal.BigDecimal }>,
     PersistenceError
   >
+  readonly billedPeriodsOf: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<BilledPeriod>, PersistenceError>
+}>() {}
 
+/** What billing writes: draft invoices, claimed periods, lines and totals; drafts re-rated and finalized. */
+export class BillingInvoiceRepo extends Context.Tag("@provisio/core/BillingInvoiceRepo")<BillingInvoiceRepo, {
   /**
    * Inserts the invoices as drafts that finalize at `finalizesAt`, or answers the customer's open
    * draft of that currency and month (row locked).
@@ -170,7 +180,6 @@ export class BillingRepo extends Context.Tag("@provisio/core/BillingRepo")<Billi
 
   /** The flagged drafts among `ids` (every flagged draft when `ids` is undefined), locked. */
   readonly lockFlaggedDrafts: (ids: ReadonlyArray<string> | undefined) => Effect.Effect<ReadonlyArray<FlaggedDraft>, PersistenceError>
-  readonly billedPeriodsOf: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<BilledPeriod>, PersistenceError>
   readonly deleteUsageLines: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   readonly clearRerate: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   /** Drafts whose grace period has ended at `at`. */

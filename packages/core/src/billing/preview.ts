@@ -8,7 +8,7 @@ import { type BilledLine, creditLines, oneOffLines, subscriptionLines, totalsOf 
 import { billingMonthOf, periodContaining } from "./months.js"
 import { inputsWithUsage, key, periodKey } from "./inputs.js"
 import { UpcomingInvoice } from "./model.js"
-import { BillingRepo } from "./ports.js"
+import { BillingInputRepo } from "./ports.js"
 
 /**
  * The customer's next invoices as they would be now, one per currency and month: the current
@@ -17,19 +17,19 @@ import { BillingRepo } from "./ports.js"
  */
 export const preview = (principal: Principal, customerId: string) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
-    const customer = yield* repo.customer(customerId).pipe(reachableBy(principal, "customer", customerId))
+    const reads = yield* BillingInputRepo
+    const customer = yield* reads.customer(customerId).pipe(reachableBy(principal, "customer", customerId))
     const at = yield* now
-    const subscriptions = yield* repo.subscriptionsOf(
+    const subscriptions = yield* reads.subscriptionsOf(
       [customer.id],
       DateTime.subtract(at, { days: 368 }),
       DateTime.add(at, { days: 368 })
     )
     const current = subscriptions.map((subscription) => ({ subscription, period: periodContaining(subscription, at) }))
     const keys = current.map(({ period, subscription }) => periodKey(subscription, period))
-    const inputs = yield* inputsWithUsage(keys, yield* repo.historyOf(keys))
-    const oneOffs = yield* repo.oneOffsOf([{ id: customer.id, before: DateTime.add(at, { millis: 1 }) }])
-    const credits = yield* repo.creditsOf(customer.id)
+    const inputs = yield* inputsWithUsage(keys, yield* reads.historyOf(keys))
+    const oneOffs = yield* reads.oneOffsOf([{ id: customer.id, before: DateTime.add(at, { millis: 1 }) }])
+    const credits = yield* reads.creditsOf(customer.id)
 
     const groups = new Map<string, { currency: Currency; period: string; lines: Array<InvoiceLineFields> }>()
     const add = (period: string, billed: ReadonlyArray<BilledLine>) => {

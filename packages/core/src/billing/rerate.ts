@@ -4,7 +4,7 @@ import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
 import { usageLines } from "./build.js"
 import { inputsWithUsage } from "./inputs.js"
-import { BillingRepo } from "./ports.js"
+import { BillingInputRepo, BillingInvoiceRepo } from "./ports.js"
 
 /**
  * Inside a transaction: the usage lines and totals of the flagged drafts among `ids` (every
@@ -13,11 +13,12 @@ import { BillingRepo } from "./ports.js"
  */
 export const rerateLocked = (ids: ReadonlyArray<string> | undefined) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
-    const flagged = yield* repo.lockFlaggedDrafts(ids)
+    const reads = yield* BillingInputRepo
+    const writes = yield* BillingInvoiceRepo
+    const flagged = yield* writes.lockFlaggedDrafts(ids)
     if (flagged.length === 0) return []
     const draftIds = flagged.map((d) => d.id)
-    const periods = yield* repo.billedPeriodsOf(draftIds)
+    const periods = yield* reads.billedPeriodsOf(draftIds)
     const inputs = yield* inputsWithUsage(periods, [])
     // Each period's usage goes back on its own draft; lines in another currency are on that
     // currency's invoice, which is not re-rated here.
@@ -29,10 +30,10 @@ export const rerateLocked = (ids: ReadonlyArray<string> | undefined) =>
         if (currency === currencyOf.get(p.invoice_id)) lines.push({ invoice_id: p.invoice_id, line })
       }
     }
-    yield* repo.deleteUsageLines(draftIds)
-    yield* repo.insertLines(lines)
-    yield* repo.refreshTotals(draftIds, yield* now)
-    yield* repo.clearRerate(draftIds)
+    yield* writes.deleteUsageLines(draftIds)
+    yield* writes.insertLines(lines)
+    yield* writes.refreshTotals(draftIds, yield* now)
+    yield* writes.clearRerate(draftIds)
     return draftIds
   })
 

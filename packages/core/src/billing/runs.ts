@@ -10,7 +10,7 @@ import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
 import { billNextChunk } from "./chunk.js"
 import { BillingRun, type BillingRunId } from "./model.js"
-import { BillingRepo } from "./ports.js"
+import { BillingRunRepo } from "./ports.js"
 
 /**
  * Billing runs: the queue of a month's chunks of customers, and the executors that bill them.
@@ -74,12 +74,12 @@ export const startRun = (
   input: { readonly period: BillingMonth; readonly grace_period?: string | undefined }
 ) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
+    const queue = yield* BillingRunRepo
     yield* requireBiller(principal, "start billing runs")
     const grace = yield* gracePeriodSeconds(input.grace_period)
     const at = yield* now
     return yield* (yield* Transactor).withTransaction(Effect.gen(function* () {
-      const live = yield* repo.findLiveRun(
+      const live = yield* queue.findLiveRun(
         principal.account_id,
         input.period,
         DateTime.subtract(at, { millis: Duration.toMillis(HEARTBEAT_TIMEOUT) })
@@ -101,13 +101,13 @@ export const startRun = (
         created_at: at,
         updated_at: at
       })
-      yield* repo.insertRun({ run, lineage: principal.lineage, heartbeat_at: null })
+      yield* queue.insertRun({ run, lineage: principal.lineage, heartbeat_at: null })
       return { run, created: true }
     }))
   }).pipe(Effect.withSpan("Billing.startRun"))
 
 export const getRun = (principal: Principal, id: string) =>
-  Effect.flatMap(BillingRepo, (repo) => repo.findRun(id).pipe(reachableBy(principal, "billing run", id))).pipe(
+  Effect.flatMap(BillingRunRepo, (queue) => queue.findRun(id).pipe(reachableBy(principal, "billing run", id))).pipe(
     Effect.map((stored) => stored.run)
   )
 
@@ -131,15 +131,15 @@ export const executeRun = (
   options: ExecuteOptions = {}
 ) =>
   Effect.gen(function* () {
-    const repo = yield* BillingRepo
+    const queue = yield* BillingRunRepo
     const transactor = yield* Transactor
     const workers = Math.max(1, options.workers ?? (yield* workersConfig))
     const started = yield* transactor.withTransaction(
-      Effect.flatMap(now, (at) => repo.markRunning(runId, at, Math.max(1, options.chunkSize ?? CHUNK_SIZE)))
+      Effect.flatMap(now, (at) => queue.markRunning(runId, at, Math.max(1, options.chunkSize ?? CHUNK_SIZE)))
     )
     if (started.status !== "running") return started
     if (onProgress) yield* onProgress(started)
-    const current = Effect.map(repo.findRun(runId), Option.match({ onNone: () => started, onSome: (s) => s.run }))
+    const current = Effect.map(queue.findRun(runId), Option.match({ onNone: () => started, onSome: (s) => s.run }))
     let budget = options.maxChunks ?? Infinity
     const worker = Effect.gen(function* () {
       while (budget > 0) {
@@ -155,7 +155,7 @@ export const executeRun = (
       yield* Effect.all(Array.from({ length: workers }, () => worker), { concurrency: "unbounded", discard: true })
       if (budget <= 0) return yield* current
       // What is still pending is another executor's, or was left by one that died: wait for it.
-      const pending = yield* transactor.withTransaction(repo.awaitPendingChunks(runId))
+      const pending = yield* transactor.withTransaction(queue.awaitPendingChunks(runId))
       if (pending === 0) break
       const run = yield* current
       if (run.status !== "running") return run
@@ -170,7 +170,7 @@ export const executeRun = (
           yield* Effect.logError("billing run failed", cause)
           const reason = Cause.squash(cause)
           const message = reason instanceof Error ? reason.message : String(reason)
-          yield* Effect.flatMap(BillingRepo, (repo) => Effect.flatMap(now, (at) => repo.failRun(runId, message, at))).pipe(
+          yield* Effect.flatMap(BillingRunRepo, (queue) => Effect.flatMap(now, (at) => queue.failRun(runId, message, at))).pipe(
             Effect.ignore
           )
           return yield* Effect.failCause(cause)
@@ -182,7 +182,7 @@ export const executeRun = (
 /** The run marked completed, with its `billing_run.completed` event; none if another executor did it first. */
 const completeRun = (runId: string) =>
   Effect.gen(function* () {
-    const done = yield* (yield* BillingRepo).completeRun(runId, yield* now)
+    const done = yield* (yield* BillingRunRepo).completeRun(runId, yield* now)
     if (Option.isSome(done)) {
       const data = yield* Effect.orDie(encodeRun(done.value.run))
       yield* (yield* EventLog).append([

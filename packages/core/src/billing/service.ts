@@ -6,7 +6,7 @@ import { Invoices } from "../invoices/service.js"
 import { Transactor } from "../shared/transactor.js"
 import { finalize, finalizeDue } from "./finalization.js"
 import type { BillingRun } from "./model.js"
-import { BillingRepo } from "./ports.js"
+import type { BillingInputRepo, BillingInvoiceRepo, BillingRunRepo } from "./ports.js"
 import { preview } from "./preview.js"
 import { rerate } from "./rerate.js"
 import { type ExecuteOptions, executeRun, getRun, startRun } from "./runs.js"
@@ -20,9 +20,11 @@ export { CHUNK_SIZE, HEARTBEAT_TIMEOUT, parseGracePeriod } from "./runs.js"
  * preview.ts (the upcoming invoice). Here they are put together as one service whose methods
  * need nothing: the repositories they use are given once, when the layer is built.
  */
+type Dependencies = BillingRunRepo | BillingInputRepo | BillingInvoiceRepo | Invoices | EventLog | Transactor
+
 export const make = Effect.gen(function* () {
-  const context = yield* Effect.context<BillingRepo | Invoices | EventLog | Transactor>()
-  const given = <A, E>(effect: Effect.Effect<A, E, BillingRepo | Invoices | EventLog | Transactor>) =>
+  const context = yield* Effect.context<Dependencies>()
+  const given = <A, E>(effect: Effect.Effect<A, E, Dependencies>) =>
     Effect.provide(effect, context)
   return {
     startRun: (principal: Principal, input: { readonly period: BillingMonth; readonly grace_period?: string | undefined }) =>

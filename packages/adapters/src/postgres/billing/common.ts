@@ -1,0 +1,33 @@
+import type { SqlError } from "@effect/sql/SqlError"
+import type { SqlClient } from "@effect/sql/SqlClient"
+import type { PeriodKey } from "@provisio/core/billing/ports"
+import { DateTime, type Cause, type ParseResult, Schema } from "effect"
+import { epochMillisSql, fromEpochMillisSql } from "../json.js"
+
+/**
+ * What the billing repositories share. Every method of theirs is one statement over all the rows
+ * it is given, passed as arrays (`unnest`) or one jsonb parameter (`jsonb_to_recordset`), so a
+ * chunk of a run costs the same number of statements for 5 customers or 500. NUMERIC travels as text.
+ */
+
+export type Failure = SqlError | ParseResult.ParseError | Cause.NoSuchElementException
+
+export const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
+
+export const instant = (millis: number) => DateTime.unsafeMake(millis)
+
+export const decode = <A, I>(schema: Schema.Schema<A, I>) => (rows: ReadonlyArray<unknown>) =>
+  Schema.decodeUnknown(Schema.Array(schema))(rows)
+
+/** A timestamptz column as epoch milliseconds, and epoch milliseconds as a timestamptz. */
+export const epochMillis = (sql: SqlClient) => ({
+  millisOf: (column: string) => sql.unsafe(epochMillisSql(column)),
+  fromMillis: (millis: string) => sql.unsafe(fromEpochMillisSql(millis))
+})
+
+/** Periods as three parallel arrays, for `unnest`. */
+export const periodArrays = (periods: ReadonlyArray<PeriodKey>) => ({
+  ids: periods.map((p) => p.subscription_id),
+  starts: periods.map((p) => DateTime.toEpochMillis(p.period_start)),
+  ends: periods.map((p) => DateTime.toEpochMillis(p.period_end))
+})

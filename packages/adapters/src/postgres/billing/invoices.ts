@@ -1,0 +1,232 @@
+import { SqlClient } from "@effect/sql"
+import { BillingInvoiceRepo } from "@provisio/core/billing/ports"
+import type { InvoiceLineFields } from "@provisio/core/invoices/model"
+import { Currency, formatDecimal } from "@provisio/core/shared/money"
+import { type BigDecimal, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { pgArray } from "../arrays.js"
+import { invoicesToIssueSql } from "../invoices.js"
+import { orPersistenceError } from "../persistence.js"
+import { decode, epochMillis, type Failure, iso, periodArrays } from "./common.js"
+
+/** What billing writes, set-based: drafts, claimed periods, lines and totals; drafts re-rated and finalized. */
+
+const DraftRow = Schema.Struct({
+  id: Schema.String,
+  customer_id: Schema.String,
+  currency: Currency,
+  created: Schema.Boolean,
+  needs_rerate: Schema.Boolean
+})
+
+const IdRow = Schema.Struct({ id: Schema.String })
+const LockedInvoiceRow = Schema.Struct({ id: Schema.String, status: Schema.String, lineage: Schema.Array(Schema.String) })
+const FlaggedRow = Schema.Struct({ id: Schema.String, currency: Currency })
+
+/**
+ * Lines as one array per column, written as `InvoiceLine` encodes them (decimals as text, the
+ * details' tiers too); instants as epoch milliseconds. By hand, not through the schema: a run
+ * writes tens of thousands of lines, and these come from the core's own line builders.
+ */
+const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>) => {
+  const decimal = (n: BigDecimal.BigDecimal | null) => (n === null ? null : formatDecimal(n))
+  const millis = (at: DateTime.Utc | null) => (at === null ? null : DateTime.toEpochMillis(at))
+  const details = (d: InvoiceLineFields["details"]) => {
+    if (d.tiers === undefined) return JSON.stringify(d)
+    // Copied key by key, not spread with an override (a slow path of V8's, per usage line).
+    const encoded: Record<string, unknown> = {}
+    for (const k in d) encoded[k] = d[k as keyof typeof d]
+    encoded["tiers"] = d.tiers.map((t) => ({
+      tier: t.tier,
+      units: formatDecimal(t.units),
+      quantity: formatDecimal(t.quantity),
+      unit_price: formatDecimal(t.unit_price),
+      flat_fee: formatDecimal(t.flat_fee),
+      amount: formatDecimal(t.amount)
+    }))
+    return JSON.stringify(encoded)
+  }
+  const columns = {
+    invoice: [] as Array<string>,
+    // The place of each line among the lines given for its invoice, from 1.
+    ordinal: [] as Array<number>,
+    kind: [] as Array<string>,
+    description: [] as Array<string>,
+    subscription: [] as Array<string | null>,
+    product: [] as Array<string | null>,
+    plan: [] as Array<string | null>,
+    sku: [] as Array<string | null>,
+    periodStart: [] as Array<number | null>,
+    periodEnd: [] as Array<number | null>,
+    quantity: [] as Array<string | null>,
+    unitPrice: [] as Array<string | null>,
+    amount: [] as Array<string>,
+    details: [] as Array<string>,
+    orderItem: [] as Array<string | null>,
+    creditNote: [] as Array<string | null>
+  }
+  const seen = new Map<string, number>()
+  // One pass, not a map per column: a run writes tens of thousands of lines.
+  for (const { invoice_id, line } of lines) {
+    const n = (seen.get(invoice_id) ?? 0) + 1
+    seen.set(invoice_id, n)
+    columns.invoice.push(invoice_id)
+    columns.ordinal.push(n)
+    columns.kind.push(line.kind)
+    columns.description.push(line.description)
+    columns.subscription.push(line.subscription_id)
+    columns.product.push(line.product_id)
+    columns.plan.push(line.plan_id)
+    columns.sku.push(line.sku_id)
+    columns.periodStart.push(millis(line.period_start))
+    columns.periodEnd.push(millis(line.period_end))
+    columns.quantity.push(decimal(line.quantity))
+    columns.unitPrice.push(decimal(line.unit_price))
+    columns.amount.push(formatDecimal(line.amount))
+    columns.details.push(details(line.details))
+    columns.orderItem.push(line.order_item_id)
+    columns.creditNote.push(line.credit_note_id)
+  }
+  return columns
+}
+
+export const BillingInvoiceRepoLive = Layer.effect(
+  BillingInvoiceRepo,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const run = <A>(effect: Effect.Effect<A, Failure>) => orPersistenceError(effect)
+    const { fromMillis } = epochMillis(sql)
+
+    return BillingInvoiceRepo.of({
+      upsertDrafts: (drafts, finalizesAt, at) =>
+        drafts.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
+          sql`
+            insert into invoices (id, customer_id, lineage, issuer_account_id, status, currency, period, billing_run_id,
+                                  finalizes_at, created_at, updated_at)
+            select d.id, d.customer_id, d.lineage, d.issuer_account_id, 'draft', d.currency, d.period, d.billing_run_id,
+                   ${iso(finalizesAt)}, ${iso(at)}, ${iso(at)}
+              from (${invoicesToIssueSql(sql, drafts)}) d
+             order by d.customer_id, d.currency
+            on conflict (customer_id, currency, period) where status = 'draft'
+              do update set updated_at = excluded.updated_at
+            returning id, customer_id, currency, (xmax::text = '0') as created, needs_rerate`,
+          decode(DraftRow)
+        )),
+
+      openDrafts: (wanted) =>
+        wanted.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
+          sql`
+            select i.id, i.customer_id, i.currency, false as created, i.needs_rerate
+              from invoices i
+              join unnest(${pgArray(wanted.map((w) => w.customer_id))}::text[], ${pgArray(wanted.map((w) => w.currency))}::text[],
+                          ${pgArray(wanted.map((w) => w.period))}::text[]) as w(customer_id, currency, period)
+                on i.customer_id = w.customer_id and i.currency = w.currency and i.period = w.period
+             where i.status = 'draft'
+             order by i.id
+               for update of i`,
+          decode(DraftRow)
+        )),
+
+      claimPeriods: (claims) => {
+        if (claims.length === 0) return Effect.succeed([])
+        const p = periodArrays(claims)
+        return run(Effect.map(
+          sql<{ readonly subscription_id: string }>`
+            insert into billed_periods (subscription_id, period_start, period_end, invoice_id)
+            select subscription_id, ${fromMillis("start_ms")}, ${fromMillis("end_ms")}, invoice_id
+              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[], ${pgArray(p.ends)}::int8[],
+                          ${pgArray(claims.map((c) => c.invoice_id))}::text[])
+                     as c(subscription_id, start_ms, end_ms, invoice_id)
+             order by subscription_id, start_ms
+            on conflict do nothing
+            returning subscription_id`,
+          (rows) => rows.map((r) => r.subscription_id)
+        ))
+      },
+
+      insertLines: (lines) => {
+        if (lines.length === 0) return Effect.void
+        const c = lineColumns(lines)
+        return run(sql`
+          with last as (
+            select invoice_id, max(position) as position from invoice_lines
+             where invoice_id = any(${pgArray([...new Set(c.invoice)])}::text[]) group by invoice_id
+          )
+          insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
+                                     period_start, period_end, quantity, unit_price, amount, details, order_item_id,
+                                     credit_note_id)
+          select r.invoice_id, coalesce(last.position, 0) + r.ordinal, r.kind, r.description, r.subscription_id,
+                 r.product_id, r.plan_id, r.sku_id, ${fromMillis("r.start_ms")}, ${fromMillis("r.end_ms")},
+                 r.quantity, r.unit_price, r.amount,
+                 -- One JSON array for all the details, parsed once (its elements are JSON already,
+                 -- so joining them needs no escaping, unlike a jsonb[] literal's).
+                 ${`[${c.details.join(",")}]`}::jsonb -> (r.n - 1)::int, r.order_item_id, r.credit_note_id
+            from unnest(${pgArray(c.invoice)}::text[], ${pgArray(c.ordinal)}::int4[], ${pgArray(c.kind)}::text[],
+                        ${pgArray(c.description)}::text[], ${pgArray(c.subscription)}::text[], ${pgArray(c.product)}::text[],
+                        ${pgArray(c.plan)}::text[], ${pgArray(c.sku)}::text[], ${pgArray(c.periodStart)}::int8[],
+                        ${pgArray(c.periodEnd)}::int8[], ${pgArray(c.quantity)}::numeric[], ${pgArray(c.unitPrice)}::numeric[],
+                        ${pgArray(c.amount)}::numeric[], ${pgArray(c.orderItem)}::text[], ${pgArray(c.creditNote)}::text[])
+                   with ordinality
+                   as r(invoice_id, ordinal, kind, description, subscription_id, product_id, plan_id, sku_id,
+                        start_ms, end_ms, quantity, unit_price, amount, order_item_id, credit_note_id, n)
+            left join last using (invoice_id)
+           order by r.invoice_id, r.ordinal
+          on conflict (order_item_id) where order_item_id is not null do nothing`).pipe(Effect.asVoid)
+      },
+
+      refreshTotals: (invoiceIds, at) =>
+        invoiceIds.length === 0 ? Effect.void : run(sql`
+          update invoices i
+             set subtotal = t.subtotal, total = t.subtotal + t.credits,
+                 amount_due = t.subtotal + t.credits - i.amount_paid, updated_at = ${iso(at)}
+            from (select inv.id,
+                         coalesce(sum(l.amount) filter (where l.kind <> 'credit'), 0) as subtotal,
+                         coalesce(sum(l.amount) filter (where l.kind = 'credit'), 0) as credits
+                    from unnest(${pgArray(invoiceIds)}::text[]) as inv(id)
+                    left join invoice_lines l on l.invoice_id = inv.id
+                   group by inv.id) t
+           where i.id = t.id`).pipe(Effect.asVoid),
+
+      deleteEmptyDrafts: (invoiceIds) =>
+        invoiceIds.length === 0 ? Effect.succeed(0) : run(Effect.map(
+          sql`delete from invoices i
+               where i.id = any(${pgArray(invoiceIds)}::text[]) and i.status = 'draft'
+                 and not exists (select 1 from invoice_lines l where l.invoice_id = i.id)
+               returning id`,
+          (rows) => rows.length
+        )),
+
+      lockFlaggedDrafts: (ids) =>
+        ids !== undefined && ids.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
+          sql`select id, currency from invoices
+               where status = 'draft' and needs_rerate ${ids === undefined ? sql`` : sql`and id = any(${pgArray(ids)}::text[])`}
+               order by id for update`,
+          decode(FlaggedRow)
+        )),
+
+      deleteUsageLines: (invoiceIds) =>
+        invoiceIds.length === 0 ? Effect.void : run(
+          sql`delete from invoice_lines where invoice_id = any(${pgArray(invoiceIds)}::text[]) and kind = 'usage'`
+        ).pipe(Effect.asVoid),
+
+      clearRerate: (invoiceIds) =>
+        invoiceIds.length === 0 ? Effect.void : run(
+          sql`update invoices set needs_rerate = false where id = any(${pgArray(invoiceIds)}::text[])`
+        ).pipe(Effect.asVoid),
+
+      dueDrafts: (at, limit) =>
+        run(Effect.map(
+          Effect.flatMap(
+            sql`select id from invoices where status = 'draft' and finalizes_at <= ${iso(at)}
+                 order by finalizes_at, id limit ${limit}`,
+            decode(IdRow)
+          ),
+          (rows) => rows.map((r) => r.id)
+        )),
+
+      lockInvoice: (id) =>
+        run(Effect.flatMap(sql`select id, status, lineage from invoices where id = ${id} for update`, decode(LockedInvoiceRow))).pipe(
+          Effect.map((rows) => Option.fromNullable(rows[0]))
+        )
+    })
+  })
+)
