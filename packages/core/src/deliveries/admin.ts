@@ -1,0 +1,107 @@
+import { type Context, Effect, Option } from "effect"
+import type { Principal } from "../identity/model.js"
+import { reachableBy, requireWrite } from "../identity/policy.js"
+import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { now } from "../shared/time.js"
+import type { Transactor } from "../shared/transactor.js"
+import type { Subscriptions } from "../subscriptions/service.js"
+import { Delivery, DeliveryDetail, DeliveryStatus, SubscriptionProvisioning } from "./model.js"
+import type { DeliveryFilter, DeliveryRepo } from "./ports.js"
+import { asSeenBy, visibleUrl } from "./visibility.js"
+
+/** Deliveries as callers see them: lists, one with its attempts, replays, a subscription's provisioning state. */
+
+export interface AdminDeps {
+  readonly repo: Context.Tag.Service<typeof DeliveryRepo>
+  readonly subscriptions: Context.Tag.Service<typeof Subscriptions>
+  readonly transactor: Context.Tag.Service<typeof Transactor>
+}
+
+export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
+  const findDelivery = (principal: Principal, id: string) =>
+    repo.findById(id).pipe(
+      reachableBy(principal, "delivery", id)
+    )
+
+  const listDeliveries = Effect.fn("Deliveries.listDeliveries")(function* (
+    principal: Principal,
+    filter: { readonly status?: string | undefined; readonly target?: string | undefined },
+    page: PageRequest
+  ) {
+    if (filter.status !== undefined && !(DeliveryStatus.literals as ReadonlyArray<string>).includes(filter.status)) {
+      return yield* ValidationError.of("status", `must be one of ${DeliveryStatus.literals.join(", ")}`)
+    }
+    const found = yield* repo.list(principal.account_id, filter as DeliveryFilter, page)
+    return { ...found, items: found.items.map((s) => asSeenBy(principal, s.delivery)) }
+  })
+
+  const getDelivery = Effect.fn("Deliveries.getDelivery")(function* (principal: Principal, id: string) {
+    const stored = yield* findDelivery(principal, id)
+    const attempts = yield* repo.attempts(id)
+    return new DeliveryDetail({
+      ...stored.delivery,
+      url: visibleUrl(principal, stored.delivery),
+      body: stored.body,
+      attempt_log: attempts
+    })
+  })
+
+  /** A dead or delivered delivery goes back to pending, due now; its attempts are kept. */
+  const replayDelivery = Effect.fn("Deliveries.replayDelivery")(function* (principal: Principal, id: string) {
+    yield* findDelivery(principal, id)
+    yield* requireWrite(principal)
+    return yield* transactor.withTransaction(Effect.gen(function* () {
+      const stored = yield* repo.lock(id).pipe(orNotFound("delivery", id))
+      const d = stored.delivery
+      if (d.status !== "dead" && d.status !== "delivered") {
+        return yield* new InvalidState({ message: `delivery ${id} is ${d.status}: only dead or delivered deliveries are replayed` })
+      }
+      const at = yield* now
+      const replayed = new Delivery({ ...d, status: "pending", next_attempt_at: at, updated_at: at })
+      yield* repo.update({ ...stored, lease_until: null, delivery: replayed })
+      return asSeenBy(principal, replayed)
+    }))
+  })
+
+  /** As the platform operator (the CLI): replays without a principal's scope. */
+  const replayAny = (id: string) =>
+    transactor.withTransaction(Effect.gen(function* () {
+      const stored = yield* repo.lock(id).pipe(orNotFound("delivery", id))
+      const d = stored.delivery
+      if (d.status !== "dead" && d.status !== "delivered") {
+        return yield* new InvalidState({ message: `delivery ${id} is ${d.status}: only dead or delivered deliveries are replayed` })
+      }
+      const at = yield* now
+      const replayed = new Delivery({ ...d, status: "pending", next_attempt_at: at, updated_at: at })
+      yield* repo.update({ ...stored, lease_until: null, delivery: replayed })
+      return replayed
+    }))
+
+  const getSubscriptionProvisioning = Effect.fn("Deliveries.getSubscriptionProvisioning")(function* (
+    principal: Principal,
+    subscriptionId: string
+  ) {
+    const subscription = yield* subscriptions.getSubscription(principal, subscriptionId)
+    const configuration = yield* repo.configurationOf(subscription.id)
+    const { counts, last } = yield* repo.provisioningOf(subscription.id)
+    const total = counts.pending + counts.retrying + counts.delivered + counts.dead
+    const state = total === 0
+      ? "none" as const
+      : counts.pending + counts.retrying > 0
+      ? "in_progress" as const
+      : Option.isSome(last) && last.value.delivery.status === "dead"
+      ? "failed" as const
+      : "delivered" as const
+    return new SubscriptionProvisioning({
+      subscription_id: subscription.id,
+      configuration: Option.match(configuration, { onNone: () => null, onSome: (c) => c.configuration }),
+      configured_at: Option.match(configuration, { onNone: () => null, onSome: (c) => c.at }),
+      state,
+      deliveries: counts,
+      last_delivery: Option.match(last, { onNone: () => null, onSome: (s) => asSeenBy(principal, s.delivery) })
+    })
+  })
+
+  return { listDeliveries, getDelivery, replayDelivery, replayAny, getSubscriptionProvisioning }
+}

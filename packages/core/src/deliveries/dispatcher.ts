@@ -1,0 +1,241 @@
+import { type Context, DateTime, Effect, Option, Schema } from "effect"
+import type { StoredEvent } from "../events/model.js"
+import { plannedCall, provisioningBody } from "../provisioning/calls.js"
+import type { ProvisioningTargetRepo } from "../provisioning/ports.js"
+import { makeId } from "../shared/ids.js"
+import { now } from "../shared/time.js"
+import type { Transactor } from "../shared/transactor.js"
+import { Subscription } from "../subscriptions/model.js"
+import type { SubscriptionRepo } from "../subscriptions/ports.js"
+import { matchesAny } from "../webhooks/patterns.js"
+import { Delivery, type DeliveryId, type StoredDelivery } from "./model.js"
+import type { DeliveryRepo } from "./ports.js"
+import { DISPATCH_BATCH, MAX_ROUNDS, WEBHOOK_TIMEOUT_MS } from "./limits.js"
+import { activationOf, SUBSCRIPTION_ACTIONS } from "./routing.js"
+
+/**
+ * The dispatcher: turns the outbox's events into deliveries, a provisioning call for the
+ * product's target when it implements the endpoint, and a call for every webhook that asked for
+ * the event. Ordered per subscription (provisioning) and per webhook and subscription or customer.
+ */
+
+const encodeSubscription = Schema.encode(Subscription)
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const str = (value: unknown): string | null => (typeof value === "string" ? value : null)
+
+export interface DispatcherDeps {
+  readonly repo: Context.Tag.Service<typeof DeliveryRepo>
+  readonly targets: Context.Tag.Service<typeof ProvisioningTargetRepo>
+  readonly subscriptionRepo: Context.Tag.Service<typeof SubscriptionRepo>
+  readonly transactor: Context.Tag.Service<typeof Transactor>
+}
+
+export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: DispatcherDeps) => {
+  const newDelivery = (
+    event: StoredEvent,
+    fields: {
+      kind: Delivery["kind"]
+      target: string
+      url: string
+      method: string
+      body: string
+      timeout_ms: number
+      ordering_key: string | null
+      quantity_request_id: string | null
+      subscription_id: string | null
+    },
+    at: DateTime.Utc
+  ) =>
+    Effect.map(makeId("dlv"), (id): StoredDelivery => ({
+      delivery: new Delivery({
+        id: id as DeliveryId,
+        event_id: event.event.id,
+        event_type: event.event.type,
+        kind: fields.kind,
+        target: fields.target,
+        url: fields.url,
+        method: fields.method,
+        ordering_key: fields.ordering_key,
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: at,
+        last_error: null,
+        quantity_request_id: fields.quantity_request_id,
+        subscription_id: fields.subscription_id,
+        created_at: at,
+        updated_at: at
+      }),
+      body: fields.body,
+      timeout_ms: fields.timeout_ms,
+      lease_until: null,
+      customer_id: event.event.customer_id,
+      lineage: event.lineage
+    }))
+
+  /**
+   * The push of an activation event to the product's target, when it implements the kind's
+   * endpoint; ordered with the subscription's own calls (ordering key: the subscription id).
+   */
+  const activationFor = (stored: StoredEvent, at: DateTime.Utc, activation: NonNullable<ReturnType<typeof activationOf>>) =>
+    Effect.gen(function* () {
+      const { data } = stored.event
+      const subscriptionId = str(data["subscription_id"])
+      const productId = str(data["product_id"])
+      const resource = data[activation.resource]
+      if (subscriptionId === null || productId === null || !isRecord(resource)) return Option.none<StoredDelivery>()
+      const id = str(resource["id"])
+      if (id === null) return Option.none<StoredDelivery>()
+      const target = yield* targets.find(productId)
+      if (Option.isNone(target)) return Option.none<StoredDelivery>()
+      const call = plannedCall(target.value, { action: activation.action, kind: activation.kind, id })
+      if (Option.isNone(call)) return Option.none<StoredDelivery>()
+      return Option.some(
+        yield* newDelivery(stored, {
+          kind: "provisioning",
+          target: productId,
+          url: call.value.url,
+          method: call.value.method,
+          body: provisioningBody({
+            event_id: stored.event.id,
+            action: activation.action,
+            occurred_at: stored.event.occurred_at,
+            kind: activation.kind,
+            resource
+          }),
+          timeout_ms: target.value.timeout_ms,
+          ordering_key: subscriptionId,
+          quantity_request_id: null,
+          subscription_id: subscriptionId
+        }, at)
+      )
+    })
+
+  /** The provisioning push of an event, when its product's target implements the endpoint. */
+  const provisioningFor = (stored: StoredEvent, at: DateTime.Utc) =>
+    Effect.gen(function* () {
+      const { data, type } = stored.event
+      const activation = activationOf(type)
+      if (activation !== null) return yield* activationFor(stored, at, activation)
+      const action = SUBSCRIPTION_ACTIONS[type]
+      if (action === undefined) return Option.none<StoredDelivery>()
+      let resource: Record<string, unknown>
+      let quantityRequestId: string | null = null
+      if (type === "quantity_request.created") {
+        const request = data["quantity_request"]
+        if (!isRecord(request)) return Option.none<StoredDelivery>()
+        const found = yield* subscriptionRepo.findById(String(request["subscription_id"]))
+        if (Option.isNone(found)) return Option.none<StoredDelivery>()
+        const encoded = yield* Effect.orDie(encodeSubscription(found.value.subscription))
+        resource = { ...encoded, quantity: request["to_quantity"], quantity_request_id: request["id"] }
+        quantityRequestId = str(request["id"])
+      } else {
+        const subscription = data["subscription"]
+        if (!isRecord(subscription)) return Option.none<StoredDelivery>()
+        resource = subscription
+      }
+      const subscriptionId = str(resource["id"])
+      const productId = str(resource["product_id"])
+      if (subscriptionId === null || productId === null) return Option.none<StoredDelivery>()
+      const target = yield* targets.find(productId)
+      if (Option.isNone(target)) return Option.none<StoredDelivery>()
+      const call = plannedCall(target.value, { action, kind: "subscriptions", id: subscriptionId })
+      if (Option.isNone(call)) return Option.none<StoredDelivery>()
+      return Option.some(
+        yield* newDelivery(stored, {
+          kind: "provisioning",
+          target: productId,
+          url: call.value.url,
+          method: call.value.method,
+          body: provisioningBody({
+            event_id: stored.event.id,
+            action,
+            occurred_at: stored.event.occurred_at,
+            kind: "subscriptions",
+            resource
+          }),
+          timeout_ms: target.value.timeout_ms,
+          ordering_key: subscriptionId,
+          quantity_request_id: quantityRequestId,
+          subscription_id: subscriptionId
+        }, at)
+      )
+    })
+
+  /** The subscription an event is about, if any. */
+  const subscriptionOf = (stored: StoredEvent): string | null => {
+    const { data } = stored.event
+    if (isRecord(data["subscription"])) return str(data["subscription"]["id"])
+    if (isRecord(data["quantity_request"])) return str(data["quantity_request"]["subscription_id"])
+    if (isRecord(data["delivery"])) return str(data["delivery"]["subscription_id"])
+    if (activationOf(stored.event.type) !== null) return str(data["subscription_id"])
+    return null
+  }
+
+  const webhooksFor = (stored: StoredEvent, at: DateTime.Utc) =>
+    Effect.gen(function* () {
+      const { event } = stored
+      const failedHook = event.type === "delivery.failed" && isRecord(event.data["delivery"]) &&
+          event.data["delivery"]["kind"] === "webhook"
+        ? str(event.data["delivery"]["target"])
+        : null
+      // An internal ticket comment is for the channel above the customer: never the customer's own hooks.
+      const internalToCustomer = event.type === "ticket.commented" && event.data["internal"] === true
+      const hooks = (yield* repo.webhooksFor(stored.lineage)).filter((hook) =>
+        matchesAny(hook.events, event.type) && hook.id !== failedHook &&
+        !(internalToCustomer && hook.account_id === event.customer_id)
+      )
+      const about = subscriptionOf(stored) ?? event.customer_id
+      const body = JSON.stringify({
+        event_id: event.id,
+        type: event.type,
+        occurred_at: DateTime.formatIso(event.occurred_at),
+        data: event.data
+      })
+      return yield* Effect.forEach(hooks, (hook) =>
+        newDelivery(stored, {
+          kind: "webhook",
+          target: hook.id,
+          url: hook.url,
+          method: "POST",
+          body,
+          timeout_ms: WEBHOOK_TIMEOUT_MS,
+          ordering_key: about === null ? null : `${hook.id}:${about}`,
+          quantity_request_id: null,
+          subscription_id: subscriptionOf(stored)
+        }, at))
+    })
+
+  /** One transaction: claim undispatched events, create their deliveries, mark them dispatched. */
+  const dispatchBatch = transactor.withTransaction(Effect.gen(function* () {
+    const events = yield* repo.claimEvents(DISPATCH_BATCH)
+    if (events.length === 0) return { events: 0, created: 0 }
+    const at = yield* now
+    const created: Array<StoredDelivery> = []
+    for (const stored of events) {
+      const push = yield* provisioningFor(stored, at)
+      if (Option.isSome(push)) created.push(push.value)
+      created.push(...(yield* webhooksFor(stored, at)))
+    }
+    yield* repo.insert(created)
+    yield* repo.markDispatched(events.map((e) => e.event.id), at)
+    return { events: events.length, created: created.length }
+  }))
+
+  /** Turns every undispatched event into its deliveries. */
+  const dispatch = Effect.gen(function* () {
+    let events = 0
+    let created = 0
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const done = yield* dispatchBatch
+      events += done.events
+      created += done.created
+      if (done.events < DISPATCH_BATCH) break
+    }
+    return { events, created }
+  }).pipe(Effect.withSpan("Deliveries.dispatch"))
+
+  return { dispatch }
+}
