@@ -44,7 +44,6 @@ export const INTERVAL_MONTHS: Record<BillingInterval, number> = { month: 1, year
 
 // Field formats --------------------------------------------------------------------------------
 
-
 /** An assigned ISO 3166-1 alpha-2 code, in upper case (countries.ts). */
 export const CountryCode = Schema.String.pipe(
   Schema.filter(isCountryCode, {
