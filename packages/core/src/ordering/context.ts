@@ -1,0 +1,259 @@
+import { BigDecimal, Context, Effect, Option, Schema } from "effect"
+import { type Plan, type Product, type Sku, skuPriceModel } from "../catalog/model.js"
+import { rate } from "../catalog/pricing.js"
+import { PlanRepo, ProductRepo, SkuRepo } from "../catalog/ports.js"
+import type { Customer } from "../customers/model.js"
+import { CustomerRepo } from "../customers/ports.js"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { Principal } from "../identity/model.js"
+import { reachableBy, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { InvalidState, orNotFound } from "../shared/errors.js"
+import { type Currency, type Money, money, sumMoney } from "../shared/money.js"
+import { Transactor } from "../shared/transactor.js"
+import { priceOf } from "../subscriptions/lifecycle.js"
+import { type Characteristics, type StoredSubscription } from "../subscriptions/model.js"
+import { SubscriptionRepo } from "../subscriptions/ports.js"
+import { checkCharacteristics } from "./characteristics.js"
+import { Order, OrderItem, type OrderItemAction, type StoredOrder } from "./model.js"
+import { OrderRepo } from "./ports.js"
+
+/** Why an item cannot be ordered: the field at fault (in the item's input) and how to fix it. */
+class ItemProblem extends Schema.TaggedError<ItemProblem>()("ItemProblem", {
+  message: Schema.String,
+  field: Schema.optional(Schema.String)
+}) {}
+
+const problem = (field: string | undefined, message: string) => Effect.fail(new ItemProblem({ field, message }))
+
+/** What an order item refers to, resolved against the catalog and the customer's subscriptions. */
+export type Resolved =
+  | {
+    readonly action: "create"
+    readonly plan: Plan
+    readonly product: Product
+    readonly parent: StoredSubscription | null
+    readonly unit_price: Money
+    readonly amount: Money
+  }
+  | {
+    readonly action: "increase_quantity"
+    readonly plan: Plan
+    readonly subscription: StoredSubscription
+    readonly unit_price: Money
+    readonly amount: Money
+  }
+  | {
+    readonly action: "purchase"
+    readonly sku: Sku
+    readonly unit_price: Money | null
+    readonly amount: Money
+  }
+
+/** The fields of an item that say what it orders: the input on adding, the stored item at checkout. */
+interface ItemRequest {
+  readonly plan_id?: string | null | undefined
+  readonly sku_id?: string | null | undefined
+  readonly quantity: number
+  readonly subscription_id?: string | null | undefined
+  readonly parent_subscription_id?: string | null | undefined
+  readonly characteristics?: Characteristics | undefined
+}
+
+export const FAILED_BY_ANOTHER = "not fulfilled: another item of the order failed, and an order is fulfilled whole or not at all"
+
+/** What the jobs of Ordering share: the ports they use and the helpers over them. */
+export interface OrderingDeps {
+  readonly orders: Context.Tag.Service<typeof OrderRepo>
+  readonly customers: Context.Tag.Service<typeof CustomerRepo>
+  readonly products: Context.Tag.Service<typeof ProductRepo>
+  readonly plans: Context.Tag.Service<typeof PlanRepo>
+  readonly skus: Context.Tag.Service<typeof SkuRepo>
+  readonly subscriptions: Context.Tag.Service<typeof SubscriptionRepo>
+  readonly log: Context.Tag.Service<typeof EventLog>
+  readonly transactor: Context.Tag.Service<typeof Transactor>
+}
+
+export const makeCommon = (deps: OrderingDeps) => {
+  const { orders, customers, products, plans, skus, subscriptions } = deps
+  const encodeOrder = Schema.encode(Order)
+
+  const orderEvent = (
+    type: "order.created" | "order.updated" | "order.cancelled" | "order.completed" | "order.failed",
+    stored: StoredOrder,
+    order: Order
+  ) =>
+    Effect.gen(function* () {
+      const data = yield* Effect.orDie(encodeOrder(order))
+      return yield* newEvent(type, { customer_id: order.customer_id, lineage: stored.lineage }, { order: data })
+    })
+
+  const findCustomer = (principal: Principal, id: string) =>
+    customers.findById(id).pipe(
+      reachableBy(principal, "customer", id)
+    )
+
+  /** An order the caller may see (of `customerId` when given); out of scope reads as missing. */
+  const findOrder = (principal: Principal, id: string, customerId?: string) =>
+    orders.findById(id).pipe(
+      Effect.map(Option.filter((stored) => customerId === undefined || stored.order.customer_id === customerId)),
+      reachableBy(principal, "order", id)
+    )
+
+  const lockOrder = (id: string) =>
+    orders.lock(id).pipe(
+      orNotFound("order", id)
+    )
+
+  /** Ordering, checking out and cancelling: a writer's role and a standard edition. */
+  const requireOrdering = (principal: Principal, action: string) =>
+    Effect.zipRight(requireWrite(principal), requireStandardEdition(principal, action))
+
+  const requireDraft = (order: Order, action: string) =>
+    order.status === "draft"
+      ? Effect.void
+      : Effect.fail(new InvalidState({ message: `order ${order.id} is ${order.status}: only a draft can ${action}` }))
+
+  /** The version of the plan new subscriptions get. */
+  const publishedPlan = (id: string, field: string) =>
+    Effect.gen(function* () {
+      const latest = yield* plans.findLatest(id)
+      if (Option.isNone(latest)) return yield* problem(field, `plan ${id} does not exist`)
+      const version = latest.value.published_version
+      if (version === null) return yield* problem(field, `plan ${id} is not published: it cannot be ordered yet`)
+      const published = yield* plans.findVersion(id, version)
+      if (Option.isNone(published)) return yield* problem(field, `plan ${id} has no version ${version}`)
+      return published.value
+    })
+
+  /**
+   * One of the customer's active subscriptions. In a transaction (checkout) its row is locked, so
+   * what is checked here still holds when the checkout writes.
+   */
+  const customerSubscription = (customer: Customer, id: string, field: string, lock: boolean) =>
+    Effect.gen(function* () {
+      const found = yield* (lock ? subscriptions.lock(id) : subscriptions.findById(id))
+      if (Option.isNone(found) || found.value.subscription.customer_id !== customer.id) {
+        return yield* problem(field, `subscription ${id} is not one of customer ${customer.id}'s`)
+      }
+      const subscription = found.value.subscription
+      if (subscription.status !== "active") {
+        return yield* problem(field, `subscription ${id} is ${subscription.status}`)
+      }
+      if (subscription.cancel_at_period_end) {
+        return yield* problem(field, `subscription ${id} is cancelled at the end of its period`)
+      }
+      return found.value
+    })
+
+  /**
+   * What an item orders, checked against the catalog, the customer's subscriptions and the
+   * currency of the order's other items: when an item is added, and again for every item at
+   * checkout (the catalog or the subscriptions may have changed in between).
+   */
+  const resolveItem = (customer: Customer, item: ItemRequest, currency: Currency | undefined, lock: boolean) =>
+    Effect.gen(function* () {
+      const characteristics = item.characteristics ?? {}
+      const given = (value: string | null | undefined): value is string => value !== undefined && value !== null
+      let resolved: Resolved
+      if (given(item.sku_id)) {
+        for (const field of ["plan_id", "subscription_id", "parent_subscription_id"] as const) {
+          if (given(item[field])) return yield* problem(field, "leave it out when ordering a SKU (sku_id)")
+        }
+        if (Object.keys(characteristics).length > 0) {
+          return yield* problem("characteristics", "a SKU has no characteristics; leave them out")
+        }
+        const sku = yield* skus.findById(item.sku_id)
+        if (Option.isNone(sku)) return yield* problem("sku_id", `SKU ${item.sku_id} does not exist`)
+        const rating = rate(skuPriceModel(sku.value), BigDecimal.make(BigInt(item.quantity), 0), sku.value.currency)
+        resolved = {
+          action: "purchase",
+          sku: sku.value,
+          unit_price: sku.value.model === "per_unit" && sku.value.unit_price !== null
+            ? money(sku.value.unit_price, sku.value.currency)
+            : null,
+          amount: money(rating.amount, sku.value.currency)
+        }
+      } else if (given(item.subscription_id)) {
+        if (given(item.parent_subscription_id)) {
+          return yield* problem(
+            "parent_subscription_id",
+            "an item either raises a subscription's quantity (subscription_id) or adds an add-on to one, not both"
+          )
+        }
+        if (Object.keys(characteristics).length > 0) {
+          return yield* problem("characteristics", "a quantity increase keeps the subscription's characteristics; leave them out")
+        }
+        const subscription = yield* customerSubscription(customer, item.subscription_id, "subscription_id", lock)
+        if (given(item.plan_id) && item.plan_id !== subscription.subscription.plan_id) {
+          return yield* problem(
+            "plan_id",
+            `subscription ${subscription.subscription.id} is to plan ${subscription.subscription.plan_id}; leave plan_id out or name that plan`
+          )
+        }
+        // More units of the plan version the subscription has.
+        const plan = yield* plans.findVersion(subscription.subscription.plan_id, subscription.subscription.plan_version)
+        if (Option.isNone(plan)) return yield* problem("subscription_id", "the subscription's plan version is gone")
+        resolved = {
+          action: "increase_quantity",
+          plan: plan.value,
+          subscription,
+          unit_price: plan.value.price,
+          amount: priceOf(plan.value.price, item.quantity)
+        }
+      } else if (given(item.plan_id)) {
+        const plan = yield* publishedPlan(item.plan_id, "plan_id")
+        let parent: StoredSubscription | null = null
+        if (given(item.parent_subscription_id)) {
+          parent = yield* customerSubscription(customer, item.parent_subscription_id, "parent_subscription_id", lock)
+          const parentPlan = yield* plans.findVersion(parent.subscription.plan_id, parent.subscription.plan_version)
+          if (Option.isNone(parentPlan) || !parentPlan.value.addon_plan_ids.includes(plan.id)) {
+            return yield* problem(
+              "plan_id",
+              `plan ${plan.id} is not an add-on of subscription ${parent.subscription.id}'s plan ${parent.subscription.plan_id}`
+            )
+          }
+        }
+        const product = yield* products.findById(plan.product_id)
+        if (Option.isNone(product)) return yield* problem("plan_id", `the product of plan ${plan.id} is gone`)
+        const wrong = checkCharacteristics(product.value.characteristics, characteristics, product.value.name)
+        if (wrong !== undefined) return yield* problem(wrong.field, wrong.message)
+        resolved = {
+          action: "create",
+          plan,
+          product: product.value,
+          parent,
+          unit_price: plan.price,
+          amount: priceOf(plan.price, item.quantity)
+        }
+      } else {
+        return yield* problem(
+          "plan_id",
+          "name what to order: a plan_id (a new subscription or add-on), a subscription_id (more units) or a sku_id"
+        )
+      }
+      if (currency !== undefined && resolved.amount.currency !== currency) {
+        return yield* problem(
+          resolved.action === "purchase" ? "sku_id" : "plan_id",
+          `is priced in ${resolved.amount.currency}, the order in ${currency}: order it separately`
+        )
+      }
+      return resolved
+    })
+
+  const totalOf = (items: ReadonlyArray<OrderItem>): Money | null => {
+    const amounts = items.flatMap((item) => (item.amount === null ? [] : [item.amount]))
+    return amounts.length === 0 ? null : sumMoney(amounts, amounts[0]!.currency as Currency)
+  }
+
+  const itemFields = (resolved: Resolved): Pick<OrderItem, "action" | "plan_version" | "unit_price" | "amount"> => ({
+    action: resolved.action satisfies OrderItemAction,
+    plan_version: resolved.action === "purchase" ? null : resolved.plan.version,
+    unit_price: resolved.unit_price,
+    amount: resolved.amount
+  })
+
+  return { encodeOrder, orderEvent, findCustomer, findOrder, lockOrder, requireOrdering, requireDraft, publishedPlan, customerSubscription, resolveItem, totalOf, itemFields }
+}
+
+export type OrderingContext = OrderingDeps & ReturnType<typeof makeCommon>
