@@ -28,4 +28,9 @@ describe("packages/core imports", () => {
   it.each(files)("%s imports only effect and relative modules", (file) => {
     expect(specifiers(sources[file]!).filter((specifier) => !allowed(specifier))).toEqual([])
   })
+
+  // Configuration is read once, at the edge (http/src/config.ts); the core has references with defaults.
+  it.each(files)("%s reads no environment (no Config)", (file) => {
+    expect(sources[file]!).not.toMatch(/\bConfig\.(string|integer|number|boolean|duration|option|all|redacted)\(/)
+  })
 })

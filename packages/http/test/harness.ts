@@ -4,6 +4,7 @@ import type { SqlClient } from "@effect/sql"
 import { ServicesLive } from "@provisio/adapters/services"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { Identity } from "@provisio/core/identity/service"
+import { CoreConfigLive } from "@provisio/http/config"
 import { HttpAppLive } from "@provisio/http/server"
 import { Effect, Layer, Option } from "effect"
 import { ConfigProvider } from "effect"
@@ -22,7 +23,7 @@ const Bootstrapped = Layer.effectDiscard(
 export const serverOver = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) =>
   Bootstrapped.pipe(
     Layer.provideMerge(HttpAppLive.pipe(Layer.provideMerge(NodeHttpServer.layerTest))),
-    Layer.provideMerge(ServicesLive),
+    Layer.provideMerge(ServicesLive.pipe(Layer.provide(CoreConfigLive))),
     Layer.provideMerge(database)
   )
 

@@ -1,4 +1,4 @@
-import { Cause, Config, DateTime, Duration, Effect, Option, Schema } from "effect"
+import { Cause, DateTime, Duration, Effect, Option, Schema } from "effect"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
@@ -9,6 +9,7 @@ import { makeId } from "../shared/ids.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
 import { billNextChunk } from "./chunk.js"
+import { BillingGraceSeconds, BillingWorkers } from "./config.js"
 import { BillingRun, type BillingRunId } from "./model.js"
 import { BillingRunRepo } from "./ports.js"
 
@@ -23,13 +24,6 @@ import { BillingRunRepo } from "./ports.js"
  * leave a shorter last chunk; 250 ran a tenth faster than 500 in bench/billing.
  */
 export const CHUNK_SIZE = 250
-
-/**
- * Chunks a run bills at once in one process (PROVISIO_BILLING_WORKERS, default 4): one builds its
- * lines in Node while the others' statements run in the database. Four ran about a tenth faster
- * than three in bench/billing once usage was rated in Node (the chunks' database work got shorter).
- */
-const workersConfig = Config.integer("PROVISIO_BILLING_WORKERS").pipe(Config.withDefault(4), Effect.orDie)
 
 /** A pending or running run whose heartbeat is younger than this is still at work: a new start answers it. */
 export const HEARTBEAT_TIMEOUT = Duration.seconds(60)
@@ -49,20 +43,18 @@ export const parseGracePeriod = (text: string): Option.Option<number> => {
   )
 }
 
-const GRACE_MESSAGE = "must be a duration such as \"2 hours\" or \"3 days\" (seconds, minutes, hours, days, weeks), or 0"
+export const GRACE_MESSAGE = "must be a duration such as \"2 hours\" or \"3 days\" (seconds, minutes, hours, days, weeks), or 0"
 
 export const requireBiller = (principal: Principal, action: string) =>
   Effect.zipRight(requireKind(principal, ["platform", "distributor", "partner"], action), requireAdmin(principal))
 
 const gracePeriodSeconds = (given: string | undefined) =>
-  Effect.gen(function* () {
-    const text = given ??
-      (yield* Config.string("PROVISIO_BILLING_GRACE_PERIOD").pipe(Config.withDefault("0"), Effect.orDie))
-    return yield* Option.match(parseGracePeriod(text), {
+  given === undefined
+    ? BillingGraceSeconds
+    : Option.match(parseGracePeriod(given), {
       onNone: () => Effect.fail(ValidationError.of("grace_period", GRACE_MESSAGE)),
       onSome: Effect.succeed
     })
-  })
 
 /**
  * A run of the caller's account for `period`: the one still at work (pending or running with a
@@ -133,7 +125,7 @@ export const executeRun = (
   Effect.gen(function* () {
     const queue = yield* BillingRunRepo
     const transactor = yield* Transactor
-    const workers = Math.max(1, options.workers ?? (yield* workersConfig))
+    const workers = Math.max(1, options.workers ?? (yield* BillingWorkers))
     const started = yield* transactor.withTransaction(
       Effect.flatMap(now, (at) => queue.markRunning(runId, at, Math.max(1, options.chunkSize ?? CHUNK_SIZE)))
     )

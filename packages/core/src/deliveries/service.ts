@@ -1,7 +1,7 @@
 import { Context, Effect, Layer } from "effect"
 import { EventLog } from "../events/ports.js"
 import { ProvisioningTargetRepo, PushSender } from "../provisioning/ports.js"
-import { RetryPolicyConfig } from "../provisioning/retry.js"
+import { RetryPolicyOption } from "../provisioning/config.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
 import { Subscriptions } from "../subscriptions/service.js"
@@ -32,7 +32,7 @@ export const make = Effect.gen(function* () {
     signer: yield* DeliverySigner,
     log: yield* EventLog,
     transactor,
-    policy: yield* Effect.orDie(RetryPolicyConfig),
+    policy: yield* RetryPolicyOption,
     dispatch
   })
   return { dispatch, runOnce, runUntil, ...makeAdmin({ repo, subscriptions, transactor }) } as const

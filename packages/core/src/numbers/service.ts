@@ -1,4 +1,4 @@
-import { Config, Context, DateTime, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { isCountryCode } from "../catalog/countries.js"
 import type { Product } from "../catalog/model.js"
 import { PlaceRepo, ProductRepo } from "../catalog/ports.js"
@@ -9,6 +9,7 @@ import { orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { encodeCursor, type Page, type PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
+import { ReservationTtlMinutes } from "./config.js"
 import { NumberUnavailable } from "./errors.js"
 import {
   AddedNumbers,
@@ -18,7 +19,6 @@ import {
   expandRange,
   isE164,
   MAX_NUMBERS_PER_CALL,
-  MAX_RESERVATION_MINUTES,
   type NumberQuery,
   type PhoneNumber,
   Reservation,
@@ -27,15 +27,6 @@ import {
 } from "./model.js"
 import { type NumberFilter, NumberRepo, type Placement, ReservationRepo } from "./ports.js"
 import { now } from "../shared/time.js"
-
-/** How long a reservation holds its numbers when the request does not say: 30 minutes unless configured. */
-export const ReservationTtlConfig = Config.integer("PROVISIO_RESERVATION_TTL_MINUTES").pipe(
-  Config.withDefault(30),
-  Config.validate({
-    message: `must be a whole number of minutes from 1 to ${MAX_RESERVATION_MINUTES}`,
-    validation: (minutes) => minutes >= 1 && minutes <= MAX_RESERVATION_MINUTES
-  })
-)
 
 /** Adding numbers to the inventory is for the platform's admins. */
 export const requireNumberAdmin = (principal: Principal) =>
@@ -90,7 +81,7 @@ export const make = Effect.gen(function* () {
   const numbers = yield* NumberRepo
   const reservations = yield* ReservationRepo
   const transactor = yield* Transactor
-  const defaultTtl = yield* ReservationTtlConfig
+  const defaultTtl = yield* ReservationTtlMinutes
 
   // Placement: product, country and city -------------------------------------------------------
 

@@ -1,4 +1,4 @@
-import { Config, ConfigError, Data, DateTime, Duration, Effect, Either, Option, Random } from "effect"
+import { Data, DateTime, Duration, Effect, Either, Option, Random } from "effect"
 import { type PushOutcome, PushTransportError } from "./push.js"
 
 /**
@@ -190,10 +190,3 @@ export const parseRetrySchedule = (text: string): Either.Either<RetryPolicy, str
   return Either.right({ schedule })
 }
 
-/** `PROVISIO_PUSH_RETRY_SCHEDULE` (see `parseRetrySchedule`), else `DEFAULT_RETRY_SCHEDULE`. */
-export const RetryPolicyConfig: Config.Config<RetryPolicy> = Config.string("PROVISIO_PUSH_RETRY_SCHEDULE").pipe(
-  Config.mapOrFail((text) =>
-    Either.mapLeft(parseRetrySchedule(text), (message) => ConfigError.InvalidData([], message))
-  ),
-  Config.withDefault(DEFAULT_RETRY_POLICY)
-)

@@ -1,4 +1,4 @@
-import { Config, DateTime, Duration, Either, Encoding, Schema } from "effect"
+import { DateTime, Duration, Either, Encoding, Schema } from "effect"
 
 /**
  * Signing secrets of push targets and webhooks (docs/push.md): `whsec_<base64>`, the form the
@@ -79,14 +79,3 @@ export const rotationOf = (keys: SigningKeys, now: DateTime.Utc) =>
     ? { previous_secret_prefix: secretPrefix(keys.previous!), previous_secret_expires_at: keys.previous_expires_at! }
     : null
 
-/**
- * How long the previous secret keeps signing after a rotation (`PROVISIO_SECRET_ROTATION_OVERLAP`,
- * e.g. `24 hours`, `90 minutes`; `0 seconds` switches at once). Default 24 hours, at most 30 days.
- */
-export const SecretRotationOverlapConfig = Config.duration("PROVISIO_SECRET_ROTATION_OVERLAP").pipe(
-  Config.withDefault(Duration.hours(24)),
-  Config.validate({
-    message: "must be a duration from 0 seconds to 30 days, e.g. \"24 hours\"",
-    validation: (d) => Duration.toMillis(d) >= 0 && Duration.lessThanOrEqualTo(d, Duration.days(30))
-  })
-)

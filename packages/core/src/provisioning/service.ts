@@ -3,6 +3,7 @@ import { ProductRepo } from "../catalog/ports.js"
 import type { Principal } from "../identity/model.js"
 import { NotFound, ValidationError } from "../shared/errors.js"
 import { Transactor } from "../shared/transactor.js"
+import { SecretRotationOverlap } from "./config.js"
 import { RESOURCE_KINDS, type ResourceKind } from "./calls.js"
 import {
   DEFAULT_ENDPOINTS,
@@ -16,7 +17,6 @@ import { ProvisioningTargetRepo, SigningSecrets } from "./ports.js"
 import {
   rotateKeys,
   rotationOf,
-  SecretRotationOverlapConfig,
   secretPrefix,
   settleKeys,
   singleKey
@@ -62,7 +62,7 @@ export const make = Effect.gen(function* () {
   const products = yield* ProductRepo
   const secrets = yield* SigningSecrets
   const transactor = yield* Transactor
-  const overlap = yield* SecretRotationOverlapConfig
+  const overlap = yield* SecretRotationOverlap
 
   const getTarget = Effect.fn("Provisioning.getTarget")(function* (principal: Principal, productId: string) {
     yield* requireTargetAdmin(principal, productId)

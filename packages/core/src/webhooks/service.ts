@@ -6,7 +6,6 @@ import { SigningSecrets } from "../provisioning/ports.js"
 import {
   rotateKeys,
   rotationOf,
-  SecretRotationOverlapConfig,
   secretPrefix,
   settleKeys,
   singleKey
@@ -16,6 +15,7 @@ import { NotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
+import { SecretRotationOverlap } from "../provisioning/config.js"
 import { type CreateWebhook, type StoredWebhook, type UpdateWebhook, Webhook, type WebhookId } from "./model.js"
 import { WebhookRepo } from "./ports.js"
 import { now } from "../shared/time.js"
@@ -61,7 +61,7 @@ export const make = Effect.gen(function* () {
   const webhooks = yield* WebhookRepo
   const secrets = yield* SigningSecrets
   const transactor = yield* Transactor
-  const overlap = yield* SecretRotationOverlapConfig
+  const overlap = yield* SecretRotationOverlap
 
   /** Out of the caller's scope is "not found", like a webhook that does not exist. */
   const reachable = (principal: Principal, id: string) => webhooks.findById(id).pipe(reachableBy(principal, "webhook", id))
