@@ -1,11 +1,11 @@
-import { Array as Arr, BigDecimal, Chunk, Clock, Context, DateTime, Effect, Either, Layer, Option, Stream } from "effect"
+import { Array as Arr, BigDecimal, Chunk, Clock, Context, DateTime, Effect, Either, Layer, Stream } from "effect"
 import { crossedThresholds } from "../catalog/thresholds.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { StoredEvent } from "../events/model.js"
 import type { Principal } from "../identity/model.js"
 import { canReach, requireKind, requireWrite } from "../identity/policy.js"
-import { type Forbidden, NotFound, type PersistenceError, ValidationError } from "../shared/errors.js"
+import { type Forbidden, type PersistenceError } from "../shared/errors.js"
 import { formatDecimal } from "../shared/money.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
@@ -20,10 +20,10 @@ import {
   UsageRejection,
   type UsageSku,
   type UsageSubscription,
-  UsageSummary,
   type UsageSummaryQuery
 } from "./model.js"
 import { UsageRepo } from "./ports.js"
+import { summary } from "./summary.js"
 import { type ReadRecord, readRecord } from "./records.js"
 
 /** How far ahead of the clock a record may be dated: the senders' clocks are not ours. */
@@ -103,6 +103,7 @@ export const make = Effect.gen(function* () {
   const subscriptions = yield* SubscriptionRepo
   const log = yield* EventLog
   const transactor = yield* Transactor
+  const provided = Effect.provide(Context.make(UsageRepo, repo).pipe(Context.add(SubscriptionRepo, subscriptions)))
 
   /** Usage comes from the channel's systems: the platform, distributors and partners, not viewers. */
   const mayReport = (caller: Principal) =>
@@ -364,26 +365,7 @@ export const make = Effect.gen(function* () {
     )
   }
 
-  const summary = (caller: Principal, query: UsageSummaryQuery) =>
-    Effect.gen(function* () {
-      const stored = yield* subscriptions.findById(query.subscription_id)
-      if (Option.isNone(stored) || !canReach(caller, stored.value.lineage)) {
-        return yield* NotFound.of("subscription", query.subscription_id)
-      }
-      if (query.from !== undefined && query.to !== undefined && !DateTime.lessThan(query.from, query.to)) {
-        return yield* ValidationError.of("to", "must be after from")
-      }
-      const totals = yield* repo.summary(query)
-      return new UsageSummary({
-        subscription_id: query.subscription_id,
-        group_by: query.group_by,
-        from: query.from ?? null,
-        to: query.to ?? null,
-        totals
-      })
-    })
-
-  return { ingest, summary } as const
+  return { ingest, summary: (caller: Principal, query: UsageSummaryQuery) => summary(caller, query).pipe(provided) } as const
 })
 
 type IngestError = Forbidden | PersistenceError
