@@ -1,4 +1,4 @@
-import { Clock, Effect, Random, Schema } from "effect"
+import { Clock, Context, Effect, Random, Schema } from "effect"
 
 // Crockford's base32 in lower case: digits sort before letters, so ids sort by creation time.
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -14,11 +14,10 @@ const encodeTime = (millis: number): string => {
   return out
 }
 
-// The last id's time and random part. Within one millisecond (or when the clock steps back) the
-// next id reuses that time and adds one to the random part, so ids made by one process strictly
-// increase: creation order is id order, and a list cursor never skips a row made after it.
-let lastMillis = -1
-let lastRandom: Array<number> = []
+/** Makes ids: `count` new ones with `prefix`, in increasing order. */
+export interface IdGenerator {
+  readonly next: (prefix: string, count: number) => Effect.Effect<Array<string>>
+}
 
 const increment = (digits: Array<number>): Array<number> => {
   const next = [...digits]
@@ -32,48 +31,62 @@ const increment = (digits: Array<number>): Array<number> => {
   return next
 }
 
-/** Moves the last id's parts on to the next id at `now`: a fresh random part in a new millisecond. */
-const advance = (now: number): Effect.Effect<void> =>
-  now > lastMillis
-    ? Effect.gen(function* () {
-      const random: Array<number> = []
-      // The top digit stays below 16, leaving room to count up without overflowing.
-      random.push(yield* Random.nextIntBetween(0, 16))
-      for (let i = 1; i < RANDOM_DIGITS; i++) random.push(yield* Random.nextIntBetween(0, 32))
-      lastMillis = now
-      lastRandom = random
-    })
-    : Effect.sync(() => {
-      lastRandom = increment(lastRandom)
-    })
-
-const randomPart = () => lastRandom.map((d) => ALPHABET[d]).join("")
-
 /**
- * A prefixed, time-sortable id (`cus_01jd...`): 48 bits of milliseconds from `Clock`, then 80
- * bits that are random for the first id of a millisecond and counted up after it.
+ * Prefixed, time-sortable ids (`cus_01jd...`): 48 bits of milliseconds from `Clock`, then 80 bits
+ * that are random for the first id of a millisecond and counted up after it. Within one
+ * millisecond (or when the clock steps back) the next id reuses that time and adds one to the
+ * random part, so ids made by one generator strictly increase: creation order is id order, and a
+ * list cursor never skips a row made after it.
  */
-export const makeId = <Prefix extends string>(prefix: Prefix): Effect.Effect<string> =>
-  Effect.gen(function* () {
-    yield* advance(yield* Clock.currentTimeMillis)
-    return `${prefix}_${encodeTime(lastMillis)}${randomPart()}`
-  })
+export const timeSortedIds = (): IdGenerator => {
+  let lastMillis = -1
+  let lastRandom: Array<number> = []
+  /** Moves the last id's parts on to the next id at `now`: a fresh random part in a new millisecond. */
+  const advance = (now: number): Effect.Effect<void> =>
+    now > lastMillis
+      ? Effect.gen(function* () {
+        const random: Array<number> = []
+        // The top digit stays below 16, leaving room to count up without overflowing.
+        random.push(yield* Random.nextIntBetween(0, 16))
+        for (let i = 1; i < RANDOM_DIGITS; i++) random.push(yield* Random.nextIntBetween(0, 32))
+        lastMillis = now
+        lastRandom = random
+      })
+      : Effect.sync(() => {
+        lastRandom = increment(lastRandom)
+      })
+  const randomPart = () => lastRandom.map((d) => ALPHABET[d]).join("")
+  return {
+    next: (prefix, count) =>
+      count <= 0 ? Effect.succeed([]) : Effect.gen(function* () {
+        yield* advance(yield* Clock.currentTimeMillis)
+        const time = `${prefix}_${encodeTime(lastMillis)}`
+        const ids = [`${time}${randomPart()}`]
+        for (let i = 1; i < count; i++) {
+          lastRandom = increment(lastRandom)
+          ids.push(`${time}${randomPart()}`)
+        }
+        return ids
+      })
+  }
+}
 
 /**
- * `count` ids as `makeId` makes them one after the other, reading the clock once (a billing
- * chunk makes hundreds at a time).
+ * Where ids come from: a process's generator (`timeSortedIds`) unless a layer provides another
+ * (a host's, or a deterministic one in a test).
+ */
+export class Ids extends Context.Reference<Ids>()("@provisio/core/Ids", { defaultValue: timeSortedIds }) {}
+
+/** A new id with `prefix`. */
+export const makeId = <Prefix extends string>(prefix: Prefix): Effect.Effect<string> =>
+  Effect.flatMap(Ids, (ids) => Effect.map(ids.next(prefix, 1), (made) => made[0]!))
+
+/**
+ * `count` new ids with `prefix`, as `makeId` makes them one after the other, reading the clock
+ * once (a billing chunk makes hundreds at a time).
  */
 export const makeIds = <Prefix extends string>(prefix: Prefix, count: number): Effect.Effect<Array<string>> =>
-  count <= 0 ? Effect.succeed([]) : Effect.gen(function* () {
-    yield* advance(yield* Clock.currentTimeMillis)
-    const time = `${prefix}_${encodeTime(lastMillis)}`
-    const ids = [`${time}${randomPart()}`]
-    for (let i = 1; i < count; i++) {
-      lastRandom = increment(lastRandom)
-      ids.push(`${time}${randomPart()}`)
-    }
-    return ids
-  })
+  Effect.flatMap(Ids, (ids) => ids.next(prefix, count))
 
 /** A branded id schema that only accepts strings carrying its prefix. */
 export const prefixedId = <const Brand extends string>(prefix: string, brand: Brand) =>
