@@ -9,10 +9,10 @@ import {
   type SkuPricing,
   subscriptionLines,
   totalsOf
-} from "../src/billing/build"
-import { billingMonthOf, monthBounds, periodEndingIn } from "../src/billing/months"
-import type { InvoiceLine } from "../src/invoices/model"
-import { formatDecimal, money } from "../src/shared/money"
+} from "../../src/billing/build"
+import { billingMonthOf, monthBounds, periodEndingIn } from "../../src/billing/months"
+import type { InvoiceLine } from "../../src/invoices/model"
+import { formatDecimal, money } from "../../src/shared/money"
 
 /**
  * The worked examples of docs/billing.md. November 2026 has 30 days; every subscription is
