@@ -1,19 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
-import { type Answer, call as request, type CallOptions, channel, createKey, expectData, TestServer } from "./harness"
+import { Effect } from "effect"
+import { type Answer, callAndTick as call, channel, createKey, expectData, expectError, TestServer } from "./harness"
 
-/** Time moves on a millisecond after every request, as for a real client (ids follow the clock). */
-const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options?: CallOptions) =>
-  Effect.zipLeft(request(method, path, options), TestClock.adjust("1 millis"))
 
 const V1 = "/api/v1"
-
-const expectError = (answer: Answer, status: number, code: string, field?: string) => {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.body.success).toBe(false)
-  expect(answer.body.error.code).toBe(code)
-  if (field !== undefined) expect(answer.body.error.field, answer.text).toBe(field)
-}
 
 let names = 0
 /** A name no other test of the file has used (product, plan names and SKU codes are unique). */

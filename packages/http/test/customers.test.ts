@@ -1,14 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
-import { type Answer, call as request, type CallOptions, channel, createKey, createPartner, expectData, TestServer } from "./harness"
+import { Effect } from "effect"
+import { type Answer, callAndTick as call, channel, createKey, createPartner, expectData, expectError, TestServer } from "./harness"
 
-/**
- * `it.layer` runs the server on the test's `TestClock`, which stands still unless moved. Ids are
- * time-sortable (lists come in creation order), so time moves on a millisecond after every
- * request, as it would for a real client.
- */
-const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options?: CallOptions) =>
-  Effect.zipLeft(request(method, path, options), TestClock.adjust("1 millis"))
 
 const CUSTOMERS = "/api/v1/customers"
 
@@ -43,13 +36,6 @@ const collect = (path: string, key: string, limit: number) =>
   })
 
 const ids = (records: ReadonlyArray<{ readonly id: string }>) => records.map((r) => r.id)
-
-const expectError = (answer: Answer, status: number, code: string, field?: string) => {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.body.success).toBe(false)
-  expect(answer.body.error.code).toBe(code)
-  if (field !== undefined) expect(answer.body.error.field).toBe(field)
-}
 
 /** DELETE answers 204 with no body; then the record is gone and the list holds only `remaining`. */
 const expectDeleted = (base: string, id: string, key: string, remaining: ReadonlyArray<string>) =>

@@ -1,3 +1,4 @@
+import { expect } from "@effect/vitest"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { SqlClient } from "@effect/sql"
@@ -6,8 +7,8 @@ import { TestDatabase } from "@provisio/adapters/testing/database"
 import { Identity } from "@provisio/core/identity/service"
 import { CoreConfigLive } from "@provisio/http/config"
 import { HttpAppLive } from "@provisio/http/server"
-import { Effect, Layer, Option } from "effect"
-import { ConfigProvider } from "effect"
+import { ConfigProvider, Effect, Layer, Option, TestClock } from "effect"
+
 
 /** The platform admin key every test server starts with (as `PROVISIO_BOOTSTRAP_KEY` would set it). */
 export const ADMIN_KEY = "pvo_test_platform_admin_key_0123456789abcdef"
@@ -66,6 +67,26 @@ export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, op
       body: isJson && text ? JSON.parse(text) : undefined
     } satisfies Answer
   }).pipe(Effect.scoped, Effect.orDie)
+
+/**
+ * A refusal in the envelope: the status, the error's code, and its field when given (exactly, or
+ * matching a pattern); the request id of the body is the header's.
+ */
+export const expectError = (answer: Answer, status: number, code: string, field?: string | RegExp) => {
+  expect(answer.status, answer.text).toBe(status)
+  expect(answer.body?.success, answer.text).toBe(false)
+  expect(answer.body.error.code, answer.text).toBe(code)
+  expect(answer.body.meta.request_id, answer.text).toBe(answer.headers["x-request-id"])
+  if (typeof field === "string") expect(answer.body.error.field, answer.text).toBe(field)
+  else if (field !== undefined) expect(answer.body.error.field, answer.text).toMatch(field)
+}
+
+/**
+ * `call`, then the clock a millisecond on, as for a real client: ids follow the clock, so the
+ * resources a test makes one after the other sort in that order.
+ */
+export const callAndTick = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options?: CallOptions) =>
+  Effect.zipLeft(call(method, path, options), TestClock.adjust("1 millis"))
 
 /** The `data` of a successful answer; fails the test with the whole answer otherwise. */
 export const expectData = (answer: Answer, status = 200) => {

@@ -9,11 +9,8 @@ import { PersistenceError } from "@provisio/core/shared/errors"
 import { IdempotencyStore, type IdempotentRequest, isKeptAnswer } from "@provisio/core/shared/idempotency"
 import { DateTime, Effect, Layer, TestClock } from "effect"
 import * as http from "node:http"
-import { type Answer, call as request, type CallOptions, channel, expectData, TestServer } from "./harness"
+import { call as request, callAndTick as call, type CallOptions, channel, expectData, expectError, TestServer } from "./harness"
 
-/** As in customers.test.ts: time moves on a millisecond after every request, as for a real client. */
-const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options?: CallOptions) =>
-  Effect.zipLeft(request(method, path, options), TestClock.adjust("1 millis"))
 
 const CUSTOMERS = "/api/v1/customers"
 
@@ -24,12 +21,6 @@ const keyed = (key: string, options: CallOptions = {}): CallOptions => ({
   ...options,
   headers: { ...options.headers, "x-idempotency-key": key }
 })
-
-const expectError = (answer: Answer, status: number, code: string) => {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.body).toMatchObject({ success: false, error: { code }, meta: { api_version: "v1" } })
-  expect(answer.body.meta.request_id).toBe(answer.headers["x-request-id"])
-}
 
 const customerNames = (key: string) =>
   Effect.map(call("GET", `${CUSTOMERS}?limit=200`, { key }), (a) => expectData(a).map((c: { name: string }) => c.name))

@@ -1,30 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, TestClock } from "effect"
-import {
-  type Answer,
-  call as request,
-  type CallOptions,
-  channel,
-  createKey,
-  expectData,
-  TestServer,
-  withSettings
-} from "./harness"
+import { type Answer, call as request, callAndTick as call, channel, createKey, expectData, expectError, TestServer, withSettings } from "./harness"
 
-/** Time moves on a millisecond after every request, as for a real client (ids follow the clock). */
-const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options?: CallOptions) =>
-  Effect.zipLeft(request(method, path, options), TestClock.adjust("1 millis"))
 
 const V1 = "/api/v1"
-
-const expectError = (answer: Answer, status: number, code: string, field?: string | RegExp) => {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.body.success).toBe(false)
-  expect(answer.body.error.code).toBe(code)
-  if (typeof field === "string") expect(answer.body.error.field, answer.text).toBe(field)
-  else if (field !== undefined) expect(answer.body.error.field, answer.text).toMatch(field)
-}
 
 /** A field inside a list, as the decoder names it (`numbers[1]`; `numbers.1` before that notation). */
 const item = (list: string, index: number, rest = "") =>

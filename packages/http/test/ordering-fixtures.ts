@@ -46,12 +46,7 @@ export const exampleCatalog = Effect.gen(function* () {
   return ids satisfies ExampleCatalog
 }).pipe(Effect.orDie)
 
-export const expectError = (answer: Answer, status: number, code: string, field?: string) => {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.body?.success, answer.text).toBe(false)
-  expect(answer.body.error.code, answer.text).toBe(code)
-  if (field !== undefined) expect(answer.body.error.field, answer.text).toBe(field)
-}
+export { expectError } from "./harness"
 
 /** Sets the test clock to an ISO instant. */
 export const setNow = (iso: string) => TestClock.setTime(DateTime.toEpochMillis(DateTime.unsafeMake(iso)))

@@ -4,29 +4,10 @@ import { provisioningRequest } from "@provisio/adapters/push/signer"
 import { ProvisioningTargetRepo } from "@provisio/core/provisioning/ports"
 import { DateTime, Effect, Option, TestClock } from "effect"
 import { Webhook } from "standardwebhooks"
-import {
-  type Answer,
-  call as request,
-  type CallOptions,
-  channel,
-  createKey,
-  expectData,
-  TestServer,
-  withSettings
-} from "./harness"
+import { callAndTick as call, channel, createKey, expectData, expectError, TestServer, withSettings } from "./harness"
 
-/** Time moves on a millisecond after every request, as for a real client (ids follow the clock). */
-const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options?: CallOptions) =>
-  Effect.zipLeft(request(method, path, options), TestClock.adjust("1 millis"))
 
 const V1 = "/api/v1"
-
-const expectError = (answer: Answer, status: number, code: string, field?: string) => {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.body.success).toBe(false)
-  expect(answer.body.error.code).toBe(code)
-  if (field !== undefined) expect(answer.body.error.field, answer.text).toBe(field)
-}
 
 let names = 0
 const createProduct = Effect.suspend(() =>

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type Answer, call, channel, createKey, expectData, TestServer } from "./harness"
+import { call, channel, createKey, expectData, expectError, TestServer } from "./harness"
 
 const SETTINGS = "/api/v1/settings"
-
-const expectError = (answer: Answer, status: number, code: string, field?: string) => {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.body.success).toBe(false)
-  expect(answer.body.error.code).toBe(code)
-  if (field !== undefined) expect(answer.body.error.field).toBe(field)
-}
 
 const put = (key: string, body: unknown, headers?: Record<string, string>) =>
   call("PUT", SETTINGS, { key, body, headers })

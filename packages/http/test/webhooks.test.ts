@@ -1,31 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { WebhookRepoLive } from "@provisio/adapters/postgres/webhooks"
 import { WebhookRepo } from "@provisio/core/webhooks/ports"
-import { DateTime, Effect, Option, TestClock } from "effect"
-import {
-  type Answer,
-  call as request,
-  type CallOptions,
-  channel,
-  createDistributor,
-  createKey,
-  createPartner,
-  expectData,
-  TestServer
-} from "./harness"
+import { DateTime, Effect, Option } from "effect"
+import { callAndTick as call, channel, createDistributor, createKey, createPartner, expectData, expectError, TestServer } from "./harness"
 
-/** Time moves on a millisecond after every request, as for a real client (ids follow the clock). */
-const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, options?: CallOptions) =>
-  Effect.zipLeft(request(method, path, options), TestClock.adjust("1 millis"))
 
 const V1 = "/api/v1"
-
-const expectError = (answer: Answer, status: number, code: string, field?: string) => {
-  expect(answer.status, answer.text).toBe(status)
-  expect(answer.body.success).toBe(false)
-  expect(answer.body.error.code).toBe(code)
-  if (field !== undefined) expect(answer.body.error.field, answer.text).toBe(field)
-}
 
 const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/
 const GIVEN_SECRET = `whsec_${Buffer.alloc(24, 9).toString("base64")}`
