@@ -5,6 +5,7 @@ import { createPgConfig } from "@electric-sql/pglite/node-postgres"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import pg from "pg"
 
 export class DataDirInUse extends Error {
@@ -71,6 +72,16 @@ const lockDataDir = (dataDir: string) =>
       })
   )
 
+/** The migrated database the build dumps beside the built module (`npm run build`); none when run from source. */
+const BUNDLED_SNAPSHOT = fileURLToPath(new URL("./migrated.tar", import.meta.url))
+
+/**
+ * A fresh data folder starts from the build's migrated snapshot rather than initdb and every
+ * migration (seconds on a first start); a folder in use already has its `pgdata`.
+ */
+const bundledSnapshotFor = (pgdata: string): Blob | undefined =>
+  fs.existsSync(pgdata) || !fs.existsSync(BUNDLED_SNAPSHOT) ? undefined : new Blob([fs.readFileSync(BUNDLED_SNAPSHOT)])
+
 /**
  * A node-postgres pool of one over an embedded PGlite. `dataDir` "memory" keeps everything in
  * memory; `loadDataDir` starts from a dump (tests restore a migrated snapshot this way).
@@ -79,6 +90,7 @@ export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?:
   Effect.gen(function* () {
     const inMemory = dataDir === "memory"
     if (!inMemory) yield* lockDataDir(path.resolve(dataDir))
+    const loadDataDir = options?.loadDataDir ?? (inMemory ? undefined : bundledSnapshotFor(path.resolve(dataDir, "pgdata")))
     const db = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {
@@ -86,7 +98,7 @@ export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?:
           const pglite = new PGlite({
             extensions: EMBEDDED_EXTENSIONS,
             ...(inMemory ? {} : { dataDir: path.resolve(dataDir, "pgdata") }),
-            ...(options?.loadDataDir ? { loadDataDir: options.loadDataDir } : {})
+            ...(loadDataDir ? { loadDataDir } : {})
           })
           await pglite.waitReady
           return pglite

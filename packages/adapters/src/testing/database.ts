@@ -1,15 +1,12 @@
 import type { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
-import { PGlite } from "@electric-sql/pglite"
-import { createPgConfig } from "@electric-sql/pglite/node-postgres"
 import { Effect, Layer, Redacted } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import pg from "pg"
-import { EMBEDDED_EXTENSIONS } from "../embedded/pglite.js"
+import { migrated } from "../embedded/snapshot.js"
 import { embeddedClient } from "../postgres/database.js"
-import { migrate } from "../postgres/migrations/index.js"
 
 /**
  * How the vitest globalSetup (root `vitest.setup.global.ts`) hands its one-off work to the test
@@ -20,44 +17,10 @@ export const TemplateDatabaseEnv = "PROVISIO_TEST_TEMPLATE_DB"
 
 type Database = PgClient.PgClient | SqlClient.SqlClient
 
-const migrated = migrate.pipe(
-  Effect.asVoid,
-  Effect.mapError((error) =>
-    error instanceof SqlError ? error : new SqlError({ cause: error, message: `Migration failed: ${error.message}` })
-  )
-)
 
 // ---- embedded (PGlite) ----------------------------------------------------------------------
 
-/**
- * Migrates a fresh in-memory PGlite and writes its data folder dump to `file`, once per test run:
- * restoring it is much cheaper than initdb plus every migration in each test.
- */
-export const writeSnapshot = (file: string) =>
-  Effect.gen(function* () {
-    const db = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => PGlite.create({ extensions: EMBEDDED_EXTENSIONS }),
-        catch: (cause) => new SqlError({ cause, message: `Cannot start PGlite: ${cause}` })
-      }),
-      (db) => Effect.promise(() => db.close()).pipe(Effect.ignore)
-    )
-    // The pool is ours to end; PGlite stays open for the dump.
-    const pool = Effect.acquireRelease(
-      Effect.sync(() => new pg.Pool(createPgConfig(db) as pg.PoolConfig)),
-      (pool) => Effect.promise(() => pool.end()).pipe(Effect.ignore)
-    )
-    yield* migrated.pipe(Effect.provide(PgClient.layerFromPool({ acquire: pool })))
-    // Uncompressed: a gzip dump is smaller but every restore would pay for inflating it.
-    const dump = yield* Effect.tryPromise({
-      try: async () => new Uint8Array(await (await db.dumpDataDir("none")).arrayBuffer()),
-      catch: (cause) => new SqlError({ cause, message: `Cannot dump PGlite: ${cause}` })
-    })
-    yield* Effect.try({
-      try: () => fs.writeFileSync(file, dump),
-      catch: (cause) => new SqlError({ cause, message: `Cannot write ${file}: ${cause}` })
-    })
-  }).pipe(Effect.scoped)
+export { writeSnapshot } from "../embedded/snapshot.js"
 
 /** One read per worker: a Blob is immutable, so every restore can share it. */
 const snapshots = new Map<string, Blob>()
