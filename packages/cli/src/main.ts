@@ -1,4 +1,4 @@
-import { Command } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
 import { apiKeys } from "./commands/api-keys.js"
 import { catalog } from "./commands/catalog.js"
 import { deliveries } from "./commands/deliveries.js"

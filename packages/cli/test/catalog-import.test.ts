@@ -6,7 +6,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { call, expectData, TestServer } from "../../http/test/harness"
-import { importCatalogFile } from "../src/commands/catalog"
+import { importCatalogFile } from "../src/catalog/import-file"
 
 const EXAMPLE = fileURLToPath(new URL("../../../examples/catalog.json", import.meta.url))
 const example = JSON.parse(fs.readFileSync(EXAMPLE, "utf8"))

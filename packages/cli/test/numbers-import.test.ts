@@ -5,7 +5,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { call, expectData, TestServer } from "../../http/test/harness"
-import { IMPORT_CHUNK, importNumbersFile } from "../src/commands/numbers"
+import { IMPORT_CHUNK, importNumbersFile } from "../src/numbers/import-file"
 
 const V1 = "/api/v1"
 

@@ -6,7 +6,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { call, channel, expectData } from "../../http/test/harness"
 import { createCustomer, exampleCatalog, OrderingServer, setNow, subscribe, V1 } from "../../http/test/ordering-fixtures"
-import { importUsageFile } from "../src/commands/usage"
+import { importUsageFile } from "../src/usage/import-file"
 
 /** A file with the given lines, in a fresh temp folder. */
 const writeFile = (name: string, lines: ReadonlyArray<string>) => {

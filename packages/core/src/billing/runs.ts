@@ -9,7 +9,7 @@ import { makeId } from "../shared/ids.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
 import { billNextChunk } from "./chunk.js"
-import { BillingGraceSeconds, BillingWorkers } from "./config.js"
+import { BillingGraceSeconds, BillingWorkers, CHUNK_SIZE } from "./config.js"
 import { BillingRun, type BillingRunId } from "./model.js"
 import { BillingRunRepo } from "./ports.js"
 
@@ -17,13 +17,6 @@ import { BillingRunRepo } from "./ports.js"
  * Billing runs: the queue of a month's chunks of customers, and the executors that bill them.
  * Any number of executors, in one process or several, share a run's chunks.
  */
-
-/**
- * Customers per chunk: each chunk is one transaction of a fixed number of statements. Smaller
- * chunks keep the executors out of step (one in Node while the others are in the database) and
- * leave a shorter last chunk; 250 ran a tenth faster than 500 in bench/billing.
- */
-export const CHUNK_SIZE = 250
 
 /** A pending or running run whose heartbeat is younger than this is still at work: a new start answers it. */
 export const HEARTBEAT_TIMEOUT = Duration.seconds(60)

@@ -11,7 +11,8 @@ import { preview } from "./preview.js"
 import { rerate } from "./rerate.js"
 import { type ExecuteOptions, executeRun, getRun, startRun } from "./runs.js"
 
-export { CHUNK_SIZE, HEARTBEAT_TIMEOUT, parseGracePeriod } from "./runs.js"
+export { CHUNK_SIZE } from "./config.js"
+export { HEARTBEAT_TIMEOUT, parseGracePeriod } from "./runs.js"
 
 /**
  * Billing, one file per job: runs.ts (the queue of a run's chunks and its executors), chunk.ts

@@ -1,0 +1,40 @@
+import { type Delivery, type DeliveryStatus } from "@provisio/core/deliveries/model"
+import { Deliveries } from "@provisio/core/deliveries/service"
+import { Identity } from "@provisio/core/identity/service"
+import { Console, DateTime, Effect, Option } from "effect"
+import { AppLive } from "../database/layers.js"
+import { type PageOptions, pageOf } from "../paging.js"
+
+const line = (d: Delivery) =>
+  [
+    d.id,
+    d.status.padEnd(9),
+    d.kind.padEnd(12),
+    `${d.method} ${d.url}`,
+    d.event_type,
+    `attempts ${d.attempts}`,
+    d.status === "retrying" ? `next ${DateTime.formatIso(d.next_attempt_at)}` : "",
+    d.last_error ?? ""
+  ].join("  ").trimEnd()
+
+/** `provisio deliveries list`, oldest first. */
+export const listDeliveries = (options: PageOptions & {
+  readonly status: Option.Option<DeliveryStatus>
+  readonly target: Option.Option<string>
+}) =>
+  Effect.gen(function* () {
+    const operator = yield* (yield* Identity).platformOperator
+    const page = yield* (yield* Deliveries).listDeliveries(
+      operator,
+      { status: Option.getOrUndefined(options.status), target: Option.getOrUndefined(options.target) },
+      yield* pageOf(options)
+    )
+    for (const delivery of page.items) yield* Console.log(line(delivery))
+    if (page.next_cursor !== null) yield* Console.log(`more: --cursor ${page.next_cursor}`)
+  }).pipe(Effect.provide(AppLive))
+
+/** `provisio deliveries replay`: a dead or delivered delivery goes back to pending. */
+export const replayDelivery = ({ id }: { readonly id: string }) =>
+  Effect.gen(function* () {
+    yield* Console.log(line(yield* (yield* Deliveries).replayAny(id)))
+  }).pipe(Effect.provide(AppLive))

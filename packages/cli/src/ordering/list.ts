@@ -1,0 +1,33 @@
+import { Identity } from "@provisio/core/identity/service"
+import type { Order, OrderStatus } from "@provisio/core/ordering/model"
+import { Ordering } from "@provisio/core/ordering/service"
+import { formatDecimal } from "@provisio/core/shared/money"
+import { Console, DateTime, Effect, Option } from "effect"
+import { AppLive } from "../database/layers.js"
+import { type PageOptions, pageOf } from "../paging.js"
+
+export const orderLine = (order: Order) =>
+  [
+    order.id,
+    order.customer_id,
+    order.status.padEnd(9),
+    order.total === null ? "-" : `${formatDecimal(order.total.amount)} ${order.total.currency}`,
+    `${order.items.length} item${order.items.length === 1 ? "" : "s"}`,
+    DateTime.formatIso(order.created_at)
+  ].join("  ")
+
+/** `provisio orders list`, oldest first, as the platform operator. */
+export const listOrders = (options: PageOptions & {
+  readonly customer: Option.Option<string>
+  readonly status: Option.Option<OrderStatus>
+}) =>
+  Effect.gen(function* () {
+    const operator = yield* (yield* Identity).platformOperator
+    const page = yield* (yield* Ordering).listOrders(
+      operator,
+      { customer_id: Option.getOrUndefined(options.customer), status: Option.getOrUndefined(options.status) },
+      yield* pageOf(options)
+    )
+    for (const order of page.items) yield* Console.log(orderLine(order))
+    if (page.next_cursor !== null) yield* Console.log(`more: --cursor ${page.next_cursor}`)
+  }).pipe(Effect.provide(AppLive))

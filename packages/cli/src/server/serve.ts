@@ -1,0 +1,24 @@
+import { describeDatabase } from "@provisio/adapters/postgres/index"
+import { Workers } from "@provisio/core/workers/service"
+import { ServerLive } from "@provisio/http/server"
+import { ConfigProvider, Effect, Layer, Logger, Option } from "effect"
+import { bootstrap } from "../bootstrap.js"
+import { AppLive } from "../database/layers.js"
+
+/** `provisio serve`: the API, with the scheduler and the delivery workers unless `noWorkers`. */
+export const serve = ({ noWorkers, port }: { readonly port: Option.Option<number>; readonly noWorkers: boolean }) =>
+  Effect.gen(function* () {
+    yield* Effect.logInfo(`database: ${yield* describeDatabase}`)
+    yield* bootstrap
+    // The scheduler and the delivery workers run beside the API unless --no-workers; they stop with it.
+    yield* Layer.launch(noWorkers ? ServerLive : Layer.merge(ServerLive, Workers.layer()))
+  }).pipe(
+    Effect.provide(AppLive),
+    // One JSON object per line: what log collectors parse without configuration.
+    Effect.provide(Logger.json),
+    Effect.withConfigProvider(Option.match(port, {
+      onNone: () => ConfigProvider.fromEnv(),
+      onSome: (value) =>
+        ConfigProvider.fromMap(new Map([["PORT", String(value)]])).pipe(ConfigProvider.orElse(ConfigProvider.fromEnv))
+    }))
+  )

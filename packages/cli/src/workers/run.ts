@@ -1,0 +1,20 @@
+import { finalizations, renewals, Workers } from "@provisio/core/workers/service"
+import { Console, Duration, Effect, Layer } from "effect"
+import { AppLive } from "../database/layers.js"
+
+/** `provisio worker`: the delivery workers and the scheduler until SIGTERM. */
+export const runWorker = ({ interval }: { readonly interval: number }) =>
+  Effect.gen(function* () {
+    yield* Effect.logInfo("worker: delivery workers and the scheduler")
+    yield* Layer.launch(Workers.layer({ deliveries: Duration.millis(interval) }))
+  }).pipe(Effect.provide(AppLive))
+
+/** `provisio scheduler`: renewals and finalizations every `interval` seconds, or once. */
+export const runScheduler = ({ interval, once }: { readonly interval: number; readonly once: boolean }) =>
+  (once
+    ? Effect.gen(function* () {
+      const run = yield* renewals
+      yield* Console.log(`renewed ${run.renewed}, expired ${run.expired}, cancelled ${run.cancelled}`)
+      yield* finalizations
+    })
+    : Layer.launch(Workers.layer({ scheduler: Duration.seconds(interval), deliveries: false }))).pipe(Effect.provide(AppLive))
