@@ -1,6 +1,9 @@
 import { Identity } from "@provisio/core/identity/service"
 import { ServerConfig } from "@provisio/http/server"
-import { Config, Console, Effect, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 /** Prints the platform's first admin key, once: on the first start of an empty database. */
 export const bootstrap = Effect.gen(function* () {

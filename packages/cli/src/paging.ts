@@ -1,5 +1,5 @@
 import { pageRequest } from "@provisio/core/shared/pagination"
-import { Option } from "effect"
+import * as Option from "effect/Option"
 
 /** What `--limit` and `--cursor` (page-options.ts) parse to. */
 export interface PageOptions {

@@ -1,5 +1,6 @@
 import { ValidationError } from "@provisio/core/shared/errors"
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 
 /**

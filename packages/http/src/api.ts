@@ -1,4 +1,5 @@
-import { HttpApi, OpenApi } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { AuthApi } from "./auth/api.js"
 import { CatalogApi } from "./catalog/api.js"
 import { CustomersApi } from "./customers/api.js"

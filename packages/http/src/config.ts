@@ -4,7 +4,12 @@ import { ReservationTtlMinutes } from "@provisio/core/numbers/config"
 import { MAX_RESERVATION_MINUTES } from "@provisio/core/numbers/model"
 import { RetryPolicyOption, SecretRotationOverlap } from "@provisio/core/provisioning/config"
 import { DEFAULT_RETRY_POLICY, parseRetrySchedule } from "@provisio/core/provisioning/retry"
-import { Config, ConfigError, Duration, Either, Layer, Option } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 /**
  * The core's configuration, read from the environment (`PROVISIO_*`) once, here at the edge: the

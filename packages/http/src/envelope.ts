@@ -1,5 +1,8 @@
 import type { Page } from "@provisio/core/shared/pagination"
-import { Effect, FiberRef, ParseResult, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 /**
  * The id of the request being served. The request-log middleware sets it around each request,

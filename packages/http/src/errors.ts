@@ -1,4 +1,4 @@
-import { HttpApiSchema } from "@effect/platform"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import {
   AccountSuspended,
   EditionForbidden,
@@ -14,7 +14,8 @@ import { DuplicateUser } from "@provisio/core/users/errors"
 import { DuplicatePlan, DuplicateProduct, DuplicateSku } from "@provisio/core/catalog/errors"
 import { NumberUnavailable } from "@provisio/core/numbers/errors"
 import { excerpt, EXCERPT_LENGTH } from "@provisio/core/shared/text"
-import { ParseResult, Schema } from "effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { IdempotencyInProgress, IdempotencyKeyReused, RateLimited } from "@provisio/core/shared/errors"
 import { ErrorBody, errorBody } from "./envelope.js"
 

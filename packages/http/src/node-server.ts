@@ -1,5 +1,5 @@
 import { makeId } from "@provisio/core/shared/ids"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { createServer, type Server } from "node:http"
 import type { Duplex } from "node:stream"
 import { API_VERSION } from "./envelope.js"

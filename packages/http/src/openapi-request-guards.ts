@@ -1,4 +1,4 @@
-import { JSONSchema } from "effect"
+import * as JSONSchema from "effect/JSONSchema"
 import { ErrorBody } from "./envelope.js"
 import { bodyLimitOf, MAX_JSON_DEPTH } from "./middleware/input-boundary.js"
 

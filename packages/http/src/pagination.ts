@@ -1,6 +1,7 @@
 import type { Principal } from "@provisio/core/identity/model"
 import { type PageRequest, pageRequest } from "@provisio/core/shared/pagination"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { BadRequest } from "./errors.js"
 import { CurrentPrincipal } from "./middleware/authentication.js"
 

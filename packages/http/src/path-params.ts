@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * What a malformed path parameter fails with. A value that has not the shape of its kind (an id's

@@ -1,5 +1,7 @@
 import { PasswordHasher } from "@provisio/core/users/ports"
-import { Effect, Layer, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as crypto from "node:crypto"
 
 /** scrypt's cost: N (CPU and memory, a power of two), r (block size), p (parallelism). */

@@ -1,5 +1,6 @@
 import { Secrets } from "@provisio/core/identity/ports"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as crypto from "node:crypto"
 
 /** Secrets from the operating system's CSPRNG (32 bytes), hashed with SHA-256 for lookup. */

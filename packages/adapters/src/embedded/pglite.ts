@@ -2,7 +2,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { PGlite } from "@electric-sql/pglite"
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm"
 import { createPgConfig } from "@electric-sql/pglite/node-postgres"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -72,15 +72,21 @@ const lockDataDir = (dataDir: string) =>
       })
   )
 
-/** The migrated database the build dumps beside the built module (`npm run build`); none when run from source. */
-const BUNDLED_SNAPSHOT = fileURLToPath(new URL("./migrated.tar", import.meta.url))
+/** The migrated data folder the build leaves beside the built module (`npm run build`); none when run from source. */
+const MIGRATED_TEMPLATE = fileURLToPath(new URL("./migrated-pgdata", import.meta.url))
 
 /**
- * A fresh data folder starts from the build's migrated snapshot rather than initdb and every
- * migration (seconds on a first start); a folder in use already has its `pgdata`.
+ * A fresh data folder starts as a copy of the build's migrated one rather than initdb and every
+ * migration (seconds on a first start). Copied aside and renamed, so a copy cut short by a crash
+ * is never taken for a database; a folder in use already has its `pgdata`.
  */
-const bundledSnapshotFor = (pgdata: string): Blob | undefined =>
-  fs.existsSync(pgdata) || !fs.existsSync(BUNDLED_SNAPSHOT) ? undefined : new Blob([fs.readFileSync(BUNDLED_SNAPSHOT)])
+const startFromTemplate = (pgdata: string) => {
+  if (fs.existsSync(pgdata) || !fs.existsSync(MIGRATED_TEMPLATE)) return
+  const partial = `${pgdata}.copying-${process.pid}`
+  fs.rmSync(partial, { recursive: true, force: true })
+  fs.cpSync(MIGRATED_TEMPLATE, partial, { recursive: true })
+  fs.renameSync(partial, pgdata)
+}
 
 /**
  * A node-postgres pool of one over an embedded PGlite. `dataDir` "memory" keeps everything in
@@ -89,15 +95,22 @@ const bundledSnapshotFor = (pgdata: string): Blob | undefined =>
 export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?: Blob }) =>
   Effect.gen(function* () {
     const inMemory = dataDir === "memory"
+    const pgdata = path.resolve(dataDir, "pgdata")
     if (!inMemory) yield* lockDataDir(path.resolve(dataDir))
-    const loadDataDir = options?.loadDataDir ?? (inMemory ? undefined : bundledSnapshotFor(path.resolve(dataDir, "pgdata")))
+    if (!inMemory && options?.loadDataDir === undefined) {
+      yield* Effect.try({
+        try: () => startFromTemplate(pgdata),
+        catch: (cause) => new SqlError({ cause, message: `Cannot create ${pgdata}: ${cause}` })
+      })
+    }
+    const loadDataDir = options?.loadDataDir
     const db = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {
           // One options object: given a non-string first argument, PGlite ignores the second.
           const pglite = new PGlite({
             extensions: EMBEDDED_EXTENSIONS,
-            ...(inMemory ? {} : { dataDir: path.resolve(dataDir, "pgdata") }),
+            ...(inMemory ? {} : { dataDir: pgdata }),
             ...(loadDataDir ? { loadDataDir } : {})
           })
           await pglite.waitReady

@@ -1,8 +1,8 @@
-import { PgClient } from "@effect/sql-pg"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import { SqlError } from "@effect/sql/SqlError"
 import { PGlite } from "@electric-sql/pglite"
 import { createPgConfig } from "@electric-sql/pglite/node-postgres"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import pg from "pg"
 import { migrate } from "../postgres/migrations/index.js"
@@ -18,8 +18,7 @@ export const migrated = migrate.pipe(
 
 /**
  * Migrates a fresh in-memory PGlite and writes its data folder dump to `file`: restoring it is
- * much cheaper than initdb plus every migration. The build writes one (`dist/embedded/migrated.tar`)
- * from which a fresh data folder starts; the tests write one per run.
+ * much cheaper than initdb plus every migration. The tests write one per run.
  */
 export const writeSnapshot = (file: string) =>
   Effect.gen(function* () {
@@ -45,4 +44,25 @@ export const writeSnapshot = (file: string) =>
       try: () => fs.writeFileSync(file, dump),
       catch: (cause) => new SqlError({ cause, message: `Cannot write ${file}: ${cause}` })
     })
+  }).pipe(Effect.scoped)
+
+/**
+ * Migrates a PGlite data folder at `dir` (replacing what is there) and closes it cleanly: the
+ * build's template, from which a fresh embedded data folder starts as a plain copy.
+ */
+export const writeMigratedDataDir = (dir: string) =>
+  Effect.gen(function* () {
+    yield* Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const db = yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => PGlite.create({ dataDir: dir, extensions: EMBEDDED_EXTENSIONS }),
+        catch: (cause) => new SqlError({ cause, message: `Cannot start PGlite in ${dir}: ${cause}` })
+      }),
+      (db) => Effect.promise(() => db.close()).pipe(Effect.ignore)
+    )
+    const pool = Effect.acquireRelease(
+      Effect.sync(() => new pg.Pool(createPgConfig(db) as pg.PoolConfig)),
+      (pool) => Effect.promise(() => pool.end()).pipe(Effect.ignore)
+    )
+    yield* migrated.pipe(Effect.provide(PgClient.layerFromPool({ acquire: pool })))
   }).pipe(Effect.scoped)

@@ -3,7 +3,9 @@ import { VerifiedClaims } from "@provisio/core/federation/model"
 import { IdTokenVerifier } from "@provisio/core/federation/ports"
 import type { IdentityProvider } from "@provisio/core/settings/model"
 import { acceptedIssuers } from "@provisio/core/settings/providers"
-import { DateTime, Effect, Layer } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as jose from "jose"
 
 /** The signature algorithms ID tokens may use; never `none` or a shared-secret HMAC. */

@@ -1,5 +1,6 @@
 import { PaymentGateway } from "@provisio/core/payments/ports"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 /**
  * The offline gateway: a payment recorded through it is money already received outside

@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { BillingInputRepoLive } from "./billing/inputs.js"
 import { BillingInvoiceRepoLive } from "./billing/invoices.js"
 import { BillingRunRepoLive } from "./billing/runs.js"

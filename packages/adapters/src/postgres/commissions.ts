@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import {
   CommissionAccountKind,
   type CommissionRevenue,
@@ -8,7 +8,11 @@ import {
 import { CommissionRuleRepo } from "@provisio/core/commissions/ports"
 import { Currency, DecimalString, formatDecimal } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
-import { DateTime, Effect, Layer, Option, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
 import { orPersistenceError } from "./persistence.js"
 

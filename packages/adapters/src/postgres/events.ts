@@ -1,8 +1,11 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { DomainEvent } from "@provisio/core/events/model"
 import { EventLog } from "@provisio/core/events/ports"
 import { toPage } from "@provisio/core/shared/pagination"
-import { DateTime, Effect, Layer, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
 import { orPersistenceError } from "./persistence.js"
 

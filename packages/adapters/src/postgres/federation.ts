@@ -1,7 +1,11 @@
-import { SqlClient, SqlSchema } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlSchema from "@effect/sql/SqlSchema"
 import { FederatedIdentity } from "@provisio/core/federation/model"
 import { FederatedIdentityRepo } from "@provisio/core/federation/ports"
-import { DateTime, Effect, Layer, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { orPersistenceError } from "./persistence.js"
 
 export const FederatedIdentityRepoLive = Layer.effect(

@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { PlaceRepoLive, PlanRepoLive, ProductRepoLive, SkuRepoLive } from "./catalog.js"
 import { ContactRepoLive, CustomerRepoLive, LocationRepoLive, PaymentMethodRepoLive } from "./customers.js"
 import { LoginFailureRepoLive, RefreshTokenRepoLive } from "./auth.js"

@@ -1,8 +1,11 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Connection, InServiceNumber, InServiceProduct, InServiceSubscription } from "@provisio/core/inventory/model"
 import { InventoryRepo } from "@provisio/core/inventory/ports"
 import { toPage } from "@provisio/core/shared/pagination"
-import { Effect, Layer, Option, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
 import { orPersistenceError } from "./persistence.js"
 

@@ -1,6 +1,8 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { NumberOrderRepo } from "@provisio/core/number-orders/ports"
-import { DateTime, Effect, Layer } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { orPersistenceError } from "./persistence.js"
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)

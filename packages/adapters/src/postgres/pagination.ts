@@ -1,4 +1,4 @@
-import type { Statement } from "@effect/sql"
+import type * as Statement from "@effect/sql/Statement"
 import type { SqlClient } from "@effect/sql/SqlClient"
 import type { PageRequest } from "@provisio/core/shared/pagination"
 

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import {
   CreditNote,
   type CurrencyBalance,
@@ -9,7 +9,11 @@ import {
 import { PaymentRepo } from "@provisio/core/payments/ports"
 import { Currency, DecimalString, formatDecimal, money, roundToMinorUnit } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
-import { DateTime, Effect, Layer, Option, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
 import { orPersistenceError } from "./persistence.js"
 

@@ -1,6 +1,8 @@
 import type { SqlError } from "@effect/sql/SqlError"
 import { PersistenceError } from "@provisio/core/shared/errors"
-import { type Cause, Effect, type ParseResult } from "effect"
+import type * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import type * as ParseResult from "effect/ParseResult"
 
 /**
  * The one place a storage failure becomes the core's `PersistenceError`: the cause is logged

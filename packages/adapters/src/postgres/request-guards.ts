@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import {
   Begin,
   IDEMPOTENCY_LEASE,
@@ -7,7 +7,11 @@ import {
   type IdempotentRequest
 } from "@provisio/core/shared/idempotency"
 import { RateLimiter, Take } from "@provisio/core/shared/rate-limit"
-import { DateTime, Duration, Effect, Layer, Ref } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
 import { orPersistenceError } from "./persistence.js"
 
 interface KeyRow {

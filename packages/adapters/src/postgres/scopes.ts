@@ -1,6 +1,6 @@
-import type { Statement } from "@effect/sql"
+import type * as Statement from "@effect/sql/Statement"
 import type { SqlClient } from "@effect/sql/SqlClient"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * Where an account or a customer sits in the hierarchy, as `AccountScope`: every account and

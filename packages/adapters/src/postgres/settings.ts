@@ -1,9 +1,13 @@
-import { SqlClient, SqlSchema } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlSchema from "@effect/sql/SqlSchema"
 import type { PersistenceError } from "@provisio/core/shared/errors"
 import { ProviderIdTaken } from "@provisio/core/settings/errors"
 import { Branding, IdentityProvider, Licensing, Settings } from "@provisio/core/settings/model"
 import { SettingsRepo, type SettingsChanges } from "@provisio/core/settings/ports"
-import { DateTime, Effect, Layer, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { orPersistenceError } from "./persistence.js"
 
 // The sections are jsonb, sent as JSON text: node-postgres would send the providers' top-level

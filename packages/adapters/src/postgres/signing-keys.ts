@@ -1,6 +1,6 @@
 import type { SigningKeys } from "@provisio/core/provisioning/secrets"
 import { Timestamp } from "@provisio/core/shared/time"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** The columns every table with signing secrets has (provisioning targets, webhooks). */
 export const KeyColumns = {

@@ -1,8 +1,9 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
 import type { PersistenceError } from "@provisio/core/shared/errors"
 import { Transactor } from "@provisio/core/shared/transactor"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { orPersistenceError } from "./persistence.js"
 
 export const TransactorLive = Layer.effect(

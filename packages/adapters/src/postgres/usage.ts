@@ -1,8 +1,11 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { DecimalString, formatDecimal } from "@provisio/core/shared/money"
 import { type UsageBatchContext, UsageTotal } from "@provisio/core/usage/model"
 import { UsageRepo } from "@provisio/core/usage/ports"
-import { DateTime, Effect, Layer, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { epochMillisSql, fromEpochMillisSql, parseJsonColumns } from "./json.js"
 import { orPersistenceError } from "./persistence.js"
 

@@ -1,5 +1,5 @@
 import { DeliverySigner } from "@provisio/core/deliveries/ports"
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { signedRequest } from "./signer.js"
 
 /** The delivery engine's signer: Standard Webhooks headers made with the `standardwebhooks` package. */

@@ -1,6 +1,7 @@
 import { SigningSecrets } from "@provisio/core/provisioning/ports"
 import { SECRET_PREFIX } from "@provisio/core/provisioning/secrets"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as crypto from "node:crypto"
 
 /** 32 bytes from the operating system's CSPRNG, as `whsec_<standard base64>`. */

@@ -1,10 +1,15 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { readConfiguration } from "@provisio/core/provisioning/calls"
 import { PushSender } from "@provisio/core/provisioning/ports"
 import { type PushRequest, type PushResponse, PushTransportError } from "@provisio/core/provisioning/push"
 import { parseRetryAfter } from "@provisio/core/provisioning/retry"
-import { Clock, Duration, Effect, Layer, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 
 /**
  * Sends signed calls with `@effect/platform`'s HttpClient (undici's request API in production:

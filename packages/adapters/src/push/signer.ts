@@ -2,7 +2,10 @@ import { type CallTarget, plannedCall, provisioningBody, type ResourceKind } fro
 import type { StoredTarget } from "@provisio/core/provisioning/model"
 import type { PushRequest } from "@provisio/core/provisioning/push"
 import { activeSecrets } from "@provisio/core/provisioning/secrets"
-import { Clock, DateTime, Effect, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { Webhook } from "standardwebhooks"
 import { createRequire } from "node:module"
 

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as jose from "jose"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"

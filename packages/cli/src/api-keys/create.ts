@@ -1,6 +1,8 @@
 import { CreateApiKey, type Role } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
-import { Console, Effect, Option } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { bootstrap } from "../bootstrap.js"
 import { AppLive } from "../database/layers.js"
 

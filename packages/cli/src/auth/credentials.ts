@@ -1,5 +1,9 @@
-import { FileSystem, Path } from "@effect/platform"
-import { Config, Effect, Option, Schema } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import * as os from "node:os"
 
 /** What `provisio login` keeps for the remote commands: where, as whom, and the tokens. */

@@ -1,9 +1,15 @@
 import * as Prompt from "@effect/cli/Prompt"
-import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import * as HttpApiClient from "@effect/platform/HttpApiClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Login, Refresh, type TokenPair } from "@provisio/core/auth/model"
 import { ProvisioApi } from "@provisio/http/api"
-import { Console, DateTime, Effect, Option, Redacted } from "effect"
+import * as Console from "effect/Console"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { Credentials, loadCredentials, saveCredentials, serverUrl } from "./credentials.js"
 
 const stored = (baseUrl: string, email: string, tokens: TokenPair) =>

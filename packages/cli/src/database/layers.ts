@@ -1,7 +1,7 @@
 import { DatabaseLive, migrate } from "@provisio/adapters/postgres/index"
 import { ServicesLive } from "@provisio/adapters/services"
 import { CoreConfigLive } from "@provisio/http/config"
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 
 /** The database the command works on, migrated before anything else touches it. */
 export const MigratedDatabaseLive = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(DatabaseLive))

@@ -1,5 +1,6 @@
 import { DatabaseLive, describeDatabase, migrate as runMigrations } from "@provisio/adapters/postgres/index"
-import { Console, Effect } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 
 /** `provisio migrate`: the migrations not yet applied, one line each. */
 export const migrate = () =>

@@ -1,7 +1,10 @@
 import { type Delivery, type DeliveryStatus } from "@provisio/core/deliveries/model"
 import { Deliveries } from "@provisio/core/deliveries/service"
 import { Identity } from "@provisio/core/identity/service"
-import { Console, DateTime, Effect, Option } from "effect"
+import * as Console from "effect/Console"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { AppLive } from "../database/layers.js"
 import { type PageOptions, pageOf } from "../paging.js"
 

@@ -1,7 +1,11 @@
 import { describeDatabase } from "@provisio/adapters/postgres/index"
 import { Workers } from "@provisio/core/workers/service"
 import { ServerLive } from "@provisio/http/server"
-import { ConfigProvider, Effect, Layer, Logger, Option } from "effect"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
 import { bootstrap } from "../bootstrap.js"
 import { AppLive } from "../database/layers.js"
 

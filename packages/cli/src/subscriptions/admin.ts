@@ -1,7 +1,11 @@
 import { Identity } from "@provisio/core/identity/service"
 import { Subscription, type SubscriptionStatus } from "@provisio/core/subscriptions/model"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
-import { Console, DateTime, Effect, Option, Schema } from "effect"
+import * as Console from "effect/Console"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { AppLive } from "../database/layers.js"
 import { type PageOptions, pageOf } from "../paging.js"
 

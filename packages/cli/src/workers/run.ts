@@ -1,5 +1,8 @@
 import { finalizations, renewals, Workers } from "@provisio/core/workers/service"
-import { Console, Duration, Effect, Layer } from "effect"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { AppLive } from "../database/layers.js"
 
 /** `provisio worker`: the delivery workers and the scheduler until SIGTERM. */

@@ -1,4 +1,5 @@
-import { type DateTime, Schema } from "effect"
+import type * as DateTime from "effect/DateTime"
+import * as Schema from "effect/Schema"
 import { CONFIGURATION_LIMITS, FreeForm } from "../shared/free-form.js"
 import { prefixedId } from "../shared/ids.js"
 import { Timestamp } from "../shared/time.js"

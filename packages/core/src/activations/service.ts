@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { newEvent } from "../events/service.js"
 import { EventLog } from "../events/ports.js"
 import type { Principal } from "../identity/model.js"

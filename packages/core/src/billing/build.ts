@@ -1,4 +1,5 @@
-import { BigDecimal, DateTime } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
 import { type PriceModel, rate } from "../catalog/pricing.js"
 import type { InvoiceLineDetails, InvoiceLineFields, InvoiceLineKind } from "../invoices/model.js"
 import { type Currency, type Money, roundToMinorUnit } from "../shared/money.js"

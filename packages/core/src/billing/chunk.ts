@@ -1,4 +1,6 @@
-import { DateTime, Effect, Option } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { InvoiceToIssue } from "../invoices/ports.js"
 import { Invoices } from "../invoices/service.js"
 import { makeIds } from "../shared/ids.js"

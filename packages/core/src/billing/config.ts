@@ -1,4 +1,4 @@
-import { Context } from "effect"
+import * as Context from "effect/Context"
 
 /**
  * Customers per chunk: each chunk is one transaction of a fixed number of statements. Smaller

@@ -1,4 +1,6 @@
-import { type BigDecimal, DateTime, Effect } from "effect"
+import type * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import type { BillableSubscription, HistoryRow, PlanPrice, SkuPricing, SubscriptionPeriod } from "./build.js"
 import { monthBounds } from "./months.js"
 import { BillingInputRepo, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports.js"

@@ -1,4 +1,5 @@
-import { type DateTime, Schema } from "effect"
+import type * as DateTime from "effect/DateTime"
+import * as Schema from "effect/Schema"
 import { BillingMonth, InvoiceLine } from "../invoices/model.js"
 import { prefixedId } from "../shared/ids.js"
 import { Currency, Money } from "../shared/money.js"

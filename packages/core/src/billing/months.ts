@@ -1,4 +1,4 @@
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 import { isUtc, localParts, periodAt, periodBounds, zone } from "../subscriptions/periods.js"
 import type { BillableSubscription, SubscriptionPeriod } from "./build.js"
 

@@ -1,4 +1,4 @@
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 import type { BillingMonth, InvoiceLineFields } from "../invoices/model.js"
 import type { InvoiceToIssue } from "../invoices/ports.js"
 import type { Currency } from "../shared/money.js"

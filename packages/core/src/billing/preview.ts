@@ -1,4 +1,6 @@
-import { BigDecimal, DateTime, Effect } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import type { Principal } from "../identity/model.js"
 import { reachableBy } from "../identity/policy.js"
 import { InvoiceLine, type InvoiceLineFields } from "../invoices/model.js"

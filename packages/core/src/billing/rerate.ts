@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { InvoiceLineFields } from "../invoices/model.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"

@@ -1,4 +1,7 @@
-import { BigDecimal, Effect, Option, Schema } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { Principal } from "../identity/model.js"
 import { ValidationError } from "../shared/errors.js"
 import { Money } from "../shared/money.js"

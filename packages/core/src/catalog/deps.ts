@@ -1,4 +1,4 @@
-import type { Context } from "effect"
+import type * as Context from "effect/Context"
 import type { Transactor } from "../shared/transactor.js"
 import type { PlaceRepo, PlanRepo, ProductRepo, SkuRepo } from "./ports.js"
 

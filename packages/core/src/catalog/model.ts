@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { prefixedId } from "../shared/ids.js"
 import { Currency, DecimalString, Money } from "../shared/money.js"
 import { Timestamp } from "../shared/time.js"

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Principal } from "../identity/model.js"
 import { NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { encodeCursor, type Page, type PageRequest } from "../shared/pagination.js"

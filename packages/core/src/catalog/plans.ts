@@ -1,4 +1,6 @@
-import { BigDecimal, Effect, Option } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
 import { InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"

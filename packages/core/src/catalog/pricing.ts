@@ -1,4 +1,8 @@
-import { BigDecimal, Either, Option, ParseResult, Schema } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { ValidationError } from "../shared/errors.js"
 import { type Currency, DecimalString, formatDecimal, roundToMinorUnit } from "../shared/money.js"
 

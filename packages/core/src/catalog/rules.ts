@@ -1,4 +1,5 @@
-import { BigDecimal, Effect } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as Effect from "effect/Effect"
 import type { Principal } from "../identity/model.js"
 import { requireKind, requireWrite } from "../identity/policy.js"
 import { ValidationError } from "../shared/errors.js"

@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { Principal } from "../identity/model.js"
 import { Transactor } from "../shared/transactor.js"
 import { type CatalogFile, type ImportItem, makeImporter } from "./catalog-file.js"

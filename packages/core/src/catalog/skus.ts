@@ -1,4 +1,6 @@
-import { BigDecimal, Effect, Either } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { Principal } from "../identity/model.js"
 import { orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"

@@ -1,4 +1,6 @@
-import { BigDecimal, Either, Option } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { ValidationError } from "../shared/errors.js"
 
 /**

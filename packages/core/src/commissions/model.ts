@@ -1,4 +1,5 @@
-import { type BigDecimal, Schema } from "effect"
+import type * as BigDecimal from "effect/BigDecimal"
+import * as Schema from "effect/Schema"
 import { BillingMonth } from "../invoices/model.js"
 import { Currency, DecimalString, Money } from "../shared/money.js"
 import { prefixedId } from "../shared/ids.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** `external_id` is already taken by another customer of the same partner. */
 export class DuplicateCustomer extends Schema.TaggedError<DuplicateCustomer>()("DuplicateCustomer", {

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { FreeForm } from "../shared/free-form.js"
 import { AccountId } from "../identity/model.js"
 import { prefixedId } from "../shared/ids.js"

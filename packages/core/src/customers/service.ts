@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
 import { canReach, reachableBy, requireKind, requireWrite } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"

@@ -1,4 +1,6 @@
-import { type Context, Effect, Option } from "effect"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
 import { reachableBy, requireWrite } from "../identity/policy.js"
 import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"

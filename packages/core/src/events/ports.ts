@@ -1,4 +1,5 @@
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type { PersistenceError } from "../shared/errors.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import type { DomainEvent, StoredEvent } from "./model.js"

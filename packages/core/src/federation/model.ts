@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** `POST /auth/federated`: an OpenID Connect ID token to exchange, and the provider that issued it. */
 export class FederatedSignIn extends Schema.Class<FederatedSignIn>("FederatedSignIn")({

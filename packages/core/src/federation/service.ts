@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { Auth } from "../auth/service.js"
 import { SettingsRepo, type StoredProvider } from "../settings/ports.js"
 import { Unauthorized } from "../shared/errors.js"

@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { AccountSuspended, EditionForbidden, Forbidden, type NotFound, orNotFound } from "../shared/errors.js"
 import type { AccountKind, AccountScope, Principal } from "./model.js"
 

@@ -1,4 +1,7 @@
-import { Context, Effect, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { Forbidden, InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { excerpt } from "../shared/text.js"

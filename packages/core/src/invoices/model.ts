@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Currency, DecimalString, Money } from "../shared/money.js"
 import { prefixedId } from "../shared/ids.js"
 import { Timestamp } from "../shared/time.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Currency, DecimalString } from "../shared/money.js"
 import { BillingMonth, type Invoice, type InvoiceStatus } from "./model.js"
 

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { E164 } from "../numbers/model.js"
 import { Characteristics } from "../subscriptions/model.js"
 

@@ -1,4 +1,6 @@
-import { Context, type DateTime, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
+import type * as Effect from "effect/Effect"
 import type { Characteristics } from "../subscriptions/model.js"
 import type { PersistenceError } from "../shared/errors.js"
 import type { HeldNumber } from "./model.js"

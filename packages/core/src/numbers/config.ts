@@ -1,4 +1,4 @@
-import { Context } from "effect"
+import * as Context from "effect/Context"
 
 /**
  * How long a reservation holds its numbers when the request does not say, in minutes. The edge

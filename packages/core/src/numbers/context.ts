@@ -1,4 +1,6 @@
-import { Context, Effect, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Product } from "../catalog/model.js"
 import { PlaceRepo, ProductRepo } from "../catalog/ports.js"
 import { CustomerRepo } from "../customers/ports.js"

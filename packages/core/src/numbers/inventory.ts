@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { isCountryCode } from "../catalog/countries.js"
 import type { Principal } from "../identity/model.js"
 import { ValidationError } from "../shared/errors.js"

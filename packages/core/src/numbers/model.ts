@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { CityId, CountryCode, ProductId } from "../catalog/model.js"
 import { CustomerId } from "../customers/model.js"
 import { prefixedId } from "../shared/ids.js"

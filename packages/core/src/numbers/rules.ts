@@ -1,4 +1,5 @@
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import type { Principal } from "../identity/model.js"
 import { requireAdmin, requireKind } from "../identity/policy.js"
 import { Reservation, type StoredReservation } from "./model.js"

@@ -1,4 +1,5 @@
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import type { Customer } from "../customers/model.js"
 import type { StoredEvent } from "../events/model.js"
 import type { Principal } from "../identity/model.js"

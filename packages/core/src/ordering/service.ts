@@ -1,4 +1,6 @@
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { PlanRepo, ProductRepo, SkuRepo } from "../catalog/ports.js"
 import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"

@@ -1,4 +1,5 @@
-import { type BigDecimal, Schema } from "effect"
+import type * as BigDecimal from "effect/BigDecimal"
+import * as Schema from "effect/Schema"
 import { prefixedId } from "../shared/ids.js"
 import { Currency, Money } from "../shared/money.js"
 import { Text } from "../shared/text.js"

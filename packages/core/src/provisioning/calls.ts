@@ -1,4 +1,5 @@
-import { DateTime, Option } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Option from "effect/Option"
 
 /**
  * The calls Provisio makes to a provider (API.md, "Outbound push"): the URL is the target's

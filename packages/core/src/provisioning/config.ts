@@ -1,4 +1,5 @@
-import { Context, Duration } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.js"
 
 /** The delivery engine's retry schedule. The edge sets it (PROVISIO_PUSH_RETRY_SCHEDULE); unset, the default one. */

@@ -1,4 +1,7 @@
-import { type DateTime, Either, ParseResult, Schema } from "effect"
+import type * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { ProductId } from "../catalog/model.js"
 import { Timestamp } from "../shared/time.js"
 import { RESOURCE_KINDS, type ResourceKind } from "./calls.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { PushMethod } from "./calls.js"
 
 /** One outbound call, signed and ready to send (provisioning and webhooks alike). */

@@ -1,4 +1,10 @@
-import { Data, DateTime, Duration, Effect, Either, Option, Random } from "effect"
+import * as Data from "effect/Data"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import { type PushOutcome, PushTransportError } from "./push.js"
 
 /**

@@ -1,4 +1,8 @@
-import { DateTime, Duration, Either, Encoding, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
+import * as Schema from "effect/Schema"
 
 /**
  * Signing secrets of push targets and webhooks (docs/push.md): `whsec_<base64>`, the form the

@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import * as Either from "effect/Either"
 
 /**
  * Where Provisio may send calls: an absolute `https://` URL, or `http://` on the loopback (a

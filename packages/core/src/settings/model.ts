@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Timestamp } from "../shared/time.js"
 import { Email, Text } from "../shared/text.js"
 

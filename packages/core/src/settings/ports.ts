@@ -1,4 +1,7 @@
-import { Context, type DateTime, type Effect, type Option } from "effect"
+import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
 import type { PersistenceError } from "../shared/errors.js"
 import type { ProviderIdTaken } from "./errors.js"
 import type { Branding, IdentityProvider, Licensing, Settings } from "./model.js"

@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { ValidationError } from "../shared/errors.js"
 import { DEFAULT_CLOCK_SKEW_SECONDS, IdentityProvider, type IdentityProviderInput } from "./model.js"
 

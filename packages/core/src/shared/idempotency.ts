@@ -1,4 +1,8 @@
-import { Context, Data, type DateTime, Duration, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import type { PersistenceError } from "./errors.js"
 
 /**

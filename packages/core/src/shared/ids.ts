@@ -1,4 +1,8 @@
-import { Clock, Context, Effect, Random, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as Schema from "effect/Schema"
 
 // Crockford's base32 in lower case: digits sort before letters, so ids sort by creation time.
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"

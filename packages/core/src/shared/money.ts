@@ -1,4 +1,7 @@
-import { BigDecimal, Either, ParseResult, Schema } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 /**
  * Money in the core: a `BigDecimal` amount and an ISO 4217 currency, never a JS `number`. On the

@@ -1,4 +1,7 @@
-import { Effect, Encoding, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Encoding from "effect/Encoding"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { ValidationError } from "./errors.js"
 
 /** What a list asks for: at most `limit` items after the item the cursor points at. */

@@ -1,4 +1,8 @@
-import { Context, Data, type DateTime, Either, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import type * as Effect from "effect/Effect"
 import type { PersistenceError } from "./errors.js"
 
 /**

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * Text PostgreSQL can store and every client can read back: no NUL character (a `text` or

@@ -1,4 +1,10 @@
-import { Clock, DateTime, Effect, Either, Option, ParseResult, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 /**
  * An instant, ISO 8601 UTC on the wire. It also decodes the `Date` a database driver returns,

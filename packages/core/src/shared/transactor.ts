@@ -1,4 +1,5 @@
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type { PersistenceError } from "./errors.js"
 
 /** Runs an effect atomically: all of its writes happen, or none do. */

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Principal } from "../identity/model.js"
 import { NotFound } from "../shared/errors.js"
 import { subscriptionEvent } from "./events.js"

@@ -1,4 +1,6 @@
-import { Context, DateTime, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import { PlanRepo } from "../catalog/ports.js"
 import { ProvisioningTargetRepo } from "../provisioning/ports.js"
 import type { StoredEvent } from "../events/model.js"

@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { StoredEvent } from "../events/model.js"
 import { newEvent } from "../events/service.js"
 import { QuantityRequest, type StoredSubscription, Subscription } from "./model.js"

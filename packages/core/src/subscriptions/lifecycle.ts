@@ -1,4 +1,5 @@
-import { BigDecimal, DateTime } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
 import { INTERVAL_MONTHS, type Plan } from "../catalog/model.js"
 import { type Money, multiplyMoney, roundMoney } from "../shared/money.js"
 import { type Schedule, type StoredSubscription, Subscription } from "./model.js"

@@ -1,4 +1,5 @@
-import { type DateTime, Schema } from "effect"
+import type * as DateTime from "effect/DateTime"
+import * as Schema from "effect/Schema"
 import { type BillingInterval, PlanId, ProductId } from "../catalog/model.js"
 import { CustomerId } from "../customers/model.js"
 import { FreeForm } from "../shared/free-form.js"

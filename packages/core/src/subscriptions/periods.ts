@@ -1,4 +1,4 @@
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 
 /**
  * Billing periods of a subscription (issue 5): pure rules, no clock and no storage.

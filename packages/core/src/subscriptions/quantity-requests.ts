@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
 import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"

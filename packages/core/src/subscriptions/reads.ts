@@ -1,4 +1,6 @@
-import { DateTime, Effect, Option } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { currentTerm, priceOf } from "./lifecycle.js"

@@ -1,4 +1,5 @@
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import type { StoredEvent } from "../events/model.js"
 import { subscriptionEvent } from "./events.js"
 import { type DueOutcome, dueStep } from "./lifecycle.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { AccountKind } from "../identity/model.js"
 import { prefixedId } from "../shared/ids.js"
 import { Text } from "../shared/text.js"

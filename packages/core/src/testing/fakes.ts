@@ -1,4 +1,6 @@
-import { type Context, Effect, Layer } from "effect"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 /**
  * A port's layer for a test, from the methods the test gives: the use case under test runs

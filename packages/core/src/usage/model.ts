@@ -1,4 +1,6 @@
-import { BigDecimal, type DateTime, Schema } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import type * as DateTime from "effect/DateTime"
+import * as Schema from "effect/Schema"
 import { DecimalString } from "../shared/money.js"
 import { StorableString } from "../shared/text.js"
 import { Timestamp } from "../shared/time.js"

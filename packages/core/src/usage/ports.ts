@@ -1,4 +1,7 @@
-import { type BigDecimal, Context, type DateTime, type Effect } from "effect"
+import type * as BigDecimal from "effect/BigDecimal"
+import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
+import type * as Effect from "effect/Effect"
 import type { PersistenceError } from "../shared/errors.js"
 import type {
   NewUsageRecord,

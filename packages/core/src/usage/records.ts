@@ -1,4 +1,8 @@
-import { BigDecimal, DateTime, Either, ParseResult, Schema } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { isStorableText } from "../shared/text.js"
 import { UsageRecordInput } from "./model.js"
 

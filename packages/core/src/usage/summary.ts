@@ -1,4 +1,5 @@
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import type { Principal } from "../identity/model.js"
 import { reachableBy } from "../identity/policy.js"
 import { ValidationError } from "../shared/errors.js"

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** Emails are unique across all users, whatever their case. */
 export class DuplicateUser extends Schema.TaggedError<DuplicateUser>()("DuplicateUser", {

@@ -1,4 +1,7 @@
-import { Context, type Effect, type Option, type Redacted } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import type { AccountScope } from "../identity/model.js"
 import type { PersistenceError } from "../shared/errors.js"
 import type { Page, PageRequest } from "../shared/pagination.js"

@@ -1,4 +1,5 @@
-import { type DateTime, Schema } from "effect"
+import type * as DateTime from "effect/DateTime"
+import * as Schema from "effect/Schema"
 import { CallUrl, SecretRotation } from "../provisioning/model.js"
 import type { SigningKeys } from "../provisioning/secrets.js"
 import { SigningSecret } from "../provisioning/secrets.js"

@@ -1,4 +1,7 @@
-import { Deferred, Duration, Effect, Layer } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { Billing } from "../billing/service.js"
 import { Deliveries } from "../deliveries/service.js"
 import { Subscriptions } from "../subscriptions/service.js"

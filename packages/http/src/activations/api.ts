@@ -1,4 +1,7 @@
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as OpenApi from "@effect/platform/OpenApi"
 import {
   CreateDevice,
   CreateNetwork,
@@ -13,7 +16,7 @@ import {
   UpdateNetwork,
   UpdateSsid
 } from "@provisio/core/activations/model"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Envelope, PageEnvelope } from "../envelope.js"
 import { EditionForbiddenError, InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"

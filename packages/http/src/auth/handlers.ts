@@ -1,6 +1,8 @@
-import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Auth } from "@provisio/core/auth/service"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 
 export const AuthHandlers = HttpApiBuilder.group(ProvisioApi, "auth", (handlers) =>

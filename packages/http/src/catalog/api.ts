@@ -1,4 +1,6 @@
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
 import {
   City,
   CityId,
@@ -17,7 +19,7 @@ import {
   UpdateProduct,
   UpdateSku
 } from "@provisio/core/catalog/model"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
 import { DuplicatePlanError, DuplicateProductError, DuplicateSkuError, InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"

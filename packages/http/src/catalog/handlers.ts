@@ -1,6 +1,6 @@
-import { HttpApiBuilder } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Catalog } from "@provisio/core/catalog/service"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { BadRequest } from "../errors.js"
 import { asCaller } from "../middleware/authentication.js"

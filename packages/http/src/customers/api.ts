@@ -1,4 +1,7 @@
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as OpenApi from "@effect/platform/OpenApi"
 import {
   Contact,
   ContactId,
@@ -17,7 +20,7 @@ import {
   UpdatePaymentMethod,
   UpdateProductLocation
 } from "@provisio/core/customers/model"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Envelope, PageEnvelope } from "../envelope.js"
 import { DuplicateCustomerError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"

@@ -1,4 +1,6 @@
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { TokenPair } from "@provisio/core/auth/model"
 import { FederatedSignIn } from "@provisio/core/federation/model"
 import { Envelope } from "../envelope.js"

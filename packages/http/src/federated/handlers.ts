@@ -1,6 +1,6 @@
-import { HttpApiBuilder } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Federation } from "@provisio/core/federation/service"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 
 export const FederatedHandlers = HttpApiBuilder.group(ProvisioApi, "federated", (handlers) =>

@@ -1,6 +1,6 @@
-import { HttpApiBuilder } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Identity } from "@provisio/core/identity/service"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { asCaller, CurrentPrincipal } from "../middleware/authentication.js"
 import { listAsCaller } from "../pagination.js"

@@ -1,5 +1,11 @@
-import { HttpApiSchema, HttpApp, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, FiberRef, Option, Schema } from "effect"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 
 /** An error of the contract as the API sends every error: the envelope, with the status of its wire schema. */
 export const errorResponse = <A, I>(schema: Schema.Schema<A, I>, error: A) =>

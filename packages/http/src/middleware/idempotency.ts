@@ -1,4 +1,6 @@
-import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import {
   IdempotencyInProgress,
   IdempotencyKeyReused,
@@ -12,7 +14,11 @@ import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   type StoredAnswer
 } from "@provisio/core/shared/idempotency"
-import { Clock, DateTime, Effect, Either, Fiber } from "effect"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import * as crypto from "node:crypto"
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, InternalError, ValidationErrorError } from "../errors.js"
 import { answer, refuse } from "./answers.js"

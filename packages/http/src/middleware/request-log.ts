@@ -1,6 +1,9 @@
-import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { makeId } from "@provisio/core/shared/ids"
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import { CurrentRequestId } from "../envelope.js"
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/

@@ -1,4 +1,6 @@
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
 import {
   ChangeNumbers,
   DeleteNumbers,
@@ -10,7 +12,7 @@ import {
   PortOutcome
 } from "@provisio/core/number-orders/model"
 import { Order } from "@provisio/core/ordering/model"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Envelope, NoBody } from "../envelope.js"
 import { EditionForbiddenError, InvalidStateError, NumberUnavailableError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"

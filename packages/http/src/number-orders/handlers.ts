@@ -1,6 +1,6 @@
-import { HttpApiBuilder } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { NumberOrders } from "@provisio/core/number-orders/service"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { asCaller } from "../middleware/authentication.js"
 

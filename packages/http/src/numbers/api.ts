@@ -1,4 +1,7 @@
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as OpenApi from "@effect/platform/OpenApi"
 import {
   AddedNumbers,
   AddNumbers,
@@ -7,7 +10,7 @@ import {
   Reservation,
   ReservationId
 } from "@provisio/core/numbers/model"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Envelope, PageEnvelope } from "../envelope.js"
 import { NumberUnavailableError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"

@@ -1,7 +1,7 @@
-import { HttpApiBuilder } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { PersistenceError } from "@provisio/core/shared/errors"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 
 export const OpsHandlers = HttpApiBuilder.group(ProvisioApi, "ops", (handlers) =>

@@ -1,4 +1,6 @@
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { Settings, UpdateSettings } from "@provisio/core/settings/model"
 import { Envelope } from "../envelope.js"
 import { Authentication } from "../middleware/authentication.js"

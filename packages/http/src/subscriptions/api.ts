@@ -1,4 +1,6 @@
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
 import {
   CancelSubscription,
   ChangeQuantity,
@@ -13,7 +15,7 @@ import {
   SubscriptionStatus,
   UpdateSubscription
 } from "@provisio/core/subscriptions/model"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
 import { EditionForbiddenError, InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"

@@ -1,4 +1,6 @@
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
 import {
   CreateTicket,
   CreateTicketComment,
@@ -8,7 +10,7 @@ import {
   TicketStatus,
   UpdateTicket
 } from "@provisio/core/support/model"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Envelope, PageEnvelope } from "../envelope.js"
 import { InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"

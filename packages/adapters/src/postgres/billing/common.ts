@@ -1,7 +1,10 @@
 import type { SqlError } from "@effect/sql/SqlError"
 import type { SqlClient } from "@effect/sql/SqlClient"
 import type { PeriodKey } from "@provisio/core/billing/ports"
-import { DateTime, type Cause, type ParseResult, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import type * as Cause from "effect/Cause"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { epochMillisSql, fromEpochMillisSql } from "../json.js"
 
 /**

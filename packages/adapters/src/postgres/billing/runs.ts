@@ -1,8 +1,11 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { BillingRun, type StoredBillingRun } from "@provisio/core/billing/model"
 import { BillingRunRepo } from "@provisio/core/billing/ports"
 import { Timestamp } from "@provisio/core/shared/time"
-import { Effect, Layer, Option, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { orPersistenceError } from "../persistence.js"
 import { decode, type Failure, iso } from "./common.js"
 

@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
 
 /** Idempotency keys and rate-limit buckets: state every process serving the API must share. */
 export default Effect.gen(function* () {

@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
 
 /** The outbox of domain events, orders with their items, subscriptions and quantity requests. */
 export default Effect.gen(function* () {

@@ -1,5 +1,5 @@
-import { Migrator } from "@effect/sql"
-import { Effect } from "effect"
+import * as Migrator from "@effect/sql/Migrator"
+import * as Effect from "effect/Effect"
 import identity from "./0001_identity.js"
 import customers from "./0002_customers.js"
 import users from "./0003_users.js"

@@ -4,9 +4,15 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 /**
- * No module of `packages/*\/src` imports itself through others: a circle makes the order in which
- * modules load decide whether a value exists yet, and keeps a reader from taking a piece alone.
- * Type-only imports count too (they tie the files together for a reader just the same).
+ * How the modules of `packages/*\/src` import each other and Effect's packages:
+ * - no module imports itself through others: a circle makes the order in which modules load
+ *   decide whether a value exists yet, and keeps a reader from taking a piece alone. Type-only
+ *   imports count too (they tie the files together for a reader just the same);
+ * - Effect's packages are imported by module (`effect/Effect`, `@effect/platform/HttpApi`), never
+ *   by their index: Node loads every module an index names (the `effect` index alone pulls in
+ *   hundreds), which is most of a cold start;
+ * - a CLI command file declares options and loads its work when it runs: nothing under
+ *   `cli/src/commands` imports a service, an adapter or the HTTP package.
  */
 
 const PACKAGES = fileURLToPath(new URL("../../", import.meta.url))
@@ -64,6 +70,12 @@ const circles = () => {
   return found.map((circle) => circle.map((file) => path.relative(PACKAGES, file)).join(" -> "))
 }
 
+const EFFECT_INDEXES = /\bfrom\s*"(effect|@effect\/[a-z-]+)"/g
+
+const imports = (file: string) => [...fs.readFileSync(file, "utf8").matchAll(SPECIFIER)].map((match) => match[1]!)
+
+const relative = (file: string) => path.relative(PACKAGES, file)
+
 describe("packages/*/src", () => {
   it("has sources to check, and finds their imports", () => {
     expect(files.length).toBeGreaterThan(100)
@@ -72,5 +84,23 @@ describe("packages/*/src", () => {
 
   it("has no import circle", () => {
     expect(circles()).toEqual([])
+  })
+
+  it("imports Effect's packages by module, not by index", () => {
+    const byIndex = files.flatMap((file) =>
+      [...fs.readFileSync(file, "utf8").matchAll(EFFECT_INDEXES)].map((match) => `${relative(file)}: ${match[1]}`)
+    )
+    expect(byIndex).toEqual([])
+  })
+
+  it("keeps the CLI's command files free of services, adapters and HTTP", () => {
+    const commands = files.filter((file) => relative(file).startsWith(path.join("cli", "src", "commands")))
+    expect(commands.length).toBeGreaterThan(5)
+    const heavy = commands.flatMap((file) =>
+      imports(file)
+        .filter((specifier) => /^@provisio\/(adapters|http)\/|\/service$/.test(specifier))
+        .map((specifier) => `${relative(file)}: ${specifier}`)
+    )
+    expect(heavy).toEqual([])
   })
 })
