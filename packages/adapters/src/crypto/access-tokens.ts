@@ -14,6 +14,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { errors, jwtVerify, SignJWT } from "jose"
 import * as crypto from "node:crypto"
+import { now } from "@provisio/core/shared/time"
 import { storedSigningKey } from "../postgres/auth.js"
 
 const ALGORITHM = "HS256"
@@ -42,8 +43,8 @@ export const makeAccessTokens = (key: Uint8Array, ttl: Duration.Duration) =>
   AccessTokens.of({
     issue: (claims) =>
       Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        const issuedAt = Math.floor(now / 1000)
+        const nowMillis = yield* Clock.currentTimeMillis
+        const issuedAt = Math.floor(nowMillis / 1000)
         const expiresAt = issuedAt + Math.max(1, Math.floor(Duration.toSeconds(ttl)))
         const token = yield* Effect.promise(() =>
           new SignJWT({ account_id: claims.account_id, role: claims.role })
@@ -61,14 +62,14 @@ export const makeAccessTokens = (key: Uint8Array, ttl: Duration.Duration) =>
     verify: (token) =>
       Effect.gen(function* () {
         // jose checks `exp` against `currentDate`: our Clock, not Date.now().
-        const now = yield* Clock.currentTimeMillis
+        const nowMillis = yield* Clock.currentTimeMillis
         const verified = yield* Effect.tryPromise({
           try: () =>
             jwtVerify(token, key, {
               algorithms: [ALGORITHM],
               issuer: ISSUER,
               audience: AUDIENCE,
-              currentDate: new Date(now),
+              currentDate: new Date(nowMillis),
               requiredClaims: ["sub", "exp", "iat"]
             }),
           catch: (error) =>
@@ -96,7 +97,7 @@ export const AccessTokensLive = Layer.effect(
           ? Effect.fail(ConfigError.InvalidData(["PROVISIO_JWT_SECRET"], `must be at least ${MIN_JWT_SECRET_LENGTH} characters`))
           : Effect.succeed(new TextEncoder().encode(Redacted.value(secret))),
       onNone: () =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => storedSigningKey("access_tokens", DateTime.unsafeMake(now)))
+        Effect.flatMap(now, (at) => storedSigningKey("access_tokens", at))
     })
     return makeAccessTokens(key, config.ttl)
   })

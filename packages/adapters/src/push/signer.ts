@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Webhook } from "standardwebhooks"
 import { createRequire } from "node:module"
+import { now } from "@provisio/core/shared/time"
 
 /**
  * Signs outbound calls the Standard Webhooks way (docs/push.md), with the `standardwebhooks`
@@ -86,14 +87,14 @@ export const provisioningRequest = (
     onNone: () => Effect.succeedNone,
     onSome: ({ method, url }) =>
       Effect.gen(function* () {
-        const now = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+        const at = yield* now
         return Option.some(yield* signedRequest({
           method,
           url,
           timeout_ms: target.timeout_ms,
           id: event.event_id,
           body: provisioningBody(event),
-          secrets: activeSecrets(target.keys, now)
+          secrets: activeSecrets(target.keys, at)
         }))
       })
   })

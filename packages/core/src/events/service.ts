@@ -1,6 +1,4 @@
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Principal } from "../identity/model.js"
@@ -9,6 +7,7 @@ import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { DomainEvent, type EventData, type EventId, type EventScope, type StoredEvent } from "./model.js"
 import { EventLog, type EventFilter } from "./ports.js"
+import { now } from "../shared/time.js"
 
 const TYPE_FILTER = /^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^[a-z_]+\*$/
 
@@ -19,7 +18,7 @@ const TYPE_FILTER = /^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^[a-z_]+\*$/
 export const newEvent = (type: string, scope: EventScope, data: EventData) =>
   Effect.gen(function* () {
     const id = (yield* makeId("evt")) as EventId
-    const occurred_at = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+    const occurred_at = yield* now
     return {
       event: new DomainEvent({ id, type, occurred_at, customer_id: scope.customer_id, data }),
       lineage: scope.lineage

@@ -1,7 +1,6 @@
 import * as Arr from "effect/Array"
 import * as BigDecimal from "effect/BigDecimal"
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -16,6 +15,7 @@ import type { Principal } from "../identity/model.js"
 import { canReach, requireKind, requireWrite } from "../identity/policy.js"
 import { type Forbidden, type PersistenceError } from "../shared/errors.js"
 import { formatDecimal } from "../shared/money.js"
+import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
 import { periodAt } from "../subscriptions/periods.js"
@@ -131,8 +131,8 @@ export const make = Effect.gen(function* () {
    */
   const ingestBatch = (caller: Principal, raw: ReadonlyArray<unknown>, offset: number) =>
     Effect.gen(function* () {
-      const nowMillis = yield* Clock.currentTimeMillis
-      const now = DateTime.unsafeMake(nowMillis)
+      const receivedAt = yield* now
+      const nowMillis = receivedAt.epochMillis
       const latest = nowMillis + FUTURE_TOLERANCE_MILLIS
       const rejected: Array<UsageRejection> = []
       const reject = (index: number, code: RejectionCode, message: string) => {
@@ -245,7 +245,7 @@ export const make = Effect.gen(function* () {
           ? yield* lateChecks(candidates, invoiceStatusOf, reject)
           : { drafts: [], insertable: candidates }
         if (insertable.length === 0) return finish(0, 0)
-        const { inserted, totals } = yield* repo.insertRecords(insertable.map((c) => c.record), now, {
+        const { inserted, totals } = yield* repo.insertRecords(insertable.map((c) => c.record), receivedAt, {
           withThresholds: context.skus.filter((sku) => sku.thresholds.length > 0).map((sku) => sku.id),
           drafts
         })
@@ -333,7 +333,7 @@ export const make = Effect.gen(function* () {
         }
       }
       if (crossings.length === 0) return
-      const recorded = new Set(yield* repo.insertCrossings(crossings, yield* DateTime.now))
+      const recorded = new Set(yield* repo.insertCrossings(crossings, yield* now))
       const raised = events.filter((e) => recorded.has(e.event.id))
       if (raised.length > 0) yield* log.append(raised)
     })

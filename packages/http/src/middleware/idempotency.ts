@@ -14,14 +14,13 @@ import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   type StoredAnswer
 } from "@provisio/core/shared/idempotency"
-import * as Clock from "effect/Clock"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as crypto from "node:crypto"
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, InternalError, ValidationErrorError } from "../errors.js"
 import { answer, refuse } from "./answers.js"
+import { now } from "@provisio/core/shared/time"
 
 /** The header of the contract, and the one the IETF draft (and Stripe) name. */
 const KEY_HEADERS = ["x-idempotency-key", "idempotency-key"] as const
@@ -145,9 +144,9 @@ export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
       request.url,
       body.right
     )
-    const now = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+    const at = yield* now
     const claim = crypto.randomUUID()
-    const begun = yield* Effect.either(store.begin(keyed, claim, now))
+    const begun = yield* Effect.either(store.begin(keyed, claim, at))
     // The store failed (and logged why): the request is not run unguarded; 500, and the client retries.
     if (Either.isLeft(begun)) {
       return yield* refuse(request, InternalError, begun.left)
@@ -188,7 +187,7 @@ export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
         if (settled) return
         settled = true
         const kept = isKeptAnswer(response.status) ? capture(response) : undefined
-        const at = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+        const at = yield* now
         yield* kept === undefined
           ? store.abandon(keyed, claim)
           : store.complete(keyed, claim, seal(cipherKey, kept), at)

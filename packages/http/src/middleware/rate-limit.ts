@@ -3,17 +3,16 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { Principal, Role } from "@provisio/core/identity/model"
 import { RateLimited } from "@provisio/core/shared/errors"
 import { parseRateLimit, type RateLimit, RateLimiter } from "@provisio/core/shared/rate-limit"
-import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as crypto from "node:crypto"
 import { Authentication, AuthenticationLive } from "./authentication.js"
+import { now } from "@provisio/core/shared/time"
 
 /** Per role, as `<requests>/<unit>` ("600/minute": a bucket of 600 refilled over a minute) or "off". */
 const roleLimit = (role: Role, fallback: string) =>
@@ -61,8 +60,8 @@ export const withRateLimit = (authentication: AuthenticationService) =>
       Effect.gen(function* () {
         const limit = limits[principal.role]
         if (limit === undefined) return
-        const now = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
-        const taken = yield* limiter.take(bucketKey(principal, credential), limit, now).pipe(
+        const at = yield* now
+        const taken = yield* limiter.take(bucketKey(principal, credential), limit, at).pipe(
           // The limiter protects the service; a failing one must not take it down: let the request through.
           Effect.catchTag("PersistenceError", (error) =>
             Effect.as(Effect.logWarning("rate limiter unavailable, request let through", error.message), undefined))
