@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { makeAccessTokens } from "@provisio/adapters/crypto/access-tokens"
-import { DateTime, Duration, Effect, Exit, TestClock } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as TestClock from "effect/TestClock"
 
 const key = new TextEncoder().encode("a test key of at least thirty-two characters")
 const claims = { user_id: "usr_1", account_id: "acc_1", role: "manager" } as const

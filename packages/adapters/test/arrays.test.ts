@@ -1,8 +1,8 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { expect, layer } from "@effect/vitest"
 import { pgArray } from "@provisio/adapters/postgres/arrays"
 import { TestDatabase } from "@provisio/adapters/testing/database"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 layer(TestDatabase)("array parameters", (it) => {
   it.effect("text reaches the database as it was: quotes, backslashes, commas, braces, blanks, the word NULL, nulls", () =>

@@ -3,7 +3,8 @@ import { IdTokenVerifierLive } from "@provisio/adapters/oidc/verifier"
 import { generateSigningKey, jwksOf, serveJwks, signIdToken } from "@provisio/adapters/testing/oidc"
 import { IdTokenVerifier } from "@provisio/core/federation/ports"
 import { IdentityProvider } from "@provisio/core/settings/model"
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import * as jose from "jose"
 
 const NOW = Date.parse("2026-11-23T10:00:00Z")

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DEFAULT_SCRYPT_PARAMS, makePasswordHasher } from "@provisio/adapters/crypto/passwords"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 
 const secret = (text: string) => Redacted.make(text)
 

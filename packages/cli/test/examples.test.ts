@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { spawnTypeScript } from "@provisio/adapters/testing/processes"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"

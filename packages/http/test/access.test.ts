@@ -1,8 +1,9 @@
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { ProvisioApi } from "@provisio/http/api"
 import { Deliveries } from "@provisio/core/deliveries/service"
-import { Effect, TestClock } from "effect"
+import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
 import {
   ADMIN_KEY,
   call,

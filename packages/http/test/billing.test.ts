@@ -1,9 +1,9 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Billing } from "@provisio/core/billing/service"
 import { Principal } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { call, channel, createKey, expectData } from "./harness"
 import {
   createCustomer,

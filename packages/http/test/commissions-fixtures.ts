@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
 import { call, expectData } from "./harness"
 import { draftInvoice, finalizedInvoice } from "./invoice-fixtures"
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { call, channel, createDistributor, createKey, createPartner, expectData } from "./harness"
 import { insertInvoice, sumOfTotals } from "./commissions-fixtures"
 import { createCustomer, exampleCatalog, expectError, OrderingServer, V1 } from "./ordering-fixtures"

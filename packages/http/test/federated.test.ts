@@ -7,7 +7,9 @@ import {
   signIdToken,
   signWithSecret
 } from "@provisio/adapters/testing/oidc"
-import { Clock, Effect, TestClock } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
 import { type Answer, call, channel, expectData, TestServer } from "./harness"
 
 const FEDERATED = "/api/v1/auth/federated"

@@ -1,13 +1,18 @@
 import { expect } from "@effect/vitest"
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
-import type { SqlClient } from "@effect/sql"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import { ServicesLive } from "@provisio/adapters/services"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { Identity } from "@provisio/core/identity/service"
 import { CoreConfigLive } from "@provisio/http/config"
 import { HttpAppLive } from "@provisio/http/server"
-import { ConfigProvider, Effect, Layer, Option, TestClock } from "effect"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
 
 
 /** The platform admin key every test server starts with (as `PROVISIO_BOOTSTRAP_KEY` would set it). */

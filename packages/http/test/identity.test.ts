@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ADMIN_KEY, type Answer, call, channel, createDistributor, createKey, createPartner, expectData, TestServer } from "./harness"
 
 describe("identity", () => {

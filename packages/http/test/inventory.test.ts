@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { call, channel, expectData } from "./harness"
 import { createCustomer, exampleCatalog, expectError, OrderingServer, SEAT, setNow, subscribe, V1 } from "./ordering-fixtures"
 

@@ -1,8 +1,9 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { InvoiceLineDetails, InvoiceLineKind } from "@provisio/core/invoices/model"
 import { Invoices } from "@provisio/core/invoices/service"
 import { makeId } from "@provisio/core/shared/ids"
-import { DateTime, Effect } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 
 /**
  * Draft invoices written in SQL the way a billing run leaves them (lines, subtotal = total =

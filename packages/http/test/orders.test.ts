@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Effect, TestClock } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
 import { call, channel, createKey, expectData } from "./harness"
 import {
   addItem,

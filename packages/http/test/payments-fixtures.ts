@@ -1,7 +1,7 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Identity } from "@provisio/core/identity/service"
 import { Invoices } from "@provisio/core/invoices/service"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { chargeOf, draftInvoice, finalizedInvoice } from "./invoice-fixtures"
 
 /**

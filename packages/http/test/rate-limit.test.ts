@@ -1,7 +1,11 @@
-import { HttpServer, OpenApi } from "@effect/platform"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { describe, expect, it } from "@effect/vitest"
 import { ProvisioApi } from "@provisio/http/api"
-import { Context, Effect, Layer, TestClock } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
 import {
   type Answer,
   call,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ServicesLive } from "@provisio/adapters/services"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { call, channel, expectData, serverOver, sharedDatabase, withSettings } from "./harness"
 import {
   addItem,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { call, channel, createKey, expectData, expectError, TestServer } from "./harness"
 
 const SETTINGS = "/api/v1/settings"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Deliveries } from "@provisio/core/deliveries/service"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { call, channel, createKey, expectData, signIn, TEST_PASSWORD, uniqueEmail } from "./harness"
 import { createCustomer, events, expectError, OrderingServer, V1 } from "./ordering-fixtures"
 

@@ -1,8 +1,9 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Identity } from "@provisio/core/identity/service"
 import { UsageService } from "@provisio/core/usage/service"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { call, channel, createKey, expectData, TEST_PASSWORD, signIn, uniqueEmail } from "./harness"
 import { createCustomer, events, exampleCatalog, expectError, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { WebhookRepoLive } from "@provisio/adapters/postgres/webhooks"
 import { WebhookRepo } from "@provisio/core/webhooks/ports"
-import { DateTime, Effect, Option } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { callAndTick as call, channel, createDistributor, createKey, createPartner, expectData, expectError, TestServer } from "./harness"
 
 

@@ -85,20 +85,11 @@ export const InvoiceRepoLive = Layer.effect(
       })
 
     /**
-     * Finalizes the rows `subjects` selects at `at`, set-based: credit from the customers' notes,
-     * numbers, totals and status, the ledger and the events. `subjects` gives (id, customer_id,
-     * lineage, issuer_account_id, currency, period, billing_run_id, amount_paid, created_at) of
-     * invoices whose lines are stored; `write` stores the numbered rows `u` (the drafts' update,
-     * or the issued invoices' insert) and answers them; their ids are the answer.
+     * Credit from the customers' notes, oldest note first, up to each subtotal of the invoices
+     * `subjects` selects: a credit line on the invoice and the note's remaining lowered.
      */
-    const finalize = (
-      subjects: Statement.Fragment,
-      write: Statement.Fragment,
-      at: DateTime.Utc,
-      events: ReadonlyArray<FinalizationEvents>
-    ) =>
+    const applyCreditNotes = (subjects: Statement.Fragment, at: DateTime.Utc) =>
       Effect.gen(function* () {
-        const year = DateTime.getPartUtc(at, "year")
         const notes = yield* sql<{ readonly id: string }>`
           select c.id from credit_notes c
            where c.remaining > 0
@@ -144,6 +135,24 @@ export const InvoiceRepoLive = Layer.effect(
               from (select credit_note_id, sum(amount) as amount from allocations group by credit_note_id) a
              where n.id = a.credit_note_id`
         }
+      })
+
+    /**
+     * Finalizes the rows `subjects` selects at `at`, set-based: credit from the customers' notes,
+     * numbers, totals and status, the ledger and the events. `subjects` gives (id, customer_id,
+     * lineage, issuer_account_id, currency, period, billing_run_id, amount_paid, created_at) of
+     * invoices whose lines are stored; `write` stores the numbered rows `u` (the drafts' update,
+     * or the issued invoices' insert) and answers them; their ids are the answer.
+     */
+    const finalize = (
+      subjects: Statement.Fragment,
+      write: Statement.Fragment,
+      at: DateTime.Utc,
+      events: ReadonlyArray<FinalizationEvents>
+    ) =>
+      Effect.gen(function* () {
+        const year = DateTime.getPartUtc(at, "year")
+        yield* applyCreditNotes(subjects, at)
         // Numbers: one upsert per issuer takes the next `count` numbers of its year (the row
         // stays locked until commit, which is what makes them gapless); each invoice gets its
         // place among its issuer's. Issuers in order, so concurrent batches cannot deadlock.

@@ -170,22 +170,12 @@ const planOrder = (plans: ReadonlyArray<CatalogPlan>) => {
   return Effect.succeed(order)
 }
 
-/**
- * The import, over the catalog's use cases (service.ts runs it in one transaction). SKUs first,
- * then products, then plans (add-ons before the plans naming them). Each item is created, updated
- * to match the file, or left alone when it already does.
- */
-export const makeImporter = <Ops extends ImportOps>(ops: Ops) =>
-<R = never>(
-  principal: Principal,
-  file: CatalogFile,
-  onItem?: (item: ImportItem) => Effect.Effect<void, never, R>
-): Effect.Effect<ImportSummary, OpsError<Ops> | ValidationError, R> =>
-  Effect.gen(function* () {
-    const items: Array<ImportItem> = []
-    const done = (item: ImportItem) =>
-      Effect.zipRight(Effect.sync(() => items.push(item)), onItem === undefined ? Effect.void : onItem(item))
+/** Reports one item done: kept for the summary, and shown to the caller as it happens. */
+type Done<R> = (item: ImportItem) => Effect.Effect<void, never, R>
 
+/** The file's sections each name an item once: the first repeat is refused with its place. */
+const refuseRepeats = (file: CatalogFile) =>
+  Effect.gen(function* () {
     for (const [section, keys] of [
       ["skus", file.skus.map((s) => s.code)],
       ["products", file.products.map((p) => p.name)],
@@ -197,9 +187,12 @@ export const makeImporter = <Ops extends ImportOps>(ops: Ops) =>
         return yield* ValidationError.of(`${section}[${repeat}].${field}`, `repeats an earlier one ("${keys[repeat]}")`)
       }
     }
+  })
 
-    // SKUs, by code.
-    for (const [i, input] of file.skus.entries()) {
+/** SKUs, by code. */
+const importSkus = <R>(ops: ImportOps, principal: Principal, skus: CatalogFile["skus"], done: Done<R>) =>
+  Effect.gen(function* () {
+    for (const [i, input] of skus.entries()) {
       const existing = yield* ops.findSkuByCode(input.code)
       if (Option.isNone(existing)) {
         const sku = yield* within(`skus[${i}]`)(ops.createSku(principal, input))
@@ -222,9 +215,12 @@ export const makeImporter = <Ops extends ImportOps>(ops: Ops) =>
         yield* done({ kind: "sku", key: input.code, id: sku.id, outcome: "updated" })
       }
     }
+  })
 
-    // Products, by name.
-    for (const [i, input] of file.products.entries()) {
+/** Products, by name. */
+const importProducts = <R>(ops: ImportOps, principal: Principal, products: CatalogFile["products"], done: Done<R>) =>
+  Effect.gen(function* () {
+    for (const [i, input] of products.entries()) {
       const existing = yield* ops.findProductByName(input.name)
       if (Option.isNone(existing)) {
         const product = yield* within(`products[${i}]`)(ops.createProduct(principal, input))
@@ -241,81 +237,103 @@ export const makeImporter = <Ops extends ImportOps>(ops: Ops) =>
         yield* done({ kind: "product", key: input.name, id: product.id, outcome: "updated" })
       }
     }
+  })
 
+/**
+ * A plan entry as the use case's input: its product, add-ons (the file's earlier plans, else the
+ * catalog's) and SKUs found by name and code, each missing one refused with its place.
+ */
+const planInput = (ops: ImportOps, at: string, entry: CatalogPlan, planIds: ReadonlyMap<string, PlanId>) =>
+  Effect.gen(function* () {
+    const product = yield* ops.findProductByName(entry.product)
+    if (Option.isNone(product)) {
+      return yield* ValidationError.of(`${at}.product`, `no product is named "${entry.product}"`)
+    }
+    const addonIds: Array<PlanId> = []
+    for (const [j, name] of (entry.addons ?? []).entries()) {
+      const id = planIds.get(name.toLowerCase()) ?? Option.getOrUndefined(yield* ops.findPlanByName(name))?.id
+      if (id === undefined) {
+        return yield* ValidationError.of(`${at}.addons[${j}]`, `no plan is named "${name}", in the file or the catalog`)
+      }
+      addonIds.push(id)
+    }
+    const skuIds: Array<SkuId> = []
+    for (const [j, code] of (entry.skus ?? []).entries()) {
+      const sku = yield* ops.findSkuByCode(code)
+      if (Option.isNone(sku)) {
+        return yield* ValidationError.of(`${at}.skus[${j}]`, `no SKU has the code "${code}", in the file or the catalog`)
+      }
+      skuIds.push(sku.value.id)
+    }
+    return new CreatePlan({
+      product_id: product.value.id,
+      name: entry.name,
+      price: entry.price,
+      billing_interval: entry.billing_interval,
+      commitment_months: entry.commitment_months ?? null,
+      addon_plan_ids: addonIds,
+      sku_ids: skuIds
+    })
+  })
+
+/** One plan created, updated to match (a new version) or left alone; published unless the file says not. */
+const importPlan = (ops: ImportOps, principal: Principal, at: string, entry: CatalogPlan, input: CreatePlan) =>
+  Effect.gen(function* () {
+    const publish = entry.published ?? true
+    const existing = yield* ops.findPlanByName(entry.name)
+    if (Option.isNone(existing)) {
+      const plan: Plan = yield* within(at)(ops.createPlan(principal, input))
+      return { plan: publish ? yield* within(at)(ops.publishPlan(principal, plan.id)) : plan, outcome: "created" as const }
+    }
+    if (existing.value.product_id !== input.product_id) {
+      return yield* ValidationError.of(
+        `${at}.product`,
+        `plan "${entry.name}" belongs to product ${existing.value.product_id}; a plan's product never changes`
+      )
+    }
+    if (samePlan(existing.value, input)) {
+      return publish && existing.value.status === "draft"
+        ? { plan: yield* within(at)(ops.publishPlan(principal, existing.value.id)), outcome: "updated" as const }
+        : { plan: existing.value, outcome: "unchanged" as const }
+    }
+    const plan: Plan = yield* within(at)(ops.updatePlan(principal, existing.value.id, new UpdatePlan({
+      name: input.name,
+      price: input.price,
+      billing_interval: input.billing_interval,
+      commitment_months: input.commitment_months ?? null,
+      addon_plan_ids: input.addon_plan_ids ?? [],
+      sku_ids: input.sku_ids ?? []
+    })))
+    return { plan: publish ? yield* within(at)(ops.publishPlan(principal, plan.id)) : plan, outcome: "updated" as const }
+  })
+
+/**
+ * The import, over the catalog's use cases (service.ts runs it in one transaction). SKUs first,
+ * then products, then plans (add-ons before the plans naming them). Each item is created, updated
+ * to match the file, or left alone when it already does.
+ */
+export const makeImporter = <Ops extends ImportOps>(ops: Ops) =>
+<R = never>(
+  principal: Principal,
+  file: CatalogFile,
+  onItem?: (item: ImportItem) => Effect.Effect<void, never, R>
+): Effect.Effect<ImportSummary, OpsError<Ops> | ValidationError, R> =>
+  Effect.gen(function* () {
+    const items: Array<ImportItem> = []
+    const done = (item: ImportItem) =>
+      Effect.zipRight(Effect.sync(() => items.push(item)), onItem === undefined ? Effect.void : onItem(item))
+
+    yield* refuseRepeats(file)
+    yield* importSkus(ops, principal, file.skus, done)
+    yield* importProducts(ops, principal, file.products, done)
     // Plans, by name; add-ons first.
     const planIds = new Map<string, PlanId>()
     for (const i of yield* planOrder(file.plans)) {
       const entry = file.plans[i]!
-      const at = `plans[${i}]`
-      const product = yield* ops.findProductByName(entry.product)
-      if (Option.isNone(product)) {
-        return yield* ValidationError.of(`${at}.product`, `no product is named "${entry.product}"`)
-      }
-      const addonIds: Array<PlanId> = []
-      for (const [j, name] of (entry.addons ?? []).entries()) {
-        const id = planIds.get(name.toLowerCase()) ?? Option.getOrUndefined(yield* ops.findPlanByName(name))?.id
-        if (id === undefined) {
-          return yield* ValidationError.of(`${at}.addons[${j}]`, `no plan is named "${name}", in the file or the catalog`)
-        }
-        addonIds.push(id)
-      }
-      const skuIds: Array<SkuId> = []
-      for (const [j, code] of (entry.skus ?? []).entries()) {
-        const sku = yield* ops.findSkuByCode(code)
-        if (Option.isNone(sku)) {
-          return yield* ValidationError.of(`${at}.skus[${j}]`, `no SKU has the code "${code}", in the file or the catalog`)
-        }
-        skuIds.push(sku.value.id)
-      }
-      const input = new CreatePlan({
-        product_id: product.value.id,
-        name: entry.name,
-        price: entry.price,
-        billing_interval: entry.billing_interval,
-        commitment_months: entry.commitment_months ?? null,
-        addon_plan_ids: addonIds,
-        sku_ids: skuIds
-      })
-      const publish = entry.published ?? true
-      const existing = yield* ops.findPlanByName(entry.name)
-      let plan: Plan
-      let outcome: ImportOutcome
-      if (Option.isNone(existing)) {
-        plan = yield* within(at)(ops.createPlan(principal, input))
-        if (publish) plan = yield* within(at)(ops.publishPlan(principal, plan.id))
-        outcome = "created"
-      } else if (existing.value.product_id !== product.value.id) {
-        return yield* ValidationError.of(
-          `${at}.product`,
-          `plan "${entry.name}" belongs to product ${existing.value.product_id}; a plan's product never changes`
-        )
-      } else if (samePlan(existing.value, input)) {
-        plan = existing.value
-        outcome = "unchanged"
-        if (publish && plan.status === "draft") {
-          plan = yield* within(at)(ops.publishPlan(principal, plan.id))
-          outcome = "updated"
-        }
-      } else {
-        plan = yield* within(at)(ops.updatePlan(principal, existing.value.id, new UpdatePlan({
-          name: input.name,
-          price: input.price,
-          billing_interval: input.billing_interval,
-          commitment_months: input.commitment_months ?? null,
-          addon_plan_ids: input.addon_plan_ids ?? [],
-          sku_ids: input.sku_ids ?? []
-        })))
-        if (publish) plan = yield* within(at)(ops.publishPlan(principal, plan.id))
-        outcome = "updated"
-      }
+      const input = yield* planInput(ops, `plans[${i}]`, entry, planIds)
+      const { outcome, plan } = yield* importPlan(ops, principal, `plans[${i}]`, entry, input)
       planIds.set(entry.name.toLowerCase(), plan.id)
-      yield* done({
-        kind: "plan",
-        key: entry.name,
-        id: plan.id,
-        outcome,
-        detail: `version ${plan.version}, ${plan.status}`
-      })
+      yield* done({ kind: "plan", key: entry.name, id: plan.id, outcome, detail: `version ${plan.version}, ${plan.status}` })
     }
 
     const count = (outcome: ImportOutcome) => items.filter((item) => item.outcome === outcome).length

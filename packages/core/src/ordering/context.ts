@@ -30,6 +30,9 @@ class ItemProblem extends Schema.TaggedError<ItemProblem>()("ItemProblem", {
 
 const problem = (field: string | undefined, message: string) => Effect.fail(new ItemProblem({ field, message }))
 
+/** A field of the item that names something (null and absent both name nothing). */
+const given = (value: string | null | undefined): value is string => value !== undefined && value !== null
+
 /** What an order item refers to, resolved against the catalog and the customer's subscriptions. */
 export type Resolved =
   | {
@@ -150,6 +153,87 @@ export const makeCommon = (deps: OrderingDeps) => {
       return found.value
     })
 
+  /** A one-off purchase of a SKU, rated at the quantity ordered. */
+  const resolvePurchase = (item: ItemRequest & { readonly sku_id: string }) =>
+    Effect.gen(function* () {
+      for (const field of ["plan_id", "subscription_id", "parent_subscription_id"] as const) {
+        if (given(item[field])) return yield* problem(field, "leave it out when ordering a SKU (sku_id)")
+      }
+      if (Object.keys(item.characteristics ?? {}).length > 0) {
+        return yield* problem("characteristics", "a SKU has no characteristics; leave them out")
+      }
+      const sku = yield* skus.findById(item.sku_id)
+      if (Option.isNone(sku)) return yield* problem("sku_id", `SKU ${item.sku_id} does not exist`)
+      const rating = rate(skuPriceModel(sku.value), BigDecimal.make(BigInt(item.quantity), 0), sku.value.currency)
+      return {
+        action: "purchase",
+        sku: sku.value,
+        unit_price: sku.value.model === "per_unit" && sku.value.unit_price !== null
+          ? money(sku.value.unit_price, sku.value.currency)
+          : null,
+        amount: money(rating.amount, sku.value.currency)
+      } satisfies Resolved
+    })
+
+  /** More units of a subscription of the customer's, at the plan version it has. */
+  const resolveIncrease = (customer: Customer, item: ItemRequest & { readonly subscription_id: string }, lock: boolean) =>
+    Effect.gen(function* () {
+      if (given(item.parent_subscription_id)) {
+        return yield* problem(
+          "parent_subscription_id",
+          "an item either raises a subscription's quantity (subscription_id) or adds an add-on to one, not both"
+        )
+      }
+      if (Object.keys(item.characteristics ?? {}).length > 0) {
+        return yield* problem("characteristics", "a quantity increase keeps the subscription's characteristics; leave them out")
+      }
+      const subscription = yield* customerSubscription(customer, item.subscription_id, "subscription_id", lock)
+      if (given(item.plan_id) && item.plan_id !== subscription.subscription.plan_id) {
+        return yield* problem(
+          "plan_id",
+          `subscription ${subscription.subscription.id} is to plan ${subscription.subscription.plan_id}; leave plan_id out or name that plan`
+        )
+      }
+      const plan = yield* plans.findVersion(subscription.subscription.plan_id, subscription.subscription.plan_version)
+      if (Option.isNone(plan)) return yield* problem("subscription_id", "the subscription's plan version is gone")
+      return {
+        action: "increase_quantity",
+        plan: plan.value,
+        subscription,
+        unit_price: plan.value.price,
+        amount: priceOf(plan.value.price, item.quantity)
+      } satisfies Resolved
+    })
+
+  /** A new subscription to a published plan, or an add-on to one of the customer's subscriptions. */
+  const resolveCreate = (customer: Customer, item: ItemRequest & { readonly plan_id: string }, lock: boolean) =>
+    Effect.gen(function* () {
+      const plan = yield* publishedPlan(item.plan_id, "plan_id")
+      let parent: StoredSubscription | null = null
+      if (given(item.parent_subscription_id)) {
+        parent = yield* customerSubscription(customer, item.parent_subscription_id, "parent_subscription_id", lock)
+        const parentPlan = yield* plans.findVersion(parent.subscription.plan_id, parent.subscription.plan_version)
+        if (Option.isNone(parentPlan) || !parentPlan.value.addon_plan_ids.includes(plan.id)) {
+          return yield* problem(
+            "plan_id",
+            `plan ${plan.id} is not an add-on of subscription ${parent.subscription.id}'s plan ${parent.subscription.plan_id}`
+          )
+        }
+      }
+      const product = yield* products.findById(plan.product_id)
+      if (Option.isNone(product)) return yield* problem("plan_id", `the product of plan ${plan.id} is gone`)
+      const wrong = checkCharacteristics(product.value.characteristics, item.characteristics ?? {}, product.value.name)
+      if (wrong !== undefined) return yield* problem(wrong.field, wrong.message)
+      return {
+        action: "create",
+        plan,
+        product: product.value,
+        parent,
+        unit_price: plan.price,
+        amount: priceOf(plan.price, item.quantity)
+      } satisfies Resolved
+    })
+
   /**
    * What an item orders, checked against the catalog, the customer's subscriptions and the
    * currency of the order's other items: when an item is added, and again for every item at
@@ -157,85 +241,17 @@ export const makeCommon = (deps: OrderingDeps) => {
    */
   const resolveItem = (customer: Customer, item: ItemRequest, currency: Currency | undefined, lock: boolean) =>
     Effect.gen(function* () {
-      const characteristics = item.characteristics ?? {}
-      const given = (value: string | null | undefined): value is string => value !== undefined && value !== null
-      let resolved: Resolved
-      if (given(item.sku_id)) {
-        for (const field of ["plan_id", "subscription_id", "parent_subscription_id"] as const) {
-          if (given(item[field])) return yield* problem(field, "leave it out when ordering a SKU (sku_id)")
-        }
-        if (Object.keys(characteristics).length > 0) {
-          return yield* problem("characteristics", "a SKU has no characteristics; leave them out")
-        }
-        const sku = yield* skus.findById(item.sku_id)
-        if (Option.isNone(sku)) return yield* problem("sku_id", `SKU ${item.sku_id} does not exist`)
-        const rating = rate(skuPriceModel(sku.value), BigDecimal.make(BigInt(item.quantity), 0), sku.value.currency)
-        resolved = {
-          action: "purchase",
-          sku: sku.value,
-          unit_price: sku.value.model === "per_unit" && sku.value.unit_price !== null
-            ? money(sku.value.unit_price, sku.value.currency)
-            : null,
-          amount: money(rating.amount, sku.value.currency)
-        }
-      } else if (given(item.subscription_id)) {
-        if (given(item.parent_subscription_id)) {
-          return yield* problem(
-            "parent_subscription_id",
-            "an item either raises a subscription's quantity (subscription_id) or adds an add-on to one, not both"
-          )
-        }
-        if (Object.keys(characteristics).length > 0) {
-          return yield* problem("characteristics", "a quantity increase keeps the subscription's characteristics; leave them out")
-        }
-        const subscription = yield* customerSubscription(customer, item.subscription_id, "subscription_id", lock)
-        if (given(item.plan_id) && item.plan_id !== subscription.subscription.plan_id) {
-          return yield* problem(
-            "plan_id",
-            `subscription ${subscription.subscription.id} is to plan ${subscription.subscription.plan_id}; leave plan_id out or name that plan`
-          )
-        }
-        // More units of the plan version the subscription has.
-        const plan = yield* plans.findVersion(subscription.subscription.plan_id, subscription.subscription.plan_version)
-        if (Option.isNone(plan)) return yield* problem("subscription_id", "the subscription's plan version is gone")
-        resolved = {
-          action: "increase_quantity",
-          plan: plan.value,
-          subscription,
-          unit_price: plan.value.price,
-          amount: priceOf(plan.value.price, item.quantity)
-        }
-      } else if (given(item.plan_id)) {
-        const plan = yield* publishedPlan(item.plan_id, "plan_id")
-        let parent: StoredSubscription | null = null
-        if (given(item.parent_subscription_id)) {
-          parent = yield* customerSubscription(customer, item.parent_subscription_id, "parent_subscription_id", lock)
-          const parentPlan = yield* plans.findVersion(parent.subscription.plan_id, parent.subscription.plan_version)
-          if (Option.isNone(parentPlan) || !parentPlan.value.addon_plan_ids.includes(plan.id)) {
-            return yield* problem(
-              "plan_id",
-              `plan ${plan.id} is not an add-on of subscription ${parent.subscription.id}'s plan ${parent.subscription.plan_id}`
-            )
-          }
-        }
-        const product = yield* products.findById(plan.product_id)
-        if (Option.isNone(product)) return yield* problem("plan_id", `the product of plan ${plan.id} is gone`)
-        const wrong = checkCharacteristics(product.value.characteristics, characteristics, product.value.name)
-        if (wrong !== undefined) return yield* problem(wrong.field, wrong.message)
-        resolved = {
-          action: "create",
-          plan,
-          product: product.value,
-          parent,
-          unit_price: plan.price,
-          amount: priceOf(plan.price, item.quantity)
-        }
-      } else {
-        return yield* problem(
+      const { plan_id, sku_id, subscription_id } = item
+      const resolved: Resolved = given(sku_id)
+        ? yield* resolvePurchase({ ...item, sku_id })
+        : given(subscription_id)
+        ? yield* resolveIncrease(customer, { ...item, subscription_id }, lock)
+        : given(plan_id)
+        ? yield* resolveCreate(customer, { ...item, plan_id }, lock)
+        : yield* problem(
           "plan_id",
           "name what to order: a plan_id (a new subscription or add-on), a subscription_id (more units) or a sku_id"
         )
-      }
       if (currency !== undefined && resolved.amount.currency !== currency) {
         return yield* problem(
           resolved.action === "purchase" ? "sku_id" : "plan_id",

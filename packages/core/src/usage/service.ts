@@ -4,7 +4,6 @@ import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { crossedThresholds } from "../catalog/thresholds.js"
@@ -12,34 +11,24 @@ import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { StoredEvent } from "../events/model.js"
 import type { Principal } from "../identity/model.js"
-import { canReach, requireKind, requireWrite } from "../identity/policy.js"
+import { requireKind, requireWrite } from "../identity/policy.js"
 import { type Forbidden, type PersistenceError } from "../shared/errors.js"
 import { formatDecimal } from "../shared/money.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
-import { periodAt } from "../subscriptions/periods.js"
 import {
   IngestResult,
   MAX_USAGE_BATCH,
-  type NewUsageRecord,
-  type RejectionCode,
   type ThresholdCrossing,
   type UsageGroup,
   UsageRejection,
   type UsageSku,
-  type UsageSubscription,
   type UsageSummaryQuery
 } from "./model.js"
 import { UsageRepo } from "./ports.js"
 import { summary } from "./summary.js"
-import { type ReadRecord, readRecord } from "./records.js"
-
-/** How far ahead of the clock a record may be dated: the senders' clocks are not ours. */
-const FUTURE_TOLERANCE_MILLIS = 5 * 60 * 1000
-
-const iso = DateTime.formatIso
-const periodKey = (subscriptionId: string, periodStartMillis: number) => `${subscriptionId}|${periodStartMillis}`
+import { type Candidate, closedMessage, iso, planBatch, readBatch, type Reject, type SubscriptionCheck } from "./batch.js"
 
 const emptyResult = new IngestResult({ accepted: 0, duplicates: 0, rejected: [] })
 
@@ -50,60 +39,8 @@ const addResults = (a: IngestResult, b: IngestResult) =>
     rejected: [...a.rejected, ...b.rejected]
   })
 
-/**
- * A billing run may bill a period once it has ended. Usage for a period that has ended, or ends
- * within this margin, is late: it takes a share lock on its subscription, which a run holds
- * exclusively while it reads usage, so a period is never billed without usage committed for it.
- */
-const LATE_MARGIN_MILLIS = 60 * 60 * 1000
-
 /** How many batches of one ingestion are in flight at once. */
 const CONCURRENT_BATCHES = 4
-
-/** A subscription of a batch with the instants its records are checked against, in epoch milliseconds. */
-interface SubscriptionCheck {
-  readonly subscription: UsageSubscription
-  /** Usage is usually stamped to the second: a record of the second it started is inside it. */
-  readonly startedAt: number
-  /** When it stopped; Infinity while it runs. */
-  readonly endedAt: number
-  readonly currentStart: number
-  readonly currentEnd: number
-  /**
-   * Whether a record inside the current period belongs to it. An add-on's first period starts
-   * when it was created, inside its parent's period, while billing counts that period from the
-   * anchored start: then the period is computed from the anchor.
-   */
-  readonly fastPeriod: boolean
-  /** Its current period has ended or ends within the late margin: its records are late. */
-  readonly endsSoon: boolean
-}
-
-const subscriptionCheck = (s: UsageSubscription, nowMillis: number): SubscriptionCheck => {
-  const currentStart = DateTime.toEpochMillis(s.current_period_start)
-  const currentEnd = DateTime.toEpochMillis(s.current_period_end)
-  return {
-    subscription: s,
-    startedAt: DateTime.toEpochMillis(DateTime.startOf(s.started_at, "second")),
-    endedAt: s.ended_at === null ? Infinity : DateTime.toEpochMillis(s.ended_at),
-    currentStart,
-    currentEnd,
-    fastPeriod: DateTime.Equivalence(s.current_period_start, s.billing_anchor) ||
-      !DateTime.Equivalence(s.current_period_start, s.started_at),
-    endsSoon: currentEnd <= nowMillis + LATE_MARGIN_MILLIS
-  }
-}
-
-interface Candidate {
-  /** Position in the batch. */
-  readonly index: number
-  /** Its subscription period (`periodKey`). */
-  readonly key: string
-  /** Its period has ended, ends soon or is billed by a draft: `lateChecks` decides. */
-  readonly late: boolean
-  readonly record: NewUsageRecord
-  readonly subscription: UsageSubscription
-}
 
 type AddedTotal = UsageGroup & { readonly added: BigDecimal.BigDecimal; readonly total: BigDecimal.BigDecimal }
 
@@ -132,111 +69,17 @@ export const make = Effect.gen(function* () {
   const ingestBatch = (caller: Principal, raw: ReadonlyArray<unknown>, offset: number) =>
     Effect.gen(function* () {
       const receivedAt = yield* now
-      const nowMillis = receivedAt.epochMillis
-      const latest = nowMillis + FUTURE_TOLERANCE_MILLIS
       const rejected: Array<UsageRejection> = []
-      const reject = (index: number, code: RejectionCode, message: string) => {
+      const reject: Reject = (index, code, message) => {
         rejected.push(new UsageRejection({ index: offset + index, code, message }))
       }
-
-      const decoded: Array<{ readonly index: number; readonly input: ReadRecord }> = []
-      const subscriptionIds = new Set<string>()
-      const skuRefs = new Set<string>()
-      let since = Infinity
-      for (let index = 0; index < raw.length; index++) {
-        const read = readRecord(raw[index])
-        if (Either.isLeft(read)) {
-          reject(index, "invalid_record", read.left)
-          continue
-        }
-        const input = read.right
-        const at = DateTime.toEpochMillis(input.occurred_at)
-        if (BigDecimal.isNegative(input.quantity)) {
-          reject(index, "invalid_quantity", "quantity: must not be negative")
-        } else if (at > latest) {
-          reject(index, "future_timestamp", `occurred_at: ${iso(input.occurred_at)} is more than 5 minutes ahead of now`)
-        } else {
-          decoded.push({ index, input })
-          subscriptionIds.add(input.subscription_id)
-          skuRefs.add(input.sku_id)
-          if (at < since) since = at
-        }
-      }
-
       const finish = (accepted: number, duplicates: number) =>
         new IngestResult({ accepted, duplicates, rejected: Arr.sort(rejected, byIndex) })
-      if (decoded.length === 0) return finish(0, 0)
 
-      const context = yield* repo.loadBatchContext([...subscriptionIds], [...skuRefs], DateTime.unsafeMake(since))
-      const checks = new Map<string, SubscriptionCheck | null>()
-      for (const s of context.subscriptions) checks.set(s.id, canReach(caller, s.lineage) ? subscriptionCheck(s, nowMillis) : null)
-      const skuByRef = new Map<string, UsageSku>()
-      for (const sku of context.skus) {
-        skuByRef.set(sku.id, sku)
-        skuByRef.set(sku.code.toLowerCase(), sku)
-      }
-      const invoiceStatusOf = new Map<string, string>()
-      for (const p of context.billed_periods) {
-        invoiceStatusOf.set(periodKey(p.subscription_id, DateTime.toEpochMillis(p.period_start)), p.invoice_status)
-      }
-
-      const candidates: Array<Candidate> = []
-      let late = false
-      for (const { index, input } of decoded) {
-        // Missing and out of scope read the same: the caller learns nothing about others' subscriptions.
-        const check = checks.get(input.subscription_id)
-        if (check === undefined || check === null) {
-          reject(index, "unknown_subscription", `subscription_id: subscription ${input.subscription_id} not found`)
-          continue
-        }
-        const subscription = check.subscription
-        const sku = skuByRef.get(input.sku_id) ?? skuByRef.get(input.sku_id.toLowerCase())
-        if (sku === undefined || !subscription.sku_ids.includes(sku.id)) {
-          reject(
-            index,
-            "unknown_sku",
-            sku === undefined
-              ? `sku_id: SKU ${input.sku_id} not found`
-              : `sku_id: SKU ${input.sku_id} is not metered under the plan of subscription ${subscription.id}`
-          )
-          continue
-        }
-        const at = DateTime.toEpochMillis(input.occurred_at)
-        if (at < check.startedAt) {
-          reject(index, "outside_subscription", `occurred_at: ${iso(input.occurred_at)} is before subscription ${subscription.id} started (${iso(subscription.started_at)})`)
-          continue
-        }
-        if (at >= check.endedAt) {
-          reject(index, "outside_subscription", `occurred_at: ${iso(input.occurred_at)} is after subscription ${subscription.id} ended (${iso(subscription.ended_at!)})`)
-          continue
-        }
-        const periodStart = check.fastPeriod && at >= check.currentStart && at < check.currentEnd
-          ? subscription.current_period_start
-          : periodAt(subscription.billing_anchor, subscription.time_zone, subscription.billing_interval, input.occurred_at).start
-        const key = periodKey(subscription.id, DateTime.toEpochMillis(periodStart))
-        const status = invoiceStatusOf.get(key)
-        if (status !== undefined && status !== "draft") {
-          reject(index, "period_closed", closedMessage(subscription.id, periodStart))
-          continue
-        }
-        const isLate = check.endsSoon || DateTime.toEpochMillis(periodStart) < check.currentStart || status === "draft"
-        if (isLate) late = true
-        candidates.push({
-          index,
-          key,
-          late: isLate,
-          subscription,
-          record: {
-            customer_id: subscription.customer_id,
-            transaction_id: input.transaction_id,
-            subscription_id: subscription.id,
-            sku_id: sku.id,
-            quantity: input.quantity,
-            occurred_at: input.occurred_at,
-            period_start: periodStart
-          }
-        })
-      }
+      const read = readBatch(raw, receivedAt.epochMillis, reject)
+      if (read.decoded.length === 0) return finish(0, 0)
+      const context = yield* repo.loadBatchContext([...read.subscriptionIds], [...read.skuRefs], DateTime.unsafeMake(read.since))
+      const { candidates, checks, invoiceStatusOf, late } = planBatch(caller, read.decoded, context, receivedAt.epochMillis, reject)
       if (candidates.length === 0) return finish(0, 0)
 
       return yield* transactor.withTransaction(Effect.gen(function* () {
@@ -264,7 +107,7 @@ export const make = Effect.gen(function* () {
   const lateChecks = (
     candidates: ReadonlyArray<Candidate>,
     invoiceStatusOf: Map<string, string>,
-    reject: (index: number, code: RejectionCode, message: string) => void
+    reject: Reject
   ) =>
     Effect.gen(function* () {
       const lateOnes = candidates.filter((c) => c.late)
@@ -381,8 +224,6 @@ type IngestError = Forbidden | PersistenceError
 
 const byIndex = (a: UsageRejection, b: UsageRejection) => (a.index < b.index ? -1 : a.index > b.index ? 1 : 0)
 
-const closedMessage = (subscriptionId: string, periodStart: DateTime.Utc) =>
-  `occurred_at: the period of subscription ${subscriptionId} starting ${iso(periodStart)} is invoiced and closed`
 
 export class UsageService extends Context.Tag("@provisio/core/UsageService")<
   UsageService,

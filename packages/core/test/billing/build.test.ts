@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { BigDecimal, DateTime } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as DateTime from "effect/DateTime"
 import {
   type BillableSubscription,
   creditLines,

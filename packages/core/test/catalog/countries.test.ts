@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { COUNTRY_NAMES, countryName, isCountryCode } from "../../src/catalog/countries"
 import { CreateProduct } from "../../src/catalog/model"
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { BigDecimal, Either, ParseResult, Schema } from "effect"
+import * as BigDecimal from "effect/BigDecimal"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as fc from "effect/FastCheck"
 import {
   type PriceModel,

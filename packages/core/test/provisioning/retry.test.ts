@@ -1,5 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime, Duration, Effect, Either, Option, Random } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import * as fc from "effect/FastCheck"
 import { type PushResponse, PushTransportError } from "../../src/provisioning/push"
 import {

@@ -1,4 +1,6 @@
-import { DateTime, Duration, Either } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
 import { describe, expect, it } from "vitest"
 import { activeSecrets, rotateKeys, rotationOf, secretKeyBytes, secretPrefix, settleKeys, singleKey } from "../../src/provisioning/secrets"
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { IdentityProviderInput, isAllowedUrl } from "@provisio/core/settings/model"
 import { acceptedIssuers, resolveProviders, uniqueFeatures } from "@provisio/core/settings/providers"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 
 const input = (fields: Partial<IdentityProviderInput> & Pick<IdentityProviderInput, "type">) =>
   new IdentityProviderInput({ id: "p", audience: "client-1", ...fields })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { makeId, makeIds } from "@provisio/core/shared/ids"
-import { Effect, TestClock } from "effect"
+import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
 
 describe("ids", () => {
   it.effect("made one by one or in a batch, in one millisecond or across several, they strictly increase", () =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { DateTime } from "effect"
+import * as DateTime from "effect/DateTime"
 import * as fc from "effect/FastCheck"
 import {
   type BillingInterval,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { call, expectData } from "../harness"
 import { OrderingServer } from "../ordering-fixtures"
 import { describe as about, expectRefused, operations, pathOf, wellFormed } from "./operations"

@@ -1,6 +1,6 @@
-import { HttpServer } from "@effect/platform"
+import * as HttpServer from "@effect/platform/HttpServer"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as http from "node:http"
 import { ADMIN_KEY, call, channel, expectData } from "../harness"
 import { createCustomer, exampleCatalog, OrderingServer, subscribe, V1 } from "../ordering-fixtures"
