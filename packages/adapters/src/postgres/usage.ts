@@ -1,11 +1,12 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { DecimalString, formatDecimal } from "@provisio/core/shared/money"
-import { type UsageBatchContext, UsageTotal } from "@provisio/core/usage/model"
+import { type NewUsageRecord, type PeriodKey, type UsageBatchContext, UsageTotal } from "@provisio/core/usage/model"
 import { UsageRepo } from "@provisio/core/usage/ports"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import { column, type Column, unnestRows } from "./arrays.js"
 import { epochMillisSql, fromEpochMillisSql, parseJsonColumns } from "./json.js"
 import { orPersistenceError } from "./persistence.js"
 
@@ -54,8 +55,14 @@ const toContext = (json: ContextJson): UsageBatchContext => ({
   billed_periods: json.billed_periods.map((p) => ({ ...p, period_start: instant(p.period_start) }))
 })
 
-const decodeLocked = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString, invoice_id: Schema.String })))
-const decodeBilled = Schema.decodeUnknown(Schema.Array(Schema.Struct({ i: Schema.NumberFromString, invoice_status: Schema.String })))
+/** A period of the input as the database answers it: its subscription and start (epoch milliseconds). */
+const AnsweredPeriod = { subscription_id: Schema.String, period_ms: Schema.Number }
+const decodeLocked = Schema.decodeUnknown(Schema.Array(Schema.Struct({ ...AnsweredPeriod, invoice_id: Schema.String })))
+const decodeBilled = Schema.decodeUnknown(Schema.Array(Schema.Struct({ ...AnsweredPeriod, invoice_status: Schema.String })))
+const keyed = <A extends { readonly subscription_id: string; readonly period_ms: number }>({ period_ms, ...row }: A) => ({
+  ...row,
+  period_start: DateTime.unsafeMake(period_ms)
+})
 const decodeStored = Schema.decodeUnknown(Schema.Struct({
   inserted: Schema.Number,
   totals: Schema.Array(Schema.Struct({
@@ -68,6 +75,35 @@ const decodeStored = Schema.decodeUnknown(Schema.Struct({
 }))
 const decodeEventIds = Schema.decodeUnknown(Schema.Array(Schema.Struct({ event_id: Schema.String })))
 const decodeSummary = Schema.decodeUnknown(Schema.Array(UsageTotal))
+
+/** The records as the columns of one set (`unnestRows`), instants in epoch milliseconds; one pass. */
+const recordColumns = (records: ReadonlyArray<NewUsageRecord>) => {
+  const columns = {
+    customer_id: column<string>("text"),
+    transaction_id: column<string>("text"),
+    subscription_id: column<string>("text"),
+    sku_id: column<string>("text"),
+    quantity: column<string>("numeric"),
+    occurred_ms: column<number>("int8"),
+    period_ms: column<number>("int8")
+  }
+  for (const r of records) {
+    columns.customer_id.values.push(r.customer_id)
+    columns.transaction_id.values.push(r.transaction_id)
+    columns.subscription_id.values.push(r.subscription_id)
+    columns.sku_id.values.push(r.sku_id)
+    columns.quantity.values.push(formatDecimal(r.quantity))
+    columns.occurred_ms.values.push(DateTime.toEpochMillis(r.occurred_at))
+    columns.period_ms.values.push(DateTime.toEpochMillis(r.period_start))
+  }
+  return columns
+}
+
+const draftColumns = (drafts: ReadonlyArray<PeriodKey & { readonly invoice_id: string }>) => ({
+  subscription_id: { type: "text", values: drafts.map((d) => d.subscription_id) } satisfies Column<string>,
+  period_start: { type: "timestamptz", values: drafts.map((d) => iso(d.period_start)) } satisfies Column<string>,
+  invoice_id: { type: "text", values: drafts.map((d) => d.invoice_id) } satisfies Column<string>
+})
 
 export const UsageRepoLive = Layer.effect(
   UsageRepo,
@@ -119,30 +155,30 @@ export const UsageRepoLive = Layer.effect(
       lockDraftPeriods: (periods) =>
         orPersistenceError(Effect.flatMap(
           sql`
-            select p.i::text as i, inv.id as invoice_id
+            select p.subscription_id, ${millisOf("p.period_start")} as period_ms, inv.id as invoice_id
               from unnest(${periods.map((p) => p.subscription_id)}::text[], ${periods.map((p) => iso(p.period_start))}::timestamptz[])
-                   with ordinality as p(subscription_id, period_start, i)
+                   as p(subscription_id, period_start)
               join billed_periods bp on bp.subscription_id = p.subscription_id and bp.period_start = p.period_start
               join invoices inv on inv.id = bp.invoice_id
              where inv.status = 'draft'
              order by inv.id
                for update of inv`,
           decodeLocked
-        )).pipe(Effect.map((rows) => rows.map((row) => ({ index: row.i - 1, invoice_id: row.invoice_id })))),
+        )).pipe(Effect.map((rows) => rows.map(keyed))),
 
       lockLatePeriods: (subscriptionIds, periods) =>
         orPersistenceError(Effect.zipRight(
           sql`select count(*) from (select id from subscriptions where id = any(${subscriptionIds}::text[]) order by id for share) as held`,
           Effect.flatMap(
             sql`
-              select p.i::text as i, inv.status as invoice_status
+              select p.subscription_id, ${millisOf("p.period_start")} as period_ms, inv.status as invoice_status
                 from unnest(${periods.map((p) => p.subscription_id)}::text[], ${periods.map((p) => iso(p.period_start))}::timestamptz[])
-                     with ordinality as p(subscription_id, period_start, i)
+                     as p(subscription_id, period_start)
                 join billed_periods bp on bp.subscription_id = p.subscription_id and bp.period_start = p.period_start
                 join invoices inv on inv.id = bp.invoice_id`,
             decodeBilled
           )
-        )).pipe(Effect.map((rows) => rows.map((row) => ({ index: row.i - 1, invoice_status: row.invoice_status })))),
+        )).pipe(Effect.map((rows) => rows.map(keyed))),
 
       insertRecords: (records, receivedAt, { drafts, withThresholds }) =>
         records.length === 0 ? Effect.succeed({ inserted: 0, totals: [] }) : orPersistenceError(Effect.flatMap(
@@ -153,13 +189,7 @@ export const UsageRepoLive = Layer.effect(
           // record are flagged.
           sql`
             with input as (
-              select *
-                from unnest(${records.map((r) => r.customer_id)}::text[], ${records.map((r) => r.transaction_id)}::text[],
-                            ${records.map((r) => r.subscription_id)}::text[], ${records.map((r) => r.sku_id)}::text[],
-                            ${records.map((r) => formatDecimal(r.quantity))}::numeric[],
-                            ${records.map((r) => DateTime.toEpochMillis(r.occurred_at))}::int8[],
-                            ${records.map((r) => DateTime.toEpochMillis(r.period_start))}::int8[])
-                     with ordinality as r(customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_ms, period_ms, i)
+              select * from ${unnestRows(sql, recordColumns(records), { ordinality: "i" })}
             ),
             inserted as (
               insert into usage_records
@@ -176,9 +206,7 @@ export const UsageRepoLive = Layer.effect(
               update invoices set needs_rerate = true
                where status = 'draft'
                  and id in (select d.invoice_id
-                              from unnest(${drafts.map((d) => d.subscription_id)}::text[],
-                                          ${drafts.map((d) => iso(d.period_start))}::timestamptz[],
-                                          ${drafts.map((d) => d.invoice_id)}::text[]) as d(subscription_id, period_start, invoice_id)
+                              from ${unnestRows(sql, draftColumns(drafts), { alias: "d" })}
                              where exists (select 1 from inserted x
                                             where x.subscription_id = d.subscription_id and x.period_start = d.period_start))
             ),

@@ -31,7 +31,7 @@ export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo
    */
   readonly lockDraftPeriods: (
     periods: ReadonlyArray<PeriodKey>
-  ) => Effect.Effect<ReadonlyArray<{ readonly index: number; readonly invoice_id: string }>, PersistenceError>
+  ) => Effect.Effect<ReadonlyArray<PeriodKey & { readonly invoice_id: string }>, PersistenceError>
   /**
    * Late usage: share-locks the subscriptions (in id order) until the transaction ends, then
    * answers which of `periods` are billed and by an invoice in which status. Two statements.
@@ -39,7 +39,7 @@ export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo
   readonly lockLatePeriods: (
     subscriptionIds: ReadonlyArray<string>,
     periods: ReadonlyArray<PeriodKey>
-  ) => Effect.Effect<ReadonlyArray<{ readonly index: number; readonly invoice_status: string }>, PersistenceError>
+  ) => Effect.Effect<ReadonlyArray<PeriodKey & { readonly invoice_status: string }>, PersistenceError>
   /**
    * Inserts the records whose `(customer_id, transaction_id)` is new (the first of a repeated
    * one only), adds what was inserted to the running totals of its groups (billing reads them)

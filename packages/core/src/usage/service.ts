@@ -28,7 +28,7 @@ import {
 } from "./model.js"
 import { UsageRepo } from "./ports.js"
 import { summary } from "./summary.js"
-import { type Candidate, closedMessage, iso, planBatch, readBatch, type Reject, type SubscriptionCheck } from "./batch.js"
+import { type Candidate, closedMessage, iso, periodKey, planBatch, readBatch, type Reject, type SubscriptionCheck } from "./batch.js"
 
 const emptyResult = new IngestResult({ accepted: 0, duplicates: 0, rejected: [] })
 
@@ -113,7 +113,7 @@ export const make = Effect.gen(function* () {
       const lateOnes = candidates.filter((c) => c.late)
       const periods = lateOnes.map((c) => ({ subscription_id: c.record.subscription_id, period_start: c.record.period_start }))
       const billed = yield* repo.lockLatePeriods([...new Set(lateOnes.map((c) => c.subscription.id))], periods)
-      for (const { index, invoice_status } of billed) invoiceStatusOf.set(lateOnes[index]!.key, invoice_status)
+      for (const p of billed) invoiceStatusOf.set(periodKey(p.subscription_id, DateTime.toEpochMillis(p.period_start)), p.invoice_status)
       const inDraft = [...new Map(
         candidates
           .filter((c) => invoiceStatusOf.get(c.key) === "draft")
@@ -121,8 +121,8 @@ export const make = Effect.gen(function* () {
       )]
       const draftInvoiceOf = new Map<string, string>()
       if (inDraft.length > 0) {
-        for (const { index, invoice_id } of yield* repo.lockDraftPeriods(inDraft.map(([, period]) => period))) {
-          draftInvoiceOf.set(inDraft[index]![0], invoice_id)
+        for (const p of yield* repo.lockDraftPeriods(inDraft.map(([, period]) => period))) {
+          draftInvoiceOf.set(periodKey(p.subscription_id, DateTime.toEpochMillis(p.period_start)), p.invoice_id)
         }
       }
       const insertable = candidates.filter((c) => {

@@ -5,6 +5,7 @@ import * as DateTime from "effect/DateTime"
 import type * as Cause from "effect/Cause"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { Column } from "../arrays.js"
 import { epochMillisSql, fromEpochMillisSql } from "../json.js"
 
 /**
@@ -28,9 +29,9 @@ export const epochMillis = (sql: SqlClient) => ({
   fromMillis: (millis: string) => sql.unsafe(fromEpochMillisSql(millis))
 })
 
-/** Periods as three parallel arrays, for `unnest`. */
-export const periodArrays = (periods: ReadonlyArray<PeriodKey>) => ({
-  ids: periods.map((p) => p.subscription_id),
-  starts: periods.map((p) => DateTime.toEpochMillis(p.period_start)),
-  ends: periods.map((p) => DateTime.toEpochMillis(p.period_end))
+/** Periods as the columns of a set (`unnestRows`): subscription_id, start_ms, end_ms. */
+export const periodColumns = (periods: ReadonlyArray<PeriodKey>) => ({
+  subscription_id: { type: "text", values: periods.map((p) => p.subscription_id) } satisfies Column<string>,
+  start_ms: { type: "int8", values: periods.map((p) => DateTime.toEpochMillis(p.period_start)) } satisfies Column<number>,
+  end_ms: { type: "int8", values: periods.map((p) => DateTime.toEpochMillis(p.period_end)) } satisfies Column<number>
 })

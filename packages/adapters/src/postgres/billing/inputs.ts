@@ -11,9 +11,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { pgArray } from "../arrays.js"
+import { pgArray, unnestRows } from "../arrays.js"
 import { orPersistenceError } from "../persistence.js"
-import { decode, epochMillis, type Failure, instant, iso, periodArrays } from "./common.js"
+import { decode, epochMillis, type Failure, instant, iso, periodColumns } from "./common.js"
 
 /** What billing reads, set-based: customers, subscriptions and their history, usage totals, SKUs, one-offs, credit. */
 
@@ -149,12 +149,11 @@ export const BillingInputRepoLive = Layer.effect(
 
       historyOf: (periods) => {
         if (periods.length === 0) return Effect.succeed([])
-        const p = periodArrays(periods)
         return run(Effect.map(
           sql<HistoryJson>`
             select h.subscription_id, ${millisOf("h.effective_at")} as effective_at, h.quantity, h.plan_id, h.plan_version,
                    h.status, v.name as plan_name, v.price_amount::text as price_amount, v.price_currency, v.commitment_months
-              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[], ${pgArray(p.ends)}::int8[]) as k(subscription_id, start_ms, end_ms)
+              from ${unnestRows(sql, periodColumns(periods), { alias: "k" })}
               cross join lateral (
                 select ${fromMillis("k.start_ms")} as period_start,
                        ${fromMillis("k.end_ms")} as period_end
@@ -190,12 +189,12 @@ export const BillingInputRepoLive = Layer.effect(
 
       usageOf: (periods) => {
         if (periods.length === 0) return Effect.succeed([])
-        const p = periodArrays(periods)
+        const { end_ms: _, ...starts } = periodColumns(periods)
         // The running totals ingestion keeps: one row per period and SKU, not its records.
         return run(Effect.map(
           sql<{ readonly subscription_id: string; readonly start_ms: number; readonly sku_id: string; readonly quantity: string }>`
             select k.subscription_id, k.start_ms::float8 as start_ms, u.sku_id, u.quantity::text as quantity
-              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[]) as k(subscription_id, start_ms)
+              from ${unnestRows(sql, starts, { alias: "k" })}
               join usage_totals u
                 on u.subscription_id = k.subscription_id and u.period_start = ${fromMillis("k.start_ms")}`,
           (rows) =>

@@ -8,10 +8,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { pgArray } from "../arrays.js"
+import { column, pgArray, unnestRows } from "../arrays.js"
 import { invoicesToIssueSql } from "../invoices.js"
 import { orPersistenceError } from "../persistence.js"
-import { decode, epochMillis, type Failure, iso, periodArrays } from "./common.js"
+import { decode, epochMillis, type Failure, iso, periodColumns } from "./common.js"
 
 /** What billing writes, set-based: drafts, claimed periods, lines and totals; drafts re-rated and finalized. */
 
@@ -50,48 +50,49 @@ const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonl
     }))
     return JSON.stringify(encoded)
   }
+  // Named as the statement's set names them (unnestRows); the details go apart, as one JSON array.
   const columns = {
-    invoice: [] as Array<string>,
+    invoice_id: column<string>("text"),
     // The place of each line among the lines given for its invoice, from 1.
-    ordinal: [] as Array<number>,
-    kind: [] as Array<string>,
-    description: [] as Array<string>,
-    subscription: [] as Array<string | null>,
-    product: [] as Array<string | null>,
-    plan: [] as Array<string | null>,
-    sku: [] as Array<string | null>,
-    periodStart: [] as Array<number | null>,
-    periodEnd: [] as Array<number | null>,
-    quantity: [] as Array<string | null>,
-    unitPrice: [] as Array<string | null>,
-    amount: [] as Array<string>,
-    details: [] as Array<string>,
-    orderItem: [] as Array<string | null>,
-    creditNote: [] as Array<string | null>
+    ordinal: column<number>("int4"),
+    kind: column<string>("text"),
+    description: column<string>("text"),
+    subscription_id: column<string | null>("text"),
+    product_id: column<string | null>("text"),
+    plan_id: column<string | null>("text"),
+    sku_id: column<string | null>("text"),
+    start_ms: column<number | null>("int8"),
+    end_ms: column<number | null>("int8"),
+    quantity: column<string | null>("numeric"),
+    unit_price: column<string | null>("numeric"),
+    amount: column<string>("numeric"),
+    order_item_id: column<string | null>("text"),
+    credit_note_id: column<string | null>("text")
   }
+  const detailsJson: Array<string> = []
   const seen = new Map<string, number>()
   // One pass, not a map per column: a run writes tens of thousands of lines.
   for (const { invoice_id, line } of lines) {
     const n = (seen.get(invoice_id) ?? 0) + 1
     seen.set(invoice_id, n)
-    columns.invoice.push(invoice_id)
-    columns.ordinal.push(n)
-    columns.kind.push(line.kind)
-    columns.description.push(line.description)
-    columns.subscription.push(line.subscription_id)
-    columns.product.push(line.product_id)
-    columns.plan.push(line.plan_id)
-    columns.sku.push(line.sku_id)
-    columns.periodStart.push(millis(line.period_start))
-    columns.periodEnd.push(millis(line.period_end))
-    columns.quantity.push(decimal(line.quantity))
-    columns.unitPrice.push(decimal(line.unit_price))
-    columns.amount.push(formatDecimal(line.amount))
-    columns.details.push(details(line.details))
-    columns.orderItem.push(line.order_item_id)
-    columns.creditNote.push(line.credit_note_id)
+    columns.invoice_id.values.push(invoice_id)
+    columns.ordinal.values.push(n)
+    columns.kind.values.push(line.kind)
+    columns.description.values.push(line.description)
+    columns.subscription_id.values.push(line.subscription_id)
+    columns.product_id.values.push(line.product_id)
+    columns.plan_id.values.push(line.plan_id)
+    columns.sku_id.values.push(line.sku_id)
+    columns.start_ms.values.push(millis(line.period_start))
+    columns.end_ms.values.push(millis(line.period_end))
+    columns.quantity.values.push(decimal(line.quantity))
+    columns.unit_price.values.push(decimal(line.unit_price))
+    columns.amount.values.push(formatDecimal(line.amount))
+    columns.order_item_id.values.push(line.order_item_id)
+    columns.credit_note_id.values.push(line.credit_note_id)
+    detailsJson.push(details(line.details))
   }
-  return columns
+  return { columns, detailsJson, invoiceIds: [...seen.keys()] }
 }
 
 export const BillingInvoiceRepoLive = Layer.effect(
@@ -133,14 +134,11 @@ export const BillingInvoiceRepoLive = Layer.effect(
 
       claimPeriods: (claims) => {
         if (claims.length === 0) return Effect.succeed([])
-        const p = periodArrays(claims)
         return run(Effect.map(
           sql<{ readonly subscription_id: string }>`
             insert into billed_periods (subscription_id, period_start, period_end, invoice_id)
             select subscription_id, ${fromMillis("start_ms")}, ${fromMillis("end_ms")}, invoice_id
-              from unnest(${pgArray(p.ids)}::text[], ${pgArray(p.starts)}::int8[], ${pgArray(p.ends)}::int8[],
-                          ${pgArray(claims.map((c) => c.invoice_id))}::text[])
-                     as c(subscription_id, start_ms, end_ms, invoice_id)
+              from ${unnestRows(sql, { ...periodColumns(claims), invoice_id: { type: "text", values: claims.map((c) => c.invoice_id) } })}
              order by subscription_id, start_ms
             on conflict do nothing
             returning subscription_id`,
@@ -150,11 +148,11 @@ export const BillingInvoiceRepoLive = Layer.effect(
 
       insertLines: (lines) => {
         if (lines.length === 0) return Effect.void
-        const c = lineColumns(lines)
+        const { columns, detailsJson, invoiceIds } = lineColumns(lines)
         return run(sql`
           with last as (
             select invoice_id, max(position) as position from invoice_lines
-             where invoice_id = any(${pgArray([...new Set(c.invoice)])}::text[]) group by invoice_id
+             where invoice_id = any(${pgArray(invoiceIds)}::text[]) group by invoice_id
           )
           insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
                                      period_start, period_end, quantity, unit_price, amount, details, order_item_id,
@@ -164,15 +162,8 @@ export const BillingInvoiceRepoLive = Layer.effect(
                  r.quantity, r.unit_price, r.amount,
                  -- One JSON array for all the details, parsed once (its elements are JSON already,
                  -- so joining them needs no escaping, unlike a jsonb[] literal's).
-                 ${`[${c.details.join(",")}]`}::jsonb -> (r.n - 1)::int, r.order_item_id, r.credit_note_id
-            from unnest(${pgArray(c.invoice)}::text[], ${pgArray(c.ordinal)}::int4[], ${pgArray(c.kind)}::text[],
-                        ${pgArray(c.description)}::text[], ${pgArray(c.subscription)}::text[], ${pgArray(c.product)}::text[],
-                        ${pgArray(c.plan)}::text[], ${pgArray(c.sku)}::text[], ${pgArray(c.periodStart)}::int8[],
-                        ${pgArray(c.periodEnd)}::int8[], ${pgArray(c.quantity)}::numeric[], ${pgArray(c.unitPrice)}::numeric[],
-                        ${pgArray(c.amount)}::numeric[], ${pgArray(c.orderItem)}::text[], ${pgArray(c.creditNote)}::text[])
-                   with ordinality
-                   as r(invoice_id, ordinal, kind, description, subscription_id, product_id, plan_id, sku_id,
-                        start_ms, end_ms, quantity, unit_price, amount, order_item_id, credit_note_id, n)
+                 ${`[${detailsJson.join(",")}]`}::jsonb -> (r.n - 1)::int, r.order_item_id, r.credit_note_id
+            from ${unnestRows(sql, columns, { ordinality: "n" })}
             left join last using (invoice_id)
            order by r.invoice_id, r.ordinal
           on conflict (order_item_id) where order_item_id is not null do nothing`).pipe(Effect.asVoid)
