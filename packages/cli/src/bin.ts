@@ -17,7 +17,23 @@ const report = (cause: Cause.Cause<unknown>) => {
   return Console.error(`provisio: ${field === undefined ? "" : `${field} `}${message}`)
 }
 
-cli(process.argv).pipe(
+const ANSI_STYLE = /\u001b\[[0-9;]*m/g
+
+/**
+ * @effect/cli styles its help and errors with ANSI codes whatever the output: where the stream
+ * is not a terminal (a pipe, a file, CI) or NO_COLOR is set, they are taken out.
+ */
+const plainWhereNoTerminal = (console: Console.Console): Console.Console => {
+  const plain = (tty: boolean | undefined) => tty !== true || process.env["NO_COLOR"] !== undefined
+  const strip = (args: ReadonlyArray<unknown>) => args.map((arg) => (typeof arg === "string" ? arg.replace(ANSI_STYLE, "") : arg))
+  return {
+    ...console,
+    log: (...args) => console.log(...(plain(process.stdout.isTTY) ? strip(args) : args)),
+    error: (...args) => console.error(...(plain(process.stderr.isTTY) ? strip(args) : args))
+  }
+}
+
+Console.consoleWith((console) => Effect.withConsole(cli(process.argv), plainWhereNoTerminal(console))).pipe(
   Effect.provide(NodeContext.layer),
   Effect.tapErrorCause(report),
   NodeRuntime.runMain({ disablePrettyLogger: true, disableErrorReporting: true })

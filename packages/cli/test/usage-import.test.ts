@@ -72,14 +72,17 @@ describe("provisio usage import", () => {
           [7, "unknown_subscription"],
           [8, "invalid_record"]
         ])
-        expect(text).toContain(`${file}: 2 accepted, 1 duplicates, 4 rejected (7 records in `)
+        expect(text).toContain(`${file}: 2 accepted, 1 duplicate, 4 rejected (7 records in `)
         expect(text).toContain("line 4: invalid_quantity: quantity: must not be negative")
         expect(text).toContain("line 8: invalid_record: occurred_at: ")
-        expect(text).toMatch(/7 \/ \d+ records \(/)
+        // The header is no record: 8 lines below it (one blank) make the total.
+        expect(text).toMatch(/7 \/ 8 records \(/)
         expect(yield* totals(sub)).toEqual([["voice-minutes", "42.5"]])
 
         const again = yield* runImport(file)
         expect(again.summary).toMatchObject({ accepted: 0, duplicates: 3 })
+        // Never stored, the rejected lines are rejected again, for the same reasons.
+        expect(again.summary.rejected.map((r) => r.line)).toEqual([4, 5, 7, 8])
         expect(yield* totals(sub)).toEqual([["voice-minutes", "42.5"]])
       }))
 

@@ -32,6 +32,7 @@ export const listDeliveries = (options: PageOptions & {
       { status: Option.getOrUndefined(options.status), target: Option.getOrUndefined(options.target) },
       yield* pageOf(options)
     )
+    if (page.items.length === 0) yield* Console.log("No deliveries.")
     for (const delivery of page.items) yield* Console.log(line(delivery))
     if (page.next_cursor !== null) yield* Console.log(`more: --cursor ${page.next_cursor}`)
   }).pipe(Effect.provide(AppLive))

@@ -1,16 +1,14 @@
 import { Identity } from "@provisio/core/identity/service"
 import { type NumberRow, Numbers, type RejectedRow } from "@provisio/core/numbers/service"
-import { ValidationError } from "@provisio/core/shared/errors"
-import { parse } from "csv-parse"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as fs from "node:fs"
 import { AppLive } from "../database/layers.js"
 import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress.js"
 import { bootstrap } from "../bootstrap.js"
+import { csvRows } from "../csv.js"
 
 /** Rows per batch: each batch is one transaction, one insert statement per placement in it. */
 export const IMPORT_CHUNK = 5_000
@@ -29,34 +27,17 @@ const LISTED_REJECTIONS = 100
 
 const COLUMNS = ["number", "product_id", "country", "city"]
 
-interface CsvRecord {
-  readonly record: Record<string, string | undefined>
-  readonly info: { readonly lines: number }
-}
-
-/** The file's records with their line numbers, parsed by csv-parse as they are read. */
+/** The file's rows with their line numbers; the first line names the columns. */
 const records = (path: string) =>
-  Stream.fromAsyncIterable(
-    fs.createReadStream(path).pipe(parse({
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-      columns: (header: Array<string>) => {
-        const names = header.map((name) => name.trim().toLowerCase())
-        if (!names.includes("number") || !names.includes("country")) {
-          throw new Error(
-            `the first line must name the columns: number, country, and optionally product_id and city (found: ${names.join(", ")})`
-          )
-        }
-        const unknown = names.filter((name) => !COLUMNS.includes(name))
-        if (unknown.length > 0) throw new Error(`unknown column(s) ${unknown.join(", ")}; the columns are ${COLUMNS.join(", ")}`)
-        return names
-      }
-    })) as AsyncIterable<CsvRecord>,
-    (error) => new ValidationError({ message: `${path}: ${(error as Error).message}` })
-  )
+  csvRows(path, (names) => {
+    if (!names.includes("number") || !names.includes("country")) {
+      throw new Error(
+        `the first line must name the columns: number, country, and optionally product_id and city (found: ${names.join(", ")})`
+      )
+    }
+    const unknown = names.filter((name) => !COLUMNS.includes(name))
+    if (unknown.length > 0) throw new Error(`unknown column(s) ${unknown.join(", ")}; the columns are ${COLUMNS.join(", ")}`)
+  })
 
 /**
  * The command's work on whatever database the context has: reads the CSV (columns `number`,

@@ -31,6 +31,7 @@ export const listOrders = (options: PageOptions & {
       { customer_id: Option.getOrUndefined(options.customer), status: Option.getOrUndefined(options.status) },
       yield* pageOf(options)
     )
+    if (page.items.length === 0) yield* Console.log("No orders.")
     for (const order of page.items) yield* Console.log(orderLine(order))
     if (page.next_cursor !== null) yield* Console.log(`more: --cursor ${page.next_cursor}`)
   }).pipe(Effect.provide(AppLive))

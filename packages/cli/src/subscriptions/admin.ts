@@ -34,6 +34,7 @@ export const listSubscriptions = (options: PageOptions & {
       { customer_id: Option.getOrUndefined(options.customer), status: Option.getOrUndefined(options.status) },
       yield* pageOf(options)
     )
+    if (page.items.length === 0) yield* Console.log("No subscriptions.")
     for (const subscription of page.items) yield* Console.log(line(subscription))
     if (page.next_cursor !== null) yield* Console.log(`more: --cursor ${page.next_cursor}`)
   }).pipe(Effect.provide(AppLive))

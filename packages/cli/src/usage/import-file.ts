@@ -2,7 +2,6 @@ import { Identity } from "@provisio/core/identity/service"
 import { ValidationError } from "@provisio/core/shared/errors"
 import { MAX_USAGE_BATCH, type RejectionCode } from "@provisio/core/usage/model"
 import { UsageService } from "@provisio/core/usage/service"
-import { parse } from "csv-parse"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -12,6 +11,7 @@ import * as readline from "node:readline"
 import { AppLive } from "../database/layers.js"
 import { count, countLines, type ImportOutput, progressReporter, stdoutOutput } from "../progress.js"
 import { bootstrap } from "../bootstrap.js"
+import { csvRows } from "../csv.js"
 
 /** A record of the file that was not stored, with its line. */
 export interface RejectedLine {
@@ -41,26 +41,14 @@ type FileRecord =
 
 const readError = (path: string) => (error: unknown) => new ValidationError({ message: `${path}: ${(error as Error).message}` })
 
-/** CSV whose first line names the columns; parsed by csv-parse as it is read. */
+/** CSV whose first line names the columns. */
 const csvRecords = (path: string): Stream.Stream<FileRecord, ValidationError> =>
-  Stream.fromAsyncIterable(
-    fs.createReadStream(path).pipe(parse({
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-      columns: (header: Array<string>) => {
-        const names = header.map((name) => name.trim().toLowerCase())
-        const missing = COLUMNS.filter((name) => !names.includes(name))
-        if (missing.length > 0) {
-          throw new Error(`the first line must name the columns ${COLUMNS.join(", ")} (missing: ${missing.join(", ")})`)
-        }
-        return names
-      }
-    })) as AsyncIterable<{ readonly record: Record<string, string>; readonly info: { readonly lines: number } }>,
-    readError(path)
-  ).pipe(Stream.map(({ info, record }): FileRecord => ({ line: info.lines, record })))
+  csvRows(path, (names) => {
+    const missing = COLUMNS.filter((name) => !names.includes(name))
+    if (missing.length > 0) {
+      throw new Error(`the first line must name the columns ${COLUMNS.join(", ")} (missing: ${missing.join(", ")})`)
+    }
+  }).pipe(Stream.map(({ info, record }): FileRecord => ({ line: info.lines, record })))
 
 /** One JSON object per line; blank lines are skipped, a line that is not JSON is rejected on its own. */
 const ndjsonRecords = (path: string): Stream.Stream<FileRecord, ValidationError> =>
@@ -102,7 +90,8 @@ export const importUsageFile = (path: string, options: { readonly output?: Impor
     const records = yield* fileRecords(path)
     const operator = yield* (yield* Identity).platformOperator
     const usage = yield* UsageService
-    const total = yield* countLines(path)
+    // A CSV file's first line names the columns: it is not a record.
+    const total = Math.max(0, (yield* countLines(path)) - (path.toLowerCase().endsWith(".csv") ? 1 : 0))
     const started = yield* Clock.currentTimeMillis
     const progress = progressReporter(output, total, started, { items: "records", rate: "records", eta: false })
     let read = 0
@@ -132,7 +121,7 @@ export const importUsageFile = (path: string, options: { readonly output?: Impor
     rejected.sort((a, b) => a.line - b.line)
     const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
     const lines = [
-      `${path}: ${count(accepted)} accepted, ${count(duplicates)} duplicates, ${count(rejected.length)} rejected ` +
+      `${path}: ${count(accepted)} accepted, ${count(duplicates)} duplicate${duplicates === 1 ? "" : "s"}, ${count(rejected.length)} rejected ` +
         `(${count(read)} records in ${seconds.toFixed(1)} s)`,
       ...rejected.slice(0, LISTED_REJECTIONS).map((r) => `  line ${r.line}: ${r.code}: ${r.message}`),
       ...(rejected.length > LISTED_REJECTIONS ? [`  ... and ${count(rejected.length - LISTED_REJECTIONS)} more rejected`] : [])
