@@ -32,9 +32,8 @@ import { CommissionsApi } from "./commissions/api.js"
 import { BillingApi } from "./billing/api.js"
 import { InventoryApi } from "./inventory/api.js"
 import { NumberOrdersApi } from "./number-orders/api.js"
-import { withoutBuiltInDecodeError } from "./openapi.js"
 import { RateLimitedError } from "./errors.js"
-import { documentRequestGuards } from "./openapi-request-guards.js"
+import { finishDocument } from "./openapi/document.js"
 import { UsersApi } from "./users/api.js"
 import { SettingsApi } from "./settings/api.js"
 
@@ -73,7 +72,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .addError(InternalError)
   .addError(DefectError)
   .addError(RateLimitedError)
-  .annotate(OpenApi.Transform, (spec) => documentRequestGuards(withoutBuiltInDecodeError(spec)))
+  .annotate(OpenApi.Transform, finishDocument)
   .annotate(OpenApi.Title, "Provisio API")
   .annotate(OpenApi.Version, "1.0.0")
   .annotate(

@@ -2,7 +2,9 @@ import type { Page } from "@provisio/core/shared/pagination"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as ParseResult from "effect/ParseResult"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 
 /**
  * The id of the request being served. The request-log middleware sets it around each request,
@@ -24,19 +26,40 @@ const PageMeta = Schema.Struct({
 
 const meta = Effect.map(FiberRef.get(CurrentRequestId), (request_id) => ({ request_id, api_version: API_VERSION }) as const)
 
+/** The name a payload has in the document (a class's, an identified schema's), if any. */
+const nameOf = (schema: Schema.Schema.All) => Option.getOrUndefined(AST.getJSONIdentifier(AST.typeAST(schema.ast)))
+
+/**
+ * Names an envelope after its payload (`CustomerResponse`, `CustomerPage`). Without a name of
+ * its own, an envelope of a class would be documented under the class's name: the payload
+ * would stand for the envelope, or the envelope for the payload.
+ */
+const named = <S extends Schema.Schema.All>(envelope: S, payload: Schema.Schema.All, suffix: string): S => {
+  const name = nameOf(payload)
+  // A JSON identifier, not an identifier: annotating a schema again (as `addSuccess` does with
+  // the status) drops its identifier but keeps this.
+  return name === undefined
+    ? envelope
+    : (envelope.annotations({ [AST.JSONIdentifierAnnotationId]: `${name}${suffix}`, description: name }) as S)
+}
+
 /**
  * `{ success: true, data, meta }` on the wire, the bare value in handlers and clients. The
  * encoded side is what OpenAPI documents, so the contract shows the envelope as it is sent.
  */
 export const Envelope = <A, I, R>(data: Schema.Schema<A, I, R>) =>
-  Schema.transformOrFail(
-    Schema.Struct({ success: Schema.Literal(true), data, meta: Meta }),
-    Schema.typeSchema(data),
-    {
-      strict: true,
-      decode: (wire) => ParseResult.succeed(wire.data),
-      encode: (value) => Effect.map(meta, (m) => ({ success: true as const, data: value, meta: m }))
-    }
+  named(
+    Schema.transformOrFail(
+      Schema.Struct({ success: Schema.Literal(true), data, meta: Meta }),
+      Schema.typeSchema(data),
+      {
+        strict: true,
+        decode: (wire) => ParseResult.succeed(wire.data),
+        encode: (value) => Effect.map(meta, (m) => ({ success: true as const, data: value, meta: m }))
+      }
+    ),
+    data,
+    "Response"
   )
 
 export const PageOf = <A, I, R>(item: Schema.Schema<A, I, R>) =>
@@ -48,7 +71,7 @@ export const PageOf = <A, I, R>(item: Schema.Schema<A, I, R>) =>
 
 /** A list: the items in `data`, `meta.page` telling the limit and the cursor of the next page. */
 export const PageEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
-  Schema.transformOrFail(
+  named(Schema.transformOrFail(
     Schema.Struct({ success: Schema.Literal(true), data: Schema.Array(item), meta: PageMeta }),
     PageOf(item),
     {
@@ -62,7 +85,7 @@ export const PageEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
           meta: { ...m, page: { limit: page.limit, next_cursor: page.next_cursor } }
         }))
     }
-  )
+  ), item, "Page")
 
 /** `{ success: false, error: { code, message, field? }, meta }`: the body of every failure. */
 export const ErrorBody = <const Code extends string>(code: Code) =>
@@ -85,6 +108,5 @@ export const errorBody = <const Code extends string>(code: Code, message: string
 
 /** The body of an action that takes no parameters: none, `null` or `{}`. */
 export const NoBody = Schema.NullOr(Schema.Struct({})).annotations({
-  identifier: "NoBody",
   description: "An action without parameters: send no body, or {}."
 })

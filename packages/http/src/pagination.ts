@@ -1,25 +1,27 @@
 import type { Principal } from "@provisio/core/identity/model"
-import { type PageRequest, pageRequest } from "@provisio/core/shared/pagination"
+import { DEFAULT_LIMIT, MAX_LIMIT, type PageRequest, pageRequest } from "@provisio/core/shared/pagination"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { BadRequest } from "./errors.js"
 import { CurrentPrincipal } from "./middleware/authentication.js"
 
-/** `?limit=&cursor=` on every list. Read as text so a wrong type answers 400 naming the parameter. */
+/**
+ * `?limit=&cursor=` on every list. `limit` is read as text and checked by `pageRequest`, so
+ * `abc` and `1000` answer alike: 422 naming the parameter. The document says what it takes.
+ */
 export const PageQuery = Schema.Struct({
-  limit: Schema.optional(Schema.String),
-  cursor: Schema.optional(Schema.String)
+  limit: Schema.optional(Schema.String.annotations({
+    description: "How many items at most",
+    jsonSchema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }
+  })),
+  cursor: Schema.optional(Schema.String.annotations({
+    description: "The next page: the `meta.page.next_cursor` of the page before"
+  }))
 })
 
 export const toPageRequest = (query: typeof PageQuery.Type) =>
-  Effect.gen(function* () {
-    if (query.limit !== undefined && !/^\d+$/.test(query.limit)) {
-      return yield* new BadRequest({ field: "limit", message: "must be an integer" })
-    }
-    return yield* pageRequest({
-      limit: query.limit === undefined ? undefined : Number(query.limit),
-      cursor: query.cursor
-    })
+  pageRequest({
+    limit: query.limit === undefined ? undefined : /^\d+$/.test(query.limit) ? Number(query.limit) : Number.NaN,
+    cursor: query.cursor
   })
 
 /** Runs a list use case as the authenticated caller, with the page its query asks for. */

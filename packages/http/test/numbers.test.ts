@@ -233,7 +233,7 @@ describe("number inventory", () => {
         expectError(yield* call("GET", `${V1}/numbers?starts_with=%2B49-30`), 422, "validation_error", "starts_with")
         expectError(yield* call("GET", `${V1}/numbers?city=Berlin`), 422, "validation_error", "city")
         expectError(yield* call("GET", `${V1}/numbers?cursor=bm90X2FfY3Vyc29y`), 422, "validation_error", "cursor")
-        expectError(yield* call("GET", `${V1}/numbers?limit=many`), 400, "bad_request", "limit")
+        expectError(yield* call("GET", `${V1}/numbers?limit=many`), 422, "validation_error", "limit")
       }))
 
     it.effect("only available numbers show: assigned, porting and quarantined ones do not", () =>

@@ -18,6 +18,7 @@ import {
   TestServer,
   withSettings
 } from "./harness"
+import { parametersOf, resolve, responseOf } from "./openapi-document"
 
 /** Tiny budgets for viewers and managers; admins (who set the tests up) keep the default. */
 const LIMITS = { PROVISIO_RATE_LIMIT_VIEWER: "3/minute", PROVISIO_RATE_LIMIT_MANAGER: "2/minute" }
@@ -150,9 +151,9 @@ describe("OpenAPI document", () => {
   it("documents 429 rate_limited with Retry-After on every endpoint", () => {
     for (const [path, item] of Object.entries<any>(spec.paths)) {
       for (const [method, operation] of Object.entries<any>(item)) {
-        const limited = operation.responses["429"]
+        const limited = responseOf(spec, operation, "429")
         expect(limited, `${method} ${path} documents 429`).toBeDefined()
-        expect(limited.headers["Retry-After"].schema.type).toBe("integer")
+        expect(resolve(spec, limited.headers["Retry-After"]).schema.type).toBe("integer")
       }
     }
     expect(spec.components.schemas["RateLimited"].properties.error.properties.code.enum).toEqual(["rate_limited"])
@@ -164,9 +165,9 @@ describe("OpenAPI document", () => {
       .map(([path, item]) => ({ path, operation: item.post }))
     expect(posts.length).toBeGreaterThan(0)
     for (const { operation, path } of posts) {
-      expect(operation.parameters.map((p: { name: string }) => p.name), path).toContain("X-Idempotency-Key")
-      expect(JSON.stringify(operation.responses["409"]), path).toContain("IdempotencyInProgress")
-      expect(JSON.stringify(operation.responses["422"]), path).toContain("IdempotencyKeyReused")
+      expect(parametersOf(spec, operation).map((p: { name: string }) => p.name), path).toContain("X-Idempotency-Key")
+      expect(JSON.stringify(responseOf(spec, operation, "409")), path).toContain("IdempotencyInProgress")
+      expect(JSON.stringify(responseOf(spec, operation, "422")), path).toContain("IdempotencyKeyReused")
     }
     expect(spec.components.schemas["IdempotencyKeyReused"].properties.error.properties.code.enum).toEqual([
       "idempotency_key_reused"

@@ -4,9 +4,12 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { ValidationError } from "./errors.js"
 
+export const DEFAULT_LIMIT = 50
+export const MAX_LIMIT = 200
+
 /** What a list asks for: at most `limit` items after the item the cursor points at. */
 export class PageRequest extends Schema.Class<PageRequest>("PageRequest")({
-  limit: Schema.Int.pipe(Schema.between(1, 200)),
+  limit: Schema.Int.pipe(Schema.between(1, MAX_LIMIT)),
   after: Schema.optional(Schema.String)
 }) {}
 
@@ -16,7 +19,6 @@ export interface Page<A> {
   readonly next_cursor: string | null
 }
 
-export const DEFAULT_LIMIT = 50
 
 // Cursors are the last id seen, encoded so clients treat them as opaque. Ids only grow, so a
 // cursor stays valid however many rows are inserted before or after it.
@@ -35,8 +37,8 @@ export const decodeCursor = (cursor: string): Effect.Effect<string, ValidationEr
 export const pageRequest = (query: { readonly limit?: number | undefined; readonly cursor?: string | undefined }) =>
   Effect.gen(function* () {
     const limit = query.limit ?? DEFAULT_LIMIT
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-      return yield* ValidationError.of("limit", "must be an integer from 1 to 200")
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      return yield* ValidationError.of("limit", `must be an integer from 1 to ${MAX_LIMIT}`)
     }
     const after = query.cursor === undefined ? undefined : yield* decodeCursor(query.cursor)
     return new PageRequest({ limit, after })

@@ -1,6 +1,6 @@
 import * as JSONSchema from "effect/JSONSchema"
-import { ErrorBody } from "./envelope.js"
-import { bodyLimitOf, MAX_JSON_DEPTH } from "./middleware/input-boundary.js"
+import { ErrorBody } from "../envelope.js"
+import { bodyLimitOf, MAX_JSON_DEPTH } from "../middleware/input-boundary.js"
 
 /**
  * The request guards work around the endpoints (middleware/idempotency.ts, middleware/rate-limit.ts,
@@ -18,6 +18,19 @@ export const documentRequestGuards = (spec: Record<string, any>): Record<string,
   schemas["IdempotencyKeyReused"] ??= errorSchema("idempotency_key_reused")
   schemas["IdempotencyInProgress"] ??= errorSchema("idempotency_in_progress")
   schemas["PayloadTooLarge"] ??= errorSchema("payload_too_large")
+  spec.components.parameters = {
+    ...spec.components.parameters,
+    IdempotencyKey: {
+      name: "X-Idempotency-Key",
+      in: "header",
+      required: false,
+      description:
+        "Makes the request safe to retry: the same key and request within 24 hours answers the first " +
+        "answer again (same status and body, with `Idempotent-Replayed: true`). Keys are scoped to the " +
+        "caller's credential. `Idempotency-Key` is read too.",
+      schema: { type: "string", minLength: 1, maxLength: 255 }
+    }
+  }
 
   const addError = (operation: any, status: string, name: string) => {
     const ref = { $ref: `#/components/schemas/${name}` }
@@ -46,19 +59,7 @@ export const documentRequestGuards = (spec: Record<string, any>): Record<string,
           `${MAX_JSON_DEPTH} levels`
       }
       if (method !== "post" || !path.startsWith("/api/v1/")) continue
-      operation.parameters = [
-        ...(operation.parameters ?? []),
-        {
-          name: "X-Idempotency-Key",
-          in: "header",
-          required: false,
-          description:
-            "Makes the request safe to retry: the same key and request within 24 hours answers the first " +
-            "answer again (same status and body, with `Idempotent-Replayed: true`). Keys are scoped to the " +
-            "caller's credential. `Idempotency-Key` is read too.",
-          schema: { type: "string", minLength: 1, maxLength: 255 }
-        }
-      ]
+      operation.parameters = [...(operation.parameters ?? []), { $ref: "#/components/parameters/IdempotencyKey" }]
       addError(operation, "409", "IdempotencyInProgress")
       addError(operation, "422", "IdempotencyKeyReused")
     }

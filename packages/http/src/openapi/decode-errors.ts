@@ -1,7 +1,8 @@
 /**
  * HttpApi documents its built-in `HttpApiDecodeError` as a 400 on every endpoint, but the
- * error-mapping middleware answers schema failures as `422 validation_error`: drop it, so the
- * document shows only the envelopes that are really sent.
+ * error-mapping middleware answers schema failures (body, query, headers) as `422
+ * validation_error`: drop it, so the document shows only the envelopes that are really sent. A
+ * 400 is left only where a body is read: a body that is not JSON.
  */
 export const withoutBuiltInDecodeError = (spec: Record<string, any>): Record<string, any> => {
   const builtIn = new Set(["HttpApiDecodeError", "Issue", "PropertyKey"])
@@ -15,7 +16,8 @@ export const withoutBuiltInDecodeError = (spec: Record<string, any>): Record<str
         const rest = content.schema.anyOf.filter((schema: any) => !isBuiltIn(schema))
         content.schema = rest.length === 1 ? rest[0] : { anyOf: rest }
       }
-      operation.responses["400"].description = "Malformed JSON or a query parameter of the wrong type"
+      if (operation.requestBody === undefined) delete operation.responses["400"]
+      else operation.responses["400"].description = "The body is not JSON"
     }
   }
   for (const name of builtIn) delete spec.components?.schemas?.[name]
