@@ -539,7 +539,7 @@ describe("catalog", () => {
         expectError(yield* call("POST", `${V1}/plans/${v1.id}/publish`), 409, "invalid_state")
 
         expectError(yield* call("GET", `${V1}/plans/${v1.id}?version=9`), 404, "not_found")
-        expectError(yield* call("GET", `${V1}/plans/${v1.id}?version=two`), 400, "bad_request", "version")
+        expectError(yield* call("GET", `${V1}/plans/${v1.id}?version=two`), 422, "validation_error", "version")
         expectError(yield* call("GET", `${V1}/plans/pln_nosuchplan`), 404, "not_found")
         expectError(yield* call("PUT", `${V1}/plans/pln_nosuchplan`, { body: { name: "X" } }), 404, "not_found")
         expectError(yield* call("POST", `${V1}/plans/pln_nosuchplan/publish`), 404, "not_found")

@@ -8,6 +8,7 @@ import { TestDatabase } from "@provisio/adapters/testing/database"
 import { Identity } from "@provisio/core/identity/service"
 import { CoreConfigLive } from "@provisio/http/config"
 import { HttpAppLive } from "@provisio/http/server"
+import { nonConformance } from "./conformance"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -65,12 +66,16 @@ export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, op
     const response = yield* client.execute(request)
     const text = yield* response.text
     const isJson = (response.headers["content-type"] ?? "").includes("json")
-    return {
+    const answer = {
       status: response.status,
       headers: response.headers,
       text,
       body: isJson && text ? JSON.parse(text) : undefined
     } satisfies Answer
+    // Every answer is held to the served document: a difference fails the test that received it.
+    const differs = nonConformance({ method, path, status: answer.status, contentType: response.headers["content-type"], body: answer.body })
+    expect(differs, text.slice(0, 2_000)).toBeUndefined()
+    return answer
   }).pipe(Effect.scoped, Effect.orDie)
 
 /**

@@ -1,18 +1,18 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Catalog } from "@provisio/core/catalog/service"
+import { ValidationError } from "@provisio/core/shared/errors"
 import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
-import { BadRequest } from "../errors.js"
 import { asCaller } from "../middleware/authentication.js"
 import { listAsCaller } from "../pagination.js"
 
-/** `?version=`: a positive integer, else 400 naming it (like `?limit=`). */
+/** `?version=`: a positive integer, else 422 naming it (like `?limit=`). */
 const versionParam = (version: string | undefined) =>
   version === undefined
     ? Effect.succeed(undefined)
     : /^\d{1,9}$/.test(version)
     ? Effect.succeed(Number(version))
-    : Effect.fail(new BadRequest({ field: "version", message: "must be a positive integer" }))
+    : Effect.fail(ValidationError.of("version", "must be a positive integer"))
 
 export const CatalogHandlers = HttpApiBuilder.group(ProvisioApi, "catalog", (handlers) =>
   Effect.map(Catalog, (catalog) =>

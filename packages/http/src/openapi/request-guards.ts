@@ -7,7 +7,7 @@ import { bodyLimitOf, MAX_JSON_DEPTH } from "../middleware/input-boundary.js"
  * middleware/input-boundary.ts), so HttpApi does not see them: document them on the operations
  * they apply to. Every `POST` under `/api/v1` takes `X-Idempotency-Key` and may answer
  * `409 idempotency_in_progress` and `422 idempotency_key_reused`; every `429` carries
- * `Retry-After`; every operation with a body may answer `413 payload_too_large`.
+ * `Retry-After`; every operation but a GET may answer `413 payload_too_large`.
  */
 export const documentRequestGuards = (spec: Record<string, any>): Record<string, any> => {
   const schemas = (spec.components ??= {}).schemas ??= {}
@@ -52,7 +52,8 @@ export const documentRequestGuards = (spec: Record<string, any>): Record<string,
           }
         }
       }
-      if (operation.requestBody !== undefined) {
+      // The input boundary reads the body of any method but GET, whether the route takes one or not.
+      if (method !== "get") {
         addError(operation, "413", "PayloadTooLarge")
         operation.responses["413"].description =
           `The body is larger than the route accepts (${bodyLimitOf(method, path)} bytes) or nests deeper than ` +
