@@ -1386,6 +1386,7 @@ function billingRows(): ReadonlyArray<Row> {
       // Admins of the channel bill their own scope; customers and non-admins may not.
       expect: { ...everyone(202), customerAdmin: 403, viewer: 403 }
     },
+    { endpoint: "listBillingRuns", method: "GET", path: () => "/api/v1/billing/runs", expect: everyone(200) },
     { endpoint: "getBillingRun", method: "GET", prepare: runOfP1, path: (_, id) => `/api/v1/billing/runs/${id}`, expect: { ...readC1, customerAdmin: 404 } },
     {
       endpoint: "finalizeInvoice",

@@ -198,6 +198,14 @@ describe("billing runs", () => {
         expect(yield* counts).toEqual(before)
         expect(Object.values(yield* timesBilled(allSubscriptions(w)))).toEqual([1, 1, 1, 1, 1])
 
+        // The partner's runs, newest first, a page at a time; another channel sees none of them.
+        const listed = yield* call("GET", `${V1}/billing/runs?limit=1`, { key: w.partnerKey })
+        expect(listed.body.data.map((r: any) => r.id)).toEqual([again.id])
+        const next = yield* call("GET", `${V1}/billing/runs?limit=1&cursor=${listed.body.meta.page.next_cursor}`, { key: w.partnerKey })
+        expect(next.body.data.map((r: any) => r.id)).toEqual([started.id])
+        const other = yield* channel()
+        expect(expectData(yield* call("GET", `${V1}/billing/runs`, { key: other.partnerKey }))).toEqual([])
+
         // A finalized invoice cannot be finalized again.
         expectError(yield* call("POST", `${V1}/invoices/${annInvoice.id}/finalize`, { key: w.partnerKey }), 409, "invalid_state")
       }))

@@ -7,6 +7,7 @@ import type { InvoiceLineFields } from "../invoices/model.js"
 import type { InvoiceToIssue } from "../invoices/ports.js"
 import type { PersistenceError } from "../shared/errors.js"
 import type { Currency } from "../shared/money.js"
+import type { Page, PageRequest } from "../shared/pagination.js"
 import type { BillableSubscription, HistoryRow, OneOffItem, PlanPrice, SkuPricing } from "./build.js"
 import type { BillingRun, StoredBillingRun } from "./model.js"
 
@@ -86,6 +87,8 @@ export interface ChunkProgress {
 export class BillingRunRepo extends Context.Tag("@provisio/core/BillingRunRepo")<BillingRunRepo, {
   readonly insertRun: (stored: StoredBillingRun) => Effect.Effect<void, PersistenceError>
   readonly findRun: (id: string) => Effect.Effect<Option.Option<StoredBillingRun>, PersistenceError>
+  /** The runs whose lineage holds `within`, newest first. */
+  readonly listRuns: (within: string, page: PageRequest) => Effect.Effect<Page<StoredBillingRun>, PersistenceError>
   /** A pending or running run of the account and month whose heartbeat (or creation) is at or after `since`. */
   readonly findLiveRun: (
     accountId: string,

@@ -10,6 +10,7 @@ import type { Principal } from "../identity/model.js"
 import { reachableBy, requireAdmin, requireKind } from "../identity/policy.js"
 import type { BillingMonth } from "../invoices/model.js"
 import { ValidationError } from "../shared/errors.js"
+import type { PageRequest } from "../shared/pagination.js"
 import { makeId } from "../shared/ids.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
@@ -99,6 +100,12 @@ export const startRun = (
 export const getRun = (principal: Principal, id: string) =>
   Effect.flatMap(BillingRunRepo, (queue) => queue.findRun(id).pipe(reachableBy(principal, "billing run", id))).pipe(
     Effect.map((stored) => stored.run)
+  )
+
+/** The runs started by the caller's account or below it, newest first. */
+export const listRuns = (principal: Principal, page: PageRequest) =>
+  Effect.flatMap(BillingRunRepo, (queue) => queue.listRuns(principal.account_id, page)).pipe(
+    Effect.map((found) => ({ ...found, items: found.items.map((stored) => stored.run) }))
   )
 
 export interface ExecuteOptions {

@@ -11,7 +11,8 @@ import type { BillingRun } from "./model.js"
 import type { BillingInputRepo, BillingInvoiceRepo, BillingRunRepo } from "./ports.js"
 import { preview } from "./preview.js"
 import { rerate } from "./rerate.js"
-import { type ExecuteOptions, executeRun, getRun, startRun } from "./runs.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { type ExecuteOptions, executeRun, getRun, listRuns, startRun } from "./runs.js"
 
 export { CHUNK_SIZE } from "./config.js"
 export { HEARTBEAT_TIMEOUT, parseGracePeriod } from "./runs.js"
@@ -33,6 +34,7 @@ export const make = Effect.gen(function* () {
     startRun: (principal: Principal, input: { readonly period: BillingMonth; readonly grace_period?: string | undefined }) =>
       given(startRun(principal, input)),
     getRun: (principal: Principal, id: string) => given(getRun(principal, id)),
+    listRuns: (principal: Principal, page: PageRequest) => given(listRuns(principal, page)),
     executeRun: (runId: string, onProgress?: (run: BillingRun) => Effect.Effect<void>, options?: ExecuteOptions) =>
       given(executeRun(runId, onProgress, options)),
     rerate: (invoiceIds: ReadonlyArray<string>) => given(rerate(invoiceIds)),

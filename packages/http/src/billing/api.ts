@@ -4,9 +4,10 @@ import * as OpenApi from "@effect/platform/OpenApi"
 import { BillingRun, BillingRunId, StartBillingRun, UpcomingInvoice } from "@provisio/core/billing/model"
 import { Invoice, InvoiceId } from "@provisio/core/invoices/model"
 import * as Schema from "effect/Schema"
-import { Envelope, NoBody } from "../envelope.js"
+import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
 import { InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"
+import { PageQuery } from "../pagination.js"
 import { PathParam } from "../path-params.js"
 import { CustomerId } from "@provisio/core/customers/model"
 
@@ -15,6 +16,17 @@ const InvoicePath = Schema.Struct({ invoiceId: PathParam(InvoiceId) })
 const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
 
 export class BillingApi extends HttpApiGroup.make("billing")
+  .add(
+    HttpApiEndpoint.get("listBillingRuns", "/billing/runs")
+      .setUrlParams(PageQuery)
+      .addSuccess(PageEnvelope(BillingRun))
+      .annotate(OpenApi.Summary, "List billing runs")
+      .annotate(
+        OpenApi.Description,
+        "The billing runs started by the caller's account or by accounts below it, newest first, a page at a " +
+          "time (`limit`, `cursor`): each with its month, status and progress."
+      )
+  )
   .add(
     HttpApiEndpoint.post("startBillingRun", "/billing/runs")
       .setPayload(StartBillingRun)

@@ -3,6 +3,7 @@ import { Billing } from "@provisio/core/billing/service"
 import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { asCaller } from "../middleware/authentication.js"
+import { listAsCaller } from "../pagination.js"
 
 export const BillingHandlers = HttpApiBuilder.group(ProvisioApi, "billing", (handlers) =>
   Effect.map(Billing, (billing) =>
@@ -16,6 +17,7 @@ export const BillingHandlers = HttpApiBuilder.group(ProvisioApi, "billing", (han
             return started.run
           })
         ))
+      .handle("listBillingRuns", ({ urlParams }) => listAsCaller(urlParams, billing.listRuns))
       .handle("getBillingRun", ({ path }) => asCaller((p) => billing.getRun(p, path.runId)))
       .handle("finalizeInvoice", ({ path }) => asCaller((p) => billing.finalize(p, path.invoiceId)))
       .handle("getUpcomingInvoice", ({ path }) => asCaller((p) => billing.preview(p, path.customerId)))

@@ -1,11 +1,13 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { BillingRun, type StoredBillingRun } from "@provisio/core/billing/model"
 import { BillingRunRepo } from "@provisio/core/billing/ports"
+import { toPage } from "@provisio/core/shared/pagination"
 import { Timestamp } from "@provisio/core/shared/time"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { pageClause } from "../pagination.js"
 import { orPersistenceError } from "../persistence.js"
 import { decode, type Failure, iso } from "./common.js"
 
@@ -58,6 +60,16 @@ export const BillingRunRepoLive = Layer.effect(
         }`).pipe(Effect.asVoid),
 
       findRun: (id) => run(selectRun(id)),
+
+      listRuns: (within, page) =>
+        run(Effect.flatMap(
+          sql`select * from billing_runs where lineage @> array[${within}]::text[] ${pageClause(sql, page, "id", true)}`,
+          (rows) =>
+            Effect.map(decode(RunRow)(rows), (decoded) => {
+              const found = toPage(decoded, page)
+              return { ...found, items: found.items.map(toStoredRun) }
+            })
+        )),
 
       findLiveRun: (accountId, period, since) =>
         run(Effect.flatMap(
