@@ -6,6 +6,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
+import { Ajv2020 } from "ajv/dist/2020.js"
+import addFormats from "ajv-formats"
 import { describe, expect, it } from "vitest"
 import { operationsOf, parametersOf, resolve, responseOf } from "./openapi-document"
 
@@ -106,6 +108,18 @@ describe("the OpenAPI document", () => {
     expect(notFound.properties.success.enum).toEqual([false])
     expect(notFound.properties.error.properties.code.enum).toEqual(["not_found"])
     expect(JSON.stringify(spec)).not.toContain("HttpApiDecodeError")
+  })
+
+  it("shows an example of each main resource, valid against its schema", () => {
+    const ajv = new Ajv2020({ strict: false })
+    addFormats.default(ajv)
+    ajv.addSchema({ $id: "document.json", components: spec.components })
+    for (const name of ["Customer", "Order", "Subscription", "Invoice", "Payment", "Plan", "Product", "Partner", "Distributor"]) {
+      const examples = spec.components.schemas[name].examples
+      expect(examples, name).toHaveLength(1)
+      const validate = ajv.compile({ $ref: `document.json#/components/schemas/${name}` })
+      expect(validate(examples[0]), `${name}: ${JSON.stringify(validate.errors)}`).toBe(true)
+    }
   })
 
   it("passes Redocly's recommended rules and Spectral's OpenAPI rules without an error", async () => {

@@ -1,4 +1,5 @@
 import { withoutBuiltInDecodeError } from "./decode-errors.js"
+import { withExamples } from "./examples.js"
 import { describeOperations } from "./operations.js"
 import { operationsOf, type Spec } from "./spec.js"
 import { documentRequestGuards } from "./request-guards.js"
@@ -61,5 +62,6 @@ export const finishDocument = (spec: Spec): Spec =>
     withSharedResponses,
     describeOperations,
     describeTags,
+    withExamples,
     withServers
   ].reduce((document, step) => step(document), spec)
