@@ -74,7 +74,7 @@ export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, op
     } satisfies Answer
     // Every answer is held to the served document: a difference fails the test that received it.
     const differs = nonConformance({ method, path, status: answer.status, contentType: response.headers["content-type"], body: answer.body })
-    expect(differs, text.slice(0, 2_000)).toBeUndefined()
+    if (differs !== undefined) expect.fail(`${differs}\n  the answer: ${text.slice(0, 2_000)}`)
     return answer
   }).pipe(Effect.scoped, Effect.orDie)
 
