@@ -7474,7 +7474,7 @@ export interface operations {
     "catalog.getPlan": {
         parameters: {
             query?: {
-                version?: string;
+                version?: number;
             };
             header?: never;
             path: {
@@ -11417,7 +11417,8 @@ export interface operations {
                 limit?: number;
                 /** @description The next page: the `meta.page.next_cursor` of the page before */
                 cursor?: string;
-                status?: string;
+                status?: "pending" | "retrying" | "delivered" | "dead";
+                /** @description A product id (prd_...) or a webhook id (whk_...) */
                 target?: string;
             };
             header?: never;

@@ -36,10 +36,20 @@ const PlanPath = Schema.Struct({ planId: PathParam(PlanId) })
 export const PlanListQuery = Schema.Struct({ ...PageQuery.fields, product_id: Schema.optional(ProductId) })
 
 /** `?version=` asks for one version instead of the latest. Text, so a wrong type answers 400 naming it. */
-export const PlanVersionQuery = Schema.Struct({ version: Schema.optional(Schema.String) })
+export const PlanVersionQuery = Schema.Struct({
+  version: Schema.optional(Schema.String.annotations({
+    description: "A version of the plan (default: the current one)",
+    jsonSchema: { type: "integer", minimum: 1 }
+  }))
+})
 
 /** `?quantity=`: a decimal string, e.g. `1500` or `2500.5`. */
-export const QuoteQuery = Schema.Struct({ quantity: Schema.String })
+export const QuoteQuery = Schema.Struct({
+  quantity: Schema.String.annotations({
+    description: "The quantity to rate: a decimal, e.g. 2500 or 12.5",
+    jsonSchema: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" }
+  })
+})
 
 /** Publishing takes no fields: the body may be empty (or `{}`). */
 

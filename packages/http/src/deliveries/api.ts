@@ -1,7 +1,7 @@
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
-import { Delivery, DeliveryDetail, DeliveryId, SubscriptionProvisioning } from "@provisio/core/deliveries/model"
+import { Delivery, DeliveryDetail, DeliveryId, DeliveryStatus, SubscriptionProvisioning } from "@provisio/core/deliveries/model"
 import * as Schema from "effect/Schema"
 import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
 import { InvalidStateError } from "../errors.js"
@@ -17,8 +17,8 @@ const DeliveryPath = Schema.Struct({ id: PathParam(DeliveryId) })
 /** `?status=` pending, retrying, delivered or dead; `?target=` a product id or a webhook id. */
 export const DeliveryListQuery = Schema.Struct({
   ...PageQuery.fields,
-  status: Schema.optional(Schema.String),
-  target: Schema.optional(Schema.String)
+  status: Schema.optional(Schema.String.annotations({ jsonSchema: { type: "string", enum: DeliveryStatus.literals } })),
+  target: Schema.optional(Schema.String.annotations({ description: "A product id (prd_...) or a webhook id (whk_...)" }))
 })
 
 export class DeliveriesApi extends HttpApiGroup.make("deliveries")

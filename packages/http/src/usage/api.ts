@@ -22,7 +22,9 @@ export class IngestUsage extends Schema.Class<IngestUsage>("IngestUsage")({
 }) {}
 
 /** An ISO 8601 instant in a query string (the storage side of `Timestamp`, dates, is not one). */
-const QueryTimestamp = Schema.compose(Schema.String, Timestamp, { strict: false })
+const QueryTimestamp = Schema.compose(Schema.String, Timestamp, { strict: false }).annotations({
+  jsonSchema: { type: "string", format: "date-time" }
+})
 
 export const UsageQuery = Schema.Struct({
   subscription_id: SubscriptionId,
