@@ -6,7 +6,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { AppLive } from "../database/layers.js"
-import { type PageOptions, pageOf } from "../paging.js"
+import { type PageOptions, pageOf, printPage } from "../paging.js"
 
 const line = (d: Delivery) =>
   [
@@ -32,9 +32,7 @@ export const listDeliveries = (options: PageOptions & {
       { status: Option.getOrUndefined(options.status), target: Option.getOrUndefined(options.target) },
       yield* pageOf(options)
     )
-    if (page.items.length === 0) yield* Console.log("No deliveries.")
-    for (const delivery of page.items) yield* Console.log(line(delivery))
-    if (page.next_cursor !== null) yield* Console.log(`more: --cursor ${page.next_cursor}`)
+    yield* printPage(page, line, "deliveries")
   }).pipe(Effect.provide(AppLive))
 
 /** `provisio deliveries replay`: a dead or delivered delivery goes back to pending. */

@@ -2,12 +2,11 @@ import { Identity } from "@provisio/core/identity/service"
 import type { Order, OrderStatus } from "@provisio/core/ordering/model"
 import { Ordering } from "@provisio/core/ordering/service"
 import { formatDecimal } from "@provisio/core/shared/money"
-import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { AppLive } from "../database/layers.js"
-import { type PageOptions, pageOf } from "../paging.js"
+import { type PageOptions, pageOf, printPage } from "../paging.js"
 
 export const orderLine = (order: Order) =>
   [
@@ -31,7 +30,5 @@ export const listOrders = (options: PageOptions & {
       { customer_id: Option.getOrUndefined(options.customer), status: Option.getOrUndefined(options.status) },
       yield* pageOf(options)
     )
-    if (page.items.length === 0) yield* Console.log("No orders.")
-    for (const order of page.items) yield* Console.log(orderLine(order))
-    if (page.next_cursor !== null) yield* Console.log(`more: --cursor ${page.next_cursor}`)
+    yield* printPage(page, orderLine, "orders")
   }).pipe(Effect.provide(AppLive))

@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { AppLive } from "../database/layers.js"
-import { type PageOptions, pageOf } from "../paging.js"
+import { type PageOptions, pageOf, printPage } from "../paging.js"
 
 const line = (s: Subscription) =>
   [
@@ -34,9 +34,7 @@ export const listSubscriptions = (options: PageOptions & {
       { customer_id: Option.getOrUndefined(options.customer), status: Option.getOrUndefined(options.status) },
       yield* pageOf(options)
     )
-    if (page.items.length === 0) yield* Console.log("No subscriptions.")
-    for (const subscription of page.items) yield* Console.log(line(subscription))
-    if (page.next_cursor !== null) yield* Console.log(`more: --cursor ${page.next_cursor}`)
+    yield* printPage(page, line, "subscriptions")
   }).pipe(Effect.provide(AppLive))
 
 /** `provisio subscriptions show`: the subscription as the API answers it. */
