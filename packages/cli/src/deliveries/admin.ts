@@ -5,6 +5,7 @@ import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { bootstrap } from "../bootstrap.js"
 import { AppLive } from "../database/layers.js"
 import { type PageOptions, pageOf, printPage } from "../paging.js"
 
@@ -26,6 +27,7 @@ export const listDeliveries = (options: PageOptions & {
   readonly target: Option.Option<string>
 }) =>
   Effect.gen(function* () {
+    yield* bootstrap
     const operator = yield* (yield* Identity).platformOperator
     const page = yield* (yield* Deliveries).listDeliveries(
       operator,

@@ -5,6 +5,7 @@ import { formatDecimal } from "@provisio/core/shared/money"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { bootstrap } from "../bootstrap.js"
 import { AppLive } from "../database/layers.js"
 import { type PageOptions, pageOf, printPage } from "../paging.js"
 
@@ -24,6 +25,7 @@ export const listOrders = (options: PageOptions & {
   readonly status: Option.Option<OrderStatus>
 }) =>
   Effect.gen(function* () {
+    yield* bootstrap
     const operator = yield* (yield* Identity).platformOperator
     const page = yield* (yield* Ordering).listOrders(
       operator,

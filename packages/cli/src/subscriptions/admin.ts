@@ -6,6 +6,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { bootstrap } from "../bootstrap.js"
 import { AppLive } from "../database/layers.js"
 import { type PageOptions, pageOf, printPage } from "../paging.js"
 
@@ -21,7 +22,8 @@ const line = (s: Subscription) =>
     s.parent_subscription_id === null ? "" : `add-on of ${s.parent_subscription_id}`
   ].join("  ").trimEnd()
 
-const operator = Effect.flatMap(Identity, (identity) => identity.platformOperator)
+/** The platform operator, the platform account made first on an empty database. */
+const operator = Effect.zipRight(bootstrap, Effect.flatMap(Identity, (identity) => identity.platformOperator))
 
 /** `provisio subscriptions list`, oldest first, as the platform operator. */
 export const listSubscriptions = (options: PageOptions & {
