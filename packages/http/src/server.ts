@@ -1,5 +1,4 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
-import * as HttpApiSwagger from "@effect/platform/HttpApiSwagger"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -19,6 +18,7 @@ import { idempotency } from "./middleware/idempotency.js"
 import { ErrorMappingLive } from "./middleware/error-mapping.js"
 import { inputBoundary } from "./middleware/input-boundary.js"
 import { RateLimitedAuthenticationLive } from "./middleware/rate-limit.js"
+import { OpenApiRouteLive, SwaggerRouteLive } from "./openapi/routes.js"
 import { requestLog } from "./middleware/request-log.js"
 import { NumbersHandlers } from "./numbers/handlers.js"
 import { OpsHandlers } from "./ops/handlers.js"
@@ -53,8 +53,8 @@ export const apiMiddleware = <E, R>(app: HttpApp.Default<E, R>) => requestLog(in
 
 /** The routes of the API plus `/openapi.json` and `/swagger`, on whatever `HttpServer` is provided. */
 export const HttpAppLive = HttpApiBuilder.serve(apiMiddleware).pipe(
-  Layer.provide(HttpApiSwagger.layer({ path: "/swagger" })),
-  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(SwaggerRouteLive),
+  Layer.provide(OpenApiRouteLive),
   Layer.provide(ApiLive)
 )
 
