@@ -8904,9 +8904,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["CancelSubscription"] | null;
+                "application/json": components["schemas"]["CancelSubscription"];
             };
         };
         responses: {

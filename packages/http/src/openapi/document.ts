@@ -20,10 +20,24 @@ const isNoBody = (schema: any) => {
   return members.length === 2 && members.some((m) => m?.type === "null") && members.some(emptyObject)
 }
 
-/** Actions without parameters (publish, checkout, void, ...) take no body: the document shows none. */
+/**
+ * Actions without parameters (publish, checkout, void, ...) take no body: the document shows
+ * none. An action whose parameters are all optional (`NullOr` of them: cancel) takes its body or
+ * none: the body is not required, and `null` is no body to document.
+ */
 const withoutEmptyBodies = (spec: Spec): Spec => {
   for (const { operation } of operationsOf(spec)) {
-    if (isNoBody(operation.requestBody?.content?.["application/json"]?.schema)) delete operation.requestBody
+    const content = operation.requestBody?.content?.["application/json"]
+    if (isNoBody(content?.schema)) {
+      delete operation.requestBody
+      continue
+    }
+    const members: ReadonlyArray<any> | undefined = content?.schema?.anyOf
+    if (members?.some((member) => member?.type === "null")) {
+      const rest = members.filter((member) => member?.type !== "null")
+      content.schema = rest.length === 1 ? rest[0] : { anyOf: rest }
+      operation.requestBody.required = false
+    }
   }
   return spec
 }
