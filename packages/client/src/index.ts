@@ -1,10 +1,11 @@
 import createClient, { type Client, type ClientOptions } from "openapi-fetch"
-import type { components, operations, paths } from "./schema.js"
+import type { components, operations, paths } from "../generated/schema.js"
 
 /**
  * A typed client of the Provisio API for backends that do not use Effect: `openapi-fetch` over
- * the types openapi-typescript generates from the served document (`npm run client` writes
- * `schema.ts`; a test keeps it current). Paths, parameters, bodies and answers are checked by
+ * the types openapi-typescript generates from the committed document (`npm run build`, or
+ * `npm run client` alone, writes `generated/schema.d.ts`; it is never edited or committed).
+ * Paths, parameters, bodies and answers are checked by
  * the compiler; the answer is the envelope the server sends:
  *
  *   const provisio = provisioClient({ baseUrl: "http://localhost:8080", apiKey })
