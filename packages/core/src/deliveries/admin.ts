@@ -50,24 +50,7 @@ export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
   })
 
   /** A dead or delivered delivery goes back to pending, due now; its attempts are kept. */
-  const replayDelivery = Effect.fn("Deliveries.replayDelivery")(function* (principal: Principal, id: string) {
-    yield* findDelivery(principal, id)
-    yield* requireWrite(principal)
-    return yield* transactor.withTransaction(Effect.gen(function* () {
-      const stored = yield* repo.lock(id).pipe(orNotFound("delivery", id))
-      const d = stored.delivery
-      if (d.status !== "dead" && d.status !== "delivered") {
-        return yield* new InvalidState({ message: `delivery ${id} is ${d.status}: only dead or delivered deliveries are replayed` })
-      }
-      const at = yield* now
-      const replayed = new Delivery({ ...d, status: "pending", next_attempt_at: at, updated_at: at })
-      yield* repo.update({ ...stored, lease_until: null, delivery: replayed })
-      return asSeenBy(principal, replayed)
-    }))
-  })
-
-  /** As the platform operator (the CLI): replays without a principal's scope. */
-  const replayAny = (id: string) =>
+  const replay = (id: string) =>
     transactor.withTransaction(Effect.gen(function* () {
       const stored = yield* repo.lock(id).pipe(orNotFound("delivery", id))
       const d = stored.delivery
@@ -79,6 +62,16 @@ export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
       yield* repo.update({ ...stored, lease_until: null, delivery: replayed })
       return replayed
     }))
+
+  /** `replay` of a delivery in the caller's scope, by a caller who may write. */
+  const replayDelivery = Effect.fn("Deliveries.replayDelivery")(function* (principal: Principal, id: string) {
+    yield* findDelivery(principal, id)
+    yield* requireWrite(principal)
+    return asSeenBy(principal, yield* replay(id))
+  })
+
+  /** As the platform operator (the CLI): replays without a principal's scope. */
+  const replayAny = replay
 
   const getSubscriptionProvisioning = Effect.fn("Deliveries.getSubscriptionProvisioning")(function* (
     principal: Principal,

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { StoredEvent } from "../events/model.js"
-import { plannedCall, provisioningBody } from "../provisioning/calls.js"
+import { plannedCall, provisioningBody, type PushAction, type ResourceKind } from "../provisioning/calls.js"
 import type { ProvisioningTargetRepo } from "../provisioning/ports.js"
 import { makeId } from "../shared/ids.js"
 import { now } from "../shared/time.js"
@@ -80,6 +80,50 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
     }))
 
   /**
+   * The push of an event's resource to its product's target, when the target implements the
+   * endpoint of that kind and action; ordered with the subscription's other calls (ordering key:
+   * the subscription id).
+   */
+  const pushFor = (
+    stored: StoredEvent,
+    at: DateTime.Utc,
+    push: {
+      readonly productId: string
+      readonly subscriptionId: string
+      readonly action: PushAction
+      readonly kind: ResourceKind
+      readonly id: string
+      readonly resource: Record<string, unknown>
+      readonly quantityRequestId: string | null
+    }
+  ) =>
+    Effect.gen(function* () {
+      const target = yield* targets.find(push.productId)
+      if (Option.isNone(target)) return Option.none<StoredDelivery>()
+      const call = plannedCall(target.value, { action: push.action, kind: push.kind, id: push.id })
+      if (Option.isNone(call)) return Option.none<StoredDelivery>()
+      return Option.some(
+        yield* newDelivery(stored, {
+          kind: "provisioning",
+          target: push.productId,
+          url: call.value.url,
+          method: call.value.method,
+          body: provisioningBody({
+            event_id: stored.event.id,
+            action: push.action,
+            occurred_at: stored.event.occurred_at,
+            kind: push.kind,
+            resource: push.resource
+          }),
+          timeout_ms: target.value.timeout_ms,
+          ordering_key: push.subscriptionId,
+          quantity_request_id: push.quantityRequestId,
+          subscription_id: push.subscriptionId
+        }, at)
+      )
+    })
+
+  /**
    * The push of an activation event to the product's target, when it implements the kind's
    * endpoint; ordered with the subscription's own calls (ordering key: the subscription id).
    */
@@ -92,29 +136,15 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
       if (subscriptionId === null || productId === null || !isRecord(resource)) return Option.none<StoredDelivery>()
       const id = str(resource["id"])
       if (id === null) return Option.none<StoredDelivery>()
-      const target = yield* targets.find(productId)
-      if (Option.isNone(target)) return Option.none<StoredDelivery>()
-      const call = plannedCall(target.value, { action: activation.action, kind: activation.kind, id })
-      if (Option.isNone(call)) return Option.none<StoredDelivery>()
-      return Option.some(
-        yield* newDelivery(stored, {
-          kind: "provisioning",
-          target: productId,
-          url: call.value.url,
-          method: call.value.method,
-          body: provisioningBody({
-            event_id: stored.event.id,
-            action: activation.action,
-            occurred_at: stored.event.occurred_at,
-            kind: activation.kind,
-            resource
-          }),
-          timeout_ms: target.value.timeout_ms,
-          ordering_key: subscriptionId,
-          quantity_request_id: null,
-          subscription_id: subscriptionId
-        }, at)
-      )
+      return yield* pushFor(stored, at, {
+        productId,
+        subscriptionId,
+        action: activation.action,
+        kind: activation.kind,
+        id,
+        resource,
+        quantityRequestId: null
+      })
     })
 
   /** The provisioning push of an event, when its product's target implements the endpoint. */
@@ -143,29 +173,15 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
       const subscriptionId = str(resource["id"])
       const productId = str(resource["product_id"])
       if (subscriptionId === null || productId === null) return Option.none<StoredDelivery>()
-      const target = yield* targets.find(productId)
-      if (Option.isNone(target)) return Option.none<StoredDelivery>()
-      const call = plannedCall(target.value, { action, kind: "subscriptions", id: subscriptionId })
-      if (Option.isNone(call)) return Option.none<StoredDelivery>()
-      return Option.some(
-        yield* newDelivery(stored, {
-          kind: "provisioning",
-          target: productId,
-          url: call.value.url,
-          method: call.value.method,
-          body: provisioningBody({
-            event_id: stored.event.id,
-            action,
-            occurred_at: stored.event.occurred_at,
-            kind: "subscriptions",
-            resource
-          }),
-          timeout_ms: target.value.timeout_ms,
-          ordering_key: subscriptionId,
-          quantity_request_id: quantityRequestId,
-          subscription_id: subscriptionId
-        }, at)
-      )
+      return yield* pushFor(stored, at, {
+        productId,
+        subscriptionId,
+        action,
+        kind: "subscriptions",
+        id: subscriptionId,
+        resource,
+        quantityRequestId
+      })
     })
 
   /** The subscription an event is about, if any. */

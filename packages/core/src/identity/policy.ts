@@ -44,6 +44,10 @@ export const requireStandardEdition = (principal: Principal, action: string) =>
     ? Effect.fail(new EditionForbidden({ message: `the free edition may not ${action}; upgrade the partner to standard` }))
     : Effect.void
 
+/** A change to what a customer has (orders, subscriptions): a writer's role, then a standard edition. */
+export const requireStandardWriter = (principal: Principal, action: string) =>
+  Effect.zipRight(requireWrite(principal), requireStandardEdition(principal, action))
+
 /**
  * A suspended account's own users and keys, and those of every account and customer below it,
  * are refused: a suspension cuts the channel below it off until an admin above resumes it.

@@ -11,7 +11,7 @@ import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
-import { reachableBy, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { reachableBy, requireStandardWriter } from "../identity/policy.js"
 import { InvalidState, orNotFound } from "../shared/errors.js"
 import { type Currency, type Money, money, sumMoney } from "../shared/money.js"
 import { Transactor } from "../shared/transactor.js"
@@ -114,7 +114,7 @@ export const makeCommon = (deps: OrderingDeps) => {
 
   /** Ordering, checking out and cancelling: a writer's role and a standard edition. */
   const requireOrdering = (principal: Principal, action: string) =>
-    Effect.zipRight(requireWrite(principal), requireStandardEdition(principal, action))
+    requireStandardWriter(principal, action)
 
   const requireDraft = (order: Order, action: string) =>
     order.status === "draft"

@@ -6,7 +6,7 @@ import { ProvisioningTargetRepo } from "../provisioning/ports.js"
 import type { StoredEvent } from "../events/model.js"
 import { EventLog } from "../events/ports.js"
 import type { Principal } from "../identity/model.js"
-import { reachableBy, requireStandardEdition, requireWrite } from "../identity/policy.js"
+import { reachableBy, requireStandardWriter } from "../identity/policy.js"
 import { InvalidState, orNotFound } from "../shared/errors.js"
 import { Transactor } from "../shared/transactor.js"
 import { subscriptionEvent } from "./events.js"
@@ -43,7 +43,7 @@ export const makeCommon = (deps: SubscriptionsDeps) => {
 
   /** The checks of every change: the role, then the edition (free partners only read). */
   const requireChange = (principal: Principal, action: string) =>
-    Effect.zipRight(requireWrite(principal), requireStandardEdition(principal, action))
+    requireStandardWriter(principal, action)
 
   const requireActive = (stored: StoredSubscription, action: string) =>
     stored.subscription.status === "active"
