@@ -30,6 +30,7 @@ import { PostgresLive } from "./postgres/index.js"
 import { RequestGuardsLive } from "./postgres/request-guards.js"
 import { SigningSecretsLive } from "./push/secrets.js"
 import { DeliverySignerLive } from "./push/delivery-signer.js"
+import { DeliverySignalsLive } from "./postgres/work-signals.js"
 import { PushSenderUndici } from "./push/sender.js"
 import { ManualPaymentGatewayLive } from "./payments/manual.js"
 
@@ -55,7 +56,11 @@ export const ServicesWith = Layer.mergeAll(
   Invoices.layer,
   Billing.layer.pipe(Layer.provide(Invoices.layer)),
   Payments.layer,
-  Deliveries.layer.pipe(Layer.provide(Subscriptions.layer), Layer.provide(DeliverySignerLive))).pipe(
+  Deliveries.layer.pipe(
+    Layer.provide(Subscriptions.layer),
+    Layer.provide(DeliverySignerLive),
+    Layer.provide(DeliverySignalsLive)
+  )).pipe(
   Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive, SigningSecretsLive))
 )
 

@@ -1,9 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { WebhookRepoLive } from "@provisio/adapters/postgres/webhooks"
+import { serveReceiver } from "@provisio/adapters/testing/receivers"
+import { Deliveries } from "@provisio/core/deliveries/service"
 import { WebhookRepo } from "@provisio/core/webhooks/ports"
 import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
 import { callAndTick as call, channel, createDistributor, createKey, createPartner, expectData, expectError, TestServer } from "./harness"
 
 
@@ -23,6 +28,20 @@ const keysOf = (id: string) =>
     Effect.provide(WebhookRepoLive)
   )
 
+/** Real time passes (network I/O), whatever the TestClock says. */
+const realSleep = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
+
+// Polls in real time, with a deadline generous enough for a CI machine busy with other test files.
+const waitFor = (condition: () => boolean, what: string) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + 20_000
+    while (Date.now() < deadline) {
+      if (condition()) return
+      yield* realSleep(10)
+    }
+    throw new Error(`timed out waiting for ${what}`)
+  })
+
 describe("webhooks", () => {
   it.layer(TestServer)("over HTTP", (it) => {
     it.effect("a partner subscribes a URL; the generated secret is in the creation's answer only", () =>
@@ -36,6 +55,7 @@ describe("webhooks", () => {
           events: ["subscription.*", "order.completed"],
           description: null,
           enabled: true,
+          timeout_ms: 10000,
           secret_rotation: null
         })
         expect(created.secret).toMatch(SECRET)
@@ -78,6 +98,36 @@ describe("webhooks", () => {
         expect(replaced.secret).toBeUndefined()
         expect(replaced.secret_rotation).toBeNull()
         expect(yield* keysOf(created.id)).toEqual({ current: GIVEN_SECRET, previous: null, previous_expires_at: null })
+      }))
+
+    it.effect("timeout_ms: 10000 unless given, answered back, changed by a PUT, 100 to 60000", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        const defaulted = yield* createWebhook(partnerKey)
+        expect(defaulted.timeout_ms).toBe(10000)
+
+        const created = yield* createWebhook(partnerKey, { ...HOOK, timeout_ms: 2500 })
+        expect(created.timeout_ms).toBe(2500)
+        const path = `${V1}/webhooks/${created.id}`
+        expect(expectData(yield* call("GET", path, { key: partnerKey })).timeout_ms).toBe(2500)
+        // A PUT without it keeps it.
+        expect(expectData(yield* call("PUT", path, { key: partnerKey, body: { enabled: false } })).timeout_ms).toBe(2500)
+        expect(expectData(yield* call("PUT", path, { key: partnerKey, body: { timeout_ms: 30000 } })).timeout_ms).toBe(30000)
+        expect(expectData(yield* call("GET", path, { key: partnerKey })).timeout_ms).toBe(30000)
+
+        for (const timeout_ms of [50, 70000, 99, 60001, 2500.5, "2500"]) {
+          expectError(
+            yield* call("POST", `${V1}/webhooks`, { key: partnerKey, body: { ...HOOK, timeout_ms } }),
+            422,
+            "validation_error",
+            "timeout_ms"
+          )
+          expectError(yield* call("PUT", path, { key: partnerKey, body: { timeout_ms } }), 422, "validation_error", "timeout_ms")
+        }
+        // A refused PUT stored nothing; the bounds themselves are accepted.
+        expect(expectData(yield* call("GET", path, { key: partnerKey })).timeout_ms).toBe(30000)
+        expect((yield* createWebhook(partnerKey, { ...HOOK, timeout_ms: 100 })).timeout_ms).toBe(100)
+        expect((yield* createWebhook(partnerKey, { ...HOOK, timeout_ms: 60000 })).timeout_ms).toBe(60000)
       }))
 
     it.effect("invalid fields are 422 naming the field", () =>
@@ -191,6 +241,34 @@ describe("webhooks", () => {
         expectError(yield* call("GET", path, { key: partnerKey }), 404, "not_found")
         expectError(yield* call("DELETE", path, { key: partnerKey }), 404, "not_found")
         expectError(yield* call("GET", `${V1}/webhooks/whk_nosuchwebhook`), 404, "not_found")
+      }))
+  })
+
+  it.layer(TestServer)("the delivery engine", (it) => {
+    it.scoped("a webhook's calls wait its own timeout_ms, not the default 10 s", () =>
+      Effect.gen(function* () {
+        // A receiver that never answers, as a stuck one would.
+        const receiver = yield* serveReceiver(() => {})
+        const hook = yield* createWebhook(undefined, { url: `${receiver.url}/hooks`, events: ["ticket.created"], timeout_ms: 300 })
+        const { partner } = yield* channel()
+        const customer = expectData(yield* call("POST", `${V1}/customers`, { body: { name: "C", partner_id: partner.id } }), 201)
+        expectData(yield* call("POST", `${V1}/tickets`, { body: { customer_id: customer.id, subject: "S", description: "D" } }), 201)
+
+        const fiber = yield* Effect.fork(Effect.flatMap(Deliveries, (deliveries) => deliveries.runOnce))
+        yield* waitFor(() => receiver.calls().length === 1, "the call")
+        // The sender's time-out runs on the TestClock: 400 ms of it ends a 300 ms call, where the
+        // default 10 s would leave the run waiting (and waitFor fail) however long real time goes on.
+        yield* TestClock.adjust(Duration.millis(400))
+        yield* waitFor(() => fiber.unsafePoll() !== null, "the call's time-out")
+        const run = yield* Fiber.join(fiber)
+        expect(run.retrying).toBe(1)
+
+        const [delivery] = expectData(yield* call("GET", `${V1}/deliveries?target=${hook.id}`))
+        const detail = expectData(yield* call("GET", `${V1}/deliveries/${delivery.id}`))
+        expect(detail.attempt_log).toHaveLength(1)
+        expect(detail.attempt_log[0]).toMatchObject({ number: 1, status_code: null })
+        expect(detail.attempt_log[0].error).toMatch(/^timeout/)
+        expect(detail.attempt_log[0].error).toContain("300 ms")
       }))
   })
 })

@@ -88,6 +88,14 @@ const startFromTemplate = (pgdata: string) => {
   fs.renameSync(partial, pgdata)
 }
 
+const EMBEDDED_APPLICATION = "provisio-embedded"
+const embeddedByName = new Map<string, PGlite>()
+let opened = 0
+
+/** The embedded database behind a client's application name (`PgClient.config.applicationName`), if it is one. */
+export const embeddedDatabaseOf = (applicationName: string | undefined): PGlite | undefined =>
+  applicationName === undefined ? undefined : embeddedByName.get(applicationName)
+
 /**
  * A node-postgres pool of one over an embedded PGlite. `dataDir` "memory" keeps everything in
  * memory; `loadDataDir` starts from a dump (tests restore a migrated snapshot this way).
@@ -120,8 +128,15 @@ export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?:
       }),
       (pglite) => Effect.promise(() => pglite.close()).pipe(Effect.ignore)
     )
+    // The pool's application name finds this PGlite again (`embeddedDatabaseOf`): its own LISTEN
+    // is the one that works, node-postgres's needs a second connection that PGlite does not have.
+    const name = `${EMBEDDED_APPLICATION}:${++opened}`
+    yield* Effect.acquireRelease(
+      Effect.sync(() => embeddedByName.set(name, db)),
+      () => Effect.sync(() => embeddedByName.delete(name))
+    )
     return yield* Effect.acquireRelease(
-      Effect.sync(() => new pg.Pool(createPgConfig(db) as pg.PoolConfig)),
+      Effect.sync(() => new pg.Pool({ ...createPgConfig(db), application_name: name } as pg.PoolConfig)),
       (pool) => Effect.promise(() => pool.end()).pipe(Effect.ignore)
     )
   })

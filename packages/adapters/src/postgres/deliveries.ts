@@ -1,7 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Delivery, DeliveryAttempt, type StoredDelivery } from "@provisio/core/deliveries/model"
 import { DeliveryRepo } from "@provisio/core/deliveries/ports"
-import { DomainEvent } from "@provisio/core/events/model"
+import { DomainEvent, type EventId } from "@provisio/core/events/model"
 import { toPage } from "@provisio/core/shared/pagination"
 import { Timestamp } from "@provisio/core/shared/time"
 import * as DateTime from "effect/DateTime"
@@ -13,6 +13,11 @@ import { pageClause } from "./pagination.js"
 import { parseJson } from "./json.js"
 import { orPersistenceError } from "./persistence.js"
 import { decodeAll as decodeWebhooks } from "./webhooks.js"
+import { claimDue, release } from "./deliveries/claims.js"
+import { insertDeliveries } from "./deliveries/inserts.js"
+import { recordOutcomes, updateCircuits } from "./deliveries/outcomes.js"
+import { stats } from "./deliveries/stats.js"
+import { WORK_CHANNEL } from "./work-signals.js"
 
 const DeliveryRow = Schema.Struct({
   ...Delivery.fields,
@@ -34,8 +39,14 @@ const decodeDeliveries = (rows: ReadonlyArray<unknown>) =>
 const decodeFirst = (rows: ReadonlyArray<unknown>) =>
   Effect.map(decodeDeliveries(rows.slice(0, 1)), (decoded) => Option.fromNullable(decoded[0]))
 
-const EventRow = Schema.Struct({ ...DomainEvent.fields, lineage: Schema.Array(Schema.String) })
-const decodeEvents = Schema.decodeUnknown(Schema.Array(EventRow))
+interface EventRow {
+  readonly id: string
+  readonly type: string
+  readonly occurred_at: Date | string
+  readonly customer_id: string | null
+  readonly lineage: ReadonlyArray<string>
+  readonly data: unknown
+}
 
 const AttemptRow = Schema.Struct({ ...DeliveryAttempt.fields })
 const decodeAttempts = Schema.decodeUnknown(Schema.Array(AttemptRow))
@@ -58,6 +69,9 @@ export const DeliveryRepoLive = Layer.effect(
   DeliveryRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    // A queued delivery of a target whose circuit is open or half-open is held (model.ts, `held_until`).
+    const withHold = sql`d.*, case when d.status in ('pending', 'retrying') then c.open_until end as held_until
+      from deliveries d left join delivery_circuits c on c.target = d.target`
 
     return DeliveryRepo.of({
       claimEvents: (limit) =>
@@ -67,14 +81,24 @@ export const DeliveryRepoLive = Layer.effect(
           // dispatcher holding the lock means there is nothing for this one to do now.
           const [lock] = yield* sql`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked`
           if (lock?.["locked"] !== true) return []
-          const rows = yield* sql`
+          const rows = yield* sql<EventRow>`
             select id, type, occurred_at, customer_id, lineage, data from events
              where dispatched_at is null
              order by seq
              limit ${limit}
              for update skip locked`
-          const decoded = yield* decodeEvents(rows.map((row: any) => ({ ...row, data: parseJson(row.data) })))
-          return decoded.map(({ lineage, ...event }) => ({ event: new DomainEvent(event), lineage }))
+          // The outbox holds what `EventLog.append` wrote from checked events: read as written,
+          // without validating every field of every event again (the dispatcher's hot path).
+          return rows.map((row) => ({
+            event: new DomainEvent({
+              id: row.id as EventId,
+              type: row.type,
+              occurred_at: DateTime.unsafeMake(row.occurred_at),
+              customer_id: row.customer_id,
+              data: parseJson(row.data) as DomainEvent["data"]
+            }, true),
+            lineage: row.lineage
+          }))
         })),
       markDispatched: (ids, at) =>
         ids.length === 0
@@ -88,68 +112,14 @@ export const DeliveryRepoLive = Layer.effect(
             select * from webhooks where enabled and account_id = any(${[...lineage]}::text[]) order by id`
           return yield* decodeWebhooks(rows)
         })),
-      insert: (deliveries) =>
-        deliveries.length === 0
-          ? Effect.void
-          : orPersistenceError(
-            sql`insert into deliveries ${
-              sql.insert(deliveries.map(({ body, customer_id, delivery: d, lineage, timeout_ms }) => ({
-                id: d.id,
-                event_id: d.event_id,
-                event_type: d.event_type,
-                kind: d.kind,
-                target: d.target,
-                url: d.url,
-                method: d.method,
-                body,
-                timeout_ms,
-                ordering_key: d.ordering_key,
-                status: d.status,
-                attempts: d.attempts,
-                next_attempt_at: DateTime.formatIso(d.next_attempt_at),
-                lease_until: null,
-                last_error: d.last_error,
-                quantity_request_id: d.quantity_request_id,
-                subscription_id: d.subscription_id,
-                customer_id,
-                lineage: [...lineage],
-                created_at: DateTime.formatIso(d.created_at),
-                updated_at: DateTime.formatIso(d.updated_at)
-              })))
-            }`
-          ).pipe(Effect.asVoid),
-      claimDue: (now, limit, margin) =>
-        orPersistenceError(Effect.gen(function* () {
-          const at = DateTime.formatIso(now)
-          const rows = yield* sql`
-            select d.id from deliveries d
-             where d.status in ('pending', 'retrying')
-               and d.next_attempt_at <= ${at}::timestamptz
-               and (d.lease_until is null or d.lease_until <= ${at}::timestamptz)
-               and (d.ordering_key is null or not exists (
-                     select 1 from deliveries e
-                      where e.ordering_key = d.ordering_key
-                        and e.status in ('pending', 'retrying')
-                        and e.seq < d.seq))
-             order by d.next_attempt_at, d.seq
-             limit ${limit}
-             for update of d skip locked`
-          if (rows.length === 0) return []
-          const ids = rows.map((row: any) => row.id as string)
-          const claimed = yield* sql`
-            update deliveries
-               set lease_until = ${at}::timestamptz + (timeout_ms + ${margin}) * interval '1 millisecond'
-             where id = any(${ids}::text[])
-            returning *`
-          const decoded = yield* decodeDeliveries(claimed)
-          const order = new Map(ids.map((id, i) => [id, i]))
-          return [...decoded].sort((a, b) => order.get(a.delivery.id)! - order.get(b.delivery.id)!)
-        })),
-      release: (ids) =>
-        ids.length === 0 ? Effect.void : orPersistenceError(sql`
-          update deliveries set lease_until = null
-           where id = any(${ids}::text[]) and status in ('pending', 'retrying')`).pipe(Effect.asVoid),
-      findById: (id) => orPersistenceError(Effect.flatMap(sql`select * from deliveries where id = ${id}`, decodeFirst)),
+      insert: (deliveries) => insertDeliveries(sql, deliveries),
+      claimDue: claimDue(sql),
+      release: release(sql),
+      recordOutcomes: recordOutcomes(sql),
+      updateCircuits: updateCircuits(sql),
+      announce: orPersistenceError(sql`select pg_notify(${WORK_CHANNEL}, 'deliveries')`).pipe(Effect.asVoid),
+      stats: stats(sql),
+      findById: (id) => orPersistenceError(Effect.flatMap(sql`select ${withHold} where d.id = ${id}`, decodeFirst)),
       lock: (id) =>
         orPersistenceError(Effect.flatMap(sql`select * from deliveries where id = ${id} for update`, decodeFirst)),
       update: ({ delivery: d, lease_until }) =>
@@ -159,12 +129,6 @@ export const DeliveryRepoLive = Layer.effect(
                  lease_until = ${iso(lease_until)}::timestamptz, last_error = ${d.last_error},
                  updated_at = ${DateTime.formatIso(d.updated_at)}
            where id = ${d.id}`).pipe(Effect.asVoid),
-      recordAttempt: (deliveryId, a) =>
-        orPersistenceError(sql`
-          insert into delivery_attempts (delivery_id, number, status_code, latency_ms, response_excerpt, error, at)
-          values (${deliveryId}, ${a.number}, ${a.status_code}, ${a.latency_ms}, ${a.response_excerpt}, ${a.error},
-                  ${DateTime.formatIso(a.at)})
-          on conflict (delivery_id, number) do nothing`).pipe(Effect.asVoid),
       attempts: (deliveryId) =>
         orPersistenceError(Effect.flatMap(
           sql`select number, status_code, latency_ms, response_excerpt, error, at from delivery_attempts
@@ -172,11 +136,11 @@ export const DeliveryRepoLive = Layer.effect(
           (rows) => Effect.map(decodeAttempts(rows), (decoded) => decoded.map((row) => new DeliveryAttempt(row)))
         )),
       list: (within, filter, page) => {
-        const status = filter.status === undefined ? sql`` : sql`and status = ${filter.status}`
-        const target = filter.target === undefined ? sql`` : sql`and target = ${filter.target}`
+        const status = filter.status === undefined ? sql`` : sql`and d.status = ${filter.status}`
+        const target = filter.target === undefined ? sql`` : sql`and d.target = ${filter.target}`
         return orPersistenceError(Effect.flatMap(
-          sql`select * from deliveries where lineage @> array[${within}]::text[] ${status} ${target}
-               ${pageClause(sql, page)}`,
+          sql`select ${withHold} where d.lineage @> array[${within}]::text[] ${status} ${target}
+               ${pageClause(sql, page, "d.id")}`,
           decodeDeliveries
         )).pipe(Effect.map((rows) => toPage(rows.map((row) => Object.assign(row, { id: row.delivery.id })), page)))
       },

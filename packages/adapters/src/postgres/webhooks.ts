@@ -20,6 +20,7 @@ const WebhookRow = Schema.Struct({
   events: Schema.Array(Schema.String),
   description: Schema.NullOr(Schema.String),
   enabled: Schema.Boolean,
+  timeout_ms: Schema.Int,
   ...KeyColumns,
   created_at: Timestamp,
   updated_at: Timestamp
@@ -33,6 +34,7 @@ const toWebhook = (row: typeof WebhookRow.Type): StoredWebhook => ({
   events: row.events,
   description: row.description,
   enabled: row.enabled,
+  timeout_ms: row.timeout_ms,
   keys: keysOf(row),
   created_at: row.created_at,
   updated_at: row.updated_at
@@ -55,11 +57,11 @@ export const WebhookRepoLive = Layer.effect(
     const insert = (webhook: StoredWebhook) =>
       Effect.flatMap(
         sql`
-          insert into webhooks (id, account_id, lineage, url, events, description, enabled, secret, previous_secret,
-                                previous_secret_expires_at, created_at, updated_at)
+          insert into webhooks (id, account_id, lineage, url, events, description, enabled, timeout_ms, secret,
+                                previous_secret, previous_secret_expires_at, created_at, updated_at)
           values (${webhook.id}, ${webhook.account_id}, ${webhook.lineage}::text[], ${webhook.url},
-                  ${webhook.events}::text[], ${webhook.description}, ${webhook.enabled}, ${webhook.keys.current},
-                  ${webhook.keys.previous}, ${iso(webhook.keys.previous_expires_at)}::timestamptz,
+                  ${webhook.events}::text[], ${webhook.description}, ${webhook.enabled}, ${webhook.timeout_ms},
+                  ${webhook.keys.current}, ${webhook.keys.previous}, ${iso(webhook.keys.previous_expires_at)}::timestamptz,
                   ${iso(webhook.created_at)}, ${iso(webhook.updated_at)})
           returning *`,
         decodeFirst
@@ -70,7 +72,7 @@ export const WebhookRepoLive = Layer.effect(
         sql`
           update webhooks
              set url = ${webhook.url}, events = ${webhook.events}::text[], description = ${webhook.description},
-                 enabled = ${webhook.enabled}, secret = ${webhook.keys.current},
+                 enabled = ${webhook.enabled}, timeout_ms = ${webhook.timeout_ms}, secret = ${webhook.keys.current},
                  previous_secret = ${webhook.keys.previous},
                  previous_secret_expires_at = ${iso(webhook.keys.previous_expires_at)}::timestamptz,
                  updated_at = ${iso(webhook.updated_at)}

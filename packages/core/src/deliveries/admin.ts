@@ -8,9 +8,12 @@ import type { PageRequest } from "../shared/pagination.js"
 import { now } from "../shared/time.js"
 import type { Transactor } from "../shared/transactor.js"
 import type { Subscriptions } from "../subscriptions/service.js"
-import { Delivery, DeliveryDetail, DeliveryStatus, SubscriptionProvisioning } from "./model.js"
+import { Delivery, DeliveryDetail, DeliveryStats, DeliveryStatus, SubscriptionProvisioning } from "./model.js"
 import type { DeliveryFilter, DeliveryRepo } from "./ports.js"
 import { asSeenBy, visibleUrl } from "./visibility.js"
+
+/** The window of the attempts, failures and lags `GET /deliveries/stats` reports. */
+export const STATS_WINDOW_SECONDS = 60
 
 /** Deliveries as callers see them: lists, one with its attempts, replays, a subscription's provisioning state. */
 
@@ -60,6 +63,7 @@ export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
       const at = yield* now
       const replayed = new Delivery({ ...d, status: "pending", next_attempt_at: at, updated_at: at })
       yield* repo.update({ ...stored, lease_until: null, delivery: replayed })
+      yield* repo.announce
       return replayed
     }))
 
@@ -98,5 +102,21 @@ export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
     })
   })
 
-  return { listDeliveries, getDelivery, replayDelivery, replayAny, getSubscriptionProvisioning }
+  /**
+   * The engine's figures for the caller's scope: per target, what is queued, due and in flight,
+   * its circuit, and over the last `STATS_WINDOW_SECONDS` its attempts, failures and lags.
+   */
+  const getStats = Effect.fn("Deliveries.getStats")(function* (principal: Principal) {
+    const targets = yield* repo.stats(principal.account_id, yield* now, STATS_WINDOW_SECONDS)
+    const sum = (field: "queued" | "due" | "in_flight") => targets.reduce((total, t) => total + t[field], 0)
+    return new DeliveryStats({
+      window_seconds: STATS_WINDOW_SECONDS,
+      queued: sum("queued"),
+      due: sum("due"),
+      in_flight: sum("in_flight"),
+      targets
+    })
+  })
+
+  return { listDeliveries, getDelivery, replayDelivery, replayAny, getSubscriptionProvisioning, getStats }
 }

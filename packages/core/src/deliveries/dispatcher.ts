@@ -5,7 +5,10 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { StoredEvent } from "../events/model.js"
 import { plannedCall, provisioningBody, type PushAction, type ResourceKind } from "../provisioning/calls.js"
+import type { StoredTarget } from "../provisioning/model.js"
 import type { ProvisioningTargetRepo } from "../provisioning/ports.js"
+import type { PersistenceError } from "../shared/errors.js"
+import type { StoredWebhook } from "../webhooks/model.js"
 import { makeId } from "../shared/ids.js"
 import { now } from "../shared/time.js"
 import type { Transactor } from "../shared/transactor.js"
@@ -14,7 +17,7 @@ import type { SubscriptionRepo } from "../subscriptions/ports.js"
 import { matchesAny } from "../webhooks/patterns.js"
 import { Delivery, type DeliveryId, type StoredDelivery } from "./model.js"
 import type { DeliveryRepo } from "./ports.js"
-import { DISPATCH_BATCH, MAX_ROUNDS, WEBHOOK_TIMEOUT_MS } from "./limits.js"
+import { DISPATCH_BATCH, MAX_ROUNDS } from "./limits.js"
 import { activationOf, SUBSCRIPTION_ACTIONS } from "./routing.js"
 
 /**
@@ -30,6 +33,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const str = (value: unknown): string | null => (typeof value === "string" ? value : null)
 
+interface BatchLookups {
+  readonly target: (productId: string) => Effect.Effect<Option.Option<StoredTarget>, PersistenceError>
+}
+
 export interface DispatcherDeps {
   readonly repo: Context.Tag.Service<typeof DeliveryRepo>
   readonly targets: Context.Tag.Service<typeof ProvisioningTargetRepo>
@@ -38,6 +45,18 @@ export interface DispatcherDeps {
 }
 
 export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: DispatcherDeps) => {
+  /** A product's target, read once per dispatch batch however many of its events the batch holds. */
+  const batchLookups = () => {
+    const found = new Map<string, Option.Option<StoredTarget>>()
+    return {
+      target: (productId: string) => {
+        const known = found.get(productId)
+        return known !== undefined
+          ? Effect.succeed(known)
+          : Effect.tap(targets.find(productId), (target) => found.set(productId, target))
+      }
+    }
+  }
   const newDelivery = (
     event: StoredEvent,
     fields: {
@@ -71,7 +90,7 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
         subscription_id: fields.subscription_id,
         created_at: at,
         updated_at: at
-      }),
+      }, true), // every field made here from checked values: validated once, by the database's constraints
       body: fields.body,
       timeout_ms: fields.timeout_ms,
       lease_until: null,
@@ -87,6 +106,7 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
   const pushFor = (
     stored: StoredEvent,
     at: DateTime.Utc,
+    lookups: BatchLookups,
     push: {
       readonly productId: string
       readonly subscriptionId: string
@@ -98,7 +118,7 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
     }
   ) =>
     Effect.gen(function* () {
-      const target = yield* targets.find(push.productId)
+      const target = yield* lookups.target(push.productId)
       if (Option.isNone(target)) return Option.none<StoredDelivery>()
       const call = plannedCall(target.value, { action: push.action, kind: push.kind, id: push.id })
       if (Option.isNone(call)) return Option.none<StoredDelivery>()
@@ -127,7 +147,12 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
    * The push of an activation event to the product's target, when it implements the kind's
    * endpoint; ordered with the subscription's own calls (ordering key: the subscription id).
    */
-  const activationFor = (stored: StoredEvent, at: DateTime.Utc, activation: NonNullable<ReturnType<typeof activationOf>>) =>
+  const activationFor = (
+    stored: StoredEvent,
+    at: DateTime.Utc,
+    lookups: BatchLookups,
+    activation: NonNullable<ReturnType<typeof activationOf>>
+  ) =>
     Effect.gen(function* () {
       const { data } = stored.event
       const subscriptionId = str(data["subscription_id"])
@@ -136,7 +161,7 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
       if (subscriptionId === null || productId === null || !isRecord(resource)) return Option.none<StoredDelivery>()
       const id = str(resource["id"])
       if (id === null) return Option.none<StoredDelivery>()
-      return yield* pushFor(stored, at, {
+      return yield* pushFor(stored, at, lookups, {
         productId,
         subscriptionId,
         action: activation.action,
@@ -148,11 +173,11 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
     })
 
   /** The provisioning push of an event, when its product's target implements the endpoint. */
-  const provisioningFor = (stored: StoredEvent, at: DateTime.Utc) =>
+  const provisioningFor = (stored: StoredEvent, at: DateTime.Utc, lookups: BatchLookups) =>
     Effect.gen(function* () {
       const { data, type } = stored.event
       const activation = activationOf(type)
-      if (activation !== null) return yield* activationFor(stored, at, activation)
+      if (activation !== null) return yield* activationFor(stored, at, lookups, activation)
       const action = SUBSCRIPTION_ACTIONS[type]
       if (action === undefined) return Option.none<StoredDelivery>()
       let resource: Record<string, unknown>
@@ -173,7 +198,7 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
       const subscriptionId = str(resource["id"])
       const productId = str(resource["product_id"])
       if (subscriptionId === null || productId === null) return Option.none<StoredDelivery>()
-      return yield* pushFor(stored, at, {
+      return yield* pushFor(stored, at, lookups, {
         productId,
         subscriptionId,
         action,
@@ -194,7 +219,7 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
     return null
   }
 
-  const webhooksFor = (stored: StoredEvent, at: DateTime.Utc) =>
+  const webhooksFor = (stored: StoredEvent, at: DateTime.Utc, batchHooks: ReadonlyArray<StoredWebhook>) =>
     Effect.gen(function* () {
       const { event } = stored
       const failedHook = event.type === "delivery.failed" && isRecord(event.data["delivery"]) &&
@@ -203,8 +228,8 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
         : null
       // An internal ticket comment is for the channel above the customer: never the customer's own hooks.
       const internalToCustomer = event.type === "ticket.commented" && event.data["internal"] === true
-      const hooks = (yield* repo.webhooksFor(stored.lineage)).filter((hook) =>
-        matchesAny(hook.events, event.type) && hook.id !== failedHook &&
+      const hooks = batchHooks.filter((hook) =>
+        stored.lineage.includes(hook.account_id) && matchesAny(hook.events, event.type) && hook.id !== failedHook &&
         !(internalToCustomer && hook.account_id === event.customer_id)
       )
       const about = subscriptionOf(stored) ?? event.customer_id
@@ -221,7 +246,7 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
           url: hook.url,
           method: "POST",
           body,
-          timeout_ms: WEBHOOK_TIMEOUT_MS,
+          timeout_ms: hook.timeout_ms,
           ordering_key: about === null ? null : `${hook.id}:${about}`,
           quantity_request_id: null,
           subscription_id: subscriptionOf(stored)
@@ -229,15 +254,19 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
     })
 
   /** One transaction: claim undispatched events, create their deliveries, mark them dispatched. */
+  /** One transaction: claim up to `DISPATCH_BATCH` undispatched events, create their deliveries, mark them dispatched. */
   const dispatchBatch = transactor.withTransaction(Effect.gen(function* () {
     const events = yield* repo.claimEvents(DISPATCH_BATCH)
     if (events.length === 0) return { events: 0, created: 0 }
     const at = yield* now
+    // One read of the webhooks of every account of the batch's lineages, and of each product's target.
+    const hooks = yield* repo.webhooksFor([...new Set(events.flatMap((stored) => stored.lineage))])
+    const lookups = batchLookups()
     const created: Array<StoredDelivery> = []
     for (const stored of events) {
-      const push = yield* provisioningFor(stored, at)
+      const push = yield* provisioningFor(stored, at, lookups)
       if (Option.isSome(push)) created.push(push.value)
-      created.push(...(yield* webhooksFor(stored, at)))
+      created.push(...(yield* webhooksFor(stored, at, hooks)))
     }
     yield* repo.insert(created)
     yield* repo.markDispatched(events.map((e) => e.event.id), at)
@@ -257,5 +286,5 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
     return { events, created }
   }).pipe(Effect.withSpan("Deliveries.dispatch"))
 
-  return { dispatch }
+  return { dispatch, dispatchBatch }
 }

@@ -36,6 +36,12 @@ export class Delivery extends Schema.Class<Delivery>("Delivery")({
   last_error: Schema.NullOr(Schema.String),
   quantity_request_id: Schema.NullOr(Schema.String),
   subscription_id: Schema.NullOr(Schema.String),
+  /**
+   * Set while a pending or retrying delivery waits on its target's circuit (the provider kept
+   * failing and is backed off as a whole): when the next probe call may go; once past, the
+   * delivery waits for that probe to succeed. Null otherwise.
+   */
+  held_until: Schema.optionalWith(Schema.NullOr(Timestamp), { default: () => null }),
   created_at: Timestamp,
   updated_at: Timestamp
 }) {}
@@ -92,6 +98,86 @@ export interface StoredAttempt {
   readonly delivery_id: string
   readonly attempt: DeliveryAttempt
 }
+
+/** A delivery leased by a worker: what it takes to sign, send and record it. */
+export interface ClaimedDelivery {
+  readonly id: string
+  readonly event_id: string
+  readonly event_type: string
+  readonly kind: DeliveryKind
+  readonly target: string
+  readonly url: string
+  readonly method: string
+  readonly body: string
+  readonly timeout_ms: number
+  /** Attempts made before this one. */
+  readonly attempts: number
+  readonly quantity_request_id: string | null
+  readonly subscription_id: string | null
+  readonly customer_id: string | null
+  readonly lineage: ReadonlyArray<string>
+  /** The target's consecutive failures when claimed (its circuit; 0 for a healthy target). */
+  readonly target_failures: number
+}
+
+export interface ClaimRequest {
+  readonly now: DateTime.Utc
+  readonly limit: number
+  readonly leaseMarginMillis: number
+  /** This worker's calls in flight per target (claimed, not yet recorded). */
+  readonly inFlight: ReadonlyMap<string, number>
+  /** The most calls in flight to one target. */
+  readonly perTarget: number
+  /** A target with this many failures in a row has an open circuit: one probe call at a time once it may try again. */
+  readonly failureThreshold: number
+}
+
+/** One attempt and what it led to, as a batch records it. */
+export interface RecordedOutcome {
+  readonly id: string
+  readonly attempt: DeliveryAttempt
+  readonly status: "delivered" | "retrying" | "dead"
+  /** When a `retrying` delivery is next due. */
+  readonly next_attempt_at: DateTime.Utc | null
+  readonly last_error: string | null
+}
+
+/** `GET /deliveries/stats`: how one target's deliveries stand and how its recent calls went. */
+export class TargetStats extends Schema.Class<TargetStats>("TargetStats")({
+  /** The product id (provisioning) or the webhook id. */
+  target: Schema.String,
+  kind: DeliveryKind,
+  /** Pending or retrying: not delivered nor dead yet. */
+  queued: Schema.Int,
+  /** Queued and due now (waiting for a worker, or behind an earlier call of their ordering key). */
+  due: Schema.Int,
+  /** Leased by a worker: being sent. */
+  in_flight: Schema.Int,
+  retrying: Schema.Int,
+  dead: Schema.Int,
+  /** How long the oldest due delivery has waited, in milliseconds (0 when none is due). */
+  oldest_due_ms: Schema.Int,
+  /** Attempts in the window, and how many of them failed (no answer, or not 2xx). */
+  attempts: Schema.Int,
+  failures: Schema.Int,
+  failure_rate: Schema.Number,
+  /** From a delivery's creation (its event dispatched) to its 2xx, over the deliveries delivered in the window. */
+  lag_p50_ms: Schema.NullOr(Schema.Int),
+  lag_p99_ms: Schema.NullOr(Schema.Int),
+  /** `closed`; `open` (calls wait until `open_until`); `half_open` (one probe call at a time). */
+  circuit: Schema.Literal("closed", "open", "half_open"),
+  consecutive_failures: Schema.Int,
+  open_until: Schema.NullOr(Timestamp)
+}) {}
+
+export class DeliveryStats extends Schema.Class<DeliveryStats>("DeliveryStats")({
+  /** The window of `attempts`, `failures` and the lags, in seconds, ending now. */
+  window_seconds: Schema.Int,
+  queued: Schema.Int,
+  due: Schema.Int,
+  in_flight: Schema.Int,
+  targets: Schema.Array(TargetStats)
+}) {}
 
 /** What one `runOnce` did. */
 export interface DeliveryRun {

@@ -7,7 +7,17 @@ import type { PushRequest } from "../provisioning/push.js"
 import type { PersistenceError } from "../shared/errors.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import type { StoredWebhook } from "../webhooks/model.js"
-import type { DeliveryAttempt, DeliveryCounts, DeliveryStatus, StoredDelivery } from "./model.js"
+import type { CircuitChange, CircuitPolicy } from "./circuit.js"
+import type {
+  ClaimedDelivery,
+  ClaimRequest,
+  DeliveryAttempt,
+  DeliveryCounts,
+  DeliveryStatus,
+  RecordedOutcome,
+  StoredDelivery,
+  TargetStats
+} from "./model.js"
 
 export interface DeliveryFilter {
   readonly status?: DeliveryStatus | undefined
@@ -28,23 +38,37 @@ export class DeliveryRepo extends Context.Tag("@provisio/core/DeliveryRepo")<Del
   /** Inserts in the order given: that order is the order within an ordering key. */
   readonly insert: (deliveries: ReadonlyArray<StoredDelivery>) => Effect.Effect<void, PersistenceError>
   /**
-   * At most `limit` due deliveries (pending or retrying, `next_attempt_at` reached, no live lease)
-   * that are the head of their ordering key, leased until `now + timeout + leaseMargin`.
-   * Rows another worker holds are skipped. Run it in a transaction.
+   * Leases due deliveries in one statement: pending or retrying, `next_attempt_at` reached, no
+   * live lease, the head of their ordering key, their target's circuit not open; at most `limit`,
+   * oldest due first, and per target at most its room (a target whose circuit has opened gets one
+   * probe call at a time). Each is leased until `now + timeout + leaseMargin`; rows another worker
+   * holds are skipped.
    */
-  readonly claimDue: (
-    now: DateTime.Utc,
-    limit: number,
-    leaseMarginMillis: number
-  ) => Effect.Effect<ReadonlyArray<StoredDelivery>, PersistenceError>
-  /** Gives up the leases of claimed deliveries not sent after all (a worker stopping), so any worker may send them now. */
+  readonly claimDue: (request: ClaimRequest) => Effect.Effect<ReadonlyArray<ClaimedDelivery>, PersistenceError>
+  /**
+   * Records a batch of attempts and their outcomes in one statement, each only if its delivery
+   * still stands as it was claimed (same attempts, pending or retrying): a delivery replayed or
+   * finished by another worker meanwhile is left alone. Answers the ids recorded. Run it in a
+   * transaction with the follow-ups of the recorded ones.
+   */
+  readonly recordOutcomes: (outcomes: ReadonlyArray<RecordedOutcome>) => Effect.Effect<ReadonlyArray<string>, PersistenceError>
+  /** Counts each target's failures and opens or closes its circuit (circuit.ts decides how long). */
+  readonly updateCircuits: (
+    changes: ReadonlyArray<CircuitChange>,
+    at: DateTime.Utc,
+    policy: CircuitPolicy
+  ) => Effect.Effect<void, PersistenceError>
+  /** Tells every worker (every process on the database) that deliveries became due: at commit, in a transaction. */
+  readonly announce: Effect.Effect<void, PersistenceError>
+  /** The engine's figures per target, for the deliveries of the events of `within`'s scope. */
+  readonly stats: (within: string, at: DateTime.Utc, windowSeconds: number) => Effect.Effect<ReadonlyArray<TargetStats>, PersistenceError>
+  /** Gives up the leases of claimed deliveries not recorded after all (a worker stopping), so any worker may send them now. */
   readonly release: (ids: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredDelivery>, PersistenceError>
   /** The delivery, its row held until the transaction ends. */
   readonly lock: (id: string) => Effect.Effect<Option.Option<StoredDelivery>, PersistenceError>
   /** Writes the status, attempts, next attempt, lease, last error and `updated_at`. */
   readonly update: (stored: StoredDelivery) => Effect.Effect<void, PersistenceError>
-  readonly recordAttempt: (deliveryId: string, attempt: DeliveryAttempt) => Effect.Effect<void, PersistenceError>
   readonly attempts: (deliveryId: string) => Effect.Effect<ReadonlyArray<DeliveryAttempt>, PersistenceError>
   /** Deliveries whose event's lineage contains `within`, by id. */
   readonly list: (

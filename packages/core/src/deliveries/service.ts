@@ -11,9 +11,10 @@ import { WebhookRepo } from "../webhooks/ports.js"
 import { makeAdmin } from "./admin.js"
 import { makeDispatcher } from "./dispatcher.js"
 import { DeliveryRepo, DeliverySigner } from "./ports.js"
+import { DeliverySignals } from "./signals.js"
 import { makeWorker } from "./worker.js"
 
-export { CLAIM_BATCH, DISPATCH_BATCH, LEASE_MARGIN_MILLIS, SEND_CONCURRENCY, WEBHOOK_TIMEOUT_MS } from "./limits.js"
+export { CLAIM_BATCH, DISPATCH_BATCH, IN_FLIGHT, LEASE_MARGIN_MILLIS, PER_TARGET, WEBHOOK_TIMEOUT_MS } from "./limits.js"
 
 /**
  * Deliveries, one file per job: dispatcher.ts (events into deliveries), worker.ts (claim, sign,
@@ -24,8 +25,8 @@ export const make = Effect.gen(function* () {
   const transactor = yield* Transactor
   const subscriptions = yield* Subscriptions
   const targets = yield* ProvisioningTargetRepo
-  const { dispatch } = makeDispatcher({ repo, targets, subscriptionRepo: yield* SubscriptionRepo, transactor })
-  const { runOnce, runUntil } = makeWorker({
+  const { dispatch, dispatchBatch } = makeDispatcher({ repo, targets, subscriptionRepo: yield* SubscriptionRepo, transactor })
+  const { runOnce, runUntil, serve } = makeWorker({
     repo,
     targets,
     webhooks: yield* WebhookRepo,
@@ -34,10 +35,11 @@ export const make = Effect.gen(function* () {
     signer: yield* DeliverySigner,
     log: yield* EventLog,
     transactor,
+    signals: yield* DeliverySignals,
     policy: yield* RetryPolicyOption,
-    dispatch
+    dispatchBatch
   })
-  return { dispatch, runOnce, runUntil, ...makeAdmin({ repo, subscriptions, transactor }) } as const
+  return { dispatch, runOnce, runUntil, serve, ...makeAdmin({ repo, subscriptions, transactor }) } as const
 })
 
 export class Deliveries extends Context.Tag("@provisio/core/Deliveries")<Deliveries, Effect.Effect.Success<typeof make>>() {

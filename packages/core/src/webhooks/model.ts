@@ -1,6 +1,6 @@
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { CallUrl, SecretRotation } from "../provisioning/model.js"
+import { CallUrl, SecretRotation, TimeoutMs } from "../provisioning/model.js"
 import type { SigningKeys } from "../provisioning/secrets.js"
 import { SigningSecret } from "../provisioning/secrets.js"
 import { prefixedId } from "../shared/ids.js"
@@ -47,6 +47,8 @@ export class Webhook extends Schema.Class<Webhook>("Webhook")({
   events: Schema.Array(Schema.String),
   description: Schema.NullOr(Schema.String),
   enabled: Schema.Boolean,
+  /** How long one call may wait for its answer, as for a product's target. */
+  timeout_ms: Schema.Int,
   secret_prefix: Schema.String,
   secret_rotation: Schema.NullOr(SecretRotation),
   /** The whole secret: only in the answer of the request that generated it, never again. */
@@ -62,7 +64,9 @@ export class CreateWebhook extends Schema.Class<CreateWebhook>("CreateWebhook")(
   secret: Schema.optional(SigningSecret),
   description: Schema.optional(Schema.NullOr(Description)),
   /** `true` when absent. */
-  enabled: Schema.optional(Schema.Boolean)
+  enabled: Schema.optional(Schema.Boolean),
+  /** `DEFAULT_TIMEOUT_MS` when absent, as for a product's target. */
+  timeout_ms: Schema.optional(TimeoutMs)
 }) {}
 
 /**
@@ -76,7 +80,8 @@ export class UpdateWebhook extends Schema.Class<UpdateWebhook>("UpdateWebhook")(
   secret: Schema.optional(SigningSecret),
   rotate_secret: Schema.optional(Schema.Boolean),
   description: Schema.optional(Schema.NullOr(Description)),
-  enabled: Schema.optional(Schema.Boolean)
+  enabled: Schema.optional(Schema.Boolean),
+  timeout_ms: Schema.optional(TimeoutMs)
 }) {}
 
 /** A webhook as stored: with its owner's place in the hierarchy and its secrets. */
@@ -89,6 +94,8 @@ export interface StoredWebhook {
   readonly events: ReadonlyArray<string>
   readonly description: string | null
   readonly enabled: boolean
+  /** What the delivery engine gives each of its calls to answer. */
+  readonly timeout_ms: number
   readonly keys: SigningKeys
   readonly created_at: DateTime.Utc
   readonly updated_at: DateTime.Utc

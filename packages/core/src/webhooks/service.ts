@@ -5,7 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
 import { canReach, reachableBy, requireWrite } from "../identity/policy.js"
-import { SecretRotation } from "../provisioning/model.js"
+import { DEFAULT_TIMEOUT_MS, SecretRotation } from "../provisioning/model.js"
 import { SigningSecrets } from "../provisioning/ports.js"
 import {
   rotateKeys,
@@ -34,6 +34,7 @@ export const toWebhook = (stored: StoredWebhook, now: DateTime.Utc, generated?: 
     events: stored.events,
     description: stored.description,
     enabled: stored.enabled,
+    timeout_ms: stored.timeout_ms,
     secret_prefix: secretPrefix(stored.keys.current),
     secret_rotation: rotation === null ? null : new SecretRotation(rotation),
     ...(generated === undefined ? {} : { secret: generated }),
@@ -91,6 +92,7 @@ export const make = Effect.gen(function* () {
       events: input.events,
       description: input.description ?? null,
       enabled: input.enabled ?? true,
+      timeout_ms: input.timeout_ms ?? DEFAULT_TIMEOUT_MS,
       keys: singleKey(input.secret ?? generated!),
       created_at: at,
       updated_at: at
@@ -129,6 +131,7 @@ export const make = Effect.gen(function* () {
         events: input.events ?? current.events,
         description: input.description === undefined ? current.description : input.description,
         enabled: input.enabled ?? current.enabled,
+        timeout_ms: input.timeout_ms ?? current.timeout_ms,
         keys,
         updated_at: at
       })

@@ -16,7 +16,10 @@ import { Subscriptions } from "../subscriptions/service.js"
 
 /** How often the scheduler looks for due work. */
 export const SCHEDULER_INTERVAL = Duration.seconds(30)
-/** How long an idle delivery worker waits before looking again. */
+/**
+ * How long an idle delivery worker waits before looking again when nothing wakes it: new events
+ * and deliveries wake it at once (deliveries/signals.ts); this catches retries coming due.
+ */
 export const DELIVERY_INTERVAL = Duration.seconds(1)
 
 /** How long a stop waits for the turns at work to end before it interrupts them. */
@@ -48,14 +51,13 @@ export const finalizations = Effect.gen(function* () {
 })
 
 /**
- * One turn of the delivery workers: dispatch new events, send what is due, logged when it did
- * something. `stopping` is asked between batches (a stopping worker claims no more).
+ * The delivery workers: dispatch new events and send what is due as it comes, until `stop` is
+ * done (then the calls in flight finish and are recorded, and nothing more is claimed).
  */
-export const deliveryTurn = (stopping: Effect.Effect<boolean> = Effect.succeed(false)) =>
+export const deliveryWorker = (stop: Deferred.Deferred<void>, idle: Duration.DurationInput) =>
   Effect.gen(function* () {
-    const run = yield* (yield* Deliveries).runUntil(stopping)
-    if (run.sent > 0 || run.created > 0) yield* Effect.logInfo("deliveries", run)
-    return run
+    const run = yield* (yield* Deliveries).serve(stop, idle)
+    yield* Effect.logInfo("deliveries", run)
   })
 
 /** `turn`, a failure logged rather than ending the loop: the next turn tries again. */
@@ -87,12 +89,11 @@ export const layer = (options: WorkersOptions = {}) =>
     const scheduler = options.scheduler ?? SCHEDULER_INTERVAL
     const deliveries = options.deliveries ?? DELIVERY_INTERVAL
     const stop = yield* Deferred.make<void>()
-    const stopping = Deferred.isDone(stop)
     const fibers = [
       ...(scheduler === false ? [] : [yield* Effect.forkScoped(loop(schedulerTurn, scheduler, stop))]),
       ...(deliveries === false
         ? []
-        : [yield* Effect.forkScoped(loop(logFailure("delivery", deliveryTurn(stopping)), deliveries, stop))])
+        : [yield* Effect.forkScoped(loop(logFailure("delivery", deliveryWorker(stop, deliveries)), deliveries, stop))])
     ]
     // Runs before the fibers' own finalizers interrupt them (finalizers run last added, first).
     // A finalizer is uninterruptible: the wait is made interruptible, or the time-out could not end it.

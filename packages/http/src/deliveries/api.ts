@@ -1,7 +1,14 @@
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
-import { Delivery, DeliveryDetail, DeliveryId, DeliveryStatus, SubscriptionProvisioning } from "@provisio/core/deliveries/model"
+import {
+  Delivery,
+  DeliveryDetail,
+  DeliveryId,
+  DeliveryStats,
+  DeliveryStatus,
+  SubscriptionProvisioning
+} from "@provisio/core/deliveries/model"
 import * as Schema from "effect/Schema"
 import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
 import { InvalidStateError } from "../errors.js"
@@ -30,6 +37,18 @@ export class DeliveriesApi extends HttpApiGroup.make("deliveries")
         OpenApi.Description,
         "The deliveries (provisioning pushes and webhook calls) of the events of the caller's scope, oldest first. " +
           "`status` filters by pending, retrying, delivered or dead; `target` by product id or webhook id."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getDeliveryStats", "/deliveries/stats")
+      .addSuccess(Envelope(DeliveryStats))
+      .annotate(
+        OpenApi.Description,
+        "How the delivery engine stands for the caller's scope, per target (a product's provider or a webhook): " +
+          "deliveries queued, due and in flight, retrying and dead, the oldest due one's wait, the circuit " +
+          "(`open`: the provider kept failing and its calls wait until `open_until`; `half_open`: one probe call at " +
+          "a time), and over the last `window_seconds` the attempts, failures and the lag from a delivery's " +
+          "creation to its 2xx (p50, p99)."
       )
   )
   .add(

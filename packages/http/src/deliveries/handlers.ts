@@ -11,6 +11,7 @@ export const DeliveriesHandlers = HttpApiBuilder.group(ProvisioApi, "deliveries"
       .handle("listDeliveries", ({ urlParams }) =>
         listAsCaller(urlParams, (p, page) =>
           deliveries.listDeliveries(p, { status: urlParams.status, target: urlParams.target }, page)))
+      .handle("getDeliveryStats", () => asCaller((p) => deliveries.getStats(p)))
       .handle("getDelivery", ({ path }) => asCaller((p) => deliveries.getDelivery(p, path.id)))
       .handle("replayDelivery", ({ path }) => asCaller((p) => deliveries.replayDelivery(p, path.id)))
       .handle("getSubscriptionProvisioning", ({ path }) =>

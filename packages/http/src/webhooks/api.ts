@@ -28,8 +28,9 @@ export class WebhooksApi extends HttpApiGroup.make("webhooks")
       .annotate(
         OpenApi.Description,
         "Subscribes `url` (https; http only on localhost / 127.0.0.1, and private addresses only for the platform's " +
-          `own webhooks) to the events of the caller's scope. ${PATTERNS} Without \`secret\` one is generated and ` +
-          "shown in this answer only. Calls are signed like provisioning pushes (docs/push.md). Viewers: 403."
+          `own webhooks) to the events of the caller's scope. ${PATTERNS} \`timeout_ms\` defaults to 10000 ` +
+          "(100..60000). Without `secret` one is generated and shown in this answer only. Calls are signed like " +
+          "provisioning pushes (docs/push.md). Viewers: 403."
       )
   )
   .add(HttpApiEndpoint.get("getWebhook", "/webhooks/:id").setPath(WebhookPath).addSuccess(Envelope(Webhook)))

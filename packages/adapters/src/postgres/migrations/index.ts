@@ -16,6 +16,8 @@ import billing from "./0013_billing.js"
 import billingChunks from "./0014_billing_chunks.js"
 import eventsJson from "./0015_events_json.js"
 import usageTotals from "./0016_usage_totals.js"
+import webhookTimeouts from "./0017_webhook_timeouts.js"
+import deliveryEngine from "./0018_delivery_engine.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -37,7 +39,9 @@ export const migrations = {
   "0013_billing": billing,
   "0014_billing_chunks": billingChunks,
   "0015_events_json": eventsJson,
-  "0016_usage_totals": usageTotals
+  "0016_usage_totals": usageTotals,
+  "0017_webhook_timeouts": webhookTimeouts,
+  "0018_delivery_engine": deliveryEngine
 }
 
 const loader = Migrator.fromRecord(migrations)
