@@ -1292,6 +1292,7 @@ function pushRows(): ReadonlyArray<Row> {
     },
     // Deliveries: those of the events of the caller's scope.
     { endpoint: "listDeliveries", method: "GET", path: () => "/api/v1/deliveries", expect: everyone(200) },
+    { endpoint: "getDeliveryStats", method: "GET", path: () => "/api/v1/deliveries/stats", expect: everyone(200) },
     { endpoint: "getDelivery", method: "GET", prepare: deliveryOfC1, path: (_, id) => `/api/v1/deliveries/${id}`, expect: readC1 },
     {
       endpoint: "replayDelivery",

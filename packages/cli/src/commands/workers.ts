@@ -5,7 +5,10 @@ import { lazily } from "../lazy.js"
 const load = () => import("../workers/run.js")
 
 const workerInterval = Options.integer("interval").pipe(
-  Options.withDescription("Milliseconds an idle delivery worker waits before looking again (default 1000)"),
+  Options.withDescription(
+    "Milliseconds an idle delivery worker waits before looking again when nothing wakes it (new events and " +
+      "deliveries wake it at once; this is when retries come due; default 1000)"
+  ),
   Options.withDefault(1000)
 )
 

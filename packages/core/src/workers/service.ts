@@ -51,6 +51,17 @@ export const finalizations = Effect.gen(function* () {
 })
 
 /**
+ * One turn of the delivery workers: dispatch new events and send everything due, until nothing
+ * is due or in flight (a host that drives the engine itself; `Workers.layer` serves instead).
+ */
+export const deliveryTurn = (stopping: Effect.Effect<boolean> = Effect.succeed(false)) =>
+  Effect.gen(function* () {
+    const run = yield* (yield* Deliveries).runUntil(stopping)
+    if (run.sent > 0 || run.created > 0) yield* Effect.logInfo("deliveries", run)
+    return run
+  })
+
+/**
  * The delivery workers: dispatch new events and send what is due as it comes, until `stop` is
  * done (then the calls in flight finish and are recorded, and nothing more is claimed).
  */
