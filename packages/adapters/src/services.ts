@@ -30,7 +30,7 @@ import { PostgresLive } from "./postgres/index.js"
 import { RequestGuardsLive } from "./postgres/request-guards.js"
 import { SigningSecretsLive } from "./push/secrets.js"
 import { DeliverySignerLive } from "./push/delivery-signer.js"
-import { DeliverySignalsLive } from "./postgres/work-signals.js"
+import { DeliveryLimitsLive, DeliverySignalsLive } from "./postgres/work-signals.js"
 import { PushSenderUndici } from "./push/sender.js"
 import { ManualPaymentGatewayLive } from "./payments/manual.js"
 
@@ -59,7 +59,8 @@ export const ServicesWith = Layer.mergeAll(
   Deliveries.layer.pipe(
     Layer.provide(Subscriptions.layer),
     Layer.provide(DeliverySignerLive),
-    Layer.provide(DeliverySignalsLive)
+    Layer.provide(DeliverySignalsLive),
+    Layer.provide(DeliveryLimitsLive)
   )).pipe(
   Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive, SigningSecretsLive))
 )

@@ -1,4 +1,5 @@
 import * as PgClient from "@effect/sql-pg/PgClient"
+import { DEFAULT_LIMITS, DeliveryLimits, EMBEDDED_LIMITS } from "@provisio/core/deliveries/limits"
 import { DeliverySignals, type WorkNotice } from "@provisio/core/deliveries/signals"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -40,4 +41,13 @@ export const DeliverySignalsLive = Layer.scoped(
     )
     return DeliverySignals.of({ notices: Stream.fromPubSub(hub), listening: true })
   })
+)
+
+/** The engine's limits for the database it runs on: fewer calls in flight beside an embedded one (limits.ts). */
+export const DeliveryLimitsLive = Layer.effect(
+  DeliveryLimits,
+  Effect.map(Effect.serviceOption(PgClient.PgClient), (client) =>
+    Option.isSome(client) && embeddedDatabaseOf(client.value.config.applicationName) !== undefined
+      ? EMBEDDED_LIMITS
+      : DEFAULT_LIMITS)
 )

@@ -67,5 +67,6 @@ export const circuitChanges = (results: ReadonlyArray<CircuitResult>): ReadonlyA
     if (entry.failures === 0 && (!entry.reset || !entry.counted)) continue
     changes.push({ target, kind: entry.kind, reset: entry.reset, failures: entry.failures, last_error: entry.error })
   }
-  return changes
+  // In one order, so two batches updating the same targets lock their rows in the same order.
+  return changes.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0))
 }

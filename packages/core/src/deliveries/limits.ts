@@ -1,3 +1,5 @@
+import * as Context from "effect/Context"
+
 /** How much the delivery engine takes on at once, and its time-outs. */
 
 /** Events one dispatch transaction claims. */
@@ -5,7 +7,7 @@ export const DISPATCH_BATCH = 500
 /** Calls one process has claimed and not yet recorded (in flight, or sent and awaiting their record). */
 export const IN_FLIGHT = 512
 /** Of those, at most this many to one target (a product's provider or a webhook) at once. */
-export const PER_TARGET = 128
+export const PER_TARGET = 256
 /** The most one claim takes; a claim waits until at least `MIN_CLAIM` calls can start (or none is in flight). */
 export const CLAIM_BATCH = 256
 export const MIN_CLAIM = 16
@@ -26,3 +28,15 @@ export interface EngineLimits {
 }
 
 export const DEFAULT_LIMITS: EngineLimits = { inFlight: IN_FLIGHT, perTarget: PER_TARGET }
+
+/**
+ * The embedded database runs in the worker's own thread: every query holds the event loop that
+ * also reads the providers' answers, so fewer calls in flight keep each answer read (and timed)
+ * soon after it arrives.
+ */
+export const EMBEDDED_LIMITS: EngineLimits = { inFlight: 64, perTarget: 32 }
+
+/** The engine's limits in this process; the edge sets them (the embedded database takes `EMBEDDED_LIMITS`). */
+export class DeliveryLimits extends Context.Reference<DeliveryLimits>()("@provisio/core/DeliveryLimits", {
+  defaultValue: (): EngineLimits => DEFAULT_LIMITS
+}) {}

@@ -13,6 +13,7 @@ import { makeDispatcher } from "./dispatcher.js"
 import { DeliveryRepo, DeliverySigner } from "./ports.js"
 import { DeliverySignals } from "./signals.js"
 import { makeWorker } from "./worker.js"
+import { DeliveryLimits } from "./limits.js"
 
 export { CLAIM_BATCH, DISPATCH_BATCH, IN_FLIGHT, LEASE_MARGIN_MILLIS, PER_TARGET, WEBHOOK_TIMEOUT_MS } from "./limits.js"
 
@@ -37,6 +38,7 @@ export const make = Effect.gen(function* () {
     transactor,
     signals: yield* DeliverySignals,
     policy: yield* RetryPolicyOption,
+    limits: yield* DeliveryLimits,
     dispatchBatch
   })
   return { dispatch, runOnce, runUntil, serve, ...makeAdmin({ repo, subscriptions, transactor }) } as const

@@ -248,6 +248,8 @@ export const makeWorker = (deps: WorkerDeps) => {
         recordings++
         yield* ring
       })
+      // Two recorders: one batch commits while the next is written.
+      yield* Effect.forkScoped(Effect.forever(recordFinished))
       yield* Effect.forkScoped(Effect.forever(recordFinished))
 
       yield* Effect.forkScoped(Effect.zipRight(mode.stopped, ring))
@@ -282,7 +284,6 @@ export const makeWorker = (deps: WorkerDeps) => {
 
       const dispatchEvents = Effect.gen(function* () {
         eventsWaiting = false
-        // One batch a round, so sending starts (and goes on) while a long outbox is dispatched.
         const dispatched = yield* dispatchBatch
         if (dispatched.events >= DISPATCH_BATCH) eventsWaiting = true
         run.dispatched_events += dispatched.events
@@ -291,13 +292,25 @@ export const makeWorker = (deps: WorkerDeps) => {
         return dispatched.events > 0
       })
 
+      // The dispatcher runs beside the pump, a batch at a time: calls go out (and claims go on)
+      // while a long outbox is turned into deliveries.
+      let dispatching = false
+      const dispatchBeside = Effect.suspend(() => {
+        dispatching = true
+        return dispatchEvents.pipe(
+          Effect.catchAllCause((cause) => Effect.logWarning("events could not be dispatched", cause)),
+          Effect.ensuring(Effect.zipRight(Effect.sync(() => (dispatching = false)), ring)),
+          Effect.forkScoped
+        )
+      })
+
       const body = Effect.gen(function* () {
         for (let round = 0; !mode.untilIdle || round < MAX_ROUNDS; round++) {
           const stopping = yield* mode.stopping
           const before = recordings
           let progressed = false
           if (!stopping) {
-            if (eventsWaiting) progressed = yield* dispatchEvents
+            if (eventsWaiting && !dispatching) yield* dispatchBeside
             const free = limits.inFlight - unrecorded.size
             const wanted = free >= Math.min(MIN_CLAIM, limits.inFlight) && worthClaiming() ? Math.min(free, CLAIM_BATCH) : 0
             if (wanted > 0) {
@@ -320,10 +333,10 @@ export const makeWorker = (deps: WorkerDeps) => {
             }
           }
           if (progressed) continue
-          if ((mode.untilIdle || stopping) && unrecorded.size === 0) {
+          if ((mode.untilIdle || stopping) && unrecorded.size === 0 && !dispatching) {
             // Nothing in flight. Done, unless a recording landed while this round looked (it may
             // have made a head due) or events arrived meanwhile.
-            if (recordings !== before) continue
+            if (recordings !== before || (eventsWaiting && !stopping)) continue
             if (!stopping && (yield* dispatchEvents)) continue
             break
           }
