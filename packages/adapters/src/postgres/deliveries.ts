@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { pgArray } from "./arrays.js"
 import { pageClause } from "./pagination.js"
 import { parseJson } from "./json.js"
 import { orPersistenceError } from "./persistence.js"
@@ -79,7 +80,10 @@ export const DeliveryRepoLive = Layer.effect(
           // One dispatcher at a time: two that claimed consecutive batches at once could insert a
           // later event's deliveries before an earlier one's, out of order within a key. Another
           // dispatcher holding the lock means there is nothing for this one to do now.
-          const [lock] = yield* sql`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked`
+          // `synchronous_commit` off for the dispatch: a batch lost with the last moments before a
+          // server crash leaves its events undispatched, so they are dispatched again (at least once).
+          const [lock] = yield* sql`
+            select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked, set_config('synchronous_commit', 'off', true)`
           if (lock?.["locked"] !== true) return []
           const rows = yield* sql<EventRow>`
             select id, type, occurred_at, customer_id, lineage, data from events
@@ -104,12 +108,12 @@ export const DeliveryRepoLive = Layer.effect(
         ids.length === 0
           ? Effect.void
           : orPersistenceError(
-            sql`update events set dispatched_at = ${iso(at)} where id = any(${[...ids]}::text[])`
+            sql`update events set dispatched_at = ${iso(at)} where id = any(${pgArray(ids)}::text[])`
           ).pipe(Effect.asVoid),
       webhooksFor: (lineage) =>
         orPersistenceError(Effect.gen(function* () {
           const rows = yield* sql`
-            select * from webhooks where enabled and account_id = any(${[...lineage]}::text[]) order by id`
+            select * from webhooks where enabled and account_id = any(${pgArray(lineage)}::text[]) order by id`
           return yield* decodeWebhooks(rows)
         })),
       insert: (deliveries) => insertDeliveries(sql, deliveries),

@@ -9,7 +9,7 @@ import type { StoredTarget } from "../provisioning/model.js"
 import type { ProvisioningTargetRepo } from "../provisioning/ports.js"
 import type { PersistenceError } from "../shared/errors.js"
 import type { StoredWebhook } from "../webhooks/model.js"
-import { makeId } from "../shared/ids.js"
+import { makeIds } from "../shared/ids.js"
 import { now } from "../shared/time.js"
 import type { Transactor } from "../shared/transactor.js"
 import { Subscription } from "../subscriptions/model.js"
@@ -32,6 +32,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
 const str = (value: unknown): string | null => (typeof value === "string" ? value : null)
+
+/** A delivery planned for an event, waiting for its id. */
+type Draft = (id: string) => StoredDelivery
 
 interface BatchLookups {
   readonly target: (productId: string) => Effect.Effect<Option.Option<StoredTarget>, PersistenceError>
@@ -72,7 +75,8 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
     },
     at: DateTime.Utc
   ) =>
-    Effect.map(makeId("dlv"), (id): StoredDelivery => ({
+    // A draft: the batch's ids are made together once it is planned (`makeIds`).
+    Effect.succeed((id: string): StoredDelivery => ({
       delivery: new Delivery({
         id: id as DeliveryId,
         event_id: event.event.id,
@@ -119,9 +123,9 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
   ) =>
     Effect.gen(function* () {
       const target = yield* lookups.target(push.productId)
-      if (Option.isNone(target)) return Option.none<StoredDelivery>()
+      if (Option.isNone(target)) return Option.none<Draft>()
       const call = plannedCall(target.value, { action: push.action, kind: push.kind, id: push.id })
-      if (Option.isNone(call)) return Option.none<StoredDelivery>()
+      if (Option.isNone(call)) return Option.none<Draft>()
       return Option.some(
         yield* newDelivery(stored, {
           kind: "provisioning",
@@ -158,9 +162,9 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
       const subscriptionId = str(data["subscription_id"])
       const productId = str(data["product_id"])
       const resource = data[activation.resource]
-      if (subscriptionId === null || productId === null || !isRecord(resource)) return Option.none<StoredDelivery>()
+      if (subscriptionId === null || productId === null || !isRecord(resource)) return Option.none<Draft>()
       const id = str(resource["id"])
-      if (id === null) return Option.none<StoredDelivery>()
+      if (id === null) return Option.none<Draft>()
       return yield* pushFor(stored, at, lookups, {
         productId,
         subscriptionId,
@@ -179,25 +183,25 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
       const activation = activationOf(type)
       if (activation !== null) return yield* activationFor(stored, at, lookups, activation)
       const action = SUBSCRIPTION_ACTIONS[type]
-      if (action === undefined) return Option.none<StoredDelivery>()
+      if (action === undefined) return Option.none<Draft>()
       let resource: Record<string, unknown>
       let quantityRequestId: string | null = null
       if (type === "quantity_request.created") {
         const request = data["quantity_request"]
-        if (!isRecord(request)) return Option.none<StoredDelivery>()
+        if (!isRecord(request)) return Option.none<Draft>()
         const found = yield* subscriptionRepo.findById(String(request["subscription_id"]))
-        if (Option.isNone(found)) return Option.none<StoredDelivery>()
+        if (Option.isNone(found)) return Option.none<Draft>()
         const encoded = yield* Effect.orDie(encodeSubscription(found.value.subscription))
         resource = { ...encoded, quantity: request["to_quantity"], quantity_request_id: request["id"] }
         quantityRequestId = str(request["id"])
       } else {
         const subscription = data["subscription"]
-        if (!isRecord(subscription)) return Option.none<StoredDelivery>()
+        if (!isRecord(subscription)) return Option.none<Draft>()
         resource = subscription
       }
       const subscriptionId = str(resource["id"])
       const productId = str(resource["product_id"])
-      if (subscriptionId === null || productId === null) return Option.none<StoredDelivery>()
+      if (subscriptionId === null || productId === null) return Option.none<Draft>()
       return yield* pushFor(stored, at, lookups, {
         productId,
         subscriptionId,
@@ -253,7 +257,6 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
         }, at))
     })
 
-  /** One transaction: claim undispatched events, create their deliveries, mark them dispatched. */
   /** One transaction: claim up to `DISPATCH_BATCH` undispatched events, create their deliveries, mark them dispatched. */
   const dispatchBatch = transactor.withTransaction(Effect.gen(function* () {
     const events = yield* repo.claimEvents(DISPATCH_BATCH)
@@ -262,12 +265,14 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
     // One read of the webhooks of every account of the batch's lineages, and of each product's target.
     const hooks = yield* repo.webhooksFor([...new Set(events.flatMap((stored) => stored.lineage))])
     const lookups = batchLookups()
-    const created: Array<StoredDelivery> = []
+    const drafts: Array<Draft> = []
     for (const stored of events) {
       const push = yield* provisioningFor(stored, at, lookups)
-      if (Option.isSome(push)) created.push(push.value)
-      created.push(...(yield* webhooksFor(stored, at, hooks)))
+      if (Option.isSome(push)) drafts.push(push.value)
+      drafts.push(...(yield* webhooksFor(stored, at, hooks)))
     }
+    const ids = yield* makeIds("dlv", drafts.length)
+    const created = drafts.map((draft, i) => draft(ids[i]!))
     yield* repo.insert(created)
     yield* repo.markDispatched(events.map((e) => e.event.id), at)
     return { events: events.length, created: created.length }

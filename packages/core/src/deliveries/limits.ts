@@ -3,7 +3,7 @@ import * as Context from "effect/Context"
 /** How much the delivery engine takes on at once, and its time-outs. */
 
 /** Events one dispatch transaction claims. */
-export const DISPATCH_BATCH = 500
+export const DISPATCH_BATCH = 1000
 /** Calls one process has claimed and not yet recorded (in flight, or sent and awaiting their record). */
 export const IN_FLIGHT = 512
 /** Of those, at most this many to one target (a product's provider or a webhook) at once. */
