@@ -350,8 +350,12 @@ export const makeWorker = (deps: WorkerDeps) => {
         return run satisfies DeliveryRun
       })
 
+      // Interrupted, or failed (the database went away mid-turn): the calls claimed and not
+      // recorded are given back at once rather than left to their leases.
       return yield* body.pipe(
-        Effect.onInterrupt(() => Effect.ignore(repo.release([...unrecorded.keys()])))
+        Effect.ensuring(Effect.suspend(() =>
+          unrecorded.size === 0 ? Effect.void : Effect.ignore(repo.release([...unrecorded.keys()]))
+        ))
       )
     }))
 
@@ -359,7 +363,7 @@ export const makeWorker = (deps: WorkerDeps) => {
    * Dispatches the undispatched events, then sends every delivery due, heads of their ordering
    * keys first, until nothing is due or in flight (what tests and `--once` runs use). `stopping`
    * is asked before each claim: once it says yes, the calls in flight finish (each bounded by its
-   * time-out) and are recorded, and nothing more is claimed. Interrupted outright, the pump gives
+   * time-out) and are recorded, and nothing more is claimed. Interrupted outright (or failing), the pump gives
    * back the leases of every claimed call not yet recorded rather than leaving them to run out.
    */
   const runUntil = (stopping: Effect.Effect<boolean>) =>
