@@ -2,7 +2,7 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { ServicesLive } from "@provisio/adapters/services"
 import { createScratchDatabase, dropDatabase } from "@provisio/adapters/testing/database"
-import { Deliveries, LEASE_MARGIN_MILLIS } from "@provisio/core/deliveries/service"
+import { Deliveries, LEASE_MARGIN_MILLIS, PER_TARGET } from "@provisio/core/deliveries/service"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -27,7 +27,9 @@ import { seedEvents, seedProduct } from "./fixtures/push-seed"
  */
 
 const SERVER = process.env["DATABASE_URL"]
-const EVENTS = 80
+// More than a worker keeps in flight to one target (PER_TARGET), so the kill finds calls
+// answered, calls in flight and calls not sent yet.
+const EVENTS = PER_TARGET + 200
 const TIMEOUT_MS = 1000
 const RECEIVER_DELAY_MS = 200
 const WORKER = path.join(import.meta.dirname, "fixtures", "delivery-worker.ts")
