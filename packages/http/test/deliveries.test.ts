@@ -9,6 +9,7 @@ import * as TestClock from "effect/TestClock"
 import type { ServerResponse } from "node:http"
 import { call, channel, expectData } from "./harness"
 import { createCustomer, events, exampleCatalog, OrderingServer, order, SEAT, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { waitFor } from "./real-time"
 
 /**
  * The delivery engine against real receivers on loopback: the clock is the TestClock, moved past
@@ -16,20 +17,6 @@ import { createCustomer, events, exampleCatalog, OrderingServer, order, SEAT, se
  */
 
 const runOnce = Effect.flatMap(Deliveries, (deliveries) => deliveries.runOnce)
-
-/** Real time passes (network I/O), whatever the TestClock says. */
-const realSleep = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
-
-// Polls in real time, with a deadline generous enough for a CI machine busy with other test files.
-const waitFor = (condition: () => boolean, what: string) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + 20_000
-    while (Date.now() < deadline) {
-      if (condition()) return
-      yield* realSleep(10)
-    }
-    throw new Error(`timed out waiting for ${what}`)
-  })
 
 type Mode = "ack" | "configuration" | "503" | "400" | "hang"
 

@@ -12,24 +12,13 @@ import * as Layer from "effect/Layer"
 import * as crypto from "node:crypto"
 import { call, channel, expectData } from "./harness"
 import { createCustomer, exampleCatalog, OrderingServer, order, SEAT, V1 } from "./ordering-fixtures"
+import { realSleep, waitFor } from "./real-time"
 
 /**
  * The delivery engine at work (docs/push.md, "The delivery engine"): a dead provider does not
  * hold back a live one (per-target caps, then its circuit opens and its calls wait, visible in
  * /deliveries and /deliveries/stats), and idle workers wake on new events without polling.
  */
-
-const realSleep = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
-
-const waitFor = (condition: () => boolean, what: string, millis = 20_000) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + millis
-    while (Date.now() < deadline) {
-      if (condition()) return
-      yield* realSleep(10)
-    }
-    throw new Error(`timed out waiting for ${what}`)
-  })
 
 /** `count` subscription.created events for `productId` in the platform's scope (one subscription each). */
 const created = (productId: string, count: number) =>

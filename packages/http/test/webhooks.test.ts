@@ -10,6 +10,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import { callAndTick as call, channel, createDistributor, createKey, createPartner, expectData, expectError, TestServer } from "./harness"
+import { waitFor } from "./real-time"
 
 
 const V1 = "/api/v1"
@@ -27,20 +28,6 @@ const keysOf = (id: string) =>
     Effect.map((found) => Option.getOrThrow(found).keys),
     Effect.provide(WebhookRepoLive)
   )
-
-/** Real time passes (network I/O), whatever the TestClock says. */
-const realSleep = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
-
-// Polls in real time, with a deadline generous enough for a CI machine busy with other test files.
-const waitFor = (condition: () => boolean, what: string) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + 20_000
-    while (Date.now() < deadline) {
-      if (condition()) return
-      yield* realSleep(10)
-    }
-    throw new Error(`timed out waiting for ${what}`)
-  })
 
 describe("webhooks", () => {
   it.layer(TestServer)("over HTTP", (it) => {

@@ -10,24 +10,13 @@ import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import { call, channel, expectData } from "./harness"
 import { createCustomer, exampleCatalog, OrderingServer, order, SEAT, V1 } from "./ordering-fixtures"
+import { realSleep, waitFor } from "./real-time"
 
 /**
  * `Workers.layer`: the scheduler and the delivery workers as one layer, as `provisio serve`,
  * `provisio worker` and a host that embeds Provisio provide it. A loop's first turn runs as the
  * layer is built; the TestClock then holds the next, so each test sees exactly one turn.
  */
-
-const realSleep = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
-
-const waitFor = (condition: () => boolean, what: string) =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + 20_000
-    while (Date.now() < deadline) {
-      if (condition()) return
-      yield* realSleep(20)
-    }
-    throw new Error(`timed out waiting for ${what}`)
-  })
 
 /** The UCaaS seat product pushing to `url`, and a customer of a new partner. */
 const provisionedCustomer = (url: string) =>

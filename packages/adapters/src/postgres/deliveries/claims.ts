@@ -11,41 +11,15 @@ import { orPersistenceError } from "../persistence.js"
  * worker gives it (one probe call for a target whose circuit opened), and leases them.
  */
 
-interface ClaimedRow {
-  readonly id: string
+/** A claimed row as the statement returns it: the delivery's columns, its `seq`, and a nullable count. */
+type ClaimedRow = Omit<ClaimedDelivery, "target_failures"> & {
   readonly seq: string | number
-  readonly event_id: string
-  readonly event_type: string
-  readonly kind: ClaimedDelivery["kind"]
-  readonly target: string
-  readonly url: string
-  readonly method: string
-  readonly body: string
-  readonly timeout_ms: number
-  readonly attempts: number
-  readonly quantity_request_id: string | null
-  readonly subscription_id: string | null
-  readonly customer_id: string | null
-  readonly lineage: ReadonlyArray<string>
   readonly target_failures: number | null
 }
 
 /** Rows read as written: the claim's columns are typed by the table, so no per-row schema decoding on this path. */
-const toClaimed = (row: ClaimedRow): ClaimedDelivery => ({
-  id: row.id,
-  event_id: row.event_id,
-  event_type: row.event_type,
-  kind: row.kind,
-  target: row.target,
-  url: row.url,
-  method: row.method,
-  body: row.body,
-  timeout_ms: row.timeout_ms,
-  attempts: row.attempts,
-  quantity_request_id: row.quantity_request_id,
-  subscription_id: row.subscription_id,
-  customer_id: row.customer_id,
-  lineage: row.lineage,
+const toClaimed = ({ seq: _seq, ...row }: ClaimedRow): ClaimedDelivery => ({
+  ...row,
   target_failures: row.target_failures ?? 0
 })
 
@@ -56,7 +30,7 @@ const toClaimed = (row: ClaimedRow): ClaimedDelivery => ({
  * more. A lease need not survive a crash of the server (`synchronous_commit` off): one lost with
  * the last moments before a crash only means the call may be made twice, as at-least-once allows.
  */
-export const claimSettings = (sql: SqlClient.SqlClient) =>
+const claimSettings = (sql: SqlClient.SqlClient) =>
   sql`select set_config('enable_bitmapscan', 'off', true), set_config('synchronous_commit', 'off', true)`
 
 export const claimDue = (sql: SqlClient.SqlClient) => (request: ClaimRequest) =>
