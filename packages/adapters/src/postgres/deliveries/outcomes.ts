@@ -61,6 +61,9 @@ export const recordOutcomes = (sql: SqlClient.SqlClient) => (outcomes: ReadonlyA
     select u.id from updated u, relaxed`).pipe(Effect.map((recorded) => recorded.map((row) => row.id)))
 }
 
+/** The advisory lock that serialises circuit counts (an arbitrary constant of this application). */
+const CIRCUITS_LOCK = 7_310_018
+
 /**
  * Counts failures in a row per target and opens a circuit that reaches the threshold: for
  * `base * 2^opened` ms (at most `max`), `opened` counting the times it opened in a row. A
@@ -69,6 +72,7 @@ export const recordOutcomes = (sql: SqlClient.SqlClient) => (outcomes: ReadonlyA
  */
 export const updateCircuits = (sql: SqlClient.SqlClient) =>
 (changes: ReadonlyArray<CircuitChange>, now: DateTime.Utc, policy: CircuitPolicy) => {
+  // Run inside the record transaction: the lock is held until it commits.
   if (changes.length === 0) return Effect.void
   const input = {
     target: column<string>("text"),
@@ -85,7 +89,10 @@ export const updateCircuits = (sql: SqlClient.SqlClient) =>
     input.last_error.values.push(change.last_error)
   }
   const at = DateTime.formatIso(now)
-  return orPersistenceError(sql`
+  // Two batches counting the same target at once would each add to the count they read: one at a
+  // time (only batches with a failure or a reset take this lock), each statement then reads the
+  // count the other committed.
+  return orPersistenceError(Effect.zipRight(sql`select pg_advisory_xact_lock(${CIRCUITS_LOCK})`, sql`
     with merged as (
       select i.target, i.kind,
              case when i.reset then i.failures else coalesce(c.failures, 0) + i.failures end as failures,
@@ -107,5 +114,5 @@ export const updateCircuits = (sql: SqlClient.SqlClient) =>
       from merged m
     on conflict (target) do update
        set failures = excluded.failures, opened = excluded.opened, open_until = excluded.open_until,
-           last_error = excluded.last_error, updated_at = excluded.updated_at`).pipe(Effect.asVoid)
+           last_error = excluded.last_error, updated_at = excluded.updated_at`)).pipe(Effect.asVoid)
 }
