@@ -1,3 +1,4 @@
 export * from "./model.js"
 export * from "./ports.js"
 export * from "./service.js"
+export * from "./apply.js"

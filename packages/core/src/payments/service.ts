@@ -9,10 +9,9 @@ import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
 import { canReach, reachableBy, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
-import { Invoice } from "../invoices/model.js"
+import type { Invoice } from "../invoices/model.js"
 import { InvoiceRepo } from "../invoices/ports.js"
-import type { StoredInvoice } from "../invoices/views.js"
-import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
+import { InvalidState, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { type Money, minorUnits, money, roundToMinorUnit } from "../shared/money.js"
 import type { PageRequest } from "../shared/pagination.js"
@@ -23,20 +22,17 @@ import {
   type CreditNoteListFilter,
   CustomerBalance,
   type GrantCredit,
-  type LedgerEntry,
   Payment,
   type PaymentId,
   type PaymentListFilter,
   type RecordPayment,
-  type StoredCreditNote,
-  type StoredPayment
+  type StoredCreditNote
 } from "./model.js"
+import { makeApplyReceivedMoney } from "./apply.js"
 import { PaymentGateway, PaymentRepo } from "./ports.js"
 import { now } from "../shared/time.js"
 
-const encodePayment = Schema.encode(Payment)
 const encodeCreditNote = Schema.encode(CreditNote)
-const encodeInvoice = Schema.encode(Invoice)
 
 /** Accounts that sell to customers, or sit above those that do: they grant credit. */
 const CHANNEL = ["platform", "distributor", "partner"] as const
@@ -49,6 +45,7 @@ export const make = Effect.gen(function* () {
   const gateway = yield* PaymentGateway
   const log = yield* EventLog
   const transactor = yield* Transactor
+  const applyReceivedMoney = yield* makeApplyReceivedMoney
 
   /** A customer the caller may see; one out of scope reads as missing. */
   const findCustomer = (principal: Principal, id: string) =>
@@ -75,17 +72,9 @@ export const make = Effect.gen(function* () {
   const event = (type: string, scope: { readonly customer_id: string; readonly lineage: ReadonlyArray<string> }, data: Record<string, unknown>) =>
     newEvent(type, { customer_id: scope.customer_id, lineage: scope.lineage }, data)
 
-  const paymentEvent = (stored: StoredPayment) =>
-    Effect.flatMap(Effect.orDie(encodePayment(stored.payment)), (payment) =>
-      event("payment.succeeded", { customer_id: stored.payment.customer_id, lineage: stored.lineage }, { payment }))
-
   const creditNoteEvent = (stored: StoredCreditNote) =>
     Effect.flatMap(Effect.orDie(encodeCreditNote(stored.credit_note)), (credit_note) =>
       event("credit_note.created", { customer_id: stored.credit_note.customer_id, lineage: stored.lineage }, { credit_note }))
-
-  const invoicePaidEvent = (stored: StoredInvoice) =>
-    Effect.flatMap(Effect.orDie(encodeInvoice(stored.invoice)), (invoice) =>
-      event("invoice.paid", { customer_id: stored.invoice.customer_id, lineage: stored.lineage }, { invoice }))
 
   /** 409 unless the invoice still asks for money. */
   const requirePayable = (invoice: Invoice) => {
@@ -163,78 +152,15 @@ export const make = Effect.gen(function* () {
         return yield* new InvalidState({ message: `payment ${id} failed: ${result.reason}` })
       }
 
-      const stored: StoredPayment = {
-        payment: new Payment({ ...fields, gateway_reference: result.reference, status: "succeeded", failure_reason: null }),
-        lineage: found.lineage
-      }
-      return yield* transactor.withTransaction(Effect.gen(function* () {
-        const locked = yield* invoices.lock(invoice.id).pipe(
-          orNotFound("invoice", invoice.id)
-        )
-        const current = locked.invoice
-        // Paid or voided by someone else while the gateway charged: the money is in all the
-        // same, so whatever the invoice no longer asks for becomes credit.
-        const due = current.status === "finalized"
-          ? BigDecimal.max(current.amount_due.amount, BigDecimal.fromBigInt(0n))
-          : BigDecimal.fromBigInt(0n)
-        const applied = BigDecimal.min(amount.amount, due)
-        const rest = BigDecimal.subtract(amount.amount, applied)
-        const currency = amount.currency
-
-        yield* repo.insertPayment(stored)
-        const ledger: Array<LedgerEntry> = [{
-          customer_id: current.customer_id,
-          currency,
-          kind: "payment",
-          amount: BigDecimal.negate(amount.amount),
-          invoice_id: current.id,
-          payment_id: id,
-          credit_note_id: null
-        }]
-        yield* repo.appendLedger(ledger, at)
-        const events = [yield* paymentEvent(stored)]
-
-        if (BigDecimal.isPositive(applied)) {
-          const amountDue = roundToMinorUnit(BigDecimal.subtract(current.amount_due.amount, applied), currency)
-          const paid = BigDecimal.isZero(amountDue)
-          const updated: StoredInvoice = {
-            invoice: new Invoice({
-              ...current,
-              amount_paid: money(roundToMinorUnit(BigDecimal.sum(current.amount_paid.amount, applied), currency), currency),
-              amount_due: money(amountDue, currency),
-              status: paid ? "paid" : current.status,
-              paid_at: paid ? at : current.paid_at,
-              updated_at: at
-            }),
-            lineage: locked.lineage
-          }
-          yield* repo.saveInvoicePayment(updated.invoice)
-          if (paid) events.push(yield* invoicePaidEvent(updated))
-        }
-
-        if (BigDecimal.isPositive(rest)) {
-          // No ledger entry: the payment's entry already holds this money.
-          const credit: StoredCreditNote = {
-            credit_note: new CreditNote({
-              id: (yield* makeId("crn")) as CreditNoteId,
-              customer_id: current.customer_id,
-              amount: money(rest, currency),
-              remaining: money(rest, currency),
-              reason: `Overpayment of invoice ${current.number ?? current.id} by payment ${id}`,
-              source: "overpayment",
-              payment_id: id,
-              invoice_id: current.id,
-              created_at: at,
-              updated_at: at
-            }),
-            lineage: locked.lineage
-          }
-          yield* repo.insertCreditNote(credit)
-          events.push(yield* creditNoteEvent(credit))
-        }
-        yield* log.append(events)
-        return stored.payment
-      }))
+      return yield* transactor.withTransaction(applyReceivedMoney({
+        payment_id: id,
+        invoice_id: invoice.id,
+        amount,
+        gateway: gateway.name,
+        reference: result.reference,
+        payment_method_id: method?.id ?? null,
+        at
+      })).pipe(Effect.map((applied) => applied.payment))
     })
 
   const list = (principal: Principal, filter: PaymentListFilter, page: PageRequest) =>
