@@ -2,7 +2,8 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import type { SqlError } from "@effect/sql/SqlError"
 import { DuplicateCustomer } from "@provisio/core/customers/errors"
-import { Contact, Customer, PaymentMethod, ProductLocation } from "@provisio/core/customers/model"
+import { CollectionMethod } from "@provisio/core/collection/model"
+import { type CollectionChoice, Contact, Customer, PaymentMethod, ProductLocation } from "@provisio/core/customers/model"
 import {
   type ChildRepo,
   ContactRepo,
@@ -20,18 +21,44 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
 import { pageClause } from "./pagination.js"
 import { isUniqueViolation, orPersistenceError } from "./persistence.js"
 
 // `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
 // as Postgres arrays, but neither column holds one at the top level) and parses them on reading.
 
-const CustomerRow = Schema.Struct({ ...Customer.fields, lineage: Schema.Array(Schema.String) })
-
-const toStored = ({ lineage, ...fields }: typeof CustomerRow.Type): StoredCustomer => ({
-  customer: new Customer(fields),
-  lineage
+/** A customer row: the collection fields as set, and resolved (`RESOLVED`). */
+const CustomerRow = Schema.Struct({
+  ...Customer.fields,
+  lineage: Schema.Array(Schema.String),
+  collection_method: Schema.NullOr(CollectionMethod),
+  payment_terms_days: Schema.NullOr(Schema.Int),
+  resolved_collection_method: CollectionMethod,
+  resolved_payment_terms_days: Schema.Int
 })
+
+const RESOLVED = `${resolvedCollectionMethodSql("c")} as resolved_collection_method,
+  ${resolvedPaymentTermsSql("c")} as resolved_payment_terms_days`
+
+const toStored = (
+  { collection_method, lineage, payment_terms_days, resolved_collection_method, resolved_payment_terms_days, ...fields }:
+    typeof CustomerRow.Type
+): StoredCustomer => ({
+  customer: new Customer({
+    ...fields,
+    collection_method: resolved_collection_method,
+    payment_terms_days: resolved_payment_terms_days
+  }),
+  lineage,
+  collection: { collection_method, payment_terms_days }
+})
+
+/** The columns a write sets from a customer: all but the resolved ones and the stage dunning keeps. */
+const writable = (customer: Customer, collection: CollectionChoice) => {
+  const { collection_method: _method, dunning_stage: _stage, payment_terms_days: _terms, ...fields } = customer
+  return { ...fields, ...collection }
+}
 
 /** `external_id` is unique per partner: that one violation is the caller's to fix, not a failure of ours. */
 const orDuplicate = <A>(
@@ -48,35 +75,39 @@ export const CustomerRepoLive = Layer.effect(
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const insert = SqlSchema.single({
-      Request: Schema.Struct({ customer: Customer, lineage: Schema.Array(Schema.String) }),
-      Result: Customer,
-      execute: ({ customer, lineage }) => sql`insert into customers ${sql.insert({ ...customer, lineage })} returning *`
-    })
-    const update = SqlSchema.single({
-      Request: Customer,
-      Result: Customer,
-      execute: (customer) =>
-        sql`update customers set ${sql.update(customer, ["id", "partner_id", "created_at"])}
-            where id = ${customer.id} returning *`
-    })
+    const decodeRow = Schema.decodeUnknown(CustomerRow)
+    const one = <E, R>(rows: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
+      Effect.flatMap(rows, (found) => Effect.map(decodeRow(found[0]), (row) => toStored(row).customer))
+    // Encoded by hand: the model's schema holds the resolved fields, not the stored ones.
+    const encodeRow = (customer: Customer, collection: CollectionChoice) =>
+      Effect.map(Schema.encode(Customer)(customer), (encoded) => writable(encoded as unknown as Customer, collection))
+
+    const insert = (stored: StoredCustomer) =>
+      Effect.flatMap(encodeRow(stored.customer, stored.collection), (row) =>
+        one(sql`with c as (insert into customers ${sql.insert({ ...row, lineage: stored.lineage })} returning *)
+                select c.*, ${sql.unsafe(RESOLVED)} from c`))
+    const update = (customer: Customer, collection: CollectionChoice) =>
+      Effect.flatMap(encodeRow(customer, collection), (row) =>
+        one(sql`with c as (update customers set ${sql.update(row, ["id", "partner_id", "created_at"])}
+                            where id = ${customer.id} returning *)
+                select c.*, ${sql.unsafe(RESOLVED)} from c`))
     const findById = SqlSchema.findOne({
       Request: Schema.String,
       Result: CustomerRow,
-      execute: (id) => sql`select * from customers where id = ${id}`
+      execute: (id) => sql`select c.*, ${sql.unsafe(RESOLVED)} from customers c where c.id = ${id}`
     })
     const list = (within: string, page: PageRequest) =>
       SqlSchema.findAll({
         Request: Schema.Void,
-        Result: Customer,
+        Result: CustomerRow,
         execute: () =>
-          sql`select * from customers where lineage @> array[${within}]::text[]
+          sql`select c.*, ${sql.unsafe(RESOLVED)} from customers c where c.lineage @> array[${within}]::text[]
               ${pageClause(sql, page)}`
-      })(undefined).pipe(Effect.map((rows) => toPage(rows, page)))
+      })(undefined).pipe(Effect.map((rows) => toPage(rows.map((row) => toStored(row).customer), page)))
 
     return CustomerRepo.of({
       insert: (stored) => orDuplicate(insert(stored), stored.customer),
-      update: (customer) => orDuplicate(update(customer), customer),
+      update: (customer, collection) => orDuplicate(update(customer, collection), customer),
       // Keys and users of the customer go with it; its child records follow by cascade.
       delete: (id) =>
         orPersistenceError(sql.withTransaction(Effect.zipRight(

@@ -15,6 +15,7 @@ import * as Schema from "effect/Schema"
 import { pgArray } from "./arrays.js"
 import { isoSql, moneySql, parseJson } from "./json.js"
 import { pageClause } from "./pagination.js"
+import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
 import { orPersistenceError } from "./persistence.js"
 
 /**
@@ -40,6 +41,12 @@ const invoiceJson = (i: string) => `json_build_object(
   'amount_paid', ${moneySql(`${i}.amount_paid`, `${i}.currency`)}, 'amount_due', ${moneySql(`${i}.amount_due`, `${i}.currency`)},
   'finalizes_at', ${isoSql(`${i}.finalizes_at`)}, 'finalized_at', ${isoSql(`${i}.finalized_at`)},
   'paid_at', ${isoSql(`${i}.paid_at`)}, 'voided_at', ${isoSql(`${i}.voided_at`)},
+  'due_at', ${isoSql(`${i}.due_at`)}, 'due_date', ${i}.due_date::text, 'collection_method', ${i}.collection_method,
+  'disputed', ${i}.disputed,
+  'payment_attempts', coalesce((select json_agg(json_build_object(
+             'id', a.id, 'gateway', a.gateway, 'status', a.status, 'decline_code', a.decline_code,
+             'amount', ${moneySql("a.amount", "a.currency")}, 'at', ${isoSql("a.created_at")}) order by a.created_at, a.id)
+           from payment_attempts a where a.invoice_id = ${i}.id), '[]'),
   'created_at', ${isoSql(`${i}.created_at`)}, 'updated_at', ${isoSql(`${i}.updated_at`)})`
 
 /**
@@ -186,6 +193,20 @@ export const InvoiceRepoLive = Layer.effect(
              cross join lateral (select (s.last_number - d.taken + d.place)::text as n) k
              cross join lateral (select coalesce(m.subtotal, 0) as subtotal, coalesce(m.total, 0) as total) t
           ),
+          -- When it falls due and how it is collected, from the customer's terms; an automatic
+          -- charge is queued (next_charge_at) with the finalization, for a collector to make.
+          collected as (
+            select u.*, terms.collection_method, terms.due_at,
+                   (terms.due_at at time zone terms.timezone)::date as due_date,
+                   case when terms.collection_method = 'charge_automatically' and u.status = 'finalized'
+                        then ${iso(at)}::timestamptz end as next_charge_at
+              from numbered u
+             cross join lateral (
+               select c.timezone, ${sql.unsafe(resolvedCollectionMethodSql("c"))} as collection_method,
+                      ${iso(at)}::timestamptz + make_interval(days => ${sql.unsafe(resolvedPaymentTermsSql("c"))}) as due_at
+                 from customers c where c.id = u.customer_id
+             ) terms
+          ),
           written as (${write}),
           ledger as (
             insert into ledger_entries (customer_id, currency, kind, amount, invoice_id, created_at)
@@ -222,8 +243,9 @@ export const InvoiceRepoLive = Layer.effect(
           update invoices i
              set number = u.number, subtotal = u.subtotal, total = u.total, amount_due = u.total - u.amount_paid,
                  status = u.status, paid_at = u.paid_at, finalized_at = ${iso(at)}, finalizes_at = null,
-                 needs_rerate = false, updated_at = ${iso(at)}
-            from numbered u
+                 needs_rerate = false, updated_at = ${iso(at)}, due_at = u.due_at, due_date = u.due_date,
+                 collection_method = u.collection_method, next_charge_at = u.next_charge_at
+            from collected u
            where i.id = u.id and i.status = 'draft'
           returning i.*`, at, events)
       })
@@ -242,11 +264,12 @@ export const InvoiceRepoLive = Layer.effect(
          where exists (select 1 from invoice_lines l where l.invoice_id = d.id)`
       return finalize(subjects, sql`
         insert into invoices (id, number, customer_id, lineage, issuer_account_id, status, currency, period, billing_run_id,
-                              subtotal, total, amount_paid, amount_due, paid_at, finalized_at, created_at, updated_at)
+                              subtotal, total, amount_paid, amount_due, paid_at, finalized_at, created_at, updated_at,
+                              due_at, due_date, collection_method, next_charge_at)
         select u.id, u.number, u.customer_id, u.lineage, u.issuer_account_id, u.status, u.currency, u.period,
                u.billing_run_id, u.subtotal, u.total, u.amount_paid, u.total - u.amount_paid, u.paid_at,
-               ${iso(at)}, u.created_at, ${iso(at)}
-          from numbered u order by u.id
+               ${iso(at)}, u.created_at, ${iso(at)}, u.due_at, u.due_date, u.collection_method, u.next_charge_at
+          from collected u order by u.id
         returning *`, at, events)
     }
 

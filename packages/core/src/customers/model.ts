@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { CollectionMethod, DunningStage, DunningState, PaymentTermsDays } from "../collection/model.js"
 import { FreeForm } from "../shared/free-form.js"
 import { AccountId } from "../identity/model.js"
 import { prefixedId } from "../shared/ids.js"
@@ -83,9 +84,27 @@ export class Customer extends Schema.Class<Customer>("Customer")({
   currency: Schema.NullOr(Schema.String),
   address: Schema.NullOr(Address),
   metadata: Metadata,
+  /**
+   * How its invoices are collected: as set, else `charge_automatically` while its default
+   * payment method is chargeable (a card, bank account or SEPA mandate at a gateway), else
+   * `send_invoice`.
+   */
+  collection_method: CollectionMethod,
+  /** Days from finalization to due: as set, else the issuer's `settings.billing.payment_terms_days`, else 14. */
+  payment_terms_days: Schema.Int,
+  /** `paused`: dunning skips the customer. */
+  dunning: DunningState,
+  /** The dunning stage the customer's overdue invoices reached; null while nothing is overdue. */
+  dunning_stage: Schema.NullOr(DunningStage),
   created_at: Timestamp,
   updated_at: Timestamp
 }) {}
+
+/** What a customer's collection fields are set to; null = the default (see `Customer`). */
+export interface CollectionChoice {
+  readonly collection_method: CollectionMethod | null
+  readonly payment_terms_days: number | null
+}
 
 const ExternalId = Text(200)
 
@@ -102,7 +121,12 @@ export class CreateCustomer extends Schema.Class<CreateCustomer>("CreateCustomer
   timezone: Schema.optional(TimeZoneName),
   currency: Schema.optional(Schema.NullOr(CurrencyCode)),
   address: Schema.optional(Schema.NullOr(Address)),
-  metadata: Schema.optional(Metadata)
+  metadata: Schema.optional(Metadata),
+  /** Null or absent: follow the default payment method. */
+  collection_method: Schema.optional(Schema.NullOr(CollectionMethod)),
+  /** Null or absent: the issuer's payment terms. */
+  payment_terms_days: Schema.optional(Schema.NullOr(PaymentTermsDays)),
+  dunning: Schema.optional(DunningState)
 }) {}
 
 /**
@@ -118,7 +142,12 @@ export class UpdateCustomer extends Schema.Class<UpdateCustomer>("UpdateCustomer
   timezone: Schema.optional(TimeZoneName),
   currency: Schema.optional(Schema.NullOr(CurrencyCode)),
   address: Schema.optional(Schema.NullOr(Address)),
-  metadata: Schema.optional(Metadata)
+  metadata: Schema.optional(Metadata),
+  /** Null: back to the default (the default payment method decides). */
+  collection_method: Schema.optional(Schema.NullOr(CollectionMethod)),
+  /** Null: back to the issuer's payment terms. */
+  payment_terms_days: Schema.optional(Schema.NullOr(PaymentTermsDays)),
+  dunning: Schema.optional(DunningState)
 }) {}
 
 // Contacts ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import type * as Option from "effect/Option"
 import type { PersistenceError } from "../shared/errors.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import type { DuplicateCustomer } from "./errors.js"
-import type { Contact, Customer, PaymentMethod, ProductLocation } from "./model.js"
+import type { CollectionChoice, Contact, Customer, PaymentMethod, ProductLocation } from "./model.js"
 
 /**
  * A customer with its place in the hierarchy: the partner's lineage plus the customer's own
@@ -14,13 +14,19 @@ import type { Contact, Customer, PaymentMethod, ProductLocation } from "./model.
 export interface StoredCustomer {
   readonly customer: Customer
   readonly lineage: ReadonlyArray<string>
+  /** The collection fields as set (the customer shows them resolved). */
+  readonly collection: CollectionChoice
 }
 
 export class CustomerRepo extends Context.Tag("@provisio/core/CustomerRepo")<CustomerRepo, {
   /** Fails with `DuplicateCustomer` when the partner already has a customer with that `external_id`. */
   readonly insert: (stored: StoredCustomer) => Effect.Effect<Customer, DuplicateCustomer | PersistenceError>
-  /** Writes every field but `id`, `partner_id` and `created_at`; the lineage never changes. */
-  readonly update: (customer: Customer) => Effect.Effect<Customer, DuplicateCustomer | PersistenceError>
+  /**
+   * Writes every field but `id`, `partner_id`, `created_at`, `dunning_stage` and the resolved
+   * collection fields (`collection` is written in their place); the lineage never changes.
+   * Answers the customer with its collection fields resolved again.
+   */
+  readonly update: (customer: Customer, collection: CollectionChoice) => Effect.Effect<Customer, DuplicateCustomer | PersistenceError>
   /** Removes the customer with its contacts, payment methods, locations and API keys. */
   readonly delete: (id: Customer["id"]) => Effect.Effect<void, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredCustomer>, PersistenceError>

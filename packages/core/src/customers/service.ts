@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
+import { DEFAULT_PAYMENT_TERMS_DAYS } from "../collection/model.js"
 import { canReach, reachableBy, requireKind, requireWrite } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"
 import { Forbidden, orNotFound, type PersistenceError, ValidationError } from "../shared/errors.js"
@@ -46,10 +47,11 @@ export const make = Effect.gen(function* () {
   const transactor = yield* Transactor
 
   /** A customer the caller may see; one out of scope is indistinguishable from a missing one. */
+  const findStoredCustomer = (principal: Principal, id: string) =>
+    customers.findById(id).pipe(reachableBy(principal, "customer", id))
+
   const findCustomer = (principal: Principal, id: string) =>
-    customers.findById(id).pipe(
-      reachableBy(principal, "customer", id), Effect.map((stored) => stored.customer)
-    )
+    Effect.map(findStoredCustomer(principal, id), (stored) => stored.customer)
 
   /** A record below a customer the caller may see. */
   const findChild = <A extends { readonly id: string; readonly customer_id: string }>(
@@ -103,10 +105,19 @@ export const make = Effect.gen(function* () {
       currency: input.currency ?? null,
       address: input.address ?? null,
       metadata: input.metadata ?? {},
+      // Resolved by the repository from what is set (`collection`) as it stores the customer.
+      collection_method: input.collection_method ?? "send_invoice",
+      payment_terms_days: input.payment_terms_days ?? DEFAULT_PAYMENT_TERMS_DAYS,
+      dunning: input.dunning ?? "active",
+      dunning_stage: null,
       created_at: at,
       updated_at: at
     })
-    return yield* customers.insert({ customer, lineage: [...partner.value.lineage, id] })
+    const collection = {
+      collection_method: input.collection_method ?? null,
+      payment_terms_days: input.payment_terms_days ?? null
+    }
+    return yield* customers.insert({ customer, lineage: [...partner.value.lineage, id], collection })
   })
 
   const listCustomers = (principal: Principal, page: PageRequest) => customers.list(principal.account_id, page)
@@ -124,10 +135,14 @@ export const make = Effect.gen(function* () {
     id: string,
     input: UpdateCustomer
   ) {
-    const customer = yield* findCustomer(principal, id)
+    const stored = yield* findStoredCustomer(principal, id)
+    const customer = stored.customer
     yield* requireWrite(principal)
-    if (principal.account_kind === "customer" && (input.status !== undefined || input.external_id !== undefined)) {
-      return yield* new Forbidden({ message: "a customer's status and external_id are changed by its partner" })
+    const partnerOnly = [input.status, input.external_id, input.collection_method, input.payment_terms_days, input.dunning]
+    if (principal.account_kind === "customer" && partnerOnly.some((field) => field !== undefined)) {
+      return yield* new Forbidden({
+        message: "a customer's status, external_id, collection_method, payment_terms_days and dunning are changed by its partner"
+      })
     }
     return yield* customers.update(new Customer({
       ...customer,
@@ -140,8 +155,12 @@ export const make = Effect.gen(function* () {
       currency: given(input.currency, customer.currency),
       address: given(input.address, customer.address),
       metadata: given(input.metadata, customer.metadata),
+      dunning: given(input.dunning, customer.dunning),
       updated_at: yield* now
-    }))
+    }), {
+      collection_method: given(input.collection_method, stored.collection.collection_method),
+      payment_terms_days: given(input.payment_terms_days, stored.collection.payment_terms_days)
+    })
   })
 
   /** Its contacts, payment methods and locations go with it (the storage cascades). */

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { CollectionMethod, PaymentAttempt } from "../collection/model.js"
 import { Currency, DecimalString, Money } from "../shared/money.js"
 import { prefixedId } from "../shared/ids.js"
 import { Timestamp } from "../shared/time.js"
@@ -101,6 +102,16 @@ export class Invoice extends Schema.Class<Invoice>("Invoice")({
   finalized_at: Schema.NullOr(Timestamp),
   paid_at: Schema.NullOr(Timestamp),
   voided_at: Schema.NullOr(Timestamp),
+  /** Finalization + the customer's payment terms; null while draft. Overdue once passed with money owed. */
+  due_at: Schema.NullOr(Timestamp),
+  /** The date of `due_at` in the customer's time zone, `YYYY-MM-DD`. */
+  due_date: Schema.NullOr(Schema.String),
+  /** How it is collected, fixed at finalization from the customer's; null while draft. */
+  collection_method: Schema.NullOr(CollectionMethod),
+  /** A disputed invoice is left out of dunning. */
+  disputed: Schema.Boolean,
+  /** Every charge tried on it, oldest first. */
+  payment_attempts: Schema.Array(PaymentAttempt),
   created_at: Timestamp,
   updated_at: Timestamp
 }) {}

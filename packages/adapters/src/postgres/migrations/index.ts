@@ -18,6 +18,7 @@ import eventsJson from "./0015_events_json.js"
 import usageTotals from "./0016_usage_totals.js"
 import webhookTimeouts from "./0017_webhook_timeouts.js"
 import deliveryEngine from "./0018_delivery_engine.js"
+import collection from "./0019_collection.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -41,7 +42,8 @@ export const migrations = {
   "0015_events_json": eventsJson,
   "0016_usage_totals": usageTotals,
   "0017_webhook_timeouts": webhookTimeouts,
-  "0018_delivery_engine": deliveryEngine
+  "0018_delivery_engine": deliveryEngine,
+  "0019_collection": collection
 }
 
 const loader = Migrator.fromRecord(migrations)
