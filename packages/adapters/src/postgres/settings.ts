@@ -2,7 +2,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import type { PersistenceError } from "@provisio/core/shared/errors"
 import { ProviderIdTaken } from "@provisio/core/settings/errors"
-import { Branding, IdentityProvider, Licensing, Settings } from "@provisio/core/settings/model"
+import { BillingSettings, Branding, IdentityProvider, Licensing, Settings } from "@provisio/core/settings/model"
 import { SettingsRepo, type SettingsChanges } from "@provisio/core/settings/ports"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -54,17 +54,19 @@ export const SettingsRepoLive = Layer.effect(
         const branding = yield* json(Branding, changes.branding ?? new Branding({}))
         const licensing = yield* json(Licensing, changes.licensing ?? new Licensing({}))
         const providers = yield* json(Providers, changes.identity_providers ?? [])
+        const billing = yield* json(BillingSettings, changes.billing ?? new BillingSettings({}))
         // Only the sections given replace what is stored, in one statement: concurrent writes of
         // different sections both land.
         const replaced = [
           ...(changes.branding === undefined ? [] : ["branding = excluded.branding"]),
           ...(changes.licensing === undefined ? [] : ["licensing = excluded.licensing"]),
           ...(changes.identity_providers === undefined ? [] : ["identity_providers = excluded.identity_providers"]),
+          ...(changes.billing === undefined ? [] : ["billing = excluded.billing"]),
           "updated_at = excluded.updated_at"
         ]
         const rows = yield* sql`
-          insert into account_settings (account_id, branding, licensing, identity_providers, created_at, updated_at)
-          values (${accountId}, ${branding}::jsonb, ${licensing}::jsonb, ${providers}::jsonb, ${iso}, ${iso})
+          insert into account_settings (account_id, branding, licensing, identity_providers, billing, created_at, updated_at)
+          values (${accountId}, ${branding}::jsonb, ${licensing}::jsonb, ${providers}::jsonb, ${billing}::jsonb, ${iso}, ${iso})
           on conflict (account_id) do update set ${sql.csv(replaced)}
           returning *`
         const settings = yield* Schema.decodeUnknown(Settings)(rows[0])

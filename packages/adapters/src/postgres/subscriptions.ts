@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
+import { pgArray } from "./arrays.js"
 import { orPersistenceError } from "./persistence.js"
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
@@ -141,6 +142,17 @@ export const SubscriptionRepoLive = Layer.effect(
                  order by s.current_period_end, s.id
                  limit ${limit}
                  for update of s skip locked`,
+            decodeRows
+          )
+        ),
+      setStatusOfCustomers: (customerIds, from, to, at) =>
+        customerIds.length === 0 ? Effect.succeed([]) : orPersistenceError(
+          Effect.flatMap(
+            sql`update subscriptions
+                   set status = ${to}, updated_at = ${iso(at)},
+                       cancelled_at = case when ${to} = 'cancelled' then ${iso(at)}::timestamptz else cancelled_at end
+                 where customer_id = any(${pgArray(customerIds)}::text[]) and status = any(${pgArray(from)}::text[])
+                returning *`,
             decodeRows
           )
         )

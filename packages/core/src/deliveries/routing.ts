@@ -6,6 +6,9 @@ export const SUBSCRIPTION_ACTIONS: Record<string, PushAction> = {
   "subscription.created": "CREATE",
   "subscription.updated": "UPDATE",
   "subscription.renewed": "UPDATE",
+  // Dunning: the provider stops (status `suspended`) and restores (`active`) the service.
+  "subscription.suspended": "UPDATE",
+  "subscription.resumed": "UPDATE",
   "quantity_request.created": "UPDATE",
   "subscription.cancelled": "DELETE",
   "subscription.expired": "DELETE"

@@ -62,6 +62,11 @@ export class InvoiceRepo extends Context.Tag("@provisio/core/InvoiceRepo")<Invoi
     at: DateTime.Utc,
     creditNote: { readonly id: string; readonly reason: string }
   ) => Effect.Effect<Option.Option<VoidedInvoice>, PersistenceError>
+  /**
+   * Marks up to `limit` invoices overdue at `at` (finalized, owing money, past `due_at`, not
+   * disputed, not marked yet) and answers them: each is marked once, whichever scheduler gets it.
+   */
+  readonly markOverdue: (at: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<StoredInvoice>, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredInvoice>, PersistenceError>
   /** The same, locked for the transaction. */
   readonly lock: (id: string) => Effect.Effect<Option.Option<StoredInvoice>, PersistenceError>

@@ -129,7 +129,7 @@ export const make = Effect.gen(function* () {
   ): Effect.Effect<Page<Invoice>, NotFound | PersistenceError> =>
     Effect.gen(function* () {
       if (filter.customer_id !== undefined) yield* findCustomer(principal, filter.customer_id)
-      return yield* repo.list(principal.account_id, filter, page)
+      return yield* repo.list(principal.account_id, { ...filter, as_of: filter.status === "overdue" ? yield* now : undefined }, page)
     })
 
   const listCustomerInvoices = (

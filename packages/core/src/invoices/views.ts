@@ -1,3 +1,4 @@
+import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
 import { Currency, DecimalString } from "../shared/money.js"
 import { BillingMonth, type Invoice, type InvoiceStatus } from "./model.js"
@@ -16,8 +17,11 @@ export interface VoidedInvoice {
 
 export interface InvoiceListFilter {
   readonly customer_id?: string | undefined
-  readonly status?: InvoiceStatus | undefined
+  /** `overdue`: finalized, owing money, past `due_at` (the invoice's status stays `finalized`). */
+  readonly status?: InvoiceStatus | "overdue" | undefined
   readonly period?: BillingMonth | undefined
+  /** The moment `overdue` is judged at; set by the service from the clock. */
+  readonly as_of?: DateTime.Utc | undefined
 }
 
 export interface SummaryFilter {

@@ -160,6 +160,14 @@ export class IdentityProviderInput extends Schema.Class<IdentityProviderInput>("
   enabled: Schema.optional(Schema.Boolean)
 }) {}
 
+/** How the account's invoices are collected, unless a customer sets its own. */
+export class BillingSettings extends Schema.Class<BillingSettings>("BillingSettings")({
+  /** Days from an invoice's finalization to its due date; null = 14. */
+  payment_terms_days: nullable(Schema.Int.pipe(
+    Schema.between(0, 365, { message: () => "must be a whole number of days from 0 to 365" })
+  ))
+}) {}
+
 // Settings ------------------------------------------------------------------------------------
 
 /** An account's settings (or a customer's): defaults until first written. */
@@ -168,6 +176,7 @@ export class Settings extends Schema.Class<Settings>("Settings")({
   branding: Branding,
   licensing: Licensing,
   identity_providers: Schema.Array(IdentityProvider),
+  billing: Schema.optionalWith(BillingSettings, { default: () => new BillingSettings({}) }),
   /** Null while the account still has the defaults. */
   created_at: Schema.NullOr(Timestamp),
   updated_at: Schema.NullOr(Timestamp)
@@ -178,6 +187,7 @@ export class Settings extends Schema.Class<Settings>("Settings")({
       branding: new Branding({}),
       licensing: new Licensing({}),
       identity_providers: [],
+      billing: new BillingSettings({}),
       created_at: null,
       updated_at: null
     })
@@ -188,6 +198,7 @@ export class Settings extends Schema.Class<Settings>("Settings")({
 export class UpdateSettings extends Schema.Class<UpdateSettings>("UpdateSettings")({
   branding: Schema.optional(Branding),
   licensing: Schema.optional(Licensing),
+  billing: Schema.optional(BillingSettings),
   identity_providers: Schema.optional(
     Schema.Array(IdentityProviderInput).pipe(
       Schema.maxItems(MAX_IDENTITY_PROVIDERS, { message: () => `must hold at most ${MAX_IDENTITY_PROVIDERS} providers` })

@@ -4,12 +4,13 @@ import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { PersistenceError } from "../shared/errors.js"
 import type { ProviderIdTaken } from "./errors.js"
-import type { Branding, IdentityProvider, Licensing, Settings } from "./model.js"
+import type { Branding, IdentityProvider, Licensing, Settings, BillingSettings } from "./model.js"
 
 /** The sections a write replaces; an absent one keeps what is stored (or its default). */
 export interface SettingsChanges {
   readonly branding?: Branding | undefined
   readonly licensing?: Licensing | undefined
+  readonly billing?: BillingSettings | undefined
   readonly identity_providers?: ReadonlyArray<IdentityProvider> | undefined
 }
 

@@ -33,6 +33,7 @@ export const make = Effect.gen(function* () {
       licensing: input.licensing === undefined
         ? undefined
         : new Licensing({ ...input.licensing, features: uniqueFeatures(input.licensing.features) }),
+      billing: input.billing,
       identity_providers: providers
     }
     return yield* repo.save(principal.account_id, changes, yield* now).pipe(

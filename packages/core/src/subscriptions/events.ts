@@ -18,7 +18,9 @@ export const subscriptionEvent = (
     | "subscription.updated"
     | "subscription.cancelled"
     | "subscription.expired"
-    | "subscription.renewed",
+    | "subscription.renewed"
+    | "subscription.suspended"
+    | "subscription.resumed",
   stored: StoredSubscription,
   extra: Record<string, unknown> = {}
 ): Effect.Effect<StoredEvent> =>

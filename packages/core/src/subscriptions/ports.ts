@@ -40,6 +40,16 @@ export class SubscriptionRepo extends Context.Tag("@provisio/core/SubscriptionRe
    * end may end it too). Run it in a transaction.
    */
   readonly claimDue: (now: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<StoredSubscription>, PersistenceError>
+  /**
+   * Dunning's change of a customer's service, set-based: the subscriptions of `customerIds` in
+   * one of `from` become `to` at `at` (`cancelled` also sets `cancelled_at`). Answers them as changed.
+   */
+  readonly setStatusOfCustomers: (
+    customerIds: ReadonlyArray<string>,
+    from: ReadonlyArray<SubscriptionStatus>,
+    to: "active" | "suspended" | "cancelled",
+    at: DateTime.Utc
+  ) => Effect.Effect<ReadonlyArray<StoredSubscription>, PersistenceError>
 }>() {}
 
 export class QuantityRequestRepo extends Context.Tag("@provisio/core/QuantityRequestRepo")<QuantityRequestRepo, {

@@ -1,4 +1,6 @@
 import * as Deferred from "effect/Deferred"
+import { Dunning } from "../collection/dunning.js"
+import { Collector } from "../collection/collector.js"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -8,8 +10,9 @@ import { Subscriptions } from "../subscriptions/service.js"
 
 /**
  * The background work of a Provisio process, as one layer: the scheduler (renewals, expiries,
- * cancellations at period end, then the billing drafts whose grace period has ended) and the
- * delivery workers (provisioning calls and webhooks). `provisio serve` and `provisio worker`
+ * cancellations at period end, then the billing drafts whose grace period has ended), the
+ * collector (automatic charges through the payment gateways) and the delivery workers
+ * (provisioning calls and webhooks). `provisio serve` and `provisio worker`
  * provide it, and so does a host that embeds Provisio. Each loop claims its work in the
  * database (`FOR UPDATE SKIP LOCKED`, leases), so any number of processes may run it at once.
  */
@@ -22,6 +25,9 @@ export const SCHEDULER_INTERVAL = Duration.seconds(30)
  */
 export const DELIVERY_INTERVAL = Duration.seconds(1)
 
+/** How often the collector looks for automatic charges coming due (finalization and failed charges queue them). */
+export const COLLECTOR_INTERVAL = Duration.seconds(30)
+
 /** How long a stop waits for the turns at work to end before it interrupts them. */
 export const STOP_TIMEOUT = Duration.seconds(15)
 
@@ -30,6 +36,8 @@ export interface WorkersOptions {
   readonly scheduler?: Duration.DurationInput | false
   /** The delivery workers' idle wait; `false` leaves deliveries to other processes. */
   readonly deliveries?: Duration.DurationInput | false
+  /** The collector's interval (automatic charges); `false` leaves them to other processes. */
+  readonly collector?: Duration.DurationInput | false
   /** How long a stop waits for the turns at work (`STOP_TIMEOUT` by default). */
   readonly stopTimeout?: Duration.DurationInput
 }
@@ -48,6 +56,20 @@ export const finalizations = Effect.gen(function* () {
   const done = yield* (yield* Billing).finalizeDue
   if (done.rerated + done.finalized > 0) yield* Effect.logInfo("billing", done)
   return done
+})
+
+/** Invoices gone overdue and the dunning stages they lead to: collection's part of a scheduler run. */
+export const dunning = Effect.gen(function* () {
+  const run = yield* (yield* Dunning).runDue
+  if (run.overdue + run.stage_changes > 0) yield* Effect.logInfo("dunning", run)
+  return run
+})
+
+/** Automatic charges due, through the payment gateways: the collector's run (collection/collector.ts). */
+export const collections = Effect.gen(function* () {
+  const run = yield* (yield* Collector).collectDue()
+  if (run.claimed > 0) yield* Effect.logInfo("collector", run)
+  return run
 })
 
 /**
@@ -75,8 +97,11 @@ export const deliveryWorker = (stop: Deferred.Deferred<void>, idle: Duration.Dur
 const logFailure = <A, E, R>(name: string, turn: Effect.Effect<A, E, R>) =>
   Effect.asVoid(turn).pipe(Effect.catchAllCause((cause) => Effect.logError(`${name} run failed`, cause)))
 
-/** A scheduler run: the subscriptions' part, then billing's, each failing on its own. */
-export const schedulerTurn = Effect.zipRight(logFailure("scheduler", renewals), logFailure("billing finalization", finalizations))
+/** A scheduler run: the subscriptions' part, then billing's, then dunning, each failing on its own. */
+export const schedulerTurn = Effect.zipRight(
+  Effect.zipRight(logFailure("scheduler", renewals), logFailure("billing finalization", finalizations)),
+  logFailure("dunning", dunning)
+)
 
 /** `turn` now and again `interval` after each end, until `stop` is done. */
 const loop = <R>(turn: Effect.Effect<void, never, R>, interval: Duration.DurationInput, stop: Deferred.Deferred<void>) =>
@@ -99,9 +124,11 @@ export const layer = (options: WorkersOptions = {}) =>
   Layer.scopedDiscard(Effect.gen(function* () {
     const scheduler = options.scheduler ?? SCHEDULER_INTERVAL
     const deliveries = options.deliveries ?? DELIVERY_INTERVAL
+    const collector = options.collector ?? COLLECTOR_INTERVAL
     const stop = yield* Deferred.make<void>()
     const fibers = [
       ...(scheduler === false ? [] : [yield* Effect.forkScoped(loop(schedulerTurn, scheduler, stop))]),
+      ...(collector === false ? [] : [yield* Effect.forkScoped(loop(logFailure("collector", collections), collector, stop))]),
       ...(deliveries === false
         ? []
         : [yield* Effect.forkScoped(loop(logFailure("delivery", deliveryWorker(stop, deliveries)), deliveries, stop))])

@@ -17,7 +17,8 @@ const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
 const CustomerInvoicePath = Schema.Struct({ customerId: PathParam(CustomerId), invoiceId: PathParam(InvoiceId) })
 
 const InvoiceFilters = {
-  status: Schema.optional(InvoiceStatus),
+  /** `overdue` lists finalized invoices past their `due_at` that still owe money. */
+  status: Schema.optional(Schema.Union(InvoiceStatus, Schema.Literal("overdue"))),
   period: Schema.optional(BillingMonth)
 }
 
