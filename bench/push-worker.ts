@@ -21,7 +21,7 @@ if (!url) throw new Error("DATABASE_URL is required")
 process.stdin.on("close", () => process.kill(process.pid, "SIGTERM"))
 process.stdin.resume()
 
-const WorkerLive = Workers.layer({ scheduler: false }).pipe(
+const WorkerLive = Workers.layer({ scheduler: false, collector: false }).pipe(
   Layer.provide(ServicesLive),
   Layer.provide(PgClient.layer({ url: Redacted.make(url), maxConnections: 10 }))
 )

@@ -44,11 +44,8 @@ import { EventLogLive } from "@provisio/adapters/postgres/events"
 import { ServicesLive } from "@provisio/adapters/services"
 import { copyDatabase, createTemplate, databaseUrl, dropDatabase, writeSnapshot } from "@provisio/adapters/testing/database"
 import { spawnTypeScript } from "@provisio/adapters/testing/processes"
-import type { Billing } from "@provisio/core/billing/service"
-import type { Deliveries } from "@provisio/core/deliveries/service"
 import type { StoredEvent } from "@provisio/core/events/model"
 import { EventLog } from "@provisio/core/events/ports"
-import type { Subscriptions } from "@provisio/core/subscriptions/service"
 import { Workers } from "@provisio/core/workers/service"
 import { Context, Effect, Fiber, Layer, Logger, LogLevel, Redacted } from "effect"
 import type { ChildProcess } from "node:child_process"
@@ -508,9 +505,9 @@ const embedded = (receiver: Receiver) =>
       return { context, sql: Context.get(context, SqlClient.SqlClient) }
     })
     /** The workers layer in this process, on the bench's own services (one PGlite session). */
-    const startWorkers = (context: Context.Context<Billing | Deliveries | Subscriptions>) =>
+    const startWorkers = (context: Effect.Effect.Success<typeof database>["context"]) =>
       Effect.zipRight(
-        Layer.build(Workers.layer({ scheduler: false }).pipe(Layer.provide(Layer.succeedContext(context)))),
+        Layer.build(Workers.layer({ scheduler: false, collector: false }).pipe(Layer.provide(Layer.succeedContext(context)))),
         Effect.sync(() => performance.now())
       )
 

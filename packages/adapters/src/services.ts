@@ -32,18 +32,24 @@ import { SigningSecretsLive } from "./push/secrets.js"
 import { DeliverySignerLive } from "./push/delivery-signer.js"
 import { DeliveryLimitsLive, DeliverySignalsLive } from "./postgres/work-signals.js"
 import { PushSenderUndici } from "./push/sender.js"
-import { ManualPaymentGatewayLive } from "./payments/manual.js"
+import { PaymentGatewaysLive } from "./payments/routing.js"
+import { StripeWebhookReaderLive } from "./payments/stripe-webhooks.js"
+import { Collector } from "@provisio/core/collection/collector"
+import { GatewayWebhooks } from "@provisio/core/collection/gateways-webhooks"
+import { Refunds } from "@provisio/core/payments/refunds"
 
 /**
  * The adapters a deployment may replace with its own, without touching the packages: the
- * outbound transport of provisioning calls and webhooks (`PushSender`), and the payment gateway.
+ * outbound transport of provisioning calls and webhooks (`PushSender`), and the payment gateway
+ * (`PaymentGatewaysLive`: `manual`, and `stripe` on `PROVISIO_STRIPE_SECRET_KEY`; payments/routing.ts).
  */
-export const ReplaceableAdaptersLive = Layer.merge(PushSenderUndici, ManualPaymentGatewayLive)
+export const ReplaceableAdaptersLive = Layer.merge(PushSenderUndici, PaymentGatewaysLive)
 
 /**
  * The core's use cases on the Postgres adapters, given a `SqlClient` and the replaceable
  * adapters (`PushSender`, `PaymentGateway`): what a host builds when it brings its own, e.g.
- * `ServicesWith.pipe(Layer.provide(Layer.merge(MyPushSender, ManualPaymentGatewayLive)))`.
+ * `ServicesWith.pipe(Layer.provide(Layer.merge(MyPushSender, PaymentGatewaysLive)))`
+ * (`ManualPaymentGatewayLive` in payments/manual.ts for the manual gateway alone).
  */
 export const ServicesWith = Layer.mergeAll(
   SettingsService.layer,
@@ -56,6 +62,10 @@ export const ServicesWith = Layer.mergeAll(
   Invoices.layer,
   Billing.layer.pipe(Layer.provide(Invoices.layer)),
   Payments.layer,
+  Refunds.layer,
+  Collector.layer,
+  // Stripe's webhooks are read where its signing secret is: PROVISIO_STRIPE_WEBHOOK_SECRET.
+  GatewayWebhooks.layer.pipe(Layer.provide(StripeWebhookReaderLive)),
   Deliveries.layer.pipe(
     Layer.provide(Subscriptions.layer),
     Layer.provide(DeliverySignerLive),

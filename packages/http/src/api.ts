@@ -36,6 +36,7 @@ import { RateLimitedError } from "./errors.js"
 import { finishDocument } from "./openapi/document.js"
 import { UsersApi } from "./users/api.js"
 import { SettingsApi } from "./settings/api.js"
+import { GatewaysApi } from "./gateways/api.js"
 
 /** The whole contract: the server implements it, clients (the CLI, examples) are derived from it. */
 export class ProvisioApi extends HttpApi.make("provisio")
@@ -63,6 +64,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(ProvisioningApi)
   .add(WebhooksApi)
   .add(DeliveriesApi)
+  .add(GatewaysApi)
   .addError(BadRequestError)
   .addError(UnauthorizedError)
   .addError(ForbiddenError)

@@ -118,7 +118,8 @@ describe("payments", () => {
               if (++charging === 2) yield* Deferred.succeed(bothCharging, undefined)
               yield* Deferred.await(bothCharging)
               return { status: "succeeded", reference: `manual-${request.payment_id}` } as const
-            })
+            }),
+          refund: () => Effect.succeed({ status: "failed", reason: "no refunds in this test" })
         }))
         const operator = yield* Effect.orDie(Effect.flatMap(Identity, (identity) => identity.platformOperator))
         const payment = () =>
@@ -277,7 +278,8 @@ describe("payments", () => {
         const declining = Layer.succeed(PaymentGateway, PaymentGateway.of({
           name: "acme",
           charge: (request) =>
-            Effect.succeed({ status: "failed", reason: `card ${request.payment_method?.token} declined: insufficient funds` })
+            Effect.succeed({ status: "failed", reason: `card ${request.payment_method?.token} declined: insufficient funds` }),
+          refund: () => Effect.succeed({ status: "failed", reason: "no refunds in this test" })
         }))
         const operator = yield* Effect.orDie(Effect.flatMap(Identity, (identity) => identity.platformOperator))
         const failure = yield* Effect.flatMap(Payments, (payments) =>

@@ -5,18 +5,16 @@ import * as Layer from "effect/Layer"
 /**
  * The offline gateway: a payment recorded through it is money already received outside
  * Provisio (a bank transfer or cash entered by staff), so it always succeeds, referenced
- * `manual-<payment id>`.
+ * `manual-<payment id>`; a refund through it is money given back by hand, done at once
+ * (`manual-<refund id>`).
  *
- * A card gateway plugs in the same way: write a Layer providing `PaymentGateway` (its `name`,
- * e.g. "stripe", is stored on every payment) whose `charge` calls the provider with the payment
- * method's `token` and `payment_id` as the idempotency key, and answers `failed` with the
- * provider's reason on a decline or a transport error. Then provide that layer to
- * `Payments.layer` in services.ts in place of `ManualPaymentGatewayLive`.
+ * A card gateway plugs in beside it: see routing.ts and docs/collection.md, "Gateways".
  */
-export const ManualPaymentGatewayLive = Layer.succeed(
-  PaymentGateway,
-  PaymentGateway.of({
-    name: "manual",
-    charge: (request) => Effect.succeed({ status: "succeeded", reference: `manual-${request.payment_id}` })
-  })
-)
+export const manualGateway: PaymentGateway["Type"] = {
+  name: "manual",
+  charge: (request) => Effect.succeed({ status: "succeeded", reference: `manual-${request.payment_id}` }),
+  refund: (request) => Effect.succeed({ status: "succeeded", reference: `manual-${request.refund_id}` })
+}
+
+/** The manual gateway alone, for every charge (a host or a test with no card gateway). */
+export const ManualPaymentGatewayLive = Layer.succeed(PaymentGateway, PaymentGateway.of(manualGateway))

@@ -23,6 +23,9 @@ import { WebhookRepoLive } from "./webhooks.js"
 import { SettingsRepoLive } from "./settings.js"
 import { TransactorLive } from "./transactor.js"
 import { UserRepoLive } from "./users.js"
+import { CollectorRepoLive } from "./collection/collector.js"
+import { GatewayEventLogLive } from "./collection/webhook-events.js"
+import { RefundRepoLive } from "./payments-refunds.js"
 
 export { DatabaseConfig, DatabaseLive, describeDatabase, embeddedClient } from "./database.js"
 export { migrate } from "./migrations/index.js"
@@ -62,5 +65,8 @@ export const PostgresLive = Layer.mergeAll(
   BillingReposLive,
   InventoryRepoLive,
   NumberOrderRepoLive,
+  CollectorRepoLive,
+  GatewayEventLogLive,
+  RefundRepoLive,
   TransactorLive
 )

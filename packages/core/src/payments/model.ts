@@ -11,7 +11,10 @@ import { Timestamp } from "../shared/time.js"
  * The ledger (ledger_entries, per customer and currency, positive = the customer owes) is what
  * the balance is the sum of: a payment posts -amount; a credit granted posts -amount. Money paid
  * beyond what the invoice still owes becomes a credit note of source `overpayment` WITHOUT a
- * ledger entry: the payment entry already holds it. Hence, for every customer and currency,
+ * ledger entry: the payment entry already holds it. A refund posts +amount (money given back)
+ * and, for what it takes back from the invoice, a credit note of source `refund` spent on that
+ * invoice at once (-amount, `remaining` zero); what it takes back from the payment's unspent
+ * credit lowers that note's `remaining` instead. Hence, for every customer and currency,
  * SUM(ledger) = SUM(amount_due of finalized invoices) - SUM(credit_notes.remaining).
  */
 
@@ -23,8 +26,12 @@ export type CreditNoteId = typeof CreditNoteId.Type
 export const PaymentStatus = Schema.Literal("succeeded", "failed")
 export type PaymentStatus = typeof PaymentStatus.Type
 
-/** `manual`: granted by staff (POST /credits); `overpayment`: paid beyond an invoice; `void`: paid on a voided invoice. */
-export const CreditNoteSource = Schema.Literal("manual", "overpayment", "void")
+/**
+ * `manual`: granted by staff (POST /credits); `overpayment`: paid beyond an invoice; `void`: paid
+ * on a voided invoice; `refund`: made with a refund (payments/refunds.ts), against the refunded
+ * payment's invoice and spent on it at once (`remaining` zero).
+ */
+export const CreditNoteSource = Schema.Literal("manual", "overpayment", "void", "refund")
 export type CreditNoteSource = typeof CreditNoteSource.Type
 
 export class Payment extends Schema.Class<Payment>("Payment")({
@@ -107,7 +114,8 @@ export interface StoredCreditNote {
 export interface LedgerEntry {
   readonly customer_id: string
   readonly currency: Currency
-  readonly kind: "payment" | "credit_note"
+  /** `refund`: money given back (+amount); the refund's credit note posts its own -amount. */
+  readonly kind: "payment" | "credit_note" | "refund"
   /** Signed: negative lowers what the customer owes. */
   readonly amount: BigDecimal.BigDecimal
   readonly invoice_id: string | null

@@ -47,38 +47,93 @@ export class PaymentRepo extends Context.Tag("@provisio/core/PaymentRepo")<Payme
   readonly balances: (customerId: string) => Effect.Effect<ReadonlyArray<CurrencyBalance>, PersistenceError>
 }>() {}
 
+/** A customer's payment method as a gateway sees it. */
+export interface GatewayPaymentMethod {
+  readonly id: string
+  readonly type: PaymentMethodType
+  /** The gateway the method names (`stripe`, `manual`, ...); null for none (money received outside any gateway). */
+  readonly gateway: string | null
+  /** The gateway's reference for the method (never a card number). */
+  readonly token: string | null
+}
+
 /** What a gateway is asked to charge. */
 export interface ChargeRequest {
+  /** The payment's id if the charge succeeds. */
   readonly payment_id: string
+  /**
+   * The provider's idempotency key: the same key is the same charge, however often it is sent.
+   * The payment's id for `POST /payments`, the attempt's (`pat_`) for an automatic charge.
+   */
+  readonly idempotency_key: string
+  readonly invoice_id: string
+  /** The automatic charge's attempt, null for `POST /payments`. */
+  readonly attempt_id: string | null
   readonly customer_id: string
   readonly amount: Money
   /** The customer's payment method to charge; null for money received outside any gateway. */
-  readonly payment_method: {
-    readonly id: string
-    readonly type: PaymentMethodType
-    readonly gateway: string | null
-    readonly token: string | null
-  } | null
+  readonly payment_method: GatewayPaymentMethod | null
   readonly description: string
 }
 
+/**
+ * What came of a charge. `gateway` names the adapter that answered (a router sets it; the
+ * `PaymentGateway`'s `name` otherwise).
+ * - `succeeded`: the money is taken; `reference` is the provider's id for the charge.
+ * - `pending`: the provider took the charge but has not settled it (processing, or the customer
+ *   must act); its webhook says how it ends.
+ * - `failed`: declined (`decline_code` as the provider gives it) or refused; nothing was taken.
+ * - `unknown`: the provider could not be reached or answered with a server error: the charge may
+ *   or may not have been made. Sent again with the same idempotency key, it is the same charge.
+ */
 export type ChargeResult =
+  | { readonly status: "succeeded"; readonly reference: string; readonly gateway?: string | undefined }
+  | { readonly status: "pending"; readonly reference: string; readonly gateway?: string | undefined }
+  | {
+    readonly status: "failed"
+    readonly reason: string
+    readonly decline_code?: string | null | undefined
+    readonly reference?: string | null | undefined
+    readonly gateway?: string | undefined
+  }
+  | { readonly status: "unknown"; readonly reason: string; readonly gateway?: string | undefined }
+
+/** Money going back through the gateway that took a payment. */
+export interface RefundRequest {
+  /** Our refund's id (`ref_`): the provider's idempotency key. */
+  readonly refund_id: string
+  readonly payment_id: string
+  /** The gateway that took the payment (the payment's `gateway`). */
+  readonly gateway: string
+  /** The provider's reference for the payment (the payment's `gateway_reference`). */
+  readonly reference: string | null
+  readonly amount: Money
+}
+
+/**
+ * `succeeded`: the money is on its way back. `pending`: the provider has it but not done (its
+ * webhook settles it; `reference` null when the provider could not be reached, so the outcome is
+ * unknown). `failed`: refused, nothing goes back.
+ */
+export type RefundResult =
   | { readonly status: "succeeded"; readonly reference: string }
+  | { readonly status: "pending"; readonly reference: string | null; readonly reason?: string | undefined }
   | { readonly status: "failed"; readonly reason: string }
 
 /**
- * Where the money comes from. The Payments service charges through it OUTSIDE any database
- * transaction (a gateway call may take seconds), then records the outcome.
+ * Where the money comes from and goes back to. The services call it OUTSIDE any database
+ * transaction (a gateway call may take seconds), then record the outcome.
  *
- * The shipped adapter is the offline/manual one (adapters/src/payments/manual.ts): it records a
- * bank transfer or cash entered by staff as received. A card gateway is another adapter: a Layer
- * providing this Tag whose `charge` calls the provider with `payment_method.token` (never a card
- * number) and the amount in minor units, keyed by `payment_id` for the provider's idempotency, and
- * answers `failed` with the provider's reason for a decline or a transport error (it never fails
- * the effect). Provide that layer to `Payments.layer` instead of the manual one (services.ts).
+ * What the services are given is a router (adapters/src/payments/routing.ts): each charge goes to
+ * the adapter its payment method names (`payment_method.gateway`: `stripe`, `manual`, ...), each
+ * refund to the adapter that took the payment. An adapter calls its provider with
+ * `payment_method.token` (never a card number), the amount in the provider's minor units, and
+ * `idempotency_key` as the provider's idempotency key; it never fails the effect: a decline, a
+ * refusal or a transport error is an answer (`failed`, `unknown`). See docs/collection.md, "Gateways".
  */
 export class PaymentGateway extends Context.Tag("@provisio/core/PaymentGateway")<PaymentGateway, {
-  /** Stored on each payment as `gateway`. */
+  /** Stored on each payment as `gateway` when the answer names none. */
   readonly name: string
   readonly charge: (request: ChargeRequest) => Effect.Effect<ChargeResult>
+  readonly refund: (request: RefundRequest) => Effect.Effect<RefundResult>
 }>() {}

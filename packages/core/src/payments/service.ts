@@ -31,6 +31,8 @@ import {
 import { makeApplyReceivedMoney } from "./apply.js"
 import { PaymentGateway, PaymentRepo } from "./ports.js"
 import { now } from "../shared/time.js"
+import { CollectorRepo } from "../collection/collector-ports.js"
+import type { PaymentAttemptId } from "../collection/model.js"
 
 const encodeCreditNote = Schema.encode(CreditNote)
 
@@ -46,6 +48,7 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
   const applyReceivedMoney = yield* makeApplyReceivedMoney
+  const attempts = yield* CollectorRepo
 
   /** A customer the caller may see; one out of scope reads as missing. */
   const findCustomer = (principal: Principal, id: string) =>
@@ -124,39 +127,66 @@ export const make = Effect.gen(function* () {
 
       // The gateway is called outside any transaction: a slow provider must not hold the invoice's lock.
       const id = (yield* makeId("pay")) as PaymentId
+      // Named to the gateway (its metadata), so a webhook about a charge left pending finds its attempt.
+      const attemptId = (yield* makeId("pat")) as PaymentAttemptId
+      const paymentMethod = method === null
+        ? null
+        : { id: method.id, type: method.type, gateway: method.gateway, token: method.token }
       const result = yield* gateway.charge({
         payment_id: id,
+        idempotency_key: id,
+        invoice_id: invoice.id,
+        attempt_id: attemptId,
         customer_id: invoice.customer_id,
         amount,
-        payment_method: method === null
-          ? null
-          : { id: method.id, type: method.type, gateway: method.gateway, token: method.token },
+        payment_method: paymentMethod,
         description: `Payment of invoice ${invoice.number ?? invoice.id}`
       })
       const at = yield* now
+      const gatewayName = result.gateway ?? gateway.name
       const fields = {
         id,
         customer_id: invoice.customer_id,
         invoice_id: invoice.id,
         amount,
         payment_method_id: method?.id ?? null,
-        gateway: gateway.name,
+        gateway: gatewayName,
         created_at: at,
         updated_at: at
       }
 
       if (result.status === "failed") {
         // Kept and listed, so staff can see the attempt and why it was declined.
-        const payment = new Payment({ ...fields, gateway_reference: null, status: "failed", failure_reason: result.reason })
+        const reason = result.decline_code ? `${result.reason} (${result.decline_code})` : result.reason
+        const payment = new Payment({ ...fields, gateway_reference: result.reference ?? null, status: "failed", failure_reason: reason })
         yield* repo.insertPayment({ payment, lineage: found.lineage })
-        return yield* new InvalidState({ message: `payment ${id} failed: ${result.reason}` })
+        return yield* new InvalidState({ message: `payment ${id} failed: ${reason}` })
+      }
+      if (result.status === "pending" || result.status === "unknown") {
+        // Not settled yet: kept as a pending attempt on the invoice, which the gateway's webhook settles.
+        yield* attempts.insertAttempts([{
+          id: attemptId,
+          invoice_id: invoice.id,
+          customer_id: invoice.customer_id,
+          lineage: found.lineage,
+          gateway: gatewayName,
+          payment_method_id: method?.id ?? null,
+          amount,
+          gateway_reference: result.status === "pending" ? result.reference : null,
+          failure_reason: result.status === "unknown" ? result.reason : null
+        }], at)
+        return yield* new InvalidState({
+          message: result.status === "pending"
+            ? `the gateway has not confirmed the charge yet (attempt ${attemptId} is pending): the invoice is paid once it does`
+            : `the gateway could not be reached (${result.reason}): attempt ${attemptId} stays pending until the gateway reports on it`
+        })
       }
 
       return yield* transactor.withTransaction(applyReceivedMoney({
         payment_id: id,
         invoice_id: invoice.id,
         amount,
-        gateway: gateway.name,
+        gateway: gatewayName,
         reference: result.reference,
         payment_method_id: method?.id ?? null,
         at

@@ -3,6 +3,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
 import { CreditNote, CustomerBalance, GrantCredit, Payment, PaymentId, RecordPayment } from "@provisio/core/payments/model"
 import * as Schema from "effect/Schema"
+import { Refund, RefundPayment } from "@provisio/core/payments/refunds-model"
 import { Envelope, PageEnvelope } from "../envelope.js"
 import { InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"
@@ -20,6 +21,9 @@ export const PaymentListQuery = Schema.Struct({
   invoice_id: Schema.optional(InvoiceId)
 })
 
+/** The refund's body is optional: without one (or with no `amount`), the whole rest of the payment goes back. */
+export const RefundBody = Schema.NullOr(RefundPayment).annotations({ identifier: "RefundBody" })
+
 export const CreditListQuery = Schema.Struct({
   ...PageQuery.fields,
   customer_id: Schema.optional(CustomerId)
@@ -27,7 +31,7 @@ export const CreditListQuery = Schema.Struct({
 
 const LEDGER =
   "The customer's balance is the sum of its ledger: +subtotal when an invoice is finalized, -amount for a payment " +
-  "and for a credit granted, -subtotal when an invoice is voided."
+  "and for a credit granted, -subtotal when an invoice is voided, +amount for a refund (and -amount for its credit note)."
 
 export class PaymentsApi extends HttpApiGroup.make("payments")
   .add(
@@ -56,6 +60,26 @@ export class PaymentsApi extends HttpApiGroup.make("payments")
     HttpApiEndpoint.get("getPayment", "/payments/:paymentId")
       .setPath(PaymentPath)
       .addSuccess(Envelope(Payment))
+  )
+  .add(
+    HttpApiEndpoint.post("refundPayment", "/payments/:paymentId/refund")
+      .setPath(PaymentPath)
+      .setPayload(RefundBody)
+      .addSuccess(Envelope(Refund), { status: 201 })
+      .addError(InvalidStateError)
+      .annotate(OpenApi.Summary, "Refund a payment")
+      .annotate(
+        OpenApi.Description,
+        "Gives money of a succeeded payment back (`ref_`): `amount` (gross, the payment's currency; the whole rest " +
+          "of the payment when left out) goes back through the gateway that took it (Stripe's Refunds API for a " +
+          "`stripe` payment, at once for `manual`), and a credit note of source `refund` against the payment's " +
+          "invoice takes the same amount off it, so the invoice stays settled (what the payment left unspent as " +
+          "credit, its overpayment, goes back first, without a note). More than is left of the payment (its earlier " +
+          "refunds counted) is 422 naming `amount`; a failed or fully refunded payment, or a refund the gateway " +
+          "refuses (kept with status `failed`), is 409 invalid_state. `status` is `pending` while the gateway has not " +
+          "confirmed it: its webhook settles it. Events `payment.refunded` and `credit_note.created`. Admins of the " +
+          `platform, a distributor or a partner only. ${LEDGER}`
+      )
   )
   .add(
     HttpApiEndpoint.get("listCredits", "/credits")

@@ -1,18 +1,20 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Payments } from "@provisio/core/payments/service"
+import { Refunds } from "@provisio/core/payments/refunds"
 import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { asCaller } from "../middleware/authentication.js"
 import { listAsCaller } from "../pagination.js"
 
 export const PaymentsHandlers = HttpApiBuilder.group(ProvisioApi, "payments", (handlers) =>
-  Effect.map(Payments, (payments) =>
+  Effect.map(Effect.all([Payments, Refunds]), ([payments, refunds]) =>
     handlers
       .handle("listPayments", ({ urlParams }) =>
         listAsCaller(urlParams, (p, page) =>
           payments.list(p, { customer_id: urlParams.customer_id, invoice_id: urlParams.invoice_id }, page)))
       .handle("recordPayment", ({ payload }) => asCaller((p) => payments.record(p, payload)))
       .handle("getPayment", ({ path }) => asCaller((p) => payments.get(p, path.paymentId)))
+      .handle("refundPayment", ({ path, payload }) => asCaller((p) => refunds.refund(p, path.paymentId, payload)))
       .handle("listCredits", ({ urlParams }) =>
         listAsCaller(urlParams, (p, page) => payments.listCredits(p, { customer_id: urlParams.customer_id }, page)))
       .handle("grantCredit", ({ payload }) => asCaller((p) => payments.grantCredit(p, payload)))

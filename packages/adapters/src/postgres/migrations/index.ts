@@ -19,6 +19,7 @@ import usageTotals from "./0016_usage_totals.js"
 import webhookTimeouts from "./0017_webhook_timeouts.js"
 import deliveryEngine from "./0018_delivery_engine.js"
 import collection from "./0019_collection.js"
+import stripeRefunds from "./0021_stripe_refunds.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -43,7 +44,8 @@ export const migrations = {
   "0016_usage_totals": usageTotals,
   "0017_webhook_timeouts": webhookTimeouts,
   "0018_delivery_engine": deliveryEngine,
-  "0019_collection": collection
+  "0019_collection": collection,
+  "0021_stripe_refunds": stripeRefunds
 }
 
 const loader = Migrator.fromRecord(migrations)

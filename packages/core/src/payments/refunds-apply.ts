@@ -1,0 +1,116 @@
+import * as BigDecimal from "effect/BigDecimal"
+import type * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { EventLog } from "../events/ports.js"
+import { newEvent } from "../events/service.js"
+import type { StoredEvent } from "../events/model.js"
+import { InvoiceRepo } from "../invoices/ports.js"
+import { orNotFound } from "../shared/errors.js"
+import { makeId } from "../shared/ids.js"
+import { money, zeroMoney } from "../shared/money.js"
+import { CreditNote, type CreditNoteId, type LedgerEntry, Payment, type StoredPayment } from "./model.js"
+import { PaymentRepo } from "./ports.js"
+import { Refund, type StoredRefund } from "./refunds-model.js"
+import { RefundRepo } from "./refunds-ports.js"
+
+/**
+ * A refund the gateway made, applied: the one place a refund changes the books, whoever learnt
+ * of it (`POST /payments/{id}/refund`, a gateway's webhook).
+ *
+ * The money given back posts `+amount` to the customer's ledger (kind `refund`). What the
+ * payment left unspent as credit (its overpayment, or what it paid on an invoice since voided)
+ * is taken back first: those notes' `remaining` falls. The rest is taken off the invoice: a
+ * credit note of source `refund` against it, spent on it at once (`remaining` zero) and posted
+ * `-rest`, so the invoice stays settled and, per customer and currency, SUM(ledger) =
+ * SUM(amount_due) - SUM(remaining) still holds. Events `credit_note.created` (when a note is made)
+ * and `payment.refunded`.
+ */
+
+const encodeRefund = Schema.encode(Refund)
+const encodePayment = Schema.encode(Payment)
+const encodeCreditNote = Schema.encode(CreditNote)
+
+export const makeApplyRefund = Effect.gen(function* () {
+  const repo = yield* RefundRepo
+  const payments = yield* PaymentRepo
+  const invoices = yield* InvoiceRepo
+  const log = yield* EventLog
+
+  /** Settles `stored` (pending, its payment locked by the caller) as succeeded at `at`, in the caller's transaction. */
+  return (stored: StoredRefund, payment: StoredPayment, reference: string | null, at: DateTime.Utc) =>
+    Effect.gen(function* () {
+      const refund = stored.refund
+      const currency = refund.amount.currency
+      const locked = yield* invoices.lock(refund.invoice_id).pipe(orNotFound("invoice", refund.invoice_id))
+
+      let rest = refund.amount.amount
+      for (const note of yield* repo.unspentCredit(refund.payment_id, refund.invoice_id)) {
+        if (!BigDecimal.isPositive(rest)) break
+        const take = BigDecimal.min(rest, note.remaining.amount)
+        if (!BigDecimal.isPositive(take)) continue
+        yield* repo.spendCredit(note.credit_note_id, take, at)
+        rest = BigDecimal.subtract(rest, take)
+      }
+
+      const ledger: Array<LedgerEntry> = [{
+        customer_id: refund.customer_id,
+        currency,
+        kind: "refund",
+        amount: refund.amount.amount,
+        invoice_id: refund.invoice_id,
+        payment_id: refund.payment_id,
+        credit_note_id: null
+      }]
+      const events: Array<StoredEvent> = []
+      const scope = { customer_id: refund.customer_id, lineage: stored.lineage }
+      let creditNote: CreditNote | null = null
+      if (BigDecimal.isPositive(rest)) {
+        creditNote = new CreditNote({
+          id: (yield* makeId("crn")) as CreditNoteId,
+          customer_id: refund.customer_id,
+          amount: money(rest, currency),
+          remaining: zeroMoney(currency),
+          reason: `Refund ${refund.id} of payment ${refund.payment_id} on invoice ${locked.invoice.number ?? locked.invoice.id}`,
+          source: "refund",
+          payment_id: refund.payment_id,
+          invoice_id: refund.invoice_id,
+          created_at: at,
+          updated_at: at
+        })
+        yield* payments.insertCreditNote({ credit_note: creditNote, lineage: stored.lineage })
+        ledger.push({
+          customer_id: refund.customer_id,
+          currency,
+          kind: "credit_note",
+          amount: BigDecimal.negate(rest),
+          invoice_id: refund.invoice_id,
+          payment_id: refund.payment_id,
+          credit_note_id: creditNote.id
+        })
+        events.push(yield* newEvent("credit_note.created", scope, { credit_note: yield* Effect.orDie(encodeCreditNote(creditNote)) }))
+      }
+      yield* payments.appendLedger(ledger, at)
+
+      const done = new Refund({
+        ...refund,
+        status: "succeeded",
+        gateway_reference: reference ?? refund.gateway_reference,
+        failure_reason: null,
+        credit_note_id: creditNote?.id ?? null,
+        updated_at: at
+      })
+      yield* repo.saveRefund(done.id, {
+        status: done.status,
+        gateway_reference: done.gateway_reference,
+        failure_reason: null,
+        credit_note_id: done.credit_note_id
+      }, at)
+      events.push(yield* newEvent("payment.refunded", scope, {
+        refund: yield* Effect.orDie(encodeRefund(done)),
+        payment: yield* Effect.orDie(encodePayment(payment.payment))
+      }))
+      yield* log.append(events)
+      return done
+    })
+})
