@@ -37,6 +37,10 @@ export const CountryCode = Schema.String.pipe(
   })
 )
 
+export const LanguageTag = Schema.String.pipe(
+  Schema.pattern(/^[a-z]{2,3}(-[A-Z]{2})?$/, { message: () => "must be a language tag such as \"de\" or \"fr-CA\"" })
+)
+
 export const CurrencyCode = Schema.String.pipe(
   Schema.pattern(/^[A-Z]{3}$/, { message: () => "must be an ISO 4217 currency code in upper case, e.g. \"EUR\"" })
 )
@@ -94,6 +98,8 @@ export class Customer extends Schema.Class<Customer>("Customer")({
   payment_terms_days: Schema.Int,
   /** `paused`: dunning skips the customer. */
   dunning: DunningState,
+  /** The language its emails are written in where a template exists (`de`, `fr-CA`); null: English. */
+  language: Schema.NullOr(Schema.String),
   /** The dunning stage the customer's overdue invoices reached; null while nothing is overdue. */
   dunning_stage: Schema.NullOr(DunningStage),
   created_at: Timestamp,
@@ -126,7 +132,8 @@ export class CreateCustomer extends Schema.Class<CreateCustomer>("CreateCustomer
   collection_method: Schema.optional(Schema.NullOr(CollectionMethod)),
   /** Null or absent: the issuer's payment terms. */
   payment_terms_days: Schema.optional(Schema.NullOr(PaymentTermsDays)),
-  dunning: Schema.optional(DunningState)
+  dunning: Schema.optional(DunningState),
+  language: Schema.optional(Schema.NullOr(LanguageTag))
 }) {}
 
 /**
@@ -147,7 +154,8 @@ export class UpdateCustomer extends Schema.Class<UpdateCustomer>("UpdateCustomer
   collection_method: Schema.optional(Schema.NullOr(CollectionMethod)),
   /** Null: back to the issuer's payment terms. */
   payment_terms_days: Schema.optional(Schema.NullOr(PaymentTermsDays)),
-  dunning: Schema.optional(DunningState)
+  dunning: Schema.optional(DunningState),
+  language: Schema.optional(Schema.NullOr(LanguageTag))
 }) {}
 
 // Contacts ------------------------------------------------------------------------------------

@@ -110,6 +110,7 @@ export const make = Effect.gen(function* () {
       payment_terms_days: input.payment_terms_days ?? DEFAULT_PAYMENT_TERMS_DAYS,
       dunning: input.dunning ?? "active",
       dunning_stage: null,
+      language: input.language ?? null,
       created_at: at,
       updated_at: at
     })
@@ -156,6 +157,7 @@ export const make = Effect.gen(function* () {
       address: given(input.address, customer.address),
       metadata: given(input.metadata, customer.metadata),
       dunning: given(input.dunning, customer.dunning),
+      language: given(input.language, customer.language),
       updated_at: yield* now
     }), {
       collection_method: given(input.collection_method, stored.collection.collection_method),

@@ -18,6 +18,7 @@ import { matchesAny } from "../webhooks/patterns.js"
 import { Delivery, type DeliveryId, type StoredDelivery } from "./model.js"
 import type { DeliveryRepo } from "./ports.js"
 import { DISPATCH_BATCH, MAX_ROUNDS } from "./limits.js"
+import { EMAIL_TARGET, EMAIL_TIMEOUT_MS, type EmailPlanDeps, planEmails } from "./emails.js"
 import { activationOf, SUBSCRIPTION_ACTIONS } from "./routing.js"
 
 /**
@@ -45,9 +46,10 @@ export interface DispatcherDeps {
   readonly targets: Context.Tag.Service<typeof ProvisioningTargetRepo>
   readonly subscriptionRepo: Context.Tag.Service<typeof SubscriptionRepo>
   readonly transactor: Context.Tag.Service<typeof Transactor>
+  readonly email: EmailPlanDeps
 }
 
-export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: DispatcherDeps) => {
+export const makeDispatcher = ({ email, repo, subscriptionRepo, targets, transactor }: DispatcherDeps) => {
   /** A product's target, read once per dispatch batch however many of its events the batch holds. */
   const batchLookups = () => {
     const found = new Map<string, Option.Option<StoredTarget>>()
@@ -270,6 +272,20 @@ export const makeDispatcher = ({ repo, subscriptionRepo, targets, transactor }: 
       const push = yield* provisioningFor(stored, at, lookups)
       if (Option.isSome(push)) drafts.push(push.value)
       drafts.push(...(yield* webhooksFor(stored, at, hooks)))
+    }
+    for (const { message, stored } of yield* planEmails(email, events)) {
+      drafts.push(yield* newDelivery(stored, {
+        kind: "email",
+        target: EMAIL_TARGET,
+        url: `mailto:${message.to.join(",")}`,
+        method: "SEND",
+        body: JSON.stringify(message),
+        timeout_ms: EMAIL_TIMEOUT_MS,
+        // A customer's emails go out in the order of their events.
+        ordering_key: `email:${stored.event.customer_id}`,
+        quantity_request_id: null,
+        subscription_id: null
+      }, at))
     }
     const ids = yield* makeIds("dlv", drafts.length)
     const created = drafts.map((draft, i) => draft(ids[i]!))

@@ -15,7 +15,7 @@ export type DeliveryId = typeof DeliveryId.Type
 export const DeliveryStatus = Schema.Literal("pending", "retrying", "delivered", "dead")
 export type DeliveryStatus = typeof DeliveryStatus.Type
 
-export const DeliveryKind = Schema.Literal("provisioning", "webhook")
+export const DeliveryKind = Schema.Literal("provisioning", "webhook", "email")
 export type DeliveryKind = typeof DeliveryKind.Type
 
 export class Delivery extends Schema.Class<Delivery>("Delivery")({
@@ -23,7 +23,7 @@ export class Delivery extends Schema.Class<Delivery>("Delivery")({
   event_id: Schema.String,
   event_type: Schema.String,
   kind: DeliveryKind,
-  /** The product id (provisioning) or the webhook id. */
+  /** The product id (provisioning), the webhook id, or `smtp` (email). */
   target: Schema.String,
   url: Schema.String,
   method: Schema.String,
@@ -144,7 +144,7 @@ export interface RecordedOutcome {
 
 /** `GET /deliveries/stats`: how one target's deliveries stand and how its recent calls went. */
 export class TargetStats extends Schema.Class<TargetStats>("TargetStats")({
-  /** The product id (provisioning) or the webhook id. */
+  /** The product id (provisioning), the webhook id, or `smtp` (email). */
   target: Schema.String,
   kind: DeliveryKind,
   /** Pending or retrying: not delivered nor dead yet. */

@@ -1,7 +1,9 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { EventLog } from "../events/ports.js"
+import { MailSender, NotificationDirectory, noMail } from "../notifications/ports.js"
 import { ProvisioningTargetRepo, PushSender } from "../provisioning/ports.js"
 import { RetryPolicyOption } from "../provisioning/config.js"
 import { Transactor } from "../shared/transactor.js"
@@ -26,7 +28,15 @@ export const make = Effect.gen(function* () {
   const transactor = yield* Transactor
   const subscriptions = yield* Subscriptions
   const targets = yield* ProvisioningTargetRepo
-  const { dispatch, dispatchBatch } = makeDispatcher({ repo, targets, subscriptionRepo: yield* SubscriptionRepo, transactor })
+  // Email is optional: a host that provides no mail server sends none.
+  const mail = Option.getOrElse(yield* Effect.serviceOption(MailSender), () => noMail)
+  const { dispatch, dispatchBatch } = makeDispatcher({
+    repo,
+    targets,
+    subscriptionRepo: yield* SubscriptionRepo,
+    transactor,
+    email: { mail, directory: yield* NotificationDirectory }
+  })
   const { runOnce, runUntil, serve } = makeWorker({
     repo,
     targets,
@@ -34,6 +44,7 @@ export const make = Effect.gen(function* () {
     subscriptions,
     sender: yield* PushSender,
     signer: yield* DeliverySigner,
+    mail,
     log: yield* EventLog,
     transactor,
     signals: yield* DeliverySignals,

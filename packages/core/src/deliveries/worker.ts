@@ -10,6 +10,8 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import type { EventLog } from "../events/ports.js"
+import type { EmailMessage } from "../notifications/model.js"
+import type { MailSender } from "../notifications/ports.js"
 import type { ProvisioningTargetRepo, PushSender } from "../provisioning/ports.js"
 import { Decision, decide, type RetryPolicy } from "../provisioning/retry.js"
 import { activeSecrets } from "../provisioning/secrets.js"
@@ -51,6 +53,7 @@ export interface WorkerDeps {
   readonly subscriptions: Context.Tag.Service<typeof Subscriptions>
   readonly sender: Context.Tag.Service<typeof PushSender>
   readonly signer: Context.Tag.Service<typeof DeliverySigner>
+  readonly mail: Context.Tag.Service<typeof MailSender>
   readonly log: Context.Tag.Service<typeof EventLog>
   readonly transactor: Context.Tag.Service<typeof Transactor>
   readonly signals: Context.Tag.Service<typeof DeliverySignals>
@@ -87,7 +90,7 @@ interface Abandoned {
 }
 
 export const makeWorker = (deps: WorkerDeps) => {
-  const { dispatchBatch, policy, repo, sender, signals, signer, targets, webhooks } = deps
+  const { dispatchBatch, mail, policy, repo, sender, signals, signer, targets, webhooks } = deps
   const limits = deps.limits ?? DEFAULT_LIMITS
   const circuit = deps.circuit ?? DEFAULT_CIRCUIT_POLICY
   const { record } = makeRecorder({ ...deps, circuit })
@@ -132,9 +135,15 @@ export const makeWorker = (deps: WorkerDeps) => {
       })
   }
 
+  /** An email handed to the mail server; gone when none is configured any more. */
+  const sendEmail = (claimed: ClaimedDelivery): Effect.Effect<Outcome> =>
+    mail.enabled
+      ? mail.send(JSON.parse(claimed.body) as EmailMessage, claimed.timeout_ms)
+      : Effect.succeed({ gone: "no mail server is configured (PROVISIO_SMTP_URL)" })
+
   /** The call made (signed with the target's or webhook's secrets), or why it cannot be. */
   const attempt = (claimed: ClaimedDelivery, secretsOf: ReturnType<typeof makeSecrets>) =>
-    Effect.flatMap(secretsOf(claimed), (secrets): Effect.Effect<Outcome> =>
+    claimed.kind === "email" ? sendEmail(claimed) : Effect.flatMap(secretsOf(claimed), (secrets): Effect.Effect<Outcome> =>
       Option.isNone(secrets)
         ? Effect.succeed({
           gone: claimed.kind === "provisioning" ? "the product has no provisioning target" : "the webhook is gone or disabled"
