@@ -51,6 +51,9 @@ export interface AppliedMoney {
   readonly credit_note: CreditNote | null
 }
 
+/** The function `makeApplyReceivedMoney` gives. */
+export type ApplyReceivedMoney = (input: ReceivedMoney) => Effect.Effect<AppliedMoney, NotFound | PersistenceError>
+
 /**
  * `applyReceivedMoney(input)` inside the CALLER's transaction (it opens none): locks the invoice,
  * inserts the succeeded payment, posts `-amount` to the customer's ledger, pays what the invoice
@@ -81,7 +84,7 @@ export const makeApplyReceivedMoney = Effect.gen(function* () {
     Effect.flatMap(Effect.orDie(encodeInvoice(stored.invoice)), (invoice) =>
       event("invoice.paid", { customer_id: stored.invoice.customer_id, lineage: stored.lineage }, { invoice }))
 
-  return (input: ReceivedMoney): Effect.Effect<AppliedMoney, NotFound | PersistenceError> =>
+  const apply: ApplyReceivedMoney = (input) =>
     Effect.gen(function* () {
       const { amount, at } = input
       const locked = yield* invoices.lock(input.invoice_id).pipe(orNotFound("invoice", input.invoice_id))
@@ -174,4 +177,5 @@ export const makeApplyReceivedMoney = Effect.gen(function* () {
         credit_note: creditNote
       } satisfies AppliedMoney
     })
+  return apply
 })

@@ -23,7 +23,12 @@ export type PaymentId = typeof PaymentId.Type
 export const CreditNoteId = prefixedId("crn", "CreditNoteId")
 export type CreditNoteId = typeof CreditNoteId.Type
 
-export const PaymentStatus = Schema.Literal("succeeded", "failed")
+/**
+ * `succeeded`: the money came in; `failed`: the gateway declined it; `reversed`: it came in, then
+ * went back (a bank transfer the bank returned, reconciliation/returns.ts): the invoice owes it
+ * again and the customer's ledger says so.
+ */
+export const PaymentStatus = Schema.Literal("succeeded", "failed", "reversed")
 export type PaymentStatus = typeof PaymentStatus.Type
 
 /**
