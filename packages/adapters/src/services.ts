@@ -9,6 +9,7 @@ import { Support } from "@provisio/core/support/service"
 import { UsageService } from "@provisio/core/usage/service"
 import { Invoices } from "@provisio/core/invoices/service"
 import { Payments } from "@provisio/core/payments/service"
+import { Reconciliation } from "@provisio/core/reconciliation/service"
 import { Commissions } from "@provisio/core/commissions/service"
 import { Billing } from "@provisio/core/billing/service"
 import { Inventory } from "@provisio/core/inventory/service"
@@ -34,6 +35,8 @@ import { DeliveryLimitsLive, DeliverySignalsLive } from "./postgres/work-signals
 import { PushSenderUndici } from "./push/sender.js"
 import { PaymentGatewaysLive } from "./payments/routing.js"
 import { StripeWebhookReaderLive } from "./payments/stripe-webhooks.js"
+import { ReconciliationRepoLive } from "./postgres/reconciliation/index.js"
+import { XmlReaderLive } from "./reconciliation/xml-reader.js"
 import { Collector } from "@provisio/core/collection/collector"
 import { GatewayWebhooks } from "@provisio/core/collection/gateways-webhooks"
 import { Refunds } from "@provisio/core/payments/refunds"
@@ -62,6 +65,7 @@ export const ServicesWith = Layer.mergeAll(
   Invoices.layer,
   Billing.layer.pipe(Layer.provide(Invoices.layer)),
   Payments.layer,
+  Reconciliation.layer.pipe(Layer.provide(Layer.merge(ReconciliationRepoLive, XmlReaderLive))),
   Refunds.layer,
   Collector.layer,
   // Stripe's webhooks are read where its signing secret is: PROVISIO_STRIPE_WEBHOOK_SECRET.

@@ -19,6 +19,7 @@ import usageTotals from "./0016_usage_totals.js"
 import webhookTimeouts from "./0017_webhook_timeouts.js"
 import deliveryEngine from "./0018_delivery_engine.js"
 import collection from "./0019_collection.js"
+import reconciliation from "./0020_reconciliation.js"
 import stripeRefunds from "./0021_stripe_refunds.js"
 
 /**
@@ -45,6 +46,7 @@ export const migrations = {
   "0017_webhook_timeouts": webhookTimeouts,
   "0018_delivery_engine": deliveryEngine,
   "0019_collection": collection,
+  "0020_reconciliation": reconciliation,
   "0021_stripe_refunds": stripeRefunds
 }
 

@@ -1,0 +1,77 @@
+import { XmlReader } from "@provisio/core/reconciliation/ports"
+import type { XmlElement } from "@provisio/core/reconciliation/xml"
+import { ValidationError } from "@provisio/core/shared/errors"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { XMLParser, XMLValidator } from "fast-xml-parser"
+
+/**
+ * The core's `XmlReader` on fast-xml-parser: the document is checked for well-formedness first
+ * (a problem is a `ValidationError` naming line and column), then read in document order into
+ * `XmlElement`s, namespaces resolved. A DOCTYPE is refused outright, so no entity the document
+ * declares is ever expanded; the predefined entities and character references are decoded.
+ */
+
+type Node = Record<string, unknown>
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  // Every value stays the text it was: amounts are never read as JavaScript numbers.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // Numeric character references (`&#228;`) as well as the five predefined entities.
+  htmlEntities: true
+})
+
+const notXml = (message: string) => Effect.fail(ValidationError.of("body", `the statement is not well-formed XML: ${message}`))
+
+const localName = (qualified: string) => qualified.slice(qualified.indexOf(":") + 1)
+const prefixOf = (qualified: string) => (qualified.includes(":") ? qualified.slice(0, qualified.indexOf(":")) : "")
+
+/** One element of the parser's ordered output, with the namespaces in scope around it. */
+const toElement = (node: Node, scope: ReadonlyMap<string, string>): XmlElement | undefined => {
+  const name = Object.keys(node).find((key) => key !== ":@" && key !== "#text")
+  if (name === undefined) return undefined
+  const raw = (node[":@"] ?? {}) as Record<string, string>
+  const inScope = new Map(scope)
+  const attributes: Record<string, string> = {}
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === "xmlns") inScope.set("", value)
+    else if (key.startsWith("xmlns:")) inScope.set(key.slice("xmlns:".length), value)
+    else attributes[localName(key)] = String(value)
+  }
+  const content = (node[name] ?? []) as ReadonlyArray<Node>
+  const children: Array<XmlElement> = []
+  let text = ""
+  for (const child of content) {
+    if ("#text" in child) text += String(child["#text"])
+    else {
+      const element = toElement(child, inScope)
+      if (element !== undefined) children.push(element)
+    }
+  }
+  return { name: localName(name), namespace: inScope.get(prefixOf(name)) ?? null, attributes, children, text: text.trim() }
+}
+
+export const XmlReaderLive = Layer.succeed(XmlReader, XmlReader.of({
+  read: (text) =>
+    Effect.suspend(() => {
+      if (text.trim() === "") return notXml("the body is empty")
+      if (/<!DOCTYPE/i.test(text)) return notXml("a DOCTYPE is not accepted in a statement")
+      const checked = XMLValidator.validate(text)
+      if (checked !== true) {
+        const { line, col, msg } = checked.err
+        return notXml(`line ${line}${col === undefined ? "" : `, column ${col}`}: ${msg}`)
+      }
+      const roots = (parser.parse(text) as ReadonlyArray<Node>)
+        .map((node) => toElement(node, new Map()))
+        .filter((element): element is XmlElement => element !== undefined)
+      if (roots.length !== 1) return notXml(`a document has one root element, this one has ${roots.length}`)
+      return Effect.succeed(roots[0]!)
+    })
+}))
