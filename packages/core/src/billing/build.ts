@@ -54,6 +54,8 @@ export interface BillableSubscription {
   readonly interval: BillingInterval
   /** When it was made: an add-on shares its parent's anchor but exists only from here. */
   readonly created_at: DateTime.Utc
+  /** Whether its time suspended by dunning is billed (the customer's dunning policy); true when absent. */
+  readonly bill_while_suspended?: boolean
 }
 
 /** One row of `subscription_history`: the state from `effective_at` until the next row. */
@@ -108,6 +110,8 @@ export interface BilledLine {
 // Segments ---------------------------------------------------------------------------------------
 
 const BILLABLE: ReadonlySet<SubscriptionStatus> = new Set(["active", "suspended"])
+/** The same, for a customer whose dunning policy does not bill suspended time. */
+const BILLABLE_UNLESS_SUSPENDED: ReadonlySet<SubscriptionStatus> = new Set(["active"])
 
 /** A stretch of a period with one billable state. */
 export interface Segment {
@@ -124,7 +128,7 @@ export interface Segment {
 /**
  * The billable segments of `period` from the subscription's history (rows in any order): the
  * state at the period's start, then each change inside it, cut at the period's bounds. Statuses
- * active and suspended are billed, the others not; neighbours with the same quantity and plan
+ * active and suspended are billed (suspended only when the policy says `bill_while_suspended`), the others not; neighbours with the same quantity and plan
  * version are one segment (a suspension does not split a line). Segments of no whole day are left out.
  */
 export const segmentsOf = (
@@ -143,6 +147,7 @@ export const segmentsOf = (
       return at >= created ? { row, i, at, effective: row.effective_at } : { row, i, at: created, effective: subscription.created_at }
     })
     .sort((a, b) => a.at - b.at || a.i - b.i)
+  const billable = subscription.bill_while_suspended === false ? BILLABLE_UNLESS_SUSPENDED : BILLABLE
   const pieces: Array<{ from: DateTime.Utc; to: DateTime.Utc; toMillis: number; quantity: number; plan_id: string; plan_version: number }> = []
   for (let k = 0; k < rows.length; k++) {
     const { at, effective, row } = rows[k]!
@@ -150,7 +155,7 @@ export const segmentsOf = (
     const untilEnd = next === undefined || next.at >= end
     const fromMillis = Math.max(at, start)
     const toMillis = untilEnd ? end : next.at
-    if (fromMillis >= toMillis || !BILLABLE.has(row.status)) continue
+    if (fromMillis >= toMillis || !billable.has(row.status)) continue
     const from = at >= start ? effective : period.start
     const to = untilEnd ? period.end : next.effective
     const last = pieces[pieces.length - 1]

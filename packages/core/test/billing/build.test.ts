@@ -175,6 +175,14 @@ describe("recurring fees (November 2026, 30 days)", () => {
     expect(shown(lines).map((l) => [l.kind, l.amount])).toEqual([["recurring", "24.00"]])
   })
 
+  it("a policy that does not bill suspended time: active 4 of 30 days, suspended the rest, only the 4 days billed", () => {
+    const lines = november([
+      row("2026-11-01T00:00:00Z", 2, "seat"),
+      row("2026-11-05T00:00:00Z", 2, "seat", "suspended")
+    ], [], { ...subscription(), bill_while_suspended: false })
+    expect(shown(lines).map((l) => [l.kind, l.amount])).toEqual([["proration", "3.20"]])
+  })
+
   it("a month with nothing billable (cancelled before it began) has no lines", () => {
     const lines = november([
       row("2026-10-01T00:00:00Z", 1, "seat"),
