@@ -1,4 +1,4 @@
-import { finalizations, renewals, Workers } from "@provisio/core/workers/service"
+import { dunning, finalizations, renewals, Workers } from "@provisio/core/workers/service"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -12,12 +12,17 @@ export const runWorker = ({ interval }: { readonly interval: number }) =>
     yield* Layer.launch(Workers.layer({ deliveries: Duration.millis(interval) }))
   }).pipe(Effect.provide(AppLive))
 
-/** `provisio scheduler`: renewals and finalizations every `interval` seconds, or once. */
+/** `provisio scheduler`: renewals, finalizations and dunning every `interval` seconds, or once. */
 export const runScheduler = ({ interval, once }: { readonly interval: number; readonly once: boolean }) =>
   (once
     ? Effect.gen(function* () {
       const run = yield* renewals
       yield* Console.log(`renewed ${run.renewed}, expired ${run.expired}, cancelled ${run.cancelled}`)
       yield* finalizations
+      const dunned = yield* dunning
+      yield* Console.log(
+        `overdue ${dunned.overdue}, dunning stages changed ${dunned.stage_changes}, ` +
+          `suspended ${dunned.suspended}, resumed ${dunned.resumed}, terminated ${dunned.terminated}`
+      )
     })
     : Layer.launch(Workers.layer({ scheduler: Duration.seconds(interval), deliveries: false }))).pipe(Effect.provide(AppLive))
