@@ -93,16 +93,33 @@ describe("dunning", () => {
         expect(raised.filter((t: string) => t === "subscription.resumed")).toHaveLength(1)
       }))
 
-    it.effect("a customer whose dunning is paused is left alone, however late", () =>
+    it.effect("a customer whose dunning is paused, and an invoice marked disputed, are left alone however late", () =>
       Effect.gen(function* () {
         yield* setNow("2026-05-01T09:00:00Z")
         const { partner, partnerKey } = yield* channel()
         const paused = yield* createCustomer(partner.id, { dunning: "paused", payment_terms_days: 0 })
         expect(paused).toMatchObject({ dunning: "paused", payment_terms_days: 0 })
         yield* finalizedInvoice({ customerId: paused.id, lines: [chargeOf("10.00")] })
+        const disputing = yield* createCustomer(partner.id, { payment_terms_days: 0 })
+        const disputed = yield* finalizedInvoice({ customerId: disputing.id, lines: [chargeOf("10.00")] })
+        expect(expectData(yield* call("PUT", `${V1}/invoices/${disputed}`, { key: partnerKey, body: { disputed: true } })))
+          .toMatchObject({ id: disputed, disputed: true, status: "finalized" })
+
         yield* setNow("2026-06-30T09:00:00Z")
         yield* runDunning
         expect((yield* customerOf(paused.id, partnerKey)).dunning_stage).toBe(null)
+        expect((yield* customerOf(disputing.id, partnerKey)).dunning_stage).toBe(null)
+
+        // The dispute settled (unfounded): dunning takes the invoice up at once, at its real age.
+        expectData(yield* call("PUT", `${V1}/invoices/${disputed}`, { key: partnerKey, body: { disputed: false } }))
+        yield* runDunning
+        expect((yield* customerOf(disputing.id, partnerKey)).dunning_stage).toBe("suspend")
+        // The customer itself cannot dispute its invoices through this door.
+        const customerKey = expectData(
+          yield* call("POST", `${V1}/api-keys`, { key: partnerKey, body: { account_id: disputing.id, role: "admin", name: "own" } }),
+          201
+        ).secret
+        expectError(yield* call("PUT", `${V1}/invoices/${disputed}`, { key: customerKey, body: { disputed: true } }), 403, "forbidden")
       }))
   })
 

@@ -391,10 +391,40 @@ export const InvoiceRepoLive = Layer.effect(
         orPersistenceError(select(sql`
           where i.lineage @> array[${within}]::text[]
           ${filter.customer_id === undefined ? sql`` : sql`and i.customer_id = ${filter.customer_id}`}
-          ${filter.status === undefined ? sql`` : sql`and i.status = ${filter.status}`}
+          ${filter.status === undefined ? sql`` : filter.status === "overdue"
+            ? sql`and i.status = 'finalized' and i.amount_due > 0 and i.due_at < ${filter.as_of === undefined ? sql`now()` : sql`${iso(filter.as_of)}::timestamptz`}`
+            : sql`and i.status = ${filter.status}`}
           ${filter.period === undefined ? sql`` : sql`and i.period = ${filter.period}`}
           ${pageClause(sql, page, "i.id")}`).pipe(Effect.map((rows) => toPage(rows.map((r) => r.invoice), page)))),
-      summary
+      summary,
+      setDisputed: (id, disputed, at) =>
+        orPersistenceError(Effect.map(
+          Effect.flatMap(
+            sql<{ readonly invoice: unknown; readonly lineage: unknown }>`
+              with changed as (
+                update invoices set disputed = ${disputed}, updated_at = ${iso(at)}
+                 where id = ${id} and status in ('finalized', 'paid')
+                returning *
+              )
+              select ${sql.unsafe(invoiceJson("i"))} as invoice, i.lineage from changed i`,
+            decodeInvoices
+          ),
+          (rows) => Option.fromNullable(rows[0])
+        )),
+      markOverdue: (at, limit) =>
+        orPersistenceError(Effect.flatMap(
+          sql<{ readonly invoice: unknown; readonly lineage: unknown }>`
+            with marked as (
+              update invoices set overdue_at = ${iso(at)}
+               where id in (select id from invoices
+                             where status = 'finalized' and due_at < ${iso(at)} and amount_due > 0
+                               and overdue_at is null and not disputed
+                             order by due_at limit ${limit} for update skip locked)
+              returning *
+            )
+            select ${sql.unsafe(invoiceJson("i"))} as invoice, i.lineage from marked i order by i.id`,
+          decodeInvoices
+        ))
     })
   })
 )

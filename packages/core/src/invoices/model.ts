@@ -115,3 +115,9 @@ export class Invoice extends Schema.Class<Invoice>("Invoice")({
   created_at: Timestamp,
   updated_at: Timestamp
 }) {}
+
+/** `PUT /invoices/{id}`: what the issuing channel may change on a finalized invoice. */
+export class UpdateInvoice extends Schema.Class<UpdateInvoice>("UpdateInvoice")({
+  /** A disputed invoice is left out of dunning until the dispute is settled. */
+  disputed: Schema.Boolean
+}) {}

@@ -67,6 +67,8 @@ export class InvoiceRepo extends Context.Tag("@provisio/core/InvoiceRepo")<Invoi
    * disputed, not marked yet) and answers them: each is marked once, whichever scheduler gets it.
    */
   readonly markOverdue: (at: DateTime.Utc, limit: number) => Effect.Effect<ReadonlyArray<StoredInvoice>, PersistenceError>
+  /** Sets a finalized or paid invoice's `disputed` flag; none when the invoice is in neither state. */
+  readonly setDisputed: (id: string, disputed: boolean, at: DateTime.Utc) => Effect.Effect<Option.Option<StoredInvoice>, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredInvoice>, PersistenceError>
   /** The same, locked for the transaction. */
   readonly lock: (id: string) => Effect.Effect<Option.Option<StoredInvoice>, PersistenceError>

@@ -8,14 +8,14 @@ import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
-import { reachableBy, requireAdmin, requireKind } from "../identity/policy.js"
+import { reachableBy, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
 import { InvalidState, NotFound, PersistenceError, ValidationError } from "../shared/errors.js"
 import { CreditNote, type CreditNoteId } from "../payments/model.js"
 import { makeId, makeIds } from "../shared/ids.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
-import { Invoice } from "./model.js"
+import { Invoice, type UpdateInvoice } from "./model.js"
 import { InvoiceRepo, type InvoiceToIssue } from "./ports.js"
 import { BillingSummary, type InvoiceListFilter, type StoredInvoice, type SummaryFilter } from "./views.js"
 import { now } from "../shared/time.js"
@@ -24,10 +24,10 @@ const encodeInvoice = Schema.encode(Invoice)
 const encodeCreditNote = Schema.encode(CreditNote)
 
 /** The event an invoice's change raises; its data is the invoice as the API shows it. */
-const invoiceEvent = (type: string, stored: StoredInvoice) =>
+const invoiceEvent = (type: string, stored: StoredInvoice, extra: Record<string, unknown> = {}) =>
   Effect.gen(function* () {
     const invoice = yield* Effect.orDie(encodeInvoice(stored.invoice))
-    return yield* newEvent(type, { customer_id: stored.invoice.customer_id, lineage: stored.lineage }, { invoice })
+    return yield* newEvent(type, { customer_id: stored.invoice.customer_id, lineage: stored.lineage }, { invoice, ...extra })
   })
 
 export const make = Effect.gen(function* () {
@@ -113,6 +113,30 @@ export const make = Effect.gen(function* () {
 
   const getInvoice = (principal: Principal, id: string) => Effect.map(findInvoice(principal, id), (s) => s.invoice)
 
+  /**
+   * Marks a finalized (or paid) invoice disputed, or settles the dispute: the issuing channel's
+   * writers. A disputed invoice is left out of dunning. Raises `invoice.updated` when it changes.
+   */
+  const updateInvoice = (principal: Principal, id: string, input: UpdateInvoice) =>
+    Effect.gen(function* () {
+      const current = yield* findInvoice(principal, id)
+      yield* requireKind(principal, ["platform", "distributor", "partner"], "change invoices")
+      yield* requireWrite(principal)
+      if (current.invoice.disputed === input.disputed) return current.invoice
+      return yield* transactor.withTransaction(Effect.gen(function* () {
+        const changed = yield* repo.setDisputed(id, input.disputed, yield* now).pipe(
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(new InvalidState({ message: `invoice ${id} is ${current.invoice.status}: only a finalized or paid invoice can be disputed` })),
+            onSome: Effect.succeed
+          }))
+        )
+        yield* log.append([yield* invoiceEvent("invoice.updated", changed, {
+          changes: { disputed: { from: current.invoice.disputed, to: input.disputed } }
+        })])
+        return changed.invoice
+      }))
+    })
+
   /** A customer's invoice through /customers/{id}/invoices/{invoiceId}: another customer's reads as missing. */
   const getCustomerInvoice = (principal: Principal, customerId: string, id: string) =>
     Effect.gen(function* () {
@@ -158,6 +182,7 @@ export const make = Effect.gen(function* () {
     issueMany,
     voidInvoice,
     getInvoice,
+    updateInvoice,
     getCustomerInvoice,
     listInvoices,
     listCustomerInvoices,

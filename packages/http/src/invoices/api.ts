@@ -1,7 +1,7 @@
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
-import { BillingMonth, Invoice, InvoiceId, InvoiceStatus } from "@provisio/core/invoices/model"
+import { BillingMonth, Invoice, InvoiceId, InvoiceStatus, UpdateInvoice } from "@provisio/core/invoices/model"
 import { BillingSummary } from "@provisio/core/invoices/views"
 import * as Schema from "effect/Schema"
 import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
@@ -54,6 +54,19 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
     HttpApiEndpoint.get("getInvoice", "/invoices/:invoiceId")
       .setPath(InvoicePath)
       .addSuccess(Envelope(Invoice))
+  )
+  .add(
+    HttpApiEndpoint.put("updateInvoice", "/invoices/:invoiceId")
+      .setPath(InvoicePath)
+      .setPayload(UpdateInvoice)
+      .addSuccess(Envelope(Invoice))
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Marks a finalized or paid invoice `disputed` (or settles the dispute with false): writers of the issuing " +
+          "channel. A disputed invoice is left out of dunning. A draft or void invoice is 409 invalid_state. " +
+          "Raises `invoice.updated` with `changes`."
+      )
   )
   .add(
     HttpApiEndpoint.post("voidInvoice", "/invoices/:invoiceId/void")

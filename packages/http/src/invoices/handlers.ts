@@ -16,6 +16,7 @@ export const InvoicesHandlers = HttpApiBuilder.group(ProvisioApi, "invoices", (h
             page
           )))
       .handle("getInvoice", ({ path }) => asCaller((p) => invoices.getInvoice(p, path.invoiceId)))
+      .handle("updateInvoice", ({ path, payload }) => asCaller((p) => invoices.updateInvoice(p, path.invoiceId, payload)))
       .handle("voidInvoice", ({ path }) => asCaller((p) => invoices.voidInvoice(p, path.invoiceId)))
       .handle("listCustomerInvoices", ({ path, urlParams }) =>
         listAsCaller(urlParams, (p, page) =>
