@@ -1065,6 +1065,22 @@ function paymentRows(): ReadonlyArray<Row> {
       expect: { ...writeC1(201), customerAdmin: 403, partnerFree: 422, foreignPartner: 422 }
     },
     { endpoint: "getPayment", method: "GET", prepare: paymentOfC1, path: (_, id) => `/api/v1/payments/${id}`, expect: readC1 },
+    {
+      endpoint: "refundPayment",
+      method: "POST",
+      // A payment of its own for each caller, refunded whole.
+      prepare: (w) =>
+        Effect.gen(function* () {
+          const invoice_id = yield* invoiceOfC1(w)
+          return expectData(
+            yield* call("POST", "/api/v1/payments", { body: { invoice_id, amount: { amount: "1.00", currency: "EUR" } } }),
+            201
+          ).id as string
+        }),
+      path: (_, id) => `/api/v1/payments/${id}/refund`,
+      // The issuer's admins give money back: not managers or viewers, not the customer.
+      expect: { ...readC1, platform: 201, distributor: 201, partner: 201, customerAdmin: 403, viewer: 403 }
+    },
     { endpoint: "listCredits", method: "GET", path: () => "/api/v1/credits", expect: everyone(200) },
     {
       endpoint: "grantCredit",
@@ -1289,6 +1305,15 @@ function pushRows(): ReadonlyArray<Row> {
       prepare: webhookOfP1,
       path: (_, id) => `/api/v1/webhooks/${id}`,
       expect: { ...ofP1, platform: 204, distributor: 204, partner: 204, viewer: 403 }
+    },
+    // A payment gateway calling in: no bearer token (one sent is not looked at), the signature is
+    // the credential; none here, and no webhook secret configured: 400 whoever calls.
+    {
+      endpoint: "receiveStripeWebhook",
+      method: "POST",
+      path: () => "/api/v1/gateways/stripe/webhooks",
+      body: () => ({ id: "evt_access", object: "event", type: "payment_intent.succeeded", data: { object: {} } }),
+      expect: { ...everyone(400), anonymous: 400, revoked: 400, expired: 400 }
     },
     // Deliveries: those of the events of the caller's scope.
     { endpoint: "listDeliveries", method: "GET", path: () => "/api/v1/deliveries", expect: everyone(200) },

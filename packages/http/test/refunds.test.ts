@@ -1,0 +1,153 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { call, channel, createKey, expectData, expectError } from "./harness"
+import { createCustomer, events, setNow, V1 } from "./ordering-fixtures"
+import { finalizedInvoiceOf, ledgerFigures } from "./payments-fixtures"
+import { stripeObject } from "./stripe-stand-in"
+import { collect, invoiceOf, sendWebhook, StandIn, StripeServer, stripeCustomer } from "./stripe-fixtures"
+
+/**
+ * `POST /payments/{id}/refund`: money back through the payment's gateway (at once for `manual`,
+ * Stripe's Refunds API for `stripe`), a credit note of source `refund` against the invoice, the
+ * invoice still settled and the ledger's invariant whole.
+ */
+
+const T0 = "2026-11-23T10:00:00.000Z"
+const eur = (amount: string) => ({ amount, currency: "EUR" })
+
+/** A customer of a new partner with an invoice of `total` paid by hand with `paid`. */
+const paidByHand = (total: string, paid = total) =>
+  Effect.gen(function* () {
+    yield* setNow(T0)
+    const { partner, partnerKey } = yield* channel()
+    const customer = yield* createCustomer(partner.id)
+    const invoice = yield* finalizedInvoiceOf(customer.id, total)
+    const payment = expectData(yield* call("POST", `${V1}/payments`, { body: { invoice_id: invoice, amount: eur(paid) } }), 201)
+    return { partner, partnerKey, customer, invoice, payment }
+  })
+
+const refund = (paymentId: string, body?: unknown, key?: string) =>
+  call("POST", `${V1}/payments/${paymentId}/refund`, { key, ...(body === undefined ? {} : { body }) })
+
+const creditsOf = (customerId: string) => Effect.map(call("GET", `${V1}/credits?customer_id=${customerId}`), (a) => expectData(a))
+
+describe("refunds", () => {
+  it.layer(StripeServer)("POST /payments/{id}/refund", (it) => {
+    it.effect("a partial refund, then the rest: credit notes against the invoice, which stays paid, and the ledger balanced", () =>
+      Effect.gen(function* () {
+        const { customer, invoice, payment, partnerKey } = yield* paidByHand("100.00")
+
+        const partial = expectData(yield* refund(payment.id, { amount: eur("30.00") }, partnerKey), 201)
+        expect(partial).toMatchObject({
+          payment_id: payment.id,
+          invoice_id: invoice,
+          customer_id: customer.id,
+          amount: eur("30.00"),
+          status: "succeeded",
+          gateway_reference: `manual-${partial.id}`,
+          failure_reason: null
+        })
+        expect(partial.id).toMatch(/^ref_/)
+        expect(partial.credit_note_id).toMatch(/^crn_/)
+        const [note] = yield* creditsOf(customer.id)
+        expect(note).toMatchObject({
+          id: partial.credit_note_id,
+          source: "refund",
+          amount: eur("30.00"),
+          remaining: eur("0.00"),
+          invoice_id: invoice,
+          payment_id: payment.id
+        })
+        expect(yield* invoiceOf(invoice)).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
+
+        // No body: the whole rest of the payment.
+        const rest = expectData(yield* refund(payment.id, undefined, partnerKey), 201)
+        expect(rest).toMatchObject({ amount: eur("70.00"), status: "succeeded" })
+        expect((yield* creditsOf(customer.id)).map((c: any) => [c.source, c.amount.amount, c.remaining.amount]))
+          .toEqual([["refund", "30.00", "0.00"], ["refund", "70.00", "0.00"]])
+        expect(yield* invoiceOf(invoice)).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
+        expect((yield* call("GET", `${V1}/customers/${customer.id}/balance`)).body.data.balances)
+          .toEqual([{ currency: "EUR", balance: eur("0.00"), amount_due: eur("0.00"), credit_available: eur("0.00") }])
+
+        const refunded = yield* events({ type: "payment.refunded", customer_id: customer.id })
+        expect(refunded.map((e) => [e.data.refund.id, e.data.payment.id])).toEqual([[partial.id, payment.id], [rest.id, payment.id]])
+        // Nothing is left to give back.
+        expectError(yield* refund(payment.id, undefined, partnerKey), 409, "invalid_state")
+      }))
+
+    it.effect("more than is left of the payment is 422 naming amount; the amount is checked like any money", () =>
+      Effect.gen(function* () {
+        const { payment, customer, partnerKey } = yield* paidByHand("50.00")
+        expectError(yield* refund(payment.id, { amount: eur("50.01") }), 422, "validation_error", "amount")
+        expectError(yield* refund(payment.id, { amount: eur("0.00") }), 422, "validation_error", "amount.amount")
+        expectError(yield* refund(payment.id, { amount: eur("1.005") }), 422, "validation_error", "amount.amount")
+        expectError(yield* refund(payment.id, { amount: { amount: "5.00", currency: "USD" } }), 422, "validation_error", "amount.currency")
+        expectError(yield* refund(payment.id, { amount: { amount: 5, currency: "EUR" } }), 422, "validation_error", "amount.amount")
+        expectData(yield* refund(payment.id, { amount: eur("20.00") }), 201)
+        const over = yield* refund(payment.id, { amount: eur("30.01") })
+        expectError(over, 422, "validation_error", "amount")
+        expect(over.body.error.message).toContain("30.00 EUR")
+        expectData(yield* refund(payment.id, { amount: eur("30.00") }), 201)
+        expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
+
+        // The issuer's admins only: not a manager, not the customer.
+        const { payment: other, partner } = yield* paidByHand("10.00")
+        expectError(yield* refund(other.id, undefined, yield* createKey(partner.id, "manager")), 403, "forbidden")
+        expectError(yield* refund(other.id, undefined, partnerKey), 404, "not_found")
+        expectError(yield* refund("pay_missing"), 404, "not_found")
+      }))
+
+    it.effect("an overpayment's refund takes back the unspent credit first, then the invoice", () =>
+      Effect.gen(function* () {
+        const { customer, invoice, payment } = yield* paidByHand("50.00", "80.00")
+        const excess = expectData(yield* refund(payment.id, { amount: eur("30.00") }), 201)
+        expect(excess.credit_note_id).toBeNull()
+        expect((yield* creditsOf(customer.id)).map((c: any) => [c.source, c.amount.amount, c.remaining.amount]))
+          .toEqual([["overpayment", "30.00", "0.00"]])
+        expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
+
+        const rest = expectData(yield* refund(payment.id), 201)
+        expect(rest.amount).toEqual(eur("50.00"))
+        expect((yield* creditsOf(customer.id)).map((c: any) => [c.source, c.amount.amount, c.remaining.amount]))
+          .toEqual([["overpayment", "30.00", "0.00"], ["refund", "50.00", "0.00"]])
+        expect(yield* invoiceOf(invoice)).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
+      }))
+
+    it.effect("a Stripe payment goes back through Stripe's Refunds API, keyed by our refund id; its charge.refunded adds nothing", () =>
+      Effect.gen(function* () {
+        yield* setNow(T0)
+        const standIn = yield* StandIn
+        const { customer } = yield* stripeCustomer("pm_card_visa_refunded")
+        const invoice = yield* finalizedInvoiceOf(customer.id, "45.00")
+        expect((yield* collect).succeeded).toBe(1)
+        const [payment] = expectData(yield* call("GET", `${V1}/payments?invoice_id=${invoice}`))
+
+        const made = expectData(yield* refund(payment.id, { amount: eur("10.00") }), 201)
+        expect(made).toMatchObject({ status: "succeeded", amount: eur("10.00") })
+        expect(made.gateway_reference).toMatch(/^re_/)
+        const [sent] = standIn.calls().filter((c) => c.path === "/v1/refunds" && c.params.payment_intent === payment.gateway_reference)
+        expect(sent).toMatchObject({
+          idempotencyKey: made.id,
+          params: { amount: "1000", metadata: { provisio_refund_id: made.id, provisio_payment_id: payment.id } }
+        })
+
+        // Stripe tells of the refund we made: it is ours already.
+        const intent = standIn.intents.get(payment.gateway_reference)!
+        const charge = stripeObject("charge", {
+          id: intent.latest_charge,
+          amount: 4500,
+          amount_refunded: 1000,
+          currency: "eur",
+          payment_intent: intent.id,
+          refunds: { object: "list", has_more: false, url: "/v1/refunds", data: [stripeObject("refund", { id: made.gateway_reference, amount: 1000 })] }
+        })
+        yield* sendWebhook("charge.refunded", charge)
+        expect((yield* creditsOf(customer.id)).filter((c: any) => c.source === "refund")).toHaveLength(1)
+        expect(yield* events({ type: "payment.refunded", customer_id: customer.id })).toHaveLength(1)
+        expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
+      }))
+  })
+})
