@@ -28,6 +28,7 @@ import { SupportApi } from "./support/api.js"
 import { InvoicesApi } from "./invoices/api.js"
 import { UsageApi } from "./usage/api.js"
 import { PaymentsApi } from "./payments/api.js"
+import { ReconciliationApi } from "./reconciliation/api.js"
 import { CommissionsApi } from "./commissions/api.js"
 import { BillingApi } from "./billing/api.js"
 import { InventoryApi } from "./inventory/api.js"
@@ -56,6 +57,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(InvoicesApi)
   .add(UsageApi)
   .add(PaymentsApi)
+  .add(ReconciliationApi)
   .add(CommissionsApi)
   .add(BillingApi)
   .add(InventoryApi)

@@ -31,6 +31,7 @@ import { SupportHandlers } from "./support/handlers.js"
 import { InvoicesHandlers } from "./invoices/handlers.js"
 import { UsageHandlers } from "./usage/handlers.js"
 import { PaymentsHandlers } from "./payments/handlers.js"
+import { ReconciliationHandlers } from "./reconciliation/handlers.js"
 import { CommissionsHandlers } from "./commissions/handlers.js"
 import { BillingHandlers } from "./billing/handlers.js"
 import { InventoryHandlers } from "./inventory/handlers.js"
@@ -43,6 +44,7 @@ import { UsersHandlers } from "./users/handlers.js"
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
   Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, ErrorMappingLive]),
   Layer.provide(GatewaysHandlers),
+  Layer.provide(ReconciliationHandlers),
   // Authentication, then the caller's rate limit.
   Layer.provide(RateLimitedAuthenticationLive)
 )

@@ -60,6 +60,8 @@ interface Row {
   readonly prepare?: (world: World) => Effect.Effect<string, never, HttpClient.HttpClient>
   readonly path: (world: World, prepared: string) => string
   readonly body?: (world: World) => unknown
+  /** A body that is a document, not JSON (a bank statement), with its content type. */
+  readonly document?: { readonly contentType: string; readonly text: (world: World) => string }
   readonly expect: Expected
 }
 
@@ -1016,6 +1018,8 @@ const ROWS: ReadonlyArray<Row> = [
   ...usageRows(),
   // Payments, credit notes and the balance of C1
   ...paymentRows(),
+  // Bank statements of P1 and their lines
+  ...reconciliationRows(),
   // Commissions: rules of P1, set from above; the channel's summary
   ...commissionRows(),
   // Billing runs, finalizing a draft, the upcoming invoice
@@ -1095,6 +1099,65 @@ function paymentRows(): ReadonlyArray<Row> {
       method: "GET",
       path: (w) => `/api/v1/customers/${w.c1}/balance`,
       expect: readC1
+    }
+  ]
+}
+
+/**
+ * Bank statements: imported by the channel's admins and managers (each account once: a second
+ * import of the same statement by the same account would answer 200), read by the channel, P1's
+ * statement made once per world; a fresh unmatched line of P1 and a fresh invoice of C1 for each
+ * assignment. Customers may call none of these.
+ */
+function reconciliationRows(): ReadonlyArray<Row> {
+  const statements = new WeakMap<World, string>()
+  let made = 0
+  let invoice = ""
+  const csvOf = (reference: string, amount = "5.00") =>
+    `date,amount,currency,reference,counterparty\n2026-11-20,${amount},EUR,${reference},Access test\n`
+  const importedByP1 = (w: World, reference: string) =>
+    Effect.map(
+      call("POST", "/api/v1/reconciliation/statements", { key: w.keys.partner, raw: csvOf(reference), contentType: "text/csv" }),
+      (answer) => expectData(answer, 201)
+    )
+  const statementOfP1 = (w: World) =>
+    Effect.gen(function* () {
+      const cached = statements.get(w)
+      if (cached !== undefined) return cached
+      const id = (yield* importedByP1(w, "access-statement")).id as string
+      statements.set(w, id)
+      return id
+    })
+  const unmatchedLineOfP1 = (w: World) =>
+    Effect.gen(function* () {
+      invoice = yield* finalizedInvoiceOf(w.c1, "5.00")
+      return (yield* importedByP1(w, `access-line-${++made}`)).lines[0].id as string
+      // The table's rows ask for an HTTP client only; the test server provides the database too.
+    }) as unknown as Effect.Effect<string, never, HttpClient.HttpClient>
+  const channelOnly = { customerAdmin: 403 }
+  return [
+    {
+      endpoint: "importStatement",
+      method: "POST",
+      path: () => "/api/v1/reconciliation/statements",
+      document: { contentType: "text/csv", text: () => csvOf("access-import", "1.00") },
+      expect: { ...everyone(201), ...channelOnly, viewer: 403 }
+    },
+    { endpoint: "listStatements", method: "GET", path: () => "/api/v1/reconciliation/statements", expect: { ...everyone(200), ...channelOnly } },
+    {
+      endpoint: "getStatement",
+      method: "GET",
+      prepare: statementOfP1,
+      path: (_, id) => `/api/v1/reconciliation/statements/${id}`,
+      expect: { ...readC1, ...channelOnly }
+    },
+    {
+      endpoint: "assignLine",
+      method: "POST",
+      prepare: unmatchedLineOfP1,
+      path: (_, id) => `/api/v1/reconciliation/lines/${id}/assign`,
+      body: () => ({ invoice_id: invoice }),
+      expect: { ...writeC1(200), ...channelOnly }
     }
   ]
 }
@@ -1376,7 +1439,7 @@ describe("access", () => {
             const prepared = row.prepare ? yield* row.prepare(w) : ""
             const answer = yield* call(row.method, row.path(w, prepared), {
               key: w.keys[caller],
-              body: row.body?.(w)
+              ...(row.document === undefined ? { body: row.body?.(w) } : { raw: row.document.text(w), contentType: row.document.contentType })
             })
             if (answer.status !== row.expect[caller]) {
               mismatches.push(`${caller}: expected ${row.expect[caller]}, got ${answer.status} ${answer.text.slice(0, 160)}`)

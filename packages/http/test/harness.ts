@@ -49,8 +49,10 @@ export interface CallOptions {
   /** The bearer token; `ADMIN_KEY` unless given, none with `null`. */
   readonly key?: string | null
   readonly body?: unknown
-  /** A body sent as is, for malformed JSON. */
+  /** A body sent as is, for malformed JSON (or a document: see `contentType`). */
   readonly raw?: string
+  /** The Content-Type of a `raw` body; `application/json` unless given. */
+  readonly contentType?: string
   readonly headers?: Record<string, string>
 }
 
@@ -61,7 +63,7 @@ export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, op
     let request = HttpClientRequest.make(method)(path).pipe(HttpClientRequest.setHeaders(options.headers ?? {}))
     const key = options.key === undefined ? ADMIN_KEY : options.key
     if (key !== null) request = HttpClientRequest.bearerToken(request, key)
-    if (options.raw !== undefined) request = HttpClientRequest.bodyText(request, options.raw, "application/json")
+    if (options.raw !== undefined) request = HttpClientRequest.bodyText(request, options.raw, options.contentType ?? "application/json")
     else if (options.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, options.body)
     const response = yield* client.execute(request)
     const text = yield* response.text

@@ -26,12 +26,25 @@ export interface BodyPolicy {
    * and keeping the rest: the boundary leaves the text inside them to it.
    */
   readonly itemsReadByUseCase?: string
+  /**
+   * The body is a document read as text by its use case (a bank statement), not JSON: sent in one
+   * of these content types (any other is `400`), it is handed on as its text, unparsed. `text/xml`
+   * is handed on as `application/xml`.
+   */
+  readonly textTypes?: ReadonlyArray<string>
 }
 
 /** The routes that take more than `DEFAULT_BODY_LIMIT` (docs/limits.md lists them). */
 export const BODY_POLICIES: ReadonlyArray<BodyPolicy> = [
   // 1,000 usage records with ids of up to 200 characters each.
-  { method: "POST", path: "/api/v1/usage", maxBytes: 4 * MEGABYTE, itemsReadByUseCase: "records" }
+  { method: "POST", path: "/api/v1/usage", maxBytes: 4 * MEGABYTE, itemsReadByUseCase: "records" },
+  // A bank statement: a month of a busy account's camt.053 entries.
+  {
+    method: "POST",
+    path: "/api/v1/reconciliation/statements",
+    maxBytes: 16 * MEGABYTE,
+    textTypes: ["application/xml", "text/xml", "text/csv"]
+  }
 ]
 
 const policyOf = (method: string, path: string): BodyPolicy =>
@@ -146,6 +159,36 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, maxBytes: number
 }
 
 /**
+ * A document body (`BodyPolicy.textTypes`): refused unless sent as one of `types` or with text
+ * PostgreSQL cannot store, else handed on unparsed with its media type (no parameters).
+ */
+const handOnText = <E, R>(
+  app: HttpApp.Default<E, R>,
+  request: HttpServerRequest.HttpServerRequest,
+  types: ReadonlyArray<string>,
+  text: string
+) => {
+  const sent = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase()
+  if (!types.includes(sent)) {
+    return refuse(
+      request,
+      BadRequestError,
+      new BadRequest({ message: `the body must be sent as ${types.join(", ")}; it came as ${JSON.stringify(excerpt(sent))}` })
+    )
+  }
+  if (!isStorableText(text)) {
+    return refuse(request, ValidationErrorError, ValidationError.of("body", UNSTORABLE_TEXT_MESSAGE))
+  }
+  const bytes = Buffer.from(text, "utf8")
+  const parsed = Object.create(request, {
+    headers: { value: { ...request.headers, "content-type": sent === "text/xml" ? "application/xml" : sent } },
+    text: { value: Effect.succeed(text) },
+    arrayBuffer: { value: Effect.succeed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) }
+  }) as HttpServerRequest.HttpServerRequest
+  return Effect.provideService(app, HttpServerRequest.HttpServerRequest, parsed)
+}
+
+/**
  * The API's one input boundary, around the whole app and before anything reads the request:
  * - a path segment that is not valid percent-encoded UTF-8, or holds a NUL character, names
  *   nothing: `404`; a query parameter that holds one is `422 validation_error` naming it;
@@ -157,7 +200,8 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, maxBytes: number
  * - objects and arrays nested deeper than `MAX_JSON_DEPTH` are `413`, and a string (or key)
  *   with a NUL character or a lone surrogate, which PostgreSQL cannot store, is `422` naming
  *   its field: before any schema decodes the body and whichever endpoint it is for.
- * The parsed body is handed on, so the handler and the idempotency guard do not parse it again.
+ * The parsed body is handed on, so the handler and the idempotency guard do not parse it again. A
+ * route whose body is a document (`textTypes`: a bank statement) gets its text, not JSON.
  */
 export const inputBoundary = <E, R>(app: HttpApp.Default<E, R>) =>
   Effect.gen(function* () {
@@ -189,6 +233,8 @@ export const inputBoundary = <E, R>(app: HttpApp.Default<E, R>) =>
     if (text === "unreadable") {
       return yield* refuse(request, BadRequestError, new BadRequest({ message: "the request body could not be read" }))
     }
+
+    if (policy.textTypes !== undefined) return yield* handOnText(app, request, policy.textTypes, text)
 
     let body: unknown = null
     if (text !== "") {

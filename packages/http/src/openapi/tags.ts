@@ -17,6 +17,10 @@ const TAGS: Record<string, { readonly name: string; readonly description: string
   invoices: { name: "Invoices", description: "Invoices, voiding, and the billing summary of a month." },
   usage: { name: "Usage", description: "Metered usage: reporting records (idempotent by transaction id) and reading the totals." },
   payments: { name: "Payments", description: "Payments against invoices, credit notes, and a customer's balance." },
+  reconciliation: {
+    name: "Reconciliation",
+    description: "Bank statements (camt.053, CSV) whose transfers pay invoices, and assigning the ones that named none."
+  },
   commissions: { name: "Commissions", description: "Commission rules for the channel and what they earned." },
   billing: { name: "Billing", description: "Billing runs, finalizing drafts, and the upcoming invoice." },
   inventory: { name: "Inventory", description: "What a customer has in service: connections and products." },
