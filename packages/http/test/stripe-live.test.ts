@@ -15,7 +15,7 @@ const KEY = process.env.STRIPE_SECRET_KEY
 
 describe.skipIf(KEY === undefined || KEY === "")("Stripe test mode", () => {
   it.layer(withSettings({ PROVISIO_STRIPE_SECRET_KEY: KEY ?? "" })(TestServer), { timeout: 60_000 })("the real API", (it) => {
-    it.live("an invoice is charged off-session with pm_card_visa, paid, and partly refunded", () =>
+    it.effect("an invoice is charged off-session with pm_card_visa, paid, and partly refunded", () =>
       Effect.gen(function* () {
         expect(KEY).toMatch(/^(sk|rk)_test_/)
         // pm_card_visa attaches to no Customer: the token names the PaymentMethod alone.
