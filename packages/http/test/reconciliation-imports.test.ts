@@ -165,10 +165,11 @@ describe("reconciliation: CSV, scope, refusals", () => {
         expect(yield* balanceOf(customer.id, partnerKey)).toEqual({ balance: "100.00", due: "100.00", credit: "0.00" })
       }))
 
-    it.effect("camt.053.001.08 (the genkgo sample) and text/xml are read too", () =>
+    it.effect("camt.053.001.08 (the genkgo sample), text/xml and a byte order mark are read too", () =>
       Effect.gen(function* () {
         const { partnerKey } = yield* partnerWith()
-        const statement = expectData(yield* importStatement(fixture("genkgo-camt053.v8.xml"), "text/xml; charset=utf-8", partnerKey), 201)
+        const body = `\uFEFF${fixture("genkgo-camt053.v8.xml")}`
+        const statement = expectData(yield* importStatement(body, "text/xml; charset=utf-8", partnerKey), 201)
         expect(statement).toMatchObject({ format: "camt053", account: "NL26VAYB8060476890" })
         expect(statement.lines).toHaveLength(1)
         expect(statement.lines[0]).toMatchObject({

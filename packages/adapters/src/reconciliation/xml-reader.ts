@@ -59,8 +59,10 @@ const toElement = (node: Node, scope: ReadonlyMap<string, string>): XmlElement |
 }
 
 export const XmlReaderLive = Layer.succeed(XmlReader, XmlReader.of({
-  read: (text) =>
+  read: (input) =>
     Effect.suspend(() => {
+      // A byte order mark before the declaration is allowed in UTF-8; the validator would stop at it.
+      const text = input.replace(/^\uFEFF/, "")
       if (text.trim() === "") return notXml("the body is empty")
       if (/<!DOCTYPE/i.test(text)) return notXml("a DOCTYPE is not accepted in a statement")
       const checked = XMLValidator.validate(text)
