@@ -22,6 +22,8 @@ import { Provisioning } from "@provisio/core/provisioning/service"
 import { Webhooks } from "@provisio/core/webhooks/service"
 import { SettingsService } from "@provisio/core/settings/service"
 import { Users } from "@provisio/core/users/service"
+import { DunningPolicies } from "@provisio/core/collection/policies"
+import { Dunning } from "@provisio/core/collection/dunning"
 import * as Layer from "effect/Layer"
 import { AccessTokensLive } from "./crypto/access-tokens.js"
 import { PasswordHasherLive } from "./crypto/passwords.js"
@@ -33,6 +35,7 @@ import { SigningSecretsLive } from "./push/secrets.js"
 import { DeliverySignerLive } from "./push/delivery-signer.js"
 import { DeliveryLimitsLive, DeliverySignalsLive } from "./postgres/work-signals.js"
 import { PushSenderUndici } from "./push/sender.js"
+import { MailSenderLive } from "./email/smtp.js"
 import { PaymentGatewaysLive } from "./payments/routing.js"
 import { StripeWebhookReaderLive } from "./payments/stripe-webhooks.js"
 import { ReconciliationRepoLive } from "./postgres/reconciliation/index.js"
@@ -46,7 +49,7 @@ import { Refunds } from "@provisio/core/payments/refunds"
  * outbound transport of provisioning calls and webhooks (`PushSender`), and the payment gateway
  * (`PaymentGatewaysLive`: `manual`, and `stripe` on `PROVISIO_STRIPE_SECRET_KEY`; payments/routing.ts).
  */
-export const ReplaceableAdaptersLive = Layer.merge(PushSenderUndici, PaymentGatewaysLive)
+export const ReplaceableAdaptersLive = Layer.mergeAll(PushSenderUndici, PaymentGatewaysLive, MailSenderLive)
 
 /**
  * The core's use cases on the Postgres adapters, given a `SqlClient` and the replaceable
@@ -56,6 +59,8 @@ export const ReplaceableAdaptersLive = Layer.merge(PushSenderUndici, PaymentGate
  */
 export const ServicesWith = Layer.mergeAll(
   SettingsService.layer,
+  DunningPolicies.layer,
+  Dunning.layer,
   // Federated sign-in ends in Auth's token issuance: the same Auth.layer, so it is built once.
   Federation.layer.pipe(Layer.provide(Auth.layer)),
   Identity.layer, Customers.layer, Catalog.layer, Numbers.layer, Users.layer, Auth.layer, RequestGuardsLive,

@@ -37,6 +37,7 @@ import { RateLimitedError } from "./errors.js"
 import { finishDocument } from "./openapi/document.js"
 import { UsersApi } from "./users/api.js"
 import { SettingsApi } from "./settings/api.js"
+import { CollectionApi } from "./collection/api.js"
 import { GatewaysApi } from "./gateways/api.js"
 
 /** The whole contract: the server implements it, clients (the CLI, examples) are derived from it. */
@@ -66,6 +67,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(ProvisioningApi)
   .add(WebhooksApi)
   .add(DeliveriesApi)
+  .add(CollectionApi)
   .add(GatewaysApi)
   .addError(BadRequestError)
   .addError(UnauthorizedError)

@@ -37,14 +37,15 @@ import { BillingHandlers } from "./billing/handlers.js"
 import { InventoryHandlers } from "./inventory/handlers.js"
 import { NumberOrdersHandlers } from "./number-orders/handlers.js"
 import { SettingsHandlers } from "./settings/handlers.js"
+import { CollectionHandlers } from "./collection/handlers.js"
 import { GatewaysHandlers } from "./gateways/handlers.js"
 import { UsersHandlers } from "./users/handlers.js"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
-  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, ErrorMappingLive]),
-  Layer.provide(GatewaysHandlers),
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, CollectionHandlers, ErrorMappingLive]),
   Layer.provide(ReconciliationHandlers),
+  Layer.provide(GatewaysHandlers),
   // Authentication, then the caller's rate limit.
   Layer.provide(RateLimitedAuthenticationLive)
 )

@@ -1369,6 +1369,20 @@ function pushRows(): ReadonlyArray<Row> {
       path: (_, id) => `/api/v1/webhooks/${id}`,
       expect: { ...ofP1, platform: 204, distributor: 204, partner: 204, viewer: 403 }
     },
+    // Dunning policy: the caller's own account's; customers have none. The body is the
+    // platform's default, so the platform admin's write changes nothing other tests see.
+    { endpoint: "getDunningPolicy", method: "GET", path: () => "/api/v1/dunning-policy", expect: { ...everyone(200), customerAdmin: 403 } },
+    {
+      endpoint: "updateDunningPolicy",
+      method: "PUT",
+      path: () => "/api/v1/dunning-policy",
+      body: () => ({
+        retry_days: [1, 3, 5, 7],
+        stages: [{ stage: "reminder", days_past_due: 1 }, { stage: "warning", days_past_due: 7 }, { stage: "suspend", days_past_due: 14 }],
+        bill_while_suspended: true
+      }),
+      expect: { ...everyone(200), customerAdmin: 403, viewer: 403, partnerFree: 403 }
+    },
     // A payment gateway calling in: no bearer token (one sent is not looked at), the signature is
     // the credential; none here, and no webhook secret configured: 400 whoever calls.
     {
@@ -1520,6 +1534,15 @@ function invoiceRows(): ReadonlyArray<Row> {
       prepare: freshInvoiceOfC1,
       path: (_, id) => `/api/v1/invoices/${id}/void`,
       // Admins of the issuing channel only.
+      expect: { ...readC1, customerAdmin: 403, viewer: 403 }
+    },
+    {
+      endpoint: "updateInvoice",
+      method: "PUT",
+      prepare: freshInvoiceOfC1,
+      path: (_, id) => `/api/v1/invoices/${id}`,
+      body: () => ({ disputed: true }),
+      // Writers of the issuing channel; the customer itself may not.
       expect: { ...readC1, customerAdmin: 403, viewer: 403 }
     },
     { endpoint: "listCustomerInvoices", method: "GET", path: (w) => `/api/v1/customers/${w.c1}/invoices`, expect: readC1 },

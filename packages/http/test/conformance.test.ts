@@ -16,6 +16,11 @@ describe("answers held to the document", () => {
     currency: null,
     address: null,
     metadata: {},
+    collection_method: "send_invoice",
+    payment_terms_days: 14,
+    dunning: "active",
+    dunning_stage: null,
+    language: null,
     created_at: "2026-12-06T10:00:00.000Z",
     updated_at: "2026-12-06T10:00:00.000Z"
   }

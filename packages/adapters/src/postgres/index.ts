@@ -23,6 +23,9 @@ import { WebhookRepoLive } from "./webhooks.js"
 import { SettingsRepoLive } from "./settings.js"
 import { TransactorLive } from "./transactor.js"
 import { UserRepoLive } from "./users.js"
+import { DunningPolicyRepoLive } from "./collection/policies.js"
+import { DunningRepoLive } from "./collection/dunning.js"
+import { NotificationDirectoryLive } from "./notifications.js"
 import { CollectorRepoLive } from "./collection/collector.js"
 import { GatewayEventLogLive } from "./collection/webhook-events.js"
 import { RefundRepoLive } from "./payments-refunds.js"
@@ -65,6 +68,9 @@ export const PostgresLive = Layer.mergeAll(
   BillingReposLive,
   InventoryRepoLive,
   NumberOrderRepoLive,
+  DunningPolicyRepoLive,
+  DunningRepoLive,
+  NotificationDirectoryLive,
   CollectorRepoLive,
   GatewayEventLogLive,
   RefundRepoLive,

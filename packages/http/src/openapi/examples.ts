@@ -25,6 +25,11 @@ export const EXAMPLES: Record<string, unknown> = {
       "country": "DE"
     },
     "metadata": {},
+    "collection_method": "send_invoice",
+    "payment_terms_days": 14,
+    "dunning": "active",
+    "dunning_stage": null,
+    "language": null,
     "created_at": "2026-12-06T21:23:51.072Z",
     "updated_at": "2026-12-06T21:23:51.072Z"
   },
@@ -158,6 +163,11 @@ export const EXAMPLES: Record<string, unknown> = {
     "finalized_at": "2026-12-06T21:23:52.255Z",
     "paid_at": "2026-12-06T21:23:52.585Z",
     "voided_at": null,
+    "due_at": "2026-12-20T21:23:52.255Z",
+    "due_date": "2026-12-20",
+    "collection_method": "send_invoice",
+    "disputed": false,
+    "payment_attempts": [],
     "created_at": "2026-12-06T21:23:52.223Z",
     "updated_at": "2026-12-06T21:23:52.585Z"
   },

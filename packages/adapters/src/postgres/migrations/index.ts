@@ -21,6 +21,7 @@ import deliveryEngine from "./0018_delivery_engine.js"
 import collection from "./0019_collection.js"
 import reconciliation from "./0020_reconciliation.js"
 import stripeRefunds from "./0021_stripe_refunds.js"
+import emailDeliveries from "./0022_email_deliveries.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -47,7 +48,8 @@ export const migrations = {
   "0018_delivery_engine": deliveryEngine,
   "0019_collection": collection,
   "0020_reconciliation": reconciliation,
-  "0021_stripe_refunds": stripeRefunds
+  "0021_stripe_refunds": stripeRefunds,
+  "0022_email_deliveries": emailDeliveries
 }
 
 const loader = Migrator.fromRecord(migrations)
