@@ -31,6 +31,7 @@ describe("settings", () => {
           branding: { display_name: null, logo_url: null, primary_color: null, support_email: null },
           licensing: { max_customers: null, features: [] },
           identity_providers: [],
+          billing: { payment_terms_days: null },
           created_at: null,
           updated_at: null
         })

@@ -42,6 +42,7 @@ const invoiceJson = (i: string) => `json_build_object(
   'finalizes_at', ${isoSql(`${i}.finalizes_at`)}, 'finalized_at', ${isoSql(`${i}.finalized_at`)},
   'paid_at', ${isoSql(`${i}.paid_at`)}, 'voided_at', ${isoSql(`${i}.voided_at`)},
   'due_at', ${isoSql(`${i}.due_at`)}, 'due_date', ${i}.due_date::text, 'collection_method', ${i}.collection_method,
+  'payment_reference', provisio_creditor_reference(${i}.number),
   'disputed', ${i}.disputed,
   'payment_attempts', coalesce((select json_agg(json_build_object(
              'id', a.id, 'gateway', a.gateway, 'status', a.status, 'decline_code', a.decline_code,

@@ -106,6 +106,11 @@ export class Invoice extends Schema.Class<Invoice>("Invoice")({
   due_at: Schema.NullOr(Timestamp),
   /** The date of `due_at` in the customer's time zone, `YYYY-MM-DD`. */
   due_date: Schema.NullOr(Schema.String),
+  /**
+   * The structured creditor reference (ISO 11649) a payer quotes on a bank transfer, made from the
+   * number (`RF98INV2026000123`); null while draft. Bank reconciliation matches it.
+   */
+  payment_reference: Schema.NullOr(Schema.String),
   /** How it is collected, fixed at finalization from the customer's; null while draft. */
   collection_method: Schema.NullOr(CollectionMethod),
   /** A disputed invoice is left out of dunning. */

@@ -12,7 +12,7 @@ import { type AssignLine, StatementLine, type StoredLine } from "./model.js"
 
 /**
  * `assignLine`: a credit left `unmatched` pays the invoice someone picked for it, through the
- * same `applyReceivedMoney` as an import's matches: `matched` when it settles the invoice (an
+ * same `applyReceivedMoney` as an import run's matches: `matched` when it settles the invoice (an
  * excess becomes credit), `partial` when not. Only an unmatched credit can be assigned: a line
  * that moved money already, a debit or a return is `409 invalid_state`.
  */

@@ -68,7 +68,7 @@ export class ReconciliationRepo extends Context.Tag("@provisio/core/Reconciliati
   ) => Effect.Effect<ReadonlySet<string>, PersistenceError>
   /**
    * For each of `keys` booked before by the account or by one above or below it, the line that
-   * booked it; the lines `except` (the import's own claims) are left out.
+   * booked it; the lines `except` (the import run's own claims) are left out.
    */
   readonly entryOwners: (
     importer: { readonly account_id: string; readonly lineage: ReadonlyArray<string> },

@@ -165,6 +165,7 @@ export const EXAMPLES: Record<string, unknown> = {
     "voided_at": null,
     "due_at": "2026-12-20T21:23:52.255Z",
     "due_date": "2026-12-20",
+    "payment_reference": "RF94INV2026000001",
     "collection_method": "send_invoice",
     "disputed": false,
     "payment_attempts": [],

@@ -26,6 +26,12 @@ export interface Operation {
   readonly bodyFields: ReadonlyArray<string>
   /** Whether the method carries a body (a hostile one is sent whatever the document says). */
   readonly takesBody: boolean
+  /**
+   * Whether a JSON body is what it reads: no documented body, or one of `application/json`. An
+   * operation that reads another media type (a bank statement's XML or CSV) refuses a JSON body
+   * as such (400) before reading it (reconciliation-imports.test.ts holds that).
+   */
+  readonly readsJson: boolean
 }
 
 type Json = Record<string, any>
@@ -61,7 +67,8 @@ export const operationsOf = (spec: Json): ReadonlyArray<Operation> =>
         pathParams: (operation.parameters ?? []).filter((p: Json) => p.in === "path").map((p: Json) => parameter(spec, p)),
         queryParams: (operation.parameters ?? []).filter((p: Json) => p.in === "query").map((p: Json) => parameter(spec, p)),
         bodyFields: propertiesOf(spec, operation.requestBody?.content?.["application/json"]?.schema),
-        takesBody: method !== "get"
+        takesBody: method !== "get",
+        readsJson: operation.requestBody?.content === undefined || "application/json" in operation.requestBody.content
       }))
   )
 

@@ -108,7 +108,7 @@ describe("sizes and echoes", () => {
       Effect.gen(function* () {
         const long = "L".repeat(50_000)
         let checked = 0
-        for (const operation of (yield* operations).filter((o) => o.takesBody)) {
+        for (const operation of (yield* operations).filter((o) => o.takesBody && o.readsJson)) {
           for (const field of operation.bodyFields) {
             const answer = yield* call(operation.method, pathOf(operation), { body: { [field]: long } })
             const label = about(operation, field)

@@ -22,6 +22,7 @@ import collection from "./0019_collection.js"
 import reconciliation from "./0020_reconciliation.js"
 import stripeRefunds from "./0021_stripe_refunds.js"
 import emailDeliveries from "./0022_email_deliveries.js"
+import paymentReference from "./0023_payment_reference.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -49,7 +50,8 @@ export const migrations = {
   "0019_collection": collection,
   "0020_reconciliation": reconciliation,
   "0021_stripe_refunds": stripeRefunds,
-  "0022_email_deliveries": emailDeliveries
+  "0022_email_deliveries": emailDeliveries,
+  "0023_payment_reference": paymentReference
 }
 
 const loader = Migrator.fromRecord(migrations)
