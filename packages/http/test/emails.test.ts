@@ -1,55 +1,27 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Deliveries } from "@provisio/core/deliveries/service"
 import * as Effect from "effect/Effect"
-import { type ParsedMail, simpleParser } from "mailparser"
-import type { AddressInfo } from "node:net"
-import { SMTPServer } from "smtp-server"
 import { call, channel, expectData, TestServer, withSettings } from "./harness"
 import { chargeOf, finalizedInvoice } from "./invoice-fixtures"
 import { createCustomer, OrderingServer, V1 } from "./ordering-fixtures"
+import { startInbox } from "./smtp-fixtures"
 
-/**
- * Emails sent through the delivery engine to a real SMTP server in this process (smtp-server),
- * read back with mailparser. A recipient whose address starts with `busy` is refused for now
- * (451), one that starts with `gone` for good (550).
- */
-const received: Array<ParsedMail> = []
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ["STARTTLS"],
-  logger: false,
-  onRcptTo(address, _session, callback) {
-    if (address.address.startsWith("busy")) {
-      return callback(Object.assign(new Error("mailbox busy, try later"), { responseCode: 451 }))
-    }
-    if (address.address.startsWith("gone")) {
-      return callback(Object.assign(new Error("no such mailbox"), { responseCode: 550 }))
-    }
-    return callback()
-  },
-  onData(stream, _session, callback) {
-    simpleParser(stream).then((mail) => {
-      received.push(mail)
-      callback()
-    }, callback)
-  }
-})
-await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve))
-const smtpPort = (smtp.server.address() as AddressInfo).port
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())))
+/** Emails sent through the delivery engine to a real SMTP server in this process (smtp-fixtures.ts). */
+const inbox = await startInbox()
+afterAll(() => inbox.close())
 
 // The ordering server's settings (no rate limits) and the mail server's: an inner provider would hide an outer one.
 const MailServer = withSettings({
   PROVISIO_RATE_LIMIT_ADMIN: "off",
   PROVISIO_RATE_LIMIT_MANAGER: "off",
   PROVISIO_RATE_LIMIT_VIEWER: "off",
-  PROVISIO_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+  PROVISIO_SMTP_URL: inbox.url,
   PROVISIO_SMTP_FROM: "billing@acme.example"
 })(TestServer)
 
 const runOnce = Effect.flatMap(Deliveries, (deliveries) => deliveries.runOnce)
 
-const mailTo = (address: string) => received.filter((mail) => mail.to !== undefined && JSON.stringify(mail.to).includes(address))
+const mailTo = inbox.to
 
 /** The email deliveries the caller sees. */
 const emailDeliveries = (key: string) =>

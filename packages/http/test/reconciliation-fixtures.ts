@@ -60,3 +60,57 @@ export const fjordWorld = Effect.gen(function* () {
     }
     return { partner, partnerKey, distributorKey, managerKey, acme, globex, invoices }
   })
+
+/** A credit as `camtStatement` books it. */
+export interface CamtCredit {
+  /** The bank's reference of the entry (unique per statement). */
+  readonly ref: string
+  readonly amount: string
+  /** The structured creditor reference the payer quoted (`RF..`). */
+  readonly creditorReference: string
+  readonly debtor: string
+}
+
+/**
+ * A camt.053.001.02 statement of one day with one booked credit entry per `credits`, each with its
+ * transaction details and structured remittance (what a SEPA credit transfer looks like).
+ */
+export const camtStatement = (options: { readonly id: string; readonly date: string; readonly iban: string; readonly credits: ReadonlyArray<CamtCredit> }) => {
+  const entries = options.credits.map((credit) => `
+      <Ntry>
+        <NtryRef>${credit.ref}</NtryRef>
+        <Amt Ccy="EUR">${credit.amount}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>${options.date}</Dt></BookgDt>
+        <ValDt><Dt>${options.date}</Dt></ValDt>
+        <AcctSvcrRef>${options.id}-${credit.ref}</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls>
+          <TxDtls>
+            <Refs><AcctSvcrRef>${options.id}-${credit.ref}-1</AcctSvcrRef><EndToEndId>E2E-${credit.ref}</EndToEndId></Refs>
+            <AmtDtls><TxAmt><Amt Ccy="EUR">${credit.amount}</Amt></TxAmt></AmtDtls>
+            <RltdPties><Dbtr><Nm>${credit.debtor}</Nm></Dbtr></RltdPties>
+            <RmtInf>
+              <Strd>
+                <CdtrRefInf>
+                  <Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>ISO</Issr></Tp>
+                  <Ref>${credit.creditorReference}</Ref>
+                </CdtrRefInf>
+              </Strd>
+            </RmtInf>
+          </TxDtls>
+        </NtryDtls>
+      </Ntry>`).join("")
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+  <BkToCstmrStmt>
+    <GrpHdr><MsgId>${options.id}</MsgId><CreDtTm>${options.date}T22:00:00+00:00</CreDtTm></GrpHdr>
+    <Stmt>
+      <Id>${options.id}</Id>
+      <CreDtTm>${options.date}T22:00:00+00:00</CreDtTm>
+      <Acct><Id><IBAN>${options.iban}</IBAN></Id><Ccy>EUR</Ccy></Acct>${entries}
+    </Stmt>
+  </BkToCstmrStmt>
+</Document>`
+}

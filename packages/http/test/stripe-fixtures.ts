@@ -25,15 +25,20 @@ const NO_RATE_LIMITS = {
   PROVISIO_RATE_LIMIT_VIEWER: "off"
 }
 
+/** The test server with Stripe configured against the stand-in (and `settings` besides), and the stand-in. */
+export const stripeServerWith = (settings: Record<string, string>) =>
+  Layer.unwrapScoped(Effect.map(serveStripeStandIn, (standIn) =>
+    withSettings({
+      ...NO_RATE_LIMITS,
+      PROVISIO_STRIPE_SECRET_KEY: "sk_test_standin",
+      PROVISIO_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PROVISIO_STRIPE_API_BASE: standIn.url,
+      ...settings
+    })(TestServer).pipe(Layer.merge(Layer.succeed(StandIn, standIn)))
+  ))
+
 /** The test server with Stripe configured against the stand-in, and the stand-in. */
-export const StripeServer = Layer.unwrapScoped(Effect.map(serveStripeStandIn, (standIn) =>
-  withSettings({
-    ...NO_RATE_LIMITS,
-    PROVISIO_STRIPE_SECRET_KEY: "sk_test_standin",
-    PROVISIO_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    PROVISIO_STRIPE_API_BASE: standIn.url
-  })(TestServer).pipe(Layer.merge(Layer.succeed(StandIn, standIn)))
-))
+export const StripeServer = stripeServerWith({})
 
 /** The test server with no Stripe settings at all. */
 export const UnconfiguredServer = withSettings(NO_RATE_LIMITS)(TestServer)
