@@ -73,7 +73,7 @@ describe("dunning", () => {
         expect((yield* customerOf(customer.id, partnerKey)).dunning_stage).toBe("suspend")
         expect((yield* getSubscription(seat.id)).status).toBe("suspended")
 
-        // Paid in full: the stage is left and the service comes back.
+        // Paid in full: the stage is left and the service comes back at once, not at the next turn.
         expectData(
           yield* call("POST", `${V1}/payments`, {
             key: partnerKey,
@@ -81,10 +81,10 @@ describe("dunning", () => {
           }),
           201
         )
-        yield* setNow("2026-03-30T10:01:00Z")
-        expect(yield* runDunning).toMatchObject({ stage_changes: 1, resumed: 1 })
         expect((yield* customerOf(customer.id, partnerKey)).dunning_stage).toBe(null)
         expect((yield* getSubscription(seat.id)).status).toBe("active")
+        yield* setNow("2026-03-30T10:01:00Z")
+        expect(yield* runDunning).toMatchObject({ stage_changes: 0, resumed: 0 })
 
         const raised = (yield* events({ customer_id: customer.id }, partnerKey)).map((e: { type: string }) => e.type)
         expect(raised.filter((t: string) => t === "invoice.overdue")).toHaveLength(1)

@@ -2,7 +2,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import type { StoredEvent } from "../events/model.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import { Invoice } from "../invoices/model.js"
@@ -10,9 +9,8 @@ import { InvoiceRepo } from "../invoices/ports.js"
 import type { PersistenceError } from "../shared/errors.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
-import { subscriptionEvent } from "../subscriptions/events.js"
-import { SubscriptionRepo } from "../subscriptions/ports.js"
-import { planStage, rulesFor, type StageChange, subscriptionEffect } from "./dunning-plan.js"
+import { makeStageChanges } from "./dunning-changes.js"
+import { planStage, rulesFor } from "./dunning-plan.js"
 import { DunningPolicyRepo, DunningRepo } from "./ports.js"
 
 /** Invoices marked overdue, and customers looked at, per transaction. */
@@ -44,9 +42,9 @@ export const make = Effect.gen(function* () {
   const repo = yield* DunningRepo
   const policies = yield* DunningPolicyRepo
   const invoices = yield* InvoiceRepo
-  const subscriptions = yield* SubscriptionRepo
   const log = yield* EventLog
   const transactor = yield* Transactor
+  const stageChanges = yield* makeStageChanges
 
   const markOverdue = Effect.gen(function* () {
     let total = 0
@@ -65,38 +63,6 @@ export const make = Effect.gen(function* () {
     return total
   })
 
-  /** The subscriptions' side of the changes, with their events. */
-  const applyToSubscriptions = (changes: ReadonlyArray<StageChange>) =>
-    Effect.gen(function* () {
-      const at = yield* now
-      const byEffect = (effect: ReturnType<typeof subscriptionEffect>) =>
-        changes.filter((change) => subscriptionEffect(change) === effect).map((change) => change.customer_id)
-      const suspended = yield* subscriptions.setStatusOfCustomers(byEffect("suspend"), ["active"], "suspended", at)
-      const terminated = yield* subscriptions.setStatusOfCustomers(
-        byEffect("terminate"),
-        ["pending", "active", "suspended"],
-        "cancelled",
-        at
-      )
-      const resumed = yield* subscriptions.setStatusOfCustomers(byEffect("resume"), ["suspended"], "active", at)
-      const reason = { reason: "dunning" }
-      const events: Array<StoredEvent> = [
-        ...(yield* Effect.forEach(suspended, (s) => subscriptionEvent("subscription.suspended", s, reason))),
-        ...(yield* Effect.forEach(terminated, (s) => subscriptionEvent("subscription.cancelled", s, { when: "immediately", ...reason }))),
-        ...(yield* Effect.forEach(resumed, (s) => subscriptionEvent("subscription.resumed", s, reason)))
-      ]
-      return { events, suspended: suspended.length, resumed: resumed.length, terminated: terminated.length }
-    })
-
-  const stageEvent = (change: StageChange) =>
-    newEvent("customer.dunning_stage_changed", { customer_id: change.customer_id, lineage: change.lineage }, {
-      customer_id: change.customer_id,
-      from: change.from,
-      to: change.to,
-      days_past_due: change.days_past_due,
-      notify: change.notify
-    })
-
   /** Stages of the customers with something overdue or a stage to leave, a batch per transaction. */
   const moveStages = Effect.gen(function* () {
     const totals = { stage_changes: 0, suspended: 0, resumed: 0, terminated: 0 }
@@ -112,9 +78,7 @@ export const make = Effect.gen(function* () {
             const change = planStage(candidate, rulesFor(candidate.lineage, byAccount))
             return change === null ? [] : [change]
           })
-          yield* repo.setStages(changes, at)
-          const applied = yield* applyToSubscriptions(changes)
-          yield* log.append([...(yield* Effect.forEach(changes, stageEvent)), ...applied.events])
+          const applied = yield* stageChanges.apply(changes)
           totals.stage_changes += changes.length
           totals.suspended += applied.suspended
           totals.resumed += applied.resumed

@@ -27,7 +27,9 @@ export class DunningRepo extends Context.Tag("@provisio/core/DunningRepo")<Dunni
   readonly lockCandidates: (
     at: DateTime.Utc,
     after: string | null,
-    limit: number
+    limit: number,
+    /** Only these customers (a payment's); all when absent. */
+    only?: ReadonlyArray<string>
   ) => Effect.Effect<ReadonlyArray<DunningCandidate>, PersistenceError>
   /** Writes each customer's new stage (and when it was reached). */
   readonly setStages: (

@@ -2,6 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { makeStageChanges } from "../collection/dunning-changes.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import { Invoice } from "../invoices/model.js"
@@ -59,7 +60,8 @@ export type ApplyReceivedMoney = (input: ReceivedMoney) => Effect.Effect<Applied
  * inserts the succeeded payment, posts `-amount` to the customer's ledger, pays what the invoice
  * still owes (settled: status `paid`, `paid_at`), turns the rest into a credit note of source
  * `overpayment` (no ledger entry of its own: the payment's holds it) and appends the events
- * `payment.succeeded`, then `invoice.paid` and `credit_note.created` as they apply.
+ * `payment.succeeded`, then `invoice.paid` and `credit_note.created` as they apply. A payment that
+ * leaves the customer nothing overdue takes it out of dunning there and then (dunning-changes.ts).
  *
  * An invoice paid or voided by someone else in between still receives the money: whatever it no
  * longer asks for becomes credit. It fails only when the invoice does not exist.
@@ -68,6 +70,7 @@ export const makeApplyReceivedMoney = Effect.gen(function* () {
   const repo = yield* PaymentRepo
   const invoices = yield* InvoiceRepo
   const log = yield* EventLog
+  const { leaveIfSettled } = yield* makeStageChanges
 
   const event = (type: string, scope: { readonly customer_id: string; readonly lineage: ReadonlyArray<string> }, data: Record<string, unknown>) =>
     newEvent(type, { customer_id: scope.customer_id, lineage: scope.lineage }, data)
@@ -169,6 +172,8 @@ export const makeApplyReceivedMoney = Effect.gen(function* () {
         creditNote = credit.credit_note
       }
       yield* log.append(events)
+      // Everything overdue paid: the customer leaves dunning now, its service restored with it.
+      if (paid) yield* leaveIfSettled(current.customer_id)
       return {
         payment: stored.payment,
         invoice,

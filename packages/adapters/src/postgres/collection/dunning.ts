@@ -18,7 +18,7 @@ export const DunningRepoLive = Layer.effect(
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const lockCandidates = (at: DateTime.Utc, after: string | null, limit: number) =>
+    const lockCandidates = (at: DateTime.Utc, after: string | null, limit: number, only?: ReadonlyArray<string>) =>
       Effect.map(
         sql<{
           readonly id: string
@@ -33,11 +33,13 @@ export const DunningRepoLive = Layer.effect(
              where i.status = 'finalized' and i.amount_due > 0 and not i.disputed
                and i.due_at < ${DateTime.formatIso(at)}
                and c.dunning = 'active' and c.id > ${after ?? ""}
+               ${only === undefined ? sql`` : sql`and c.id = any(${pgArray(only)}::text[])`}
              group by i.customer_id
           ),
           staged as (
             select c.id as customer_id from customers c
              where c.dunning_stage is not null and c.dunning = 'active' and c.id > ${after ?? ""}
+               ${only === undefined ? sql`` : sql`and c.id = any(${pgArray(only)}::text[])`}
           ),
           wanted as (
             select customer_id from overdue union select customer_id from staged
@@ -68,7 +70,7 @@ export const DunningRepoLive = Layer.effect(
          where c.id = s.customer_id`)
 
     return DunningRepo.of({
-      lockCandidates: (at, after, limit) => orPersistenceError(lockCandidates(at, after, limit)),
+      lockCandidates: (at, after, limit, only) => orPersistenceError(lockCandidates(at, after, limit, only)),
       setStages: (changes, at) => orPersistenceError(setStages(changes, at))
     })
   })
