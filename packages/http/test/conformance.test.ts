@@ -20,7 +20,9 @@ describe("answers held to the document", () => {
     payment_terms_days: 14,
     dunning: "active",
     dunning_stage: null,
-    language: null,
+    language: "en",
+    tax_id: null,
+    tax_exempt: "none",
     created_at: "2026-12-06T10:00:00.000Z",
     updated_at: "2026-12-06T10:00:00.000Z"
   }

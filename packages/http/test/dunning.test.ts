@@ -123,6 +123,34 @@ describe("dunning", () => {
       }))
   })
 
+  it.layer(OrderingServer)("two schedulers", (it) => {
+    it.effect("two turns at once change each customer once: one stage event, one suspension per subscription", () =>
+      Effect.gen(function* () {
+        yield* setNow("2026-07-01T09:00:00Z")
+        const catalog = yield* exampleCatalog
+        const { partner, partnerKey } = yield* channel()
+        const customers = yield* Effect.forEach([1, 2, 3], () => createCustomer(partner.id, { payment_terms_days: 0 }))
+        const seats = yield* Effect.forEach(customers, (customer) =>
+          subscribe(customer.id, { plan_id: catalog.plans["UCaaS Seat Monthly"], characteristics: SEAT }))
+        yield* Effect.forEach(customers, (customer) => finalizedInvoice({ customerId: customer.id, lines: [chargeOf("5.00")] }))
+
+        // 20 days late at the first look: straight to the latest stage reached.
+        yield* setNow("2026-07-21T10:00:00Z")
+        const runs = yield* Effect.all([runDunning, runDunning], { concurrency: "unbounded" })
+        expect(runs.reduce((sum, run) => sum + run.overdue, 0)).toBe(3)
+        expect(runs.reduce((sum, run) => sum + run.stage_changes, 0)).toBe(3)
+        expect(runs.reduce((sum, run) => sum + run.suspended, 0)).toBe(3)
+        for (const [i, customer] of customers.entries()) {
+          const raised = (yield* events({ customer_id: customer.id }, partnerKey)).map((e: { type: string; data: any }) => e)
+          expect(raised.filter((e: { type: string }) => e.type === "invoice.overdue")).toHaveLength(1)
+          expect(raised.filter((e: { type: string }) => e.type === "customer.dunning_stage_changed").map((e: { data: any }) => e.data.to))
+            .toEqual(["suspend"])
+          expect(raised.filter((e: { type: string }) => e.type === "subscription.suspended")).toHaveLength(1)
+          expect((yield* getSubscription(seats[i]!.id)).status).toBe("suspended")
+        }
+      }))
+  })
+
   it.layer(OrderingServer)("the policy", (it) => {
     it.effect("the platform's default, a distributor's inherited by its partners, a free partner may not change it", () =>
       Effect.gen(function* () {

@@ -64,7 +64,7 @@ describe("emails", () => {
         // The customer's own address is not used while it has a billing contact.
         expect(mailTo("office@client.example")).toHaveLength(0)
 
-        const german = yield* createCustomer(partner.id, { email: "buchhaltung@kunde.example", language: "de" }, partnerKey)
+        const german = yield* createCustomer(partner.id, { email: "buchhaltung@kunde.example", language: "de-AT" }, partnerKey)
         yield* finalizedInvoice({ customerId: german.id, lines: [chargeOf("12.50")] })
         yield* runOnce
         const [deMail] = mailTo("buchhaltung@kunde.example")

@@ -32,6 +32,10 @@ describe("settings", () => {
           licensing: { max_customers: null, features: [] },
           identity_providers: [],
           billing: { payment_terms_days: null },
+          legal: {
+            name: null, address: null, country: null, tax_id: null, tax_country: null, iban: null, bic: null,
+            payment_instructions: null
+          },
           created_at: null,
           updated_at: null
         })

@@ -23,7 +23,7 @@ export const NotificationDirectoryLive = Layer.effect(
           readonly id: string
           readonly name: string
           readonly emails: ReadonlyArray<string> | null
-          readonly language: string | null
+          readonly language: string
           readonly partner_name: string
           readonly branding: unknown
         }>`
@@ -43,7 +43,7 @@ export const NotificationDirectoryLive = Layer.effect(
               customer_id: row.id,
               customer_name: row.name,
               emails: row.emails ?? [],
-              language: row.language ?? "en",
+              language: row.language,
               brand: {
                 name: branding["display_name"] ?? row.partner_name,
                 primary_color: branding["primary_color"] ?? null,

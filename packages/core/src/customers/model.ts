@@ -41,6 +41,11 @@ export const LanguageTag = Schema.String.pipe(
   Schema.pattern(/^[a-z]{2,3}(-[A-Z]{2})?$/, { message: () => "must be a language tag such as \"de\" or \"fr-CA\"" })
 )
 
+export const TaxExempt = Schema.Literal("none", "exempt", "reverse_charge")
+export type TaxExempt = typeof TaxExempt.Type
+
+const TaxIdInput = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(40))
+
 export const CurrencyCode = Schema.String.pipe(
   Schema.pattern(/^[A-Z]{3}$/, { message: () => "must be an ISO 4217 currency code in upper case, e.g. \"EUR\"" })
 )
@@ -98,8 +103,12 @@ export class Customer extends Schema.Class<Customer>("Customer")({
   payment_terms_days: Schema.Int,
   /** `paused`: dunning skips the customer. */
   dunning: DunningState,
-  /** The language its emails are written in where a template exists (`de`, `fr-CA`); null: English. */
-  language: Schema.NullOr(Schema.String),
+  /** The language of its emails and documents where a template exists (`de`, `fr-CA`); `en` unless set. */
+  language: Schema.String,
+  /** Its VAT number or other tax id, normalized (`DE123456789`); null when it has none (a consumer). */
+  tax_id: Schema.NullOr(Schema.String),
+  /** `none` (taxed as the rules say), `exempt` (no tax, the reason printed), `reverse_charge` (the buyer accounts for it). */
+  tax_exempt: TaxExempt,
   /** The dunning stage the customer's overdue invoices reached; null while nothing is overdue. */
   dunning_stage: Schema.NullOr(DunningStage),
   created_at: Timestamp,
@@ -133,7 +142,10 @@ export class CreateCustomer extends Schema.Class<CreateCustomer>("CreateCustomer
   /** Null or absent: the issuer's payment terms. */
   payment_terms_days: Schema.optional(Schema.NullOr(PaymentTermsDays)),
   dunning: Schema.optional(DunningState),
-  language: Schema.optional(Schema.NullOr(LanguageTag))
+  language: Schema.optional(LanguageTag),
+  /** Checked against its country's format (tax/tax-ids.ts); null clears it. */
+  tax_id: Schema.optional(Schema.NullOr(TaxIdInput)),
+  tax_exempt: Schema.optional(TaxExempt)
 }) {}
 
 /**
@@ -155,7 +167,10 @@ export class UpdateCustomer extends Schema.Class<UpdateCustomer>("UpdateCustomer
   /** Null: back to the issuer's payment terms. */
   payment_terms_days: Schema.optional(Schema.NullOr(PaymentTermsDays)),
   dunning: Schema.optional(DunningState),
-  language: Schema.optional(Schema.NullOr(LanguageTag))
+  language: Schema.optional(LanguageTag),
+  /** Checked against its country's format (tax/tax-ids.ts); null clears it. */
+  tax_id: Schema.optional(Schema.NullOr(TaxIdInput)),
+  tax_exempt: Schema.optional(TaxExempt)
 }) {}
 
 // Contacts ------------------------------------------------------------------------------------

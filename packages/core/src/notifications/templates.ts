@@ -141,7 +141,9 @@ const html = (content: Content, recipient: Recipient, language: string) => {
  */
 export const renderEmail = (eventType: string, data: Data, recipient: Recipient): EmailMessage | null => {
   if (recipient.emails.length === 0) return null
-  const language = TEMPLATES[recipient.language]?.[eventType] !== undefined ? recipient.language : "en"
+  // The customer's language (`de-AT`), else its primary language (`de`), else English.
+  const language = [recipient.language, recipient.language.split("-")[0]!, "en"]
+    .find((tag) => TEMPLATES[tag]?.[eventType] !== undefined) ?? "en"
   const template = TEMPLATES[language]?.[eventType]
   if (template === undefined) return null
   const content = template(data, recipient)

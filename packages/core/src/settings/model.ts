@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { Timestamp } from "../shared/time.js"
+import { Address } from "../customers/model.js"
 import { Email, Text } from "../shared/text.js"
 
 // Field formats. Inputs are decoded through these, and so are the stored sections: they are
@@ -160,6 +161,48 @@ export class IdentityProviderInput extends Schema.Class<IdentityProviderInput>("
   enabled: Schema.optional(Schema.Boolean)
 }) {}
 
+/** ISO 13616: the country, two check digits, then up to 30 letters and digits; mod 97 of the rearranged number is 1. */
+export const isValidIban = (text: string): boolean => {
+  const iban = text.replace(/\s+/g, "").toUpperCase()
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false
+  let rest = 0
+  for (const char of iban.slice(4) + iban.slice(0, 4)) {
+    const value = /[A-Z]/.test(char) ? String(char.charCodeAt(0) - 55) : char
+    for (const digit of value) rest = (rest * 10 + Number(digit)) % 97
+  }
+  return rest === 1
+}
+
+const Iban = Schema.Trim.pipe(
+  Schema.filter(isValidIban, { message: () => "must be an IBAN with valid check digits, e.g. \"DE89 3704 0044 0532 0130 00\"" }),
+  Schema.transform(Schema.String, { strict: true, decode: (s) => s.replace(/\s+/g, "").toUpperCase(), encode: (s) => s })
+)
+
+const Bic = Schema.Trim.pipe(
+  Schema.pattern(/^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/, { message: () => "must be a BIC of 8 or 11 letters and digits, e.g. \"COBADEFFXXX\"" })
+)
+
+const CountryCode = Schema.String.pipe(
+  Schema.pattern(/^[A-Z]{2}$/, { message: () => "must be an ISO 3166-1 alpha-2 country code in upper case, e.g. \"DE\"" })
+)
+
+/**
+ * The issuer's legal details, printed on its invoices and credit notes and written into its
+ * e-invoices: who sells, where it is registered for tax, and where to pay.
+ */
+export class Legal extends Schema.Class<Legal>("Legal")({
+  name: nullable(Text(200)),
+  address: nullable(Address),
+  /** Where it is established: the seller's country for tax. */
+  country: nullable(CountryCode),
+  tax_id: nullable(Text(40)),
+  /** Where it is registered for tax, when not its country. */
+  tax_country: nullable(CountryCode),
+  iban: nullable(Iban),
+  bic: nullable(Bic),
+  payment_instructions: nullable(Text(1000))
+}) {}
+
 /** How the account's invoices are collected, unless a customer sets its own. */
 export class BillingSettings extends Schema.Class<BillingSettings>("BillingSettings")({
   /** Days from an invoice's finalization to its due date; null = 14. */
@@ -177,6 +220,7 @@ export class Settings extends Schema.Class<Settings>("Settings")({
   licensing: Licensing,
   identity_providers: Schema.Array(IdentityProvider),
   billing: Schema.optionalWith(BillingSettings, { default: () => new BillingSettings({}) }),
+  legal: Schema.optionalWith(Legal, { default: () => new Legal({}) }),
   /** Null while the account still has the defaults. */
   created_at: Schema.NullOr(Timestamp),
   updated_at: Schema.NullOr(Timestamp)
@@ -188,6 +232,7 @@ export class Settings extends Schema.Class<Settings>("Settings")({
       licensing: new Licensing({}),
       identity_providers: [],
       billing: new BillingSettings({}),
+      legal: new Legal({}),
       created_at: null,
       updated_at: null
     })
@@ -199,6 +244,7 @@ export class UpdateSettings extends Schema.Class<UpdateSettings>("UpdateSettings
   branding: Schema.optional(Branding),
   licensing: Schema.optional(Licensing),
   billing: Schema.optional(BillingSettings),
+  legal: Schema.optional(Legal),
   identity_providers: Schema.optional(
     Schema.Array(IdentityProviderInput).pipe(
       Schema.maxItems(MAX_IDENTITY_PROVIDERS, { message: () => `must hold at most ${MAX_IDENTITY_PROVIDERS} providers` })

@@ -34,6 +34,7 @@ export const make = Effect.gen(function* () {
         ? undefined
         : new Licensing({ ...input.licensing, features: uniqueFeatures(input.licensing.features) }),
       billing: input.billing,
+      legal: input.legal,
       identity_providers: providers
     }
     return yield* repo.save(principal.account_id, changes, yield* now).pipe(

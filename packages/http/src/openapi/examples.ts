@@ -29,7 +29,9 @@ export const EXAMPLES: Record<string, unknown> = {
     "payment_terms_days": 14,
     "dunning": "active",
     "dunning_stage": null,
-    "language": null,
+    "language": "en",
+    "tax_id": "DE811907980",
+    "tax_exempt": "none",
     "created_at": "2026-12-06T21:23:51.072Z",
     "updated_at": "2026-12-06T21:23:51.072Z"
   },

@@ -2,8 +2,8 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 
 /**
- * Emails go through the delivery engine (kind `email`, target `smtp`), and a customer may name
- * the language its emails are written in (null: English).
+ * Emails go through the delivery engine (kind `email`, target `smtp`), and a customer names
+ * the language its emails and documents are written in (`en` unless set).
  */
 export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -15,5 +15,5 @@ export default Effect.gen(function* () {
       loop execute format('alter table deliveries drop constraint %I', c.conname); end loop;
     end $$`)
   yield* sql`alter table deliveries add constraint deliveries_kind_check check (kind in ('provisioning', 'webhook', 'email'))`
-  yield* sql`alter table customers add column language text`
+  yield* sql`alter table customers add column language text not null default 'en'`
 })

@@ -23,6 +23,7 @@ import reconciliation from "./0020_reconciliation.js"
 import stripeRefunds from "./0021_stripe_refunds.js"
 import emailDeliveries from "./0022_email_deliveries.js"
 import paymentReference from "./0023_payment_reference.js"
+import taxIdentities from "./0024_tax_identities.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -51,7 +52,8 @@ export const migrations = {
   "0020_reconciliation": reconciliation,
   "0021_stripe_refunds": stripeRefunds,
   "0022_email_deliveries": emailDeliveries,
-  "0023_payment_reference": paymentReference
+  "0023_payment_reference": paymentReference,
+  "0024_tax_identities": taxIdentities
 }
 
 const loader = Migrator.fromRecord(migrations)
