@@ -378,7 +378,9 @@ describe("invoices", () => {
             amount: "11.00",
             details: {},
             order_item_id: null,
-            credit_note_id: null
+            credit_note_id: null,
+            tax_rate: null,
+            tax_category: null
           }
         ])
 

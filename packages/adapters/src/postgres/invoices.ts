@@ -34,10 +34,14 @@ const invoiceJson = (i: string) => `json_build_object(
                select l.kind, l.description, l.subscription_id, l.product_id, l.plan_id, l.sku_id,
                       ${isoSql("l.period_start")} as period_start, ${isoSql("l.period_end")} as period_end,
                       l.quantity::text as quantity, l.unit_price::text as unit_price, l.amount::text as amount,
-                      l.details, l.order_item_id, l.credit_note_id
+                      l.details, l.order_item_id, l.credit_note_id,
+                      null::text as tax_rate, null::text as tax_category
              ) line
             where l.invoice_id = ${i}.id), '[]'),
-  'subtotal', ${moneySql(`${i}.subtotal`, `${i}.currency`)}, 'total', ${moneySql(`${i}.total`, `${i}.currency`)},
+  'subtotal', ${moneySql(`${i}.subtotal`, `${i}.currency`)},
+  -- Tax: not computed yet (Order-to-cash II); the shape is the contract's.
+  'tax', '[]'::json, 'tax_total', ${moneySql("0", `${i}.currency`)},
+  'total', ${moneySql(`${i}.total`, `${i}.currency`)},
   'amount_paid', ${moneySql(`${i}.amount_paid`, `${i}.currency`)}, 'amount_due', ${moneySql(`${i}.amount_due`, `${i}.currency`)},
   'finalizes_at', ${isoSql(`${i}.finalizes_at`)}, 'finalized_at', ${isoSql(`${i}.finalized_at`)},
   'paid_at', ${isoSql(`${i}.paid_at`)}, 'voided_at', ${isoSql(`${i}.voided_at`)},

@@ -28,7 +28,9 @@ const invoiceLine = (
   amount: fields.amount,
   details: fields.details ?? {},
   order_item_id: fields.order_item_id ?? null,
-  credit_note_id: fields.credit_note_id ?? null
+  credit_note_id: fields.credit_note_id ?? null,
+  tax_rate: fields.tax_rate ?? null,
+  tax_category: fields.tax_category ?? null
 })
 
 /**

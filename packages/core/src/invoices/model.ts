@@ -20,6 +20,22 @@ export type InvoiceId = typeof InvoiceId.Type
 export const InvoiceStatus = Schema.Literal("draft", "finalized", "paid", "void")
 export type InvoiceStatus = typeof InvoiceStatus.Type
 
+/** What a line is taxed as (a rate table row's category; `telecom` for telecommunication services). */
+export const TaxCategory = Schema.Literal("standard", "reduced", "zero", "telecom")
+export type TaxCategory = typeof TaxCategory.Type
+
+/** One rate of an invoice's tax breakdown: tax is computed on the sum of the lines at that rate. */
+export const InvoiceTax = Schema.Struct({
+  category: TaxCategory,
+  /** A percentage as a decimal string, e.g. `"19.0"`; `"0"` for reverse charge and exemptions. */
+  rate: DecimalString,
+  taxable_amount: Money,
+  tax_amount: Money,
+  /** Why no tax is charged (reverse charge, exemption), printed on the documents; null otherwise. */
+  exemption_reason: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "InvoiceTax" })
+export type InvoiceTax = typeof InvoiceTax.Type
+
 export const InvoiceLineKind = Schema.Literal("recurring", "proration", "installment", "usage", "one_off", "credit")
 export type InvoiceLineKind = typeof InvoiceLineKind.Type
 
@@ -73,7 +89,11 @@ export class InvoiceLine extends Schema.Class<InvoiceLine>("InvoiceLine")({
   amount: DecimalString,
   details: InvoiceLineDetails,
   order_item_id: Schema.NullOr(Schema.String),
-  credit_note_id: Schema.NullOr(Schema.String)
+  credit_note_id: Schema.NullOr(Schema.String),
+  /** The tax rate applied, a percentage as a decimal string (`"19.0"`); null for credit lines and untaxed drafts. */
+  tax_rate: Schema.NullOr(DecimalString),
+  /** The line's tax category; null for credit lines and untaxed drafts. */
+  tax_category: Schema.NullOr(TaxCategory)
 }) {}
 
 /**
@@ -94,6 +114,9 @@ export class Invoice extends Schema.Class<Invoice>("Invoice")({
   billing_run_id: Schema.NullOr(Schema.String),
   lines: Schema.Array(InvoiceLine),
   subtotal: Money,
+  /** The tax breakdown, one entry per category and rate. */
+  tax: Schema.Array(InvoiceTax),
+  tax_total: Money,
   total: Money,
   amount_paid: Money,
   amount_due: Money,

@@ -142,11 +142,18 @@ export const EXAMPLES: Record<string, unknown> = {
         "amount": "2.50",
         "details": {},
         "order_item_id": "oit_01m96kvsc3dker09jkad7bktge",
-        "credit_note_id": null
+        "credit_note_id": null,
+        "tax_rate": null,
+        "tax_category": null
       }
     ],
     "subtotal": {
       "amount": "2.50",
+      "currency": "EUR"
+    },
+    "tax": [],
+    "tax_total": {
+      "amount": "0.00",
       "currency": "EUR"
     },
     "total": {
