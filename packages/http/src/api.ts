@@ -30,6 +30,7 @@ import { UsageApi } from "./usage/api.js"
 import { PaymentsApi } from "./payments/api.js"
 import { ReconciliationApi } from "./reconciliation/api.js"
 import { CommissionsApi } from "./commissions/api.js"
+import { TaxApi } from "./tax/api.js"
 import { BillingApi } from "./billing/api.js"
 import { InventoryApi } from "./inventory/api.js"
 import { NumberOrdersApi } from "./number-orders/api.js"
@@ -60,6 +61,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(PaymentsApi)
   .add(ReconciliationApi)
   .add(CommissionsApi)
+  .add(TaxApi)
   .add(BillingApi)
   .add(InventoryApi)
   .add(NumberOrdersApi)

@@ -33,6 +33,7 @@ import { UsageHandlers } from "./usage/handlers.js"
 import { PaymentsHandlers } from "./payments/handlers.js"
 import { ReconciliationHandlers } from "./reconciliation/handlers.js"
 import { CommissionsHandlers } from "./commissions/handlers.js"
+import { TaxHandlers } from "./tax/handlers.js"
 import { BillingHandlers } from "./billing/handlers.js"
 import { InventoryHandlers } from "./inventory/handlers.js"
 import { NumberOrdersHandlers } from "./number-orders/handlers.js"
@@ -43,7 +44,7 @@ import { UsersHandlers } from "./users/handlers.js"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
-  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, CollectionHandlers, ErrorMappingLive]),
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, TaxHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, CollectionHandlers, ErrorMappingLive]),
   Layer.provide(ReconciliationHandlers),
   Layer.provide(GatewaysHandlers),
   // Authentication, then the caller's rate limit.

@@ -12,6 +12,8 @@ import { UsageRepoLive } from "./usage.js"
 import { InvoiceRepoLive } from "./invoices.js"
 import { PaymentRepoLive } from "./payments.js"
 import { CommissionRuleRepoLive } from "./commissions.js"
+import { TaxCalculatorLive } from "./tax/calculator.js"
+import { TaxRateRepoLive } from "./tax/rates.js"
 import { BillingReposLive } from "./billing.js"
 import { InventoryRepoLive } from "./inventory.js"
 import { NumberOrderRepoLive } from "./number-orders.js"
@@ -65,6 +67,8 @@ export const PostgresLive = Layer.mergeAll(
   InvoiceRepoLive,
   PaymentRepoLive,
   CommissionRuleRepoLive,
+  TaxRateRepoLive,
+  TaxCalculatorLive,
   BillingReposLive,
   InventoryRepoLive,
   NumberOrderRepoLive,

@@ -13,7 +13,7 @@ import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { pgArray } from "./arrays.js"
-import { isoSql, moneySql, parseJson } from "./json.js"
+import { isoSql, minorUnitsSql, moneySql, parseJson } from "./json.js"
 import { pageClause } from "./pagination.js"
 import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
 import { orPersistenceError } from "./persistence.js"
@@ -35,12 +35,17 @@ const invoiceJson = (i: string) => `json_build_object(
                       ${isoSql("l.period_start")} as period_start, ${isoSql("l.period_end")} as period_end,
                       l.quantity::text as quantity, l.unit_price::text as unit_price, l.amount::text as amount,
                       l.details, l.order_item_id, l.credit_note_id,
-                      null::text as tax_rate, null::text as tax_category
+                      l.tax_rate::text as tax_rate, l.tax_category
              ) line
             where l.invoice_id = ${i}.id), '[]'),
   'subtotal', ${moneySql(`${i}.subtotal`, `${i}.currency`)},
-  -- Tax: not computed yet (Order-to-cash II); the shape is the contract's.
-  'tax', '[]'::json, 'tax_total', ${moneySql("0", `${i}.currency`)},
+  'tax', coalesce((select json_agg(json_build_object(
+             'category', t->>'category', 'rate', t->>'rate',
+             'taxable_amount', json_build_object('amount', t->>'taxable_amount', 'currency', ${i}.currency),
+             'tax_amount', json_build_object('amount', t->>'tax_amount', 'currency', ${i}.currency),
+             'exemption_reason', t->>'exemption_reason') order by n)
+           from jsonb_array_elements(${i}.tax) with ordinality as x(t, n)), '[]'),
+  'tax_total', ${moneySql(`${i}.tax_total`, `${i}.currency`)},
   'total', ${moneySql(`${i}.total`, `${i}.currency`)},
   'amount_paid', ${moneySql(`${i}.amount_paid`, `${i}.currency`)}, 'amount_due', ${moneySql(`${i}.amount_due`, `${i}.currency`)},
   'finalizes_at', ${isoSql(`${i}.finalizes_at`)}, 'finalized_at', ${isoSql(`${i}.finalized_at`)},
@@ -114,7 +119,9 @@ export const InvoiceRepoLive = Layer.effect(
           yield* sql`
             with charges as (
               select i.id, i.customer_id, i.currency,
-                     coalesce((select sum(l.amount) from invoice_lines l where l.invoice_id = i.id and l.kind <> 'credit'), 0) as subtotal,
+                     -- Credit is applied after tax: up to the gross (net lines + their tax).
+                     coalesce((select sum(l.amount) from invoice_lines l where l.invoice_id = i.id and l.kind <> 'credit'), 0)
+                       + (select t.tax_total from provisio_invoice_tax(i.id, ${sql.unsafe(minorUnitsSql("i.currency"))}) t) as subtotal,
                      coalesce((select max(l.position) from invoice_lines l where l.invoice_id = i.id), 0) as last_position
                 from (${subjects}) i
             ),
@@ -188,15 +195,22 @@ export const InvoiceRepoLive = Layer.effect(
                    sum(l.amount) as total
               from invoice_lines l where l.invoice_id in (select id from drafts) group by l.invoice_id
           ),
+          -- The breakdown from the taxed lines; total = subtotal + tax_total + credit lines.
+          taxes as (
+            select d.id as invoice_id, t.tax, t.tax_total
+              from drafts d cross join lateral provisio_invoice_tax(d.id, ${sql.unsafe(minorUnitsSql("d.currency"))}) t
+          ),
           numbered as (
             select d.*, 'INV-' || ${year} || '-' || lpad(k.n, greatest(${NUMBER_DIGITS}, length(k.n)), '0') as number,
-                   t.subtotal, t.total,
+                   t.subtotal, t.total, x.tax, x.tax_total,
                    -- Credit covered all of it: nothing is left to pay, so it is paid at once.
                    case when t.total - d.amount_paid <= 0 then 'paid' else 'finalized' end as status,
                    case when t.total - d.amount_paid <= 0 then ${iso(at)}::timestamptz end as paid_at
               from drafts d join sequences s using (issuer_account_id) left join sums m on m.invoice_id = d.id
+              join taxes x on x.invoice_id = d.id
              cross join lateral (select (s.last_number - d.taken + d.place)::text as n) k
-             cross join lateral (select coalesce(m.subtotal, 0) as subtotal, coalesce(m.total, 0) as total) t
+             cross join lateral (select coalesce(m.subtotal, 0) as subtotal,
+                                        coalesce(m.total, 0) + x.tax_total as total) t
           ),
           -- When it falls due and how it is collected, from the customer's terms; an automatic
           -- charge is queued (next_charge_at) with the finalization, for a collector to make.
@@ -215,7 +229,9 @@ export const InvoiceRepoLive = Layer.effect(
           written as (${write}),
           ledger as (
             insert into ledger_entries (customer_id, currency, kind, amount, invoice_id, created_at)
-            select customer_id, currency, 'invoice', subtotal, id, ${iso(at)} from written where subtotal <> 0 order by id
+            -- The gross: what the customer owes before credit (net lines + tax).
+            select customer_id, currency, 'invoice', subtotal + tax_total, id, ${iso(at)}
+              from written where subtotal + tax_total <> 0 order by id
           ),
           raised as (
             insert into events (id, type, occurred_at, customer_id, lineage, data)
@@ -247,6 +263,7 @@ export const InvoiceRepoLive = Layer.effect(
         return yield* finalize(subjects, sql`
           update invoices i
              set number = u.number, subtotal = u.subtotal, total = u.total, amount_due = u.total - u.amount_paid,
+                 tax = u.tax, tax_total = u.tax_total,
                  status = u.status, paid_at = u.paid_at, finalized_at = ${iso(at)}, finalizes_at = null,
                  needs_rerate = false, updated_at = ${iso(at)}, due_at = u.due_at, due_date = u.due_date,
                  collection_method = u.collection_method, next_charge_at = u.next_charge_at
@@ -270,10 +287,11 @@ export const InvoiceRepoLive = Layer.effect(
       return finalize(subjects, sql`
         insert into invoices (id, number, customer_id, lineage, issuer_account_id, status, currency, period, billing_run_id,
                               subtotal, total, amount_paid, amount_due, paid_at, finalized_at, created_at, updated_at,
-                              due_at, due_date, collection_method, next_charge_at)
+                              due_at, due_date, collection_method, next_charge_at, tax, tax_total)
         select u.id, u.number, u.customer_id, u.lineage, u.issuer_account_id, u.status, u.currency, u.period,
                u.billing_run_id, u.subtotal, u.total, u.amount_paid, u.total - u.amount_paid, u.paid_at,
-               ${iso(at)}, u.created_at, ${iso(at)}, u.due_at, u.due_date, u.collection_method, u.next_charge_at
+               ${iso(at)}, u.created_at, ${iso(at)}, u.due_at, u.due_date, u.collection_method, u.next_charge_at,
+               u.tax, u.tax_total
           from collected u order by u.id
         returning *`, at, events)
     }
@@ -285,7 +303,7 @@ export const InvoiceRepoLive = Layer.effect(
         // ledger as payments, so no entry for that note). A draft was never booked.
         const rows = yield* sql<{ readonly id: string; readonly credit_note_id: string | null }>`
           with target as (
-            select id, number, status, customer_id, lineage, currency, subtotal, amount_paid
+            select id, number, status, customer_id, lineage, currency, subtotal + tax_total as subtotal, amount_paid
               from invoices where id = ${id} and status in ('draft', 'finalized', 'paid')
           ),
           restored as (
@@ -349,7 +367,7 @@ export const InvoiceRepoLive = Layer.effect(
           sql`
             select i.customer_id, i.currency, count(*)::int as invoices,
                    sum(i.subtotal)::text as subtotal,
-                   sum(i.total - i.subtotal)::text as credits,
+                   sum(i.total - i.subtotal - i.tax_total)::text as credits,
                    sum(i.total)::text as total,
                    sum(i.amount_paid)::text as amount_paid,
                    sum(i.amount_due)::text as amount_due

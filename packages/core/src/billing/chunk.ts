@@ -19,6 +19,7 @@ import {
   wantedInvoices
 } from "./plan.js"
 import { BillingInputRepo, BillingInvoiceRepo, BillingRunRepo, type Draft } from "./ports.js"
+import { TaxCalculator } from "../tax/ports.js"
 import { rerateLocked } from "./rerate.js"
 
 /**
@@ -122,7 +123,9 @@ const settleInvoices = (
     const writes = yield* BillingInvoiceRepo
     const created = drafts.filter((d) => d.created).map((d) => d.id)
     if (run.grace_period_seconds > 0) {
-      // Finalizing sums the lines itself; drafts that wait show their totals meanwhile.
+      // Finalizing sums the lines itself; drafts that wait show their totals (tax included) meanwhile:
+      // the chunk's lines are taxed in one call.
+      yield* (yield* TaxCalculator).taxInvoices({ _tag: "Stored", invoiceIds: drafts.map((d) => d.id) })
       yield* writes.refreshTotals(drafts.map((d) => d.id), at)
       // Only a new draft none of the lines went on can be empty (its periods were billed by
       // another transaction meanwhile).

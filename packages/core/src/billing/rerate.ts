@@ -5,6 +5,7 @@ import { Transactor } from "../shared/transactor.js"
 import { usageLines } from "./build.js"
 import { inputsWithUsage } from "./inputs.js"
 import { BillingInputRepo, BillingInvoiceRepo } from "./ports.js"
+import { TaxCalculator } from "../tax/ports.js"
 
 /**
  * Inside a transaction: the usage lines and totals of the flagged drafts among `ids` (every
@@ -32,6 +33,7 @@ export const rerateLocked = (ids: ReadonlyArray<string> | undefined) =>
     }
     yield* writes.deleteUsageLines(draftIds)
     yield* writes.insertLines(lines)
+    yield* (yield* TaxCalculator).taxInvoices({ _tag: "Stored", invoiceIds: draftIds })
     yield* writes.refreshTotals(draftIds, yield* now)
     yield* writes.clearRerate(draftIds)
     return draftIds

@@ -13,6 +13,7 @@ import { InvalidState, NotFound, PersistenceError, ValidationError } from "../sh
 import { CreditNote, type CreditNoteId } from "../payments/model.js"
 import { makeId, makeIds } from "../shared/ids.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
+import { TaxCalculator } from "../tax/ports.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
 import { Invoice, type UpdateInvoice } from "./model.js"
@@ -36,6 +37,7 @@ export const make = Effect.gen(function* () {
   const subscriptions = yield* SubscriptionRepo
   const log = yield* EventLog
   const transactor = yield* Transactor
+  const tax = yield* TaxCalculator
 
   const findCustomer = (principal: Principal, id: string) =>
     customers.findById(id).pipe(reachableBy(principal, "customer", id))
@@ -52,6 +54,8 @@ export const make = Effect.gen(function* () {
   const finalizeMany = (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, PersistenceError> =>
     ids.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {
       const unique = [...new Set(ids)]
+      // Taxed as they are finalized (rates of the lines' service dates), in one call for the batch.
+      yield* tax.taxInvoices({ _tag: "Stored", invoiceIds: unique })
       return yield* repo.finalizeDrafts(unique, yield* now, yield* eventIdsFor(unique))
     }))
 
@@ -61,6 +65,7 @@ export const make = Effect.gen(function* () {
   ): Effect.Effect<ReadonlyArray<string>, PersistenceError> =>
     invoices.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {
       const events = yield* eventIdsFor(invoices.map((i) => i.id))
+      yield* tax.taxInvoices({ _tag: "Issuing", invoices, createdAt })
       return yield* repo.issueInvoices(invoices, createdAt, yield* now, events)
     }))
 

@@ -14,6 +14,7 @@ import type { InvoiceToIssue } from "../../src/invoices/ports"
 import { Invoices } from "../../src/invoices/service"
 import { money } from "../../src/shared/money"
 import { fake } from "../../src/testing/fakes"
+import { TaxCalculator } from "../../src/tax/ports"
 
 /**
  * One chunk of a billing run against fakes of its ports: what it reads is given, what it writes is
@@ -97,6 +98,7 @@ const ports = (written: Written, options: { readonly alreadyBilled?: boolean } =
         }),
       insertLines: (lines) => Effect.sync(() => void written.lines.push(...lines))
     }),
+    fake(TaxCalculator, { taxInvoices: () => Effect.void }),
     fake(Invoices, {
       finalizeMany: () => Effect.succeed([]),
       issueMany: (invoices) => Effect.sync(() => {

@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { column, pgArray, unnestRows } from "../arrays.js"
 import { invoicesToIssueSql } from "../invoices.js"
+import { minorUnitsSql } from "../json.js"
 import { orPersistenceError } from "../persistence.js"
 import { decode, epochMillis, type Failure, iso, periodColumns } from "./common.js"
 
@@ -172,14 +173,16 @@ export const BillingInvoiceRepoLive = Layer.effect(
       refreshTotals: (invoiceIds, at) =>
         invoiceIds.length === 0 ? Effect.void : run(sql`
           update invoices i
-             set subtotal = t.subtotal, total = t.subtotal + t.credits,
-                 amount_due = t.subtotal + t.credits - i.amount_paid, updated_at = ${iso(at)}
-            from (select inv.id,
+             set subtotal = t.subtotal, total = t.subtotal + x.tax_total + t.credits, tax = x.tax, tax_total = x.tax_total,
+                 amount_due = t.subtotal + x.tax_total + t.credits - i.amount_paid, updated_at = ${iso(at)}
+            from (select inv.id, ii.currency,
                          coalesce(sum(l.amount) filter (where l.kind <> 'credit'), 0) as subtotal,
                          coalesce(sum(l.amount) filter (where l.kind = 'credit'), 0) as credits
                     from unnest(${pgArray(invoiceIds)}::text[]) as inv(id)
+                    join invoices ii on ii.id = inv.id
                     left join invoice_lines l on l.invoice_id = inv.id
-                   group by inv.id) t
+                   group by inv.id, ii.currency) t
+           cross join lateral provisio_invoice_tax(t.id, ${sql.unsafe(minorUnitsSql("t.currency"))}) x
            where i.id = t.id`).pipe(Effect.asVoid),
 
       deleteEmptyDrafts: (invoiceIds) =>

@@ -24,6 +24,7 @@ import stripeRefunds from "./0021_stripe_refunds.js"
 import emailDeliveries from "./0022_email_deliveries.js"
 import paymentReference from "./0023_payment_reference.js"
 import taxIdentities from "./0024_tax_identities.js"
+import tax from "./0025_tax.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -53,7 +54,8 @@ export const migrations = {
   "0021_stripe_refunds": stripeRefunds,
   "0022_email_deliveries": emailDeliveries,
   "0023_payment_reference": paymentReference,
-  "0024_tax_identities": taxIdentities
+  "0024_tax_identities": taxIdentities,
+  "0025_tax": tax
 }
 
 const loader = Migrator.fromRecord(migrations)

@@ -1,0 +1,171 @@
+import * as BigDecimal from "effect/BigDecimal"
+import type { TaxCategory } from "../invoices/model.js"
+import { type Currency, minorUnits } from "../shared/money.js"
+import type { PlaceOfSupply, TaxBehavior } from "./model.js"
+import { EU_VAT_COUNTRIES } from "./tax-ids.js"
+
+/**
+ * The built-in tax rules, pure. The Postgres adapter (adapters/postgres/tax/calculator.ts) is
+ * their set-based form for billing runs: the same decisions, in the same order, in one statement
+ * per chunk; tax.test.ts holds both to the worked examples of docs/tax.md.
+ */
+
+/** The legal mention printed for an EU B2B reverse charge. */
+export const REVERSE_CHARGE_REASON =
+  "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC)"
+/** The mention for a customer exempt from tax. */
+export const EXEMPT_REASON = "Exempt from tax"
+/** The mention for a sale outside the seller's tax area where no rate is configured. */
+export const OUTSIDE_SCOPE_REASON = "Outside the scope of tax: supplied outside the seller's tax area"
+
+export interface TaxParties {
+  /** The issuer's tax country (settings.legal.tax_country, else legal.country); null: no tax at all. */
+  readonly seller: string | null
+  /** The customer's address.country; null is treated as domestic. */
+  readonly buyer: string | null
+  readonly buyerTaxId: string | null
+  readonly exempt: "none" | "exempt" | "reverse_charge"
+}
+
+/** Where a line is taxed: the rate of `country`, or zero for `reason`, or not at all. */
+export type TaxDecision =
+  | { readonly _tag: "Rate"; readonly country: string; readonly zeroUnlessRow: boolean }
+  | { readonly _tag: "Zero"; readonly reason: string }
+  | { readonly _tag: "Untaxed" }
+
+/** The seller's tax area: the EU for an EU seller, its own country otherwise. */
+const sameArea = (seller: string, buyer: string) =>
+  seller === buyer || (EU_VAT_COUNTRIES.has(seller) && EU_VAT_COUNTRIES.has(buyer))
+
+/**
+ * Which country's rate applies, in this order: no seller country -> untaxed; `exempt` -> 0 with
+ * the reason; domestic (or no buyer country) -> the seller's; EU cross-border B2B (a tax id or
+ * `reverse_charge`) -> reverse charge; EU cross-border B2C -> the customer's country (place of
+ * supply), or the seller's when the plan/SKU says `seller`; outside the seller's tax area -> the
+ * customer country's rate when a row exists there, else 0 with the reason.
+ */
+export const decide = (parties: TaxParties, placeOfSupply: PlaceOfSupply): TaxDecision => {
+  const { buyer, seller } = parties
+  if (seller === null) return { _tag: "Untaxed" }
+  if (parties.exempt === "exempt") return { _tag: "Zero", reason: EXEMPT_REASON }
+  if (buyer === null || buyer === seller) return { _tag: "Rate", country: seller, zeroUnlessRow: false }
+  if (sameArea(seller, buyer)) {
+    if (parties.exempt === "reverse_charge" || parties.buyerTaxId !== null) {
+      return { _tag: "Zero", reason: REVERSE_CHARGE_REASON }
+    }
+    return { _tag: "Rate", country: placeOfSupply === "seller" ? seller : buyer, zeroUnlessRow: false }
+  }
+  return { _tag: "Rate", country: buyer, zeroUnlessRow: true }
+}
+
+export interface RateRow {
+  readonly country: string
+  readonly region: string | null
+  readonly category: TaxCategory
+  readonly rate: string
+  readonly valid_from: string
+  readonly valid_to: string | null
+}
+
+/**
+ * The row in force on `date` (YYYY-MM-DD) for the country and category: the category's own row,
+ * else the country's `standard` row; country-wide rows only (regions are an external adapter's).
+ */
+export const findRate = (
+  rows: ReadonlyArray<RateRow>,
+  country: string,
+  category: TaxCategory,
+  date: string
+): RateRow | undefined => {
+  const inForce = rows.filter((r) =>
+    r.country === country && r.region === null && r.valid_from <= date && (r.valid_to === null || r.valid_to > date)
+  )
+  return inForce.find((r) => r.category === category) ?? inForce.find((r) => r.category === "standard")
+}
+
+/** Two validities [from, to) overlap (null `to` = open). */
+export const overlaps = (a: Pick<RateRow, "valid_from" | "valid_to">, b: Pick<RateRow, "valid_from" | "valid_to">) =>
+  (a.valid_to === null || b.valid_from < a.valid_to) && (b.valid_to === null || a.valid_from < b.valid_to)
+
+/** Half-up to the currency's minor unit (half away from zero, as PostgreSQL's round). */
+export const roundHalfUp = (amount: BigDecimal.BigDecimal, currency: Currency): BigDecimal.BigDecimal =>
+  BigDecimal.scale(BigDecimal.round(amount, { scale: minorUnits(currency), mode: "half-from-zero" }), minorUnits(currency))
+
+const HUNDRED = BigDecimal.fromBigInt(100n)
+
+/**
+ * A line's net amount: as priced for `exclusive`; for `inclusive`, gross * 100 / (100 + rate),
+ * rounded half-up to the minor unit once per line.
+ */
+export const netAmount = (
+  priced: BigDecimal.BigDecimal,
+  behavior: TaxBehavior,
+  rate: BigDecimal.BigDecimal | null,
+  currency: Currency
+): BigDecimal.BigDecimal => {
+  if (behavior === "exclusive" || rate === null) return priced
+  const divided = BigDecimal.divide(BigDecimal.multiply(priced, HUNDRED), BigDecimal.sum(HUNDRED, rate))
+  return roundHalfUp(divided._tag === "Some" ? divided.value : priced, currency)
+}
+
+export interface TaxedLine {
+  readonly amount: BigDecimal.BigDecimal
+  readonly tax_category: TaxCategory | null
+  /** The rate as written in the table ("19.0"); null when untaxed. */
+  readonly tax_rate: string | null
+  readonly exemption_reason: string | null
+}
+
+export interface TaxGroup {
+  readonly category: TaxCategory
+  readonly rate: string
+  readonly taxable_amount: BigDecimal.BigDecimal
+  readonly tax_amount: BigDecimal.BigDecimal
+  readonly exemption_reason: string | null
+}
+
+/**
+ * The breakdown (EN 16931 style): lines grouped by category, rate and reason; tax is the group's
+ * net sum times the rate, rounded half-up once per group. Ordered by category, then rate.
+ */
+export const breakdown = (lines: ReadonlyArray<TaxedLine>, currency: Currency): Array<TaxGroup> => {
+  const groups = new Map<string, { category: TaxCategory; rate: string; reason: string | null; sum: BigDecimal.BigDecimal }>()
+  for (const line of lines) {
+    if (line.tax_rate === null || line.tax_category === null) continue
+    const rate = BigDecimal.format(BigDecimal.normalize(BigDecimal.unsafeFromString(line.tax_rate)))
+    const key = `${line.tax_category}|${rate}|${line.exemption_reason ?? ""}`
+    const group = groups.get(key)
+    if (group === undefined) {
+      groups.set(key, { category: line.tax_category, rate: line.tax_rate, reason: line.exemption_reason, sum: line.amount })
+    } else group.sum = BigDecimal.sum(group.sum, line.amount)
+  }
+  return [...groups.values()]
+    .sort((a, b) => a.category.localeCompare(b.category) || BigDecimal.Order(BigDecimal.unsafeFromString(a.rate), BigDecimal.unsafeFromString(b.rate)))
+    .map((g) => ({
+      category: g.category,
+      rate: g.rate,
+      taxable_amount: roundHalfUp(g.sum, currency),
+      tax_amount: roundHalfUp(BigDecimal.unsafeDivide(BigDecimal.multiply(g.sum, BigDecimal.unsafeFromString(g.rate)), HUNDRED), currency),
+      exemption_reason: g.reason
+    }))
+}
+
+/**
+ * A credit of `gross` against an invoice of `invoiceTotal` gross with `groups`: each group
+ * reversed in proportion (taxable and tax scaled by gross / total, rounded half-up); the last
+ * group takes the rounding remainder so net + tax = gross exactly.
+ */
+export const proportionalCredit = (
+  gross: BigDecimal.BigDecimal,
+  invoiceTotal: BigDecimal.BigDecimal,
+  groups: ReadonlyArray<TaxGroup>,
+  currency: Currency
+): { readonly groups: Array<TaxGroup>; readonly subtotal: BigDecimal.BigDecimal; readonly tax_total: BigDecimal.BigDecimal } => {
+  const zero = BigDecimal.make(0n, minorUnits(currency))
+  if (groups.length === 0 || BigDecimal.isZero(invoiceTotal)) return { groups: [], subtotal: gross, tax_total: zero }
+  const share = (x: BigDecimal.BigDecimal) =>
+    roundHalfUp(BigDecimal.unsafeDivide(BigDecimal.multiply(x, gross), invoiceTotal), currency)
+  const scaled = groups.map((g) => ({ ...g, taxable_amount: share(g.taxable_amount), tax_amount: share(g.tax_amount) }))
+  const tax_total = scaled.reduce((s, g) => BigDecimal.sum(s, g.tax_amount), zero)
+  return { groups: scaled, subtotal: roundHalfUp(BigDecimal.subtract(gross, tax_total), currency), tax_total }
+}
