@@ -8,7 +8,7 @@ import { Activations } from "@provisio/core/activations/service"
 import { Support } from "@provisio/core/support/service"
 import { UsageService } from "@provisio/core/usage/service"
 import { Invoices } from "@provisio/core/invoices/service"
-import { TaxRates } from "@provisio/core/tax/service"
+import { Documents } from "@provisio/core/documents/service"
 import { Payments } from "@provisio/core/payments/service"
 import { Reconciliation } from "@provisio/core/reconciliation/service"
 import { Commissions } from "@provisio/core/commissions/service"
@@ -37,6 +37,7 @@ import { DeliverySignerLive } from "./push/delivery-signer.js"
 import { DeliveryLimitsLive, DeliverySignalsLive } from "./postgres/work-signals.js"
 import { PushSenderUndici } from "./push/sender.js"
 import { MailSenderLive } from "./email/smtp.js"
+import { DocumentRendererLive } from "./documents/renderer.js"
 import { PaymentGatewaysLive } from "./payments/routing.js"
 import { StripeWebhookReaderLive } from "./payments/stripe-webhooks.js"
 import { ReconciliationRepoLive } from "./postgres/reconciliation/index.js"
@@ -67,9 +68,9 @@ export const ServicesWith = Layer.mergeAll(
   Identity.layer, Customers.layer, Catalog.layer, Numbers.layer, Users.layer, Auth.layer, RequestGuardsLive,
   Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Support.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
   Commissions.layer,
-  TaxRates.layer,
   UsageService.layer,
   Invoices.layer,
+  Documents.layer.pipe(Layer.provide(DocumentRendererLive)),
   Billing.layer.pipe(Layer.provide(Invoices.layer)),
   Payments.layer,
   Reconciliation.layer.pipe(Layer.provide(Layer.merge(ReconciliationRepoLive, XmlReaderLive))),

@@ -26,6 +26,7 @@ import { SubscriptionsApi } from "./subscriptions/api.js"
 import { ActivationsApi } from "./activations/api.js"
 import { SupportApi } from "./support/api.js"
 import { InvoicesApi } from "./invoices/api.js"
+import { DocumentsApi } from "./documents/api.js"
 import { UsageApi } from "./usage/api.js"
 import { PaymentsApi } from "./payments/api.js"
 import { ReconciliationApi } from "./reconciliation/api.js"
@@ -57,6 +58,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(ActivationsApi)
   .add(SupportApi)
   .add(InvoicesApi)
+  .add(DocumentsApi)
   .add(UsageApi)
   .add(PaymentsApi)
   .add(ReconciliationApi)

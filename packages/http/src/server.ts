@@ -29,6 +29,7 @@ import { SubscriptionsHandlers } from "./subscriptions/handlers.js"
 import { ActivationsHandlers } from "./activations/handlers.js"
 import { SupportHandlers } from "./support/handlers.js"
 import { InvoicesHandlers } from "./invoices/handlers.js"
+import { DocumentsHandlers } from "./documents/handlers.js"
 import { UsageHandlers } from "./usage/handlers.js"
 import { PaymentsHandlers } from "./payments/handlers.js"
 import { ReconciliationHandlers } from "./reconciliation/handlers.js"
@@ -44,7 +45,7 @@ import { UsersHandlers } from "./users/handlers.js"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
-  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, TaxHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, CollectionHandlers, ErrorMappingLive]),
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, DocumentsHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, TaxHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, CollectionHandlers, ErrorMappingLive]),
   Layer.provide(ReconciliationHandlers),
   Layer.provide(GatewaysHandlers),
   // Authentication, then the caller's rate limit.

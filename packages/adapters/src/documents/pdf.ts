@@ -1,0 +1,209 @@
+import { amountText, documentFigures, isoDate, plainDecimal } from "@provisio/core/documents/figures"
+import type { InvoiceDocument } from "@provisio/core/documents/model"
+import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import PDFDocument from "pdfkit"
+import { addressLines, lineRows, paymentLines, type TableRow } from "./pdf-text.js"
+
+/**
+ * An invoice as a PDF with pdfkit, in DejaVu Sans (the `dejavu-fonts-ttf` package, embedded and
+ * subset: any script the font covers prints). Deterministic: the document's dates are the
+ * invoice's finalization, and pdfkit derives the file id and the font subset tags from them, so
+ * the same invoice renders the same bytes. No logo: the brand's `logo_url` is a web address, and
+ * fetching it while rendering would make the PDF depend on the network and change with the file.
+ */
+
+const require = createRequire(import.meta.url)
+let fonts: { regular: Buffer; bold: Buffer } | undefined
+const loadFonts = () =>
+  fonts ??= {
+    regular: fs.readFileSync(require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans.ttf")),
+    bold: fs.readFileSync(require.resolve("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf"))
+  }
+
+const MARGIN = 50
+const PAGE_WIDTH = 595.28
+const PAGE_HEIGHT = 841.89
+const CONTENT = PAGE_WIDTH - 2 * MARGIN
+const ROW = 14
+const BOTTOM = PAGE_HEIGHT - MARGIN - 30
+const DEFAULT_COLOR = "#1f2937"
+
+/** The table's columns: x offset and width. */
+const COLUMNS = {
+  description: { x: MARGIN, width: 235, align: "left" as const },
+  quantity: { x: MARGIN + 240, width: 55, align: "right" as const },
+  unit_price: { x: MARGIN + 300, width: 70, align: "right" as const },
+  tax_rate: { x: MARGIN + 375, width: 45, align: "right" as const },
+  amount: { x: MARGIN + 425, width: 70, align: "right" as const }
+}
+
+export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> =>
+  Effect.async<Uint8Array>((resume) => {
+    const { invoice, issuer, customer } = document
+    const at = new Date((invoice.finalized_at ?? invoice.created_at).epochMillis)
+    const doc = new PDFDocument({
+      size: "A4",
+      margin: MARGIN,
+      bufferPages: true,
+      autoFirstPage: true,
+      info: {
+        Title: `Invoice ${invoice.number ?? invoice.id}`,
+        Author: issuer.name,
+        Subject: `Invoice ${invoice.number ?? invoice.id} to ${customer.name}`,
+        Producer: "Provisio",
+        Creator: "Provisio",
+        CreationDate: at,
+        ModDate: at
+      }
+    })
+    const chunks: Array<Buffer> = []
+    doc.on("data", (chunk: Buffer) => chunks.push(chunk))
+    doc.on("end", () => {
+      const all = Buffer.concat(chunks)
+      resume(Effect.succeed(new Uint8Array(all.buffer, all.byteOffset, all.byteLength)))
+    })
+    doc.on("error", (error: unknown) => resume(Effect.die(error)))
+    const { regular, bold } = loadFonts()
+    doc.registerFont("regular", regular)
+    doc.registerFont("bold", bold)
+    const color = issuer.primary_color ?? DEFAULT_COLOR
+    const currency = invoice.currency
+    const figures = documentFigures(invoice)
+
+    const text = (value: string, x: number, y: number, options: PDFKit.Mixins.TextOptions = {}) =>
+      doc.text(value, x, y, { lineBreak: false, ellipsis: true, ...options })
+
+    // The head: the brand, the parties, the number and dates.
+    doc.font("bold").fontSize(20).fillColor(color)
+    text(issuer.display_name, MARGIN, MARGIN, { width: CONTENT })
+    doc.rect(MARGIN, MARGIN + 28, CONTENT, 2).fill(color)
+    doc.fillColor("black").font("bold").fontSize(9)
+    text("From", MARGIN, MARGIN + 42)
+    text("Bill to", MARGIN + CONTENT / 2, MARGIN + 42)
+    doc.font("regular")
+    const from = [issuer.name, ...addressLines(issuer.address, issuer.country), issuer.tax_id === null ? null : `VAT ID: ${issuer.tax_id}`]
+    const to = [customer.name, ...addressLines(customer.address, customer.country), customer.tax_id === null ? null : `Tax ID: ${customer.tax_id}`]
+    let y = MARGIN + 56
+    from.filter((l): l is string => l !== null).forEach((line, i) => text(line, MARGIN, y + i * 12, { width: CONTENT / 2 - 10 }))
+    to.filter((l): l is string => l !== null).forEach((line, i) => text(line, MARGIN + CONTENT / 2, y + i * 12, { width: CONTENT / 2 }))
+    y += Math.max(from.length, to.length) * 12 + 14
+    doc.font("bold").fontSize(16).fillColor(color)
+    text(`Invoice ${invoice.number ?? invoice.id}`, MARGIN, y, { width: CONTENT })
+    doc.fillColor("black").font("regular").fontSize(9)
+    y += 24
+    const meta: ReadonlyArray<readonly [string, string | null]> = [
+      ["Issue date", isoDate(invoice.finalized_at)],
+      ["Due date", invoice.due_date],
+      ["Period", invoice.period],
+      ["Currency", currency],
+      ["Payment reference", invoice.payment_reference]
+    ]
+    for (const [label, value] of meta) {
+      if (value === null) continue
+      doc.font("bold"); text(label, MARGIN, y, { width: 110 })
+      doc.font("regular"); text(value, MARGIN + 110, y, { width: CONTENT - 110 })
+      y += 12
+    }
+    y += 12
+
+    // The lines, with the table's header on every page.
+    const header = (top: number) => {
+      doc.rect(MARGIN, top - 3, CONTENT, ROW + 2).fill(color)
+      doc.fillColor("white").font("bold").fontSize(8.5)
+      text("Description", COLUMNS.description.x + 3, top, { width: COLUMNS.description.width })
+      text("Quantity", COLUMNS.quantity.x, top, { width: COLUMNS.quantity.width, align: "right" })
+      text("Unit price", COLUMNS.unit_price.x, top, { width: COLUMNS.unit_price.width, align: "right" })
+      text("Tax", COLUMNS.tax_rate.x, top, { width: COLUMNS.tax_rate.width, align: "right" })
+      text(`Amount (${currency})`, COLUMNS.amount.x - 3, top, { width: COLUMNS.amount.width, align: "right" })
+      doc.fillColor("black").font("regular")
+      return top + ROW + 4
+    }
+    const ensure = (needed: number) => {
+      if (y + needed <= BOTTOM) return false
+      doc.addPage()
+      y = MARGIN
+      return true
+    }
+    const row = (r: TableRow) => {
+      if (ensure(ROW)) y = header(y)
+      doc.font("regular").fontSize(r.detail ? 7.5 : 8.5).fillColor(r.detail ? "#555555" : "black")
+      const indent = r.detail ? 12 : 0
+      text(r.description, COLUMNS.description.x + 3 + indent, y, { width: COLUMNS.description.width - indent })
+      for (const key of ["quantity", "unit_price", "tax_rate", "amount"] as const) {
+        text(r[key], COLUMNS[key].x - (key === "amount" ? 3 : 0), y, { width: COLUMNS[key].width, align: "right" })
+      }
+      doc.fillColor("black")
+      y += r.detail ? ROW - 3 : ROW
+    }
+    y = header(y)
+    for (const line of figures.lines) for (const r of lineRows(line, currency)) row(r)
+
+    // The tax breakdown with its legal mentions, then the totals.
+    y += 8
+    ensure(ROW * (3 + 2 * figures.tax.length))
+    doc.font("bold").fontSize(9)
+    text("Tax", MARGIN, y); y += ROW
+    doc.fontSize(8.5)
+    text("Category", MARGIN, y, { width: 120 })
+    text("Rate", MARGIN + 120, y, { width: 60, align: "right" })
+    text("Taxable amount", MARGIN + 185, y, { width: 100, align: "right" })
+    text("Tax", MARGIN + 290, y, { width: 90, align: "right" })
+    y += ROW
+    doc.font("regular")
+    for (const t of figures.tax) {
+      ensure(ROW * 2)
+      text(t.category, MARGIN, y, { width: 120 })
+      text(`${plainDecimal(t.rate)} %`, MARGIN + 120, y, { width: 60, align: "right" })
+      text(`${amountText(t.taxable_amount.amount, currency)} ${currency}`, MARGIN + 185, y, { width: 100, align: "right" })
+      text(`${amountText(t.tax_amount.amount, currency)} ${currency}`, MARGIN + 290, y, { width: 90, align: "right" })
+      y += ROW
+      if (t.exemption_reason !== null) {
+        doc.fontSize(7.5); text(t.exemption_reason, MARGIN + 10, y, { width: CONTENT - 10 }); doc.fontSize(8.5)
+        y += ROW - 2
+      }
+    }
+    if (figures.tax.length === 0) { text("No tax charged", MARGIN, y); y += ROW }
+
+    y += 6
+    const totals: ReadonlyArray<readonly [string, string, boolean]> = [
+      ["Subtotal", figures.tax_exclusive, false],
+      ["Tax", figures.tax_total, false],
+      ["Total", figures.tax_inclusive, true],
+      ["Paid (credit applied)", figures.prepaid, false],
+      ["Amount due", figures.payable, true]
+    ]
+    ensure(ROW * totals.length)
+    for (const [label, value, strong] of totals) {
+      doc.font(strong ? "bold" : "regular").fontSize(strong ? 10 : 9)
+      text(label, MARGIN + CONTENT - 260, y, { width: 150, align: "right" })
+      text(`${value} ${currency}`, MARGIN + CONTENT - 105, y, { width: 105, align: "right" })
+      y += ROW + 1
+    }
+
+    // How to pay.
+    const payment = paymentLines(document)
+    if (payment.length > 0) {
+      y += 10
+      ensure(ROW * (payment.length + 1))
+      doc.font("bold").fontSize(9).fillColor(color); text("Payment", MARGIN, y); y += ROW
+      doc.font("regular").fillColor("black")
+      for (const line of payment) {
+        const height = doc.heightOfString(line, { width: CONTENT })
+        ensure(height)
+        doc.text(line, MARGIN, y, { width: CONTENT })
+        y += height + 2
+      }
+    }
+
+    // Every page's footer: who, which invoice, page N of M.
+    const range = doc.bufferedPageRange()
+    for (let i = 0; i < range.count; i++) {
+      doc.switchToPage(range.start + i)
+      doc.font("regular").fontSize(7.5).fillColor("#555555")
+      const footer = `${issuer.name} · Invoice ${invoice.number ?? invoice.id} · Page ${i + 1} of ${range.count}`
+      doc.text(footer, MARGIN, PAGE_HEIGHT - MARGIN - 10, { width: CONTENT, align: "center", lineBreak: false })
+    }
+    doc.end()
+  })

@@ -1,0 +1,62 @@
+import * as BigDecimal from "effect/BigDecimal"
+import type { Invoice, InvoiceLine, InvoiceTax } from "../invoices/model.js"
+import { formatAmount, type Currency } from "../shared/money.js"
+
+/**
+ * The figures both documents print, worked out once (EN 16931's names). Credit lines are not
+ * goods or services: they are customer credit applied at finalization, so they are left out of
+ * the lines and shown as prepaid. A document never changes, so what is due is what was due at
+ * finalization (`payable`), whatever was paid since.
+ *
+ *   line_extension = sum of the other lines (= tax_exclusive: no document-level allowances)
+ *   tax_inclusive  = tax_exclusive + tax_total
+ *   prepaid        = credit applied (the credit lines, as a positive amount)
+ *   payable        = tax_inclusive - prepaid
+ */
+export interface DocumentFigures {
+  readonly lines: ReadonlyArray<InvoiceLine>
+  readonly line_extension: string
+  readonly tax_exclusive: string
+  readonly tax_total: string
+  readonly tax_inclusive: string
+  readonly prepaid: string
+  readonly payable: string
+  readonly tax: ReadonlyArray<InvoiceTax>
+}
+
+const ZERO = BigDecimal.fromBigInt(0n)
+const sum = (values: Iterable<BigDecimal.BigDecimal>) => {
+  let total = ZERO
+  for (const value of values) total = BigDecimal.sum(total, value)
+  return total
+}
+
+export const documentFigures = (invoice: Invoice): DocumentFigures => {
+  const currency = invoice.currency as Currency
+  const format = (n: BigDecimal.BigDecimal) => formatAmount(n, currency)
+  const lines = invoice.lines.filter((line) => line.kind !== "credit")
+  const lineExtension = sum(lines.map((line) => line.amount))
+  const tax = invoice.tax_total.amount
+  const inclusive = BigDecimal.sum(lineExtension, tax)
+  const prepaid = BigDecimal.negate(sum(invoice.lines.filter((line) => line.kind === "credit").map((line) => line.amount)))
+  return {
+    lines,
+    line_extension: format(lineExtension),
+    tax_exclusive: format(lineExtension),
+    tax_total: format(tax),
+    tax_inclusive: format(inclusive),
+    prepaid: format(prepaid),
+    payable: format(BigDecimal.subtract(inclusive, prepaid)),
+    tax: invoice.tax
+  }
+}
+
+/** A decimal as the documents write it: plain, no exponent, no trailing zeros past the point. */
+export const plainDecimal = (n: BigDecimal.BigDecimal): string => BigDecimal.format(BigDecimal.normalize(n))
+
+/** An amount in the currency's minor unit (`"12.30"`). */
+export const amountText = (n: BigDecimal.BigDecimal, currency: string): string => formatAmount(n, currency as Currency)
+
+/** A date (`YYYY-MM-DD`, UTC) of a timestamp. */
+export const isoDate = (at: { readonly epochMillis: number } | null): string | null =>
+  at === null ? null : new Date(at.epochMillis).toISOString().slice(0, 10)

@@ -1,0 +1,116 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { CustomerRepo } from "../customers/ports.js"
+import { AccountRepo } from "../identity/ports.js"
+import type { Principal } from "../identity/model.js"
+import { reachableBy } from "../identity/policy.js"
+import { InvoiceRepo } from "../invoices/ports.js"
+import type { Invoice } from "../invoices/model.js"
+import { SettingsRepo } from "../settings/ports.js"
+import { InvalidState, NotFound, type PersistenceError } from "../shared/errors.js"
+import { DOCUMENT_FORMATS, documentFilename, type DocumentKind, type InvoiceDocument, type RenderedDocument } from "./model.js"
+import { DocumentRenderer } from "./ports.js"
+
+/**
+ * An invoice's documents. Whoever may read the invoice may read its documents; a draft has none
+ * (409 invalid_state: it still changes). Every document is rendered from what is stored, on each
+ * request, and the same invoice always gives the same bytes.
+ */
+export const make = Effect.gen(function* () {
+  const invoices = yield* InvoiceRepo
+  const customers = yield* CustomerRepo
+  const accounts = yield* AccountRepo
+  const settings = yield* SettingsRepo
+  const renderer = yield* DocumentRenderer
+
+  /** The document's parties as stored now (their details at the time of the request). */
+  const assemble = (invoice: Invoice): Effect.Effect<InvoiceDocument, NotFound | InvalidState | PersistenceError> =>
+    Effect.gen(function* () {
+      if (invoice.status === "draft") {
+        return yield* new InvalidState({ message: `invoice ${invoice.id} is a draft: it has no documents until it is finalized` })
+      }
+      const customer = yield* customers.findById(invoice.customer_id).pipe(
+        Effect.flatMap(Option.match({
+          onNone: () => new NotFound({ message: `customer ${invoice.customer_id} not found` }),
+          onSome: (stored) => Effect.succeed(stored.customer)
+        }))
+      )
+      const account = yield* accounts.findById(invoice.issuer_account_id)
+      const stored = yield* settings.find(invoice.issuer_account_id)
+      const legal = Option.map(stored, (s) => s.legal)
+      const branding = Option.map(stored, (s) => s.branding)
+      const pick = <A>(o: Option.Option<A>, f: (a: A) => string | null): string | null =>
+        Option.getOrNull(Option.flatMap(o, (a) => Option.fromNullable(f(a))))
+      const legalName = pick(legal, (l) => l.name) ?? Option.match(account, { onNone: () => invoice.issuer_account_id, onSome: (a) => a.name })
+      const issuerAddress = Option.getOrNull(Option.flatMap(legal, (l) => Option.fromNullable(l.address)))
+      return {
+        invoice,
+        issuer: {
+          name: legalName,
+          display_name: pick(branding, (b) => b.display_name) ?? legalName,
+          address: issuerAddress,
+          country: pick(legal, (l) => l.country) ?? issuerAddress?.country ?? null,
+          tax_id: pick(legal, (l) => l.tax_id),
+          email: pick(branding, (b) => b.support_email),
+          primary_color: pick(branding, (b) => b.primary_color),
+          logo_url: pick(branding, (b) => b.logo_url),
+          iban: pick(legal, (l) => l.iban),
+          bic: pick(legal, (l) => l.bic),
+          payment_instructions: pick(legal, (l) => l.payment_instructions)
+        },
+        customer: {
+          id: customer.id,
+          name: customer.name,
+          address: customer.address,
+          country: customer.address?.country ?? null,
+          tax_id: customer.tax_id,
+          tax_exempt: customer.tax_exempt,
+          email: customer.email,
+          language: customer.language
+        }
+      }
+    })
+
+  const render = (document: InvoiceDocument, kind: DocumentKind): Effect.Effect<RenderedDocument> =>
+    Effect.map(
+      kind === "pdf" ? renderer.pdf(document) : Effect.map(renderer.ubl(document), (xml) => new TextEncoder().encode(xml)),
+      (content) => ({ filename: documentFilename(document.invoice, kind), contentType: DOCUMENT_FORMATS[kind].contentType, content })
+    )
+
+  /** The caller's invoice (out of scope reads as missing) as a document of that kind. */
+  const invoiceDocument = (principal: Principal, invoiceId: string, kind: DocumentKind) =>
+    Effect.gen(function* () {
+      const stored = yield* invoices.findById(invoiceId).pipe(reachableBy(principal, "invoice", invoiceId))
+      return yield* render(yield* assemble(stored.invoice), kind)
+    })
+
+  /**
+   * The system's read, for what the platform sends on the customer's behalf (the invoice email's
+   * attachments): no principal, as the delivery engine has none.
+   */
+  const renderForDelivery = (invoiceId: string, kinds: ReadonlyArray<DocumentKind>) =>
+    Effect.gen(function* () {
+      const stored = yield* invoices.findById(invoiceId).pipe(
+        Effect.flatMap(Option.match({
+          onNone: () => new NotFound({ message: `invoice ${invoiceId} not found` }),
+          onSome: Effect.succeed
+        }))
+      )
+      const document = yield* assemble(stored.invoice)
+      return yield* Effect.forEach(kinds, (kind) => render(document, kind))
+    })
+
+  return {
+    invoicePdf: (principal: Principal, invoiceId: string) => Effect.map(invoiceDocument(principal, invoiceId, "pdf"), (d) => d.content),
+    invoiceUbl: (principal: Principal, invoiceId: string) =>
+      Effect.map(invoiceDocument(principal, invoiceId, "ubl"), (d) => new TextDecoder().decode(d.content)),
+    invoiceDocument,
+    renderForDelivery
+  }
+})
+
+export class Documents extends Context.Tag("@provisio/core/Documents")<Documents, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Documents, make)
+}

@@ -1,0 +1,12 @@
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import { Documents } from "@provisio/core/documents/service"
+import * as Effect from "effect/Effect"
+import { ProvisioApi } from "../api.js"
+import { asCaller } from "../middleware/authentication.js"
+
+export const DocumentsHandlers = HttpApiBuilder.group(ProvisioApi, "documents", (handlers) =>
+  Effect.map(Documents, (documents) =>
+    handlers
+      .handle("getInvoicePdf", ({ path }) => asCaller((p) => documents.invoicePdf(p, path.invoiceId)))
+      .handle("getInvoiceUbl", ({ path }) => asCaller((p) => documents.invoiceUbl(p, path.invoiceId)))
+  ))

@@ -1,0 +1,124 @@
+import { renderPdf } from "@provisio/adapters/documents/pdf"
+import { renderUbl } from "@provisio/adapters/documents/ubl"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { expectUblArithmetic, expectValidUbl, pdfInfo, pdfText, sampleDocument, sampleInvoice } from "./documents-fixtures"
+
+/** The renderers on an invoice with every kind of line, tax at two categories and credit applied. */
+describe("document rendering", () => {
+  it.effect("the PDF shows the parties, number, dates, lines with tiers and days, the tax breakdown, totals and how to pay", () =>
+    Effect.gen(function* () {
+      const pdf = yield* renderPdf(sampleDocument())
+      const text = pdfText(pdf)
+      for (const expected of [
+        "Fjord Telecom", "Fjord Telecom GmbH", "Hafenstraße 2", "20457 Hamburg", "VAT ID: DE811907980",
+        "Müller & Söhne KG", "Königsallee 1", "40212 Düsseldorf", "Tax ID: DE136695976",
+        "Invoice INV-2026-000042", "2026-12-01", "2026-12-15", "RF18INV2026000042",
+        "Cloud PBX Business – Größe M", "10 of 30 days", "tier 2: 400 units", "tier 3: 100 units", "0.025",
+        "Reverse charge: the recipient is liable for VAT",
+        "IBAN: DE89370400440532013000", "BIC: COBADEFFXXX", "Reference: RF18INV2026000042", "Page 1 of 1"
+      ]) expect(text, expected).toContain(expected)
+      // The tax breakdown: 145.83 at 19 % gives 27.71; 50.00 reverse charged.
+      expect(text).toMatch(/standard\s+19\s*%\s+145\.83 EUR\s+27\.71 EUR/)
+      expect(text).toMatch(/zero\s+0\s*%\s+50\.00 EUR\s+0\.00 EUR/)
+      // Totals: lines 195.83 + tax 27.71 = 223.54; 20.00 credit applied; 203.54 due.
+      expect(text).toMatch(/Subtotal\s+195\.83 EUR/)
+      expect(text).toMatch(/Tax\s+27\.71 EUR/)
+      expect(text).toMatch(/Total\s+223\.54 EUR/)
+      expect(text).toMatch(/Paid \(credit applied\)\s+20\.00 EUR/)
+      expect(text).toMatch(/Amount due\s+203\.54 EUR/)
+      expect(pdfInfo(pdf)["Pages"]).toBe("1")
+    }))
+
+  it.effect("the same invoice renders byte-identical PDFs, dated by its finalization", () =>
+    Effect.gen(function* () {
+      const first = yield* renderPdf(sampleDocument())
+      const second = yield* renderPdf(sampleDocument())
+      expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true)
+      expect(pdfInfo(first)["CreationDate"]).toMatch(/Dec\s+1 \d\d:00:00 2026/)
+      expect(renderUbl(sampleDocument())).toBe(renderUbl(sampleDocument()))
+    }))
+
+  it.effect("a 2,000-line invoice paginates with the table's header on every page and page N of M", () =>
+    Effect.gen(function* () {
+      const lines = Array.from({ length: 2000 }, (_, i) => ({
+        kind: "usage", description: `Call to +49 30 ${String(1000000 + i)}`, subscription_id: null, product_id: null, plan_id: null,
+        sku_id: null, period_start: null, period_end: null, quantity: "3", unit_price: "0.05", amount: "0.15", details: {},
+        order_item_id: null, credit_note_id: null, tax_rate: "19", tax_category: "telecom"
+      }))
+      const invoice = sampleInvoice({ lines })
+      const started = Date.now()
+      const pdf = yield* renderPdf(sampleDocument(invoice))
+      const elapsed = Date.now() - started
+      const pages = Number(pdfInfo(pdf)["Pages"])
+      expect(pages).toBeGreaterThan(30)
+      const text = pdfText(pdf)
+      const perPage = text.split("\f").filter((page) => page.trim() !== "")
+      expect(perPage).toHaveLength(pages)
+      perPage.forEach((page, i) => {
+        expect(page, `page ${i + 1}`).toMatch(/Description\s+Quantity\s+Unit price\s+Tax\s+Amount \(EUR\)/)
+        expect(page, `page ${i + 1}`).toContain(`Page ${i + 1} of ${pages}`)
+      })
+      expect(text).toContain("Call to +49 30 1000000")
+      expect(text).toContain("Call to +49 30 1001999")
+      expect(elapsed).toBeLessThan(20_000)
+    }), 60_000)
+
+  it("the UBL validates against the OASIS UBL 2.1 schema and its sums add up (EN 16931)", () => {
+    const xml = renderUbl(sampleDocument())
+    expectValidUbl(xml)
+    const doc = expectUblArithmetic(xml)
+    expect(doc["cbc:CustomizationID"]).toBe("urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0")
+    expect(doc["cbc:ProfileID"]).toBe("urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")
+    expect(doc["cbc:ID"]).toBe("INV-2026-000042")
+    expect(doc["cbc:IssueDate"]).toBe("2026-12-01")
+    expect(doc["cbc:DueDate"]).toBe("2026-12-15")
+    const seller = doc["cac:AccountingSupplierParty"]["cac:Party"]
+    expect(seller["cbc:EndpointID"]).toEqual({ "@_schemeID": "9930", "#text": "DE811907980" })
+    expect(seller["cac:PartyTaxScheme"]["cbc:CompanyID"]).toBe("DE811907980")
+    expect(seller["cac:PartyLegalEntity"]["cbc:RegistrationName"]).toBe("Fjord Telecom GmbH")
+    const buyer = doc["cac:AccountingCustomerParty"]["cac:Party"]
+    expect(buyer["cbc:EndpointID"]).toEqual({ "@_schemeID": "9930", "#text": "DE136695976" })
+    expect(buyer["cac:PartyLegalEntity"]["cbc:RegistrationName"]).toBe("Müller & Söhne KG")
+    expect(doc["cac:PaymentMeans"]).toMatchObject({
+      "cbc:PaymentMeansCode": "58",
+      "cbc:PaymentID": "RF18INV2026000042",
+      "cac:PayeeFinancialAccount": { "cbc:ID": "DE89370400440532013000", "cac:FinancialInstitutionBranch": { "cbc:ID": "COBADEFFXXX" } }
+    })
+    const subtotals = doc["cac:TaxTotal"]["cac:TaxSubtotal"]
+    expect(subtotals.map((s: any) => [s["cac:TaxCategory"]["cbc:ID"], s["cbc:TaxableAmount"]["#text"], s["cbc:TaxAmount"]["#text"]]))
+      .toEqual([["S", "145.83", "27.71"], ["AE", "50.00", "0.00"]])
+    expect(subtotals[1]["cac:TaxCategory"]["cbc:TaxExemptionReason"]).toMatch(/^Reverse charge/)
+    expect(doc["cac:LegalMonetaryTotal"]).toMatchObject({
+      "cbc:LineExtensionAmount": { "#text": "195.83" },
+      "cbc:TaxExclusiveAmount": { "#text": "195.83" },
+      "cbc:TaxInclusiveAmount": { "#text": "223.54" },
+      "cbc:PrepaidAmount": { "#text": "20.00" },
+      "cbc:PayableAmount": { "#text": "203.54" }
+    })
+    // The credit line is prepaid money, not a line; the usage line's price is per its 1500 units.
+    expect(doc["cac:InvoiceLine"]).toHaveLength(4)
+    expect(doc["cac:InvoiceLine"][2]["cac:Price"]).toMatchObject({ "cbc:PriceAmount": { "#text": "12.50" }, "cbc:BaseQuantity": { "#text": "1500" } })
+  })
+
+  it("a party without a VAT id of a listed country is reached by email (EM); an invoice without tax has one zero-rated category", () => {
+    const base = sampleDocument(sampleInvoice({
+      lines: [{
+        kind: "one_off", description: "Setup <fee> & \"more\"", subscription_id: null, product_id: null, plan_id: null, sku_id: null,
+        period_start: null, period_end: null, quantity: "1", unit_price: "195.83", amount: "195.83", details: {},
+        order_item_id: null, credit_note_id: null, tax_rate: null, tax_category: null
+      }],
+      tax: [],
+      tax_total: "0.00"
+    }))
+    const document = { ...base, customer: { ...base.customer, tax_id: "123456789", address: null, country: "US" } }
+    const xml = renderUbl(document)
+    expectValidUbl(xml)
+    const doc = expectUblArithmetic(xml)
+    expect(doc["cac:AccountingCustomerParty"]["cac:Party"]["cbc:EndpointID"]).toEqual({ "@_schemeID": "EM", "#text": "billing@mueller.example" })
+    expect(doc["cac:AccountingCustomerParty"]["cac:Party"]["cac:PartyLegalEntity"]["cbc:CompanyID"]).toBe("123456789")
+    expect(doc["cac:TaxTotal"]["cac:TaxSubtotal"].map((s: any) => s["cac:TaxCategory"]["cbc:ID"])).toEqual(["Z"])
+    expect(doc["cac:InvoiceLine"][0]["cac:Item"]["cbc:Name"]).toBe("Setup <fee> & \"more\"")
+  })
+})
+

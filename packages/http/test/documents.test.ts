@@ -1,0 +1,110 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { call, channel, expectData, signIn, TEST_PASSWORD, uniqueEmail } from "./harness"
+import { expectUblArithmetic, expectValidUbl, fetchDocument, pdfInfo, pdfText } from "./documents-fixtures"
+import { chargeOf, draftInvoice, finalizedInvoice } from "./invoice-fixtures"
+import { expectError, OrderingServer, setNow, V1 } from "./ordering-fixtures"
+
+/** GET /invoices/{id}/pdf and /ubl: the stored invoice and its parties as documents, for whoever may read it. */
+const world = Effect.gen(function* () {
+  yield* setNow("2026-12-02T10:00:00.000Z")
+  const { distributorKey, partner, partnerKey } = yield* channel()
+  expectData(yield* call("PUT", `${V1}/settings`, {
+    key: partnerKey,
+    body: {
+      branding: { display_name: "Fjord Telecom", primary_color: "#0a7cff", support_email: "support@fjord.example" },
+      legal: {
+        name: "Fjord Telecom GmbH",
+        address: { line1: "Hafenstraße 2", city: "Hamburg", postal_code: "20457", country: "DE" },
+        country: "DE",
+        tax_id: "DE811907980",
+        iban: "DE89 3704 0044 0532 0130 00",
+        bic: "COBADEFFXXX",
+        payment_instructions: "Please pay by bank transfer, quoting the reference."
+      }
+    }
+  }))
+  const customer = expectData(yield* call("POST", `${V1}/customers`, {
+    key: partnerKey,
+    body: {
+      name: "Müller & Söhne KG", email: "billing@mueller.example", tax_id: "DE136695976",
+      address: { line1: "Königsallee 1", city: "Düsseldorf", postal_code: "40212", country: "DE" }
+    }
+  }), 201)
+  const invoiceId = yield* finalizedInvoice({
+    customerId: customer.id,
+    lines: [
+      { kind: "recurring", description: "Cloud PBX Business", quantity: "10", unit_price: "10", amount: "100.00" },
+      { kind: "proration", description: "One more seat", quantity: "1", unit_price: "30", amount: "10.00", details: { days: 10, period_days: 30 } },
+      chargeOf("49.90", "Installation")
+    ]
+  })
+  const invoice = expectData(yield* call("GET", `${V1}/invoices/${invoiceId}`))
+  return { distributorKey, partner, partnerKey, customer, invoice }
+})
+
+describe("invoice documents", () => {
+  it.layer(OrderingServer)("over HTTP", (it) => {
+    it.effect("a finalized invoice's PDF: application/pdf, its number, parties, lines, totals and reference; the same bytes every time", () =>
+      Effect.gen(function* () {
+        const { invoice, partnerKey } = yield* world
+        const answer = yield* fetchDocument(`${V1}/invoices/${invoice.id}/pdf`, partnerKey)
+        expect(answer.status).toBe(200)
+        expect(answer.contentType).toBe("application/pdf")
+        const text = pdfText(answer.bytes)
+        for (const expected of [
+          `Invoice ${invoice.number}`, "Fjord Telecom GmbH", "VAT ID: DE811907980", "Müller & Söhne KG", "Tax ID: DE136695976",
+          "Cloud PBX Business", "10 of 30 days", "Installation", invoice.due_date, invoice.payment_reference,
+          "IBAN: DE89370400440532013000", "BIC: COBADEFFXXX", "Page 1 of 1"
+        ]) expect(text, expected).toContain(expected)
+        expect(text).toMatch(/Subtotal\s+159\.90 EUR/)
+        expect(text).toMatch(/Amount due\s+159\.90 EUR/)
+        expect(pdfInfo(answer.bytes)["Pages"]).toBe("1")
+        const again = yield* fetchDocument(`${V1}/invoices/${invoice.id}/pdf`)
+        expect(Buffer.from(again.bytes).equals(Buffer.from(answer.bytes))).toBe(true)
+      }))
+
+    it.effect("a finalized invoice's UBL validates against UBL 2.1, adds up, and carries the parties' endpoints and the RF reference", () =>
+      Effect.gen(function* () {
+        const { invoice, partnerKey } = yield* world
+        const answer = yield* fetchDocument(`${V1}/invoices/${invoice.id}/ubl`, partnerKey)
+        expect(answer.status).toBe(200)
+        expect(answer.contentType).toMatch(/^application\/xml/)
+        expectValidUbl(answer.text)
+        const doc = expectUblArithmetic(answer.text)
+        expect(doc["cbc:ID"]).toBe(invoice.number)
+        expect(doc["cac:AccountingSupplierParty"]["cac:Party"]["cbc:EndpointID"]).toEqual({ "@_schemeID": "9930", "#text": "DE811907980" })
+        expect(doc["cac:AccountingCustomerParty"]["cac:Party"]["cbc:EndpointID"]).toEqual({ "@_schemeID": "9930", "#text": "DE136695976" })
+        expect(doc["cac:PaymentMeans"]["cbc:PaymentID"]).toBe(invoice.payment_reference)
+        expect(doc["cac:LegalMonetaryTotal"]["cbc:PayableAmount"]["#text"]).toBe(invoice.amount_due.amount)
+        expect(doc["cac:InvoiceLine"]).toHaveLength(3)
+      }))
+
+    it.effect("whoever may read the invoice may read its documents: the channel above, the customer; others read not found", () =>
+      Effect.gen(function* () {
+        const { distributorKey, customer, invoice } = yield* world
+        const email = uniqueEmail("customer-admin")
+        expectData(yield* call("POST", `${V1}/customers/${customer.id}/admins`, { body: { email, name: "C admin", password: TEST_PASSWORD } }), 201)
+        const customerToken = (yield* signIn(email)).access_token
+        for (const key of [distributorKey, customerToken]) {
+          expect((yield* fetchDocument(`${V1}/invoices/${invoice.id}/pdf`, key)).status).toBe(200)
+          expect((yield* fetchDocument(`${V1}/invoices/${invoice.id}/ubl`, key)).status).toBe(200)
+        }
+        const other = yield* channel()
+        for (const kind of ["pdf", "ubl"]) {
+          expectError(yield* call("GET", `${V1}/invoices/${invoice.id}/${kind}`, { key: other.partnerKey }), 404, "not_found")
+        }
+      }))
+
+    it.effect("a draft has no documents (409 invalid_state); an unknown or malformed invoice id is 404", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const draft = yield* draftInvoice({ customerId: customer.id, lines: [chargeOf("10.00")] })
+        for (const kind of ["pdf", "ubl"]) {
+          expectError(yield* call("GET", `${V1}/invoices/${draft}/${kind}`, { key: partnerKey }), 409, "invalid_state")
+          expectError(yield* call("GET", `${V1}/invoices/inv_01m8nosuchinvoice0000000000/${kind}`), 404, "not_found")
+          expectError(yield* call("GET", `${V1}/invoices/not-an-id/${kind}`), 404, "not_found")
+        }
+      }))
+  })
+})
