@@ -9,6 +9,7 @@ import { Support } from "@provisio/core/support/service"
 import { UsageService } from "@provisio/core/usage/service"
 import { Invoices } from "@provisio/core/invoices/service"
 import { Documents } from "@provisio/core/documents/service"
+import { TaxRates } from "@provisio/core/tax/service"
 import { Payments } from "@provisio/core/payments/service"
 import { Reconciliation } from "@provisio/core/reconciliation/service"
 import { Commissions } from "@provisio/core/commissions/service"
@@ -68,6 +69,7 @@ export const ServicesWith = Layer.mergeAll(
   Identity.layer, Customers.layer, Catalog.layer, Numbers.layer, Users.layer, Auth.layer, RequestGuardsLive,
   Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Support.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
   Commissions.layer,
+  TaxRates.layer,
   UsageService.layer,
   Invoices.layer,
   Documents.layer.pipe(Layer.provide(DocumentRendererLive)),

@@ -1022,6 +1022,7 @@ const ROWS: ReadonlyArray<Row> = [
   ...reconciliationRows(),
   // Commissions: rules of P1, set from above; the channel's summary
   ...commissionRows(),
+  ...taxRateRows(),
   // Billing runs, finalizing a draft, the upcoming invoice
   ...billingRows(),
   // Invoices of C1: reads, void, the billing summary
@@ -1159,6 +1160,30 @@ function reconciliationRows(): ReadonlyArray<Row> {
       body: () => ({ invoice_id: invoice }),
       expect: { ...writeC1(200), ...channelOnly }
     }
+  ]
+}
+
+/** Tax rates: every caller reads the table; platform admins write it. Each row a validity of its own. */
+function taxRateRows(): ReadonlyArray<Row> {
+  let years = 0
+  const body = () => {
+    const year = 2100 + ++years
+    return { country: "ZZ", category: "standard", rate: "10.0", valid_from: `${year}-01-01`, valid_to: `${year + 1}-01-01` }
+  }
+  const rate = () => Effect.map(call("POST", "/api/v1/tax-rates", { body: body() }), (a) => expectData(a, 201).id as string)
+  return [
+    { endpoint: "listTaxRates", method: "GET", path: () => "/api/v1/tax-rates", expect: everyone(200) },
+    { endpoint: "createTaxRate", method: "POST", path: () => "/api/v1/tax-rates", body, expect: platformWrites(201) },
+    { endpoint: "getTaxRate", method: "GET", prepare: rate, path: (_, id) => `/api/v1/tax-rates/${id}`, expect: everyone(200) },
+    {
+      endpoint: "updateTaxRate",
+      method: "PUT",
+      prepare: rate,
+      path: (_, id) => `/api/v1/tax-rates/${id}`,
+      body: () => ({ rate: "11.0" }),
+      expect: platformWrites(200)
+    },
+    { endpoint: "deleteTaxRate", method: "DELETE", prepare: rate, path: (_, id) => `/api/v1/tax-rates/${id}`, expect: platformWrites(204) }
   ]
 }
 
