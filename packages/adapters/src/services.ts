@@ -9,6 +9,7 @@ import { Support } from "@provisio/core/support/service"
 import { UsageService } from "@provisio/core/usage/service"
 import { Invoices } from "@provisio/core/invoices/service"
 import { Documents } from "@provisio/core/documents/service"
+import { withDocumentAttachments } from "@provisio/core/documents/attachments"
 import { TaxRates } from "@provisio/core/tax/service"
 import { Payments } from "@provisio/core/payments/service"
 import { Reconciliation } from "@provisio/core/reconciliation/service"
@@ -54,6 +55,9 @@ import { Refunds } from "@provisio/core/payments/refunds"
  */
 export const ReplaceableAdaptersLive = Layer.mergeAll(PushSenderUndici, PaymentGatewaysLive, MailSenderLive)
 
+/** Documents rendered by pdfkit and the XML builder: one layer value, so it is built once. */
+const DocumentsLive = Documents.layer.pipe(Layer.provide(DocumentRendererLive))
+
 /**
  * The core's use cases on the Postgres adapters, given a `SqlClient` and the replaceable
  * adapters (`PushSender`, `PaymentGateway`): what a host builds when it brings its own, e.g.
@@ -72,7 +76,7 @@ export const ServicesWith = Layer.mergeAll(
   TaxRates.layer,
   UsageService.layer,
   Invoices.layer,
-  Documents.layer.pipe(Layer.provide(DocumentRendererLive)),
+  DocumentsLive,
   Billing.layer.pipe(Layer.provide(Invoices.layer)),
   Payments.layer,
   Reconciliation.layer.pipe(Layer.provide(Layer.merge(ReconciliationRepoLive, XmlReaderLive))),
@@ -84,7 +88,9 @@ export const ServicesWith = Layer.mergeAll(
     Layer.provide(Subscriptions.layer),
     Layer.provide(DeliverySignerLive),
     Layer.provide(DeliverySignalsLive),
-    Layer.provide(DeliveryLimitsLive)
+    Layer.provide(DeliveryLimitsLive),
+    // Emails that name documents (the invoice email) get them rendered when sent.
+    Layer.provide(withDocumentAttachments.pipe(Layer.provide(DocumentsLive)))
   )).pipe(
   Layer.provide(Layer.mergeAll(PostgresLive, SecretsLive, PasswordHasherLive, AccessTokensLive, IdTokenVerifierLive, SigningSecretsLive))
 )

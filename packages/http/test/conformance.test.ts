@@ -23,6 +23,7 @@ describe("answers held to the document", () => {
     language: "en",
     tax_id: null,
     tax_exempt: "none",
+    e_invoicing: false,
     created_at: "2026-12-06T10:00:00.000Z",
     updated_at: "2026-12-06T10:00:00.000Z"
   }

@@ -60,6 +60,13 @@ export const makeSmtpSender = (url: string, from: string) => {
           subject: message.subject,
           text: message.text,
           html: message.html,
+          ...(message.attachments === undefined ? {} : {
+            attachments: message.attachments.map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength)
+            }))
+          }),
           headers: { "Content-Language": message.language, "X-Provisio-Template": message.template }
         }, (error, info) => {
           if (error !== null) resume(Effect.succeed(outcomeOfFailure(error as SmtpFailure, latency())))

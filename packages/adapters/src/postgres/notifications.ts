@@ -24,10 +24,11 @@ export const NotificationDirectoryLive = Layer.effect(
           readonly name: string
           readonly emails: ReadonlyArray<string> | null
           readonly language: string
+          readonly e_invoicing: boolean
           readonly partner_name: string
           readonly branding: unknown
         }>`
-          select c.id, c.name, c.language, a.name as partner_name, s.branding,
+          select c.id, c.name, c.language, c.e_invoicing, a.name as partner_name, s.branding,
                  coalesce(
                    (select array_agg(k.email order by k.created_at, k.id) from contacts k
                      where k.customer_id = c.id and lower(k.role) = 'billing' and k.email is not null),
@@ -44,6 +45,7 @@ export const NotificationDirectoryLive = Layer.effect(
               customer_name: row.name,
               emails: row.emails ?? [],
               language: row.language,
+              e_invoicing: row.e_invoicing,
               brand: {
                 name: branding["display_name"] ?? row.partner_name,
                 primary_color: branding["primary_color"] ?? null,

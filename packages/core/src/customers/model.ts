@@ -109,6 +109,8 @@ export class Customer extends Schema.Class<Customer>("Customer")({
   tax_id: Schema.NullOr(Schema.String),
   /** `none` (taxed as the rules say), `exempt` (no tax, the reason printed), `reverse_charge` (the buyer accounts for it). */
   tax_exempt: TaxExempt,
+  /** It asks for e-invoices: its invoice emails carry the UBL 2.1 e-invoice beside the PDF (docs/documents.md). */
+  e_invoicing: Schema.Boolean,
   /** The dunning stage the customer's overdue invoices reached; null while nothing is overdue. */
   dunning_stage: Schema.NullOr(DunningStage),
   created_at: Timestamp,
@@ -145,7 +147,9 @@ export class CreateCustomer extends Schema.Class<CreateCustomer>("CreateCustomer
   language: Schema.optional(LanguageTag),
   /** Checked against its country's format (tax/tax-ids.ts); null clears it. */
   tax_id: Schema.optional(Schema.NullOr(TaxIdInput)),
-  tax_exempt: Schema.optional(TaxExempt)
+  tax_exempt: Schema.optional(TaxExempt),
+  /** True: the invoice emails attach the UBL e-invoice too; false when absent. */
+  e_invoicing: Schema.optional(Schema.Boolean)
 }) {}
 
 /**
@@ -170,7 +174,9 @@ export class UpdateCustomer extends Schema.Class<UpdateCustomer>("UpdateCustomer
   language: Schema.optional(LanguageTag),
   /** Checked against its country's format (tax/tax-ids.ts); null clears it. */
   tax_id: Schema.optional(Schema.NullOr(TaxIdInput)),
-  tax_exempt: Schema.optional(TaxExempt)
+  tax_exempt: Schema.optional(TaxExempt),
+  /** True: the invoice emails attach the UBL e-invoice too; false when absent. */
+  e_invoicing: Schema.optional(Schema.Boolean)
 }) {}
 
 // Contacts ------------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ export const make = Effect.gen(function* () {
       language: input.language ?? "en",
       tax_id: taxId ?? null,
       tax_exempt: input.tax_exempt ?? "none",
+      e_invoicing: input.e_invoicing ?? false,
       created_at: at,
       updated_at: at
     })
@@ -186,6 +187,7 @@ export const make = Effect.gen(function* () {
         customer.tax_id
       ),
       tax_exempt: given(input.tax_exempt, customer.tax_exempt),
+      e_invoicing: given(input.e_invoicing, customer.e_invoicing),
       updated_at: yield* now
     }), {
       collection_method: given(input.collection_method, stored.collection.collection_method),

@@ -1,3 +1,5 @@
+import type { DocumentReference, RenderedDocument } from "../documents/model.js"
+
 /**
  * Notifications: emails to a customer's billing contact about its invoices and payments, sent as
  * deliveries of kind `email` (retried, dead, replayable like every delivery). What each event
@@ -17,6 +19,13 @@ export interface EmailMessage {
   readonly language: string
   /** The template it was rendered from, e.g. `invoice.finalized`. */
   readonly template: string
+  /**
+   * The documents it carries, by reference: the sender renders them when it sends (the
+   * delivery's body stays small, and a document renders the same bytes every time). Absent: none.
+   */
+  readonly documents?: DocumentReference | undefined
+  /** The documents rendered, added at sending only (never stored): what the sender attaches. */
+  readonly attachments?: ReadonlyArray<RenderedDocument> | undefined
 }
 
 /** How a partner presents itself in its emails (from its settings' branding). */
@@ -35,5 +44,7 @@ export interface Recipient {
   readonly emails: ReadonlyArray<string>
   /** A language tag (`de`, `en`, ...); templates fall back to `en`. */
   readonly language: string
+  /** It asked for e-invoices: the invoice email attaches the UBL beside the PDF. */
+  readonly e_invoicing: boolean
   readonly brand: Brand
 }

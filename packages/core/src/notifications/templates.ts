@@ -158,6 +158,18 @@ export const renderEmail = (eventType: string, data: Data, recipient: Recipient)
     text: [...full.paragraphs, "", recipient.brand.name].join("\n\n"),
     html: html(full, recipient, language),
     language,
-    template: eventType
+    template: eventType,
+    ...attachedDocuments(eventType, data, recipient)
   }
+}
+
+/**
+ * The invoice email carries the invoice's PDF, and its UBL e-invoice for a customer that asked
+ * for e-invoices, by reference: the mail sender renders them when it sends.
+ */
+const attachedDocuments = (eventType: string, data: Data, recipient: Recipient): Pick<EmailMessage, "documents"> => {
+  if (eventType !== "invoice.finalized") return {}
+  const id = text(record(data["invoice"])["id"])
+  if (id === "") return {}
+  return { documents: { invoice_id: id, kinds: recipient.e_invoicing ? ["pdf", "ubl"] : ["pdf"] } }
 }

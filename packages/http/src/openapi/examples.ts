@@ -32,6 +32,7 @@ export const EXAMPLES: Record<string, unknown> = {
     "language": "en",
     "tax_id": "DE811907980",
     "tax_exempt": "none",
+    "e_invoicing": false,
     "created_at": "2026-12-06T21:23:51.072Z",
     "updated_at": "2026-12-06T21:23:51.072Z"
   },

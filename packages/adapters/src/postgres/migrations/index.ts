@@ -25,6 +25,7 @@ import emailDeliveries from "./0022_email_deliveries.js"
 import paymentReference from "./0023_payment_reference.js"
 import taxIdentities from "./0024_tax_identities.js"
 import tax from "./0025_tax.js"
+import documents from "./0026_documents.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -55,7 +56,8 @@ export const migrations = {
   "0022_email_deliveries": emailDeliveries,
   "0023_payment_reference": paymentReference,
   "0024_tax_identities": taxIdentities,
-  "0025_tax": tax
+  "0025_tax": tax,
+  "0026_documents": documents
 }
 
 const loader = Migrator.fromRecord(migrations)
