@@ -192,6 +192,39 @@ describe("tax", () => {
         }
       }))
 
+    it.effect("tax-inclusive prices: each line's net is derived from its gross, then taxed on the sum", () =>
+      Effect.gen(function* () {
+        const { partner } = yield* germanSeller
+        const sku = expectData(yield* call("POST", `${V1}/pricing`, {
+          body: { code: "inclusive-box", name: "Box", unit: "piece", currency: "EUR", model: "per_unit", unit_price: "10.00", tax_behavior: "inclusive" }
+        }), 201)
+        const customer = yield* createCustomer(partner.id, { address: { country: "DE" } })
+        // 29.99 gross: 29.99 x 100 / 119 = 25.2017 -> 25.20 net; 19 % of 25.20 = 4.788 -> 4.79; 29.99 again.
+        const one = yield* invoiceOf(customer.id, [charge("29.99", { sku_id: sku.id })])
+        expect(one.lines[0]).toMatchObject({ amount: "25.20", unit_price: "29.99", tax_rate: "19.0" })
+        expect(one).toMatchObject({ subtotal: eur("25.20"), tax_total: eur("4.79"), total: eur("29.99") })
+        // Two of 10.00: 8.40 net each, 16.80 taxed at 19 % = 3.192 -> 3.19: 19.99, a cent under the gross sum.
+        const two = yield* invoiceOf(customer.id, [charge("10.00", { sku_id: sku.id }), charge("10.00", { sku_id: sku.id })])
+        expect(two.lines.map((l: { amount: string }) => l.amount)).toEqual(["8.40", "8.40"])
+        expect(two).toMatchObject({ subtotal: eur("16.80"), tax_total: eur("3.19"), total: eur("19.99") })
+      }))
+
+    it.effect("a SKU with place_of_supply seller is taxed in the seller's country for EU consumers", () =>
+      Effect.gen(function* () {
+        const { partner } = yield* germanSeller
+        const sku = expectData(yield* call("POST", `${V1}/pricing`, {
+          body: { code: "seller-supplied", name: "On-site install", unit: "visit", currency: "EUR", model: "per_unit", unit_price: "100.00",
+                  tax_category: "standard", place_of_supply: "seller" }
+        }), 201)
+        const customer = yield* createCustomer(partner.id, { address: { country: "FR" } })
+        const invoice = yield* invoiceOf(customer.id, [charge("100.00", { sku_id: sku.id }), charge("100.00")])
+        expect(invoice.tax).toEqual([
+          { category: "standard", rate: "19.0", taxable_amount: eur("100.00"), tax_amount: eur("19.00"), exemption_reason: null },
+          { category: "telecom", rate: "20.0", taxable_amount: eur("100.00"), tax_amount: eur("20.00"), exemption_reason: null }
+        ])
+        expect(invoice.total).toEqual(eur("239.00"))
+      }))
+
     it.effect("an issuer with no country configured charges no tax: lines untaxed, breakdown empty", () =>
       Effect.gen(function* () {
         yield* rates

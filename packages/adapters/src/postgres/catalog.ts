@@ -177,7 +177,8 @@ export const SkuRepoLive = Layer.effect(
     // Thresholds are JSON numbers in the contract; float8 reads them as the numbers they were.
     const select = sql`
       select s.id, s.code, s.name, s.unit, s.currency, s.model, s.unit_price::text as unit_price, s.package_size,
-             s.thresholds::float8[] as thresholds, s.created_at, s.updated_at,
+             s.thresholds::float8[] as thresholds, s.tax_behavior, s.tax_category, s.place_of_supply,
+             s.created_at, s.updated_at,
              coalesce((select json_agg(
                                 jsonb_build_object('up_to', t.up_to, 'unit_price', t.unit_price::text)
                                 || case when t.flat_fee is null then '{}'::jsonb
@@ -203,9 +204,10 @@ export const SkuRepoLive = Layer.effect(
         if (mode === "insert") {
           yield* sql`
             insert into skus (id, code, name, unit, currency, model, unit_price, package_size, thresholds,
-                              created_at, updated_at)
+                              tax_behavior, tax_category, place_of_supply, created_at, updated_at)
             values (${sku.id}, ${fields.code}, ${fields.name}, ${fields.unit}, ${fields.currency}, ${fields.model},
                     ${fields.unit_price}::numeric, ${fields.package_size}, ${thresholds}::numeric[],
+                    ${sku.tax_behavior}, ${sku.tax_category}, ${sku.place_of_supply},
                     ${iso(sku.created_at)}, ${iso(sku.updated_at)})`
         } else {
           yield* sql`
@@ -213,7 +215,8 @@ export const SkuRepoLive = Layer.effect(
                set code = ${fields.code}, name = ${fields.name}, unit = ${fields.unit}, currency = ${fields.currency},
                    model = ${fields.model}, unit_price = ${fields.unit_price}::numeric,
                    package_size = ${fields.package_size}, thresholds = ${thresholds}::numeric[],
-                   updated_at = ${iso(sku.updated_at)}
+                   tax_behavior = ${sku.tax_behavior}, tax_category = ${sku.tax_category},
+                   place_of_supply = ${sku.place_of_supply}, updated_at = ${iso(sku.updated_at)}
              where id = ${sku.id}`
           yield* sql`delete from sku_tiers where sku_id = ${sku.id}`
         }
@@ -263,7 +266,7 @@ export const PlanRepoLive = Layer.effect(
       select p.id, p.product_id, v.name, v.version, v.status,
              json_build_object('amount', v.price_amount::text, 'currency', v.price_currency) as price,
              v.billing_interval, v.commitment_months, v.addon_plan_ids, v.sku_ids, p.published_version,
-             v.created_at, v.updated_at
+             p.tax_behavior, p.tax_category, p.place_of_supply, v.created_at, v.updated_at
         from plan_versions v join plans p on p.id = v.plan_id`
 
     const latest = sql`v.version = p.latest_version`
@@ -290,14 +293,18 @@ export const PlanRepoLive = Layer.effect(
       insert: (plan) =>
         Effect.zipRight(
           sql`
-            insert into plans (id, product_id, name, latest_version, published_version, created_at, updated_at)
+            insert into plans (id, product_id, name, latest_version, published_version, tax_behavior, tax_category,
+                               place_of_supply, created_at, updated_at)
             values (${plan.id}, ${plan.product_id}, ${plan.name}, ${plan.version}, ${plan.published_version},
+                    ${plan.tax_behavior}, ${plan.tax_category}, ${plan.place_of_supply},
                     ${iso(plan.created_at)}, ${iso(plan.updated_at)})`,
           insertVersion(plan)
         ).pipe(written(plan)),
       addVersion: (plan) =>
         Effect.zipRight(
-          sql`update plans set name = ${plan.name}, latest_version = ${plan.version}, updated_at = ${iso(plan.updated_at)}
+          sql`update plans set name = ${plan.name}, latest_version = ${plan.version}, tax_behavior = ${plan.tax_behavior},
+                      tax_category = ${plan.tax_category}, place_of_supply = ${plan.place_of_supply},
+                      updated_at = ${iso(plan.updated_at)}
                where id = ${plan.id}`,
           insertVersion(plan)
         ).pipe(written(plan)),

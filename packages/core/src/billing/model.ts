@@ -1,6 +1,6 @@
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { BillingMonth, InvoiceLine } from "../invoices/model.js"
+import { BillingMonth, InvoiceLine, InvoiceTax } from "../invoices/model.js"
 import { prefixedId } from "../shared/ids.js"
 import { Currency, Money } from "../shared/money.js"
 import { Timestamp } from "../shared/time.js"
@@ -72,6 +72,9 @@ export class UpcomingInvoice extends Schema.Class<UpcomingInvoice>("UpcomingInvo
   period: Schema.String,
   lines: Schema.Array(InvoiceLine),
   subtotal: Money,
+  /** The breakdown as finalization would write it (the rates in force on the lines' service dates). */
+  tax: Schema.Array(InvoiceTax),
+  tax_total: Money,
   total: Money,
   amount_paid: Money,
   amount_due: Money

@@ -4,13 +4,15 @@ import * as Effect from "effect/Effect"
 import type { Principal } from "../identity/model.js"
 import { reachableBy } from "../identity/policy.js"
 import { InvoiceLine, type InvoiceLineFields } from "../invoices/model.js"
-import { type Currency, money } from "../shared/money.js"
+import { type Currency, money, roundToMinorUnit } from "../shared/money.js"
 import { now } from "../shared/time.js"
 import { type BilledLine, creditLines, oneOffLines, subscriptionLines, totalsOf } from "./build.js"
 import { billingMonthOf, periodContaining } from "./months.js"
 import { inputsWithUsage, key, periodKey } from "./inputs.js"
 import { UpcomingInvoice } from "./model.js"
 import { BillingInputRepo } from "./ports.js"
+import { TaxCalculator } from "../tax/ports.js"
+import { breakdown } from "../tax/rules.js"
 
 /**
  * The customer's next invoices as they would be now, one per currency and month: the current
@@ -20,6 +22,7 @@ import { BillingInputRepo } from "./ports.js"
 export const preview = (principal: Principal, customerId: string) =>
   Effect.gen(function* () {
     const reads = yield* BillingInputRepo
+    const calculator = yield* TaxCalculator
     const customer = yield* reads.customer(customerId).pipe(reachableBy(principal, "customer", customerId))
     const at = yield* now
     const subscriptions = yield* reads.subscriptionsOf(
@@ -57,10 +60,18 @@ export const preview = (principal: Principal, customerId: string) =>
     add(billingMonthOf(DateTime.add(at, { millis: 1 }), customer.timezone), oneOffs.flatMap(({ item }) => oneOffLines([item])))
 
     const remaining = new Map(credits.map((c) => [c.credit_note_id, c.remaining]))
-    return [...groups.values()]
-      .sort((a, b) => (key(a.period, a.currency) < key(b.period, b.currency) ? -1 : 1))
-      .map((group) => {
+    const sorted = [...groups.values()].sort((a, b) => (key(a.period, a.currency) < key(b.period, b.currency) ? -1 : 1))
+    // Taxed as finalization would tax them, one call per currency and month.
+    const taxed = yield* Effect.forEach(sorted, (group) =>
+      calculator.taxLines({ issuer_account_id: customer.partner_id, customer_id: customer.id, currency: group.currency }, group.lines))
+    return sorted
+      .map((group, g) => {
+        group.lines = taxed[g]!.map((t) => t.line)
+        const tax = breakdown(taxed[g]!.map((t) => ({ ...t.line, exemption_reason: t.exemption_reason })), group.currency)
+        const taxTotal = tax.reduce((sum, t) => BigDecimal.sum(sum, t.tax_amount), roundToMinorUnit(BigDecimal.make(0n, 0), group.currency))
         const charges = totalsOf(group.lines, group.currency)
+        // Credit is applied after tax: up to the gross.
+        charges.subtotal = BigDecimal.sum(charges.subtotal, taxTotal)
         const available = credits
           .filter((c) => c.currency === group.currency)
           .map((c) => ({ credit_note_id: c.credit_note_id, remaining: remaining.get(c.credit_note_id)! }))
@@ -71,7 +82,9 @@ export const preview = (principal: Principal, customerId: string) =>
         }
         // The answer is encoded by the schema, which takes instances.
         const lines = [...group.lines, ...applied].map((line) => new InvoiceLine(line, true))
-        const totals = totalsOf(lines, group.currency)
+        const net = totalsOf(lines, group.currency)
+        const total = BigDecimal.sum(net.total, taxTotal)
+        const totals = { ...net, total, amount_due: BigDecimal.subtract(total, net.amount_paid) }
         return new UpcomingInvoice({
           customer_id: customer.id,
           issuer_account_id: customer.partner_id,
@@ -80,6 +93,14 @@ export const preview = (principal: Principal, customerId: string) =>
           period: group.period,
           lines,
           subtotal: money(totals.subtotal, group.currency),
+          tax: tax.map((t) => ({
+            category: t.category,
+            rate: t.rate,
+            taxable_amount: money(t.taxable_amount, group.currency),
+            tax_amount: money(t.tax_amount, group.currency),
+            exemption_reason: t.exemption_reason
+          })),
+          tax_total: money(taxTotal, group.currency),
           total: money(totals.total, group.currency),
           amount_paid: money(totals.amount_paid, group.currency),
           amount_due: money(totals.amount_due, group.currency)

@@ -5,6 +5,25 @@ import { Timestamp } from "../shared/time.js"
 import { isCountryCode } from "./countries.js"
 import { type PriceModel, Tier } from "./pricing.js"
 import { Name, Text } from "../shared/text.js"
+import { TaxCategory } from "../invoices/model.js"
+import { PlaceOfSupply, TaxBehavior } from "../tax/model.js"
+
+/**
+ * How a plan's or SKU's lines are taxed (docs/tax.md): prices exclusive of tax (the default) or
+ * inclusive; the category (`telecom` by default: Provisio sells telecom and electronically
+ * supplied services); the place of supply (`customer`, the EU rule for such services to
+ * consumers, or `seller` to opt out).
+ */
+const taxTreatment = {
+  tax_behavior: Schema.optionalWith(TaxBehavior, { default: () => "exclusive" as const }),
+  tax_category: Schema.optionalWith(TaxCategory, { default: () => "telecom" as const }),
+  place_of_supply: Schema.optionalWith(PlaceOfSupply, { default: () => "customer" as const })
+}
+const taxTreatmentInput = {
+  tax_behavior: Schema.optional(TaxBehavior),
+  tax_category: Schema.optional(TaxCategory),
+  place_of_supply: Schema.optional(PlaceOfSupply)
+}
 
 /**
  * The platform's catalog: products (and the countries and cities where they are offered), SKUs
@@ -163,6 +182,7 @@ export class Sku extends Schema.Class<Sku>("Sku")({
   tiers: Schema.Array(Tier),
   /** Usage levels in a period that raise an event when crossed (thresholds.ts). */
   thresholds: Schema.Array(Schema.Number),
+  ...taxTreatment,
   created_at: Timestamp,
   updated_at: Timestamp
 }) {}
@@ -183,7 +203,8 @@ export class CreateSku extends Schema.Class<CreateSku>("CreateSku")({
   unit: Text(50),
   currency: Currency,
   model: PriceModelName,
-  ...pricingInput
+  ...pricingInput,
+  ...taxTreatmentInput
 }) {}
 
 /**
@@ -196,7 +217,8 @@ export class UpdateSku extends Schema.Class<UpdateSku>("UpdateSku")({
   unit: Schema.optional(Text(50)),
   currency: Schema.optional(Currency),
   model: Schema.optional(PriceModelName),
-  ...pricingInput
+  ...pricingInput,
+  ...taxTreatmentInput
 }) {}
 
 /** One line of a rating (pricing.ts `RatingLine`), exact. */
@@ -246,6 +268,8 @@ export class Plan extends Schema.Class<Plan>("Plan")({
   sku_ids: Schema.Array(SkuId),
   /** The plan's version new subscriptions get (whichever version this record is); null before the first publish. */
   published_version: Schema.NullOr(Schema.Int),
+  /** How its lines are taxed; the plan's, whichever version (a change applies to lines taxed after it). */
+  ...taxTreatment,
   /** When this version was made. */
   created_at: Timestamp,
   /** When this version last changed (its status, at publishing). */
@@ -264,7 +288,8 @@ export class CreatePlan extends Schema.Class<CreatePlan>("CreatePlan")({
   billing_interval: BillingInterval,
   commitment_months: Schema.optional(Schema.NullOr(CommitmentMonths)),
   addon_plan_ids: Schema.optional(Schema.Array(PlanId)),
-  sku_ids: Schema.optional(Schema.Array(SkuId))
+  sku_ids: Schema.optional(Schema.Array(SkuId)),
+  ...taxTreatmentInput
 }) {}
 
 /**
@@ -277,7 +302,8 @@ export class UpdatePlan extends Schema.Class<UpdatePlan>("UpdatePlan")({
   billing_interval: Schema.optional(BillingInterval),
   commitment_months: Schema.optional(Schema.NullOr(CommitmentMonths)),
   addon_plan_ids: Schema.optional(Schema.Array(PlanId)),
-  sku_ids: Schema.optional(Schema.Array(SkuId))
+  sku_ids: Schema.optional(Schema.Array(SkuId)),
+  ...taxTreatmentInput
 }) {}
 
 /** The SKU's pricing fields as the price model `rate` reads (pricing.ts). */

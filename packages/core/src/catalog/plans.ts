@@ -69,7 +69,10 @@ export const makePlans = ({ products, skus, plans, transactor }: CatalogDeps) =>
       billing_interval: input.billing_interval,
       commitment_months: input.commitment_months ?? null,
       addon_plan_ids: input.addon_plan_ids ?? [],
-      sku_ids: input.sku_ids ?? []
+      sku_ids: input.sku_ids ?? [],
+      tax_behavior: input.tax_behavior ?? "exclusive",
+      tax_category: input.tax_category ?? "telecom",
+      place_of_supply: input.place_of_supply ?? "customer"
     }
     yield* checkPlan(fields, undefined)
     const at = yield* now
@@ -112,7 +115,10 @@ export const makePlans = ({ products, skus, plans, transactor }: CatalogDeps) =>
         billing_interval: given(input.billing_interval, latest.billing_interval),
         commitment_months: given(input.commitment_months, latest.commitment_months),
         addon_plan_ids: given(input.addon_plan_ids, latest.addon_plan_ids),
-        sku_ids: given(input.sku_ids, latest.sku_ids)
+        sku_ids: given(input.sku_ids, latest.sku_ids),
+        tax_behavior: given(input.tax_behavior, latest.tax_behavior),
+        tax_category: given(input.tax_category, latest.tax_category),
+        place_of_supply: given(input.place_of_supply, latest.place_of_supply)
       }
       yield* checkPlan(fields, latest.id)
       const at = yield* now

@@ -142,6 +142,7 @@ export const resolvePricing = (model: PriceModelName, input: PricingInput, curre
 export type PlanFields = Pick<
   Plan,
   "product_id" | "name" | "price" | "billing_interval" | "commitment_months" | "addon_plan_ids" | "sku_ids"
+    | "tax_behavior" | "tax_category" | "place_of_supply"
 >
 
 export const COUNTRY_CURSOR = /^country_([a-z]{2})$/

@@ -30,6 +30,9 @@ export const makeSkus = ({ skus, plans }: CatalogDeps) => {
       currency: input.currency,
       ...pricing,
       thresholds,
+      tax_behavior: input.tax_behavior ?? "exclusive",
+      tax_category: input.tax_category ?? "telecom",
+      place_of_supply: input.place_of_supply ?? "customer",
       created_at: at,
       updated_at: at
     }))
@@ -61,6 +64,9 @@ export const makeSkus = ({ skus, plans }: CatalogDeps) => {
       currency,
       ...pricing,
       thresholds,
+      tax_behavior: given(input.tax_behavior, current.tax_behavior),
+      tax_category: given(input.tax_category, current.tax_category),
+      place_of_supply: given(input.place_of_supply, current.place_of_supply),
       updated_at: yield* now
     }))
   })

@@ -35,6 +35,12 @@ export class TaxRateRepo extends Context.Tag("@provisio/core/TaxRateRepo")<TaxRa
   readonly remove: (id: string) => Effect.Effect<boolean, PersistenceError>
 }>() {}
 
+/** A line taxed in memory, with the mention its breakdown group prints. */
+export interface TaxedInvoiceLine {
+  readonly line: InvoiceLineFields
+  readonly exemption_reason: string | null
+}
+
 /**
  * Which invoices' lines to tax: drafts already stored (a run's chunk, a re-rating, a draft being
  * finalized), or invoices a run issues at once, whose rows are not written yet.
@@ -55,9 +61,12 @@ export type TaxSubjects =
  */
 export class TaxCalculator extends Context.Tag("@provisio/core/TaxCalculator")<TaxCalculator, {
   readonly taxInvoices: (subjects: TaxSubjects) => Effect.Effect<void, PersistenceError>
-  /** A preview's lines (nothing stored): each line's category, rate, reason and net amount. */
+  /**
+   * A preview's lines (nothing stored): each line with its category, rate and net amount, and its
+   * exemption reason; credit lines as they are. The same decisions as `taxInvoices`.
+   */
   readonly taxLines: (
     context: { readonly issuer_account_id: string; readonly customer_id: string; readonly currency: Currency },
     lines: ReadonlyArray<InvoiceLineFields>
-  ) => Effect.Effect<ReadonlyArray<InvoiceLineFields>, PersistenceError>
+  ) => Effect.Effect<ReadonlyArray<TaxedInvoiceLine>, PersistenceError>
 }>() {}

@@ -111,14 +111,15 @@ export const netAmount = (
 export interface TaxedLine {
   readonly amount: BigDecimal.BigDecimal
   readonly tax_category: TaxCategory | null
-  /** The rate as written in the table ("19.0"); null when untaxed. */
-  readonly tax_rate: string | null
+  /** The rate as written in the table (19.0); null when untaxed. */
+  readonly tax_rate: BigDecimal.BigDecimal | null
+  readonly kind?: string
   readonly exemption_reason: string | null
 }
 
 export interface TaxGroup {
   readonly category: TaxCategory
-  readonly rate: string
+  readonly rate: BigDecimal.BigDecimal
   readonly taxable_amount: BigDecimal.BigDecimal
   readonly tax_amount: BigDecimal.BigDecimal
   readonly exemption_reason: string | null
@@ -129,10 +130,10 @@ export interface TaxGroup {
  * net sum times the rate, rounded half-up once per group. Ordered by category, then rate.
  */
 export const breakdown = (lines: ReadonlyArray<TaxedLine>, currency: Currency): Array<TaxGroup> => {
-  const groups = new Map<string, { category: TaxCategory; rate: string; reason: string | null; sum: BigDecimal.BigDecimal }>()
+  const groups = new Map<string, { category: TaxCategory; rate: BigDecimal.BigDecimal; reason: string | null; sum: BigDecimal.BigDecimal }>()
   for (const line of lines) {
-    if (line.tax_rate === null || line.tax_category === null) continue
-    const rate = BigDecimal.format(BigDecimal.normalize(BigDecimal.unsafeFromString(line.tax_rate)))
+    if (line.tax_rate === null || line.tax_category === null || line.kind === "credit") continue
+    const rate = BigDecimal.format(BigDecimal.normalize(line.tax_rate))
     const key = `${line.tax_category}|${rate}|${line.exemption_reason ?? ""}`
     const group = groups.get(key)
     if (group === undefined) {
@@ -140,12 +141,12 @@ export const breakdown = (lines: ReadonlyArray<TaxedLine>, currency: Currency): 
     } else group.sum = BigDecimal.sum(group.sum, line.amount)
   }
   return [...groups.values()]
-    .sort((a, b) => a.category.localeCompare(b.category) || BigDecimal.Order(BigDecimal.unsafeFromString(a.rate), BigDecimal.unsafeFromString(b.rate)))
+    .sort((a, b) => a.category.localeCompare(b.category) || BigDecimal.Order(a.rate, b.rate))
     .map((g) => ({
       category: g.category,
       rate: g.rate,
       taxable_amount: roundHalfUp(g.sum, currency),
-      tax_amount: roundHalfUp(BigDecimal.unsafeDivide(BigDecimal.multiply(g.sum, BigDecimal.unsafeFromString(g.rate)), HUNDRED), currency),
+      tax_amount: roundHalfUp(BigDecimal.unsafeDivide(BigDecimal.multiply(g.sum, g.rate), HUNDRED), currency),
       exemption_reason: g.reason
     }))
 }

@@ -120,7 +120,8 @@ export const TaxCalculatorLive = Layer.effect(
             from customers c left join account_settings st on st.account_id = ${context.issuer_account_id}
            where c.id = ${context.customer_id}`
         const party = parties[0]
-        if (party === undefined || party.seller === null) return lines
+        const untaxed = lines.map((line) => ({ line, exemption_reason: null }))
+        if (party === undefined || party.seller === null) return untaxed
         const skuIds = lines.flatMap((l) => (l.sku_id === null ? [] : [l.sku_id]))
         const planIds = lines.flatMap((l) => (l.plan_id === null ? [] : [l.plan_id]))
         const settings = yield* sql<{
@@ -137,8 +138,8 @@ export const TaxCalculatorLive = Layer.effect(
           select country, region, category, rate::text as rate, valid_from::text as valid_from, valid_to::text as valid_to
             from tax_rates where country = any(${pgArray([party.seller, party.buyer ?? party.seller])}::text[])`
         const parts = { seller: party.seller, buyer: party.buyer, buyerTaxId: party.tax_id, exempt: party.tax_exempt }
-        return lines.map((line): InvoiceLineFields => {
-          if (line.kind === "credit") return line
+        return lines.map((line) => {
+          if (line.kind === "credit") return { line, exemption_reason: null }
           const own = (line.sku_id === null ? undefined : byId.get(line.sku_id)) ??
             (line.plan_id === null ? undefined : byId.get(line.plan_id))
           const category = own?.tax_category ?? "telecom"
@@ -154,9 +155,11 @@ export const TaxCalculatorLive = Layer.effect(
             rate = row?.rate ?? (decision.zeroUnlessRow ? "0" : null)
             if (row === undefined && decision.zeroUnlessRow) reason = OUTSIDE_SCOPE_REASON
           }
-          if (rate === null) return line
-          const amount = netAmount(line.amount, own?.tax_behavior ?? "exclusive", BigDecimal.unsafeFromString(rate), context.currency)
-          return { ...line, amount, tax_rate: BigDecimal.unsafeFromString(rate), tax_category: category, tax_reason: reason } as InvoiceLineFields
+          if (rate === null) return { line, exemption_reason: null }
+          const percent = BigDecimal.unsafeFromString(rate)
+          const amount = netAmount(line.amount, own?.tax_behavior ?? "exclusive", percent, context.currency)
+          const taxed: InvoiceLineFields = { ...line, amount, tax_rate: percent, tax_category: category }
+          return { line: taxed, exemption_reason: reason }
         })
       }).pipe(orPersistenceError)
 
