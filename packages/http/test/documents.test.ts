@@ -96,6 +96,53 @@ describe("invoice documents", () => {
         }
       }))
 
+    it.effect("the tax the engine computes is on both documents: 19 % on the sum of the lines; reverse charge with its mention", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        // The tests before this one run with no rate: their invoices carry no tax.
+        expectData(yield* call("POST", `${V1}/tax-rates`, { body: { country: "DE", category: "standard", rate: "19.0", valid_from: "2000-01-01" } }), 201)
+        const domestic = yield* finalizedInvoice({
+          customerId: customer.id,
+          lines: [
+            { kind: "recurring", description: "Cloud PBX", quantity: "3", unit_price: "33.33", amount: "99.99" },
+            chargeOf("0.05", "Setup")
+          ]
+        })
+        const invoice = expectData(yield* call("GET", `${V1}/invoices/${domestic}`, { key: partnerKey }))
+        // 19 % of 100.04 = 19.0076 -> 19.01, on the sum (per line it would be 19.00 + 0.01).
+        expect(invoice.tax).toMatchObject([{ rate: "19.0", taxable_amount: { amount: "100.04" }, tax_amount: { amount: "19.01" }, exemption_reason: null }])
+        const text = pdfText((yield* fetchDocument(`${V1}/invoices/${domestic}/pdf`, partnerKey)).bytes)
+        expect(text).toMatch(new RegExp(`${invoice.tax[0].category}\\s+19\\s*%\\s+100\\.04 EUR\\s+19\\.01 EUR`))
+        expect(text).toMatch(/Subtotal\s+100\.04 EUR/)
+        expect(text).toMatch(/Total\s+119\.05 EUR/)
+        expect(text).toMatch(/Amount due\s+119\.05 EUR/)
+        const xml = (yield* fetchDocument(`${V1}/invoices/${domestic}/ubl`, partnerKey)).text
+        expectValidUbl(xml)
+        const doc = expectUblArithmetic(xml)
+        expect(doc["cac:TaxTotal"]["cac:TaxSubtotal"].map((s: any) => [s["cac:TaxCategory"]["cbc:ID"], s["cbc:TaxableAmount"]["#text"], s["cbc:TaxAmount"]["#text"]]))
+          .toEqual([["S", "100.04", "19.01"]])
+        expect(doc["cac:LegalMonetaryTotal"]["cbc:PayableAmount"]["#text"]).toBe("119.05")
+
+        // An Austrian business with a VAT id: reverse charge, the mention printed and carried as AE.
+        const austrian = expectData(yield* call("POST", `${V1}/customers`, {
+          key: partnerKey,
+          body: { name: "Wien AG", tax_id: "ATU12345678", address: { line1: "Ring 1", city: "Wien", postal_code: "1010", country: "AT" } }
+        }), 201)
+        const crossBorder = yield* finalizedInvoice({ customerId: austrian.id, lines: [chargeOf("50.00", "Consulting")] })
+        const reverse = expectData(yield* call("GET", `${V1}/invoices/${crossBorder}`, { key: partnerKey }))
+        expect(reverse.tax).toHaveLength(1)
+        expect(reverse.tax[0]).toMatchObject({ tax_amount: { amount: "0.00" } })
+        const mention = reverse.tax[0].exemption_reason as string
+        expect(mention).toMatch(/reverse/i)
+        const reverseText = pdfText((yield* fetchDocument(`${V1}/invoices/${crossBorder}/pdf`, partnerKey)).bytes)
+        expect(reverseText.replace(/\s+/g, " ")).toContain(mention.replace(/\s+/g, " ").slice(0, 60))
+        const reverseXml = (yield* fetchDocument(`${V1}/invoices/${crossBorder}/ubl`, partnerKey)).text
+        expectValidUbl(reverseXml)
+        const reverseDoc = expectUblArithmetic(reverseXml)
+        expect(reverseDoc["cac:TaxTotal"]["cac:TaxSubtotal"][0]["cac:TaxCategory"]).toMatchObject({ "cbc:ID": "AE", "cbc:TaxExemptionReason": mention })
+        expect(reverseDoc["cac:AccountingCustomerParty"]["cac:Party"]["cbc:EndpointID"]).toEqual({ "@_schemeID": "9914", "#text": "ATU12345678" })
+      }))
+
     it.effect("a draft has no documents (409 invalid_state); an unknown or malformed invoice id is 404", () =>
       Effect.gen(function* () {
         const { customer, partnerKey } = yield* world
