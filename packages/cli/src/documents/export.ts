@@ -65,7 +65,7 @@ export const exportDocumentFiles = (options: {
   Effect.gen(function* () {
     const output = options.output ?? stdoutOutput
     const period = yield* Schema.decodeUnknown(BillingMonth)(options.period).pipe(
-      Effect.mapError(() => ValidationError.of("period", `--period must be a month written YYYY-MM, e.g. 2026-11 (got "${options.period}")`))
+      Effect.mapError(() => new ValidationError({ message: `--period must be a month written YYYY-MM, e.g. 2026-11 (got "${options.period}")` }))
     )
     const identity = yield* Identity
     const operator = yield* identity.platformOperator
