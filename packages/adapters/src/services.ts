@@ -11,6 +11,7 @@ import { Invoices } from "@provisio/core/invoices/service"
 import { Documents } from "@provisio/core/documents/service"
 import { withDocumentAttachments } from "@provisio/core/documents/attachments"
 import { TaxRates } from "@provisio/core/tax/service"
+import { CreditNotes } from "@provisio/core/credit-notes/service"
 import { Payments } from "@provisio/core/payments/service"
 import { Reconciliation } from "@provisio/core/reconciliation/service"
 import { Commissions } from "@provisio/core/commissions/service"
@@ -74,6 +75,7 @@ export const ServicesWith = Layer.mergeAll(
   Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Support.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
   Commissions.layer,
   TaxRates.layer,
+  CreditNotes.layer,
   UsageService.layer,
   Invoices.layer,
   DocumentsLive,

@@ -32,6 +32,7 @@ import { PaymentsApi } from "./payments/api.js"
 import { ReconciliationApi } from "./reconciliation/api.js"
 import { CommissionsApi } from "./commissions/api.js"
 import { TaxApi } from "./tax/api.js"
+import { CreditNotesApi } from "./credit-notes/api.js"
 import { BillingApi } from "./billing/api.js"
 import { InventoryApi } from "./inventory/api.js"
 import { NumberOrdersApi } from "./number-orders/api.js"
@@ -64,6 +65,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(ReconciliationApi)
   .add(CommissionsApi)
   .add(TaxApi)
+  .add(CreditNotesApi)
   .add(BillingApi)
   .add(InventoryApi)
   .add(NumberOrdersApi)

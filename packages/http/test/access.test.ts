@@ -1087,6 +1087,27 @@ function paymentRows(): ReadonlyArray<Row> {
       expect: { ...readC1, platform: 201, distributor: 201, partner: 201, customerAdmin: 403, viewer: 403 }
     },
     { endpoint: "listCredits", method: "GET", path: () => "/api/v1/credits", expect: everyone(200) },
+    { endpoint: "listCreditNotes", method: "GET", path: () => "/api/v1/credit-notes", expect: everyone(200) },
+    {
+      endpoint: "getCreditNote",
+      method: "GET",
+      prepare: (w) =>
+        Effect.map(
+          call("POST", "/api/v1/credits", { body: { customer_id: w.c1, amount: { amount: "1.00", currency: "EUR" }, reason: "Goodwill" } }),
+          (a) => expectData(a, 201).id as string
+        ),
+      path: (_, id) => `/api/v1/credit-notes/${id}`,
+      expect: readC1
+    },
+    {
+      endpoint: "createInvoiceCreditNote",
+      method: "POST",
+      prepare: invoiceOfC1,
+      path: (_, id) => `/api/v1/invoices/${id}/credit-notes`,
+      body: () => ({ amount: { amount: "1.00", currency: "EUR" }, reason: "Goodwill" }),
+      // The issuer's admins credit its invoices: not managers or viewers, not the customer.
+      expect: { ...readC1, platform: 201, distributor: 201, partner: 201, customerAdmin: 403, viewer: 403 }
+    },
     {
       endpoint: "grantCredit",
       method: "POST",

@@ -14,6 +14,7 @@ import { PaymentRepoLive } from "./payments.js"
 import { CommissionRuleRepoLive } from "./commissions.js"
 import { TaxCalculatorLive } from "./tax/calculator.js"
 import { TaxRateRepoLive } from "./tax/rates.js"
+import { CreditNoteRepoLive } from "./credit-notes.js"
 import { BillingReposLive } from "./billing.js"
 import { InventoryRepoLive } from "./inventory.js"
 import { NumberOrderRepoLive } from "./number-orders.js"
@@ -69,6 +70,7 @@ export const PostgresLive = Layer.mergeAll(
   CommissionRuleRepoLive,
   TaxRateRepoLive,
   TaxCalculatorLive,
+  CreditNoteRepoLive,
   BillingReposLive,
   InventoryRepoLive,
   NumberOrderRepoLive,

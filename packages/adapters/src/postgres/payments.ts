@@ -15,6 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
+import { moneySql } from "./json.js"
 import { orPersistenceError } from "./persistence.js"
 
 // NUMERIC is read as text (a JS number would go through a binary float) and assembled into the
@@ -42,6 +43,27 @@ const toCreditNote = ({ lineage, ...fields }: typeof CreditNoteRow.Type): Stored
   lineage
 })
 
+/** Credit notes as the API shows them (their tax as money of their currency), with lineage. */
+export const creditNoteSelect = (sql: SqlClient.SqlClient) => sql`
+      select c.id, c.customer_id, c.lineage, ${sql.literal(moneyOf("c.amount", "c.currency"))} as amount,
+             ${sql.literal(moneyOf("c.remaining", "c.currency"))} as remaining,
+             c.reason, c.source, c.payment_id, c.invoice_id, c.kind,
+             ${sql.literal(moneySql("coalesce(c.subtotal, c.amount - c.tax_total)", "c.currency"))} as subtotal,
+             coalesce((select json_agg(json_build_object(
+                        'category', t->>'category', 'rate', t->>'rate',
+                        'taxable_amount', json_build_object('amount', t->>'taxable_amount', 'currency', c.currency),
+                        'tax_amount', json_build_object('amount', t->>'tax_amount', 'currency', c.currency),
+                        'exemption_reason', t->>'exemption_reason') order by n)
+                         from jsonb_array_elements(c.tax) with ordinality as x(t, n)), '[]') as tax,
+             ${sql.literal(moneySql("c.tax_total", "c.currency"))} as tax_total,
+             ${sql.literal(moneyOf("c.amount", "c.currency"))} as total,
+             c.created_at, c.updated_at
+        from credit_notes c`
+
+/** Decodes `creditNoteSelect` rows. */
+export const decodeCreditNotes = (rows: ReadonlyArray<unknown>) =>
+  Effect.map(Schema.decodeUnknown(Schema.Array(CreditNoteRow))(rows), (decoded) => decoded.map(toCreditNote))
+
 export const PaymentRepoLive = Layer.effect(
   PaymentRepo,
   Effect.gen(function* () {
@@ -52,11 +74,7 @@ export const PaymentRepoLive = Layer.effect(
              p.payment_method_id, p.gateway, p.gateway_reference, p.status, p.failure_reason, p.created_at, p.updated_at
         from payments p`
 
-    const selectCreditNote = sql`
-      select c.id, c.customer_id, c.lineage, ${sql.literal(moneyOf("c.amount", "c.currency"))} as amount,
-             ${sql.literal(moneyOf("c.remaining", "c.currency"))} as remaining,
-             c.reason, c.source, c.payment_id, c.invoice_id, c.created_at, c.updated_at
-        from credit_notes c`
+    const selectCreditNote = creditNoteSelect(sql)
 
     return PaymentRepo.of({
       saveInvoicePayment: (invoice) =>
@@ -114,6 +132,16 @@ export const PaymentRepoLive = Layer.effect(
             source: c.source,
             payment_id: c.payment_id,
             invoice_id: c.invoice_id,
+            kind: c.kind,
+            subtotal: c.subtotal === undefined ? null : formatDecimal(c.subtotal.amount),
+            tax: JSON.stringify(c.tax.map((t) => ({
+              category: t.category,
+              rate: formatDecimal(t.rate),
+              taxable_amount: formatDecimal(t.taxable_amount.amount),
+              tax_amount: formatDecimal(t.tax_amount.amount),
+              exemption_reason: t.exemption_reason
+            }))),
+            tax_total: c.tax_total === undefined ? "0" : formatDecimal(c.tax_total.amount),
             created_at: iso(c.created_at),
             updated_at: iso(c.updated_at)
           })

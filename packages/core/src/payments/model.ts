@@ -4,6 +4,7 @@ import { prefixedId } from "../shared/ids.js"
 import { Currency, Money } from "../shared/money.js"
 import { Text } from "../shared/text.js"
 import { Timestamp } from "../shared/time.js"
+import { InvoiceTax } from "../invoices/model.js"
 
 /**
  * Payments (`pay_`) against finalized invoices, credit notes (`crn_`) and the customer's balance.
@@ -36,7 +37,15 @@ export type PaymentStatus = typeof PaymentStatus.Type
  * on a voided invoice; `refund`: made with a refund (payments/refunds.ts), against the refunded
  * payment's invoice and spent on it at once (`remaining` zero).
  */
-export const CreditNoteSource = Schema.Literal("manual", "overpayment", "void", "refund")
+export const CreditNoteSource = Schema.Literal("manual", "overpayment", "void", "refund", "invoice")
+
+/**
+ * `balance`: spendable customer credit, no invoice (POST /credits, over-payments, a voided
+ * invoice's payments); `invoice`: reduces one invoice (POST /invoices/{id}/credit-notes), tax
+ * reversed in proportion; `refund`: made with a refund, against the payment's invoice.
+ */
+export const CreditNoteKind = Schema.Literal("balance", "invoice", "refund")
+export type CreditNoteKind = typeof CreditNoteKind.Type
 export type CreditNoteSource = typeof CreditNoteSource.Type
 
 export class Payment extends Schema.Class<Payment>("Payment")({
@@ -66,8 +75,16 @@ export class CreditNote extends Schema.Class<CreditNote>("CreditNote")({
   source: CreditNoteSource,
   /** The overpaying payment, for source `overpayment`. */
   payment_id: Schema.NullOr(Schema.String),
-  /** The invoice overpaid or voided. */
+  /** The invoice overpaid, voided, credited or refunded. */
   invoice_id: Schema.NullOr(Schema.String),
+  kind: Schema.optionalWith(CreditNoteKind, { default: () => "balance" as const }),
+  /** Net: `total` less its tax (all of it for balance credit). */
+  subtotal: Schema.optional(Money),
+  /** The tax it reverses, per category and rate of its invoice, in proportion; empty for balance credit. */
+  tax: Schema.optionalWith(Schema.Array(InvoiceTax), { default: () => [] }),
+  tax_total: Schema.optional(Money),
+  /** Gross: the same as `amount`. */
+  total: Schema.optional(Money),
   created_at: Timestamp,
   updated_at: Timestamp
 }) {}

@@ -1,4 +1,5 @@
 import * as BigDecimal from "effect/BigDecimal"
+import { proportionalCredit } from "../tax/rules.js"
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -66,7 +67,27 @@ export const makeApplyRefund = Effect.gen(function* () {
       const scope = { customer_id: refund.customer_id, lineage: stored.lineage }
       let creditNote: CreditNote | null = null
       if (BigDecimal.isPositive(rest)) {
+        // Kind refund: the invoice's tax reversed in proportion to the gross taken back.
+        const invoice = locked.invoice
+        const split = proportionalCredit(rest, BigDecimal.sum(invoice.subtotal.amount, invoice.tax_total.amount), invoice.tax.map((t) => ({
+          category: t.category,
+          rate: t.rate,
+          taxable_amount: t.taxable_amount.amount,
+          tax_amount: t.tax_amount.amount,
+          exemption_reason: t.exemption_reason
+        })), currency)
         creditNote = new CreditNote({
+          kind: "refund",
+          subtotal: money(split.subtotal, currency),
+          tax: split.groups.map((g) => ({
+            category: g.category,
+            rate: g.rate,
+            taxable_amount: money(g.taxable_amount, currency),
+            tax_amount: money(g.tax_amount, currency),
+            exemption_reason: g.exemption_reason
+          })),
+          tax_total: money(split.tax_total, currency),
+          total: money(rest, currency),
           id: (yield* makeId("crn")) as CreditNoteId,
           customer_id: refund.customer_id,
           amount: money(rest, currency),

@@ -50,6 +50,10 @@ export default Effect.gen(function* () {
       add column tax jsonb not null default '[]',
       add column tax_total numeric not null default 0`
   yield* sql`update credit_notes set kind = 'refund' where source = 'refund'`
+  yield* sql`alter table credit_notes drop constraint credit_notes_source_check`
+  yield* sql`
+    alter table credit_notes add constraint credit_notes_source_check
+      check (source in ('manual', 'overpayment', 'void', 'refund', 'invoice'))`
   // An invoice's breakdown from its taxed lines (EN 16931 style): per category, rate and reason,
   // the net sum, and the tax on that sum rounded half-up (half away from zero) to \`digits\`.
   yield* sql.unsafe(`

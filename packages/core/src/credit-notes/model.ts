@@ -1,0 +1,22 @@
+import * as Schema from "effect/Schema"
+import { DecimalString, Money } from "../shared/money.js"
+import { Text } from "../shared/text.js"
+
+/** One line of an invoice credited: the line (its 1-based place in the invoice's `lines`), by net amount or quantity. */
+export const CreditNoteLineInput = Schema.Struct({
+  /** The line's place in the invoice's `lines`, from "1" (invoice lines have no ids of their own). */
+  line_id: Schema.String,
+  /** Net, at most the line's amount. */
+  amount: Schema.optional(DecimalString),
+  /** At most the line's quantity: that share of its amount. */
+  quantity: Schema.optional(DecimalString)
+}).annotations({ identifier: "CreditNoteLineInput" })
+export type CreditNoteLineInput = typeof CreditNoteLineInput.Type
+
+/** `POST /invoices/{id}/credit-notes`: a gross `amount`, or `lines`; not both. */
+export class CreateInvoiceCreditNote extends Schema.Class<CreateInvoiceCreditNote>("CreateInvoiceCreditNote")({
+  /** Gross (tax included), at most what the invoice still has to credit. */
+  amount: Schema.optional(Money),
+  lines: Schema.optional(Schema.Array(CreditNoteLineInput)),
+  reason: Text(500)
+}) {}

@@ -1,0 +1,124 @@
+import * as SqlClient from "@effect/sql/SqlClient"
+import { describe, expect, it } from "@effect/vitest"
+import { Invoices } from "@provisio/core/invoices/service"
+import * as Effect from "effect/Effect"
+import { call, channel, expectData, expectError } from "./harness"
+import { chargeOf, draftInvoice } from "./invoice-fixtures"
+import { createCustomer, OrderingServer, V1 } from "./ordering-fixtures"
+import { ledgerFigures } from "./payments-fixtures"
+
+/**
+ * Credit notes of the three kinds, against a German seller's invoice of 100.00 + 19 % = 119.00
+ * (docs/tax.md's credit note example).
+ */
+
+const eur = (amount: string) => ({ amount, currency: "EUR" })
+
+const world = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const found = yield* sql<{ n: number }>`select count(*)::int as n from tax_rates where country = 'DE'`
+  if ((found[0]?.n ?? 0) === 0) {
+    expectData(yield* call("POST", `${V1}/tax-rates`, { body: { country: "DE", category: "standard", rate: "19.0", valid_from: "2020-01-01" } }), 201)
+  }
+  const { partner, partnerKey } = yield* channel()
+  expectData(yield* call("PUT", `${V1}/settings`, { key: partnerKey, body: { legal: { name: "Fjord Telecom GmbH", country: "DE" } } }))
+  const customer = yield* createCustomer(partner.id, { address: { country: "DE" } })
+  return { partner, partnerKey, customer }
+}).pipe(Effect.orDie)
+
+/** A finalized invoice of one 100.00 line served in November 2026 (119.00 with tax). */
+const invoice119 = (customerId: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const id = yield* draftInvoice({ customerId, lines: [{ ...chargeOf("100.00"), quantity: "4", unit_price: "25.00" }] })
+    yield* sql`update invoice_lines set period_start = '2026-11-01T00:00:00Z' where invoice_id = ${id}`
+    yield* (yield* Invoices).finalizeMany([id])
+    return expectData(yield* call("GET", `${V1}/invoices/${id}`))
+  }).pipe(Effect.orDie)
+
+const credit = (invoiceId: string, body: Record<string, unknown>, key?: string) =>
+  call("POST", `${V1}/invoices/${invoiceId}/credit-notes`, { key, body })
+
+const ledgerHolds = (customerId: string) =>
+  Effect.gen(function* () {
+    for (const figures of yield* ledgerFigures(customerId)) expect(figures.ledger).toBe(figures.due_minus_credit)
+  })
+
+describe("credit notes", () => {
+  it.layer(OrderingServer)("kinds invoice, refund and balance", (it) => {
+    it.effect("a gross amount credits an unpaid invoice, tax reversed in proportion; after payment, lines become customer credit", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const invoice = yield* invoice119(customer.id)
+        expect(invoice).toMatchObject({ subtotal: eur("100.00"), tax_total: eur("19.00"), total: eur("119.00") })
+
+        const half = expectData(yield* credit(invoice.id, { amount: eur("59.50"), reason: "Outage in November" }, partnerKey), 201)
+        expect(half).toMatchObject({
+          kind: "invoice", source: "invoice", invoice_id: invoice.id, reason: "Outage in November",
+          subtotal: eur("50.00"),
+          tax: [{ category: "telecom", rate: "19.0", taxable_amount: eur("50.00"), tax_amount: eur("9.50"), exemption_reason: null }],
+          tax_total: eur("9.50"), total: eur("59.50"), amount: eur("59.50"), remaining: eur("0.00")
+        })
+        expect(half.id).toMatch(/^crn_/)
+        expect(expectData(yield* call("GET", `${V1}/invoices/${invoice.id}`))).toMatchObject({ status: "finalized", amount_due: eur("59.50") })
+        yield* ledgerHolds(customer.id)
+
+        expectData(yield* call("POST", `${V1}/payments`, { key: partnerKey, body: { invoice_id: invoice.id, amount: eur("59.50") } }), 201)
+        // One of the four units (25.00 net) on the settled invoice: 25.00 + 4.75 = 29.75 of customer credit.
+        const unit = expectData(yield* credit(invoice.id, { lines: [{ line_id: "1", quantity: "1" }], reason: "One seat unused" }, partnerKey), 201)
+        expect(unit).toMatchObject({ subtotal: eur("25.00"), tax_total: eur("4.75"), total: eur("29.75"), remaining: eur("29.75") })
+        expect(expectData(yield* call("GET", `${V1}/invoices/${invoice.id}`))).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        yield* ledgerHolds(customer.id)
+
+        // 119.00 - 59.50 - 29.75 = 29.75 is left to credit.
+        const over = yield* credit(invoice.id, { amount: eur("29.76"), reason: "Too much" }, partnerKey)
+        expectError(over, 422, "validation_error", "amount.amount")
+        expect(over.body.error.message).toMatch(/29\.75 EUR left/)
+        expectError(yield* credit(invoice.id, { lines: [{ line_id: "1", amount: "25.01" }], reason: "Too much" }, partnerKey), 422, "validation_error", "lines")
+        expectError(yield* credit(invoice.id, { lines: [{ line_id: "7", amount: "1.00" }], reason: "x" }, partnerKey), 422, "validation_error", "lines[0].line_id")
+        expectError(yield* credit(invoice.id, { amount: eur("1.00"), lines: [{ line_id: "1", amount: "1.00" }], reason: "x" }, partnerKey), 422, "validation_error", "amount")
+        expectError(yield* credit(invoice.id, { amount: { amount: "1.00", currency: "USD" }, reason: "x" }, partnerKey), 422, "validation_error", "amount.currency")
+        expectError(yield* credit(invoice.id, { amount: eur("1.001"), reason: "x" }, partnerKey), 422, "validation_error", "amount.amount")
+        expectError(yield* credit(invoice.id, { amount: eur("-1.00"), reason: "x" }, partnerKey), 422, "validation_error", "amount.amount")
+        expectError(yield* credit(invoice.id, { amount: eur("1.00") }, partnerKey), 422, "validation_error", "reason")
+      }))
+
+    it.effect("a draft or void invoice is not credited (409)", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const draft = yield* draftInvoice({ customerId: customer.id, lines: [chargeOf("10.00")] }).pipe(Effect.orDie)
+        expectError(yield* credit(draft, { amount: eur("1.00"), reason: "x" }, partnerKey), 409, "invalid_state")
+      }))
+
+    it.effect("a refund makes a credit note of kind refund with the invoice's tax in proportion", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const invoice = yield* invoice119(customer.id)
+        const payment = expectData(yield* call("POST", `${V1}/payments`, { key: partnerKey, body: { invoice_id: invoice.id, amount: eur("119.00") } }), 201)
+        const refund = expectData(yield* call("POST", `${V1}/payments/${payment.id}/refund`, { key: partnerKey, body: { amount: eur("23.80") } }), 201)
+        const note = expectData(yield* call("GET", `${V1}/credit-notes/${refund.credit_note_id}`, { key: partnerKey }))
+        expect(note).toMatchObject({
+          kind: "refund", source: "refund", invoice_id: invoice.id,
+          subtotal: eur("20.00"), tax_total: eur("3.80"), total: eur("23.80"), remaining: eur("0.00")
+        })
+        expect(note.tax).toEqual([{ category: "telecom", rate: "19.0", taxable_amount: eur("20.00"), tax_amount: eur("3.80"), exemption_reason: null }])
+        yield* ledgerHolds(customer.id)
+      }))
+
+    it.effect("GET /credit-notes lists every kind (balance credit has no tax); GET /credits still answers", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const credited = yield* invoice119(customer.id)
+        expectData(yield* credit(credited.id, { amount: eur("11.90"), reason: "Late activation" }, partnerKey), 201)
+        const granted = expectData(yield* call("POST", `${V1}/credits`, { key: partnerKey, body: { customer_id: customer.id, amount: eur("5.00"), reason: "Goodwill" } }), 201)
+        expect(granted).toMatchObject({ kind: "balance", source: "manual", tax: [] })
+        const listed = expectData(yield* call("GET", `${V1}/credit-notes?customer_id=${customer.id}`, { key: partnerKey }))
+        const balance = listed.find((n: { id: string }) => n.id === granted.id)
+        expect(balance).toMatchObject({ kind: "balance", subtotal: eur("5.00"), tax: [], tax_total: eur("0.00"), total: eur("5.00"), invoice_id: null })
+        expect(listed.map((n: { kind: string }) => n.kind)).toEqual(["invoice", "balance"])
+        expect(expectData(yield* call("GET", `${V1}/credits?customer_id=${customer.id}`, { key: partnerKey })).length).toBe(listed.length)
+        const other = yield* channel()
+        expectError(yield* call("GET", `${V1}/credit-notes/${granted.id}`, { key: other.partnerKey }), 404, "not_found")
+      }))
+  })
+})
