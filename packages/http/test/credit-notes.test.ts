@@ -88,6 +88,13 @@ describe("credit notes", () => {
         const { customer, partnerKey } = yield* world
         const draft = yield* draftInvoice({ customerId: customer.id, lines: [chargeOf("10.00")] }).pipe(Effect.orDie)
         expectError(yield* credit(draft, { amount: eur("1.00"), reason: "x" }, partnerKey), 409, "invalid_state")
+        // Credited, then voided: the ledger still agrees with what is owed and held as credit.
+        const invoice = yield* invoice119(customer.id)
+        expectData(yield* credit(invoice.id, { amount: eur("11.90"), reason: "Late activation" }, partnerKey), 201)
+        expectData(yield* call("POST", `${V1}/payments`, { key: partnerKey, body: { invoice_id: invoice.id, amount: eur("50.00") } }), 201)
+        expectData(yield* call("POST", `${V1}/invoices/${invoice.id}/void`, { key: partnerKey }))
+        yield* ledgerHolds(customer.id)
+        expectError(yield* credit(invoice.id, { amount: eur("1.00"), reason: "x" }, partnerKey), 409, "invalid_state")
       }))
 
     it.effect("a refund makes a credit note of kind refund with the invoice's tax in proportion", () =>

@@ -303,7 +303,10 @@ export const InvoiceRepoLive = Layer.effect(
         // ledger as payments, so no entry for that note). A draft was never booked.
         const rows = yield* sql<{ readonly id: string; readonly credit_note_id: string | null }>`
           with target as (
-            select id, number, status, customer_id, lineage, currency, subtotal + tax_total as subtotal, amount_paid
+            -- What the ledger still holds of it: the gross less what invoice credit notes took off
+            -- (amount_due + amount_paid + the credit lines it took = the gross, less those notes).
+            select id, number, status, customer_id, lineage, currency,
+                   amount_due + amount_paid + (subtotal + tax_total - total) as subtotal, amount_paid
               from invoices where id = ${id} and status in ('draft', 'finalized', 'paid')
           ),
           restored as (
