@@ -15,9 +15,9 @@ import { PlaceOfSupply, TaxBehavior } from "../tax/model.js"
  * consumers, or `seller` to opt out).
  */
 const taxTreatment = {
-  tax_behavior: Schema.optionalWith(TaxBehavior, { default: () => "exclusive" as const }),
-  tax_category: Schema.optionalWith(TaxCategory, { default: () => "telecom" as const }),
-  place_of_supply: Schema.optionalWith(PlaceOfSupply, { default: () => "customer" as const })
+  tax_behavior: TaxBehavior,
+  tax_category: TaxCategory,
+  place_of_supply: PlaceOfSupply
 }
 const taxTreatmentInput = {
   tax_behavior: Schema.optional(TaxBehavior),

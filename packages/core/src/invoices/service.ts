@@ -10,7 +10,7 @@ import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
 import { reachableBy, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
 import { InvalidState, NotFound, PersistenceError, ValidationError } from "../shared/errors.js"
-import { CreditNote, type CreditNoteId } from "../payments/model.js"
+import { CreditNote, type CreditNoteId, untaxedCredit } from "../payments/model.js"
 import { makeId, makeIds } from "../shared/ids.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import { TaxCalculator } from "../tax/ports.js"
@@ -99,6 +99,7 @@ export const make = Effect.gen(function* () {
             customer_id: invoice.customer_id,
             amount: invoice.amount_paid,
             remaining: invoice.amount_paid,
+            ...untaxedCredit(invoice.amount_paid),
             reason: creditNote.reason,
             source: "void",
             payment_id: null,

@@ -11,7 +11,7 @@ import type { StoredInvoice } from "../invoices/views.js"
 import { type NotFound, orNotFound, type PersistenceError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { type Money, money, roundToMinorUnit } from "../shared/money.js"
-import { CreditNote, type CreditNoteId, type LedgerEntry, Payment, type PaymentId, type StoredCreditNote, type StoredPayment } from "./model.js"
+import { CreditNote, type CreditNoteId, untaxedCredit, type LedgerEntry, Payment, type PaymentId, type StoredCreditNote, type StoredPayment } from "./model.js"
 import { PaymentRepo } from "./ports.js"
 
 /**
@@ -158,6 +158,7 @@ export const makeApplyReceivedMoney = Effect.gen(function* () {
             customer_id: current.customer_id,
             amount: money(rest, currency),
             remaining: money(rest, currency),
+            ...untaxedCredit(money(rest, currency)),
             reason: `Overpayment of invoice ${current.number ?? current.id} by payment ${id}`,
             source: "overpayment",
             payment_id: id,

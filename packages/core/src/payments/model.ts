@@ -1,7 +1,7 @@
-import type * as BigDecimal from "effect/BigDecimal"
+import * as BigDecimal from "effect/BigDecimal"
 import * as Schema from "effect/Schema"
 import { prefixedId } from "../shared/ids.js"
-import { Currency, Money } from "../shared/money.js"
+import { Currency, minorUnits, Money } from "../shared/money.js"
 import { Text } from "../shared/text.js"
 import { Timestamp } from "../shared/time.js"
 import { InvoiceTax } from "../invoices/model.js"
@@ -46,6 +46,15 @@ export const CreditNoteSource = Schema.Literal("manual", "overpayment", "void", 
  */
 export const CreditNoteKind = Schema.Literal("balance", "invoice", "refund")
 export type CreditNoteKind = typeof CreditNoteKind.Type
+
+/** A credit note's tax fields when it reverses no tax (kind `balance`): net = gross = `amount`. */
+export const untaxedCredit = (amount: Money) => ({
+  kind: "balance" as const,
+  subtotal: amount,
+  tax: [],
+  tax_total: { amount: BigDecimal.make(0n, minorUnits(amount.currency)), currency: amount.currency },
+  total: amount
+})
 export type CreditNoteSource = typeof CreditNoteSource.Type
 
 export class Payment extends Schema.Class<Payment>("Payment")({
@@ -77,14 +86,14 @@ export class CreditNote extends Schema.Class<CreditNote>("CreditNote")({
   payment_id: Schema.NullOr(Schema.String),
   /** The invoice overpaid, voided, credited or refunded. */
   invoice_id: Schema.NullOr(Schema.String),
-  kind: Schema.optionalWith(CreditNoteKind, { default: () => "balance" as const }),
+  kind: CreditNoteKind,
   /** Net: `total` less its tax (all of it for balance credit). */
-  subtotal: Schema.optional(Money),
+  subtotal: Money,
   /** The tax it reverses, per category and rate of its invoice, in proportion; empty for balance credit. */
-  tax: Schema.optionalWith(Schema.Array(InvoiceTax), { default: () => [] }),
-  tax_total: Schema.optional(Money),
+  tax: Schema.Array(InvoiceTax),
+  tax_total: Money,
   /** Gross: the same as `amount`. */
-  total: Schema.optional(Money),
+  total: Money,
   created_at: Timestamp,
   updated_at: Timestamp
 }) {}

@@ -26,7 +26,8 @@ import {
   type PaymentId,
   type PaymentListFilter,
   type RecordPayment,
-  type StoredCreditNote
+  type StoredCreditNote,
+  untaxedCredit
 } from "./model.js"
 import { makeApplyReceivedMoney } from "./apply.js"
 import { PaymentGateway, PaymentRepo } from "./ports.js"
@@ -222,6 +223,7 @@ export const make = Effect.gen(function* () {
           customer_id: customer.customer.id,
           amount,
           remaining: amount,
+          ...untaxedCredit(amount),
           reason,
           source: "manual",
           payment_id: null,
