@@ -215,6 +215,9 @@ export const EXAMPLES: Record<string, unknown> = {
       "sku_01m96kvn37533fyggywyey62mr"
     ],
     "published_version": 1,
+    "tax_behavior": "exclusive",
+    "tax_category": "telecom",
+    "place_of_supply": "customer",
     "created_at": "2026-12-06T21:23:47.717Z",
     "updated_at": "2026-12-06T21:23:47.750Z"
   },
