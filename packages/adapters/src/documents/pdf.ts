@@ -1,5 +1,6 @@
 import { amountText, documentFigures, isoDate, plainDecimal } from "@provisio/core/documents/figures"
 import type { InvoiceDocument } from "@provisio/core/documents/model"
+import type { InvoiceTax } from "@provisio/core/invoices/model"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
@@ -39,19 +40,65 @@ const COLUMNS = {
   amount: { x: MARGIN + 425, width: 70, align: "right" as const }
 }
 
-export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> =>
+/** What a printed document shows, placed by `renderPrinted`: an invoice or a credit note. */
+export interface Printed {
+  /** `Invoice INV-2026-000042`, `Credit note crn_...`. */
+  readonly title: string
+  readonly issuer: InvoiceDocument["issuer"]
+  readonly customer: InvoiceDocument["customer"]
+  /** Its date: the PDF's creation date, so the bytes never change. */
+  readonly at: Date
+  readonly currency: string
+  readonly meta: ReadonlyArray<readonly [string, string | null]>
+  readonly rows: ReadonlyArray<TableRow>
+  readonly tax: ReadonlyArray<InvoiceTax>
+  readonly totals: ReadonlyArray<readonly [string, string, boolean]>
+  readonly payment: ReadonlyArray<string>
+}
+
+export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> => {
+  const { invoice } = document
+  const figures = documentFigures(invoice)
+  return renderPrinted({
+    title: `Invoice ${invoice.number ?? invoice.id}`,
+    issuer: document.issuer,
+    customer: document.customer,
+    at: new Date((invoice.finalized_at ?? invoice.created_at).epochMillis),
+    currency: invoice.currency,
+    meta: [
+      ["Issue date", isoDate(invoice.finalized_at)],
+      ["Due date", invoice.due_date],
+      ["Period", invoice.period],
+      ["Currency", invoice.currency],
+      ["Payment reference", invoice.payment_reference]
+    ],
+    rows: figures.lines.flatMap((line) => lineRows(line, invoice.currency)),
+    tax: figures.tax,
+    totals: [
+      ["Subtotal", figures.tax_exclusive, false],
+      ["Tax", figures.tax_total, false],
+      ["Total", figures.tax_inclusive, true],
+      ["Paid (credit applied)", figures.prepaid, false],
+      ["Amount due", figures.payable, true]
+    ],
+    payment: paymentLines(document)
+  })
+}
+
+/** Lays out and renders a printed document: head, the table (paginated), tax, totals, payment, footers. */
+export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
   Effect.async<Uint8Array>((resume) => {
-    const { invoice, issuer, customer } = document
-    const at = new Date((invoice.finalized_at ?? invoice.created_at).epochMillis)
+    const { customer, issuer } = printed
+    const at = printed.at
     const doc = new PDFDocument({
       size: "A4",
       margin: MARGIN,
       bufferPages: true,
       autoFirstPage: true,
       info: {
-        Title: `Invoice ${invoice.number ?? invoice.id}`,
+        Title: printed.title,
         Author: issuer.name,
-        Subject: `Invoice ${invoice.number ?? invoice.id} to ${customer.name}`,
+        Subject: `${printed.title} to ${customer.name}`,
         Producer: "Provisio",
         Creator: "Provisio",
         CreationDate: at,
@@ -69,8 +116,7 @@ export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> 
     doc.registerFont("regular", regular)
     doc.registerFont("bold", bold)
     const color = issuer.primary_color ?? DEFAULT_COLOR
-    const currency = invoice.currency
-    const figures = documentFigures(invoice)
+    const currency = printed.currency
 
     const text = (value: string, x: number, y: number, options: PDFKit.Mixins.TextOptions = {}) =>
       doc.text(value, x, y, { lineBreak: false, ellipsis: true, ...options })
@@ -90,17 +136,10 @@ export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> 
     to.filter((l): l is string => l !== null).forEach((line, i) => text(line, MARGIN + CONTENT / 2, y + i * 12, { width: CONTENT / 2 }))
     y += Math.max(from.length, to.length) * 12 + 14
     doc.font("bold").fontSize(16).fillColor(color)
-    text(`Invoice ${invoice.number ?? invoice.id}`, MARGIN, y, { width: CONTENT })
+    text(printed.title, MARGIN, y, { width: CONTENT })
     doc.fillColor("black").font("regular").fontSize(9)
     y += 24
-    const meta: ReadonlyArray<readonly [string, string | null]> = [
-      ["Issue date", isoDate(invoice.finalized_at)],
-      ["Due date", invoice.due_date],
-      ["Period", invoice.period],
-      ["Currency", currency],
-      ["Payment reference", invoice.payment_reference]
-    ]
-    for (const [label, value] of meta) {
+    for (const [label, value] of printed.meta) {
       if (value === null) continue
       doc.font("bold"); text(label, MARGIN, y, { width: 110 })
       doc.font("regular"); text(value, MARGIN + 110, y, { width: CONTENT - 110 })
@@ -138,11 +177,11 @@ export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> 
       y += r.detail ? ROW - 3 : ROW
     }
     y = header(y)
-    for (const line of figures.lines) for (const r of lineRows(line, currency)) row(r)
+    for (const r of printed.rows) row(r)
 
     // The tax breakdown with its legal mentions, then the totals.
     y += 8
-    ensure(ROW * (3 + 2 * figures.tax.length))
+    ensure(ROW * (3 + 2 * printed.tax.length))
     doc.font("bold").fontSize(9)
     text("Tax", MARGIN, y); y += ROW
     doc.fontSize(8.5)
@@ -152,7 +191,7 @@ export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> 
     text("Tax", MARGIN + 290, y, { width: 90, align: "right" })
     y += ROW
     doc.font("regular")
-    for (const t of figures.tax) {
+    for (const t of printed.tax) {
       ensure(ROW * 2)
       text(t.category, MARGIN, y, { width: 120 })
       text(`${plainDecimal(t.rate)} %`, MARGIN + 120, y, { width: 60, align: "right" })
@@ -164,16 +203,10 @@ export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> 
         y += ROW - 2
       }
     }
-    if (figures.tax.length === 0) { text("No tax charged", MARGIN, y); y += ROW }
+    if (printed.tax.length === 0) { text("No tax charged", MARGIN, y); y += ROW }
 
     y += 6
-    const totals: ReadonlyArray<readonly [string, string, boolean]> = [
-      ["Subtotal", figures.tax_exclusive, false],
-      ["Tax", figures.tax_total, false],
-      ["Total", figures.tax_inclusive, true],
-      ["Paid (credit applied)", figures.prepaid, false],
-      ["Amount due", figures.payable, true]
-    ]
+    const totals = printed.totals
     ensure(ROW * totals.length)
     for (const [label, value, strong] of totals) {
       doc.font(strong ? "bold" : "regular").fontSize(strong ? 10 : 9)
@@ -183,7 +216,7 @@ export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> 
     }
 
     // How to pay.
-    const payment = paymentLines(document)
+    const payment = printed.payment
     if (payment.length > 0) {
       y += 10
       ensure(ROW * (payment.length + 1))
@@ -202,7 +235,7 @@ export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> 
     for (let i = 0; i < range.count; i++) {
       doc.switchToPage(range.start + i)
       doc.font("regular").fontSize(7.5).fillColor("#555555")
-      const footer = `${issuer.name} · Invoice ${invoice.number ?? invoice.id} · Page ${i + 1} of ${range.count}`
+      const footer = `${issuer.name} · ${printed.title} · Page ${i + 1} of ${range.count}`
       doc.text(footer, MARGIN, PAGE_HEIGHT - MARGIN - 10, { width: CONTENT, align: "center", lineBreak: false })
     }
     doc.end()

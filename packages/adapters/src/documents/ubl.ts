@@ -16,11 +16,11 @@ import { XMLBuilder } from "fast-xml-parser"
 export const CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 export const PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 
-type Node = Record<string, unknown>
+export type Node = Record<string, unknown>
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", format: true, indentBy: "  ", suppressEmptyNode: true })
+export const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", format: true, indentBy: "  ", suppressEmptyNode: true })
 
-const omitNull = (node: Record<string, unknown>): Node =>
+export const omitNull = (node: Record<string, unknown>): Node =>
   Object.fromEntries(Object.entries(node).filter(([, value]) => value !== null && value !== undefined))
 
 const postalAddress = (address: Address | null, country: string | null): Node | null => {
@@ -36,7 +36,7 @@ const postalAddress = (address: Address | null, country: string | null): Node | 
   })
 }
 
-const party = (p: DocumentParty): Node => {
+export const party = (p: DocumentParty): Node => {
   const endpoint = endpointOf(p)
   const taxId = p.tax_id?.replace(/\s+/g, "") ?? null
   return omitNull({
@@ -55,7 +55,7 @@ const party = (p: DocumentParty): Node => {
   })
 }
 
-const money = (amount: string, currency: string) => ({ "@_currencyID": currency, "#text": amount })
+export const money = (amount: string, currency: string) => ({ "@_currencyID": currency, "#text": amount })
 
 /** Quantity x price / base quantity = the line amount, exactly: the price is per BaseQuantity when the unit price does not multiply out (tiers, proration). */
 const priceOf = (line: InvoiceLine, currency: string): { quantity: string; price: Node } => {
@@ -72,6 +72,31 @@ const priceOf = (line: InvoiceLine, currency: string): { quantity: string; price
       "cbc:BaseQuantity": { "@_unitCode": UNIT_CODE, "#text": plainDecimal(base) }
     }
   }
+}
+
+/** A TaxSubtotal's category: its code, rate and, for a rate that charges nothing, the reason. */
+export const taxCategory = (code: string, rate: BigDecimal.BigDecimal, reason: string | null) => omitNull({
+  "cbc:ID": code,
+  "cbc:Percent": plainDecimal(rate),
+  "cbc:TaxExemptionReason": code === "S" ? null : exemptionReason(code as "Z" | "E" | "AE", reason),
+  "cac:TaxScheme": { "cbc:ID": "VAT" }
+})
+
+/** The seller's bank account, for a credit transfer quoting `reference`. */
+export const paymentMeans = (issuer: InvoiceDocument["issuer"], reference: string | null) =>
+  issuer.iban === null ? null : omitNull({
+    "cbc:PaymentMeansCode": "58",
+    "cbc:PaymentID": reference,
+    "cac:PayeeFinancialAccount": omitNull({
+      "cbc:ID": issuer.iban.replace(/\s+/g, ""),
+      "cbc:Name": issuer.name,
+      "cac:FinancialInstitutionBranch": issuer.bic === null ? null : { "cbc:ID": issuer.bic }
+    })
+  })
+
+export const NAMESPACES = {
+  "@_xmlns:cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+  "@_xmlns:cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 }
 
 export const renderUbl = (document: InvoiceDocument): string => {
@@ -94,18 +119,11 @@ export const renderUbl = (document: InvoiceDocument): string => {
     const match = figures.tax.find((t) => t.category === line.tax_category && BigDecimal.equals(t.rate, rate))
     return { code: taxCategoryCode({ rate, exemption_reason: match?.exemption_reason ?? null }, exempt), rate }
   }
-  const taxCategory = (code: string, rate: BigDecimal.BigDecimal, reason: string | null) => omitNull({
-    "cbc:ID": code,
-    "cbc:Percent": plainDecimal(rate),
-    "cbc:TaxExemptionReason": code === "S" ? null : exemptionReason(code as "Z" | "E" | "AE", reason),
-    "cac:TaxScheme": { "cbc:ID": "VAT" }
-  })
   const tree = {
     "?xml": { "@_version": "1.0", "@_encoding": "UTF-8" },
     Invoice: omitNull({
       "@_xmlns": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
-      "@_xmlns:cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-      "@_xmlns:cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+      ...NAMESPACES,
       "cbc:CustomizationID": CUSTOMIZATION_ID,
       "cbc:ProfileID": PROFILE_ID,
       "cbc:ID": invoice.number ?? invoice.id,
@@ -117,15 +135,7 @@ export const renderUbl = (document: InvoiceDocument): string => {
       "cac:InvoicePeriod": omitNull({ "cbc:Description": invoice.period }),
       "cac:AccountingSupplierParty": { "cac:Party": party(issuer) },
       "cac:AccountingCustomerParty": { "cac:Party": party(customer) },
-      "cac:PaymentMeans": issuer.iban === null ? null : omitNull({
-        "cbc:PaymentMeansCode": "58",
-        "cbc:PaymentID": invoice.payment_reference,
-        "cac:PayeeFinancialAccount": omitNull({
-          "cbc:ID": issuer.iban.replace(/\s+/g, ""),
-          "cbc:Name": issuer.name,
-          "cac:FinancialInstitutionBranch": issuer.bic === null ? null : { "cbc:ID": issuer.bic }
-        })
-      }),
+      "cac:PaymentMeans": paymentMeans(issuer, invoice.payment_reference),
       "cac:PaymentTerms": issuer.payment_instructions === null ? null : { "cbc:Note": issuer.payment_instructions },
       "cac:TaxTotal": {
         "cbc:TaxAmount": money(figures.tax_total, currency),

@@ -1,5 +1,6 @@
 import * as BigDecimal from "effect/BigDecimal"
 import type { Invoice, InvoiceLine, InvoiceTax } from "../invoices/model.js"
+import type { CreditNote } from "../payments/model.js"
 import { formatAmount, type Currency } from "../shared/money.js"
 
 /**
@@ -60,3 +61,36 @@ export const amountText = (n: BigDecimal.BigDecimal, currency: string): string =
 /** A date (`YYYY-MM-DD`, UTC) of a timestamp. */
 export const isoDate = (at: { readonly epochMillis: number } | null): string | null =>
   at === null ? null : new Date(at.epochMillis).toISOString().slice(0, 10)
+
+/** One line of a credit note's document: what it credits at one rate. */
+export interface CreditNoteLine {
+  readonly description: string
+  readonly amount: string
+  readonly rate: BigDecimal.BigDecimal
+  readonly tax: InvoiceTax | null
+}
+
+/**
+ * A credit note's figures: one line per rate of its breakdown (the net credited at that rate),
+ * or a single line of its net when it reverses no tax (balance credit). Nothing is prepaid: the
+ * whole gross is credited.
+ */
+export const creditNoteFigures = (note: CreditNote) => {
+  const currency = note.amount.currency as Currency
+  const format = (n: BigDecimal.BigDecimal) => formatAmount(n, currency)
+  const net = note.subtotal?.amount ?? note.amount.amount
+  const lines: ReadonlyArray<CreditNoteLine> = note.tax.length > 0
+    ? note.tax.map((t) => ({ description: `${note.reason} (${plainDecimal(t.rate)} %)`, amount: format(t.taxable_amount.amount), rate: t.rate, tax: t }))
+    : [{ description: note.reason, amount: format(net), rate: ZERO, tax: null }]
+  const lineExtension = sum(lines.map((line) => BigDecimal.unsafeFromString(line.amount)))
+  const tax = note.tax_total?.amount ?? ZERO
+  const inclusive = BigDecimal.sum(lineExtension, tax)
+  return {
+    lines,
+    line_extension: format(lineExtension),
+    tax_total: format(tax),
+    tax_inclusive: format(inclusive),
+    payable: format(inclusive),
+    tax: note.tax
+  }
+}

@@ -1,5 +1,6 @@
 import type { Address } from "../customers/model.js"
 import type { Invoice } from "../invoices/model.js"
+import type { CreditNote } from "../payments/model.js"
 
 /**
  * Documents: an invoice as a PDF for people and a UBL 2.1 e-invoice for machines. A document is
@@ -62,3 +63,16 @@ export interface RenderedDocument {
 /** `INV-2026-000123.pdf`: the number with anything unsafe in a file name replaced. */
 export const documentFilename = (invoice: Invoice, kind: DocumentKind): string =>
   `${(invoice.number ?? invoice.id).replace(/[^A-Za-z0-9._-]/g, "_")}.${DOCUMENT_FORMATS[kind].extension}`
+
+/** A credit note's document: the note, the invoice it credits (its BillingReference), both parties. */
+export interface CreditNoteDocument {
+  readonly credit_note: CreditNote
+  /** Null for balance credit, which credits no invoice. */
+  readonly invoice: Invoice | null
+  readonly issuer: DocumentIssuer
+  readonly customer: InvoiceDocument["customer"]
+}
+
+/** `crn_....pdf`: a credit note has no number of its own, its id names it. */
+export const creditNoteFilename = (note: CreditNote, kind: DocumentKind): string =>
+  `${note.id}.${DOCUMENT_FORMATS[kind].extension}`

@@ -10,7 +10,8 @@ import { InvoiceRepo } from "../invoices/ports.js"
 import type { Invoice } from "../invoices/model.js"
 import { SettingsRepo } from "../settings/ports.js"
 import { InvalidState, NotFound, type PersistenceError } from "../shared/errors.js"
-import { DOCUMENT_FORMATS, documentFilename, type DocumentKind, type InvoiceDocument, type RenderedDocument } from "./model.js"
+import { CreditNoteRepo } from "../credit-notes/ports.js"
+import { creditNoteFilename, DOCUMENT_FORMATS, documentFilename, type DocumentKind, type InvoiceDocument, type RenderedDocument } from "./model.js"
 import { DocumentRenderer } from "./ports.js"
 
 /**
@@ -24,6 +25,7 @@ export const make = Effect.gen(function* () {
   const accounts = yield* AccountRepo
   const settings = yield* SettingsRepo
   const renderer = yield* DocumentRenderer
+  const notes = yield* CreditNoteRepo
 
   /** The document's parties as stored now (their details at the time of the request). */
   const assemble = (invoice: Invoice): Effect.Effect<InvoiceDocument, NotFound | InvalidState | PersistenceError> =>
@@ -31,22 +33,30 @@ export const make = Effect.gen(function* () {
       if (invoice.status === "draft") {
         return yield* new InvalidState({ message: `invoice ${invoice.id} is a draft: it has no documents until it is finalized` })
       }
-      const customer = yield* customers.findById(invoice.customer_id).pipe(
-        Effect.flatMap(Option.match({
-          onNone: () => new NotFound({ message: `customer ${invoice.customer_id} not found` }),
-          onSome: (stored) => Effect.succeed(stored.customer)
-        }))
-      )
-      const account = yield* accounts.findById(invoice.issuer_account_id)
-      const stored = yield* settings.find(invoice.issuer_account_id)
+      return { invoice, ...(yield* parties(invoice.issuer_account_id, invoice.customer_id)) }
+    })
+
+  const findCustomer = (customerId: string) =>
+    customers.findById(customerId).pipe(
+      Effect.flatMap(Option.match({
+        onNone: () => new NotFound({ message: `customer ${customerId} not found` }),
+        onSome: (stored) => Effect.succeed(stored.customer)
+      }))
+    )
+
+  /** The seller (the issuing account: its legal details and brand) and the buyer. */
+  const parties = (issuerAccountId: string, customerId: string) =>
+    Effect.gen(function* () {
+      const customer = yield* findCustomer(customerId)
+      const account = yield* accounts.findById(issuerAccountId)
+      const stored = yield* settings.find(issuerAccountId)
       const legal = Option.map(stored, (s) => s.legal)
       const branding = Option.map(stored, (s) => s.branding)
       const pick = <A>(o: Option.Option<A>, f: (a: A) => string | null): string | null =>
         Option.getOrNull(Option.flatMap(o, (a) => Option.fromNullable(f(a))))
-      const legalName = pick(legal, (l) => l.name) ?? Option.match(account, { onNone: () => invoice.issuer_account_id, onSome: (a) => a.name })
+      const legalName = pick(legal, (l) => l.name) ?? Option.match(account, { onNone: () => issuerAccountId, onSome: (a) => a.name })
       const issuerAddress = Option.getOrNull(Option.flatMap(legal, (l) => Option.fromNullable(l.address)))
       return {
-        invoice,
         issuer: {
           name: legalName,
           display_name: pick(branding, (b) => b.display_name) ?? legalName,
@@ -102,7 +112,24 @@ export const make = Effect.gen(function* () {
       return yield* Effect.forEach(kinds, (kind) => render(document, kind))
     })
 
+  /** The caller's credit note (out of scope reads as missing) as a document: issued by its invoice's issuer, else the customer's partner. */
+  const creditNoteDocument = (principal: Principal, creditNoteId: string, kind: DocumentKind) =>
+    Effect.gen(function* () {
+      const { credit_note } = yield* notes.findById(creditNoteId).pipe(reachableBy(principal, "credit note", creditNoteId))
+      const invoice = credit_note.invoice_id === null ? null : Option.getOrNull(Option.map(yield* invoices.findById(credit_note.invoice_id), (s) => s.invoice))
+      const issuerId = invoice?.issuer_account_id ?? (yield* findCustomer(credit_note.customer_id)).partner_id
+      const document = { credit_note, invoice, ...(yield* parties(issuerId, credit_note.customer_id)) }
+      const content = kind === "pdf"
+        ? yield* renderer.creditNotePdf(document)
+        : new TextEncoder().encode(yield* renderer.creditNoteUbl(document))
+      return { filename: creditNoteFilename(credit_note, kind), contentType: DOCUMENT_FORMATS[kind].contentType, content } satisfies RenderedDocument
+    })
+
   return {
+    creditNotePdf: (principal: Principal, id: string) => Effect.map(creditNoteDocument(principal, id, "pdf"), (d) => d.content),
+    creditNoteUbl: (principal: Principal, id: string) =>
+      Effect.map(creditNoteDocument(principal, id, "ubl"), (d) => new TextDecoder().decode(d.content)),
+    creditNoteDocument,
     invoicePdf: (principal: Principal, invoiceId: string) => Effect.map(invoiceDocument(principal, invoiceId, "pdf"), (d) => d.content),
     invoiceUbl: (principal: Principal, invoiceId: string) =>
       Effect.map(invoiceDocument(principal, invoiceId, "ubl"), (d) => new TextDecoder().decode(d.content)),

@@ -9,4 +9,6 @@ export const DocumentsHandlers = HttpApiBuilder.group(ProvisioApi, "documents", 
     handlers
       .handle("getInvoicePdf", ({ path }) => asCaller((p) => documents.invoicePdf(p, path.invoiceId)))
       .handle("getInvoiceUbl", ({ path }) => asCaller((p) => documents.invoiceUbl(p, path.invoiceId)))
+      .handle("getCreditNotePdf", ({ path }) => asCaller((p) => documents.creditNotePdf(p, path.creditNoteId)))
+      .handle("getCreditNoteUbl", ({ path }) => asCaller((p) => documents.creditNoteUbl(p, path.creditNoteId)))
   ))
