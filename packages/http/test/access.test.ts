@@ -1101,15 +1101,16 @@ function paymentRows(): ReadonlyArray<Row> {
       path: (_, id) => `/api/v1/credit-notes/${id}`,
       expect: readC1
     },
-    // Its documents: whoever may read the credit note.
+    // Its documents: whoever may read the credit note (one on C1's unpaid invoice, as above).
     ...(["pdf", "ubl"] as const).map((kind): Row => ({
       endpoint: kind === "pdf" ? "getCreditNotePdf" : "getCreditNoteUbl",
       method: "GET",
       prepare: (w) =>
-        Effect.map(
-          call("POST", "/api/v1/credits", { body: { customer_id: w.c1, amount: { amount: "1.00", currency: "EUR" }, reason: "Goodwill" } }),
-          (a) => expectData(a, 201).id as string
-        ),
+        Effect.flatMap(invoiceOfC1(w), (invoice) =>
+          Effect.map(
+            call("POST", `/api/v1/invoices/${invoice}/credit-notes`, { body: { amount: { amount: "0.01", currency: "EUR" }, reason: "Goodwill" } }),
+            (a) => expectData(a, 201).id as string
+          )),
       path: (_, id) => `/api/v1/credit-notes/${id}/${kind}`,
       expect: readC1
     })),
