@@ -62,6 +62,30 @@ const warmUp = Effect.gen(function* () {
   yield* billing.executeRun(run.id)
 }).pipe(Effect.scoped)
 
+/**
+ * Tax on (the default; PROVISIO_BENCH_TAX=0 leaves it off): the partner sells from Germany, a
+ * third of its customers are German consumers (19 %), a third French consumers (20 %, place of
+ * supply), a third French businesses with a VAT id (reverse charge), so every line is taxed.
+ */
+const TAX = process.env["PROVISIO_BENCH_TAX"] !== "0"
+const taxed = (partnerId: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`
+      insert into tax_rates (id, country, region, category, rate, valid_from, valid_to, created_at, updated_at)
+      values ('txr_benchde', 'DE', null, 'standard', 19.0, '2020-01-01', null, now(), now()),
+             ('txr_benchfr', 'FR', null, 'standard', 20.0, '2020-01-01', null, now(), now())`
+    yield* sql`
+      insert into account_settings (account_id, branding, licensing, legal, created_at, updated_at)
+      values (${partnerId}, '{}', '{}', '{"country": "DE"}', now(), now())
+      on conflict (account_id) do update set legal = excluded.legal`
+    yield* sql`
+      update customers
+         set address = jsonb_build_object('country', case when abs(hashtext(id)) % 3 = 0 then 'DE' else 'FR' end),
+             tax_id = case when abs(hashtext(id)) % 3 = 2 then 'FR40303265045' end
+       where partner_id = ${partnerId}`
+  })
+
 /** Median of a few measurements: this is a shared machine, and one slow spell should not decide. */
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -73,6 +97,7 @@ const seedTemplate = Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const seeded = yield* seedChannel({ customers: CUSTOMERS, subscriptions: SUBSCRIPTIONS, anchor: ANCHOR })
     yield* seedUsage(seeded, Math.floor(RECORDS / SUBSCRIPTIONS), ANCHOR, 30)
+    if (TAX) yield* taxed(seeded.partnerId)
     // As autovacuum leaves freshly loaded tables (hint bits set, statistics taken), so that it does
     // not do it in the middle of a measurement.
     yield* sql`vacuum analyze`
@@ -129,7 +154,7 @@ const measure = (template: string) =>
 
 const bench = Effect.gen(function* () {
   console.log(`bench/billing: ${count(SUBSCRIPTIONS)} subscriptions of ${count(CUSTOMERS)} customers, ${count(RECORDS)} usage records`)
-  console.log(`database: PostgreSQL server ${new URL(SERVER_URL).host}, scratch databases\n`)
+  console.log(`database: PostgreSQL server ${new URL(SERVER_URL).host}, scratch databases; tax ${TAX ? "on" : "off"}\n`)
   yield* warmUp
   const template = yield* seedTemplate
   const results = []

@@ -98,14 +98,22 @@ export const TaxCalculatorLive = Layer.effect(
             from keyed k
             left join found f on f.rate_country = k.rate_country and f.category = k.category and f.day = k.day
         )
+        -- Only the lines whose tax changes are written (none when the issuer charges no tax); the
+        -- price is kept apart only where the amount becomes a net (tax-inclusive prices).
         update invoice_lines l
-           set priced_amount = r.priced, tax_rate = r.rate, tax_reason = r.reason,
-               tax_category = case when r.rate is null then null else r.category end,
-               amount = case when r.behavior = 'inclusive' and r.rate is not null
-                             then round(r.priced * 100 / (100 + r.rate), ${sql.unsafe(minorUnitsSql("r.currency"))})
-                             else r.priced end
-          from result r
-         where l.invoice_id = r.invoice_id and l.position = r.position`.pipe(Effect.asVoid)
+           set priced_amount = case when r.amount is distinct from r.priced then r.priced else l.priced_amount end,
+               tax_rate = r.rate, tax_reason = r.reason, tax_category = r.category, amount = r.amount
+          from (
+            select q.invoice_id, q.position, q.priced, q.rate, q.reason,
+                   case when q.rate is null then null else q.category end as category,
+                   case when q.behavior = 'inclusive' and q.rate is not null
+                        then round(q.priced * 100 / (100 + q.rate), ${sql.unsafe(minorUnitsSql("q.currency"))})
+                        else q.priced end as amount
+              from result q
+          ) r
+         where l.invoice_id = r.invoice_id and l.position = r.position
+           and (l.tax_rate is distinct from r.rate or l.tax_category is distinct from r.category
+                or l.tax_reason is distinct from r.reason or l.amount is distinct from r.amount)`.pipe(Effect.asVoid)
     }
 
     const taxLines: (typeof TaxCalculator.Service)["taxLines"] = (context, lines) =>
