@@ -110,6 +110,6 @@ export const makeWrites = (sql: SqlClient.SqlClient) => ({
       sql`update payments set status = 'reversed', updated_at = ${iso(at)} where id = ${reversal.payment_id}`,
       reversal.credit_note_id === null
         ? Effect.void
-        : sql`update credit_notes set remaining = 0, updated_at = ${iso(at)} where id = ${reversal.credit_note_id}`
+        : Effect.asVoid(sql`update credit_notes set remaining = 0, updated_at = ${iso(at)} where id = ${reversal.credit_note_id}`)
     ).pipe(Effect.asVoid, orPersistenceError)
 })
