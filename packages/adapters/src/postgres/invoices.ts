@@ -1,8 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as Statement from "@effect/sql/Statement"
-import { Invoice } from "@provisio/core/invoices/model"
 import { type FinalizationEvents, InvoiceRepo, type InvoiceToIssue } from "@provisio/core/invoices/ports"
-import { CustomerSummary, type StoredInvoice, SubscriptionSummary } from "@provisio/core/invoices/views"
+import { CustomerSummary, SubscriptionSummary } from "@provisio/core/invoices/views"
 import { isCurrency, roundToMinorUnit } from "@provisio/core/shared/money"
 import { toPage } from "@provisio/core/shared/pagination"
 import type * as BigDecimal from "effect/BigDecimal"
@@ -10,77 +9,23 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { pgArray } from "./arrays.js"
-import { isoSql, minorUnitsSql, moneySql, parseJson } from "./json.js"
+import { minorUnitsSql } from "./json.js"
 import { pageClause } from "./pagination.js"
 import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
 import { orPersistenceError } from "./persistence.js"
+import { applyCustomerCredit } from "./invoices/credit.js"
+import {
+  CustomerSummaryRows,
+  decodeInvoices,
+  invoiceJson,
+  invoicesToIssueSql,
+  SELECT_INVOICES,
+  SubscriptionSummaryRows
+} from "./invoices/json.js"
 
-/**
- * An invoice as JSON in the shape `Invoice` encodes it (the API's and the events' shape),
- * written by the database from the invoice row `i` and its lines: reads decode it, and
- * finalization puts it in the events as it is, without a trip through Node.
- */
-const invoiceJson = (i: string) => `json_build_object(
-  'id', ${i}.id, 'number', ${i}.number, 'customer_id', ${i}.customer_id, 'issuer_account_id', ${i}.issuer_account_id,
-  'status', ${i}.status, 'currency', ${i}.currency, 'period', ${i}.period, 'billing_run_id', ${i}.billing_run_id,
-  'lines', coalesce((select json_agg(line order by l.position)
-             from invoice_lines l
-             -- A row per line rather than json_build_object: its columns' types are looked up once,
-             -- not for every line (a third less time for a run's invoice events).
-             cross join lateral (
-               select l.kind, l.description, l.subscription_id, l.product_id, l.plan_id, l.sku_id,
-                      ${isoSql("l.period_start")} as period_start, ${isoSql("l.period_end")} as period_end,
-                      l.quantity::text as quantity, l.unit_price::text as unit_price, l.amount::text as amount,
-                      l.details, l.order_item_id, l.credit_note_id,
-                      l.tax_rate::text as tax_rate, l.tax_category
-             ) line
-            where l.invoice_id = ${i}.id), '[]'),
-  'subtotal', ${moneySql(`${i}.subtotal`, `${i}.currency`)},
-  'tax', coalesce((select json_agg(json_build_object(
-             'category', t->>'category', 'rate', t->>'rate',
-             'taxable_amount', json_build_object('amount', t->>'taxable_amount', 'currency', ${i}.currency),
-             'tax_amount', json_build_object('amount', t->>'tax_amount', 'currency', ${i}.currency),
-             'exemption_reason', t->>'exemption_reason') order by n)
-           from jsonb_array_elements(${i}.tax) with ordinality as x(t, n)), '[]'),
-  'tax_total', ${moneySql(`${i}.tax_total`, `${i}.currency`)},
-  'total', ${moneySql(`${i}.total`, `${i}.currency`)},
-  'amount_paid', ${moneySql(`${i}.amount_paid`, `${i}.currency`)}, 'amount_due', ${moneySql(`${i}.amount_due`, `${i}.currency`)},
-  'finalizes_at', ${isoSql(`${i}.finalizes_at`)}, 'finalized_at', ${isoSql(`${i}.finalized_at`)},
-  'paid_at', ${isoSql(`${i}.paid_at`)}, 'voided_at', ${isoSql(`${i}.voided_at`)},
-  'due_at', ${isoSql(`${i}.due_at`)}, 'due_date', ${i}.due_date::text, 'collection_method', ${i}.collection_method,
-  'payment_reference', provisio_creditor_reference(${i}.number),
-  'disputed', ${i}.disputed,
-  'payment_attempts', coalesce((select json_agg(json_build_object(
-             'id', a.id, 'gateway', a.gateway, 'status', a.status, 'decline_code', a.decline_code,
-             'amount', ${moneySql("a.amount", "a.currency")}, 'at', ${isoSql("a.created_at")}) order by a.created_at, a.id)
-           from payment_attempts a where a.invoice_id = ${i}.id), '[]'),
-  'created_at', ${isoSql(`${i}.created_at`)}, 'updated_at', ${isoSql(`${i}.updated_at`)})`
-
-/**
- * Invoices not stored yet as SQL rows of (id, customer_id, lineage, issuer_account_id, currency,
- * period, billing_run_id): one JSON parameter, lineage a text[].
- */
-export const invoicesToIssueSql = (sql: SqlClient.SqlClient, invoices: ReadonlyArray<InvoiceToIssue>) =>
-  sql`select d.id, d.customer_id, array(select jsonb_array_elements_text(d.lineage)) as lineage, d.issuer_account_id,
-             d.currency, d.period, d.billing_run_id
-        from jsonb_to_recordset(${JSON.stringify(invoices)}::jsonb)
-               as d(id text, customer_id text, lineage jsonb, issuer_account_id text, currency text, period text,
-                    billing_run_id text)`
-
-const SELECT_INVOICES = `select ${invoiceJson("i")} as invoice, i.lineage from invoices i`
-
-const InvoiceRows = Schema.Array(Schema.Struct({ invoice: Invoice, lineage: Schema.Array(Schema.String) }))
-
-const decodeInvoices = (
-  rows: ReadonlyArray<{ readonly invoice: unknown; readonly lineage: unknown }>
-): Effect.Effect<ReadonlyArray<StoredInvoice>, ParseResult.ParseError> =>
-  Schema.decodeUnknown(InvoiceRows)(rows.map((row) => ({ invoice: parseJson(row.invoice), lineage: row.lineage })))
-
-const SubscriptionSummaryRows = Schema.Array(SubscriptionSummary)
-const CustomerSummaryRows = Schema.Array(CustomerSummary)
+export { invoicesToIssueSql } from "./invoices/json.js"
 
 /** Digits of a number: gapless numbers have at least six, and more once a year needs them. */
 const NUMBER_DIGITS = 6
@@ -101,60 +46,7 @@ export const InvoiceRepoLive = Layer.effect(
         return Option.fromNullable(rows[0])
       })
 
-    /**
-     * Credit from the customers' notes, oldest note first, up to each subtotal of the invoices
-     * `subjects` selects: a credit line on the invoice and the note's remaining lowered.
-     */
-    const applyCreditNotes = (subjects: Statement.Fragment, at: DateTime.Utc) =>
-      Effect.gen(function* () {
-        const notes = yield* sql<{ readonly id: string }>`
-          select c.id from credit_notes c
-           where c.remaining > 0
-             and (c.customer_id, c.currency) in (select customer_id, currency from (${subjects}) s)
-           order by c.id for update`
-        if (notes.length > 0) {
-          // Credit, oldest note first, up to each subtotal. Per customer and currency the invoices
-          // (by id) and the notes (oldest first) each make a running total; an invoice takes from
-          // a note what their two intervals on that line share.
-          yield* sql`
-            with charges as (
-              select i.id, i.customer_id, i.currency,
-                     -- Credit is applied after tax: up to the gross (net lines + their tax).
-                     coalesce((select sum(l.amount) from invoice_lines l where l.invoice_id = i.id and l.kind <> 'credit'), 0)
-                       + (select t.tax_total from provisio_invoice_tax(i.id, ${sql.unsafe(minorUnitsSql("i.currency"))}) t) as subtotal,
-                     coalesce((select max(l.position) from invoice_lines l where l.invoice_id = i.id), 0) as last_position
-                from (${subjects}) i
-            ),
-            needs as (
-              select c.*, sum(c.subtotal) over w - c.subtotal as lower, sum(c.subtotal) over w as upper
-                from charges c where c.subtotal > 0
-              window w as (partition by c.customer_id, c.currency order by c.id)
-            ),
-            credits as (
-              select n.id, n.customer_id, n.currency,
-                     sum(n.remaining) over w - n.remaining as lower, sum(n.remaining) over w as upper
-                from credit_notes n
-               where n.id = any(${pgArray(notes.map((n) => n.id))}::text[]) and n.remaining > 0
-              window w as (partition by n.customer_id, n.currency order by n.created_at, n.id)
-            ),
-            allocations as (
-              select d.id as invoice_id, c.id as credit_note_id, d.last_position,
-                     least(d.upper, c.upper) - greatest(d.lower, c.lower) as amount,
-                     row_number() over (partition by d.id order by c.lower) as k
-                from needs d
-                join credits c on c.customer_id = d.customer_id and c.currency = d.currency
-                              and c.lower < d.upper and d.lower < c.upper
-            ),
-            credit_lines as (
-              insert into invoice_lines (invoice_id, position, kind, description, amount, details, credit_note_id)
-              select invoice_id, last_position + k, 'credit', 'Credit note ' || credit_note_id, -amount, '{}', credit_note_id
-                from allocations
-            )
-            update credit_notes n set remaining = n.remaining - a.amount, updated_at = ${iso(at)}
-              from (select credit_note_id, sum(amount) as amount from allocations group by credit_note_id) a
-             where n.id = a.credit_note_id`
-        }
-      })
+    const applyCreditNotes = (subjects: Statement.Fragment, at: DateTime.Utc) => applyCustomerCredit(sql, subjects, at)
 
     /**
      * Finalizes the rows `subjects` selects at `at`, set-based: credit from the customers' notes,

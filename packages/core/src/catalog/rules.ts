@@ -8,8 +8,7 @@ import { type PriceModel, type Tier, validatePriceModel } from "./pricing.js"
 
 /** The catalog's rules that its input schemas cannot check alone: pure checks and the pricing fields each model uses. */
 
-/** A partial update's rule: an absent field keeps the current value, anything else (null too) replaces it. */
-export const given = <A>(value: A | undefined, current: A): A => (value === undefined ? current : value)
+export { given } from "../shared/partial-update.js"
 
 /** The catalog is the platform's: its admins and managers change it; everyone reads it. */
 export const requireCatalogWriter = (principal: Principal) =>

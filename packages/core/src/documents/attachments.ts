@@ -1,7 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type { EmailMessage } from "../notifications/model.js"
-import { MailSender } from "../notifications/ports.js"
+import { MailSender, noMail } from "../notifications/ports.js"
 import { type PushOutcome, PushTransportError } from "../provisioning/push.js"
 import { Documents } from "./service.js"
 
@@ -17,7 +18,8 @@ import { Documents } from "./service.js"
 export const withDocumentAttachments = Layer.effect(
   MailSender,
   Effect.gen(function* () {
-    const mail = yield* MailSender
+    // A host that brings no mail server sends no email, documents or not.
+    const mail = Option.getOrElse(yield* Effect.serviceOption(MailSender), () => noMail)
     const documents = yield* Documents
     const send = (message: EmailMessage, timeoutMillis: number): Effect.Effect<PushOutcome> => {
       const wanted = message.documents
