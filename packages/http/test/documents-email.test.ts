@@ -2,23 +2,17 @@ import { afterAll, describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { Deliveries } from "@provisio/core/deliveries/service"
 import * as Effect from "effect/Effect"
-import { call, channel, expectData, TestServer, withSettings } from "./harness"
+import { call, channel, expectData } from "./harness"
 import { expectUblArithmetic, expectValidUbl, fetchDocument, pdfText } from "./documents-fixtures"
 import { chargeOf, finalizedInvoice } from "./invoice-fixtures"
 import { createCustomer, V1 } from "./ordering-fixtures"
-import { startInbox } from "./smtp-fixtures"
+import { mailServerFor, startInbox } from "./smtp-fixtures"
 
 /** The invoice email carries the PDF, and the UBL for customers that ask for e-invoices (a real SMTP server, mailparser). */
 const inbox = await startInbox()
 afterAll(() => inbox.close())
 
-const MailServer = withSettings({
-  PROVISIO_RATE_LIMIT_ADMIN: "off",
-  PROVISIO_RATE_LIMIT_MANAGER: "off",
-  PROVISIO_RATE_LIMIT_VIEWER: "off",
-  PROVISIO_SMTP_URL: inbox.url,
-  PROVISIO_SMTP_FROM: "billing@acme.example"
-})(TestServer)
+const MailServer = mailServerFor(inbox)
 
 const runOnce = Effect.flatMap(Deliveries, (deliveries) => deliveries.runOnce)
 

@@ -1,23 +1,16 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Deliveries } from "@provisio/core/deliveries/service"
 import * as Effect from "effect/Effect"
-import { call, channel, expectData, TestServer, withSettings } from "./harness"
+import { call, channel, expectData } from "./harness"
 import { chargeOf, finalizedInvoice } from "./invoice-fixtures"
 import { createCustomer, OrderingServer, V1 } from "./ordering-fixtures"
-import { startInbox } from "./smtp-fixtures"
+import { mailServerFor, startInbox } from "./smtp-fixtures"
 
 /** Emails sent through the delivery engine to a real SMTP server in this process (smtp-fixtures.ts). */
 const inbox = await startInbox()
 afterAll(() => inbox.close())
 
-// The ordering server's settings (no rate limits) and the mail server's: an inner provider would hide an outer one.
-const MailServer = withSettings({
-  PROVISIO_RATE_LIMIT_ADMIN: "off",
-  PROVISIO_RATE_LIMIT_MANAGER: "off",
-  PROVISIO_RATE_LIMIT_VIEWER: "off",
-  PROVISIO_SMTP_URL: inbox.url,
-  PROVISIO_SMTP_FROM: "billing@acme.example"
-})(TestServer)
+const MailServer = mailServerFor(inbox)
 
 const runOnce = Effect.flatMap(Deliveries, (deliveries) => deliveries.runOnce)
 

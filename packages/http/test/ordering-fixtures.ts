@@ -19,11 +19,14 @@ import { type Answer, call, expectData, TestServer, withSettings } from "./harne
 export const V1 = "/api/v1"
 
 /** The test server with no rate limits: the clock stands still between requests and jumps months at a time. */
-export const OrderingServer = withSettings({
+/** Settings that turn every rate limit off: tests jump the clock and call in bursts. */
+export const NO_RATE_LIMITS = {
   PROVISIO_RATE_LIMIT_ADMIN: "off",
   PROVISIO_RATE_LIMIT_MANAGER: "off",
   PROVISIO_RATE_LIMIT_VIEWER: "off"
-})(TestServer)
+}
+
+export const OrderingServer = withSettings(NO_RATE_LIMITS)(TestServer)
 
 const EXAMPLE = fileURLToPath(new URL("../../../examples/catalog.json", import.meta.url))
 

@@ -1,6 +1,8 @@
 import { type ParsedMail, simpleParser } from "mailparser"
 import type { AddressInfo } from "node:net"
 import { SMTPServer } from "smtp-server"
+import { TestServer, withSettings } from "./harness"
+import { NO_RATE_LIMITS } from "./ordering-fixtures"
 
 /**
  * A real SMTP server in the test process (smtp-server), the messages it accepts read back with
@@ -48,3 +50,10 @@ export const startInbox = async (): Promise<Inbox> => {
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
+
+/**
+ * The test server sending its emails to `inbox`, rate limits off. One provider with every setting:
+ * an inner `withSettings` would hide an outer one.
+ */
+export const mailServerFor = (inbox: Inbox) =>
+  withSettings({ ...NO_RATE_LIMITS, PROVISIO_SMTP_URL: inbox.url, PROVISIO_SMTP_FROM: "billing@acme.example" })(TestServer)

@@ -5,7 +5,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { call, channel, expectData, TestServer, withSettings } from "./harness"
-import { createCustomer, V1 } from "./ordering-fixtures"
+import { createCustomer, NO_RATE_LIMITS, OrderingServer, V1 } from "./ordering-fixtures"
 import { serveStripeStandIn, signedEvent, type StripeStandIn } from "./stripe-stand-in"
 
 /**
@@ -18,12 +18,6 @@ export class StandIn extends Context.Tag("test/StripeStandIn")<StandIn, StripeSt
 
 export const WEBHOOK_SECRET = "whsec_c3RhbmQtaW4gc2lnbmluZyBzZWNyZXQ"
 export const WEBHOOKS = `${V1}/gateways/stripe/webhooks`
-
-const NO_RATE_LIMITS = {
-  PROVISIO_RATE_LIMIT_ADMIN: "off",
-  PROVISIO_RATE_LIMIT_MANAGER: "off",
-  PROVISIO_RATE_LIMIT_VIEWER: "off"
-}
 
 /** The test server with Stripe configured against the stand-in (and `settings` besides), and the stand-in. */
 export const stripeServerWith = (settings: Record<string, string>) =>
@@ -41,7 +35,7 @@ export const stripeServerWith = (settings: Record<string, string>) =>
 export const StripeServer = stripeServerWith({})
 
 /** The test server with no Stripe settings at all. */
-export const UnconfiguredServer = withSettings(NO_RATE_LIMITS)(TestServer)
+export const UnconfiguredServer = OrderingServer
 
 /** The stand-in's Customer, for tokens `cus_standin:pm_...`. */
 export const STRIPE_CUSTOMER = "cus_standin"
