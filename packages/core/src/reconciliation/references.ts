@@ -1,4 +1,5 @@
 import * as Option from "effect/Option"
+import { mod97 } from "../shared/mod97.js"
 
 /**
  * How a payment's reference names an invoice.
@@ -13,17 +14,6 @@ import * as Option from "effect/Option"
 
 /** The letters and digits of a reference or an invoice number, upper case: what matching compares. */
 export const numberKey = (text: string): string => text.toUpperCase().replace(/[^A-Z0-9]/g, "")
-
-/** ISO 7064 MOD 97-10 of a string of letters (A = 10 ... Z = 35) and digits. */
-const mod97 = (alphanumeric: string): number => {
-  let rest = 0
-  for (const char of alphanumeric) {
-    const code = char.charCodeAt(0)
-    const value = code >= 65 ? String(code - 55) : char
-    for (const digit of value) rest = (rest * 10 + Number(digit)) % 97
-  }
-  return rest
-}
 
 /** The most letters and digits a creditor reference carries after `RF` and its check digits. */
 export const MAX_REFERENCE_BODY = 21

@@ -1,6 +1,7 @@
 import * as Schema from "effect/Schema"
 import { Timestamp } from "../shared/time.js"
 import { Address } from "../customers/model.js"
+import { mod97 } from "../shared/mod97.js"
 import { Email, Text } from "../shared/text.js"
 
 // Field formats. Inputs are decoded through these, and so are the stored sections: they are
@@ -165,12 +166,7 @@ export class IdentityProviderInput extends Schema.Class<IdentityProviderInput>("
 export const isValidIban = (text: string): boolean => {
   const iban = text.replace(/\s+/g, "").toUpperCase()
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false
-  let rest = 0
-  for (const char of iban.slice(4) + iban.slice(0, 4)) {
-    const value = /[A-Z]/.test(char) ? String(char.charCodeAt(0) - 55) : char
-    for (const digit of value) rest = (rest * 10 + Number(digit)) % 97
-  }
-  return rest === 1
+  return mod97(iban.slice(4) + iban.slice(0, 4)) === 1
 }
 
 const Iban = Schema.Trim.pipe(
