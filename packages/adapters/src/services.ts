@@ -15,6 +15,8 @@ import { CreditNotes } from "@provisio/core/credit-notes/service"
 import { Payments } from "@provisio/core/payments/service"
 import { Reconciliation } from "@provisio/core/reconciliation/service"
 import { Commissions } from "@provisio/core/commissions/service"
+import { CommissionStatements } from "@provisio/core/commissions/statements"
+import { Exports } from "@provisio/core/exports/service"
 import { Billing } from "@provisio/core/billing/service"
 import { Inventory } from "@provisio/core/inventory/service"
 import { NumberOrders } from "@provisio/core/number-orders/service"
@@ -74,6 +76,8 @@ export const ServicesWith = Layer.mergeAll(
   Identity.layer, Customers.layer, Catalog.layer, Numbers.layer, Users.layer, Auth.layer, RequestGuardsLive,
   Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Support.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
   Commissions.layer,
+  CommissionStatements.layer,
+  Exports.layer,
   TaxRates.layer,
   CreditNotes.layer,
   UsageService.layer,

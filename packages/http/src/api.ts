@@ -42,6 +42,7 @@ import { UsersApi } from "./users/api.js"
 import { SettingsApi } from "./settings/api.js"
 import { CollectionApi } from "./collection/api.js"
 import { GatewaysApi } from "./gateways/api.js"
+import { ExportsApi } from "./exports/api.js"
 
 /** The whole contract: the server implements it, clients (the CLI, examples) are derived from it. */
 export class ProvisioApi extends HttpApi.make("provisio")
@@ -75,6 +76,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(DeliveriesApi)
   .add(CollectionApi)
   .add(GatewaysApi)
+  .add(ExportsApi)
   .addError(BadRequestError)
   .addError(UnauthorizedError)
   .addError(ForbiddenError)

@@ -43,12 +43,14 @@ import { SettingsHandlers } from "./settings/handlers.js"
 import { CollectionHandlers } from "./collection/handlers.js"
 import { GatewaysHandlers } from "./gateways/handlers.js"
 import { UsersHandlers } from "./users/handlers.js"
+import { ExportsHandlers } from "./exports/handlers.js"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
   Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, DocumentsHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, TaxHandlers, CreditNotesHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, CollectionHandlers, ErrorMappingLive]),
   Layer.provide(ReconciliationHandlers),
   Layer.provide(GatewaysHandlers),
+  Layer.provide(ExportsHandlers),
   // Authentication, then the caller's rate limit.
   Layer.provide(RateLimitedAuthenticationLive)
 )

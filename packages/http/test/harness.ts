@@ -67,7 +67,8 @@ export const call = (method: "GET" | "POST" | "PUT" | "DELETE", path: string, op
     else if (options.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, options.body)
     const response = yield* client.execute(request)
     const text = yield* response.text
-    const isJson = (response.headers["content-type"] ?? "").includes("json")
+    // JSON and `+json` types; not NDJSON (an export: many documents, one a line).
+    const isJson = /\bjson\b/.test(response.headers["content-type"] ?? "")
     const answer = {
       status: response.status,
       headers: response.headers,

@@ -12,6 +12,8 @@ import { UsageRepoLive } from "./usage.js"
 import { InvoiceRepoLive } from "./invoices.js"
 import { PaymentRepoLive } from "./payments.js"
 import { CommissionRuleRepoLive } from "./commissions.js"
+import { CommissionStatementRepoLive } from "./commission-statements.js"
+import { ExportSourceLive } from "./exports/index.js"
 import { TaxCalculatorLive } from "./tax/calculator.js"
 import { TaxRateRepoLive } from "./tax/rates.js"
 import { CreditNoteRepoLive } from "./credit-notes.js"
@@ -68,6 +70,8 @@ export const PostgresLive = Layer.mergeAll(
   InvoiceRepoLive,
   PaymentRepoLive,
   CommissionRuleRepoLive,
+  CommissionStatementRepoLive,
+  ExportSourceLive,
   TaxRateRepoLive,
   TaxCalculatorLive,
   CreditNoteRepoLive,

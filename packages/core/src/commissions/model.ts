@@ -137,3 +137,58 @@ export interface CommissionRevenue {
   readonly accounts: ReadonlyArray<RevenueByAccount>
   readonly rules: ReadonlyArray<RevenueByRule>
 }
+
+// Statements ----------------------------------------------------------------------------------
+
+export const CommissionStatementId = prefixedId("cms", "CommissionStatementId")
+export type CommissionStatementId = typeof CommissionStatementId.Type
+
+export const CommissionStatementStatus = Schema.Literal("open", "settled")
+export type CommissionStatementStatus = typeof CommissionStatementStatus.Type
+
+/**
+ * What one distributor or partner earned in one month and currency, to be paid to it: the
+ * summary's commission, kept so finance can mark it paid. Open, it follows the month's
+ * invoices (a late payment adds to it); settled, it keeps the amounts it was paid on.
+ */
+export class CommissionStatement extends Schema.Class<CommissionStatement>("CommissionStatement")({
+  id: CommissionStatementId,
+  /** The account the commission is paid to. */
+  account_id: Schema.String,
+  account_kind: CommissionAccountKind,
+  name: Schema.String,
+  period: BillingMonth,
+  currency: Currency,
+  /** The net billed revenue the commission is on (the summary's `net_revenue`). */
+  net_revenue: Money,
+  /** The commission to pay: the sum of the month's entries, rounded half-up once. */
+  total: Money,
+  /** The finalized and paid invoices it counts. */
+  invoices: Schema.Int,
+  status: CommissionStatementStatus,
+  settled_at: Schema.NullOr(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp
+}) {}
+
+/** A statement with its account's place in the hierarchy: scope checks use it. */
+export interface StoredCommissionStatement {
+  readonly statement: CommissionStatement
+  readonly lineage: ReadonlyArray<string>
+}
+
+/** An account's rounded commission for a month and currency, as statements are written from it. */
+export interface StatementAmounts {
+  readonly id: string
+  readonly account_id: string
+  readonly currency: Currency
+  readonly net_revenue: BigDecimal.BigDecimal
+  readonly total: BigDecimal.BigDecimal
+  readonly invoices: number
+}
+
+export interface CommissionStatementQuery {
+  readonly period: BillingMonth
+  /** Only this distributor's or partner's. */
+  readonly account_id?: string | undefined
+}

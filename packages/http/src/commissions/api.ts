@@ -1,10 +1,18 @@
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
-import { CommissionRule, CommissionRuleId, CommissionSummary, CreateCommissionRule } from "@provisio/core/commissions/model"
+import {
+  CommissionRule,
+  CommissionRuleId,
+  CommissionStatement,
+  CommissionStatementId,
+  CommissionSummary,
+  CreateCommissionRule
+} from "@provisio/core/commissions/model"
 import { BillingMonth } from "@provisio/core/invoices/model"
 import * as Schema from "effect/Schema"
 import { Envelope, PageEnvelope } from "../envelope.js"
+import { InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"
 import { PageQuery } from "../pagination.js"
 import { PathParam } from "../path-params.js"
@@ -22,6 +30,13 @@ export const CommissionSummaryParams = Schema.Struct({
   partner_id: Schema.optional(AccountId),
   distributor_id: Schema.optional(AccountId)
 })
+
+export const CommissionStatementParams = Schema.Struct({
+  period: BillingMonth,
+  account_id: Schema.optional(AccountId)
+})
+
+const StatementPath = Schema.Struct({ statementId: PathParam(CommissionStatementId) })
 
 const CHANNEL_ONLY = "Customers may not call it (403)."
 
@@ -66,6 +81,33 @@ export class CommissionsApi extends HttpApiGroup.make("commissions")
           "invoices' totals), the commission (each line at the account's most specific rule in force on the " +
           "month's first day, none = 0%, rounded half-up once per account and currency), the invoices and the " +
           `revenue by rule. Accounts without revenue that month are left out. ${CHANNEL_ONLY}`
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getCommissionStatements", "/commissions/statements")
+      .setUrlParams(CommissionStatementParams)
+      .addSuccess(Envelope(Schema.Array(CommissionStatement)))
+      .annotate(
+        OpenApi.Description,
+        "The month's commission statements of the distributors and partners of the caller's scope (or only " +
+          "`account_id`'s), one per account and currency, all of them (not paged): the summary's commission " +
+          "(`total`), the net revenue it is on and the invoices counted. A statement is written the first time its " +
+          "month is read; while `open` it follows the month's invoices, once `settled` it keeps the amounts it was " +
+          "paid on. The commission entries export (`GET /exports/commissions`) names each entry's statement. " +
+          CHANNEL_ONLY
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("settleCommissionStatement", "/commissions/statements/:statementId/settle")
+      .setPath(StatementPath)
+      .addSuccess(Envelope(CommissionStatement))
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Finance marks the statement paid: its amounts are taken as of now and kept, `status` becomes `settled` " +
+          "with `settled_at`, and the `commission_statement.settled` event is written. The commission is paid from " +
+          "above, so an admin of an account above the payee settles it (the platform for anyone, a distributor for " +
+          "its partners); the payee itself may not (403). A second settle is 409 invalid_state."
       )
   )
   .middleware(Authentication)

@@ -1,12 +1,13 @@
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { Commissions } from "@provisio/core/commissions/service"
+import { CommissionStatements } from "@provisio/core/commissions/statements"
 import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { asCaller } from "../middleware/authentication.js"
 import { listAsCaller } from "../pagination.js"
 
 export const CommissionsHandlers = HttpApiBuilder.group(ProvisioApi, "commissions", (handlers) =>
-  Effect.map(Commissions, (commissions) =>
+  Effect.map(Effect.zip(Commissions, CommissionStatements), ([commissions, statements]) =>
     handlers
       .handle("listCommissionRules", ({ urlParams }) =>
         listAsCaller(urlParams, (p, page) => commissions.listRules(p, { account_id: urlParams.account_id }, page)))
@@ -19,4 +20,7 @@ export const CommissionsHandlers = HttpApiBuilder.group(ProvisioApi, "commission
             partner_id: urlParams.partner_id,
             distributor_id: urlParams.distributor_id
           })))
+      .handle("getCommissionStatements", ({ urlParams }) =>
+        asCaller((p) => statements.list(p, { period: urlParams.period, account_id: urlParams.account_id })))
+      .handle("settleCommissionStatement", ({ path }) => asCaller((p) => statements.settle(p, path.statementId)))
   ))

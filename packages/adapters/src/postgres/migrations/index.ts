@@ -26,6 +26,7 @@ import paymentReference from "./0023_payment_reference.js"
 import taxIdentities from "./0024_tax_identities.js"
 import tax from "./0025_tax.js"
 import documents from "./0026_documents.js"
+import commissionStatements from "./0029_commission_statements.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -57,7 +58,8 @@ export const migrations = {
   "0023_payment_reference": paymentReference,
   "0024_tax_identities": taxIdentities,
   "0025_tax": tax,
-  "0026_documents": documents
+  "0026_documents": documents,
+  "0029_commission_statements": commissionStatements
 }
 
 const loader = Migrator.fromRecord(migrations)

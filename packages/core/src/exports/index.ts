@@ -1,0 +1,5 @@
+export * from "./format.js"
+export * from "./model.js"
+export * from "./ports.js"
+export * from "./rated-usage.js"
+export * from "./service.js"
