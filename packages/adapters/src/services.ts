@@ -11,6 +11,7 @@ import { Invoices } from "@provisio/core/invoices/service"
 import { Documents } from "@provisio/core/documents/service"
 import { withDocumentAttachments } from "@provisio/core/documents/attachments"
 import { TaxRates } from "@provisio/core/tax/service"
+import { PriceLists } from "@provisio/core/pricing/service"
 import { CreditNotes } from "@provisio/core/credit-notes/service"
 import { Payments } from "@provisio/core/payments/service"
 import { Reconciliation } from "@provisio/core/reconciliation/service"
@@ -79,6 +80,7 @@ export const ServicesWith = Layer.mergeAll(
   CommissionStatements.layer,
   Exports.layer,
   TaxRates.layer,
+  PriceLists.layer,
   CreditNotes.layer,
   UsageService.layer,
   Invoices.layer,

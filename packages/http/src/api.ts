@@ -32,6 +32,7 @@ import { PaymentsApi } from "./payments/api.js"
 import { ReconciliationApi } from "./reconciliation/api.js"
 import { CommissionsApi } from "./commissions/api.js"
 import { TaxApi } from "./tax/api.js"
+import { PricingApi } from "./pricing/api.js"
 import { CreditNotesApi } from "./credit-notes/api.js"
 import { BillingApi } from "./billing/api.js"
 import { InventoryApi } from "./inventory/api.js"
@@ -66,6 +67,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(ReconciliationApi)
   .add(CommissionsApi)
   .add(TaxApi)
+  .add(PricingApi)
   .add(CreditNotesApi)
   .add(BillingApi)
   .add(InventoryApi)

@@ -35,6 +35,7 @@ import { PaymentsHandlers } from "./payments/handlers.js"
 import { ReconciliationHandlers } from "./reconciliation/handlers.js"
 import { CommissionsHandlers } from "./commissions/handlers.js"
 import { TaxHandlers } from "./tax/handlers.js"
+import { PricingHandlers } from "./pricing/handlers.js"
 import { CreditNotesHandlers } from "./credit-notes/handlers.js"
 import { BillingHandlers } from "./billing/handlers.js"
 import { InventoryHandlers } from "./inventory/handlers.js"
@@ -47,7 +48,7 @@ import { ExportsHandlers } from "./exports/handlers.js"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
-  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, DocumentsHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, TaxHandlers, CreditNotesHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, CollectionHandlers, ErrorMappingLive]),
+  Layer.provide([OpsHandlers, IdentityHandlers, CustomersHandlers, CatalogHandlers, NumbersHandlers, SettingsHandlers, FederatedHandlers, UsersHandlers, AuthHandlers, OrderingHandlers, SubscriptionsHandlers, ActivationsHandlers, SupportHandlers, InvoicesHandlers, DocumentsHandlers, UsageHandlers, PaymentsHandlers, CommissionsHandlers, TaxHandlers, PricingHandlers, CreditNotesHandlers, BillingHandlers, InventoryHandlers, NumberOrdersHandlers, EventsHandlers, ProvisioningHandlers, WebhooksHandlers, DeliveriesHandlers, CollectionHandlers, ErrorMappingLive]),
   Layer.provide(ReconciliationHandlers),
   Layer.provide(GatewaysHandlers),
   Layer.provide(ExportsHandlers),

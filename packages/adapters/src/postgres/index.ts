@@ -16,6 +16,8 @@ import { CommissionStatementRepoLive } from "./commission-statements.js"
 import { ExportSourceLive } from "./exports/index.js"
 import { TaxCalculatorLive } from "./tax/calculator.js"
 import { TaxRateRepoLive } from "./tax/rates.js"
+import { PriceListRepoLive } from "./pricing/lists.js"
+import { PriceResolverLive } from "./pricing/resolver.js"
 import { CreditNoteRepoLive } from "./credit-notes.js"
 import { BillingReposLive } from "./billing.js"
 import { InventoryRepoLive } from "./inventory.js"
@@ -73,6 +75,8 @@ export const PostgresLive = Layer.mergeAll(
   CommissionStatementRepoLive,
   ExportSourceLive,
   TaxRateRepoLive,
+  PriceListRepoLive,
+  PriceResolverLive,
   TaxCalculatorLive,
   CreditNoteRepoLive,
   BillingReposLive,

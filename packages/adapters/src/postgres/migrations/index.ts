@@ -26,6 +26,7 @@ import paymentReference from "./0023_payment_reference.js"
 import taxIdentities from "./0024_tax_identities.js"
 import tax from "./0025_tax.js"
 import documents from "./0026_documents.js"
+import priceLists from "./0028_price_lists.js"
 import commissionStatements from "./0029_commission_statements.js"
 
 /**
@@ -59,6 +60,7 @@ export const migrations = {
   "0024_tax_identities": taxIdentities,
   "0025_tax": tax,
   "0026_documents": documents,
+  "0028_price_lists": priceLists,
   "0029_commission_statements": commissionStatements
 }
 

@@ -1,0 +1,200 @@
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+
+/**
+ * Price lists per channel tier (issue "Channel economics", docs/channel.md): the lists, their
+ * rules and assignments, and the SQL that resolves a price down the channel. Billing, the price
+ * endpoint and (later) upstream invoices and margins all read prices through
+ * `channel_plan_prices` and `channel_sku_prices`, so every reader agrees to the cent.
+ */
+export default Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    create table price_lists (
+      id text primary key,
+      owner_account_id text not null references accounts (id),
+      name text not null,
+      currency text not null,
+      valid_from date not null,
+      valid_to date check (valid_to is null or valid_to > valid_from),
+      apply text not null check (apply in ('at_renewal', 'immediately')),
+      -- Assigned to every account or customer directly below the owner.
+      assigned_to_all boolean not null default false,
+      created_at timestamptz not null,
+      updated_at timestamptz not null
+    )`
+  yield* sql`create index price_lists_owner on price_lists (owner_account_id, currency, valid_from)`
+  // A rule targets a plan, a SKU, a product, or everything (all three null).
+  yield* sql`
+    create table price_list_rules (
+      price_list_id text not null references price_lists (id) on delete cascade,
+      position integer not null,
+      plan_id text,
+      sku_id text,
+      product_id text,
+      type text not null check (type in ('fixed', 'markup_percent', 'discount_percent')),
+      value numeric,
+      tiers jsonb,
+      rounding text not null check (rounding in ('cent', 'ninety_nine')),
+      primary key (price_list_id, position),
+      check (num_nonnulls(plan_id, sku_id, product_id) <= 1),
+      check ((value is null) <> (tiers is null))
+    )`
+  // An account (distributor, partner) or a customer directly below the list's owner.
+  yield* sql`
+    create table price_list_assignments (
+      price_list_id text not null references price_lists (id) on delete cascade,
+      assignee_id text not null,
+      primary key (price_list_id, assignee_id)
+    )`
+  yield* sql`create index price_list_assignments_assignee on price_list_assignments (assignee_id)`
+
+  // Digits after the point per currency (core/shared/money.ts MINOR_UNITS; 2 for the others).
+  yield* sql`
+    create function currency_minor_units(code text) returns integer language sql immutable as $$
+      select case when code in ('JPY', 'KRW') then 0 when code in ('BHD', 'JOD', 'KWD', 'OMR', 'TND') then 3 else 2 end
+    $$`
+
+  // One rule over a plan's price (core/pricing/rules.ts applyRule): the percentage over the
+  // price the seller buys at, rounded half-up to the minor unit; ninety_nine then goes up to the
+  // next .99 (8.40 -> 8.99, 8.99 stays; ...99 for currencies without decimals).
+  yield* sql`
+    create function price_list_apply(base numeric, type text, value numeric, rounding text, minor integer)
+    returns numeric language sql immutable as $$
+      select case when rounding = 'ninety_nine' then
+               round(case when minor = 0 then ceil((p - 99) / 100) * 100 + 99 else ceil(p - 0.99) + 0.99 end, minor)
+             else p end
+        from (select round(case type when 'fixed' then value
+                                     when 'markup_percent' then base * (100 + value) / 100
+                                     else base * (100 - value) / 100 end, minor) as p) as rated
+    $$`
+
+  // A usage price (a unit price or a tier's) under a percentage: exact to the finer of the
+  // base's digits and the currency's, so 0.015 + 20 % is 0.018; no .99 rounding for usage.
+  yield* sql`
+    create function price_list_scale(base numeric, type text, value numeric, minor integer)
+    returns numeric language sql immutable as $$
+      select case when base is null then null
+                  else round(case type when 'markup_percent' then base * (100 + value) / 100
+                                       else base * (100 - value) / 100 end, greatest(scale(base), minor)) end
+    $$`
+
+  // The rule a seller's lists give a buyer for an item on a date: lists assigned to the buyer
+  // by name before those assigned to all, then the latest valid_from; in a list, the plan's or
+  // SKU's own rule, then its product's, then the rule for everything. Fixed rules for a product
+  // or everything price plans only (a SKU's fixed price is its own rule).
+  yield* sql`
+    create function price_list_rule(seller text, buyer text, cur text, on_date date, item_plan text, item_product text, item_sku text)
+    returns table (price_list_id text, rule_index integer, type text, value numeric, tiers jsonb, rounding text)
+    language sql stable as $$
+      select l.id, r.position, r.type, r.value, r.tiers, r.rounding
+        from price_lists l
+        join price_list_rules r on r.price_list_id = l.id
+        left join price_list_assignments x on x.price_list_id = l.id and x.assignee_id = buyer
+       where l.owner_account_id = seller and l.currency = cur
+         and l.valid_from <= on_date and (l.valid_to is null or l.valid_to > on_date)
+         and (x.assignee_id is not null or l.assigned_to_all)
+         and ((item_plan is not null and r.plan_id = item_plan)
+           or (item_sku is not null and r.sku_id = item_sku)
+           or (item_product is not null and r.product_id = item_product)
+           or (r.plan_id is null and r.sku_id is null and r.product_id is null
+               and (item_sku is null or r.type <> 'fixed')))
+       order by (x.assignee_id is not null) desc, l.valid_from desc, l.id desc,
+                (r.plan_id is null and r.sku_id is null and r.product_id is null), (r.product_id is not null), r.position
+       limit 1
+    $$`
+
+  // THE resolution of plan prices down the channel, for a set of (subject, plan, version, date):
+  // a subject is a customer or an account; one row per tier of its lineage, step 1 the
+  // platform at the list price, then each buyer below its seller: the seller's rule over the
+  // seller's own price, or the list price when no list applies. The subject's price is the
+  // row whose buyer_id is the subject; a partner's cost and a distributor's are the rows of
+  // those buyers. ord is the input's position (from 1).
+  yield* sql`
+    create function channel_plan_prices(subject_ids text[], plan_ids text[], plan_versions integer[], on_dates date[])
+    returns table (ord bigint, step integer, seller_id text, buyer_id text, price_list_id text, rule_index integer,
+                   currency text, list_price numeric, price numeric)
+    language sql stable as $$
+      with recursive input as (
+        select i.ord, i.plan_id, i.on_date, v.price_amount as list_price, v.price_currency as currency, p.product_id,
+               coalesce(c.lineage, a.lineage) as lineage, currency_minor_units(v.price_currency) as minor
+          from unnest(subject_ids, plan_ids, plan_versions, on_dates) with ordinality as i (subject_id, plan_id, version, on_date, ord)
+          join plan_versions v on v.plan_id = i.plan_id and v.version = i.version
+          join plans p on p.id = i.plan_id
+          left join customers c on c.id = i.subject_id
+          left join accounts a on a.id = i.subject_id
+      ), chain as (
+        select ord, 1 as step, null::text as seller_id, lineage[1] as buyer_id, null::text as price_list_id,
+               null::integer as rule_index, list_price as price
+          from input
+        union all
+        select ch.ord, ch.step + 1, i.lineage[ch.step], i.lineage[ch.step + 1], r.price_list_id, r.rule_index,
+               case when r.price_list_id is null then i.list_price
+                    else price_list_apply(ch.price, r.type, r.value, r.rounding, i.minor) end
+          from chain ch
+          join input i on i.ord = ch.ord
+          left join lateral price_list_rule(i.lineage[ch.step], i.lineage[ch.step + 1], i.currency, i.on_date,
+                                            i.plan_id, i.product_id, null) r on true
+         where ch.step < cardinality(i.lineage)
+      )
+      select ch.ord, ch.step, ch.seller_id, ch.buyer_id, ch.price_list_id, ch.rule_index, i.currency, i.list_price, ch.price
+        from chain ch join input i on i.ord = ch.ord
+    $$`
+
+  // The same for usage SKUs, for a set of (subject, SKU, date): each tier's price model
+  // (model, unit_price, tiers as the catalog writes them: [{up_to, unit_price, flat_fee?}], prices as
+  // decimal strings).
+  // A fixed value prices every unit (per package for a package SKU); fixed tiers replace the
+  // tiers (graduated unless the SKU is volume); a percentage scales every price and fee.
+  yield* sql`
+    create function channel_sku_prices(subject_ids text[], sku_ids text[], on_dates date[])
+    returns table (ord bigint, step integer, seller_id text, buyer_id text, price_list_id text, rule_index integer,
+                   currency text, model text, unit_price numeric, package_size integer, tiers jsonb)
+    language sql stable as $$
+      with recursive input as (
+        select i.ord, i.sku_id, i.on_date, s.currency, s.model, s.unit_price, s.package_size,
+               coalesce((select jsonb_agg(jsonb_build_object('up_to', t.up_to, 'unit_price', t.unit_price::text)
+                                          || case when t.flat_fee is null then '{}'::jsonb
+                                                  else jsonb_build_object('flat_fee', t.flat_fee::text) end
+                                          order by t.position)
+                           from sku_tiers t where t.sku_id = s.id), '[]'::jsonb) as tiers,
+               coalesce(c.lineage, a.lineage) as lineage, currency_minor_units(s.currency) as minor
+          from unnest(subject_ids, sku_ids, on_dates) with ordinality as i (subject_id, sku_id, on_date, ord)
+          join skus s on s.id = i.sku_id
+          left join customers c on c.id = i.subject_id
+          left join accounts a on a.id = i.subject_id
+      ), chain as (
+        select ord, 1 as step, null::text as seller_id, lineage[1] as buyer_id, null::text as price_list_id,
+               null::integer as rule_index, model, unit_price, tiers
+          from input
+        union all
+        select ch.ord, ch.step + 1, i.lineage[ch.step], i.lineage[ch.step + 1], r.price_list_id, r.rule_index,
+               case when r.price_list_id is null then i.model
+                    when r.type <> 'fixed' then ch.model
+                    when r.value is not null then case when i.model = 'package' then 'package' else 'per_unit' end
+                    when i.model = 'volume' then 'volume' else 'graduated' end,
+               case when r.price_list_id is null then i.unit_price
+                    when r.type <> 'fixed' then price_list_scale(ch.unit_price, r.type, r.value, i.minor)
+                    else r.value end,
+               case when r.price_list_id is null then i.tiers
+                    when r.type <> 'fixed' then coalesce((
+                      select jsonb_agg(t.tier || jsonb_build_object('unit_price',
+                                         price_list_scale((t.tier->>'unit_price')::numeric, r.type, r.value, i.minor)::text)
+                                       || case when t.tier ? 'flat_fee' then jsonb_build_object('flat_fee',
+                                            price_list_scale((t.tier->>'flat_fee')::numeric, r.type, r.value, i.minor)::text)
+                                          else '{}'::jsonb end
+                                       order by t.n)
+                        from jsonb_array_elements(ch.tiers) with ordinality as t (tier, n)), '[]'::jsonb)
+                    when r.value is not null then '[]'::jsonb
+                    else r.tiers end
+          from chain ch
+          join input i on i.ord = ch.ord
+          left join lateral price_list_rule(i.lineage[ch.step], i.lineage[ch.step + 1], i.currency, i.on_date,
+                                            null, null, i.sku_id) r on true
+         where ch.step < cardinality(i.lineage)
+      )
+      select ch.ord, ch.step, ch.seller_id, ch.buyer_id, ch.price_list_id, ch.rule_index, i.currency, ch.model,
+             ch.unit_price, i.package_size, ch.tiers
+        from chain ch join input i on i.ord = ch.ord
+    $$`
+})
