@@ -17,8 +17,14 @@ export interface BillingInputs {
     subscriptionId: string,
     start: DateTime.Utc
   ) => ReadonlyArray<{ readonly sku: SkuPricing; readonly quantity: BigDecimal.BigDecimal }>
-  readonly planPrice: (planId: string, version: number) => PlanPrice
+  /**
+   * The plan prices of one subscription's period: its customer's (price lists resolved, docs/channel.md),
+   * which differ from one customer to the next.
+   */
+  readonly planPriceFor: (subscriptionId: string) => (planId: string, version: number) => PlanPrice
 }
+
+const planKey = (subscriptionId: string, planId: string, version: number) => `${subscriptionId}\u0000${planId}\u0000${version}`
 
 /** The history, usage totals and SKUs of a set of periods, indexed. */
 export const indexInputs = (
@@ -32,12 +38,12 @@ export const indexInputs = (
     const list = rows.get(h.subscription_id) ?? []
     list.push(h.row)
     rows.set(h.subscription_id, list)
-    plans.set(key(h.plan.plan_id, String(h.plan.version)), h.plan)
+    plans.set(planKey(h.subscription_id, h.plan.plan_id, h.plan.version), h.plan)
   }
   const skuById = new Map(skus.map((s) => [s.id, s]))
   const usageOf = new Map<string, Array<{ sku: SkuPricing; quantity: BigDecimal.BigDecimal }>>()
   for (const u of usage) {
-    const sku = skuById.get(u.sku_id)
+    const sku = u.pricing ?? skuById.get(u.sku_id)
     if (sku === undefined) continue
     const k = key(u.subscription_id, String(DateTime.toEpochMillis(u.period_start)))
     const list = usageOf.get(k) ?? []
@@ -47,8 +53,8 @@ export const indexInputs = (
   return {
     historyOf: (subscriptionId) => rows.get(subscriptionId) ?? [],
     usageOf: (subscriptionId, start) => usageOf.get(key(subscriptionId, String(DateTime.toEpochMillis(start)))) ?? [],
-    planPrice: (planId, version) => {
-      const plan = plans.get(key(planId, String(version)))
+    planPriceFor: (subscriptionId) => (planId, version) => {
+      const plan = plans.get(planKey(subscriptionId, planId, version))
       if (plan === undefined) throw new RangeError(`plan ${planId} v${version} has no stored version`)
       return plan
     }
@@ -60,7 +66,8 @@ export const inputsWithUsage = (periods: ReadonlyArray<PeriodKey>, history: Read
   Effect.gen(function* () {
     const reads = yield* BillingInputRepo
     const usage = yield* reads.usageOf(periods)
-    return indexInputs(history, usage, yield* reads.skus([...new Set(usage.map((u) => u.sku_id))]))
+    // SKUs a price list prices for the customer come with their usage; the catalog prices the rest.
+    return indexInputs(history, usage, yield* reads.skus([...new Set(usage.filter((u) => u.pricing === undefined).map((u) => u.sku_id))]))
   })
 
 export const periodKey = (subscription: BillableSubscription, period: SubscriptionPeriod): PeriodKey => ({

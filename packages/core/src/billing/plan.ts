@@ -56,7 +56,7 @@ export const billedPeriods = (due: ReadonlyArray<DuePeriod>, inputs: BillingInpu
         subscription,
         period,
         inputs.historyOf(subscription.id),
-        inputs.planPrice,
+        inputs.planPriceFor(subscription.id),
         inputs.usageOf(subscription.id, period.start)
       )
     }))

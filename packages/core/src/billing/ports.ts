@@ -27,7 +27,11 @@ export interface PeriodKey {
   readonly period_end: DateTime.Utc
 }
 
-/** A history row of a subscription with the price of its plan version. */
+/**
+ * A history row of a subscription with the price of its plan version: the customer's price
+ * resolved down the channel (price lists, docs/channel.md) for the period read, the list price
+ * when no list applies.
+ */
 export interface PricedHistoryRow {
   readonly subscription_id: string
   readonly row: HistoryRow
@@ -39,6 +43,8 @@ export interface UsageTotal {
   readonly period_start: DateTime.Utc
   readonly sku_id: string
   readonly quantity: BigDecimal.BigDecimal
+  /** The SKU as a price list prices it for the subscription's customer; the catalog's when absent. */
+  readonly pricing?: SkuPricing
 }
 
 export interface Draft {

@@ -52,7 +52,7 @@ export const preview = (principal: Principal, customerId: string) =>
           subscription,
           period,
           inputs.historyOf(subscription.id),
-          inputs.planPrice,
+          inputs.planPriceFor(subscription.id),
           inputs.usageOf(subscription.id, period.start)
         )
       )

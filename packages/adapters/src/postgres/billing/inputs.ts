@@ -1,6 +1,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { BillableSubscription, OneOffItem, SkuPricing } from "@provisio/core/billing/build"
-import { BillingInputRepo } from "@provisio/core/billing/ports"
+import { BillingInputRepo, type PeriodKey, type PricedHistoryRow } from "@provisio/core/billing/ports"
 import { BillingInterval, PriceModelName, type SkuId, skuPriceModel } from "@provisio/core/catalog/model"
 import { Tier } from "@provisio/core/catalog/pricing"
 import { Currency, DecimalString, money } from "@provisio/core/shared/money"
@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { pgArray, unnestRows } from "../arrays.js"
 import { orPersistenceError } from "../persistence.js"
+import { resolvedPlanPrices, resolvedSkuPricing, skuPricingKey } from "../pricing/billing-prices.js"
 import { decode, epochMillis, type Failure, instant, iso, periodColumns } from "./common.js"
 
 /** What billing reads, set-based: customers, subscriptions and their history, usage totals, SKUs, one-offs, credit. */
@@ -114,6 +115,28 @@ export const BillingInputRepoLive = Layer.effect(
     const { fromMillis, millisOf } = epochMillis(sql)
     const customerSelect = sql`select id, partner_id, lineage, timezone from customers`
 
+    /**
+     * The history rows with each customer's own price (price lists resolved for the period, one
+     * statement for the chunk); a row no list prices keeps its plan version's price.
+     */
+    const withCustomerPrices = (periods: ReadonlyArray<PeriodKey>, rows: ReadonlyArray<PricedHistoryRow>) => {
+      const periodOf = new Map(periods.map((p) => [p.subscription_id, p]))
+      const wanted = new Map<string, { period: PeriodKey; plan_id: string; plan_version: number }>()
+      for (const r of rows) {
+        const period = periodOf.get(r.subscription_id)
+        const k = `${r.subscription_id}\u0000${r.row.plan_id}\u0000${r.row.plan_version}`
+        if (period !== undefined && !wanted.has(k)) wanted.set(k, { period, plan_id: r.row.plan_id, plan_version: r.row.plan_version })
+      }
+      return Effect.map(resolvedPlanPrices(sql, [...wanted.values()]), (prices) => {
+        if (prices.length === 0) return rows
+        const priceOf = new Map(prices.map((p) => [`${p.subscription_id}\u0000${p.plan_id}\u0000${p.plan_version}`, p.price]))
+        return rows.map((r) => {
+          const price = priceOf.get(`${r.subscription_id}\u0000${r.row.plan_id}\u0000${r.row.plan_version}`)
+          return price === undefined ? r : { ...r, plan: { ...r.plan, price: money(BigDecimal.unsafeFromString(price), r.plan.price.currency) } }
+        })
+      })
+    }
+
     return BillingInputRepo.of({
       customersIn: (within, after, last) =>
         run(Effect.flatMap(
@@ -156,7 +179,7 @@ export const BillingInputRepoLive = Layer.effect(
 
       historyOf: (periods) => {
         if (periods.length === 0) return Effect.succeed([])
-        return run(Effect.map(
+        return run(Effect.flatMap(
           sql<HistoryJson>`
             select h.subscription_id, ${millisOf("h.effective_at")} as effective_at, h.quantity, h.plan_id, h.plan_version,
                    h.status, v.name as plan_name, v.price_amount::text as price_amount, v.price_currency, v.commitment_months
@@ -173,8 +196,7 @@ export const BillingInputRepoLive = Layer.effect(
                      '-infinity'::timestamptz)
               join plan_versions v on v.plan_id = h.plan_id and v.version = h.plan_version
              order by h.subscription_id, h.effective_at, h.id`,
-          (rows) =>
-            rows.map((r) => ({
+          (rows) => withCustomerPrices(periods, rows.map((r) => ({
               subscription_id: r.subscription_id,
               row: {
                 effective_at: instant(r.effective_at),
@@ -190,7 +212,7 @@ export const BillingInputRepoLive = Layer.effect(
                 price: money(BigDecimal.unsafeFromString(r.price_amount), r.price_currency),
                 commitment_months: r.commitment_months
               }
-            }))
+            })))
         ))
       },
 
@@ -198,19 +220,25 @@ export const BillingInputRepoLive = Layer.effect(
         if (periods.length === 0) return Effect.succeed([])
         const { end_ms: _, ...starts } = periodColumns(periods)
         // The running totals ingestion keeps: one row per period and SKU, not its records.
-        return run(Effect.map(
+        return run(Effect.flatMap(
           sql<{ readonly subscription_id: string; readonly start_ms: number; readonly sku_id: string; readonly quantity: string }>`
             select k.subscription_id, k.start_ms::float8 as start_ms, u.sku_id, u.quantity::text as quantity
               from ${unnestRows(sql, starts, { alias: "k" })}
               join usage_totals u
                 on u.subscription_id = k.subscription_id and u.period_start = ${fromMillis("k.start_ms")}`,
           (rows) =>
-            rows.map((r) => ({
-              subscription_id: r.subscription_id,
-              period_start: instant(r.start_ms),
-              sku_id: r.sku_id,
-              quantity: BigDecimal.unsafeFromString(r.quantity)
-            }))
+            // The SKUs a price list prices for the customer, resolved for the chunk at once.
+            Effect.map(resolvedSkuPricing(sql, rows), (listed) =>
+              rows.map((r) => {
+                const pricing = listed.get(skuPricingKey(r.subscription_id, r.start_ms, r.sku_id))
+                return {
+                  subscription_id: r.subscription_id,
+                  period_start: instant(r.start_ms),
+                  sku_id: r.sku_id,
+                  quantity: BigDecimal.unsafeFromString(r.quantity),
+                  ...(pricing === undefined ? {} : { pricing })
+                }
+              }))
         ))
       },
 

@@ -1,0 +1,180 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { call, expectData, expectError } from "./harness"
+import { runDue, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { awaitRun, eur, invoiceOf, priceList, workedExample } from "./price-lists-fixtures"
+
+/** Price lists per tier and the price chain (docs/channel.md, the worked example asserted here). */
+
+const priceAs = (planId: string, query: string, key?: string) => call("GET", `${V1}/plans/${planId}/price?${query}`, { key })
+
+const steps = (chain: ReadonlyArray<any>) => chain.map((s) => [s.account_id, s.price_list_id, s.price.amount])
+
+describe("price lists", () => {
+  it.layer(OrderingServer)("the worked example", (it) => {
+    it.effect("the chain as the platform sees it: every tier, every list and rule", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const answer = expectData(yield* priceAs(w.plan.id, `customer_id=${w.customer.id}&date=2026-11-01`))
+        expect(answer.price).toEqual(eur("11.99"))
+        const platformId = answer.chain[0].account_id
+        expect(steps(answer.chain)).toEqual([
+          [platformId, null, "10.00"],
+          [w.distributor.id, w.lists.platform.id, "7.00"],
+          [w.partner.id, w.lists.distributor.id, "8.40"],
+          [w.customer.id, w.lists.partner.id, "11.99"]
+        ])
+        expect(answer.chain[1].rule).toMatchObject({ all: true, type: "discount_percent", value: "30", rounding: "cent" })
+        expect(answer.chain[3].rule).toMatchObject({ plan_id: w.plan.id, type: "fixed", value: "11.99" })
+      }))
+
+    it.effect("a partner's chain starts at what it pays: no 7.00, no distributor's rule", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const answer = expectData(yield* priceAs(w.plan.id, `customer_id=${w.customer.id}`, w.keys.partner))
+        expect(steps(answer.chain)).toEqual([[w.partner.id, null, "8.40"], [w.customer.id, w.lists.partner.id, "11.99"]])
+        expect(answer.chain[0].rule).toBeNull()
+        expect(answer.text ?? JSON.stringify(answer)).not.toContain("7.00")
+        expect(JSON.stringify(answer)).not.toContain(w.lists.distributor.id)
+        // Its own buying price, asked for itself.
+        const own = expectData(yield* priceAs(w.plan.id, "", w.keys.partner))
+        expect(own.price).toEqual(eur("8.40"))
+        expect(steps(own.chain)).toEqual([[w.partner.id, null, "8.40"]])
+        // The distributor sees from its own cost down.
+        const distributor = expectData(yield* priceAs(w.plan.id, `customer_id=${w.customer.id}`, w.keys.distributor))
+        expect(steps(distributor.chain)).toEqual([
+          [w.distributor.id, null, "7.00"],
+          [w.partner.id, w.lists.distributor.id, "8.40"],
+          [w.customer.id, w.lists.partner.id, "11.99"]
+        ])
+        // Above or beside: not found.
+        expectError(yield* priceAs(w.plan.id, `account_id=${w.distributor.id}`, w.keys.partner), 404, "not_found")
+        expectError(yield* priceAs(w.plan.id, `customer_id=${w.customer.id}`, w.keys.sibling), 404, "not_found")
+        // A step with no list takes the plan's price: the sibling partner buys at the list price.
+        const sibling = expectData(yield* priceAs(w.plan.id, `account_id=${w.sibling.id}`))
+        expect(steps(sibling.chain).map((s) => s[2])).toEqual(["10.00", "7.00", "8.40"])
+      }))
+
+    it.effect("a billing run bills one month of 10 seats at 11.99: 119.90 net; the preview agrees", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        yield* subscribe(w.customer.id, { plan_id: w.plan.id, quantity: 10 }, w.keys.partner)
+        yield* setNow("2026-11-20T00:00:00Z")
+        const [upcoming] = expectData(yield* call("GET", `${V1}/customers/${w.customer.id}/upcoming-invoice`, { key: w.keys.partner }))
+        expect(upcoming.subtotal).toEqual(eur("119.90"))
+        expect(upcoming.lines[0]).toMatchObject({ quantity: "10", unit_price: "11.99", amount: "119.90" })
+        yield* setNow("2026-12-01T00:00:00Z")
+        yield* runDue
+        const run = expectData(yield* call("POST", `${V1}/billing/runs`, { key: w.keys.partner, body: { period: "2026-11" } }), 202)
+        expect((yield* awaitRun(run.id, w.keys.partner)).status).toBe("completed")
+        const invoice = yield* invoiceOf(w.customer.id, w.keys.partner)
+        expect(invoice.subtotal).toEqual(eur("119.90"))
+        expect(invoice.lines).toHaveLength(1)
+        expect(invoice.lines[0]).toMatchObject({ kind: "recurring", quantity: "10", unit_price: "11.99", amount: "119.90" })
+      }))
+  })
+
+  it.layer(OrderingServer)("access", (it) => {
+    it.effect("a partner sees its own lists, never its distributor's nor another partner's", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        expectError(yield* call("GET", `${V1}/price-lists/${w.lists.distributor.id}`, { key: w.keys.partner }), 404, "not_found")
+        expectError(yield* call("GET", `${V1}/price-lists/${w.lists.sibling.id}`, { key: w.keys.partner }), 404, "not_found")
+        expectError(yield* call("GET", `${V1}/price-lists/${w.lists.platform.id}`, { key: w.keys.distributor }), 404, "not_found")
+        const own = yield* call("GET", `${V1}/price-lists`, { key: w.keys.partner })
+        expect(expectData(own).map((l: any) => l.id)).toEqual([w.lists.partner.id])
+        expect(own.body.meta.page).toMatchObject({ limit: 50, next_cursor: null })
+        expect(expectData(yield* call("GET", `${V1}/price-lists/${w.lists.partner.id}`, { key: w.keys.partner })))
+          .toMatchObject({ owner_account_id: w.partner.id, assignments: { all: false, account_ids: [], customer_ids: [w.customer.id] } })
+        // The distributor above reads its partner's list; it cannot change another tier's assignment outside its scope.
+        expectData(yield* call("GET", `${V1}/price-lists/${w.lists.partner.id}`, { key: w.keys.distributor }))
+        expectError(yield* call("PUT", `${V1}/price-lists/${w.lists.distributor.id}`, { key: w.keys.partner, body: { name: "Mine" } }),
+          404, "not_found")
+        expectError(yield* call("DELETE", `${V1}/price-lists/${w.lists.sibling.id}`, { key: w.keys.partner }), 404, "not_found")
+      }))
+
+    it.effect("assigning outside the owner's scope is 422 with the field named", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const list = w.lists.distributor.id
+        expectError(yield* call("PUT", `${V1}/price-lists/${list}/assignments`, {
+          key: w.keys.distributor, body: { account_ids: [w.partner.id, w.otherDistributor.id] }
+        }), 422, "validation_error", "account_ids[1]")
+        expectError(yield* call("PUT", `${V1}/price-lists/${list}/assignments`, {
+          key: w.keys.distributor, body: { customer_ids: [w.customer.id] }
+        }), 422, "validation_error", "customer_ids")
+        expectError(yield* call("PUT", `${V1}/price-lists/${w.lists.partner.id}/assignments`, {
+          key: w.keys.partner, body: { account_ids: [w.partner.id] }
+        }), 422, "validation_error", "account_ids")
+        expectError(yield* call("PUT", `${V1}/price-lists/${list}/assignments`, { key: w.keys.distributor, body: {} }),
+          422, "validation_error", "account_ids")
+        expectError(yield* call("PUT", `${V1}/price-lists/${w.lists.sibling.id}/assignments`, {
+          key: w.keys.sibling, body: { customer_ids: [w.customer.id] }
+        }), 422, "validation_error", "customer_ids[0]")
+      }))
+  })
+
+  it.layer(OrderingServer)("rules, rounding and validity", (it) => {
+    it.effect("ninety_nine rounds the partner's cost up to 8.99; a list by name wins over one for all", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const named = yield* priceList(w.keys.distributor, {
+          name: "Rounded", rules: [{ plan_id: w.plan.id, type: "markup_percent", value: "20", rounding: "ninety_nine" }]
+        }, { account_ids: [w.partner.id] })
+        const answer = expectData(yield* priceAs(w.plan.id, `account_id=${w.partner.id}`, w.keys.distributor))
+        expect(steps(answer.chain)).toEqual([[w.distributor.id, null, "7.00"], [w.partner.id, named.id, "8.99"]])
+        // The sibling still has the list for all: 8.40.
+        expect(expectData(yield* priceAs(w.plan.id, `account_id=${w.sibling.id}`, w.keys.distributor)).price).toEqual(eur("8.40"))
+      }))
+
+    it.effect("a list applies from valid_from: one from the 15th prices the next period, not the one from the 1st", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const late = yield* priceList(w.keys.sibling, {
+          name: "From the 15th", valid_from: "2026-11-15", rules: [{ all: true, type: "fixed", value: "9.50" }]
+        }, { all: true })
+        const customer = expectData(yield* call("POST", `${V1}/customers`, { key: w.keys.sibling, body: { name: "Late" } }), 201)
+        expect(expectData(yield* priceAs(w.plan.id, `customer_id=${customer.id}&date=2026-11-14`, w.keys.sibling)).price)
+          .toEqual(eur("10.00"))
+        const on15 = expectData(yield* priceAs(w.plan.id, `customer_id=${customer.id}&date=2026-11-15`, w.keys.sibling))
+        expect(steps(on15.chain)).toEqual([[w.sibling.id, null, "8.40"], [customer.id, late.id, "9.50"]])
+        yield* subscribe(customer.id, { plan_id: w.plan.id, quantity: 10 }, w.keys.sibling)
+        yield* setNow("2026-12-01T00:00:00Z")
+        yield* runDue
+        const run = expectData(yield* call("POST", `${V1}/billing/runs`, { key: w.keys.sibling, body: { period: "2026-11" } }), 202)
+        expect((yield* awaitRun(run.id, w.keys.sibling)).status).toBe("completed")
+        // at_renewal: the November period started on the 1st, at the list price.
+        expect((yield* invoiceOf(customer.id, w.keys.sibling)).subtotal).toEqual(eur("100.00"))
+        // December's period starts after the 15th: 9.50.
+        yield* setNow("2026-12-10T00:00:00Z")
+        const [upcoming] = expectData(yield* call("GET", `${V1}/customers/${customer.id}/upcoming-invoice`, { key: w.keys.sibling }))
+        expect(upcoming.subtotal).toEqual(eur("95.00"))
+        // valid_to is exclusive.
+        expectData(yield* call("PUT", `${V1}/price-lists/${late.id}`, { key: w.keys.sibling, body: { valid_to: "2026-12-01" } }))
+        expect(expectData(yield* priceAs(w.plan.id, `customer_id=${customer.id}&date=2026-12-01`, w.keys.sibling)).price)
+          .toEqual(eur("10.00"))
+      }))
+
+    it.effect("bad input is 422 with the field named, never a 500", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const create = (body: Record<string, unknown>) =>
+          call("POST", `${V1}/price-lists`, { key: w.keys.partner, body: { name: "Bad", currency: "EUR", valid_from: "2026-01-01", rules: [], ...body } })
+        expectError(yield* create({ rules: [{ all: true, type: "markup_percent" }] }), 422, "validation_error", "rules[0].value")
+        expectError(yield* create({ rules: [{ all: true, type: "markup_percent", value: 20 }] }), 422, "validation_error", /^rules/)
+        expectError(yield* create({ rules: [{ all: true, type: "discount_percent", value: "120" }] }), 422, "validation_error", "rules[0].value")
+        expectError(yield* create({ rules: [{ type: "fixed", value: "1" }] }), 422, "validation_error", "rules[0].plan_id")
+        expectError(yield* create({ rules: [{ plan_id: "pln_nothere", type: "fixed", value: "1" }] }), 422, "validation_error", "rules[0].plan_id")
+        expectError(yield* create({ rules: [{ all: true, type: "fixed", value: "1", rounding: "up" }] }), 422, "validation_error", /^rules/)
+        expectError(yield* create({ currency: "EURO" }), 422, "validation_error", "currency")
+        expectError(yield* create({ valid_from: "2026-02-30" }), 422, "validation_error", "valid_from")
+        expectError(yield* create({ valid_to: "2025-12-31" }), 422, "validation_error", "valid_to")
+        expectError(yield* create({ owner_account_id: w.distributor.id }), 422, "validation_error", "owner_account_id")
+        expectError(yield* priceAs(w.plan.id, `customer_id=${w.customer.id}&account_id=${w.partner.id}`, w.keys.partner),
+          422, "validation_error", "account_id")
+        expectError(yield* priceAs("pln_nothere", "", w.keys.partner), 404, "not_found")
+        const viewer = yield* call("POST", `${V1}/price-lists`, { key: w.keys.partner, body: { name: "x" } })
+        expect(viewer.status).toBe(422)
+      }))
+  })
+})
