@@ -1,0 +1,91 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { call, createKey, expectData } from "./harness"
+import { insertInvoice } from "./commissions-fixtures"
+import { exportWorld, fetchExport, parseCsv } from "./exports-fixtures"
+import { createCustomer, exampleCatalog, expectError, OrderingServer, V1 } from "./ordering-fixtures"
+
+const PERIOD = "2026-11"
+
+const statements = (query: Record<string, string>, key?: string) =>
+  call("GET", `${V1}/commissions/statements?${new URLSearchParams(query)}`, { key })
+
+const settle = (id: string, key?: string) => call("POST", `${V1}/commissions/statements/${id}/settle`, { key })
+
+describe("commission statements", () => {
+  it.layer(OrderingServer)("statements", (it) => {
+    it.effect("one per account and currency, its total the summary's commission; the entries export names it", () =>
+      Effect.gen(function* () {
+        const { distributor, distributorKey, other, partner, partnerKey } = yield* exportWorld(PERIOD)
+        const listed = expectData(yield* statements({ period: PERIOD }, distributorKey))
+        expect(listed.map((s: any) => s.account_id)).toEqual([distributor.id, other.id, partner.id])
+        const summary = expectData(yield* call("GET", `${V1}/commissions/summary?period=${PERIOD}`, { key: distributorKey }))
+        for (const statement of listed) {
+          expect(statement.id).toMatch(/^cms_/)
+          expect(statement).toMatchObject({ period: PERIOD, currency: "EUR", status: "open", settled_at: null })
+          const account = summary.accounts.find((a: any) => a.account_id === statement.account_id)
+          expect(statement.total).toEqual(account.commission)
+          expect(statement.net_revenue).toEqual(account.net_revenue)
+          expect(statement.invoices).toBe(account.invoices)
+        }
+        // Listing again answers the same statements, not new ones.
+        expect(expectData(yield* statements({ period: PERIOD }, distributorKey))).toEqual(listed)
+        // A partner sees its own; account_id narrows; out of reach is 404 naming the field.
+        const own = expectData(yield* statements({ period: PERIOD }, partnerKey))
+        expect(own.map((s: any) => s.account_id)).toEqual([partner.id])
+        expect(expectData(yield* statements({ period: PERIOD, account_id: other.id }, distributorKey)).map((s: any) => s.account_id))
+          .toEqual([other.id])
+        expectError(yield* statements({ period: PERIOD, account_id: other.id }, partnerKey), 404, "not_found", "account_id")
+        // The entries export names the statement of each entry.
+        const entries = parseCsv((yield* fetchExport("commissions", { period: PERIOD }, partnerKey)).text).rows
+        expect(new Set(entries.map((r) => r["statement_id"]))).toEqual(new Set([own[0].id]))
+        expectError(yield* statements({ period: "2026-13" }, distributorKey), 422, "validation_error", "period")
+        expectError(yield* statements({}, distributorKey), 422, "validation_error", "period")
+      }))
+
+    it.effect("an admin above the payee settles it once; the payee, a manager, another partner and a customer may not", () =>
+      Effect.gen(function* () {
+        const { customer, distributor, distributorKey, otherKey, partner, partnerKey } = yield* exportWorld(PERIOD)
+        const listed = expectData(yield* statements({ period: PERIOD }, distributorKey))
+        const ofPartner = listed.find((s: any) => s.account_id === partner.id)
+        const ofDistributor = listed.find((s: any) => s.account_id === distributor.id)
+
+        expectError(yield* settle(ofPartner.id, partnerKey), 403, "forbidden")
+        expectError(yield* settle(ofDistributor.id, distributorKey), 403, "forbidden")
+        expectError(yield* settle(ofPartner.id, otherKey), 404, "not_found")
+        expectError(yield* settle(ofPartner.id, yield* createKey(distributor.id, "manager")), 403, "forbidden")
+        expectError(yield* settle(ofPartner.id, yield* createKey(customer.id)), 403, "forbidden")
+        expectError(yield* settle("cms_nothing", distributorKey), 404, "not_found")
+
+        const settled = expectData(yield* settle(ofPartner.id, distributorKey))
+        expect(settled).toMatchObject({ id: ofPartner.id, status: "settled", total: ofPartner.total })
+        expect(settled.settled_at).toMatch(/^\d{4}-\d{2}-\d{2}T/)
+        expectError(yield* settle(ofPartner.id, distributorKey), 409, "invalid_state")
+        // The platform pays the distributor.
+        expect(expectData(yield* settle(ofDistributor.id)).status).toBe("settled")
+
+        const events = expectData(yield* call("GET", `${V1}/events?type=commission_statement.settled`, { key: partnerKey }))
+        expect(events.map((e: any) => e.data.commission_statement.id)).toContain(ofPartner.id)
+
+        // A settled statement keeps what it was paid on; the month's later revenue does not change it.
+        const catalog = yield* exampleCatalog
+        const late = yield* createCustomer(partner.id)
+        yield* insertInvoice({
+          customer_id: late.id,
+          period: PERIOD,
+          lines: [{ amount: "1000.00", product_id: catalog.products["UCaaS Seat"]!, plan_id: catalog.plans["UCaaS Seat Monthly"]! }]
+        })
+        const after = expectData(yield* statements({ period: PERIOD, account_id: partner.id }, distributorKey))
+        expect(after).toHaveLength(1)
+        expect(after[0]).toMatchObject({ id: ofPartner.id, status: "settled", total: ofPartner.total })
+        const summary = expectData(yield* call("GET", `${V1}/commissions/summary?period=${PERIOD}&partner_id=${partner.id}`, { key: distributorKey }))
+        expect(summary.accounts[0].commission.amount).not.toBe(ofPartner.total.amount)
+      }))
+
+    it.effect("customers have no statements (403)", () =>
+      Effect.gen(function* () {
+        const { customer } = yield* exportWorld(PERIOD)
+        expectError(yield* statements({ period: PERIOD }, yield* createKey(customer.id)), 403, "forbidden")
+      }))
+  })
+})
