@@ -14,10 +14,11 @@ import { usage } from "./commands/usage.js"
 import { billing } from "./commands/billing.js"
 import { reconcile } from "./commands/reconcile.js"
 import { invoices } from "./commands/invoices.js"
+import { exportCommand } from "./commands/exports.js"
 
 export const provisio = Command.make("provisio").pipe(
   Command.withDescription("Subscriptions, provisioning and billing for channel sellers"),
-  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog, numbers, orders, subscriptions, scheduler, deliveries, worker, usage, billing, invoices, reconcile])
+  Command.withSubcommands([serve, migrate, apiKeys, users, login, whoami, catalog, numbers, orders, subscriptions, scheduler, deliveries, worker, usage, billing, invoices, reconcile, exportCommand])
 )
 
 export const cli = Command.run(provisio, { name: "provisio", version: "0.1.0" })
