@@ -49,9 +49,11 @@ describe("the OpenAPI document", () => {
     for (const { method, operation, path } of operations) {
       for (const [status, answer] of Object.entries<any>(operation.responses)) {
         if (!status.startsWith("2") || answer.content === undefined || !path.startsWith("/api/")) continue
-        // A document (a PDF, a UBL e-invoice) is its own media type, not the envelope.
+        // A document (a PDF, a UBL e-invoice) is its own media type, not the envelope; so is an export (CSV or NDJSON).
         if (answer.content["application/json"] === undefined) {
-          expect(Object.keys(answer.content), `${method} ${path} ${status}`).toEqual([expect.stringMatching(/^application\/(pdf|xml)$/)])
+          const types = Object.keys(answer.content)
+          if (path.startsWith("/api/v1/exports/")) expect(types, `${method} ${path} ${status}`).toEqual(["text/csv", "application/x-ndjson"])
+          else expect(types, `${method} ${path} ${status}`).toEqual([expect.stringMatching(/^application\/(pdf|xml)$/)])
           continue
         }
         const envelope = resolve(spec, answer.content["application/json"].schema)

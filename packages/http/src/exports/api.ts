@@ -18,14 +18,10 @@ export const ExportParams = Schema.Struct({
 })
 
 /** HttpApi documents one media type per answer: the NDJSON form is added beside the CSV. */
-const withNdjson = (spec: Record<string, any>) => {
-  for (const item of Object.values<any>(spec["paths"] ?? {})) {
-    const answer = item?.get?.responses?.["200"]
-    if (answer?.content?.["text/csv"] !== undefined && item.get.operationId?.startsWith("exports.")) {
-      answer.content["application/x-ndjson"] = { schema: { type: "string" } }
-    }
-  }
-  return spec
+const withNdjson = (operation: Record<string, any>) => {
+  const content = operation["responses"]?.["200"]?.content
+  if (content !== undefined) content["application/x-ndjson"] = { schema: { type: "string" } }
+  return operation
 }
 
 export class ExportsApi extends HttpApiGroup.make("exports")
@@ -45,8 +41,8 @@ export class ExportsApi extends HttpApiGroup.make("exports")
           "line, decimals as strings). The caller sees its own account's rows and those below it, like the lists. " +
           "The columns, their order and types are documented in docs/exports.md; columns are only ever added at the end."
       )
+      .annotate(OpenApi.Transform, withNdjson)
   )
   .middleware(Authentication)
   .prefix("/api/v1")
-  .annotate(OpenApi.Transform, withNdjson)
 {}

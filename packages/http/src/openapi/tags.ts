@@ -21,7 +21,8 @@ const TAGS: Record<string, { readonly name: string; readonly description: string
     name: "Reconciliation",
     description: "Bank statements (camt.053, CSV) whose transfers pay invoices, and assigning the ones that named none."
   },
-  commissions: { name: "Commissions", description: "Commission rules for the channel and what they earned." },
+  commissions: { name: "Commissions", description: "Commission rules for the channel, what they earned, and the statements finance settles." },
+  exports: { name: "Exports", description: "A month of invoices, lines, rated usage or commission entries as CSV or NDJSON, for finance and ERP systems." },
   billing: { name: "Billing", description: "Billing runs, finalizing drafts, and the upcoming invoice." },
   inventory: { name: "Inventory", description: "What a customer has in service: connections and products." },
   numberOrders: { name: "Number orders", description: "Ordering numbers for a customer: any, reserved, ranges, ports, moves, changes, removals." },
