@@ -14,12 +14,12 @@ export const eur = (amount: string) => ({ amount, currency: "EUR" })
 let plans = 0
 
 /** A product and a published plan at `price` EUR a month, made by the platform admin. */
-export const planAt = (price: string) =>
+export const planAt = (price: string, sku_ids: ReadonlyArray<string> = []) =>
   Effect.gen(function* () {
     const n = ++plans
     const product = expectData(yield* call("POST", `${V1}/products`, { body: { name: `Seats ${n} ${Math.random()}`, type: "license" } }), 201)
     const plan = expectData(yield* call("POST", `${V1}/plans`, {
-      body: { product_id: product.id, name: `Seat ${n} ${Math.random()}`, price: eur(price), billing_interval: "month" }
+      body: { product_id: product.id, name: `Seat ${n} ${Math.random()}`, price: eur(price), billing_interval: "month", sku_ids }
     }), 201)
     expectData(yield* call("POST", `${V1}/plans/${plan.id}/publish`))
     return { product, plan }

@@ -1,5 +1,6 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -15,6 +16,8 @@ import { reachableBy, requireStandardWriter } from "../identity/policy.js"
 import { InvalidState, orNotFound } from "../shared/errors.js"
 import { type Currency, type Money, money, sumMoney } from "../shared/money.js"
 import { Transactor } from "../shared/transactor.js"
+import { PriceResolver } from "../pricing/ports.js"
+import { now } from "../shared/time.js"
 import { priceOf } from "../subscriptions/lifecycle.js"
 import { type Characteristics, type StoredSubscription } from "../subscriptions/model.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
@@ -79,10 +82,31 @@ export interface OrderingDeps {
   readonly subscriptions: Context.Tag.Service<typeof SubscriptionRepo>
   readonly log: Context.Tag.Service<typeof EventLog>
   readonly transactor: Context.Tag.Service<typeof Transactor>
+  /** The customer's price-list prices (docs/channel.md): what an order item costs it. */
+  readonly prices: Context.Tag.Service<typeof PriceResolver>
 }
 
 export const makeCommon = (deps: OrderingDeps) => {
-  const { orders, customers, products, plans, skus, subscriptions } = deps
+  const { orders, customers, products, plans, skus, subscriptions, prices } = deps
+
+  /** Today, the day an item's price is resolved for (the order is priced as of now). */
+  const today = Effect.map(now, DateTime.formatIsoDateUtc)
+
+  /** The plan's price for the customer: its price list's when one applies, the plan's otherwise. */
+  const customerPlanPrice = (customer: Customer, plan: Plan) =>
+    Effect.gen(function* () {
+      const [resolved] = yield* prices.plans([{ subject_id: customer.id, plan_id: plan.id, plan_version: plan.version, on_date: yield* today }])
+      const own = resolved?.chain[resolved.chain.length - 1]
+      return own !== undefined && own.buyer_id === customer.id && own.price_list_id !== null ? money(own.price, plan.price.currency) : plan.price
+    })
+
+  /** The SKU's price model for the customer: its price list's when one applies, the catalog's otherwise. */
+  const customerSkuModel = (customer: Customer, sku: Sku) =>
+    Effect.gen(function* () {
+      const [resolved] = yield* prices.skus([{ subject_id: customer.id, sku_id: sku.id, on_date: yield* today }])
+      const own = resolved?.chain[resolved.chain.length - 1]
+      return own !== undefined && own.buyer_id === customer.id && own.price_list_id !== null ? own.model : skuPriceModel(sku)
+    })
   const encodeOrder = Schema.encode(Order)
 
   const orderEvent = (
@@ -154,7 +178,7 @@ export const makeCommon = (deps: OrderingDeps) => {
     })
 
   /** A one-off purchase of a SKU, rated at the quantity ordered. */
-  const resolvePurchase = (item: ItemRequest & { readonly sku_id: string }) =>
+  const resolvePurchase = (customer: Customer, item: ItemRequest & { readonly sku_id: string }) =>
     Effect.gen(function* () {
       for (const field of ["plan_id", "subscription_id", "parent_subscription_id"] as const) {
         if (given(item[field])) return yield* problem(field, "leave it out when ordering a SKU (sku_id)")
@@ -164,13 +188,12 @@ export const makeCommon = (deps: OrderingDeps) => {
       }
       const sku = yield* skus.findById(item.sku_id)
       if (Option.isNone(sku)) return yield* problem("sku_id", `SKU ${item.sku_id} does not exist`)
-      const rating = rate(skuPriceModel(sku.value), BigDecimal.make(BigInt(item.quantity), 0), sku.value.currency)
+      const model = yield* customerSkuModel(customer, sku.value)
+      const rating = rate(model, BigDecimal.make(BigInt(item.quantity), 0), sku.value.currency)
       return {
         action: "purchase",
         sku: sku.value,
-        unit_price: sku.value.model === "per_unit" && sku.value.unit_price !== null
-          ? money(sku.value.unit_price, sku.value.currency)
-          : null,
+        unit_price: model.model === "per_unit" ? money(model.unit_price, sku.value.currency) : null,
         amount: money(rating.amount, sku.value.currency)
       } satisfies Resolved
     })
@@ -196,12 +219,13 @@ export const makeCommon = (deps: OrderingDeps) => {
       }
       const plan = yield* plans.findVersion(subscription.subscription.plan_id, subscription.subscription.plan_version)
       if (Option.isNone(plan)) return yield* problem("subscription_id", "the subscription's plan version is gone")
+      const price = yield* customerPlanPrice(customer, plan.value)
       return {
         action: "increase_quantity",
         plan: plan.value,
         subscription,
-        unit_price: plan.value.price,
-        amount: priceOf(plan.value.price, item.quantity)
+        unit_price: price,
+        amount: priceOf(price, item.quantity)
       } satisfies Resolved
     })
 
@@ -224,13 +248,14 @@ export const makeCommon = (deps: OrderingDeps) => {
       if (Option.isNone(product)) return yield* problem("plan_id", `the product of plan ${plan.id} is gone`)
       const wrong = checkCharacteristics(product.value.characteristics, item.characteristics ?? {}, product.value.name)
       if (wrong !== undefined) return yield* problem(wrong.field, wrong.message)
+      const price = yield* customerPlanPrice(customer, plan)
       return {
         action: "create",
         plan,
         product: product.value,
         parent,
-        unit_price: plan.price,
-        amount: priceOf(plan.price, item.quantity)
+        unit_price: price,
+        amount: priceOf(price, item.quantity)
       } satisfies Resolved
     })
 
@@ -243,7 +268,7 @@ export const makeCommon = (deps: OrderingDeps) => {
     Effect.gen(function* () {
       const { plan_id, sku_id, subscription_id } = item
       const resolved: Resolved = given(sku_id)
-        ? yield* resolvePurchase({ ...item, sku_id })
+        ? yield* resolvePurchase(customer, { ...item, sku_id })
         : given(subscription_id)
         ? yield* resolveIncrease(customer, { ...item, subscription_id }, lock)
         : given(plan_id)

@@ -7,6 +7,7 @@ import { EventLog } from "../events/ports.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
 import { OrderRepo } from "./ports.js"
+import { PriceResolver } from "../pricing/ports.js"
 import { makeOrders } from "./orders.js"
 import { makeCheckout } from "./checkout.js"
 import { makeCommon } from "./context.js"
@@ -24,7 +25,8 @@ export const make = Effect.gen(function* () {
   const subscriptions = yield* SubscriptionRepo
   const log = yield* EventLog
   const transactor = yield* Transactor
-  const deps = { orders, customers, products, plans, skus, subscriptions, log, transactor }
+  const prices = yield* PriceResolver
+  const deps = { orders, customers, products, plans, skus, subscriptions, log, transactor, prices }
   const context = { ...deps, ...makeCommon(deps) }
   return {
     ...makeOrders(context),

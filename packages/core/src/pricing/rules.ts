@@ -54,15 +54,21 @@ export const applyRule = (
   return roundPrice(exact, rule.rounding, currency)
 }
 
-/** A usage price under a percentage: exact to the finer of its digits and the currency's (0.015 + 20 % = 0.018). */
+/** Usage prices keep up to this many decimals through percentages, so a chain of them over 0.015 stays exact. */
+export const USAGE_PRICE_DECIMALS = 6
+
+/**
+ * A usage price under a percentage: half-up to 6 decimals, written without zeros past the
+ * currency's digits (0.015 + 20 % = 0.018; 0.10 - 30 % = 0.07).
+ */
 export const scaleUsagePrice = (
   base: BigDecimal.BigDecimal,
   type: "markup_percent" | "discount_percent",
   percent: BigDecimal.BigDecimal,
   currency: Currency
 ) => {
-  const digits = Math.max(base.scale, minorUnits(currency))
-  return BigDecimal.scale(BigDecimal.round(percentOf(base, type, percent), { scale: digits, mode: ROUNDING_MODE }), digits)
+  const exact = BigDecimal.normalize(BigDecimal.round(percentOf(base, type, percent), { scale: USAGE_PRICE_DECIMALS, mode: ROUNDING_MODE }))
+  return BigDecimal.scale(exact, Math.max(exact.scale, minorUnits(currency)))
 }
 
 // Validation ---------------------------------------------------------------------------------------

@@ -35,7 +35,10 @@ describe("price list rules", () => {
     expect(text(applyRule(d("9.99"), rule("discount_percent", "15"), "EUR"))).toBe("8.49") // 8.4915
     expect(text(applyRule(d("0.10"), rule("markup_percent", "5"), "EUR"))).toBe("0.11") // 0.105
     expect(text(scaleUsagePrice(d("0.015"), "markup_percent", d("20"), "EUR"))).toBe("0.018")
-    expect(text(scaleUsagePrice(d("0.10"), "discount_percent", d("25"), "EUR"))).toBe("0.08") // 0.075
+    expect(text(scaleUsagePrice(d("0.10"), "discount_percent", d("25"), "EUR"))).toBe("0.075")
+    expect(text(scaleUsagePrice(d("0.10"), "discount_percent", d("30"), "EUR"))).toBe("0.07")
+    expect(text(scaleUsagePrice(scaleUsagePrice(d("0.07"), "markup_percent", d("20"), "EUR"), "markup_percent", d("50"), "EUR"))).toBe("0.126")
+    expect(text(scaleUsagePrice(d("0.0000015"), "markup_percent", d("10"), "EUR"))).toBe("0.000002")
   })
 
   it("rules are checked with their field named", () => {

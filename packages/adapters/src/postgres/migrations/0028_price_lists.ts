@@ -69,14 +69,16 @@ export default Effect.gen(function* () {
                                      else base * (100 - value) / 100 end, minor) as p) as rated
     $$`
 
-  // A usage price (a unit price or a tier's) under a percentage: exact to the finer of the
-  // base's digits and the currency's, so 0.015 + 20 % is 0.018; no .99 rounding for usage.
+  // A usage price (a unit price or a tier's) under a percentage: half-up to 6 decimals, written
+  // without zeros past the currency's digits (0.015 + 20 % is 0.018; 0.10 - 30 % + 20 % is 0.084),
+  // so a chain of percentages over a sub-cent price stays exact; no .99 rounding for usage.
   yield* sql`
     create function price_list_scale(base numeric, type text, value numeric, minor integer)
     returns numeric language sql immutable as $$
       select case when base is null then null
-                  else round(case type when 'markup_percent' then base * (100 + value) / 100
-                                       else base * (100 - value) / 100 end, greatest(scale(base), minor)) end
+                  else round(trim_scale(p), greatest(scale(trim_scale(p)), minor)) end
+        from (select round(case type when 'markup_percent' then base * (100 + value) / 100
+                                     else base * (100 - value) / 100 end, 6) as p) as scaled
     $$`
 
   // The rule a seller's lists give a buyer for an item on a date: lists assigned to the buyer
