@@ -155,6 +155,28 @@ describe("price lists", () => {
           .toEqual(eur("10.00"))
       }))
 
+    it.effect("apply: immediately prorates the period in course at each price, like a plan change", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const customer = expectData(yield* call("POST", `${V1}/customers`, { key: w.keys.sibling, body: { name: "Now" } }), 201)
+        yield* subscribe(customer.id, { plan_id: w.plan.id, quantity: 10 }, w.keys.sibling)
+        const now = yield* priceList(w.keys.sibling, {
+          name: "From the 16th, at once", valid_from: "2026-11-16", apply: "immediately", rules: [{ all: true, type: "fixed", value: "9.50" }]
+        }, { customer_ids: [customer.id] })
+        expect(now.apply).toBe("immediately")
+        yield* setNow("2026-12-01T00:00:00Z")
+        yield* runDue
+        const run = expectData(yield* call("POST", `${V1}/billing/runs`, { key: w.keys.sibling, body: { period: "2026-11" } }), 202)
+        expect((yield* awaitRun(run.id, w.keys.sibling)).status).toBe("completed")
+        const invoice = yield* invoiceOf(customer.id, w.keys.sibling)
+        // 10 x 10.00 x 15/30 + 10 x 9.50 x 15/30
+        expect(invoice.lines.map((l: any) => [l.kind, l.unit_price, l.amount, l.period_start.slice(0, 10), l.period_end.slice(0, 10)])).toEqual([
+          ["proration", "10.00", "50.00", "2026-11-01", "2026-11-16"],
+          ["proration", "9.50", "47.50", "2026-11-16", "2026-12-01"]
+        ])
+        expect(invoice.subtotal).toEqual(eur("97.50"))
+      }))
+
     it.effect("bad input is 422 with the field named, never a 500", () =>
       Effect.gen(function* () {
         const w = yield* workedExample

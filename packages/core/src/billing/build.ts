@@ -74,8 +74,14 @@ export interface PlanPrice {
   readonly plan_id: string
   readonly version: number
   readonly name: string
+  /** At the period's start. */
   readonly price: Money
   readonly commitment_months: number | null
+  /**
+   * Later prices inside the period, oldest first (a price list applied `immediately`,
+   * docs/channel.md): the period is prorated at each price from its instant on.
+   */
+  readonly changes?: ReadonlyArray<{ readonly from: DateTime.Utc; readonly price: Money }>
 }
 
 /** A billing period of a subscription (periods.ts): `[start, end)`, number `index` from 0. */
@@ -179,6 +185,32 @@ export const segmentsOf = (
     .filter((segment) => segment.days > 0)
 }
 
+/**
+ * A segment cut where its plan's price changes inside it (`PlanPrice.changes`), each piece with
+ * its price and days; the segment itself (price undefined: the plan's) when none does.
+ */
+const atPrices = (
+  subscription: BillableSubscription,
+  period: SubscriptionPeriod,
+  segment: Segment,
+  plan: PlanPrice
+): ReadonlyArray<Segment & { readonly price?: BigDecimal.BigDecimal }> => {
+  const from = DateTime.toEpochMillis(segment.from)
+  const to = DateTime.toEpochMillis(segment.to)
+  const changes = plan.changes ?? []
+  if (changes.length === 0) return [segment]
+  const inForce = changes.filter((c) => DateTime.toEpochMillis(c.from) <= from).at(-1)?.price.amount ?? plan.price.amount
+  const inside = changes.filter((c) => DateTime.toEpochMillis(c.from) > from && DateTime.toEpochMillis(c.from) < to)
+  const bounds = [{ at: segment.from, price: inForce }, ...inside.map((c) => ({ at: c.from, price: c.price.amount }))]
+  return bounds
+    .map((bound, i) => {
+      const end = bounds[i + 1]?.at ?? segment.to
+      const { days, periodDays } = prorationFraction(period, bound.at, end, subscription.time_zone)
+      return { ...segment, from: bound.at, to: end, days, period_days: periodDays, price: bound.price }
+    })
+    .filter((piece) => piece.days > 0)
+}
+
 // Lines -------------------------------------------------------------------------------------------
 
 const decimal = (n: number) => BigDecimal.make(BigInt(n), 0)
@@ -191,15 +223,17 @@ const decimal = (n: number) => BigDecimal.make(BigInt(n), 0)
 export const recurringLines = (
   subscription: BillableSubscription,
   period: SubscriptionPeriod,
-  segments: ReadonlyArray<Segment>,
+  unpriced: ReadonlyArray<Segment>,
   planPrice: (planId: string, version: number) => PlanPrice
 ): ReadonlyArray<BilledLine> => {
+  const segments = unpriced.flatMap((segment) => atPrices(subscription, period, segment, planPrice(segment.plan_id, segment.plan_version)))
   const whole = segments.length === 1 && segments[0]!.days === segments[0]!.period_days
   return segments.map((segment) => {
     const plan = planPrice(segment.plan_id, segment.plan_version)
     const currency = plan.price.currency
+    const unitPrice = segment.price ?? plan.price.amount
     const quantity = decimal(segment.quantity)
-    const full = BigDecimal.multiply(plan.price.amount, quantity)
+    const full = BigDecimal.multiply(unitPrice, quantity)
     const exact = whole ? full : BigDecimal.unsafeDivide(BigDecimal.multiply(full, decimal(segment.days)), decimal(segment.period_days))
     const proration: InvoiceLineDetails = whole ? {} : { days: segment.days, period_days: segment.period_days }
     const installments = plan.commitment_months === null
@@ -223,7 +257,7 @@ export const recurringLines = (
         period_start: whole ? period.start : segment.from,
         period_end: whole ? period.end : segment.to,
         quantity,
-        unit_price: plan.price.amount,
+        unit_price: unitPrice,
         amount: roundToMinorUnit(exact, currency),
         details
       })

@@ -117,7 +117,8 @@ export const BillingInputRepoLive = Layer.effect(
 
     /**
      * The history rows with each customer's own price (price lists resolved for the period, one
-     * statement for the chunk); a row no list prices keeps its plan version's price.
+     * statement for the chunk), and the prices an `immediately` list sets inside the period; with
+     * no price list they keep their plan version's price.
      */
     const withCustomerPrices = (periods: ReadonlyArray<PeriodKey>, rows: ReadonlyArray<PricedHistoryRow>) => {
       const periodOf = new Map(periods.map((p) => [p.subscription_id, p]))
@@ -129,10 +130,26 @@ export const BillingInputRepoLive = Layer.effect(
       }
       return Effect.map(resolvedPlanPrices(sql, [...wanted.values()]), (prices) => {
         if (prices.length === 0) return rows
-        const priceOf = new Map(prices.map((p) => [`${p.subscription_id}\u0000${p.plan_id}\u0000${p.plan_version}`, p.price]))
+        const pricesOf = new Map<string, Array<(typeof prices)[number]>>()
+        for (const p of prices) {
+          const k = `${p.subscription_id}\u0000${p.plan_id}\u0000${p.plan_version}`
+          pricesOf.set(k, [...(pricesOf.get(k) ?? []), p])
+        }
         return rows.map((r) => {
-          const price = priceOf.get(`${r.subscription_id}\u0000${r.row.plan_id}\u0000${r.row.plan_version}`)
-          return price === undefined ? r : { ...r, plan: { ...r.plan, price: money(BigDecimal.unsafeFromString(price), r.plan.price.currency) } }
+          const found = pricesOf.get(`${r.subscription_id}\u0000${r.row.plan_id}\u0000${r.row.plan_version}`)
+          if (found === undefined) return r
+          const currency = r.plan.price.currency
+          const start = found.find((p) => p.from_ms === null)
+          const changes = found.filter((p) => p.from_ms !== null)
+            .map((p) => ({ from: instant(p.from_ms!), price: money(BigDecimal.unsafeFromString(p.price), currency) }))
+          return {
+            ...r,
+            plan: {
+              ...r.plan,
+              price: start === undefined ? r.plan.price : money(BigDecimal.unsafeFromString(start.price), currency),
+              ...(changes.length === 0 ? {} : { changes })
+            }
+          }
         })
       })
     }

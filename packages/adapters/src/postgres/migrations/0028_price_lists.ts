@@ -81,12 +81,15 @@ export default Effect.gen(function* () {
                                      else base * (100 - value) / 100 end, 6) as p) as scaled
     $$`
 
-  // The rule a seller's lists give a buyer for an item on a date: lists assigned to the buyer
+  // The rule a seller's lists give a buyer for an item on a date, a subscription's period having
+  // started on renewal_date: an `at_renewal` list counts if in force at the renewal, an
+  // `immediately` list if in force on the date. Lists assigned to the buyer
   // by name before those assigned to all, then the latest valid_from; in a list, the plan's or
   // SKU's own rule, then its product's, then the rule for everything. Fixed rules for a product
   // or everything price plans only (a SKU's fixed price is its own rule).
   yield* sql`
-    create function price_list_rule(seller text, buyer text, cur text, on_date date, item_plan text, item_product text, item_sku text)
+    create function price_list_rule(seller text, buyer text, cur text, on_date date, renewal_date date,
+                                    item_plan text, item_product text, item_sku text)
     returns table (price_list_id text, rule_index integer, type text, value numeric, tiers jsonb, rounding text)
     language sql stable as $$
       select l.id, r.position, r.type, r.value, r.tiers, r.rounding
@@ -94,7 +97,8 @@ export default Effect.gen(function* () {
         join price_list_rules r on r.price_list_id = l.id
         left join price_list_assignments x on x.price_list_id = l.id and x.assignee_id = buyer
        where l.owner_account_id = seller and l.currency = cur
-         and l.valid_from <= on_date and (l.valid_to is null or l.valid_to > on_date)
+         and l.valid_from <= case l.apply when 'immediately' then on_date else renewal_date end
+         and (l.valid_to is null or l.valid_to > case l.apply when 'immediately' then on_date else renewal_date end)
          and (x.assignee_id is not null or l.assigned_to_all)
          and ((item_plan is not null and r.plan_id = item_plan)
            or (item_sku is not null and r.sku_id = item_sku)
@@ -106,21 +110,25 @@ export default Effect.gen(function* () {
        limit 1
     $$`
 
-  // THE resolution of plan prices down the channel, for a set of (subject, plan, version, date):
+  // THE resolution of plan prices down the channel, for a set of (subject, plan, version, date
+  // [, renewal date: when the subscription's period began, the date itself when absent]):
   // a subject is a customer or an account; one row per tier of its lineage, step 1 the
   // platform at the list price, then each buyer below its seller: the seller's rule over the
   // seller's own price, or the list price when no list applies. The subject's price is the
   // row whose buyer_id is the subject; a partner's cost and a distributor's are the rows of
   // those buyers. ord is the input's position (from 1).
   yield* sql`
-    create function channel_plan_prices(subject_ids text[], plan_ids text[], plan_versions integer[], on_dates date[])
+    create function channel_plan_prices(subject_ids text[], plan_ids text[], plan_versions integer[], on_dates date[],
+                                        renewal_dates date[] default null)
     returns table (ord bigint, step integer, seller_id text, buyer_id text, price_list_id text, rule_index integer,
                    currency text, list_price numeric, price numeric)
     language sql stable as $$
       with recursive input as (
-        select i.ord, i.plan_id, i.on_date, v.price_amount as list_price, v.price_currency as currency, p.product_id,
+        select i.ord, i.plan_id, i.on_date, coalesce(i.renewal_date, i.on_date) as renewal_date,
+               v.price_amount as list_price, v.price_currency as currency, p.product_id,
                coalesce(c.lineage, a.lineage) as lineage, currency_minor_units(v.price_currency) as minor
-          from unnest(subject_ids, plan_ids, plan_versions, on_dates) with ordinality as i (subject_id, plan_id, version, on_date, ord)
+          from unnest(subject_ids, plan_ids, plan_versions, on_dates, renewal_dates)
+                 with ordinality as i (subject_id, plan_id, version, on_date, renewal_date, ord)
           join plan_versions v on v.plan_id = i.plan_id and v.version = i.version
           join plans p on p.id = i.plan_id
           left join customers c on c.id = i.subject_id
@@ -135,7 +143,7 @@ export default Effect.gen(function* () {
                     else price_list_apply(ch.price, r.type, r.value, r.rounding, i.minor) end
           from chain ch
           join input i on i.ord = ch.ord
-          left join lateral price_list_rule(i.lineage[ch.step], i.lineage[ch.step + 1], i.currency, i.on_date,
+          left join lateral price_list_rule(i.lineage[ch.step], i.lineage[ch.step + 1], i.currency, i.on_date, i.renewal_date,
                                             i.plan_id, i.product_id, null) r on true
          where ch.step < cardinality(i.lineage)
       )
@@ -149,19 +157,20 @@ export default Effect.gen(function* () {
   // A fixed value prices every unit (per package for a package SKU); fixed tiers replace the
   // tiers (graduated unless the SKU is volume); a percentage scales every price and fee.
   yield* sql`
-    create function channel_sku_prices(subject_ids text[], sku_ids text[], on_dates date[])
+    create function channel_sku_prices(subject_ids text[], sku_ids text[], on_dates date[], renewal_dates date[] default null)
     returns table (ord bigint, step integer, seller_id text, buyer_id text, price_list_id text, rule_index integer,
                    currency text, model text, unit_price numeric, package_size integer, tiers jsonb)
     language sql stable as $$
       with recursive input as (
-        select i.ord, i.sku_id, i.on_date, s.currency, s.model, s.unit_price, s.package_size,
+        select i.ord, i.sku_id, i.on_date, coalesce(i.renewal_date, i.on_date) as renewal_date,
+               s.currency, s.model, s.unit_price, s.package_size,
                coalesce((select jsonb_agg(jsonb_build_object('up_to', t.up_to, 'unit_price', t.unit_price::text)
                                           || case when t.flat_fee is null then '{}'::jsonb
                                                   else jsonb_build_object('flat_fee', t.flat_fee::text) end
                                           order by t.position)
                            from sku_tiers t where t.sku_id = s.id), '[]'::jsonb) as tiers,
                coalesce(c.lineage, a.lineage) as lineage, currency_minor_units(s.currency) as minor
-          from unnest(subject_ids, sku_ids, on_dates) with ordinality as i (subject_id, sku_id, on_date, ord)
+          from unnest(subject_ids, sku_ids, on_dates, renewal_dates) with ordinality as i (subject_id, sku_id, on_date, renewal_date, ord)
           join skus s on s.id = i.sku_id
           left join customers c on c.id = i.subject_id
           left join accounts a on a.id = i.subject_id
@@ -191,7 +200,7 @@ export default Effect.gen(function* () {
                     else r.tiers end
           from chain ch
           join input i on i.ord = ch.ord
-          left join lateral price_list_rule(i.lineage[ch.step], i.lineage[ch.step + 1], i.currency, i.on_date,
+          left join lateral price_list_rule(i.lineage[ch.step], i.lineage[ch.step + 1], i.currency, i.on_date, i.renewal_date,
                                             null, null, i.sku_id) r on true
          where ch.step < cardinality(i.lineage)
       )

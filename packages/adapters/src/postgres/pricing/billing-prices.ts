@@ -5,15 +5,16 @@ import type { Currency } from "@provisio/core/shared/money"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import { pgArray } from "../arrays.js"
-import { fromEpochMillisSql } from "../json.js"
+import { epochMillisSql, fromEpochMillisSql } from "../json.js"
 import { skuRowModel } from "./resolver.js"
 
 /**
  * The customers' prices a billing chunk rates at, in one statement each for its plans and its
  * SKUs, whatever the number of subscriptions: each (customer, plan version or SKU, day) resolved
- * once by `channel_plan_prices` / `channel_sku_prices` on the local day its period starts (so a
- * list dated inside a period reaches the subscription at its next period: `at_renewal`). With no
- * price list in the database the statements read nothing and billing keeps the catalog's prices.
+ * once by `channel_plan_prices` / `channel_sku_prices` on the local day its period starts (so an
+ * `at_renewal` list dated inside a period reaches the subscription at its next period), plans
+ * again on the days an `immediately` list starts or ends inside it. With no price list in the
+ * database the statements read nothing and billing keeps the catalog's prices.
  */
 
 /**
@@ -46,31 +47,66 @@ const periodsCte = (
       from wanted
   )`
 
-/** The resolved price of each (subscription, plan, version) of the periods: only those whose customer has a list price. */
+/** A plan price of a subscription's period: from its start (`from_ms` null), or from a day inside it. */
+export interface PeriodPlanPrice {
+  readonly subscription_id: string
+  readonly plan_id: string
+  readonly plan_version: number
+  readonly from_ms: number | null
+  readonly price: string
+}
+
+/**
+ * Each (subscription, plan, version) of the periods at its customer's price: at the period's
+ * start (`at_renewal` lists as they were then), and again from each day inside the period on
+ * which an `immediately` list up the customer's lineage starts or ends (what a proration then
+ * splits at). Nothing when no price list exists.
+ */
 export const resolvedPlanPrices = (
   sql: SqlClient,
   rows: ReadonlyArray<{ readonly period: PeriodKey; readonly plan_id: string; readonly plan_version: number }>
 ) =>
-  rows.length === 0 ? Effect.succeed([]) : sql<{
-    readonly subscription_id: string
-    readonly plan_id: string
-    readonly plan_version: number
-    readonly price: string
-  }>`
-     with ${periodsCte(
-    sql,
-    rows.map((r) => r.period.subscription_id),
-    rows.map((r) => DateTime.toEpochMillis(r.period.period_start)),
-    rows.map((r) => r.plan_id),
-    rows.map((r) => r.plan_version)
-  )}
-     select p0.subscription_id, p0.item_id as plan_id, p0.plan_version, c.price::text as price
-       from arrays
-       cross join lateral channel_plan_prices(arrays.subjects, arrays.items, arrays.versions, arrays.dates) as c
-       join wanted w on w.ord = c.ord and c.buyer_id = w.customer_id
-       join periods p0 on p0.customer_id = w.customer_id and p0.item_id = w.item_id
-                      and p0.plan_version = w.plan_version and p0.on_date = w.on_date
-      where c.price_list_id is not null`
+  rows.length === 0 ? Effect.succeed([]) : sql<PeriodPlanPrice>`
+    with periods as (
+      select x.subscription_id, x.item_id, x.plan_version, s.customer_id, s.lineage, s.time_zone,
+             ((${sql.unsafe(fromEpochMillisSql("x.start_ms"))}) at time zone s.time_zone)::date as renewal,
+             ((${sql.unsafe(fromEpochMillisSql("x.end_ms"))}) at time zone s.time_zone)::date as last_day
+        from unnest(${pgArray(rows.map((r) => r.period.subscription_id))}::text[],
+                    ${pgArray(rows.map((r) => DateTime.toEpochMillis(r.period.period_start)))}::int8[],
+                    ${pgArray(rows.map((r) => DateTime.toEpochMillis(r.period.period_end)))}::int8[],
+                    ${pgArray(rows.map((r) => r.plan_id))}::text[],
+                    ${pgArray(rows.map((r) => r.plan_version))}::int[]) as x (subscription_id, start_ms, end_ms, item_id, plan_version)
+        join subscriptions s on s.id = x.subscription_id
+       where exists (select 1 from price_lists)
+    ),
+    days as (
+      select p.*, p.renewal as day, true as first from periods p
+      union
+      select p.*, d.day, false
+        from periods p
+        join price_lists l on l.owner_account_id = any(p.lineage) and l.apply = 'immediately'
+        cross join lateral (values (l.valid_from), (l.valid_to)) as d (day)
+       where d.day > p.renewal and d.day < p.last_day
+    ),
+    wanted as (
+      select customer_id, item_id, plan_version, day, renewal, row_number() over () as ord
+        from (select distinct customer_id, item_id, plan_version, day, renewal from days) as d
+    ),
+    arrays as (
+      select array_agg(customer_id order by ord) as subjects, array_agg(item_id order by ord) as items,
+             array_agg(plan_version order by ord) as versions, array_agg(day order by ord) as dates,
+             array_agg(renewal order by ord) as renewals
+        from wanted
+    )
+    select d.subscription_id, d.item_id as plan_id, d.plan_version,
+           case when d.first then null else ${sql.unsafe(epochMillisSql("(d.day::timestamp at time zone d.time_zone)"))} end as from_ms,
+           c.price::text as price
+      from arrays
+      cross join lateral channel_plan_prices(arrays.subjects, arrays.items, arrays.versions, arrays.dates, arrays.renewals) as c
+      join wanted w on w.ord = c.ord and c.buyer_id = w.customer_id
+      join days d on d.customer_id = w.customer_id and d.item_id = w.item_id and d.plan_version = w.plan_version
+                 and d.day = w.day and d.renewal = w.renewal
+     order by d.subscription_id, d.day`
 
 /** The SKUs a price list prices for each usage total's customer, by (subscription, period start ms, SKU). */
 export const resolvedSkuPricing = (
