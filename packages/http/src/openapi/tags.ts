@@ -22,6 +22,10 @@ const TAGS: Record<string, { readonly name: string; readonly description: string
     description: "Bank statements (camt.053, CSV) whose transfers pay invoices, and assigning the ones that named none."
   },
   commissions: { name: "Commissions", description: "Commission rules for the channel, what they earned, and the statements finance settles." },
+  pricing: {
+    name: "Price lists",
+    description: "What each tier of the channel charges the one below it, and a plan's price for a customer or account with the chain that set it."
+  },
   exports: { name: "Exports", description: "A month of invoices, lines, rated usage or commission entries as CSV or NDJSON, for finance and ERP systems." },
   billing: { name: "Billing", description: "Billing runs, finalizing drafts, and the upcoming invoice." },
   inventory: { name: "Inventory", description: "What a customer has in service: connections and products." },
