@@ -17,6 +17,10 @@
  *   one transaction, four at once (PROVISIO_BILLING_WORKERS). Before it, untimed, the same on a
  *   small database of its own (`warmUp`).
  *
+ * With PRICE_LISTS=1, price lists on every tier (seedPriceLists: platform -30 % to the distributor,
+ * distributor +20 % to the partner, partner fixed prices and tiers to its customers), so every
+ * line is priced through the whole chain (docs/channel.md); the target is the same.
+ *
  * Each time it checks that every subscription was billed exactly once. It prints each
  * measurement with its ratio, the medians of the times, and the median of the ratios (target: the
  * run takes at most 5 times the aggregation). The machines this runs on are shared and their speed
@@ -30,7 +34,7 @@ import { Billing } from "@provisio/core/billing/service"
 import { BillingMonth } from "@provisio/core/invoices/model"
 import { Identity } from "@provisio/core/identity/service"
 import { Context, Effect, Layer, Logger, LogLevel } from "effect"
-import { scratchServerDatabase, seedChannel, seedUsage } from "./fixtures/billing-seed"
+import { scratchServerDatabase, seedChannel, seedPriceLists, seedUsage } from "./fixtures/billing-seed"
 
 const SUBSCRIPTIONS = Math.max(100, Number(process.argv[2] ?? 10_000))
 const RECORDS = Math.max(SUBSCRIPTIONS, Number(process.argv[3] ?? 1_000_000))
@@ -68,6 +72,7 @@ const warmUp = Effect.gen(function* () {
  * supply), a third French businesses with a VAT id (reverse charge), so every line is taxed.
  */
 const TAX = process.env["PROVISIO_BENCH_TAX"] !== "0"
+const PRICE_LISTS = process.env["PRICE_LISTS"] === "1"
 const taxed = (partnerId: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -98,6 +103,7 @@ const seedTemplate = Effect.gen(function* () {
     const seeded = yield* seedChannel({ customers: CUSTOMERS, subscriptions: SUBSCRIPTIONS, anchor: ANCHOR })
     yield* seedUsage(seeded, Math.floor(RECORDS / SUBSCRIPTIONS), ANCHOR, 30)
     if (TAX) yield* taxed(seeded.partnerId)
+    if (PRICE_LISTS) yield* seedPriceLists(seeded)
     // As autovacuum leaves freshly loaded tables (hint bits set, statistics taken), so that it does
     // not do it in the middle of a measurement.
     yield* sql`vacuum analyze`
@@ -154,7 +160,7 @@ const measure = (template: string) =>
 
 const bench = Effect.gen(function* () {
   console.log(`bench/billing: ${count(SUBSCRIPTIONS)} subscriptions of ${count(CUSTOMERS)} customers, ${count(RECORDS)} usage records`)
-  console.log(`database: PostgreSQL server ${new URL(SERVER_URL).host}, scratch databases; tax ${TAX ? "on" : "off"}\n`)
+  console.log(`database: PostgreSQL server ${new URL(SERVER_URL).host}, scratch databases; tax ${TAX ? "on" : "off"}; price lists ${PRICE_LISTS ? "on every tier" : "none"}\n`)
   yield* warmUp
   const template = yield* seedTemplate
   const results = []

@@ -16,7 +16,7 @@ import { orPersistenceError } from "../persistence.js"
 
 /**
  * The price resolution on the SQL functions of migration 0028: one statement for any number of
- * requests. `planPriceRows` and `skuPriceRows` are what billing's inputs call for a chunk too.
+ * requests (billing-prices.ts is the bulk form a billing chunk uses).
  */
 
 export interface PlanPriceRow {
@@ -39,17 +39,6 @@ export const planPriceRows = (sql: Client, requests: ReadonlyArray<PlanPriceRequ
                                ${pgArray(requests.map((r) => r.on_date))}::date[])
      order by ord, step`
 
-/** Only each request's own price (its subject's tier), for billing. */
-export const subjectPlanPrices = (sql: Client, requests: ReadonlyArray<PlanPriceRequest>) =>
-  sql<{ readonly ord: number; readonly price: string }>`
-    select p.ord::int as ord, p.price::text as price
-      from unnest(${pgArray(requests.map((r) => r.subject_id))}::text[]) with ordinality as s (subject_id, ord)
-      join channel_plan_prices(${pgArray(requests.map((r) => r.subject_id))}::text[],
-                               ${pgArray(requests.map((r) => r.plan_id))}::text[],
-                               ${pgArray(requests.map((r) => r.plan_version))}::int[],
-                               ${pgArray(requests.map((r) => r.on_date))}::date[]) p
-        on p.ord = s.ord and p.buyer_id = s.subject_id`
-
 export interface SkuPriceRow {
   readonly ord: number
   readonly buyer_id: string
@@ -61,16 +50,14 @@ export interface SkuPriceRow {
   readonly tiers: ReadonlyArray<unknown>
 }
 
-/** Every tier of every SKU request's chain; `subjectOnly` keeps each request's own tier. */
-export const skuPriceRows = (sql: Client, requests: ReadonlyArray<SkuPriceRequest>, subjectOnly: boolean) =>
+/** Every tier of every SKU request's chain, ordered by request and tier. */
+export const skuPriceRows = (sql: Client, requests: ReadonlyArray<SkuPriceRequest>) =>
   sql<SkuPriceRow>`
     select p.ord::int as ord, p.buyer_id, p.price_list_id, p.currency, p.model, p.unit_price::text as unit_price,
            p.package_size, p.tiers
-      from unnest(${pgArray(requests.map((r) => r.subject_id))}::text[]) with ordinality as s (subject_id, ord)
-      join channel_sku_prices(${pgArray(requests.map((r) => r.subject_id))}::text[],
+      from channel_sku_prices(${pgArray(requests.map((r) => r.subject_id))}::text[],
                               ${pgArray(requests.map((r) => r.sku_id))}::text[],
                               ${pgArray(requests.map((r) => r.on_date))}::date[]) p
-        on p.ord = s.ord ${subjectOnly ? sql`and p.buyer_id = s.subject_id` : sql``}
      order by p.ord, p.step`
 
 const decodeTiers = Schema.decodeUnknownSync(Schema.Array(Tier))
@@ -128,7 +115,7 @@ export const PriceResolverLive = Layer.effect(
         })),
       skus: (requests) =>
         requests.length === 0 ? Effect.succeed([]) : orPersistenceError(Effect.gen(function* () {
-          const rows = yield* skuPriceRows(sql, requests, false)
+          const rows = yield* skuPriceRows(sql, requests)
           const answers: Array<{ currency: Currency; chain: Array<{ buyer_id: string; price_list_id: string | null; model: PriceModel }> } | null> =
             requests.map(() => null)
           for (const row of rows) {
