@@ -1,7 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { EXPORT_COLUMNS } from "@provisio/core/exports/model"
 import * as BigDecimal from "effect/BigDecimal"
+import { Exports } from "@provisio/core/exports/service"
+import { Identity } from "@provisio/core/identity/service"
+import { BillingMonth } from "@provisio/core/invoices/model"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { call, createKey, expectData } from "./harness"
 import { AWKWARD_NAME, exportWorld, fetchExport, parseCsv, parseNdjson } from "./exports-fixtures"
 import { expectError, OrderingServer, V1 } from "./ordering-fixtures"
@@ -84,6 +89,26 @@ describe("exports", () => {
         expect(empty.text).toBe(`${EXPORT_COLUMNS["invoices"].map((c) => c.name).join(",")}\r\n`)
         expect((yield* fetchExport("invoices", { period: "1999-01", format: "ndjson" }, customerKey)).text).toBe("")
       }))
+  })
+
+  it.layer(OrderingServer)("streaming", (it) => {
+    it.effect("a half-read export holds no connection: other requests are answered meanwhile (the embedded database has one)", () =>
+      Effect.gen(function* () {
+        yield* exportWorld(PERIOD)
+        const operator = yield* Effect.flatMap(Identity, (identity) => identity.platformOperator)
+        const download = yield* (yield* Exports).download(operator, { kind: "invoice-lines", period: BillingMonth.make(PERIOD), format: "csv" })
+        const pull = yield* Stream.toPull(download.text)
+        const header = yield* pull
+        expect(header.length).toBe(1)
+        const firstBatch = yield* pull
+        expect(firstBatch.length).toBe(1)
+        // The reader stops here, mid-export: the API still answers.
+        const answer = yield* call("GET", `${V1}/invoices?limit=1`).pipe(Effect.timeout("10 seconds"))
+        expect(answer.status).toBe(200)
+        // ... and the export then ends as any other (the pull fails with None at its end).
+        const ended = yield* Effect.flip(Effect.repeat(pull, { until: () => false }))
+        expect(Option.isNone(ended)).toBe(true)
+      }).pipe(Effect.scoped))
   })
 
   it.layer(OrderingServer)("commission entries", (it) => {

@@ -35,9 +35,8 @@ export const preamble = (format: ExportFormat, columns: ReadonlyArray<ExportColu
 /** Many rows as one piece of text (a batch is written at once). */
 export const formatRows = (format: ExportFormat, columns: ReadonlyArray<ExportColumn>, rows: ReadonlyArray<ExportRow>) => {
   const write = format === "csv" ? csvRow : ndjsonRow
-  let text = ""
-  for (const row of rows) text += write(columns, row)
-  return text
+  // One join, not a rope of thousands of concatenations that lives until it is encoded.
+  return rows.map((row) => write(columns, row)).join("")
 }
 
 export const mediaType = (format: ExportFormat): string =>

@@ -13,8 +13,12 @@ import { afterKey, lineBatch } from "./keyset.js"
  * of lines is a bounded number of rows.
  */
 
-/** Usage lines per batch: with up to 31 days each, about the rows of the other exports' batches. */
-const LINES_PER_BATCH = 100
+/**
+ * Usage lines per batch: with up to 31 days each, about the 1,000 rows of the other exports'
+ * batches. Larger batches read no faster and leave more garbage in the old generation (a
+ * batch's objects outlive the young collections while its query runs).
+ */
+const LINES_PER_BATCH = 32
 
 interface UsageLineRow {
   readonly invoice_id: string
