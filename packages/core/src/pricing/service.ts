@@ -75,8 +75,8 @@ export const make = Effect.gen(function* () {
       created_at: at,
       updated_at: at
     })
-    yield* checkList(list)
-    yield* repo.save(list)
+    // The list and its rules together, or neither.
+    yield* transactor.withTransaction(Effect.zipRight(checkList(list), repo.save(list)))
     return list
   })
 

@@ -126,22 +126,31 @@ export const resolvedSkuPricing = (
       readonly model: "per_unit" | "graduated" | "volume" | "package"
       readonly unit_price: string | null
       readonly package_size: number | null
-      readonly tiers: ReadonlyArray<unknown>
+      readonly tiers: string
     }>`
        with ${periodsCte(sql, usage.map((u) => u.subscription_id), usage.map((u) => u.start_ms), usage.map((u) => u.sku_id), usage.map(() => 0))}
        select p0.subscription_id, p0.start_ms::float8 as start_ms, p0.item_id as sku_id, k.name, c.ord::int as ord, c.buyer_id,
-              c.price_list_id, c.currency, c.model, c.unit_price::text as unit_price, c.package_size, c.tiers
+              c.price_list_id, c.currency, c.model, c.unit_price::text as unit_price, c.package_size, c.tiers::text as tiers
          from arrays
          cross join lateral channel_sku_prices(arrays.subjects, arrays.items, arrays.dates) as c
          join wanted w on w.ord = c.ord and c.buyer_id = w.customer_id
          join periods p0 on p0.customer_id = w.customer_id and p0.item_id = w.item_id and p0.on_date = w.on_date
          join skus k on k.id = p0.item_id
         where c.price_list_id is not null`,
-    (rows) =>
-      new Map(rows.map((r) => [
-        skuPricingKey(r.subscription_id, r.start_ms, r.sku_id),
-        { id: r.sku_id, name: r.name, currency: r.currency, model: skuRowModel(r, r.sku_id) } satisfies SkuPricing
-      ]))
+    (rows) => {
+      // Customers of one list share one price model: decoded once, and one object, so rating
+      // (catalog/pricing.ts `rate`) checks it once for the chunk rather than once a line.
+      const shared = new Map<string, SkuPricing>()
+      return new Map(rows.map((r) => {
+        const content = `${r.sku_id}\u0000${r.model}\u0000${r.unit_price}\u0000${r.package_size}\u0000${r.tiers}`
+        let pricing = shared.get(content)
+        if (pricing === undefined) {
+          pricing = { id: r.sku_id, name: r.name, currency: r.currency, model: skuRowModel({ ...r, tiers: JSON.parse(r.tiers) }, r.sku_id) }
+          shared.set(content, pricing)
+        }
+        return [skuPricingKey(r.subscription_id, r.start_ms, r.sku_id), pricing]
+      }))
+    }
   )
 
 export const skuPricingKey = (subscriptionId: string, startMs: number, skuId: string) => `${subscriptionId}\u0000${startMs}\u0000${skuId}`
