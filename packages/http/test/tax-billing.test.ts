@@ -118,4 +118,34 @@ describe("tax in billing", () => {
         expect(draft.lines[0]).toMatchObject({ tax_rate: "20.0", tax_category: "telecom" })
       }))
   })
+
+  it.layer(OrderingServer)("regional rates", (it) => {
+    it.effect("a seller in the US charges the rate of the customer's state where one is set; a state without one is untaxed", () =>
+      Effect.gen(function* () {
+        yield* setNow("2026-11-01T00:00:00Z")
+        const catalog = yield* exampleCatalog
+        expectData(yield* call("POST", `${V1}/tax-rates`, {
+          body: { country: "US", region: "TX", category: "standard", rate: "6.25", valid_from: "2020-01-01" }
+        }), 201)
+        const { partner, partnerKey } = yield* channel()
+        expectData(yield* call("PUT", `${V1}/settings`, { key: partnerKey, body: { legal: { name: "Lone Star Voice LLC", country: "US" } } }))
+        const texan = yield* createCustomer(partner.id, { name: "Tex", address: { country: "US", state: "tx" } })
+        const oregonian = yield* createCustomer(partner.id, { name: "Oren", address: { country: "US", state: "OR" } })
+        for (const customer of [texan, oregonian]) {
+          yield* subscribe(customer.id, { plan_id: catalog.plans["UCaaS Seat Monthly"]!, quantity: 2, characteristics: SEAT }, partnerKey)
+        }
+        // The preview taxes lines in memory, the drafts of a run with a grace period in SQL: the same answer.
+        yield* setNow("2026-11-20T00:00:00Z")
+        const [upcoming] = expectData(yield* call("GET", `${V1}/customers/${texan.id}/upcoming-invoice`, { key: partnerKey }))
+        expect(upcoming).toMatchObject({ subtotal: eur("24.00"), tax_total: eur("1.50"), total: eur("25.50") })
+        yield* setNow("2026-12-01T00:00:00Z")
+        yield* runDue
+        const run = expectData(yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-11", grace_period: "2 hours" } }), 202)
+        expect((yield* awaitRun(run.id, partnerKey)).status).toBe("completed")
+        const draft = yield* invoiceOf(texan.id)
+        expect(draft).toMatchObject({ subtotal: eur("24.00"), tax_total: eur("1.50"), total: eur("25.50") })
+        expect(draft.tax).toEqual([{ category: "telecom", rate: "6.25", taxable_amount: eur("24.00"), tax_amount: eur("1.50"), exemption_reason: null }])
+        expect(yield* invoiceOf(oregonian.id)).toMatchObject({ subtotal: eur("24.00"), tax: [], tax_total: eur("0.00"), total: eur("24.00") })
+      }))
+  })
 })

@@ -18,7 +18,7 @@ import {
   uniqueInvoices,
   wantedInvoices
 } from "./plan.js"
-import { BillingInputRepo, BillingInvoiceRepo, BillingRunRepo, type Draft } from "./ports.js"
+import { BillingInputRepo, BillingInvoiceRepo, BillingRunRepo, type Draft, type PlacedLine } from "./ports.js"
 import { TaxCalculator } from "../tax/ports.js"
 import { rerateLocked } from "./rerate.js"
 
@@ -72,7 +72,7 @@ export const billNextChunk = (runId: string) =>
       ...periodKey(b.subscription, b.period),
       invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
     }))))
-    const lines = placeLines(claimable, claimedPeriods, oneOffs, invoiceOf)
+    const lines = yield* taxNewInvoices(placeLines(claimable, claimedPeriods, oneOffs, invoiceOf), toIssue, at)
     yield* writes.insertLines(lines)
     const made = yield* settleInvoices(run, drafts, toIssue, new Set(lines.map((l) => l.invoice_id)), at)
     yield* queue.completeChunk(run.id, chunk, {
@@ -108,6 +108,32 @@ const invoicesFor = (run: BillingRun, requests: ReadonlyArray<InvoiceToIssue>, a
   })
 
 /**
+ * The lines of the invoices issued at once taxed before they are written (one write per line,
+ * one tax call per chunk); lines on drafts are taxed with their draft when it finalizes or its
+ * totals are shown.
+ */
+const taxNewInvoices = (lines: ReadonlyArray<PlacedLine>, toIssue: ReadonlyArray<InvoiceToIssue>, at: DateTime.Utc) =>
+  Effect.gen(function* () {
+    if (toIssue.length === 0) return lines
+    const linesOf = new Map<string, Array<PlacedLine>>(toIssue.map((i) => [i.id, []]))
+    for (const placed of lines) linesOf.get(placed.invoice_id)?.push(placed)
+    const groups = toIssue.filter((i) => linesOf.get(i.id)!.length > 0)
+    const taxed = yield* (yield* TaxCalculator).taxLines(groups.map((i) => ({
+      issuer_account_id: i.issuer_account_id,
+      customer_id: i.customer_id,
+      currency: i.currency,
+      issued_at: at,
+      lines: linesOf.get(i.id)!.map((p) => p.line)
+    })))
+    const taxedOf = new Map<PlacedLine, PlacedLine>()
+    groups.forEach((invoice, g) => linesOf.get(invoice.id)!.forEach((placed, n) => {
+      const { exemption_reason, line, priced_amount } = taxed[g]![n]!
+      taxedOf.set(placed, { invoice_id: placed.invoice_id, line, tax: { exemption_reason, priced_amount } })
+    }))
+    return lines.map((placed) => taxedOf.get(placed) ?? placed)
+  })
+
+/**
  * With a grace period: the drafts' totals shown meanwhile, and the new drafts no line went on
  * deleted. Without: the open drafts re-rated and finalized, the new invoices issued. Answers the
  * number of invoices the chunk made.
@@ -125,7 +151,7 @@ const settleInvoices = (
     if (run.grace_period_seconds > 0) {
       // Finalizing sums the lines itself; drafts that wait show their totals (tax included) meanwhile:
       // the chunk's lines are taxed in one call.
-      yield* (yield* TaxCalculator).taxInvoices({ _tag: "Stored", invoiceIds: drafts.map((d) => d.id) })
+      yield* (yield* TaxCalculator).taxInvoices(drafts.map((d) => d.id))
       yield* writes.refreshTotals(drafts.map((d) => d.id), at)
       // Only a new draft none of the lines went on can be empty (its periods were billed by
       // another transaction meanwhile).

@@ -47,6 +47,13 @@ export interface UsageTotal {
   readonly pricing?: SkuPricing
 }
 
+/** A line placed on its invoice; taxed already when `tax` is there. */
+export interface PlacedLine {
+  readonly invoice_id: string
+  readonly line: InvoiceLineFields
+  readonly tax?: { readonly exemption_reason: string | null; readonly priced_amount: BigDecimal.BigDecimal | null }
+}
+
 export interface Draft {
   readonly id: string
   readonly customer_id: string
@@ -183,9 +190,8 @@ export class BillingInvoiceRepo extends Context.Tag("@provisio/core/BillingInvoi
    * Appends the lines after each invoice's last, in the order given. A one-off already on an
    * invoice is skipped.
    */
-  readonly insertLines: (
-    lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>
-  ) => Effect.Effect<void, PersistenceError>
+  /** Lines taxed before they are written carry their exemption reason and price as priced (TaxCalculator.taxLines). */
+  readonly insertLines: (lines: ReadonlyArray<PlacedLine>) => Effect.Effect<void, PersistenceError>
   /** subtotal, total and amount_due from the lines. */
   readonly refreshTotals: (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
   /** Deletes those of the drafts that have no lines; answers how many. */

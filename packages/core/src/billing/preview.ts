@@ -61,9 +61,14 @@ export const preview = (principal: Principal, customerId: string) =>
 
     const remaining = new Map(credits.map((c) => [c.credit_note_id, c.remaining]))
     const sorted = [...groups.values()].sort((a, b) => (key(a.period, a.currency) < key(b.period, b.currency) ? -1 : 1))
-    // Taxed as finalization would tax them, one call per currency and month.
-    const taxed = yield* Effect.forEach(sorted, (group) =>
-      calculator.taxLines({ issuer_account_id: customer.partner_id, customer_id: customer.id, currency: group.currency }, group.lines))
+    // Taxed as a run would tax them, in one call.
+    const taxed = yield* calculator.taxLines(sorted.map((group) => ({
+      issuer_account_id: customer.partner_id,
+      customer_id: customer.id,
+      currency: group.currency,
+      issued_at: at,
+      lines: group.lines
+    })))
     return sorted
       .map((group, g) => {
         group.lines = taxed[g]!.map((t) => t.line)

@@ -33,7 +33,7 @@ export const rerateLocked = (ids: ReadonlyArray<string> | undefined) =>
     }
     yield* writes.deleteUsageLines(draftIds)
     yield* writes.insertLines(lines)
-    yield* (yield* TaxCalculator).taxInvoices({ _tag: "Stored", invoiceIds: draftIds })
+    yield* (yield* TaxCalculator).taxInvoices(draftIds)
     yield* writes.refreshTotals(draftIds, yield* now)
     yield* writes.clearRerate(draftIds)
     return draftIds

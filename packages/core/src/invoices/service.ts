@@ -55,7 +55,7 @@ export const make = Effect.gen(function* () {
     ids.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {
       const unique = [...new Set(ids)]
       // Taxed as they are finalized (rates of the lines' service dates), in one call for the batch.
-      yield* tax.taxInvoices({ _tag: "Stored", invoiceIds: unique })
+      yield* tax.taxInvoices(unique)
       return yield* repo.finalizeDrafts(unique, yield* now, yield* eventIdsFor(unique))
     }))
 
@@ -65,7 +65,6 @@ export const make = Effect.gen(function* () {
   ): Effect.Effect<ReadonlyArray<string>, PersistenceError> =>
     invoices.length === 0 ? Effect.succeed([]) : transactor.withTransaction(Effect.gen(function* () {
       const events = yield* eventIdsFor(invoices.map((i) => i.id))
-      yield* tax.taxInvoices({ _tag: "Issuing", invoices, createdAt })
       return yield* repo.issueInvoices(invoices, createdAt, yield* now, events)
     }))
 
@@ -209,7 +208,8 @@ export const make = Effect.gen(function* () {
  * finalized.
  *
  * `issueMany(invoices, createdAt)` stores a billing run's new invoices finalized in the same way,
- * from the lines already written under their ids (no draft first); one with no line is not made.
+ * from the lines already written under their ids, taxed as they were written (no draft first);
+ * one with no line is not made.
  * Answers the ids it made.
  */
 export class Invoices extends Context.Tag("@provisio/core/Invoices")<Invoices, Effect.Effect.Success<typeof make> & {

@@ -1,9 +1,9 @@
+import type * as BigDecimal from "effect/BigDecimal"
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { InvoiceLineFields } from "../invoices/model.js"
-import type { InvoiceToIssue } from "../invoices/ports.js"
 import type { PersistenceError } from "../shared/errors.js"
 import type { Currency } from "../shared/money.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
@@ -35,38 +35,42 @@ export class TaxRateRepo extends Context.Tag("@provisio/core/TaxRateRepo")<TaxRa
   readonly remove: (id: string) => Effect.Effect<boolean, PersistenceError>
 }>() {}
 
-/** A line taxed in memory, with the mention its breakdown group prints. */
+/**
+ * A line taxed before it is stored: its net amount, category and rate on `line`, the mention its
+ * breakdown group prints, and its price as priced (the gross of a tax-inclusive price) when the
+ * net differs from it, so taxing it again starts from the price.
+ */
 export interface TaxedInvoiceLine {
   readonly line: InvoiceLineFields
   readonly exemption_reason: string | null
+  readonly priced_amount: BigDecimal.BigDecimal | null
+}
+
+/** The lines of one invoice to be, and who sells to whom in what currency. */
+export interface UntaxedLines {
+  readonly issuer_account_id: string
+  readonly customer_id: string
+  readonly currency: Currency
+  /** The service date of a line with no period of its own (a one-off): the invoice's date. */
+  readonly issued_at: DateTime.Utc
+  readonly lines: ReadonlyArray<InvoiceLineFields>
 }
 
 /**
- * Which invoices' lines to tax: drafts already stored (a run's chunk, a re-rating, a draft being
- * finalized), or invoices a run issues at once, whose rows are not written yet.
- */
-export type TaxSubjects =
-  | { readonly _tag: "Stored"; readonly invoiceIds: ReadonlyArray<string> }
-  | { readonly _tag: "Issuing"; readonly invoices: ReadonlyArray<InvoiceToIssue>; readonly createdAt: DateTime.Utc }
-
-/**
- * The tax seam. `taxInvoices` decides, for every non-credit line of the subjects' invoices, its
- * category, rate and exemption reason, and its net amount (a tax-inclusive price's net derived
- * from its gross), and writes them on the lines, in bulk: one call per billing chunk, never one
- * per line. The invoice's breakdown and totals are then summed from the lines by the invoice
- * repository (per category and rate, rounded half-up: rules.ts `breakdown`), whoever decided the
- * rates. The built-in adapter reads the rate table (adapters/postgres/tax/calculator.ts);
- * an external service (Avalara, Anrok, Stripe Tax) is another layer of this tag that reads the
- * lines, asks the service in one batch and writes the same columns.
+ * The tax seam. It decides, for every non-credit line, its category, rate and exemption reason,
+ * and its net amount (a tax-inclusive price's net derived from its gross), in bulk: one call per
+ * billing chunk, never one per line. `taxLines` does it before the lines are written (a run's new
+ * invoices, a preview), `taxInvoices` on drafts already stored (a re-rating, a draft being
+ * finalized, drafts waiting out a grace period), writing the same columns. The invoice's
+ * breakdown and totals are then summed from the lines by the invoice repository (per category and
+ * rate, rounded half-up: rules.ts `breakdown`), whoever decided the rates. The built-in adapter
+ * reads the rate table (adapters/postgres/tax/); an external service (Avalara, Anrok, Stripe Tax)
+ * is another layer of this tag that asks the service in one batch per call.
  */
 export class TaxCalculator extends Context.Tag("@provisio/core/TaxCalculator")<TaxCalculator, {
-  readonly taxInvoices: (subjects: TaxSubjects) => Effect.Effect<void, PersistenceError>
-  /**
-   * A preview's lines (nothing stored): each line with its category, rate and net amount, and its
-   * exemption reason; credit lines as they are. The same decisions as `taxInvoices`.
-   */
+  readonly taxInvoices: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
+  /** Each group's lines taxed, in the order given; credit lines as they are. */
   readonly taxLines: (
-    context: { readonly issuer_account_id: string; readonly customer_id: string; readonly currency: Currency },
-    lines: ReadonlyArray<InvoiceLineFields>
-  ) => Effect.Effect<ReadonlyArray<TaxedInvoiceLine>, PersistenceError>
+    groups: ReadonlyArray<UntaxedLines>
+  ) => Effect.Effect<ReadonlyArray<ReadonlyArray<TaxedInvoiceLine>>, PersistenceError>
 }>() {}

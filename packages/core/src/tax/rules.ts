@@ -67,20 +67,33 @@ export interface RateRow {
   readonly valid_to: string | null
 }
 
+/** A region as written (a US state, a province): matched without regard to case or spaces. */
+export const regionKey = (region: string | null | undefined): string | null => {
+  const key = region?.trim().toUpperCase() ?? ""
+  return key === "" ? null : key
+}
+
 /**
- * The row in force on `date` (YYYY-MM-DD) for the country and category: the category's own row,
- * else the country's `standard` row; country-wide rows only (regions are an external adapter's).
+ * The row in force on `date` (YYYY-MM-DD) for the country and category. With the buyer's
+ * `region` (its address `state`), a row of that region comes first (its category's, else its
+ * `standard`), then the country-wide rows (the category's, else `standard`): a regional rate
+ * replaces the country's, it is not added to it.
  */
 export const findRate = (
   rows: ReadonlyArray<RateRow>,
   country: string,
   category: TaxCategory,
-  date: string
+  date: string,
+  region: string | null = null
 ): RateRow | undefined => {
   const inForce = rows.filter((r) =>
-    r.country === country && r.region === null && r.valid_from <= date && (r.valid_to === null || r.valid_to > date)
+    r.country === country && r.valid_from <= date && (r.valid_to === null || r.valid_to > date)
   )
-  return inForce.find((r) => r.category === category) ?? inForce.find((r) => r.category === "standard")
+  const pick = (within: ReadonlyArray<RateRow>) =>
+    within.find((r) => r.category === category) ?? within.find((r) => r.category === "standard")
+  const wanted = regionKey(region)
+  const regional = wanted === null ? undefined : pick(inForce.filter((r) => regionKey(r.region) === wanted))
+  return regional ?? pick(inForce.filter((r) => r.region === null))
 }
 
 /** Two validities [from, to) overlap (null `to` = open). */

@@ -98,7 +98,7 @@ const ports = (written: Written, options: { readonly alreadyBilled?: boolean } =
         }),
       insertLines: (lines) => Effect.sync(() => void written.lines.push(...lines))
     }),
-    fake(TaxCalculator, { taxInvoices: () => Effect.void }),
+    fake(TaxCalculator, { taxInvoices: () => Effect.void, taxLines: (groups) => Effect.succeed(groups.map((g) => g.lines.map((line) => ({ line, exemption_reason: null, priced_amount: null })))) }),
     fake(Invoices, {
       finalizeMany: () => Effect.succeed([]),
       issueMany: (invoices) => Effect.sync(() => {

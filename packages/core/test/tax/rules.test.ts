@@ -52,6 +52,13 @@ describe("tax rules", () => {
     expect(findRate(rows, "FR", "standard", "2026-12-31")).toBeUndefined()
   })
 
+  it("a region's row comes before the country's for a buyer in that region, whatever its case", () => {
+    expect(findRate(rows, "DE", "telecom", "2026-12-31", " heligoland ")?.rate).toBe("0")
+    expect(findRate(rows, "DE", "reduced", "2026-12-31", "Heligoland")?.rate).toBe("0")
+    expect(findRate(rows, "DE", "telecom", "2026-12-31", "Bavaria")?.rate).toBe("19.0")
+    expect(findRate(rows, "DE", "telecom", "2026-12-31", null)?.rate).toBe("19.0")
+  })
+
   it("validities overlap when they share a day (valid_to exclusive)", () => {
     expect(overlaps({ valid_from: "2020-01-01", valid_to: "2027-01-01" }, { valid_from: "2027-01-01", valid_to: null })).toBe(false)
     expect(overlaps({ valid_from: "2020-01-01", valid_to: "2027-01-02" }, { valid_from: "2027-01-01", valid_to: null })).toBe(true)

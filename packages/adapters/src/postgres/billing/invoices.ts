@@ -1,5 +1,5 @@
 import * as SqlClient from "@effect/sql/SqlClient"
-import { BillingInvoiceRepo } from "@provisio/core/billing/ports"
+import { BillingInvoiceRepo, type PlacedLine } from "@provisio/core/billing/ports"
 import type { InvoiceLineFields } from "@provisio/core/invoices/model"
 import { Currency, formatDecimal } from "@provisio/core/shared/money"
 import type * as BigDecimal from "effect/BigDecimal"
@@ -33,7 +33,7 @@ const FlaggedRow = Schema.Struct({ id: Schema.String, currency: Currency })
  * details' tiers too); instants as epoch milliseconds. By hand, not through the schema: a run
  * writes tens of thousands of lines, and these come from the core's own line builders.
  */
-const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }>) => {
+const lineColumns = (lines: ReadonlyArray<PlacedLine>) => {
   const decimal = (n: BigDecimal.BigDecimal | null) => (n === null ? null : formatDecimal(n))
   const millis = (at: DateTime.Utc | null) => (at === null ? null : DateTime.toEpochMillis(at))
   const details = (d: InvoiceLineFields["details"]) => {
@@ -68,12 +68,16 @@ const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonl
     unit_price: column<string | null>("numeric"),
     amount: column<string>("numeric"),
     order_item_id: column<string | null>("text"),
-    credit_note_id: column<string | null>("text")
+    credit_note_id: column<string | null>("text"),
+    priced_amount: column<string | null>("numeric"),
+    tax_rate: column<string | null>("numeric"),
+    tax_category: column<string | null>("text"),
+    tax_reason: column<string | null>("text")
   }
   const detailsJson: Array<string> = []
   const seen = new Map<string, number>()
   // One pass, not a map per column: a run writes tens of thousands of lines.
-  for (const { invoice_id, line } of lines) {
+  for (const { invoice_id, line, tax } of lines) {
     const n = (seen.get(invoice_id) ?? 0) + 1
     seen.set(invoice_id, n)
     columns.invoice_id.values.push(invoice_id)
@@ -91,6 +95,10 @@ const lineColumns = (lines: ReadonlyArray<{ readonly invoice_id: string; readonl
     columns.amount.values.push(formatDecimal(line.amount))
     columns.order_item_id.values.push(line.order_item_id)
     columns.credit_note_id.values.push(line.credit_note_id)
+    columns.priced_amount.values.push(tax === undefined ? null : decimal(tax.priced_amount))
+    columns.tax_rate.values.push(tax === undefined ? null : decimal(line.tax_rate))
+    columns.tax_category.values.push(tax === undefined ? null : line.tax_category)
+    columns.tax_reason.values.push(tax === undefined ? null : tax.exemption_reason)
     detailsJson.push(details(line.details))
   }
   return { columns, detailsJson, invoiceIds: [...seen.keys()] }
@@ -157,13 +165,14 @@ export const BillingInvoiceRepoLive = Layer.effect(
           )
           insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
                                      period_start, period_end, quantity, unit_price, amount, details, order_item_id,
-                                     credit_note_id)
+                                     credit_note_id, priced_amount, tax_rate, tax_category, tax_reason)
           select r.invoice_id, coalesce(last.position, 0) + r.ordinal, r.kind, r.description, r.subscription_id,
                  r.product_id, r.plan_id, r.sku_id, ${fromMillis("r.start_ms")}, ${fromMillis("r.end_ms")},
                  r.quantity, r.unit_price, r.amount,
                  -- One JSON array for all the details, parsed once (its elements are JSON already,
                  -- so joining them needs no escaping, unlike a jsonb[] literal's).
-                 ${`[${detailsJson.join(",")}]`}::jsonb -> (r.n - 1)::int, r.order_item_id, r.credit_note_id
+                 ${`[${detailsJson.join(",")}]`}::jsonb -> (r.n - 1)::int, r.order_item_id, r.credit_note_id,
+                 r.priced_amount, r.tax_rate, r.tax_category, r.tax_reason
             from ${unnestRows(sql, columns, { ordinality: "n" })}
             left join last using (invoice_id)
            order by r.invoice_id, r.ordinal

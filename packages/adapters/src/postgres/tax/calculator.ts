@@ -1,50 +1,38 @@
 import * as SqlClient from "@effect/sql/SqlClient"
-import type * as Statement from "@effect/sql/Statement"
-import type { InvoiceLineFields, TaxCategory } from "@provisio/core/invoices/model"
-import type { TaxBehavior, PlaceOfSupply } from "@provisio/core/tax/model"
-import { TaxCalculator, type TaxSubjects } from "@provisio/core/tax/ports"
-import { decide, EXEMPT_REASON, findRate, netAmount, OUTSIDE_SCOPE_REASON, type RateRow, REVERSE_CHARGE_REASON } from "@provisio/core/tax/rules"
+import { TaxCalculator } from "@provisio/core/tax/ports"
+import { EXEMPT_REASON, OUTSIDE_SCOPE_REASON, REVERSE_CHARGE_REASON } from "@provisio/core/tax/rules"
 import { EU_VAT_COUNTRIES } from "@provisio/core/tax/tax-ids"
-import * as BigDecimal from "effect/BigDecimal"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { pgArray } from "../arrays.js"
-import { invoicesToIssueSql } from "../invoices.js"
 import { minorUnitsSql } from "../json.js"
 import { orPersistenceError } from "../persistence.js"
+import { SELLER_SQL, taxLineGroups } from "./lines.js"
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`
 const EU = `array[${[...EU_VAT_COUNTRIES].map(quote).join(",")}]::text[]`
 
-/** The issuer's tax country: legal.tax_country, else legal.country; none = no tax. */
-const SELLER = `upper(coalesce(nullif(st.legal->>'tax_country', ''), nullif(st.legal->>'country', '')))`
-
 /**
- * The built-in TaxCalculator over the rate table: rules.ts `decide` and `findRate` as one
- * statement over all the subjects' lines (the distinct country, category and service day looked
- * up once each), and for previews the same rules in memory.
+ * The built-in TaxCalculator over the rate table. Lines not yet written are taxed in memory
+ * (lines.ts); stored drafts by one statement over all their lines, rules.ts `decide` and
+ * `findRate` in SQL (the distinct country, region, category and service day looked up once each).
  */
 export const TaxCalculatorLive = Layer.effect(
   TaxCalculator,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const subjectsSql = (subjects: TaxSubjects): Statement.Fragment =>
-      subjects._tag === "Stored"
-        ? sql`select i.id, i.customer_id, i.issuer_account_id, i.currency, i.created_at
-                from invoices i where i.id = any(${pgArray(subjects.invoiceIds)}::text[]) and i.status = 'draft'`
-        : sql`select d.id, d.customer_id, d.issuer_account_id, d.currency,
-                     ${DateTime.formatIso(subjects.createdAt)}::timestamptz as created_at
-                from (${invoicesToIssueSql(sql, subjects.invoices)}) d`
-
-    const taxInvoices = (subjects: TaxSubjects) => {
-      if ((subjects._tag === "Stored" ? subjects.invoiceIds : subjects.invoices).length === 0) return Effect.void
+    const taxInvoices = (invoiceIds: ReadonlyArray<string>) => {
+      if (invoiceIds.length === 0) return Effect.void
       return sql`
-        with subj as (${subjectsSql(subjects)}),
+        with subj as (
+          select i.id, i.customer_id, i.issuer_account_id, i.currency, i.created_at
+            from invoices i where i.id = any(${pgArray(invoiceIds)}::text[]) and i.status = 'draft'
+        ),
         ctx as (
-          select s.id, s.currency, s.created_at, ${sql.unsafe(SELLER)} as seller,
-                 upper(nullif(c.address->>'country', '')) as buyer, c.tax_id, c.tax_exempt
+          select s.id, s.currency, s.created_at, ${sql.unsafe(SELLER_SQL)} as seller,
+                 upper(nullif(c.address->>'country', '')) as buyer, upper(nullif(trim(c.address->>'state'), '')) as region,
+                 c.tax_id, c.tax_exempt
             from subj s join customers c on c.id = s.customer_id
             left join account_settings st on st.account_id = s.issuer_account_id
         ),
@@ -54,7 +42,7 @@ export const TaxCalculatorLive = Layer.effect(
                  coalesce(k.tax_category, p.tax_category, 'telecom') as category,
                  coalesce(k.place_of_supply, p.place_of_supply, 'customer') as pos,
                  (coalesce(l.period_start, x.created_at) at time zone 'UTC')::date as day,
-                 x.currency, x.seller, x.buyer, x.tax_id, x.tax_exempt
+                 x.currency, x.seller, x.buyer, x.region, x.tax_id, x.tax_exempt
             from ctx x
             join invoice_lines l on l.invoice_id = x.id and l.kind <> 'credit'
             left join skus k on k.id = l.sku_id
@@ -72,19 +60,22 @@ export const TaxCalculatorLive = Layer.effect(
             from lines n
         ),
         keyed as (
-          select d.*, case d.decision when 'seller' then d.seller when 'buyer' then d.buyer
-                                      when 'outside' then d.buyer end as rate_country
-            from decided d
+          select c.*, case when c.rate_country = coalesce(c.buyer, c.seller) then c.region end as rate_region
+            from (select d.*, case d.decision when 'seller' then d.seller when 'buyer' then d.buyer
+                                              when 'outside' then d.buyer end as rate_country
+                    from decided d) c
         ),
-        keys as (select distinct rate_country, category, day from keyed where rate_country is not null),
+        keys as (select distinct rate_country, rate_region, category, day from keyed where rate_country is not null),
+        -- rules.ts findRate: the buyer region's row first (its category, else standard), then the country's.
         found as (
-          select k.rate_country, k.category, k.day, r.rate
+          select k.rate_country, k.rate_region, k.category, k.day, r.rate
             from keys k
             left join lateral (
               select t.rate from tax_rates t
-               where t.country = k.rate_country and t.region is null and t.category in (k.category, 'standard')
+               where t.country = k.rate_country and t.category in (k.category, 'standard')
+                 and (t.region is null or upper(trim(t.region)) = k.rate_region)
                  and t.valid_from <= k.day and (t.valid_to is null or t.valid_to > k.day)
-               order by (t.category = k.category) desc limit 1
+               order by (t.region is not null) desc, (t.category = k.category) desc limit 1
             ) r on true
         ),
         result as (
@@ -96,7 +87,8 @@ export const TaxCalculatorLive = Layer.effect(
                       when k.decision = 'reverse' then ${REVERSE_CHARGE_REASON}
                       when k.decision = 'outside' and f.rate is null then ${OUTSIDE_SCOPE_REASON} end as reason
             from keyed k
-            left join found f on f.rate_country = k.rate_country and f.category = k.category and f.day = k.day
+            left join found f on f.rate_country = k.rate_country and f.rate_region is not distinct from k.rate_region
+                          and f.category = k.category and f.day = k.day
         )
         -- Only the lines whose tax changes are written (none when the issuer charges no tax); the
         -- price is kept apart only where the amount becomes a net (tax-inclusive prices).
@@ -116,61 +108,9 @@ export const TaxCalculatorLive = Layer.effect(
                 or l.tax_reason is distinct from r.reason or l.amount is distinct from r.amount)`.pipe(Effect.asVoid)
     }
 
-    const taxLines: (typeof TaxCalculator.Service)["taxLines"] = (context, lines) =>
-      Effect.gen(function* () {
-        const parties = yield* sql<{
-          readonly seller: string | null
-          readonly buyer: string | null
-          readonly tax_id: string | null
-          readonly tax_exempt: "none" | "exempt" | "reverse_charge"
-        }>`
-          select ${sql.unsafe(SELLER)} as seller, upper(nullif(c.address->>'country', '')) as buyer, c.tax_id, c.tax_exempt
-            from customers c left join account_settings st on st.account_id = ${context.issuer_account_id}
-           where c.id = ${context.customer_id}`
-        const party = parties[0]
-        const untaxed = lines.map((line) => ({ line, exemption_reason: null }))
-        if (party === undefined || party.seller === null) return untaxed
-        const skuIds = lines.flatMap((l) => (l.sku_id === null ? [] : [l.sku_id]))
-        const planIds = lines.flatMap((l) => (l.plan_id === null ? [] : [l.plan_id]))
-        const settings = yield* sql<{
-          readonly id: string
-          readonly tax_behavior: TaxBehavior
-          readonly tax_category: TaxCategory
-          readonly place_of_supply: PlaceOfSupply
-        }>`
-          select id, tax_behavior, tax_category, place_of_supply from skus where id = any(${pgArray(skuIds)}::text[])
-          union all
-          select id, tax_behavior, tax_category, place_of_supply from plans where id = any(${pgArray(planIds)}::text[])`
-        const byId = new Map(settings.map((s) => [s.id, s]))
-        const rows = yield* sql<RateRow>`
-          select country, region, category, rate::text as rate, valid_from::text as valid_from, valid_to::text as valid_to
-            from tax_rates where country = any(${pgArray([party.seller, party.buyer ?? party.seller])}::text[])`
-        const parts = { seller: party.seller, buyer: party.buyer, buyerTaxId: party.tax_id, exempt: party.tax_exempt }
-        return lines.map((line) => {
-          if (line.kind === "credit") return { line, exemption_reason: null }
-          const own = (line.sku_id === null ? undefined : byId.get(line.sku_id)) ??
-            (line.plan_id === null ? undefined : byId.get(line.plan_id))
-          const category = own?.tax_category ?? "telecom"
-          const decision = decide(parts, own?.place_of_supply ?? "customer")
-          const day = DateTime.formatIsoDate(line.period_start ?? DateTime.unsafeMake(0))
-          let rate: string | null = null
-          let reason: string | null = null
-          if (decision._tag === "Zero") {
-            rate = "0"
-            reason = decision.reason
-          } else if (decision._tag === "Rate") {
-            const row = findRate(rows, decision.country, category, day)
-            rate = row?.rate ?? (decision.zeroUnlessRow ? "0" : null)
-            if (row === undefined && decision.zeroUnlessRow) reason = OUTSIDE_SCOPE_REASON
-          }
-          if (rate === null) return { line, exemption_reason: null }
-          const percent = BigDecimal.unsafeFromString(rate)
-          const amount = netAmount(line.amount, own?.tax_behavior ?? "exclusive", percent, context.currency)
-          const taxed: InvoiceLineFields = { ...line, amount, tax_rate: percent, tax_category: category }
-          return { line: taxed, exemption_reason: reason }
-        })
-      }).pipe(orPersistenceError)
-
-    return TaxCalculator.of({ taxInvoices: (subjects) => orPersistenceError(taxInvoices(subjects)), taxLines })
+    return TaxCalculator.of({
+      taxInvoices: (invoiceIds) => orPersistenceError(taxInvoices(invoiceIds)),
+      taxLines: (groups) => orPersistenceError(taxLineGroups(sql, groups))
+    })
   })
 )
