@@ -64,6 +64,24 @@ describe("invoice documents", () => {
         expect(Buffer.from(again.bytes).equals(Buffer.from(answer.bytes))).toBe(true)
       }))
 
+    it.effect("a finalized invoice's documents keep the parties' details of its finalization: later changes show on later invoices only", () =>
+      Effect.gen(function* () {
+        const { customer, invoice, partnerKey } = yield* world
+        const pdf = yield* fetchDocument(`${V1}/invoices/${invoice.id}/pdf`, partnerKey)
+        const ubl = yield* fetchDocument(`${V1}/invoices/${invoice.id}/ubl`, partnerKey)
+        expectData(yield* call("PUT", `${V1}/settings`, { key: partnerKey, body: { legal: { name: "Fjord Mobile AG", country: "DE" } } }))
+        expectData(yield* call("PUT", `${V1}/customers/${customer.id}`, { key: partnerKey, body: { name: "Müller Holding" } }))
+        const pdfAfter = yield* fetchDocument(`${V1}/invoices/${invoice.id}/pdf`, partnerKey)
+        const ublAfter = yield* fetchDocument(`${V1}/invoices/${invoice.id}/ubl`, partnerKey)
+        expect(Buffer.from(pdfAfter.bytes).equals(Buffer.from(pdf.bytes))).toBe(true)
+        expect(Buffer.from(ublAfter.bytes).equals(Buffer.from(ubl.bytes))).toBe(true)
+        const later = yield* finalizedInvoice({ customerId: customer.id, lines: [chargeOf("10.00")] })
+        const text = pdfText((yield* fetchDocument(`${V1}/invoices/${later}/pdf`, partnerKey)).bytes)
+        expect(text).toContain("Fjord Mobile AG")
+        expect(text).toContain("Müller Holding")
+        expect(text).not.toContain("Fjord Telecom GmbH")
+      }))
+
     it.effect("a finalized invoice's UBL validates against UBL 2.1, adds up, and carries the parties' endpoints and the RF reference", () =>
       Effect.gen(function* () {
         const { invoice, partnerKey } = yield* world

@@ -19,6 +19,7 @@ import { TaxRateRepoLive } from "./tax/rates.js"
 import { PriceListRepoLive } from "./pricing/lists.js"
 import { PriceResolverLive } from "./pricing/resolver.js"
 import { CreditNoteRepoLive } from "./credit-notes.js"
+import { FrozenPartiesLive } from "./documents/parties.js"
 import { BillingReposLive } from "./billing.js"
 import { InventoryRepoLive } from "./inventory.js"
 import { NumberOrderRepoLive } from "./number-orders.js"
@@ -79,6 +80,7 @@ export const PostgresLive = Layer.mergeAll(
   PriceResolverLive,
   TaxCalculatorLive,
   CreditNoteRepoLive,
+  FrozenPartiesLive,
   BillingReposLive,
   InventoryRepoLive,
   NumberOrderRepoLive,

@@ -109,6 +109,8 @@ export const InvoiceRepoLive = Layer.effect(
           collected as (
             select u.*, terms.collection_method, terms.due_at,
                    (terms.due_at at time zone terms.timezone)::date as due_date,
+                   -- Both parties as they are now: the documents show these ever after.
+                   provisio_document_parties(u.issuer_account_id, u.customer_id) as parties,
                    case when terms.collection_method = 'charge_automatically' and u.status = 'finalized'
                         then ${iso(at)}::timestamptz end as next_charge_at
               from numbered u
@@ -158,7 +160,7 @@ export const InvoiceRepoLive = Layer.effect(
                  tax = u.tax, tax_total = u.tax_total,
                  status = u.status, paid_at = u.paid_at, finalized_at = ${iso(at)}, finalizes_at = null,
                  needs_rerate = false, updated_at = ${iso(at)}, due_at = u.due_at, due_date = u.due_date,
-                 collection_method = u.collection_method, next_charge_at = u.next_charge_at
+                 collection_method = u.collection_method, next_charge_at = u.next_charge_at, parties = u.parties
             from collected u
            where i.id = u.id and i.status = 'draft'
           returning i.*`, at, events)
@@ -179,11 +181,11 @@ export const InvoiceRepoLive = Layer.effect(
       return finalize(subjects, sql`
         insert into invoices (id, number, customer_id, lineage, issuer_account_id, status, currency, period, billing_run_id,
                               subtotal, total, amount_paid, amount_due, paid_at, finalized_at, created_at, updated_at,
-                              due_at, due_date, collection_method, next_charge_at, tax, tax_total)
+                              due_at, due_date, collection_method, next_charge_at, tax, tax_total, parties)
         select u.id, u.number, u.customer_id, u.lineage, u.issuer_account_id, u.status, u.currency, u.period,
                u.billing_run_id, u.subtotal, u.total, u.amount_paid, u.total - u.amount_paid, u.paid_at,
                ${iso(at)}, u.created_at, ${iso(at)}, u.due_at, u.due_date, u.collection_method, u.next_charge_at,
-               u.tax, u.tax_total
+               u.tax, u.tax_total, u.parties
           from collected u order by u.id
         returning *`, at, events)
     }

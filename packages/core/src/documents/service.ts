@@ -12,12 +12,13 @@ import { SettingsRepo } from "../settings/ports.js"
 import { InvalidState, NotFound, type PersistenceError } from "../shared/errors.js"
 import { CreditNoteRepo } from "../credit-notes/ports.js"
 import { creditNoteFilename, DOCUMENT_FORMATS, documentFilename, type DocumentKind, type InvoiceDocument, type RenderedDocument } from "./model.js"
-import { DocumentRenderer } from "./ports.js"
+import { DocumentRenderer, FrozenParties, type PartySources } from "./ports.js"
+import { partiesFrom } from "./parties.js"
 
 /**
  * An invoice's documents. Whoever may read the invoice may read its documents; a draft has none
  * (409 invalid_state: it still changes). Every document is rendered from what is stored, on each
- * request, and the same invoice always gives the same bytes.
+ * request, with the parties' details kept at finalization: the same invoice always gives the same bytes.
  */
 export const make = Effect.gen(function* () {
   const invoices = yield* InvoiceRepo
@@ -26,14 +27,19 @@ export const make = Effect.gen(function* () {
   const settings = yield* SettingsRepo
   const renderer = yield* DocumentRenderer
   const notes = yield* CreditNoteRepo
+  const frozen = yield* FrozenParties
 
-  /** The document's parties as stored now (their details at the time of the request). */
+  /** The invoice's parties as they were at finalization (as they are now for invoices from before that was kept). */
   const assemble = (invoice: Invoice): Effect.Effect<InvoiceDocument, NotFound | InvalidState | PersistenceError> =>
     Effect.gen(function* () {
       if (invoice.status === "draft") {
         return yield* new InvalidState({ message: `invoice ${invoice.id} is a draft: it has no documents until it is finalized` })
       }
-      return { invoice, ...(yield* parties(invoice.issuer_account_id, invoice.customer_id)) }
+      const sources = yield* Effect.flatMap(frozen.ofInvoice(invoice.id), Option.match({
+        onNone: () => currentSources(invoice.issuer_account_id, invoice.customer_id),
+        onSome: Effect.succeed
+      }))
+      return { invoice, ...partiesFrom(invoice.issuer_account_id, sources) }
     })
 
   const findCustomer = (customerId: string) =>
@@ -44,43 +50,18 @@ export const make = Effect.gen(function* () {
       }))
     )
 
-  /** The seller (the issuing account: its legal details and brand) and the buyer. */
-  const parties = (issuerAccountId: string, customerId: string) =>
+  /** The parties' details as stored now. */
+  const currentSources = (issuerAccountId: string, customerId: string) =>
     Effect.gen(function* () {
       const customer = yield* findCustomer(customerId)
       const account = yield* accounts.findById(issuerAccountId)
       const stored = yield* settings.find(issuerAccountId)
-      const legal = Option.map(stored, (s) => s.legal)
-      const branding = Option.map(stored, (s) => s.branding)
-      const pick = <A>(o: Option.Option<A>, f: (a: A) => string | null): string | null =>
-        Option.getOrNull(Option.flatMap(o, (a) => Option.fromNullable(f(a))))
-      const legalName = pick(legal, (l) => l.name) ?? Option.match(account, { onNone: () => issuerAccountId, onSome: (a) => a.name })
-      const issuerAddress = Option.getOrNull(Option.flatMap(legal, (l) => Option.fromNullable(l.address)))
       return {
-        issuer: {
-          name: legalName,
-          display_name: pick(branding, (b) => b.display_name) ?? legalName,
-          address: issuerAddress,
-          country: pick(legal, (l) => l.country) ?? issuerAddress?.country ?? null,
-          tax_id: pick(legal, (l) => l.tax_id),
-          email: pick(branding, (b) => b.support_email),
-          primary_color: pick(branding, (b) => b.primary_color),
-          logo_url: pick(branding, (b) => b.logo_url),
-          iban: pick(legal, (l) => l.iban),
-          bic: pick(legal, (l) => l.bic),
-          payment_instructions: pick(legal, (l) => l.payment_instructions)
-        },
-        customer: {
-          id: customer.id,
-          name: customer.name,
-          address: customer.address,
-          country: customer.address?.country ?? null,
-          tax_id: customer.tax_id,
-          tax_exempt: customer.tax_exempt,
-          email: customer.email,
-          language: customer.language
-        }
-      }
+        account_name: Option.getOrNull(Option.map(account, (a) => a.name)),
+        legal: Option.getOrNull(Option.map(stored, (s) => s.legal)),
+        branding: Option.getOrNull(Option.map(stored, (s) => s.branding)),
+        customer
+      } satisfies PartySources
     })
 
   const render = (document: InvoiceDocument, kind: DocumentKind): Effect.Effect<RenderedDocument> =>
@@ -118,7 +99,11 @@ export const make = Effect.gen(function* () {
       const { credit_note } = yield* notes.findById(creditNoteId).pipe(reachableBy(principal, "credit note", creditNoteId))
       const invoice = credit_note.invoice_id === null ? null : Option.getOrNull(Option.map(yield* invoices.findById(credit_note.invoice_id), (s) => s.invoice))
       const issuerId = invoice?.issuer_account_id ?? (yield* findCustomer(credit_note.customer_id)).partner_id
-      const document = { credit_note, invoice, ...(yield* parties(issuerId, credit_note.customer_id)) }
+      const sources = yield* Effect.flatMap(frozen.ofCreditNote(credit_note.id), Option.match({
+        onNone: () => currentSources(issuerId, credit_note.customer_id),
+        onSome: Effect.succeed
+      }))
+      const document = { credit_note, invoice, ...partiesFrom(issuerId, sources) }
       const content = kind === "pdf"
         ? yield* renderer.creditNotePdf(document)
         : new TextEncoder().encode(yield* renderer.creditNoteUbl(document))

@@ -26,6 +26,7 @@ import paymentReference from "./0023_payment_reference.js"
 import taxIdentities from "./0024_tax_identities.js"
 import tax from "./0025_tax.js"
 import documents from "./0026_documents.js"
+import frozenParties from "./0027_frozen_parties.js"
 import priceLists from "./0028_price_lists.js"
 import commissionStatements from "./0029_commission_statements.js"
 
@@ -60,6 +61,7 @@ export const migrations = {
   "0024_tax_identities": taxIdentities,
   "0025_tax": tax,
   "0026_documents": documents,
+  "0027_frozen_parties": frozenParties,
   "0028_price_lists": priceLists,
   "0029_commission_statements": commissionStatements
 }
