@@ -2,7 +2,25 @@ import { renderPdf } from "@provisio/adapters/documents/pdf"
 import { renderUbl } from "@provisio/adapters/documents/ubl"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { expectUblArithmetic, expectValidUbl, pdfInfo, pdfText, sampleDocument, sampleInvoice } from "./documents-fixtures"
+
+/** A PNG of one pixel. */
+const ONE_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+const withTempPdf = <A>(pdf: Uint8Array, use: (file: string) => A): A => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provisio-logo-"))
+  try {
+    const file = path.join(dir, "doc.pdf")
+    fs.writeFileSync(file, pdf)
+    return use(file)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
 
 /** The renderers on an invoice with every kind of line, tax at two categories and credit applied. */
 describe("document rendering", () => {
@@ -28,6 +46,22 @@ describe("document rendering", () => {
       expect(text).toMatch(/Paid \(credit applied\)\s+20\.00 EUR/)
       expect(text).toMatch(/Amount due\s+203\.54 EUR/)
       expect(pdfInfo(pdf)["Pages"]).toBe("1")
+    }))
+
+  it.effect("an inline PNG logo prints in the head, the same bytes every time; a web address is not fetched", () =>
+    Effect.gen(function* () {
+      const withLogo = (logo_url: string | null) => {
+        const document = sampleDocument()
+        return { ...document, issuer: { ...document.issuer, logo_url } }
+      }
+      const imagesOf = (pdf: Uint8Array) => withTempPdf(pdf, (file) =>
+        execFileSync("pdfimages", ["-list", file], { encoding: "utf8" }).split("\n").slice(2).filter((l) => l.trim().split(/\s+/)[2] === "image"))
+      const logo = `data:image/png;base64,${ONE_PIXEL_PNG}`
+      const printed = yield* renderPdf(withLogo(logo))
+      expect(imagesOf(printed)).toHaveLength(1)
+      expect(pdfText(printed)).toContain("Fjord Telecom GmbH")
+      expect(Buffer.from(yield* renderPdf(withLogo(logo))).equals(Buffer.from(printed))).toBe(true)
+      expect(imagesOf(yield* renderPdf(withLogo("https://fjord.example/logo.png")))).toHaveLength(0)
     }))
 
   it.effect("the same invoice renders byte-identical PDFs, dated by its finalization", () =>

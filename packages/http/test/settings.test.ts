@@ -132,6 +132,13 @@ describe("settings", () => {
         expect(settings.identity_providers[1]).toMatchObject({ id: local, jwks_uri: "http://127.0.0.1:8123/jwks", jwks: null })
       }))
 
+    it.effect("a logo may be kept inline as a PNG or JPEG data URL (documents print it)", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        const png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        expect(expectData(yield* put(partnerKey, { branding: { logo_url: png } })).branding.logo_url).toBe(png)
+      }))
+
     it.effect("invalid settings are 422 naming the field, and change nothing", () =>
       Effect.gen(function* () {
         const { partnerKey } = yield* channel()
@@ -139,6 +146,9 @@ describe("settings", () => {
         expectError(yield* put(partnerKey, { branding: { primary_color: "blue" } }), 422, "validation_error", "branding.primary_color")
         expectError(yield* put(partnerKey, { branding: { primary_color: "#12345" } }), 422, "validation_error", "branding.primary_color")
         expectError(yield* put(partnerKey, { branding: { logo_url: "http://cdn.example/logo.png" } }), 422, "validation_error", "branding.logo_url")
+        // Inline logos (printed on documents): PNG or JPEG only, and the bytes must be one.
+        expectError(yield* put(partnerKey, { branding: { logo_url: "data:image/gif;base64,R0lGODlhAQABAAAAACw=" } }), 422, "validation_error", "branding.logo_url")
+        expectError(yield* put(partnerKey, { branding: { logo_url: "data:image/png;base64,R0lGODlhAQABAAAAACw=" } }), 422, "validation_error", "branding.logo_url")
         expectError(yield* put(partnerKey, { branding: { support_email: "nope" } }), 422, "validation_error", "branding.support_email")
         expectError(yield* put(partnerKey, { licensing: { max_customers: -1 } }), 422, "validation_error", "licensing.max_customers")
         expectError(yield* put(partnerKey, { licensing: { max_customers: 1.5 } }), 422, "validation_error", "licensing.max_customers")

@@ -5,14 +5,16 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import PDFDocument from "pdfkit"
+import { inlineLogo } from "@provisio/core/settings/model"
 import { addressLines, lineRows, paymentLines, type TableRow } from "./pdf-text.js"
 
 /**
  * An invoice as a PDF with pdfkit, in DejaVu Sans (the `dejavu-fonts-ttf` package, embedded and
  * subset: any script the font covers prints). Deterministic: the document's dates are the
  * invoice's finalization, and pdfkit derives the file id and the font subset tags from them, so
- * the same invoice renders the same bytes. No logo: the brand's `logo_url` is a web address, and
- * fetching it while rendering would make the PDF depend on the network and change with the file.
+ * the same invoice renders the same bytes. The brand's logo prints when it is kept inline (a
+ * `data:image/png|jpeg` URL); a web address is not fetched: the PDF would depend on the network
+ * and change with the file. Then the brand's name stands alone.
  */
 
 const require = createRequire(import.meta.url)
@@ -38,6 +40,19 @@ const COLUMNS = {
   unit_price: { x: MARGIN + 300, width: 70, align: "right" as const },
   tax_rate: { x: MARGIN + 375, width: 45, align: "right" as const },
   amount: { x: MARGIN + 425, width: 70, align: "right" as const }
+}
+
+/** The box a logo is fitted into, top right: it never pushes the head down. */
+const LOGO_BOX: [number, number] = [140, 26]
+
+/** Draws the logo fitted into its box; an image pdfkit cannot read is left out (the name stands alone). */
+const placeLogo = (doc: PDFKit.PDFDocument, image: Buffer): boolean => {
+  try {
+    doc.image(image, MARGIN + CONTENT - LOGO_BOX[0], MARGIN, { fit: LOGO_BOX, align: "right" })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** What a printed document shows, placed by `renderPrinted`: an invoice or a credit note. */
@@ -121,9 +136,11 @@ export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
     const text = (value: string, x: number, y: number, options: PDFKit.Mixins.TextOptions = {}) =>
       doc.text(value, x, y, { lineBreak: false, ellipsis: true, ...options })
 
-    // The head: the brand, the parties, the number and dates.
+    // The head: the brand (its logo on the right), the parties, the number and dates.
+    const logo = issuer.logo_url === null ? null : inlineLogo(issuer.logo_url)
+    const logoPlaced = logo !== null && placeLogo(doc, Buffer.from(logo.base64, "base64"))
     doc.font("bold").fontSize(20).fillColor(color)
-    text(issuer.display_name, MARGIN, MARGIN, { width: CONTENT })
+    text(issuer.display_name, MARGIN, MARGIN, { width: logoPlaced ? CONTENT - LOGO_BOX[0] - 10 : CONTENT })
     doc.rect(MARGIN, MARGIN + 28, CONTENT, 2).fill(color)
     doc.fillColor("black").font("bold").fontSize(9)
     text("From", MARGIN, MARGIN + 42)

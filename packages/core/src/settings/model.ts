@@ -27,13 +27,6 @@ export const isAllowedUrl = (value: string, options: { readonly loopbackHttp: bo
   return options.loopbackHttp && url.protocol === "http:" && LOOPBACK_HOSTS.includes(url.hostname)
 }
 
-const HttpsUrl = Schema.Trim.pipe(
-  Schema.maxLength(2000),
-  Schema.filter((s) => isAllowedUrl(s, { loopbackHttp: false }), {
-    message: () => "must be an absolute https:// URL"
-  })
-)
-
 /** Where a provider publishes its keys: https, or http on localhost / 127.0.0.1 only. */
 export const JwksUri = Schema.Trim.pipe(
   Schema.maxLength(2000),
@@ -60,9 +53,33 @@ const nullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Sche
 
 // Branding ------------------------------------------------------------------------------------
 
+/** The largest logo kept inline (`data:` URL), about 300 KB of image. */
+export const MAX_LOGO_DATA_URL = 400_000
+
+/**
+ * A logo: a web address (the console shows it; documents cannot, they are rendered offline), or
+ * the image itself as a `data:image/png|jpeg;base64,` URL, which invoices and credit notes print.
+ */
+const LogoUrl = Schema.Trim.pipe(
+  Schema.maxLength(MAX_LOGO_DATA_URL),
+  Schema.filter((s) => (s.length <= 2000 && isAllowedUrl(s, { loopbackHttp: false })) || inlineLogo(s) !== null, {
+    message: () => "must be an absolute https:// URL, or a PNG or JPEG image as a data:image/png;base64 or data:image/jpeg;base64 URL"
+  })
+)
+
+/** The image of an inline logo (PNG or JPEG, checked by its first bytes), as base64; null for anything else. */
+export const inlineLogo = (url: string): { readonly format: "png" | "jpeg"; readonly base64: string } | null => {
+  const match = /^data:image\/(png|jpeg);base64,([A-Za-z0-9+/]+={0,2})$/.exec(url)
+  if (match === null) return null
+  const format = match[1] as "png" | "jpeg"
+  const base64 = match[2]!
+  // PNG files start 89 50 4E 47 0D 0A 1A 0A, JPEG files FF D8 FF.
+  return base64.startsWith(format === "png" ? "iVBORw0KGgo" : "/9j/") ? { format, base64 } : null
+}
+
 export class Branding extends Schema.Class<Branding>("Branding")({
   display_name: nullable(Text(200)),
-  logo_url: nullable(HttpsUrl),
+  logo_url: nullable(LogoUrl),
   primary_color: nullable(HexColor),
   support_email: nullable(Email)
 }) {}
