@@ -83,6 +83,19 @@ describe("credit notes", () => {
         expectError(yield* credit(invoice.id, { amount: eur("1.00") }, partnerKey), 422, "validation_error", "reason")
       }))
 
+    it.effect("a credit note that covers what an invoice owes settles it: paid, with invoice.paid raised as for a payment", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const invoice = yield* invoice119(customer.id)
+        expectData(yield* credit(invoice.id, { amount: eur("119.00"), reason: "Service never delivered" }, partnerKey), 201)
+        const settled = expectData(yield* call("GET", `${V1}/invoices/${invoice.id}`))
+        expect(settled).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        expect(settled.paid_at).not.toBeNull()
+        const events = expectData(yield* call("GET", `${V1}/events?type=invoice.paid`, { key: partnerKey })) as Array<any>
+        expect(events.filter((e) => e.data.invoice.id === invoice.id).map((e) => e.data.invoice.status)).toEqual(["paid"])
+        yield* ledgerHolds(customer.id)
+      }))
+
     it.effect("a draft or void invoice is not credited (409)", () =>
       Effect.gen(function* () {
         const { customer, partnerKey } = yield* world

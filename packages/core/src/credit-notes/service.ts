@@ -3,6 +3,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import { makeStageChanges } from "../collection/dunning-changes.js"
 import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
@@ -23,6 +24,7 @@ import { planCredit } from "./plan.js"
 import { CreditNoteRepo } from "./ports.js"
 
 const encodeCreditNote = Schema.encode(CreditNote)
+const encodeInvoice = Schema.encode(Invoice)
 const CHANNEL = ["platform", "distributor", "partner"] as const
 
 /**
@@ -39,6 +41,7 @@ export const make = Effect.gen(function* () {
   const customers = yield* CustomerRepo
   const log = yield* EventLog
   const transactor = yield* Transactor
+  const { leaveIfSettled } = yield* makeStageChanges
 
   const list = (principal: Principal, filter: CreditNoteListFilter, page: PageRequest) =>
     Effect.gen(function* () {
@@ -104,21 +107,25 @@ export const make = Effect.gen(function* () {
         payment_id: null,
         credit_note_id: note.id
       }], at)
+      const scope = { customer_id: invoice.customer_id, lineage: locked.lineage }
+      const events = [yield* newEvent("credit_note.created", scope, { credit_note: yield* Effect.orDie(encodeCreditNote(note)) })]
+      let settled = false
       if (BigDecimal.isPositive(toInvoice)) {
         const due = roundToMinorUnit(BigDecimal.subtract(invoice.amount_due.amount, toInvoice), currency)
-        const settled = !BigDecimal.isPositive(due)
-        yield* payments.saveInvoicePayment(new Invoice({
+        settled = !BigDecimal.isPositive(due) && invoice.status !== "paid"
+        const updated = new Invoice({
           ...invoice,
           amount_due: money(due, currency),
           status: settled ? "paid" : invoice.status,
           paid_at: settled && invoice.paid_at === null ? at : invoice.paid_at,
           updated_at: at
-        }))
+        })
+        yield* payments.saveInvoicePayment(updated)
+        // Settled by the credit: paid as by any other door (the same event, dunning left).
+        if (settled) events.push(yield* newEvent("invoice.paid", scope, { invoice: yield* Effect.orDie(encodeInvoice(updated)) }))
       }
-      const scope = { customer_id: invoice.customer_id, lineage: locked.lineage }
-      yield* log.append([
-        yield* newEvent("credit_note.created", scope, { credit_note: yield* Effect.orDie(encodeCreditNote(note)) })
-      ])
+      yield* log.append(events)
+      if (settled) yield* leaveIfSettled(invoice.customer_id)
       return yield* notes.findById(note.id).pipe(orNotFound("credit note", note.id), Effect.map((s) => s.credit_note))
     }))
   })
