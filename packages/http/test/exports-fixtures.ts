@@ -1,11 +1,11 @@
 import { parse } from "csv-parse/sync"
 import * as Effect from "effect/Effect"
-import { type Answer, call, channel, createKey, createPartner, expectData } from "./harness"
+import { call, channel, createKey, createPartner, expectData } from "./harness"
 import { insertInvoice } from "./commissions-fixtures"
 import { createCustomer, exampleCatalog, V1 } from "./ordering-fixtures"
 
 /** One export through the API: `query` is `period` and `format`. */
-export const fetchExport = (kind: string, query: Record<string, string>, key?: string): Effect.Effect<Answer> =>
+export const fetchExport = (kind: string, query: Record<string, string>, key?: string) =>
   call("GET", `${V1}/exports/${kind}?${new URLSearchParams(query)}`, { key })
 
 /** A CSV export read back by a strict RFC 4180 parser: the header, and each row keyed by it. */
