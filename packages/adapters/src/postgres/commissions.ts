@@ -1,4 +1,5 @@
 import * as SqlClient from "@effect/sql/SqlClient"
+import type * as Statement from "@effect/sql/Statement"
 import {
   CommissionAccountKind,
   type CommissionRevenue,
@@ -64,6 +65,24 @@ const toRevenue = (rows: ReadonlyArray<typeof RevenueRow.Type>): CommissionReven
   }))
 })
 
+/**
+ * `r`: the rule of account `a` that prices line `l` in `period`: its most specific rule in force
+ * on the month's first day (plan > product > general, then the latest start, then the newest),
+ * none when no rule covers the line. The summary and the commission entries export share it, so
+ * that they can never disagree.
+ */
+export const ruleInForce = (sql: SqlClient.SqlClient, period: string): Statement.Fragment =>
+  sql`left join lateral (
+        select cr.id, cr.percentage from commission_rules cr
+         where cr.account_id = a.id
+           and cr.effective_from <= ${`${period}-01`}::date
+           and (cr.effective_to is null or cr.effective_to > ${`${period}-01`}::date)
+           and (cr.product_id is null or cr.product_id = l.product_id)
+           and (cr.plan_id is null or cr.plan_id = l.plan_id)
+         order by cr.plan_id is not null desc, cr.product_id is not null desc, cr.effective_from desc, cr.id desc
+         limit 1
+      ) r on true`
+
 export const CommissionRuleRepoLive = Layer.effect(
   CommissionRuleRepo,
   Effect.gen(function* () {
@@ -116,16 +135,7 @@ export const CommissionRuleRepoLive = Layer.effect(
               cross join lateral unnest(i.lineage) as above (account_id)
               join scoped a on a.id = above.account_id
               join invoice_lines l on l.invoice_id = i.id
-              left join lateral (
-                select cr.id, cr.percentage from commission_rules cr
-                where cr.account_id = a.id
-                  and cr.effective_from <= ${`${period}-01`}::date
-                  and (cr.effective_to is null or cr.effective_to > ${`${period}-01`}::date)
-                  and (cr.product_id is null or cr.product_id = l.product_id)
-                  and (cr.plan_id is null or cr.plan_id = l.plan_id)
-                order by cr.plan_id is not null desc, cr.product_id is not null desc, cr.effective_from desc, cr.id desc
-                limit 1
-              ) r on true
+              ${ruleInForce(sql, period)}
               where i.period = ${period} and i.status in ('finalized', 'paid')
             )
             select account_id, account_kind, name, currency,

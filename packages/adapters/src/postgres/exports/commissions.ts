@@ -2,13 +2,13 @@ import type { SqlClient } from "@effect/sql/SqlClient"
 import { COMMISSION_COLUMNS, type CommissionColumn, type ExportBatch, type ExportQuery, type ExportRow } from "@provisio/core/exports/model"
 import type { PersistenceError } from "@provisio/core/shared/errors"
 import type * as Effect from "effect/Effect"
+import { ruleInForce } from "../commissions.js"
 import { afterKey, lineBatch, selectList } from "./keyset.js"
 
 /**
  * Commission entries: each line of the month's finalized and paid invoices, once for every
  * distributor and partner of the caller's scope above its customer, at that account's rule in
- * force on the month's first day (the summary's rule: plan > product > general, then the latest
- * start, then the newest; postgres/commissions.ts). Keyed by invoice, line and account.
+ * force on the month's first day (`ruleInForce`, the summary's own). Keyed by invoice, line and account.
  */
 
 const EXPRESSIONS: Record<CommissionColumn, string> = {
@@ -46,16 +46,7 @@ export const commissionBatch = (sql: SqlClient, query: ExportQuery): Effect.Effe
           cross join lateral unnest(i.lineage) as above (account_id)
           join accounts a on a.id = above.account_id
            and a.kind in ('distributor', 'partner') and a.lineage @> array[${query.within}]::text[]
-          left join lateral (
-            select cr.id, cr.percentage from commission_rules cr
-             where cr.account_id = a.id
-               and cr.effective_from <= ${`${query.period}-01`}::date
-               and (cr.effective_to is null or cr.effective_to > ${`${query.period}-01`}::date)
-               and (cr.product_id is null or cr.product_id = l.product_id)
-               and (cr.plan_id is null or cr.plan_id = l.plan_id)
-             order by cr.plan_id is not null desc, cr.product_id is not null desc, cr.effective_from desc, cr.id desc
-             limit 1
-          ) r on true
+          ${ruleInForce(sql, query.period)}
           left join commission_statements st
             on st.account_id = a.id and st.period = i.period and st.currency = i.currency
          where i.id = any(${ids}::text[])
