@@ -183,6 +183,6 @@ export const sampleDocument = (invoice: Invoice = sampleInvoice()): InvoiceDocum
     tax_id: "DE136695976",
     tax_exempt: "none",
     email: "billing@mueller.example",
-    language: "de"
+    language: "en"
   }
 })

@@ -64,6 +64,22 @@ describe("document rendering", () => {
       expect(imagesOf(yield* renderPdf(withLogo("https://fjord.example/logo.png")))).toHaveLength(0)
     }))
 
+  it.effect("a customer whose language is German (de-AT too) gets the PDF's words in German; the figures are the same", () =>
+    Effect.gen(function* () {
+      const document = sampleDocument()
+      const text = pdfText(yield* renderPdf({ ...document, customer: { ...document.customer, language: "de-AT" } }))
+      for (const expected of [
+        "Rechnung INV-2026-000042", "Rechnungsdatum", "Fällig am", "Rechnung an", "USt-IdNr.: DE811907980",
+        "Beschreibung", "Einzelpreis", "10 von 30 Tagen", "Stufe 2: 400 Einheiten", "Nettobetrag",
+        "Kontoinhaber: Fjord Telecom GmbH", "Verwendungszweck: RF18INV2026000042", "Seite 1 von 1"
+      ]) expect(text, expected).toContain(expected)
+      expect(text).toMatch(/Summe netto\s+195\.83 EUR/)
+      expect(text).toMatch(/Zu zahlen\s+203\.54 EUR/)
+      expect(text).not.toContain("Amount due")
+      // A language without labels reads in English.
+      expect(pdfText(yield* renderPdf({ ...document, customer: { ...document.customer, language: "fi" } }))).toContain("Amount due")
+    }))
+
   it.effect("the same invoice renders byte-identical PDFs, dated by its finalization", () =>
     Effect.gen(function* () {
       const first = yield* renderPdf(sampleDocument())

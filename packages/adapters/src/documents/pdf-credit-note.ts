@@ -1,4 +1,5 @@
 import { creditNoteFigures, isoDate, plainDecimal } from "@provisio/core/documents/figures"
+import { documentLabels } from "@provisio/core/documents/labels"
 import type { CreditNoteDocument } from "@provisio/core/documents/model"
 import type * as Effect from "effect/Effect"
 import { renderPrinted } from "./pdf.js"
@@ -11,17 +12,19 @@ export const renderCreditNotePdf = (document: CreditNoteDocument): Effect.Effect
   const { credit_note: note, invoice } = document
   const currency = note.amount.currency
   const figures = creditNoteFigures(note)
+  const labels = documentLabels(document.customer.language)
   return renderPrinted({
-    title: `Credit note ${note.id}`,
+    labels,
+    title: `${labels.creditNote} ${note.id}`,
     issuer: document.issuer,
     customer: document.customer,
     at: new Date(note.created_at.epochMillis),
     currency,
     meta: [
-      ["Issue date", isoDate(note.created_at)],
-      ["Credits invoice", invoice === null ? null : `${invoice.number ?? invoice.id} of ${isoDate(invoice.finalized_at)}`],
-      ["Reason", note.reason],
-      ["Currency", currency]
+      [labels.issueDate, isoDate(note.created_at)],
+      [labels.creditedInvoice, invoice === null ? null : labels.creditsInvoice(invoice.number ?? invoice.id, isoDate(invoice.finalized_at) ?? "")],
+      [labels.reason, note.reason],
+      [labels.currency, currency]
     ],
     rows: figures.lines.map((line) => ({
       description: line.description,
@@ -33,9 +36,9 @@ export const renderCreditNotePdf = (document: CreditNoteDocument): Effect.Effect
     })),
     tax: figures.tax,
     totals: [
-      ["Subtotal", figures.line_extension, false],
-      ["Tax", figures.tax_total, false],
-      ["Total credited", figures.tax_inclusive, true]
+      [labels.subtotal, figures.line_extension, false],
+      [labels.tax, figures.tax_total, false],
+      [labels.totalCredited, figures.tax_inclusive, true]
     ],
     payment: []
   })

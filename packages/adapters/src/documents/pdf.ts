@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import PDFDocument from "pdfkit"
+import { documentLabels, type DocumentLabels } from "@provisio/core/documents/labels"
 import { inlineLogo } from "@provisio/core/settings/model"
 import { addressLines, lineRows, paymentLines, type TableRow } from "./pdf-text.js"
 
@@ -69,41 +70,45 @@ export interface Printed {
   readonly tax: ReadonlyArray<InvoiceTax>
   readonly totals: ReadonlyArray<readonly [string, string, boolean]>
   readonly payment: ReadonlyArray<string>
+  /** The customer's language's words. */
+  readonly labels: DocumentLabels
 }
 
 export const renderPdf = (document: InvoiceDocument): Effect.Effect<Uint8Array> => {
   const { invoice } = document
   const figures = documentFigures(invoice)
+  const labels = documentLabels(document.customer.language)
   return renderPrinted({
-    title: `Invoice ${invoice.number ?? invoice.id}`,
+    labels,
+    title: `${labels.invoice} ${invoice.number ?? invoice.id}`,
     issuer: document.issuer,
     customer: document.customer,
     at: new Date((invoice.finalized_at ?? invoice.created_at).epochMillis),
     currency: invoice.currency,
     meta: [
-      ["Issue date", isoDate(invoice.finalized_at)],
-      ["Due date", invoice.due_date],
-      ["Period", invoice.period],
-      ["Currency", invoice.currency],
-      ["Payment reference", invoice.payment_reference]
+      [labels.issueDate, isoDate(invoice.finalized_at)],
+      [labels.dueDate, invoice.due_date],
+      [labels.period, invoice.period],
+      [labels.currency, invoice.currency],
+      [labels.paymentReference, invoice.payment_reference]
     ],
-    rows: figures.lines.flatMap((line) => lineRows(line, invoice.currency)),
+    rows: figures.lines.flatMap((line) => lineRows(line, invoice.currency, labels)),
     tax: figures.tax,
     totals: [
-      ["Subtotal", figures.tax_exclusive, false],
-      ["Tax", figures.tax_total, false],
-      ["Total", figures.tax_inclusive, true],
-      ["Paid (credit applied)", figures.prepaid, false],
-      ["Amount due", figures.payable, true]
+      [labels.subtotal, figures.tax_exclusive, false],
+      [labels.tax, figures.tax_total, false],
+      [labels.total, figures.tax_inclusive, true],
+      [labels.paidCredit, figures.prepaid, false],
+      [labels.amountDue, figures.payable, true]
     ],
-    payment: paymentLines(document)
+    payment: paymentLines(document, labels)
   })
 }
 
 /** Lays out and renders a printed document: head, the table (paginated), tax, totals, payment, footers. */
 export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
   Effect.async<Uint8Array>((resume) => {
-    const { customer, issuer } = printed
+    const { customer, issuer, labels } = printed
     const at = printed.at
     const doc = new PDFDocument({
       size: "A4",
@@ -143,11 +148,11 @@ export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
     text(issuer.display_name, MARGIN, MARGIN, { width: logoPlaced ? CONTENT - LOGO_BOX[0] - 10 : CONTENT })
     doc.rect(MARGIN, MARGIN + 28, CONTENT, 2).fill(color)
     doc.fillColor("black").font("bold").fontSize(9)
-    text("From", MARGIN, MARGIN + 42)
-    text("Bill to", MARGIN + CONTENT / 2, MARGIN + 42)
+    text(labels.from, MARGIN, MARGIN + 42)
+    text(labels.billTo, MARGIN + CONTENT / 2, MARGIN + 42)
     doc.font("regular")
-    const from = [issuer.name, ...addressLines(issuer.address, issuer.country), issuer.tax_id === null ? null : `VAT ID: ${issuer.tax_id}`]
-    const to = [customer.name, ...addressLines(customer.address, customer.country), customer.tax_id === null ? null : `Tax ID: ${customer.tax_id}`]
+    const from = [issuer.name, ...addressLines(issuer.address, issuer.country), issuer.tax_id === null ? null : `${labels.vatId}: ${issuer.tax_id}`]
+    const to = [customer.name, ...addressLines(customer.address, customer.country), customer.tax_id === null ? null : `${labels.taxId}: ${customer.tax_id}`]
     let y = MARGIN + 56
     from.filter((l): l is string => l !== null).forEach((line, i) => text(line, MARGIN, y + i * 12, { width: CONTENT / 2 - 10 }))
     to.filter((l): l is string => l !== null).forEach((line, i) => text(line, MARGIN + CONTENT / 2, y + i * 12, { width: CONTENT / 2 }))
@@ -168,11 +173,11 @@ export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
     const header = (top: number) => {
       doc.rect(MARGIN, top - 3, CONTENT, ROW + 2).fill(color)
       doc.fillColor("white").font("bold").fontSize(8.5)
-      text("Description", COLUMNS.description.x + 3, top, { width: COLUMNS.description.width })
-      text("Quantity", COLUMNS.quantity.x, top, { width: COLUMNS.quantity.width, align: "right" })
-      text("Unit price", COLUMNS.unit_price.x, top, { width: COLUMNS.unit_price.width, align: "right" })
-      text("Tax", COLUMNS.tax_rate.x, top, { width: COLUMNS.tax_rate.width, align: "right" })
-      text(`Amount (${currency})`, COLUMNS.amount.x - 3, top, { width: COLUMNS.amount.width, align: "right" })
+      text(labels.description, COLUMNS.description.x + 3, top, { width: COLUMNS.description.width })
+      text(labels.quantity, COLUMNS.quantity.x, top, { width: COLUMNS.quantity.width, align: "right" })
+      text(labels.unitPrice, COLUMNS.unit_price.x, top, { width: COLUMNS.unit_price.width, align: "right" })
+      text(labels.tax, COLUMNS.tax_rate.x, top, { width: COLUMNS.tax_rate.width, align: "right" })
+      text(`${labels.amount} (${currency})`, COLUMNS.amount.x - 3, top, { width: COLUMNS.amount.width, align: "right" })
       doc.fillColor("black").font("regular")
       return top + ROW + 4
     }
@@ -200,12 +205,12 @@ export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
     y += 8
     ensure(ROW * (3 + 2 * printed.tax.length))
     doc.font("bold").fontSize(9)
-    text("Tax", MARGIN, y); y += ROW
+    text(labels.tax, MARGIN, y); y += ROW
     doc.fontSize(8.5)
-    text("Category", MARGIN, y, { width: 120 })
-    text("Rate", MARGIN + 120, y, { width: 60, align: "right" })
-    text("Taxable amount", MARGIN + 185, y, { width: 100, align: "right" })
-    text("Tax", MARGIN + 290, y, { width: 90, align: "right" })
+    text(labels.category, MARGIN, y, { width: 120 })
+    text(labels.rate, MARGIN + 120, y, { width: 60, align: "right" })
+    text(labels.taxableAmount, MARGIN + 185, y, { width: 100, align: "right" })
+    text(labels.tax, MARGIN + 290, y, { width: 90, align: "right" })
     y += ROW
     doc.font("regular")
     for (const t of printed.tax) {
@@ -220,7 +225,7 @@ export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
         y += ROW - 2
       }
     }
-    if (printed.tax.length === 0) { text("No tax charged", MARGIN, y); y += ROW }
+    if (printed.tax.length === 0) { text(labels.noTax, MARGIN, y); y += ROW }
 
     y += 6
     const totals = printed.totals
@@ -237,7 +242,7 @@ export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
     if (payment.length > 0) {
       y += 10
       ensure(ROW * (payment.length + 1))
-      doc.font("bold").fontSize(9).fillColor(color); text("Payment", MARGIN, y); y += ROW
+      doc.font("bold").fontSize(9).fillColor(color); text(labels.payment, MARGIN, y); y += ROW
       doc.font("regular").fillColor("black")
       for (const line of payment) {
         const height = doc.heightOfString(line, { width: CONTENT })
@@ -252,7 +257,7 @@ export const renderPrinted = (printed: Printed): Effect.Effect<Uint8Array> =>
     for (let i = 0; i < range.count; i++) {
       doc.switchToPage(range.start + i)
       doc.font("regular").fontSize(7.5).fillColor("#555555")
-      const footer = `${issuer.name} · ${printed.title} · Page ${i + 1} of ${range.count}`
+      const footer = `${issuer.name} · ${printed.title} · ${labels.page(i + 1, range.count)}`
       doc.text(footer, MARGIN, PAGE_HEIGHT - MARGIN - 10, { width: CONTENT, align: "center", lineBreak: false })
     }
     doc.end()

@@ -1,3 +1,4 @@
+import { bestLanguage } from "../shared/languages.js"
 import type { EmailMessage, Recipient } from "./model.js"
 
 /**
@@ -141,9 +142,7 @@ const html = (content: Content, recipient: Recipient, language: string) => {
  */
 export const renderEmail = (eventType: string, data: Data, recipient: Recipient): EmailMessage | null => {
   if (recipient.emails.length === 0) return null
-  // The customer's language (`de-AT`), else its primary language (`de`), else English.
-  const language = [recipient.language, recipient.language.split("-")[0]!, "en"]
-    .find((tag) => TEMPLATES[tag]?.[eventType] !== undefined) ?? "en"
+  const language = bestLanguage(recipient.language, (tag) => TEMPLATES[tag]?.[eventType] !== undefined)
   const template = TEMPLATES[language]?.[eventType]
   if (template === undefined) return null
   const content = template(data, recipient)
