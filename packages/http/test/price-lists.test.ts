@@ -26,6 +26,10 @@ describe("price lists", () => {
         ])
         expect(answer.chain[1].rule).toMatchObject({ all: true, type: "discount_percent", value: "30", rounding: "cent" })
         expect(answer.chain[3].rule).toMatchObject({ plan_id: w.plan.id, type: "fixed", value: "11.99" })
+        // The platform's own price is the list price; a customer that does not exist is not found.
+        const own = expectData(yield* priceAs(w.plan.id, ""))
+        expect(steps(own.chain)).toEqual([[platformId, null, "10.00"]])
+        expectError(yield* priceAs(w.plan.id, "customer_id=cus_nothere"), 404, "not_found")
       }))
 
     it.effect("a partner's chain starts at what it pays: no 7.00, no distributor's rule", () =>

@@ -32,6 +32,78 @@ const ruleFor = (item: string) => `left join lateral (
 /** A rule for everything: no plan, SKU or product named. */
 const FOR_ALL = "r.plan_id is null and r.sku_id is null and r.product_id is null"
 
+/**
+ * A resolution function down the channel (the two below differ only in what a tier's price is).
+ * The tiers above a subject are the same for every customer of one partner, so they are resolved
+ * once per distinct parent lineage, item and days (`parents`, `chain`), and only each subject's own
+ * step per subject (`own`): a chunk of 250 customers of one partner resolves 3 tiers once and 250
+ * customer steps, not 1,000 steps. `input` must give ord, on_date, renewal_date, item_key (what
+ * makes two inputs price alike besides lineage and days), lineage, and the `item` columns.
+ */
+interface Resolution {
+  readonly name: string
+  readonly params: string
+  /** The columns after ord, step, seller_id, buyer_id, price_list_id, rule_index. */
+  readonly returns: string
+  readonly input: string
+  readonly item: string
+  /** Step 1's state from the input row `i` (the platform buys at the list price). */
+  readonly start: string
+  readonly state: string
+  /** The next state from the previous `ch`, the row `i` and the rule `r` (null when none applies). */
+  readonly step: string
+  /** Which rules price the item (ruleFor). */
+  readonly rule: string
+  /** The returned columns from the input `i` and a tier's state (its alias given). */
+  readonly out: (state: string) => string
+}
+
+const resolution = (f: Resolution) => `
+    create function ${f.name}(${f.params})
+    returns table (ord bigint, step integer, seller_id text, buyer_id text, price_list_id text, rule_index integer, ${f.returns})
+    language sql stable as $$
+      with recursive input as (${f.input}
+      ), linked as (
+        select i.*, array_to_string(i.lineage[1:cardinality(i.lineage) - 1], ',') || '|' || i.item_key || '|' || i.on_date
+                    || '|' || i.renewal_date as parent_key
+          from input i
+         where cardinality(i.lineage) > 1
+      ), parents as (
+        select distinct on (l.parent_key) l.parent_key, l.lineage[1:cardinality(l.lineage) - 1] as lineage, l.on_date,
+               l.renewal_date, ${f.item.split(", ").map((c) => `l.${c}`).join(", ")}
+          from linked l
+      ), chain as (
+        select i.parent_key, 1 as step, null::text as seller_id, i.lineage[1] as buyer_id, null::text as price_list_id,
+               null::integer as rule_index, ${f.start}
+          from parents i
+        union all
+        select ch.parent_key, ch.step + 1, i.lineage[ch.step], i.lineage[ch.step + 1], r.price_list_id, r.rule_index,
+               ${f.step}
+          from chain ch
+          join parents i on i.parent_key = ch.parent_key
+          ${ruleFor(f.rule)}
+         where ch.step < cardinality(i.lineage)
+      ), own as (
+        -- Each subject's own step over its parent's price; its columns computed here, not joined
+        -- back by ord (a join the planner, thinking the input one row, makes a nested loop).
+        select i.ord, ch.step + 1 as step, i.lineage[ch.step] as seller_id, i.lineage[ch.step + 1] as buyer_id,
+               r.price_list_id, r.rule_index, ${f.out("next")}
+          from linked i
+          join chain ch on ch.parent_key = i.parent_key and ch.step = cardinality(i.lineage) - 1
+          ${ruleFor(f.rule)}
+          cross join lateral (select ${f.step}) as next
+      )
+      select i.ord, ch.step, ch.seller_id, ch.buyer_id, ch.price_list_id, ch.rule_index, ${f.out("ch")}
+        from linked i join chain ch on ch.parent_key = i.parent_key
+      union all
+      select * from own
+      union all
+      -- The platform asking for itself: the list price.
+      select i.ord, 1, null, i.lineage[1], null, null, ${f.out("first")}
+        from input i cross join lateral (select ${f.start}) as first
+       where cardinality(i.lineage) = 1
+    $$`
+
 export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`
@@ -124,52 +196,41 @@ export default Effect.gen(function* () {
   // seller's own price, or the list price when no list applies. The subject's price is the
   // row whose buyer_id is the subject; a partner's cost and a distributor's are the rows of
   // those buyers. ord is the input's position (from 1).
-  yield* sql`
-    create function channel_plan_prices(subject_ids text[], plan_ids text[], plan_versions integer[], on_dates date[],
-                                        renewal_dates date[] default null)
-    returns table (ord bigint, step integer, seller_id text, buyer_id text, price_list_id text, rule_index integer,
-                   currency text, list_price numeric, price numeric)
-    language sql stable as $$
-      with recursive input as (
-        select i.ord, i.plan_id, i.on_date, coalesce(i.renewal_date, i.on_date) as renewal_date,
-               v.price_amount as list_price, v.price_currency as currency, p.product_id,
+  yield* sql.unsafe(resolution({
+    name: "channel_plan_prices",
+    params: "subject_ids text[], plan_ids text[], plan_versions integer[], on_dates date[], renewal_dates date[] default null",
+    returns: "currency text, list_price numeric, price numeric",
+    input: `
+        select i.ord, i.on_date, coalesce(i.renewal_date, i.on_date) as renewal_date, i.plan_id || '#' || i.version as item_key,
+               i.plan_id, v.price_amount as list_price, v.price_currency as currency, p.product_id,
                coalesce(c.lineage, a.lineage) as lineage, currency_minor_units(v.price_currency) as minor
           from unnest(subject_ids, plan_ids, plan_versions, on_dates, renewal_dates)
                  with ordinality as i (subject_id, plan_id, version, on_date, renewal_date, ord)
           join plan_versions v on v.plan_id = i.plan_id and v.version = i.version
           join plans p on p.id = i.plan_id
           left join customers c on c.id = i.subject_id
-          left join accounts a on a.id = i.subject_id
-      ), chain as (
-        select ord, 1 as step, null::text as seller_id, lineage[1] as buyer_id, null::text as price_list_id,
-               null::integer as rule_index, list_price as price
-          from input
-        union all
-        select ch.ord, ch.step + 1, i.lineage[ch.step], i.lineage[ch.step + 1], r.price_list_id, r.rule_index,
-               case when r.price_list_id is null then i.list_price
-                    else price_list_apply(ch.price, r.type, r.value, r.rounding, i.minor) end
-          from chain ch
-          join input i on i.ord = ch.ord
-          ${sql.unsafe(ruleFor(`r.plan_id = i.plan_id or r.product_id = i.product_id or (${FOR_ALL})`))}
-         where ch.step < cardinality(i.lineage)
-      )
-      select ch.ord, ch.step, ch.seller_id, ch.buyer_id, ch.price_list_id, ch.rule_index, i.currency, i.list_price, ch.price
-        from chain ch join input i on i.ord = ch.ord
-    $$`
+          left join accounts a on a.id = i.subject_id`,
+    item: "plan_id, list_price, currency, product_id, minor",
+    start: "i.list_price as price",
+    state: "price",
+    step: `case when r.price_list_id is null then i.list_price
+                    else price_list_apply(ch.price, r.type, r.value, r.rounding, i.minor) end as price`,
+    rule: `r.plan_id = i.plan_id or r.product_id = i.product_id or (${FOR_ALL})`,
+    out: (state) => `i.currency, i.list_price, ${state}.price`
+  }))
 
   // The same for usage SKUs, for a set of (subject, SKU, date): each tier's price model
   // (model, unit_price, tiers as the catalog writes them: [{up_to, unit_price, flat_fee?}], prices as
-  // decimal strings).
-  // A fixed value prices every unit (per package for a package SKU); fixed tiers replace the
-  // tiers (graduated unless the SKU is volume); a percentage scales every price and fee.
-  yield* sql`
-    create function channel_sku_prices(subject_ids text[], sku_ids text[], on_dates date[], renewal_dates date[] default null)
-    returns table (ord bigint, step integer, seller_id text, buyer_id text, price_list_id text, rule_index integer,
-                   currency text, model text, unit_price numeric, package_size integer, tiers jsonb)
-    language sql stable as $$
-      with recursive input as (
-        select i.ord, i.sku_id, i.on_date, coalesce(i.renewal_date, i.on_date) as renewal_date,
-               s.currency, s.model, s.unit_price, s.package_size,
+  // decimal strings). A fixed value prices every unit (per package for a package SKU); fixed
+  // tiers replace the tiers (graduated unless the SKU is volume); a percentage scales every price
+  // and fee. Fixed rules for a product or everything price plans only (a SKU's is its own rule).
+  yield* sql.unsafe(resolution({
+    name: "channel_sku_prices",
+    params: "subject_ids text[], sku_ids text[], on_dates date[], renewal_dates date[] default null",
+    returns: "currency text, model text, unit_price numeric, package_size integer, tiers jsonb",
+    input: `
+        select i.ord, i.on_date, coalesce(i.renewal_date, i.on_date) as renewal_date, i.sku_id as item_key,
+               i.sku_id, s.currency, s.model, s.unit_price, s.package_size,
                coalesce((select jsonb_agg(jsonb_build_object('up_to', t.up_to, 'unit_price', t.unit_price::text)
                                           || case when t.flat_fee is null then '{}'::jsonb
                                                   else jsonb_build_object('flat_fee', t.flat_fee::text) end
@@ -179,20 +240,17 @@ export default Effect.gen(function* () {
           from unnest(subject_ids, sku_ids, on_dates, renewal_dates) with ordinality as i (subject_id, sku_id, on_date, renewal_date, ord)
           join skus s on s.id = i.sku_id
           left join customers c on c.id = i.subject_id
-          left join accounts a on a.id = i.subject_id
-      ), chain as (
-        select ord, 1 as step, null::text as seller_id, lineage[1] as buyer_id, null::text as price_list_id,
-               null::integer as rule_index, model, unit_price, tiers
-          from input
-        union all
-        select ch.ord, ch.step + 1, i.lineage[ch.step], i.lineage[ch.step + 1], r.price_list_id, r.rule_index,
-               case when r.price_list_id is null then i.model
+          left join accounts a on a.id = i.subject_id`,
+    item: "sku_id, currency, model, unit_price, package_size, tiers, minor",
+    start: "i.model, i.unit_price, i.tiers",
+    state: "model, unit_price, tiers",
+    step: `case when r.price_list_id is null then i.model
                     when r.type <> 'fixed' then ch.model
                     when r.value is not null then case when i.model = 'package' then 'package' else 'per_unit' end
-                    when i.model = 'volume' then 'volume' else 'graduated' end,
+                    when i.model = 'volume' then 'volume' else 'graduated' end as model,
                case when r.price_list_id is null then i.unit_price
                     when r.type <> 'fixed' then price_list_scale(ch.unit_price, r.type, r.value, i.minor)
-                    else r.value end,
+                    else r.value end as unit_price,
                case when r.price_list_id is null then i.tiers
                     when r.type <> 'fixed' then coalesce((
                       select jsonb_agg(t.tier || jsonb_build_object('unit_price',
@@ -203,14 +261,8 @@ export default Effect.gen(function* () {
                                        order by t.n)
                         from jsonb_array_elements(ch.tiers) with ordinality as t (tier, n)), '[]'::jsonb)
                     when r.value is not null then '[]'::jsonb
-                    else r.tiers end
-          from chain ch
-          join input i on i.ord = ch.ord
-          ${sql.unsafe(ruleFor(`r.sku_id = i.sku_id or (${FOR_ALL} and r.type <> 'fixed')`))}
-         where ch.step < cardinality(i.lineage)
-      )
-      select ch.ord, ch.step, ch.seller_id, ch.buyer_id, ch.price_list_id, ch.rule_index, i.currency, ch.model,
-             ch.unit_price, i.package_size, ch.tiers
-        from chain ch join input i on i.ord = ch.ord
-    $$`
+                    else r.tiers end as tiers`,
+    rule: `r.sku_id = i.sku_id or (${FOR_ALL} and r.type <> 'fixed')`,
+    out: (state) => `i.currency, ${state}.model, ${state}.unit_price, i.package_size, ${state}.tiers`
+  }))
 })
