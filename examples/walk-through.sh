@@ -15,7 +15,7 @@ data() { node -pe "JSON.parse(require('fs').readFileSync(0)).data$1"; }
 # The channel: a distributor, a partner under it, a customer of the partner.
 DIST=$(curl -s $API/distributors -H "$AUTH" -d '{"name": "Nordic Distribution"}' | data .id)
 PARTNER=$(curl -s $API/partners -H "$AUTH" -d '{"name": "Fjord Telecom", "distributor_id": "'$DIST'"}' | data .id)
-CUS=$(curl -s $API/customers -H "$AUTH" -d '{"partner_id": "'$PARTNER'", "name": "Acme GmbH", "timezone": "Europe/Berlin", "currency": "EUR"}' | data .id)
+CUS=$(curl -s $API/customers -H "$AUTH" -d '{"partner_id": "'$PARTNER'", "name": "Acme GmbH", "timezone": "Europe/Berlin", "currency": "EUR", "address": {"city": "Berlin", "country": "DE"}}' | data .id)
 
 # From the imported catalog: the toll-free product, the SIP trunk plan, the recording-storage SKU.
 PRD=$(curl -s "$API/products?limit=200" -H "$AUTH" | data '.find((p) => p.name === "Toll-Free Number").id')
@@ -37,6 +37,11 @@ echo "subscription $SUB"
 curl -s $API/usage -H "$AUTH" -d '{"records":[{"transaction_id":"cdr-0001","subscription_id":"'$SUB'","sku_id":"voice-minutes","quantity":"12.5","occurred_at":"'$(date -u +%FT%TZ)'"}]}' | data .accepted
 curl -s $API/customers/$CUS/upcoming-invoice -H "$AUTH" | data '[0].subtotal.amount'
 
+# Tax: the partner's legal details (the seller on its invoices) and Germany's VAT rate. The
+# customer is in Germany too, so its invoices carry 19 %.
+curl -s -X PUT $API/settings -H "$AUTH" -H "X-Tenant-ID: $PARTNER" -d '{"legal":{"name":"Fjord Telecom GmbH","country":"DE","tax_id":"DE811907980","iban":"DE89 3704 0044 0532 0130 00","bic":"COBADEFFXXX"}}' > /dev/null
+curl -s $API/tax-rates -H "$AUTH" -d '{"country":"DE","category":"standard","rate":"19.0","valid_from":"2020-01-01"}' > /dev/null
+
 # This month's run bills what is due now: the one-off purchase (the subscription's first period
 # ends next month). It answers 202 at once; the run is done when its status says so.
 RUN=$(curl -s $API/billing/runs -H "$AUTH" -d '{"period":"'$(date -u +%Y-%m)'"}' | data .id)
@@ -44,6 +49,10 @@ until [ "$(curl -s $API/billing/runs/$RUN -H "$AUTH" | data .status)" = complete
 INV=$(curl -s "$API/customers/$CUS/invoices" -H "$AUTH" | data '[0].id')
 DUE=$(curl -s $API/invoices/$INV -H "$AUTH" | data .amount_due.amount)
 echo "invoice $INV due $DUE EUR"
+
+# The invoice as documents: a PDF for people, a UBL 2.1 e-invoice for machines.
+echo "pdf $(curl -s -o /dev/null -w '%{http_code} %{content_type}' $API/invoices/$INV/pdf -H "$AUTH")"
+echo "ubl $(curl -s -o /dev/null -w '%{http_code} %{content_type}' $API/invoices/$INV/ubl -H "$AUTH")"
 
 # Paid in full, by transfer (the built-in manual gateway).
 curl -s $API/payments -H "$AUTH" -d '{"invoice_id":"'$INV'","amount":{"amount":"'$DUE'","currency":"EUR"}}' > /dev/null

@@ -45,7 +45,10 @@ describe("the README walk-through", () => {
         env: { ...env, KEY, API: `http://127.0.0.1:${port}/api/v1` }
       })
       expect(stdout).toMatch(/^subscription sub_\w+$/m)
-      expect(stdout).toMatch(/^invoice inv_\w+ due 2\.50 EUR$/m)
+      // 2.50 of storage and 19 % VAT.
+      expect(stdout).toMatch(/^invoice inv_\w+ due 2\.98 EUR$/m)
+      expect(stdout).toMatch(/^pdf 200 application\/pdf$/m)
+      expect(stdout).toMatch(/^ubl 200 application\/xml/m)
       expect(stdout).toMatch(/^invoice inv_\w+ paid$/m)
       // Nothing is left to pay.
       expect(stdout.trim().split("\n").at(-1)).toBe("0.00")
