@@ -80,9 +80,10 @@ export const resolvedPlanPrices = (
        where exists (select 1 from price_lists)
     ),
     days as (
-      select p.*, p.renewal as day, true as first from periods p
-      union
-      select p.*, d.day, false
+      select p.subscription_id, p.item_id, p.plan_version, p.customer_id, p.time_zone, p.renewal, p.renewal as day, true as first
+        from periods p
+      union all
+      select distinct p.subscription_id, p.item_id, p.plan_version, p.customer_id, p.time_zone, p.renewal, d.day, false
         from periods p
         join price_lists l on l.owner_account_id = any(p.lineage) and l.apply = 'immediately'
         cross join lateral (values (l.valid_from), (l.valid_to)) as d (day)
