@@ -145,6 +145,35 @@ describe("rate limits", () => {
     }))
 })
 
+describe("rate limits across processes", () => {
+  // 100 a minute: each server leases 5 tokens at a time from the bucket in the database.
+  const shared = withSettings({ PROVISIO_RATE_LIMIT_VIEWER: "100/minute" })
+
+  it.scoped("two servers spending one bucket from leases let exactly the limit through, never more", () =>
+    Effect.gen(function* () {
+      const database = yield* sharedDatabase
+      const servers = [yield* Layer.build(shared(serverOver(database))), yield* Layer.build(shared(serverOver(database)))]
+      const { partner } = yield* Effect.provide(channel(), servers[0]!)
+      const viewer = yield* Effect.provide(createKey(partner.id, "viewer"), servers[0]!)
+      let allowed = 0
+      let refused = 0
+      for (let i = 0; i < 130; i++) {
+        const answer = yield* Effect.provide(me(viewer), servers[i % 2]!)
+        if (answer.status === 200) allowed++
+        else {
+          expectLimited(answer, 1)
+          refused++
+        }
+      }
+      // Alternating, each server spends its leases to the end: the two together pass the 100.
+      expect(allowed).toBe(100)
+      expect(refused).toBe(30)
+      // Most requests wrote nothing: the bucket was written once per lease.
+      yield* TestClock.adjust("3 seconds")
+      expectAllowed(yield* Effect.provide(me(viewer), servers[1]!))
+    }))
+})
+
 describe("OpenAPI document", () => {
   const spec = OpenApi.fromApi(ProvisioApi) as any
 

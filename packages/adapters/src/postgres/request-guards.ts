@@ -7,6 +7,7 @@ import {
   type IdempotentRequest
 } from "@provisio/core/shared/idempotency"
 import { RateLimiter, Take } from "@provisio/core/shared/rate-limit"
+import { leasedRateLimiter } from "@provisio/core/shared/rate-limit-lease"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -132,26 +133,31 @@ export const RateLimiterLive = Layer.effect(
   RateLimiter,
   Effect.map(SqlClient.SqlClient, (sql) =>
     RateLimiter.of({
-      take: (key, limit, now) => {
+      take: (key, limit, now, wanted = 1) => {
         const millis = Math.floor(DateTime.toEpochMillis(now))
         // The bucket refilled for the time since its last use (never backwards: another process's
         // clock may be behind), capped at the capacity.
         const refilled = sql`least(${limit.capacity}::float8,
           b.tokens + greatest(0, ${millis}::bigint - b.updated_ms) * ${limit.refillPerSecond}::float8 / 1000)`
+        // What it grants: as many whole tokens as asked and held (0: none, the caller is limited).
+        const granted = sql`least(${wanted}::float8, floor(${refilled} + ${1 - WHOLE_TOKEN}::float8))`
+        const first = Math.min(wanted, limit.capacity)
         // One statement: the row lock makes concurrent takes, from any process, queue up.
-        return orPersistenceError(sql<{ readonly tokens: number; readonly allowed: boolean }>`
-          insert into rate_limit_buckets as b (key, tokens, updated_ms, allowed)
-          values (${key}, ${limit.capacity}::float8 - 1, ${millis}::bigint, true)
+        return orPersistenceError(sql<{ readonly tokens: number; readonly granted: number }>`
+          insert into rate_limit_buckets as b (key, tokens, updated_ms, allowed, granted)
+          values (${key}, ${limit.capacity}::float8 - ${first}, ${millis}::bigint, true, ${first})
           on conflict (key) do update set
-            tokens = case when ${refilled} >= ${WHOLE_TOKEN} then greatest(0, ${refilled} - 1) else ${refilled} end,
+            tokens = greatest(0, ${refilled} - ${granted}),
             updated_ms = greatest(b.updated_ms, ${millis}::bigint),
-            allowed = ${refilled} >= ${WHOLE_TOKEN}
-          returning tokens, allowed`).pipe(
+            allowed = ${granted} >= 1,
+            granted = ${granted}
+          returning tokens, granted`).pipe(
           Effect.map((rows) => {
             const row = rows[0]!
             const tokens = Number(row.tokens)
-            return row.allowed
-              ? Take.Allowed({ remaining: Math.floor(tokens + 1e-9) })
+            const taken = Math.floor(Number(row.granted))
+            return taken >= 1
+              ? Take.Allowed({ remaining: Math.floor(tokens + 1e-9), granted: taken })
               : Take.Limited({
                 retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / limit.refillPerSecond - 1e-9))
               })
@@ -162,5 +168,14 @@ export const RateLimiterLive = Layer.effect(
   )
 )
 
+/**
+ * The buckets as the server uses them: in the database, spent from leases held in this process
+ * (core/shared/rate-limit-lease.ts), so most requests write nothing and the limit still holds
+ * across every process sharing the database.
+ */
+export const LeasedRateLimiterLive = Layer.effect(RateLimiter, Effect.map(RateLimiter, (shared) => leasedRateLimiter(shared))).pipe(
+  Layer.provide(RateLimiterLive)
+)
+
 /** Both guards on whichever `SqlClient` the edge provides. */
-export const RequestGuardsLive = Layer.mergeAll(IdempotencyStoreLive, RateLimiterLive)
+export const RequestGuardsLive = Layer.mergeAll(IdempotencyStoreLive, LeasedRateLimiterLive)

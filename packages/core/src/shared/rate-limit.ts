@@ -15,8 +15,8 @@ export interface RateLimit {
 }
 
 export type Take = Data.TaggedEnum<{
-  /** One token taken; `remaining` whole tokens are left. */
-  Allowed: { readonly remaining: number }
+  /** `granted` tokens taken (at least one, at most as many as asked); `remaining` whole tokens are left. */
+  Allowed: { readonly remaining: number; readonly granted: number }
   /** The bucket is empty; a token will be there in `retryAfterSeconds` (whole seconds, rounded up). */
   Limited: { readonly retryAfterSeconds: number }
 }>
@@ -28,11 +28,15 @@ export const Take = Data.taggedEnum<Take>()
  * many processes share the storage. Time comes from the caller (`now`, from `Clock`).
  */
 export class RateLimiter extends Context.Tag("@provisio/core/RateLimiter")<RateLimiter, {
-  /** Refills the bucket `key` for the time since its last use, then takes one token if there is one. */
+  /**
+   * Refills the bucket `key` for the time since its last use, then takes `wanted` tokens (one by
+   * default), or as many whole ones as it holds; Limited when it holds none.
+   */
   readonly take: (
     key: string,
     limit: RateLimit,
-    now: DateTime.Utc
+    now: DateTime.Utc,
+    wanted?: number
   ) => Effect.Effect<Take, PersistenceError>
 }>() {}
 

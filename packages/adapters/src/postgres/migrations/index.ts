@@ -29,6 +29,7 @@ import documents from "./0026_documents.js"
 import frozenParties from "./0027_frozen_parties.js"
 import priceLists from "./0028_price_lists.js"
 import commissionStatements from "./0029_commission_statements.js"
+import rateLimitLeases from "./0032_rate_limit_leases.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -63,7 +64,8 @@ export const migrations = {
   "0026_documents": documents,
   "0027_frozen_parties": frozenParties,
   "0028_price_lists": priceLists,
-  "0029_commission_statements": commissionStatements
+  "0029_commission_statements": commissionStatements,
+  "0032_rate_limit_leases": rateLimitLeases
 }
 
 const loader = Migrator.fromRecord(migrations)
