@@ -115,12 +115,19 @@ export const ApiKeyRepoLive = Layer.effect(
                  select id from customers where lineage @> array[${within}]::text[])
                ${pageClause(sql, page, "k.id")}`
       })(undefined).pipe(Effect.map((rows) => toPage(rows, page)))
-    // The key, where its account sits, and the partner's edition, in one round trip.
+    // The key, where its account sits, and the partner's edition, in one round trip; the key is
+    // marked used at most once a minute, in the same statement (a WITH update runs whether or not
+    // the query reads it), so authenticating costs one round trip and stays a read on busy keys.
     const findPrincipal = SqlSchema.findOne({
-      Request: Schema.String,
+      Request: Schema.Struct({ hash: Schema.String, at: Schema.String }),
       Result: PrincipalRow,
-      execute: (hash) =>
-        sql`select k.id as api_key_id, k.account_id, k.role, s.kind as account_kind, s.lineage, s.edition, s.suspended_by
+      execute: ({ at, hash }) =>
+        sql`with touched as (
+              update api_keys set last_used_at = ${at}
+               where secret_hash = ${hash} and (last_used_at is null or last_used_at < ${at}::timestamptz - interval '1 minute')
+              returning id
+            )
+            select k.id as api_key_id, k.account_id, k.role, s.kind as account_kind, s.lineage, s.edition, s.suspended_by
               from api_keys k join ${scopes(sql)} s on s.id = k.account_id
              where k.secret_hash = ${hash}`
     })
@@ -131,16 +138,7 @@ export const ApiKeyRepoLive = Layer.effect(
       list: (within, page) => orPersistenceError(list(within, page)),
       delete: (id) => orPersistenceError(sql`delete from api_keys where id = ${id}`).pipe(Effect.asVoid),
       authenticate: (hash, at) =>
-        orPersistenceError(findPrincipal(hash)).pipe(
-          // At most one write a minute per key, so authenticating stays a read on busy keys.
-          Effect.tap(Option.match({
-            onNone: () => Effect.void,
-            onSome: (row) =>
-              orPersistenceError(sql`
-                update api_keys set last_used_at = ${DateTime.formatIso(at)}
-                 where id = ${row.api_key_id}
-                   and (last_used_at is null or last_used_at < ${DateTime.formatIso(at)}::timestamptz - interval '1 minute')`)
-          })),
+        orPersistenceError(findPrincipal({ hash, at: DateTime.formatIso(at) })).pipe(
           Effect.map(Option.map((row) => ({
             principal: new Principal({
               account_id: row.account_id,
