@@ -36,6 +36,7 @@ describe("settings", () => {
             name: null, address: null, country: null, tax_id: null, tax_country: null, iban: null, bic: null,
             payment_instructions: null
           },
+          channel: { upstream_invoicing: false },
           created_at: null,
           updated_at: null
         })

@@ -2,7 +2,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import type { PersistenceError } from "@provisio/core/shared/errors"
 import { ProviderIdTaken } from "@provisio/core/settings/errors"
-import { BillingSettings, Branding, IdentityProvider, Legal, Licensing, Settings } from "@provisio/core/settings/model"
+import { BillingSettings, Branding, ChannelSettings, IdentityProvider, Legal, Licensing, Settings } from "@provisio/core/settings/model"
 import { SettingsRepo, type SettingsChanges } from "@provisio/core/settings/ports"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -56,6 +56,7 @@ export const SettingsRepoLive = Layer.effect(
         const providers = yield* json(Providers, changes.identity_providers ?? [])
         const billing = yield* json(BillingSettings, changes.billing ?? new BillingSettings({}))
         const legal = yield* json(Legal, changes.legal ?? new Legal({}))
+        const channel = yield* json(ChannelSettings, changes.channel ?? new ChannelSettings({}))
         // Only the sections given replace what is stored, in one statement: concurrent writes of
         // different sections both land.
         const replaced = [
@@ -64,11 +65,13 @@ export const SettingsRepoLive = Layer.effect(
           ...(changes.identity_providers === undefined ? [] : ["identity_providers = excluded.identity_providers"]),
           ...(changes.billing === undefined ? [] : ["billing = excluded.billing"]),
           ...(changes.legal === undefined ? [] : ["legal = excluded.legal"]),
+          ...(changes.channel === undefined ? [] : ["channel = excluded.channel"]),
           "updated_at = excluded.updated_at"
         ]
         const rows = yield* sql`
-          insert into account_settings (account_id, branding, licensing, identity_providers, billing, legal, created_at, updated_at)
-          values (${accountId}, ${branding}::jsonb, ${licensing}::jsonb, ${providers}::jsonb, ${billing}::jsonb, ${legal}::jsonb, ${iso}, ${iso})
+          insert into account_settings (account_id, branding, licensing, identity_providers, billing, legal, channel, created_at, updated_at)
+          values (${accountId}, ${branding}::jsonb, ${licensing}::jsonb, ${providers}::jsonb, ${billing}::jsonb, ${legal}::jsonb,
+                  ${channel}::jsonb, ${iso}, ${iso})
           on conflict (account_id) do update set ${sql.csv(replaced)}
           returning *`
         const settings = yield* Schema.decodeUnknown(Settings)(rows[0])

@@ -18,6 +18,14 @@ export type Role = typeof Role.Type
 export const Edition = Schema.Literal("free", "standard")
 export type Edition = typeof Edition.Type
 
+/**
+ * How a partner sells (docs/channel.md "Channel models"): a `reseller` buys from its distributor
+ * and issues its customers' invoices; for an `agency` partner the distributor issues them and the
+ * partner earns its commission.
+ */
+export const ChannelModel = Schema.Literal("reseller", "agency")
+export type ChannelModel = typeof ChannelModel.Type
+
 export const AccountStatus = Schema.Literal("active", "suspended")
 export type AccountStatus = typeof AccountStatus.Type
 
@@ -32,6 +40,8 @@ export class Account extends Schema.Class<Account>("Account")({
   name: Schema.String,
   status: AccountStatus,
   edition: Schema.NullOr(Edition),
+  /** A partner's; null for other accounts. */
+  channel_model: Schema.optionalWith(Schema.NullOr(ChannelModel), { default: () => null }),
   lineage: Schema.Array(Schema.String),
   created_at: Timestamp,
   updated_at: Timestamp
@@ -60,6 +70,7 @@ export class Partner extends Schema.Class<Partner>("Partner")({
   name: Schema.String,
   distributor_id: AccountId,
   edition: Edition,
+  channel_model: ChannelModel,
   status: AccountStatus,
   created_at: Timestamp,
   updated_at: Timestamp
@@ -70,6 +81,7 @@ export class Partner extends Schema.Class<Partner>("Partner")({
       name: account.name,
       distributor_id: account.parent_id!,
       edition: account.edition ?? "standard",
+      channel_model: account.channel_model ?? "reseller",
       status: account.status,
       created_at: account.created_at,
       updated_at: account.updated_at
@@ -90,13 +102,16 @@ export class CreatePartner extends Schema.Class<CreatePartner>("CreatePartner")(
   name: Name,
   /** Required when a platform admin creates the partner; a distributor creates under itself. */
   distributor_id: Schema.optional(AccountId),
-  edition: Schema.optional(Edition)
+  edition: Schema.optional(Edition),
+  /** `reseller` when absent. */
+  channel_model: Schema.optional(ChannelModel)
 }) {}
 
 export class UpdatePartner extends Schema.Class<UpdatePartner>("UpdatePartner")({
   name: Schema.optional(Name),
   status: Schema.optional(AccountStatus),
-  edition: Schema.optional(Edition)
+  edition: Schema.optional(Edition),
+  channel_model: Schema.optional(ChannelModel)
 }) {}
 
 export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({

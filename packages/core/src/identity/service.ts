@@ -46,7 +46,7 @@ export const make = Effect.gen(function* () {
     )
 
   const newAccount = Effect.fn("Identity.newAccount")(function* (
-    fields: Pick<Account, "kind" | "name" | "edition"> & { readonly parent: Account }
+    fields: Pick<Account, "kind" | "name" | "edition"> & { readonly parent: Account; readonly channel_model?: Account["channel_model"] }
   ) {
     const id = (yield* makeId("acc")) as Account["id"]
     const at = yield* now
@@ -57,6 +57,7 @@ export const make = Effect.gen(function* () {
       name: fields.name,
       status: "active",
       edition: fields.edition,
+      channel_model: fields.channel_model ?? null,
       lineage: [...fields.parent.lineage, id],
       created_at: at,
       updated_at: at
@@ -186,17 +187,27 @@ export const make = Effect.gen(function* () {
   const updateAccount = Effect.fn("Identity.updateAccount")(function* (
     principal: Principal,
     account: Account,
-    changes: { readonly name?: string | undefined; readonly status?: Account["status"] | undefined; readonly edition?: Account["edition"] | undefined }
+    changes: {
+      readonly name?: string | undefined
+      readonly status?: Account["status"] | undefined
+      readonly edition?: Account["edition"] | undefined
+      readonly channel_model?: Account["channel_model"] | undefined
+    }
   ) {
     yield* requireAdmin(principal)
-    if (principal.account_id === account.id && (changes.status !== undefined || changes.edition !== undefined)) {
-      return yield* new Forbidden({ message: "an account's status and edition are changed from above it" })
+    // Who issues a partner's customers' invoices is its distributor's decision, like its edition.
+    if (
+      principal.account_id === account.id &&
+      (changes.status !== undefined || changes.edition !== undefined || changes.channel_model !== undefined)
+    ) {
+      return yield* new Forbidden({ message: "an account's status, edition and channel model are changed from above it" })
     }
     return yield* accounts.update(new Account({
       ...account,
       name: changes.name ?? account.name,
       status: changes.status ?? account.status,
       edition: changes.edition ?? account.edition,
+      channel_model: changes.channel_model ?? account.channel_model,
       updated_at: yield* now
     }))
   })
@@ -242,6 +253,7 @@ export const make = Effect.gen(function* () {
       kind: "partner",
       name: input.name,
       edition: input.edition ?? "standard",
+      channel_model: input.channel_model ?? "reseller",
       parent: distributor
     })
     return Partner.fromAccount(yield* accounts.insert(account))

@@ -224,6 +224,15 @@ export class BillingSettings extends Schema.Class<BillingSettings>("BillingSetti
   ))
 }) {}
 
+/**
+ * Channel economics (docs/channel.md "Upstream invoices"): on a distributor, its billing runs
+ * invoice its reseller partners for their customers' consumption at the partners' cost; on the
+ * platform, the distributors at theirs. Off by default, so runs are as they were.
+ */
+export class ChannelSettings extends Schema.Class<ChannelSettings>("ChannelSettings")({
+  upstream_invoicing: Schema.optionalWith(Schema.Boolean, { default: () => false })
+}) {}
+
 // Settings ------------------------------------------------------------------------------------
 
 /** An account's settings (or a customer's): defaults until first written. */
@@ -234,6 +243,7 @@ export class Settings extends Schema.Class<Settings>("Settings")({
   identity_providers: Schema.Array(IdentityProvider),
   billing: Schema.optionalWith(BillingSettings, { default: () => new BillingSettings({}) }),
   legal: Schema.optionalWith(Legal, { default: () => new Legal({}) }),
+  channel: Schema.optionalWith(ChannelSettings, { default: () => new ChannelSettings({}) }),
   /** Null while the account still has the defaults. */
   created_at: Schema.NullOr(Timestamp),
   updated_at: Schema.NullOr(Timestamp)
@@ -246,6 +256,7 @@ export class Settings extends Schema.Class<Settings>("Settings")({
       identity_providers: [],
       billing: new BillingSettings({}),
       legal: new Legal({}),
+      channel: new ChannelSettings({}),
       created_at: null,
       updated_at: null
     })
@@ -258,6 +269,7 @@ export class UpdateSettings extends Schema.Class<UpdateSettings>("UpdateSettings
   licensing: Schema.optional(Licensing),
   billing: Schema.optional(BillingSettings),
   legal: Schema.optional(Legal),
+  channel: Schema.optional(ChannelSettings),
   identity_providers: Schema.optional(
     Schema.Array(IdentityProviderInput).pipe(
       Schema.maxItems(MAX_IDENTITY_PROVIDERS, { message: () => `must hold at most ${MAX_IDENTITY_PROVIDERS} providers` })

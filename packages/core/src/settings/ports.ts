@@ -4,7 +4,7 @@ import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { PersistenceError } from "../shared/errors.js"
 import type { ProviderIdTaken } from "./errors.js"
-import type { Branding, IdentityProvider, Licensing, Settings, BillingSettings, Legal } from "./model.js"
+import type { Branding, ChannelSettings, IdentityProvider, Licensing, Settings, BillingSettings, Legal } from "./model.js"
 
 /** The sections a write replaces; an absent one keeps what is stored (or its default). */
 export interface SettingsChanges {
@@ -12,6 +12,7 @@ export interface SettingsChanges {
   readonly licensing?: Licensing | undefined
   readonly billing?: BillingSettings | undefined
   readonly legal?: Legal | undefined
+  readonly channel?: ChannelSettings | undefined
   readonly identity_providers?: ReadonlyArray<IdentityProvider> | undefined
 }
 

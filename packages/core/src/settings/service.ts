@@ -35,6 +35,7 @@ export const make = Effect.gen(function* () {
         : new Licensing({ ...input.licensing, features: uniqueFeatures(input.licensing.features) }),
       billing: input.billing,
       legal: input.legal,
+      channel: input.channel,
       identity_providers: providers
     }
     return yield* repo.save(principal.account_id, changes, yield* now).pipe(

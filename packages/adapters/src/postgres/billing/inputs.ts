@@ -113,7 +113,14 @@ export const BillingInputRepoLive = Layer.effect(
     const sql = yield* SqlClient.SqlClient
     const run = <A>(effect: Effect.Effect<A, Failure>) => orPersistenceError(effect)
     const { fromMillis, millisOf } = epochMillis(sql)
-    const customerSelect = sql`select id, partner_id, lineage, timezone from customers`
+    // The issuer of a customer's invoices: its partner, or the partner's distributor when the
+    // partner is an agency (docs/channel.md "Channel models").
+    const customerSelect = sql`
+      select id, partner_id, lineage, timezone from (
+        select c.id, c.lineage, c.timezone,
+               case when a.channel_model = 'agency' then a.parent_id else c.partner_id end as partner_id
+          from customers c join accounts a on a.id = c.partner_id
+      ) as customers`
 
     /**
      * The history rows with each customer's own price (price lists resolved for the period, one

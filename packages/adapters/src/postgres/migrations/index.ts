@@ -29,6 +29,7 @@ import documents from "./0026_documents.js"
 import frozenParties from "./0027_frozen_parties.js"
 import priceLists from "./0028_price_lists.js"
 import commissionStatements from "./0029_commission_statements.js"
+import channelEconomics from "./0030_channel_economics.js"
 import rateLimitLeases from "./0032_rate_limit_leases.js"
 
 /**
@@ -65,6 +66,7 @@ export const migrations = {
   "0027_frozen_parties": frozenParties,
   "0028_price_lists": priceLists,
   "0029_commission_statements": commissionStatements,
+  "0030_channel_economics": channelEconomics,
   "0032_rate_limit_leases": rateLimitLeases
 }
 
