@@ -19,6 +19,7 @@ import { Commissions } from "@provisio/core/commissions/service"
 import { CommissionStatements } from "@provisio/core/commissions/statements"
 import { Exports } from "@provisio/core/exports/service"
 import { Billing } from "@provisio/core/billing/service"
+import { Channel } from "@provisio/core/channel/service"
 import { Inventory } from "@provisio/core/inventory/service"
 import { NumberOrders } from "@provisio/core/number-orders/service"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
@@ -78,6 +79,7 @@ export const ServicesWith = Layer.mergeAll(
   Events.layer, Ordering.layer, Subscriptions.layer, Activations.layer, Support.layer, Inventory.layer, NumberOrders.layer, Provisioning.layer, Webhooks.layer,
   Commissions.layer,
   CommissionStatements.layer,
+  Channel.layer,
   Exports.layer,
   TaxRates.layer,
   PriceLists.layer,

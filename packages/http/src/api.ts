@@ -33,6 +33,7 @@ import { ReconciliationApi } from "./reconciliation/api.js"
 import { CommissionsApi } from "./commissions/api.js"
 import { TaxApi } from "./tax/api.js"
 import { PricingApi } from "./pricing/api.js"
+import { ChannelApi } from "./channel/api.js"
 import { CreditNotesApi } from "./credit-notes/api.js"
 import { BillingApi } from "./billing/api.js"
 import { InventoryApi } from "./inventory/api.js"
@@ -68,6 +69,7 @@ export class ProvisioApi extends HttpApi.make("provisio")
   .add(CommissionsApi)
   .add(TaxApi)
   .add(PricingApi)
+  .add(ChannelApi)
   .add(CreditNotesApi)
   .add(BillingApi)
   .add(InventoryApi)

@@ -45,6 +45,7 @@ import { CollectionHandlers } from "./collection/handlers.js"
 import { GatewaysHandlers } from "./gateways/handlers.js"
 import { UsersHandlers } from "./users/handlers.js"
 import { ExportsHandlers } from "./exports/handlers.js"
+import { ChannelHandlers } from "./channel/handlers.js"
 
 /** The API implemented: needs the core's services (and `SqlClient` for the readiness probe). */
 export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
@@ -52,6 +53,7 @@ export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
   Layer.provide(ReconciliationHandlers),
   Layer.provide(GatewaysHandlers),
   Layer.provide(ExportsHandlers),
+  Layer.provide(ChannelHandlers),
   // Authentication, then the caller's rate limit.
   Layer.provide(RateLimitedAuthenticationLive)
 )

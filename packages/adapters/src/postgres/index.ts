@@ -21,6 +21,7 @@ import { PriceResolverLive } from "./pricing/resolver.js"
 import { CreditNoteRepoLive } from "./credit-notes.js"
 import { FrozenPartiesLive } from "./documents/parties.js"
 import { BillingReposLive } from "./billing.js"
+import { ChannelReposLive } from "./channel/index.js"
 import { InventoryRepoLive } from "./inventory.js"
 import { NumberOrderRepoLive } from "./number-orders.js"
 import { OrderRepoLive } from "./ordering.js"
@@ -82,6 +83,7 @@ export const PostgresLive = Layer.mergeAll(
   CreditNoteRepoLive,
   FrozenPartiesLive,
   BillingReposLive,
+  ChannelReposLive,
   InventoryRepoLive,
   NumberOrderRepoLive,
   DunningPolicyRepoLive,

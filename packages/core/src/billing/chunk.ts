@@ -21,6 +21,7 @@ import {
 import { BillingInputRepo, BillingInvoiceRepo, BillingRunRepo, type Draft, type PlacedLine } from "./ports.js"
 import { TaxCalculator } from "../tax/ports.js"
 import { rerateLocked } from "./rerate.js"
+import { ChannelCostRepo } from "../channel/ports.js"
 
 /**
  * One chunk of a run, in the caller's transaction: a pending chunk of its customers claimed
@@ -75,6 +76,9 @@ export const billNextChunk = (runId: string) =>
     const lines = yield* taxNewInvoices(placeLines(claimable, claimedPeriods, oneOffs, invoiceOf), toIssue, at)
     yield* writes.insertLines(lines)
     const made = yield* settleInvoices(run, drafts, toIssue, new Set(lines.map((l) => l.invoice_id)), at)
+    // What each tier above the customers paid for these lines (docs/channel.md "Channel costs"),
+    // once the invoices they are on exist.
+    yield* (yield* ChannelCostRepo).record([...new Set(lines.map((l) => l.invoice_id))], at)
     yield* queue.completeChunk(run.id, chunk, {
       customers: customers.length,
       subscriptions: claimedPeriods.size,

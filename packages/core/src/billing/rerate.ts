@@ -6,6 +6,7 @@ import { usageLines } from "./build.js"
 import { inputsWithUsage } from "./inputs.js"
 import { BillingInputRepo, BillingInvoiceRepo } from "./ports.js"
 import { TaxCalculator } from "../tax/ports.js"
+import { ChannelCostRepo } from "../channel/ports.js"
 
 /**
  * Inside a transaction: the usage lines and totals of the flagged drafts among `ids` (every
@@ -31,8 +32,12 @@ export const rerateLocked = (ids: ReadonlyArray<string> | undefined) =>
         if (currency === currencyOf.get(p.invoice_id)) lines.push({ invoice_id: p.invoice_id, line })
       }
     }
+    const costs = yield* ChannelCostRepo
     yield* writes.deleteUsageLines(draftIds)
+    yield* costs.forgetUsage(draftIds)
     yield* writes.insertLines(lines)
+    // The new usage lines' costs up the channel (docs/channel.md "Channel costs").
+    yield* costs.record(draftIds, yield* now)
     yield* (yield* TaxCalculator).taxInvoices(draftIds)
     yield* writes.refreshTotals(draftIds, yield* now)
     yield* writes.clearRerate(draftIds)

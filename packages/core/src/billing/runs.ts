@@ -14,6 +14,7 @@ import type { PageRequest } from "../shared/pagination.js"
 import { makeId } from "../shared/ids.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
+import { issueUpstreamInvoices } from "../channel/upstream.js"
 import { billNextChunk } from "./chunk.js"
 import { BillingGraceSeconds, BillingWorkers, CHUNK_SIZE } from "./config.js"
 import { BillingRun, type BillingRunId } from "./model.js"
@@ -179,8 +180,11 @@ export const executeRun = (
 /** The run marked completed, with its `billing_run.completed` event; none if another executor did it first. */
 const completeRun = (runId: string) =>
   Effect.gen(function* () {
-    const done = yield* (yield* BillingRunRepo).completeRun(runId, yield* now)
+    const at = yield* now
+    const done = yield* (yield* BillingRunRepo).completeRun(runId, at)
     if (Option.isSome(done)) {
+      // Up the channel, from the same run: every chunk's costs are in (docs/channel.md "Upstream invoices").
+      yield* issueUpstreamInvoices(done.value.run, at)
       const data = yield* Effect.orDie(encodeRun(done.value.run))
       yield* (yield* EventLog).append([
         yield* newEvent("billing_run.completed", { customer_id: null, lineage: done.value.lineage }, { billing_run: data })

@@ -7,6 +7,7 @@ import type { BillingMonth } from "../invoices/model.js"
 import { Invoices } from "../invoices/service.js"
 import { Transactor } from "../shared/transactor.js"
 import type { TaxCalculator } from "../tax/ports.js"
+import type { ChannelCostRepo, UpstreamInvoiceRepo } from "../channel/ports.js"
 import { finalize, finalizeDue } from "./finalization.js"
 import type { BillingRun } from "./model.js"
 import type { BillingInputRepo, BillingInvoiceRepo, BillingRunRepo } from "./ports.js"
@@ -25,7 +26,16 @@ export { HEARTBEAT_TIMEOUT, parseGracePeriod } from "./runs.js"
  * preview.ts (the upcoming invoice). Here they are put together as one service whose methods
  * need nothing: the repositories they use are given once, when the layer is built.
  */
-type Dependencies = BillingRunRepo | BillingInputRepo | BillingInvoiceRepo | Invoices | EventLog | Transactor | TaxCalculator
+type Dependencies =
+  | BillingRunRepo
+  | BillingInputRepo
+  | BillingInvoiceRepo
+  | Invoices
+  | EventLog
+  | Transactor
+  | TaxCalculator
+  | ChannelCostRepo
+  | UpstreamInvoiceRepo
 
 export const make = Effect.gen(function* () {
   const context = yield* Effect.context<Dependencies>()

@@ -49,7 +49,10 @@ export interface TaxedInvoiceLine {
 /** The lines of one invoice to be, and who sells to whom in what currency. */
 export interface UntaxedLines {
   readonly issuer_account_id: string
-  readonly customer_id: string
+  /** The buyer; null on an upstream invoice, which bills `bill_to_account_id`. */
+  readonly customer_id: string | null
+  /** The account an upstream invoice bills (docs/channel.md): taxed as a buyer by its settings.legal. */
+  readonly bill_to_account_id?: string | null
   readonly currency: Currency
   /** The service date of a line with no period of its own (a one-off): the invoice's date. */
   readonly issued_at: DateTime.Utc

@@ -15,6 +15,7 @@ import { Invoices } from "../../src/invoices/service"
 import { money } from "../../src/shared/money"
 import { fake } from "../../src/testing/fakes"
 import { TaxCalculator } from "../../src/tax/ports"
+import { ChannelCostRepo } from "../../src/channel/ports"
 
 /**
  * One chunk of a billing run against fakes of its ports: what it reads is given, what it writes is
@@ -98,6 +99,7 @@ const ports = (written: Written, options: { readonly alreadyBilled?: boolean } =
         }),
       insertLines: (lines) => Effect.sync(() => void written.lines.push(...lines))
     }),
+    fake(ChannelCostRepo, { record: () => Effect.void, forgetUsage: () => Effect.void }),
     fake(TaxCalculator, { taxInvoices: () => Effect.void, taxLines: (groups) => Effect.succeed(groups.map((g) => g.lines.map((line) => ({ line, exemption_reason: null, priced_amount: null })))) }),
     fake(Invoices, {
       finalizeMany: () => Effect.succeed([]),

@@ -26,6 +26,10 @@ const TAGS: Record<string, { readonly name: string; readonly description: string
     name: "Price lists",
     description: "What each tier of the channel charges the one below it, and a plan's price for a customer or account with the chain that set it."
   },
+  channel: {
+    name: "Channel",
+    description: "Each tier's margins, and the invoices a distributor or the platform issues up the channel for its buyers' costs."
+  },
   exports: { name: "Exports", description: "A month of invoices, lines, rated usage or commission entries as CSV or NDJSON, for finance and ERP systems." },
   billing: { name: "Billing", description: "Billing runs, finalizing drafts, and the upcoming invoice." },
   inventory: { name: "Inventory", description: "What a customer has in service: connections and products." },

@@ -28,6 +28,9 @@ interface TaxSettingsRow {
   readonly place_of_supply: PlaceOfSupply
 }
 
+/** The buyer's id: the customer, or the account an upstream invoice bills. */
+const buyerOf = (group: UntaxedLines): string => group.customer_id ?? group.bill_to_account_id ?? ""
+
 const untouched = (line: InvoiceLineFields): TaxedInvoiceLine => ({ line, exemption_reason: null, priced_amount: null })
 
 /**
@@ -39,13 +42,21 @@ export const taxLineGroups = (sql: SqlClient.SqlClient, groups: ReadonlyArray<Un
   Effect.gen(function* () {
     const lines = groups.flatMap((g) => g.lines)
     if (lines.length === 0) return groups.map((g) => g.lines.map(untouched))
+    // The buyer is a customer (its address and tax id) or, on an upstream invoice, an account
+    // (its settings.legal: where it is registered for tax and its tax id).
     const parties = yield* sql<PartiesRow>`
       select g.customer_id, g.issuer_account_id, ${sql.unsafe(SELLER_SQL)} as seller,
-             upper(nullif(c.address->>'country', '')) as buyer, c.address->>'state' as region, c.tax_id, c.tax_exempt
-        from unnest(${pgArray(groups.map((g) => g.customer_id))}::text[],
+             coalesce(upper(nullif(c.address->>'country', '')),
+                      upper(coalesce(nullif(bt.legal->>'tax_country', ''), nullif(bt.legal->>'country', '')))) as buyer,
+             c.address->>'state' as region, coalesce(c.tax_id, nullif(bt.legal->>'tax_id', '')) as tax_id,
+             coalesce(c.tax_exempt, 'none') as tax_exempt
+        from unnest(${pgArray(groups.map(buyerOf))}::text[],
                     ${pgArray(groups.map((g) => g.issuer_account_id))}::text[]) as g(customer_id, issuer_account_id)
-        join customers c on c.id = g.customer_id
-        left join account_settings st on st.account_id = g.issuer_account_id`
+        left join customers c on c.id = g.customer_id
+        left join accounts a on c.id is null and a.id = g.customer_id
+        left join account_settings bt on bt.account_id = a.id
+        left join account_settings st on st.account_id = g.issuer_account_id
+       where c.id is not null or a.id is not null`
     const partiesOf = new Map(parties.map((p) => [`${p.customer_id}|${p.issuer_account_id}`, p]))
     const countries = [...new Set(parties.flatMap((p) => (p.seller === null ? [] : [p.seller, p.buyer ?? p.seller])))]
     if (countries.length === 0) return groups.map((g) => g.lines.map(untouched))
@@ -62,7 +73,7 @@ export const taxLineGroups = (sql: SqlClient.SqlClient, groups: ReadonlyArray<Un
         from tax_rates where country = any(${pgArray(countries)}::text[])`
 
     return groups.map((group) => {
-      const party = partiesOf.get(`${group.customer_id}|${group.issuer_account_id}`)
+      const party = partiesOf.get(`${buyerOf(group)}|${group.issuer_account_id}`)
       if (party === undefined || party.seller === null) return group.lines.map(untouched)
       const parts: TaxParties = { seller: party.seller, buyer: party.buyer, buyerTaxId: party.tax_id, exempt: party.tax_exempt }
       const issuedOn = DateTime.formatIsoDate(group.issued_at)

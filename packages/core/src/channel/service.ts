@@ -1,0 +1,96 @@
+import * as BigDecimal from "effect/BigDecimal"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { CommissionRuleRepo } from "../commissions/ports.js"
+import type { Account, Principal } from "../identity/model.js"
+import { canReach, reachableBy, requireKind } from "../identity/policy.js"
+import { AccountRepo } from "../identity/ports.js"
+import { NotFound, ValidationError } from "../shared/errors.js"
+import type { PageRequest } from "../shared/pagination.js"
+import { ChannelMargins, type MarginsQuery, type UpstreamInvoiceFilter } from "./model.js"
+import { marginRows, totalsOf } from "./margins.js"
+import { MarginRepo, UpstreamInvoiceRepo } from "./ports.js"
+
+/** The channel's economics are the channel's own: customers have no view of them. */
+const CHANNEL = ["platform", "distributor", "partner"] as const
+
+/**
+ * Margins and upstream invoices (docs/channel.md). A caller sees the margins of its own account
+ * and of the accounts below it; a tier above or beside it reads as missing (404), so a partner
+ * never learns its distributor's cost.
+ */
+export const make = Effect.gen(function* () {
+  const accounts = yield* AccountRepo
+  const margins = yield* MarginRepo
+  const commissions = yield* CommissionRuleRepo
+  const upstream = yield* UpstreamInvoiceRepo
+
+  const findAccount = (principal: Principal, id: string, field: string, kind: Account["kind"]) =>
+    accounts.findById(id).pipe(
+      Effect.flatMap((found) =>
+        Option.isSome(found) && found.value.kind === kind && canReach(principal, found.value.lineage)
+          ? Effect.succeed(found.value)
+          : Effect.fail(new NotFound({ field, message: `${kind} ${id} not found` }))
+      )
+    )
+
+  const getMargins = Effect.fn("Channel.getMargins")(function* (principal: Principal, query: MarginsQuery) {
+    yield* requireKind(principal, CHANNEL, "read margins")
+    if (query.partner_id !== undefined && query.distributor_id !== undefined) {
+      return yield* ValidationError.of("distributor_id", "give partner_id or distributor_id, not both")
+    }
+    if (query.partner_id === undefined && query.distributor_id === undefined) {
+      return yield* ValidationError.of("partner_id", "is required (or distributor_id)")
+    }
+    const account = query.partner_id !== undefined
+      ? yield* findAccount(principal, query.partner_id, "partner_id", "partner")
+      : yield* findAccount(principal, query.distributor_id!, "distributor_id", "distributor")
+    if (account.channel_model === "agency") {
+      // An agency partner sells nothing itself: its revenue is its commission, its cost zero.
+      const revenue = yield* commissions.revenue({ period: query.period, within: account.id, account_id: account.id })
+      const own = revenue.accounts.filter((a) => a.account_id === account.id)
+      const currency = own.length === 1 ? own[0]!.currency : null
+      return new ChannelMargins({
+        period: query.period,
+        account_id: account.id,
+        channel_model: "agency",
+        currency,
+        rows: [],
+        totals: currency === null ? null : totalsOf(own[0]!.commission_exact, BigDecimal.make(0n, 0), currency)
+      })
+    }
+    const { currency, rows, totals } = marginRows(
+      yield* margins.revenue(account.id, query.period),
+      yield* margins.cost(account.id, query.period)
+    )
+    return new ChannelMargins({
+      period: query.period,
+      account_id: account.id,
+      channel_model: account.channel_model,
+      currency,
+      rows,
+      totals
+    })
+  })
+
+  /** The upstream invoices the caller's account issued or is billed, and those of the accounts below it. */
+  const listUpstreamInvoices = (principal: Principal, filter: UpstreamInvoiceFilter, page: PageRequest) =>
+    Effect.zipRight(
+      requireKind(principal, CHANNEL, "read upstream invoices"),
+      Effect.map(upstream.list(principal.account_id, filter, page), (found) => ({ ...found, items: found.items.map((s) => s.invoice) }))
+    )
+
+  const getUpstreamInvoice = (principal: Principal, id: string) =>
+    Effect.zipRight(
+      requireKind(principal, CHANNEL, "read upstream invoices"),
+      Effect.map(upstream.findById(id).pipe(reachableBy(principal, "invoice", id)), (s) => s.invoice)
+    )
+
+  return { getMargins, listUpstreamInvoices, getUpstreamInvoice } as const
+})
+
+export class Channel extends Context.Tag("@provisio/core/Channel")<Channel, Effect.Effect.Success<typeof make>>() {
+  static readonly layer = Layer.effect(Channel, make)
+}
