@@ -298,6 +298,7 @@ export const EXAMPLES: Record<string, unknown> = {
     "name": "Fjord Telecom",
     "distributor_id": "acc_01m96kvrejc13vppd2x7kq1yjw",
     "edition": "standard",
+    "channel_model": "reseller",
     "status": "active",
     "created_at": "2026-12-06T21:23:50.948Z",
     "updated_at": "2026-12-06T21:23:50.948Z"
