@@ -1022,6 +1022,7 @@ const ROWS: ReadonlyArray<Row> = [
   ...reconciliationRows(),
   // Commissions: rules of P1, set from above; the channel's summary
   ...commissionRows(),
+  ...channelRows(),
   ...taxRateRows(),
   // Billing runs, finalizing a draft, the upcoming invoice
   ...billingRows(),
@@ -1623,5 +1624,33 @@ function invoiceRows(): ReadonlyArray<Row> {
     // Its documents: whoever may read the invoice.
     { endpoint: "getInvoicePdf", method: "GET", prepare: invoiceOfC1, path: (_, id) => `/api/v1/invoices/${id}/pdf`, expect: readC1 },
     { endpoint: "getInvoiceUbl", method: "GET", prepare: invoiceOfC1, path: (_, id) => `/api/v1/invoices/${id}/ubl`, expect: readC1 }
+  ]
+}
+
+/**
+ * Channel economics (docs/channel.md): P1's margins are its own, its distributor's and the
+ * platform's to read; a sibling or a foreign partner gets 404, a customer 403. Upstream invoices
+ * list the caller's (none here); one that does not exist is 404.
+ */
+function channelRows(): ReadonlyArray<Row> {
+  return [
+    {
+      endpoint: "getMargins",
+      method: "GET",
+      path: (w) => `/api/v1/channel/margins?period=2026-11&partner_id=${w.p1}`,
+      expect: { ...readC1, customerAdmin: 403 }
+    },
+    {
+      endpoint: "listUpstreamInvoices",
+      method: "GET",
+      path: () => "/api/v1/channel/upstream-invoices",
+      expect: { ...everyone(200), customerAdmin: 403 }
+    },
+    {
+      endpoint: "getUpstreamInvoice",
+      method: "GET",
+      path: () => "/api/v1/channel/upstream-invoices/inv_01m6a6ft00334a9tkm1qqkpcc3",
+      expect: { ...everyone(404), customerAdmin: 403 }
+    }
   ]
 }
