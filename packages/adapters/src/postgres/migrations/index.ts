@@ -30,6 +30,7 @@ import frozenParties from "./0027_frozen_parties.js"
 import priceLists from "./0028_price_lists.js"
 import commissionStatements from "./0029_commission_statements.js"
 import channelEconomics from "./0030_channel_economics.js"
+import channelCostsWithoutFks from "./0031_channel_costs_without_fks.js"
 import rateLimitLeases from "./0032_rate_limit_leases.js"
 
 /**
@@ -67,6 +68,7 @@ export const migrations = {
   "0028_price_lists": priceLists,
   "0029_commission_statements": commissionStatements,
   "0030_channel_economics": channelEconomics,
+  "0031_channel_costs_without_fks": channelCostsWithoutFks,
   "0032_rate_limit_leases": rateLimitLeases
 }
 
