@@ -7,6 +7,7 @@ import type { BillingMonth, InvoiceTax } from "../invoices/model.js"
 import type { PersistenceError } from "../shared/errors.js"
 import type { Currency } from "../shared/money.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
+import type * as Schema from "effect/Schema"
 import type { StoredUpstreamInvoice, UpstreamInvoiceLine } from "./model.js"
 
 /**
@@ -44,7 +45,7 @@ export interface UpstreamToIssue {
   readonly currency: Currency
   readonly period: BillingMonth
   readonly billing_run_id: string | null
-  readonly lines: ReadonlyArray<UpstreamInvoiceLine & { readonly tax_reason: string | null }>
+  readonly lines: ReadonlyArray<Schema.Struct.Type<typeof UpstreamInvoiceLine.fields> & { readonly tax_reason: string | null }>
   readonly subtotal: BigDecimal.BigDecimal
   readonly tax: ReadonlyArray<InvoiceTax>
   readonly tax_total: BigDecimal.BigDecimal

@@ -7,7 +7,6 @@ import { makeIds } from "../shared/ids.js"
 import { type Currency, money } from "../shared/money.js"
 import { TaxCalculator } from "../tax/ports.js"
 import { breakdown } from "../tax/rules.js"
-import { UpstreamInvoiceLine } from "./model.js"
 import { type PendingCost, UpstreamInvoiceRepo, type UpstreamToIssue } from "./ports.js"
 
 /**
@@ -113,15 +112,13 @@ const toIssue = (
     period,
     billing_run_id: runId,
     lines: taxed.map((t) => ({
-      ...new UpstreamInvoiceLine({
-        description: t.line.description,
-        plan_id: t.line.plan_id,
-        sku_id: t.line.sku_id,
-        quantity: t.line.quantity ?? zero,
-        amount: t.line.amount,
-        tax_rate: t.line.tax_rate,
-        tax_category: t.line.tax_category
-      }),
+      description: t.line.description,
+      plan_id: t.line.plan_id,
+      sku_id: t.line.sku_id,
+      quantity: t.line.quantity ?? zero,
+      amount: t.line.amount,
+      tax_rate: t.line.tax_rate,
+      tax_category: t.line.tax_category,
       tax_reason: t.exemption_reason
     })),
     subtotal,
