@@ -1,5 +1,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
+import { Billing } from "@provisio/core/billing/service"
 import * as Effect from "effect/Effect"
 import { call, createDistributor, createKey, createPartner, expectData } from "./harness"
 import { createCustomer, order, OrderingServer, runDue, setNow, subscribe, V1 } from "./ordering-fixtures"
@@ -92,6 +93,53 @@ describe("channel economics with a mid-month increase and usage tiers", () => {
         expect(partner.totals).toEqual({ revenue: eur("170.88"), cost: eur("117.60"), margin: eur("53.28") })
         const distributor = expectData(yield* margins(`period=2026-11&distributor_id=${w.distributor.id}`, w.keys.distributor))
         expect(distributor.totals).toEqual({ revenue: eur("117.60"), cost: eur("98.00"), margin: eur("19.60") })
+      }))
+  })
+
+  it.layer(OrderingServer)("late usage on a draft", (it) => {
+    it.effect("a re-rated draft's usage is costed again, once", () =>
+      Effect.gen(function* () {
+        const w = yield* example
+        const seats = yield* subscribe(w.customer.id, { plan_id: w.plan.id, quantity: 10 }, w.keys.partner)
+        const minutes = (quantity: string, occurred_at: string) =>
+          call("POST", `${V1}/usage`, {
+            key: w.keys.partner,
+            body: { records: [{ transaction_id: `ch-${++transactions}`, subscription_id: seats.id, sku_id: w.minutes.code, quantity, occurred_at }] }
+          })
+        yield* setNow("2026-11-20T12:00:00Z")
+        expectData(yield* minutes("150", "2026-11-20T10:00:00Z"))
+        yield* setNow("2026-12-01T00:00:00Z")
+        yield* runDue
+        const run = expectData(yield* call("POST", `${V1}/billing/runs`, { body: { period: "2026-11", grace_period: "2 hours" } }), 202)
+        expect((yield* awaitRun(run.id)).status).toBe("completed")
+        const sql = yield* SqlClient.SqlClient
+        const usageCosts = sql<{ buyer_account_id: string; quantity: string; amount: string }>`
+          select buyer_account_id, quantity::text, amount::text from channel_costs
+           where customer_id = ${w.customer.id} and kind = 'usage' order by amount desc`
+        expect(yield* usageCosts).toEqual([
+          { buyer_account_id: w.partner.id, quantity: "150", amount: "12.60" },
+          { buyer_account_id: w.distributor.id, quantity: "150", amount: "10.50" }
+        ])
+
+        // 50 more minutes of November arrive while the draft waits: 200 in all.
+        yield* setNow("2026-12-01T00:30:00Z")
+        expectData(yield* minutes("50", "2026-11-29T10:00:00Z"))
+        expect((yield* (yield* Billing).finalizeDue).rerated).toBe(1)
+        expect((yield* invoiceOf(w.customer.id)).lines.find((l: any) => l.kind === "usage")).toMatchObject({ quantity: "200", amount: "27.00" })
+        expect(yield* usageCosts).toEqual([
+          { buyer_account_id: w.partner.id, quantity: "200", amount: "16.80" },
+          { buyer_account_id: w.distributor.id, quantity: "200", amount: "14.00" }
+        ])
+        // Drafts are not invoiced up the channel (they may change); once finalized, the period's
+        // next run invoices them: the seats and the 200 minutes, once.
+        expect(yield* upstreamInvoices(w.keys.partner)).toEqual([])
+        yield* setNow("2026-12-01T02:00:00Z")
+        expect((yield* (yield* Billing).finalizeDue).finalized).toBe(1)
+        const again = expectData(yield* call("POST", `${V1}/billing/runs`, { body: { period: "2026-11" } }), 202)
+        expect((yield* awaitRun(again.id)).status).toBe("completed")
+        const [toPartner] = yield* upstreamInvoices(w.keys.partner)
+        expect(toPartner.lines.map((l: any) => [l.quantity, l.amount])).toEqual([["10", "84.00"], ["200", "16.80"]])
+        expect(toPartner.subtotal).toEqual(eur("100.80"))
       }))
   })
 })

@@ -54,7 +54,8 @@ export interface UpstreamToIssue {
 
 export class UpstreamInvoiceRepo extends Context.Tag("@provisio/core/UpstreamInvoiceRepo")<UpstreamInvoiceRepo, {
   /**
-   * The period's costs of the customers below `within` not yet on an upstream invoice whose
+   * The period's costs of the customers below `within` (from finalized or paid customer invoices:
+   * a draft may still be re-rated) not yet on an upstream invoice whose
    * seller has settings.channel.upstream_invoicing on and whose buyer is not an agency partner,
    * locked until the transaction ends.
    */

@@ -79,6 +79,8 @@ export const UpstreamInvoiceRepoLive = Layer.effect(
             select k.seller_account_id, k.buyer_account_id, k.currency, k.plan_id, k.sku_id, k.quantity, k.amount
               from channel_costs k
               join customers c on c.id = k.customer_id
+              -- Only what the customer was invoiced for for good: a draft may still be re-rated.
+              join invoices i on i.id = k.invoice_id and i.status in ('finalized', 'paid')
              where k.period = ${period} and k.upstream_invoice_id is null and c.lineage @> array[${within}]::text[]
                and exists (select 1 from account_settings st
                             where st.account_id = k.seller_account_id and (st.channel->>'upstream_invoicing')::boolean)
@@ -176,7 +178,8 @@ export const UpstreamInvoiceRepoLive = Layer.effect(
                  customers c
            where k.seller_account_id = d.issuer and k.buyer_account_id = d.bill_to and k.currency = d.currency
              and k.period = d.period and k.upstream_invoice_id is null
-             and c.id = k.customer_id and c.lineage @> array[${within}]::text[]`
+             and c.id = k.customer_id and c.lineage @> array[${within}]::text[]
+             and exists (select 1 from invoices i where i.id = k.invoice_id and i.status in ('finalized', 'paid'))`
       })
 
     const list = (accountId: string, filter: { readonly period?: BillingMonth | undefined }, page: PageRequest) =>
