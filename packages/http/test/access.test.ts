@@ -1027,7 +1027,9 @@ const ROWS: ReadonlyArray<Row> = [
   // Billing runs, finalizing a draft, the upcoming invoice
   ...billingRows(),
   // Invoices of C1: reads, void, the billing summary
-  ...invoiceRows()
+  ...invoiceRows(),
+  // Channel: price lists of P1, a plan's price for C1, exports, commission statements
+  ...pricingRows()
 ]
 
 /**
@@ -1651,6 +1653,70 @@ function channelRows(): ReadonlyArray<Row> {
       method: "GET",
       path: () => "/api/v1/channel/upstream-invoices/inv_01m6a6ft00334a9tkm1qqkpcc3",
       expect: { ...everyone(404), customerAdmin: 403 }
+
+/** P1's price lists (made by the platform admin for P1), a plan's price for C1, the exports and statements. */
+function pricingRows(): ReadonlyArray<Row> {
+  const listOfP1 = (w: World) =>
+    Effect.map(
+      call("POST", "/api/v1/price-lists", {
+        body: {
+          owner_account_id: w.p1, name: "P1 retail", currency: "EUR", valid_from: "2026-01-01", apply: "at_renewal",
+          rules: [{ all: true, type: "markup_percent", value: "10", rounding: "cent" }]
+        }
+      }),
+      (answer) => expectData(answer, 201).id as string
+    )
+  const list = (_: World, id: string) => `/api/v1/price-lists/${id}`
+  /** A list of P1's: P1's channel reads it, its customers and partners beside it do not. */
+  const readP1 = { ...readC1, customerAdmin: 404 }
+  const writeP1 = (status: number): Expected => ({ ...readP1, platform: status, distributor: status, partner: status, viewer: 403, customerAdmin: 403 })
+  return [
+    { endpoint: "listPriceLists", method: "GET", path: () => "/api/v1/price-lists", expect: { ...everyone(200), customerAdmin: 403 } },
+    {
+      endpoint: "createPriceList",
+      method: "POST",
+      path: () => "/api/v1/price-lists",
+      body: () => ({ name: "Own list", currency: "EUR", valid_from: "2026-01-01", apply: "at_renewal", rules: [{ all: true, type: "discount_percent", value: "5", rounding: "cent" }] }),
+      expect: { ...everyone(201), viewer: 403, customerAdmin: 403 }
+    },
+    { endpoint: "getPriceList", method: "GET", prepare: listOfP1, path: list, expect: readP1 },
+    {
+      endpoint: "updatePriceList",
+      method: "PUT",
+      prepare: listOfP1,
+      path: list,
+      body: () => ({ name: "P1 retail, renamed" }),
+      expect: writeP1(200)
+    },
+    { endpoint: "deletePriceList", method: "DELETE", prepare: listOfP1, path: list, expect: writeP1(204) },
+    {
+      endpoint: "assignPriceList",
+      method: "PUT",
+      prepare: listOfP1,
+      path: (_, id) => `/api/v1/price-lists/${id}/assignments`,
+      body: (w) => ({ customer_ids: [w.c1] }),
+      expect: writeP1(200)
+    },
+    {
+      endpoint: "getPlanPrice",
+      method: "GET",
+      prepare: (w) => Effect.map(catalogOf(w), (c) => c.plan),
+      path: (w, plan) => `/api/v1/plans/${plan}/price?customer_id=${w.c1}`,
+      expect: readC1
+    },
+    { endpoint: "getExport", method: "GET", path: () => "/api/v1/exports/invoices?period=2026-11&format=csv", expect: everyone(200) },
+    {
+      endpoint: "getCommissionStatements",
+      method: "GET",
+      path: () => "/api/v1/commissions/statements?period=2026-11",
+      expect: { ...everyone(200), customerAdmin: 403 }
+    },
+    {
+      endpoint: "settleCommissionStatement",
+      method: "POST",
+      // An id of no statement: whoever asks, it names nothing.
+      path: () => "/api/v1/commissions/statements/cst_00000000000000000000000000/settle",
+      expect: everyone(404)
     }
   ]
 }

@@ -84,7 +84,8 @@ describe("exports", () => {
         expectError(yield* fetchExport("invoices", { period: "2026-13" }), 422, "validation_error", "period")
         expectError(yield* fetchExport("invoices", {}), 422, "validation_error", "period")
         expectError(yield* fetchExport("invoices", { period: PERIOD, format: "xlsx" }), 422, "validation_error", "format")
-        expectError(yield* fetchExport("payments", { period: PERIOD }), 422, "validation_error", "kind")
+        // A kind that is none of the four names nothing, as any malformed path parameter.
+        expectError(yield* fetchExport("payments", { period: PERIOD }), 404, "not_found", "kind")
         // A month without invoices is the header alone.
         const empty = yield* fetchExport("invoices", { period: "1999-01" }, customerKey)
         expect(empty.text).toBe(`${EXPORT_COLUMNS["invoices"].map((c) => c.name).join(",")}\r\n`)

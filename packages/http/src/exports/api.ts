@@ -6,11 +6,13 @@ import { ExportFormat, ExportKind } from "@provisio/core/exports/model"
 import { BillingMonth } from "@provisio/core/invoices/model"
 import * as Schema from "effect/Schema"
 import { Authentication } from "../middleware/authentication.js"
+import { PathParam } from "../path-params.js"
 
 /** An export is text, not the JSON envelope: CSV by default, NDJSON on `format=ndjson`. */
 export const CsvBody = HttpApiSchema.Text({ contentType: "text/csv" })
 
-const ExportPath = Schema.Struct({ kind: ExportKind })
+// A kind that is not one of the four names no export: 404, as any malformed path parameter.
+const ExportPath = Schema.Struct({ kind: PathParam(ExportKind) })
 
 export const ExportParams = Schema.Struct({
   period: BillingMonth,
