@@ -1653,6 +1653,9 @@ function channelRows(): ReadonlyArray<Row> {
       method: "GET",
       path: () => "/api/v1/channel/upstream-invoices/inv_01m6a6ft00334a9tkm1qqkpcc3",
       expect: { ...everyone(404), customerAdmin: 403 }
+    }
+  ]
+}
 
 /** P1's price lists (made by the platform admin for P1), a plan's price for C1, the exports and statements. */
 function pricingRows(): ReadonlyArray<Row> {
