@@ -14,7 +14,7 @@ import * as Schema from "effect/Schema"
 import * as fc from "effect/FastCheck"
 import { isDeepStrictEqual } from "node:util"
 import { type Answer, call, channel, expectData } from "./harness"
-import { createCustomer, OrderingServer, runDue, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { awaitRun, createCustomer, OrderingServer, runDue, setNow, subscribe, V1 } from "./ordering-fixtures"
 
 /**
  * A billing run, the re-rating of a draft and the preview rate usage in the core (build.ts
@@ -240,15 +240,6 @@ const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
 
 /** Polls the run (it works in a fiber of its own, in real time) until it has finished. */
-const awaitRun = (id: string, key: string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 1000; i++) {
-      const run = expectData(yield* call("GET", `${V1}/billing/runs/${id}`, { key }))
-      if (run.status === "completed" || run.status === "failed") return run
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
-    }
-    throw new Error(`billing run ${id} did not finish`)
-  })
 
 /** One subscription's usage of one SKU: the case it belongs to and which of its usages. */
 interface Metered {

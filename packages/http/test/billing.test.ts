@@ -5,19 +5,7 @@ import { Principal } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
 import * as Effect from "effect/Effect"
 import { call, channel, createKey, expectData } from "./harness"
-import {
-  createCustomer,
-  events,
-  exampleCatalog,
-  expectError,
-  order,
-  OrderingServer,
-  runDue,
-  SEAT,
-  setNow,
-  subscribe,
-  V1
-} from "./ordering-fixtures"
+import { awaitRun, createCustomer, events, exampleCatalog, expectError, order, OrderingServer, runDue, SEAT, setNow, subscribe, V1 } from "./ordering-fixtures"
 
 /**
  * Billing runs end to end, on subscriptions made through orders. November 2026 has 30 days;
@@ -98,15 +86,6 @@ const decemberFirst = Effect.gen(function* () {
 })
 
 /** Waits (in real time: the run works in a fiber of its own) until the run has finished. */
-const awaitRun = (id: string, key?: string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 500; i++) {
-      const run = expectData(yield* call("GET", `${V1}/billing/runs/${id}`, { key }))
-      if (run.status === "completed" || run.status === "failed") return run
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
-    }
-    throw new Error(`billing run ${id} did not finish`)
-  })
 
 const startRun = (body: Record<string, unknown>, key?: string) =>
   Effect.map(call("POST", `${V1}/billing/runs`, { key, body }), (a) => expectData(a, 202))

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import { call, channel, expectData } from "./harness"
 import { chargeOf, draftInvoice } from "./invoice-fixtures"
 import { fetchExport, parseCsv, parseNdjson } from "./exports-fixtures"
-import { createCustomer, OrderingServer, runDue, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { awaitRun, createCustomer, OrderingServer, runDue, setNow, subscribe, V1 } from "./ordering-fixtures"
 
 const MONTH = "2026-09"
 const day = (d: number, hour = 10) => `${MONTH}-${String(d).padStart(2, "0")}T${String(hour).padStart(2, "0")}:00:00Z`
@@ -14,15 +14,6 @@ const decimal = BigDecimal.unsafeFromString
 const sum = (values: ReadonlyArray<string>) => values.reduce((a, v) => BigDecimal.sum(a, decimal(v)), BigDecimal.fromBigInt(0n))
 
 /** Polls the run (it works in a fiber of its own) until it has finished. */
-const awaitRun = (id: string, key: string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 1000; i++) {
-      const run = expectData(yield* call("GET", `${V1}/billing/runs/${id}`, { key }))
-      if (run.status === "completed" || run.status === "failed") return run
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
-    }
-    throw new Error(`billing run ${id} did not finish`)
-  })
 
 describe("rated usage export", () => {
   it.layer(OrderingServer, { timeout: 120_000 })("a month billed by a run", (it) => {

@@ -57,6 +57,17 @@ export { expectError } from "./harness"
 /** Sets the test clock to an ISO instant. */
 export const setNow = (iso: string) => TestClock.setTime(DateTime.toEpochMillis(DateTime.unsafeMake(iso)))
 
+/** A billing run started over HTTP, polled until it completes or fails (it runs in the background). */
+export const awaitRun = (id: string, key?: string) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 1000; i++) {
+      const run = expectData(yield* call("GET", `${V1}/billing/runs/${id}`, { key }))
+      if (run.status === "completed" || run.status === "failed") return run
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+    }
+    throw new Error(`billing run ${id} did not finish`)
+  })
+
 /** The clock's time, ISO. */
 export const nowIso = Effect.map(DateTime.now, DateTime.formatIso)
 

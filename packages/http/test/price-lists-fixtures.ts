@@ -67,16 +67,10 @@ export const workedExample = Effect.gen(function* () {
 }).pipe(Effect.orDie)
 
 /** Waits (in real time: the run works in a fiber of its own) until the run has finished. */
-export const awaitRun = (id: string, key?: string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 500; i++) {
-      const run = expectData(yield* call("GET", `${V1}/billing/runs/${id}`, { key }))
-      if (run.status === "completed" || run.status === "failed") return run
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
-    }
-    throw new Error(`billing run ${id} did not finish`)
-  })
 
 /** The customer's newest invoice. */
 export const invoiceOf = (customerId: string, key?: string) =>
   Effect.map(call("GET", `${V1}/customers/${customerId}/invoices`, { key }), (a) => (expectData(a) as Array<any>)[0])
+
+/** Re-exported for the channel tests that import it from here. */
+export { awaitRun } from "./ordering-fixtures"

@@ -2,7 +2,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { call, channel, expectData } from "./harness"
-import { createCustomer, exampleCatalog, OrderingServer, runDue, SEAT, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { awaitRun, createCustomer, exampleCatalog, OrderingServer, runDue, SEAT, setNow, subscribe, V1 } from "./ordering-fixtures"
 import { ledgerFigures } from "./payments-fixtures"
 
 /**
@@ -33,15 +33,6 @@ const world = Effect.gen(function* () {
   return { partner, partnerKey, german, french, business, seat }
 }).pipe(Effect.orDie)
 
-const awaitRun = (id: string, key?: string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 500; i++) {
-      const run = expectData(yield* call("GET", `${V1}/billing/runs/${id}`, { key }))
-      if (run.status === "completed" || run.status === "failed") return run
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
-    }
-    throw new Error(`billing run ${id} did not finish`)
-  })
 
 const invoiceOf = (customerId: string) =>
   Effect.map(call("GET", `${V1}/customers/${customerId}/invoices`), (a) => (expectData(a) as Array<any>)[0])
