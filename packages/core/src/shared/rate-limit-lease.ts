@@ -1,4 +1,7 @@
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
+import type { PersistenceError } from "./errors.js"
 import { type RateLimit, RateLimiter, Take } from "./rate-limit.js"
 
 /**
@@ -23,23 +26,43 @@ export const leasedRateLimiter = (
 ): RateLimiter["Type"] => {
   // Tokens leased and not spent yet, per bucket key.
   const leased = new Map<string, number>()
-  return RateLimiter.of({
-    take: (key, limit, now, wanted = 1) => {
+  // The lease being taken for a key: requests that find its tokens gone wait for it rather than
+  // each taking a lease of their own (64 at once would otherwise write 64 times).
+  const refilling = new Map<string, Deferred.Deferred<Take, PersistenceError>>()
+
+  const spend = (key: string, wanted: number): number => {
+    const held = leased.get(key) ?? 0
+    const granted = Math.min(wanted, held)
+    if (held - granted > 0) leased.set(key, held - granted)
+    else leased.delete(key)
+    return granted
+  }
+
+  const take: RateLimiter["Type"]["take"] = (key, limit, now, wanted = 1) =>
+    Effect.suspend(() => {
       const held = leased.get(key) ?? 0
-      if (held >= wanted) {
-        if (held === wanted) leased.delete(key)
-        else leased.set(key, held - wanted)
-        return Effect.succeed(Take.Allowed({ remaining: held - wanted, granted: wanted }))
+      if (held >= wanted) return Effect.succeed(Take.Allowed({ remaining: held - spend(key, wanted), granted: wanted }))
+      const pending = refilling.get(key)
+      if (pending !== undefined) {
+        return Effect.flatMap(Deferred.await(pending), (taken) =>
+          taken._tag === "Limited" ? Effect.succeed(taken) : take(key, limit, now, wanted))
       }
-      return Effect.map(shared.take(key, limit, now, Math.max(wanted, sizeOf(limit))), (taken) => {
-        if (taken._tag === "Limited") return taken
-        // Another fiber may have leased meanwhile: both leases are spent here.
-        const total = (leased.get(key) ?? 0) + taken.granted
-        const granted = Math.min(wanted, total)
-        if (total - granted > 0) leased.set(key, total - granted)
-        else leased.delete(key)
-        return Take.Allowed({ remaining: taken.remaining, granted })
-      })
-    }
-  })
+      const refill = Deferred.unsafeMake<Take, PersistenceError>(FiberId.none)
+      refilling.set(key, refill)
+      return shared.take(key, limit, now, Math.max(wanted, sizeOf(limit))).pipe(
+        Effect.map((taken) => {
+          if (taken._tag === "Limited") return taken
+          leased.set(key, (leased.get(key) ?? 0) + taken.granted)
+          return Take.Allowed({ remaining: taken.remaining, granted: spend(key, wanted) })
+        }),
+        // Whatever happens to this request (an answer, a failure, the client gone), the waiters hear.
+        Effect.onExit((exit) =>
+          Effect.suspend(() => {
+            refilling.delete(key)
+            return Deferred.done(refill, exit)
+          }))
+      )
+    })
+
+  return RateLimiter.of({ take })
 }

@@ -9,13 +9,14 @@ const sharedBucket = (tokens: number) => {
   let left = tokens
   let calls = 0
   const limiter = RateLimiter.of({
+    // A round trip's worth of waiting first, so requests at once overlap as they would.
     take: (_key, _limit, _now, wanted = 1) =>
-      Effect.sync(() => {
+      Effect.zipRight(Effect.yieldNow(), Effect.sync(() => {
         calls++
         const granted = Math.min(wanted, left)
         left -= granted
         return granted === 0 ? Take.Limited({ retryAfterSeconds: 60 }) : Take.Allowed({ remaining: left, granted })
-      })
+      }))
   })
   return { limiter, calls: () => calls }
 }
@@ -57,5 +58,15 @@ describe("leased rate limiter", () => {
       for (let i = 0; i < 3; i++) expect((yield* process.take("key:k", LIMIT, NOW))._tag).toBe("Allowed")
       expect(yield* process.take("key:k", LIMIT, NOW)).toEqual(Take.Limited({ retryAfterSeconds: 60 }))
       expect(shared.calls()).toBe(2)
+    }))
+
+  it.effect("requests at once wait for the lease being taken instead of each taking their own", () =>
+    Effect.gen(function* () {
+      const shared = sharedBucket(100)
+      const process = leasedRateLimiter(shared.limiter)
+      const answers = yield* Effect.all(Array.from({ length: 64 }, () => process.take("key:k", LIMIT, NOW)), { concurrency: "unbounded" })
+      expect(answers.filter((a) => a._tag === "Allowed")).toHaveLength(64)
+      // 64 tokens in leases of 5: 13 takes, one at a time.
+      expect(shared.calls()).toBe(13)
     }))
 })
