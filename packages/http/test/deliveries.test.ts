@@ -46,8 +46,13 @@ const switchable = (initial: Mode) =>
     return { receiver, state }
   })
 
-/** The UCaaS seat product with a target at `url`, a customer, and its id. */
-const setUp = (url: string, timeout_ms = 2000) =>
+/**
+ * The UCaaS seat product with a target at `url`, a customer, and its id. The time-out is far
+ * beyond a receiver's few milliseconds unless a test is about time-outs: on a loaded machine the
+ * database can hold the event loop long enough for a 2 s one to expire, and a call retried later
+ * than the test looks is not what these tests are about.
+ */
+const setUp = (url: string, timeout_ms = 30_000) =>
   Effect.gen(function* () {
     yield* setNow("2026-04-01T08:00:00Z")
     const catalog = yield* exampleCatalog
@@ -294,10 +299,7 @@ describe("deliveries", () => {
             response.writeHead(204).end()
           }, Math.floor(Math.random() * 8))
         })
-        // A time-out far beyond the receiver's few milliseconds: on a loaded machine the embedded
-        // database can hold the event loop long enough for a 2 s one to expire, and a call retried
-        // later than this test looks is not what it is about (ordering and parallelism).
-        const { catalog, customer } = yield* setUp(receiver.url, 30_000)
+        const { catalog, customer } = yield* setUp(receiver.url)
         const ids: Array<string> = []
         for (let batch = 0; batch < 10; batch++) {
           const done = yield* order(
