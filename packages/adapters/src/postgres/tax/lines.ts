@@ -8,8 +8,11 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import { pgArray } from "../arrays.js"
 
-/** The issuer's tax country: legal.tax_country, else legal.country; none = no tax. */
-export const SELLER_SQL = `upper(coalesce(nullif(st.legal->>'tax_country', ''), nullif(st.legal->>'country', '')))`
+/** An account's tax country, from its settings row: legal.tax_country, else legal.country. */
+const taxCountrySql = (settings: string) =>
+  `upper(coalesce(nullif(${settings}.legal->>'tax_country', ''), nullif(${settings}.legal->>'country', '')))`
+/** The issuer's (settings `st`); none = no tax. */
+export const SELLER_SQL = taxCountrySql("st")
 
 interface PartiesRow {
   readonly customer_id: string
@@ -47,7 +50,7 @@ export const taxLineGroups = (sql: SqlClient.SqlClient, groups: ReadonlyArray<Un
     const parties = yield* sql<PartiesRow>`
       select g.customer_id, g.issuer_account_id, ${sql.unsafe(SELLER_SQL)} as seller,
              coalesce(upper(nullif(c.address->>'country', '')),
-                      upper(coalesce(nullif(bt.legal->>'tax_country', ''), nullif(bt.legal->>'country', '')))) as buyer,
+                      ${sql.unsafe(taxCountrySql("bt"))}) as buyer,
              c.address->>'state' as region, coalesce(c.tax_id, nullif(bt.legal->>'tax_id', '')) as tax_id,
              coalesce(c.tax_exempt, 'none') as tax_exempt
         from unnest(${pgArray(groups.map(buyerOf))}::text[],
