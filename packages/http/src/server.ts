@@ -19,6 +19,7 @@ import { ErrorMappingLive } from "./middleware/error-mapping.js"
 import { inputBoundary } from "./middleware/input-boundary.js"
 import { RateLimitedAuthenticationLive } from "./middleware/rate-limit.js"
 import { OpenApiRouteLive, SwaggerRouteLive } from "./openapi/routes.js"
+import { ConsoleRouteLive } from "./console/static.js"
 import { requestLog } from "./middleware/request-log.js"
 import { NumbersHandlers } from "./numbers/handlers.js"
 import { OpsHandlers } from "./ops/handlers.js"
@@ -66,6 +67,7 @@ export const apiMiddleware = <E, R>(app: HttpApp.Default<E, R>) => requestLog(in
 
 /** The routes of the API plus `/openapi.json` and `/swagger`, on whatever `HttpServer` is provided. */
 export const HttpAppLive = HttpApiBuilder.serve(apiMiddleware).pipe(
+  Layer.provide(ConsoleRouteLive),
   Layer.provide(SwaggerRouteLive),
   Layer.provide(OpenApiRouteLive),
   Layer.provide(ApiLive)
