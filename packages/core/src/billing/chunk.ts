@@ -75,10 +75,11 @@ export const billNextChunk = (runId: string) =>
     }))))
     const lines = yield* taxNewInvoices(placeLines(claimable, claimedPeriods, oneOffs, invoiceOf), toIssue, at)
     yield* writes.insertLines(lines)
-    const made = yield* settleInvoices(run, drafts, toIssue, new Set(lines.map((l) => l.invoice_id)), at)
     // What each tier above the customers paid for these lines (docs/channel.md "Channel costs"),
-    // once the invoices they are on exist.
-    yield* (yield* ChannelCostRepo).record([...new Set(lines.map((l) => l.invoice_id))], at)
+    // before the invoices are issued: issuing takes each issuer's number sequence, locked until
+    // commit, and the chunks of one issuer wait on it, so the less that follows it the better.
+    yield* (yield* ChannelCostRepo).record([...new Set(lines.map((l) => l.invoice_id))], at, toIssue)
+    const made = yield* settleInvoices(run, drafts, toIssue, new Set(lines.map((l) => l.invoice_id)), at)
     yield* queue.completeChunk(run.id, chunk, {
       customers: customers.length,
       subscriptions: claimedPeriods.size,

@@ -8,6 +8,7 @@ import type { PersistenceError } from "../shared/errors.js"
 import type { Currency } from "../shared/money.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import type * as Schema from "effect/Schema"
+import type { InvoiceToIssue } from "../invoices/ports.js"
 import type { StoredUpstreamInvoice, UpstreamInvoiceLine } from "./model.js"
 
 /**
@@ -17,8 +18,17 @@ import type { StoredUpstreamInvoice, UpstreamInvoiceLine } from "./model.js"
  * channel_sku_prices), in a fixed number of statements per chunk whatever its size.
  */
 export class ChannelCostRepo extends Context.Tag("@provisio/core/ChannelCostRepo")<ChannelCostRepo, {
-  /** Records the costs of the invoices' lines that have none yet (in their invoice's period); a line is costed once per buyer. */
-  readonly record: (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
+  /**
+   * Records the costs of the invoices' lines that have none yet (in their invoice's period); a
+   * line is costed once per buyer. `unstored`: invoices whose lines are written but which are
+   * not stored yet (a run issues its new invoices last, holding its issuers' number sequences
+   * for as short a time as it can), created at `at`.
+   */
+  readonly record: (
+    invoiceIds: ReadonlyArray<string>,
+    at: DateTime.Utc,
+    unstored?: ReadonlyArray<InvoiceToIssue>
+  ) => Effect.Effect<void, PersistenceError>
   /** Forgets the costs of the drafts' usage lines, which a re-rating writes again. */
   readonly forgetUsage: (invoiceIds: ReadonlyArray<string>) => Effect.Effect<void, PersistenceError>
 }>() {}

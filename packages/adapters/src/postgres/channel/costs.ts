@@ -1,12 +1,15 @@
 import * as SqlClient from "@effect/sql/SqlClient"
+import type * as Statement from "@effect/sql/Statement"
 import { rate } from "@provisio/core/catalog/pricing"
 import { ChannelCostRepo } from "@provisio/core/channel/ports"
+import type { InvoiceToIssue } from "@provisio/core/invoices/ports"
 import { type Currency, formatDecimal } from "@provisio/core/shared/money"
 import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { column, pgArray, unnestRows } from "../arrays.js"
+import { invoicesToIssueSql } from "../invoices/json.js"
 import { minorUnitsSql } from "../json.js"
 import { orPersistenceError } from "../persistence.js"
 import { skuRowModel } from "../pricing/resolver.js"
@@ -49,11 +52,18 @@ export const ChannelCostRepoLive = Layer.effect(
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const linesOf = (ids: string, kinds: string) => sql`
+    /** The invoices' heads: stored, or given (`unstored`, created at `at`). */
+    const headsOf = (ids: string, unstored: ReadonlyArray<InvoiceToIssue>, at: string) => unstored.length === 0
+      ? sql`select id, customer_id, currency, period, created_at from invoices where id = any(${ids}::text[])`
+      : sql`select id, customer_id, currency, period, created_at from invoices where id = any(${ids}::text[])
+            union all
+            select d.id, d.customer_id, d.currency, d.period, ${at}::timestamptz from (${invoicesToIssueSql(sql, unstored)}) d`
+
+    const linesOf = (ids: string, kinds: string, heads: Statement.Fragment) => sql`
       select l.invoice_id, l.position, l.kind, l.plan_id, l.sku_id, l.quantity, l.details, l.subscription_id,
              l.period_start, i.customer_id, cu.partner_id, i.currency, i.period, i.created_at, coalesce(s.time_zone, cu.timezone) as time_zone
         from invoice_lines l
-        join invoices i on i.id = l.invoice_id
+        join (${heads}) i on i.id = l.invoice_id
         join customers cu on cu.id = i.customer_id
         left join subscriptions s on s.id = l.subscription_id
        where l.invoice_id = any(${ids}::text[]) and l.kind in (${sql.literal(kinds)}) and l.quantity is not null
@@ -64,8 +74,8 @@ export const ChannelCostRepoLive = Layer.effect(
      * days, rounded once; resolved on the day the line's segment starts, at_renewal lists as they
      * were when its period began (billed_periods), as billing resolved the customer's price.
      */
-    const recordPlanCosts = (ids: string, at: string) => sql`
-      with lines as (${linesOf(ids, "'recurring', 'proration', 'installment'")} and l.plan_id is not null),
+    const recordPlanCosts = (ids: string, heads: Statement.Fragment, at: string) => sql`
+      with lines as (${linesOf(ids, "'recurring', 'proration', 'installment'", heads)} and l.plan_id is not null),
       keyed as (
         select n.*, (n.period_start at time zone n.time_zone)::date as on_date,
                (coalesce(bp.period_start, n.period_start) at time zone n.time_zone)::date as renewal_date,
@@ -109,8 +119,8 @@ export const ChannelCostRepoLive = Layer.effect(
       on conflict do nothing`
 
     /** Usage and one-off lines with each buyer's SKU price model, on the day the line's period starts (a one-off's: its invoice's). */
-    const usageCostInputs = (ids: string) => sql<UsageCostRow>`
-      with lines as (${linesOf(ids, "'usage', 'one_off'")} and l.sku_id is not null),
+    const usageCostInputs = (ids: string, heads: Statement.Fragment) => sql<UsageCostRow>`
+      with lines as (${linesOf(ids, "'usage', 'one_off'", heads)} and l.sku_id is not null),
       keyed as (select n.*, (coalesce(n.period_start, n.created_at) at time zone n.time_zone)::date as on_date from lines n),
       wanted as (
         select partner_id, sku_id, on_date, row_number() over () as ord
@@ -177,13 +187,14 @@ export const ChannelCostRepoLive = Layer.effect(
         on conflict do nothing`.pipe(Effect.asVoid)
     }
 
-    const record = (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc) =>
+    const record = (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc, unstored: ReadonlyArray<InvoiceToIssue>) =>
       Effect.gen(function* () {
         if (invoiceIds.length === 0) return
         const ids = pgArray(invoiceIds)
         const iso = DateTime.formatIso(at)
-        yield* recordPlanCosts(ids, iso)
-        yield* recordUsageCosts(yield* usageCostInputs(ids), iso)
+        const heads = headsOf(ids, unstored, iso)
+        yield* recordPlanCosts(ids, heads, iso)
+        yield* recordUsageCosts(yield* usageCostInputs(ids, heads), iso)
       })
 
     const forgetUsage = (invoiceIds: ReadonlyArray<string>) =>
@@ -191,7 +202,7 @@ export const ChannelCostRepoLive = Layer.effect(
         delete from channel_costs where invoice_id = any(${pgArray(invoiceIds)}::text[]) and kind = 'usage'`)
 
     return ChannelCostRepo.of({
-      record: (invoiceIds, at) => orPersistenceError(record(invoiceIds, at)),
+      record: (invoiceIds, at, unstored = []) => orPersistenceError(record(invoiceIds, at, unstored)),
       forgetUsage: (invoiceIds) => orPersistenceError(forgetUsage(invoiceIds))
     })
   })
