@@ -1,5 +1,15 @@
 import { availableParallelism } from "node:os"
-import { defineConfig } from "vitest/config"
+import { configDefaults, defineConfig } from "vitest/config"
+
+/** Test files that never use the `DATABASE_URL` server: pure code, documents, the contract, and
+ * the examples and walk-through, which a new user runs on the embedded database. */
+const NO_SERVER_DATABASE = [
+  "packages/core/test/**",
+  "packages/adapters/test/{access-tokens,oidc-verifier,passwords,push-signature,stripe-gateway}.test.ts",
+  "packages/http/test/{conformance,documents-render,openapi}.test.ts",
+  "packages/client/test/schema.test.ts",
+  "packages/cli/test/{examples,walk-through,module-graph}.test.ts"
+]
 
 export default defineConfig({
   // The packages' `source` export condition: tests run the TypeScript sources, never a stale build.
@@ -7,6 +17,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts"],
+    // CI runs the suite twice, on PGlite and on the PostgreSQL server (DATABASE_URL): the files
+    // that touch no database, or only ever the embedded one, say nothing new the second time.
+    exclude: process.env["DATABASE_URL"] ? [...configDefaults.exclude, ...NO_SERVER_DATABASE] : configDefaults.exclude,
     globalSetup: ["./vitest.setup.global.ts"],
     setupFiles: ["./vitest.setup.ts"],
     // PGlite is WASM: starting one takes seconds, more so when both cores are busy.
