@@ -236,7 +236,9 @@ const countStatements = async (name: string, env: NodeJS.ProcessEnv, seedOf: See
       await new Promise((resolve) => setTimeout(resolve, 500))
       const text = fs.readFileSync(PG_LOG).subarray(from).toString("utf8")
       // One entry per log line that starts with a timestamp; a statement's further lines follow it.
-      const entries = text.split(/\n(?=\d{4}-\d\d-\d\d )/).filter((e) => e.includes(`@${name} LOG:  `))
+      // Not `duration:` lines: the server may also log durations (log_min_duration_statement).
+      const entries = text.split(/\n(?=\d{4}-\d\d-\d\d )/)
+        .filter((e) => e.includes(`@${name} LOG:  `) && !e.includes(`@${name} LOG:  duration: `))
       const statements = entries.map((e) => e.slice(e.indexOf("LOG:  ") + 6).replace(/^(execute [^:]*|statement): /, ""))
       const shapes = new Map<string, number>()
       for (const s of statements) {

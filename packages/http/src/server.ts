@@ -20,7 +20,7 @@ import { inputBoundary } from "./middleware/input-boundary.js"
 import { RateLimitedAuthenticationLive } from "./middleware/rate-limit.js"
 import { OpenApiRouteLive, SwaggerRouteLive } from "./openapi/routes.js"
 import { ConsoleRouteLive } from "./console/static.js"
-import { requestLog } from "./middleware/request-log.js"
+import { RequestLog, requestLog } from "./middleware/request-log.js"
 import { NumbersHandlers } from "./numbers/handlers.js"
 import { OpsHandlers } from "./ops/handlers.js"
 import { OrderingHandlers } from "./ordering/handlers.js"
@@ -61,7 +61,8 @@ export const ApiLive = HttpApiBuilder.api(ProvisioApi).pipe(
 
 /**
  * What wraps the API wherever it is served (`HttpAppLive`, or a host's `toWebHandler`): the
- * request id and log line, the input boundary, then idempotency keys.
+ * request id and log line, the input boundary, then idempotency keys. Each is one `flatMap` for a
+ * request it has nothing to do with (a bodiless `GET` passes the last two at once).
  */
 export const apiMiddleware = <E, R>(app: HttpApp.Default<E, R>) => requestLog(inputBoundary(idempotency(app)))
 
@@ -78,10 +79,13 @@ export const ServerConfig = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
 })
 
-/** `HttpAppLive` served by Node on `PORT` (default 8080). */
+/** `HttpAppLive` served by Node on `PORT` (default 8080); `/healthz` by Node itself when the server writes its log lines. */
 export const ServerLive = HttpAppLive.pipe(
   HttpServer.withLogAddress,
   Layer.provide(Layer.unwrapEffect(
-    Effect.map(ServerConfig, ({ host, port }) => NodeHttpServer.layer(createApiServer, { port, host }))
+    Effect.map(
+      Effect.zip(ServerConfig, RequestLog),
+      ([{ host, port }, log]) => NodeHttpServer.layer(() => createApiServer({ log }), { port, host })
+    )
   ))
 )

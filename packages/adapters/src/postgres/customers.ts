@@ -23,6 +23,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
 import { pageClause } from "./pagination.js"
+import { Principals } from "./identity.js"
 import { isUniqueViolation, orPersistenceError } from "./persistence.js"
 
 // `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
@@ -45,11 +46,12 @@ const toStored = (
   { collection_method, lineage, payment_terms_days, resolved_collection_method, resolved_payment_terms_days, ...fields }:
     typeof CustomerRow.Type
 ): StoredCustomer => ({
+  // Every field was decoded by `CustomerRow` just now: not validated again.
   customer: new Customer({
     ...fields,
     collection_method: resolved_collection_method,
     payment_terms_days: resolved_payment_terms_days
-  }),
+  }, true),
   lineage,
   collection: { collection_method, payment_terms_days }
 })
@@ -74,6 +76,7 @@ export const CustomerRepoLive = Layer.effect(
   CustomerRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const principals = yield* Principals
 
     const decodeRow = Schema.decodeUnknown(CustomerRow)
     const one = <E, R>(rows: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
@@ -113,7 +116,7 @@ export const CustomerRepoLive = Layer.effect(
         orPersistenceError(sql.withTransaction(Effect.zipRight(
           Effect.zipRight(sql`delete from api_keys where account_id = ${id}`, sql`delete from users where account_id = ${id}`),
           sql`delete from customers where id = ${id}`
-        ))),
+        ))).pipe(Effect.ensuring(Effect.sync(principals.clear))),
       findById: (id) => orPersistenceError(findById(id)).pipe(Effect.map(Option.map(toStored))),
       list: (within, page) => orPersistenceError(list(within, page))
     })

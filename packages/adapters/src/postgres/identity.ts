@@ -1,7 +1,10 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqlSchema from "@effect/sql/SqlSchema"
 import { Account, ApiKey, Principal } from "@provisio/core/identity/model"
+import type { Authenticated } from "@provisio/core/identity/model"
 import { AccountRepo, ApiKeyRepo } from "@provisio/core/identity/ports"
+import { type PrincipalCache, principalCache } from "@provisio/core/auth/principal-cache"
+import * as Context from "effect/Context"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -12,10 +15,21 @@ import { pageClause } from "./pagination.js"
 import { orPersistenceError } from "./persistence.js"
 import { ScopeRow, scopes } from "./scopes.js"
 
+/**
+ * The principals `ApiKeyRepo.authenticate` answers from memory (`PRINCIPAL_CACHE_BOUND`), one
+ * cache per build of the repositories (a process): a change that alters a principal made through
+ * them (an account updated or deleted, a key or a customer deleted) forgets every entry at once;
+ * another process's change is seen within the bound.
+ */
+export class Principals extends Context.Tag("@provisio/adapters/Principals")<Principals, PrincipalCache<Authenticated>>() {
+  static readonly layer = Layer.sync(Principals, () => principalCache<Authenticated>())
+}
+
 export const AccountRepoLive = Layer.effect(
   AccountRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const principals = yield* Principals
 
     const insert = SqlSchema.single({
       Request: Account,
@@ -50,12 +64,13 @@ export const AccountRepoLive = Layer.effect(
 
     return AccountRepo.of({
       insert: (account) => orPersistenceError(insert(account)),
-      update: (account) => orPersistenceError(update(account)),
+      // A suspension, a move, an edition: what the principals of the account's keys say.
+      update: (account) => orPersistenceError(update(account)).pipe(Effect.ensuring(Effect.sync(principals.clear))),
       delete: (id) =>
         orPersistenceError(sql.withTransaction(Effect.zipRight(
           Effect.zipRight(sql`delete from api_keys where account_id = ${id}`, sql`delete from users where account_id = ${id}`),
           sql`delete from accounts where id = ${id}`
-        ))),
+        ))).pipe(Effect.ensuring(Effect.sync(principals.clear))),
       findById: (id) => orPersistenceError(findById(id)),
       findPlatform: orPersistenceError(
         SqlSchema.findOne({
@@ -90,6 +105,7 @@ export const ApiKeyRepoLive = Layer.effect(
   ApiKeyRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const principals = yield* Principals
 
     const insert = SqlSchema.single({
       Request: Schema.Struct({ key: ApiKey, secret_hash: Schema.String }),
@@ -136,21 +152,34 @@ export const ApiKeyRepoLive = Layer.effect(
       insert: (stored) => orPersistenceError(insert(stored)),
       findById: (id) => orPersistenceError(findById(id)),
       list: (within, page) => orPersistenceError(list(within, page)),
-      delete: (id) => orPersistenceError(sql`delete from api_keys where id = ${id}`).pipe(Effect.asVoid),
-      authenticate: (hash, at) =>
-        orPersistenceError(findPrincipal({ hash, at: DateTime.formatIso(at) })).pipe(
-          Effect.map(Option.map((row) => ({
-            principal: new Principal({
-              account_id: row.account_id,
-              account_kind: row.account_kind,
-              role: row.role,
-              lineage: row.lineage,
-              edition: row.edition,
-              api_key_id: row.api_key_id
-            }),
-            suspended_by: row.suspended_by
-          })))
+      delete: (id) =>
+        orPersistenceError(sql`delete from api_keys where id = ${id}`).pipe(
+          Effect.asVoid,
+          Effect.ensuring(Effect.sync(principals.clear))
+        ),
+      authenticate: (hash, at) => {
+        const atMillis = DateTime.toEpochMillis(at)
+        const remembered = principals.get(hash, atMillis)
+        if (remembered !== undefined) return Effect.succeed(Option.some(remembered))
+        return orPersistenceError(findPrincipal({ hash, at: DateTime.formatIso(at) })).pipe(
+          Effect.map(Option.map((row) => {
+            const authenticated: Authenticated = {
+              // Decoded by `PrincipalRow` just now: not validated again.
+              principal: new Principal({
+                account_id: row.account_id,
+                account_kind: row.account_kind,
+                role: row.role,
+                lineage: row.lineage,
+                edition: row.edition,
+                api_key_id: row.api_key_id
+              }, true),
+              suspended_by: row.suspended_by
+            }
+            principals.set(hash, authenticated, atMillis)
+            return authenticated
+          }))
         )
+      }
     })
   })
 )

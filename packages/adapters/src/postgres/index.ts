@@ -3,7 +3,7 @@ import { PlaceRepoLive, PlanRepoLive, ProductRepoLive, SkuRepoLive } from "./cat
 import { ContactRepoLive, CustomerRepoLive, LocationRepoLive, PaymentMethodRepoLive } from "./customers.js"
 import { LoginFailureRepoLive, RefreshTokenRepoLive } from "./auth.js"
 import { FederatedIdentityRepoLive } from "./federation.js"
-import { AccountRepoLive, ApiKeyRepoLive } from "./identity.js"
+import { AccountRepoLive, ApiKeyRepoLive, Principals } from "./identity.js"
 import { EventLogLive } from "./events.js"
 import { DeliveryRepoLive } from "./deliveries.js"
 import { ActivationRepoLive } from "./activations.js"
@@ -93,4 +93,7 @@ export const PostgresLive = Layer.mergeAll(
   GatewayEventLogLive,
   RefundRepoLive,
   TransactorLive
+).pipe(
+  // One process's memory of API keys' principals, shared by the repositories that change them.
+  Layer.provide(Principals.layer)
 )

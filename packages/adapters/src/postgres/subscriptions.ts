@@ -31,7 +31,8 @@ type SubscriptionRow = typeof SubscriptionRow.Type
 const toStored = (row: SubscriptionRow): StoredSubscription => {
   const { billing_anchor, billing_interval, commitment_months, lineage, period_index, time_zone, ...fields } = row
   return {
-    subscription: new Subscription(fields),
+    // `SubscriptionRow` has just decoded every field: the class need not validate them again.
+    subscription: new Subscription(fields, true),
     lineage,
     schedule: { anchor: billing_anchor, time_zone, interval: billing_interval, period_index, commitment_months }
   }

@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type { Principal } from "../identity/model.js"
+import type { Account, Principal } from "../identity/model.js"
 import { DEFAULT_PAYMENT_TERMS_DAYS } from "../collection/model.js"
 import { checkTaxIdFormat } from "../tax/tax-ids.js"
 import { formatOnlyTaxIdVerifier, TaxIdVerifier } from "../tax/ports.js"
@@ -102,7 +102,10 @@ export const make = Effect.gen(function* () {
       }
       partnerId = input.partner_id
     }
-    const partner = yield* accounts.findById(partnerId)
+    // A partner creating under itself is described by its principal: no need to read it again.
+    const partner: Option.Option<Pick<Account, "id" | "kind" | "lineage">> = principal.account_kind === "partner"
+      ? Option.some({ id: principal.account_id as Account["id"], kind: "partner", lineage: principal.lineage })
+      : yield* accounts.findById(partnerId)
     if (Option.isNone(partner) || partner.value.kind !== "partner" || !canReach(principal, partner.value.lineage)) {
       return yield* ValidationError.of("partner_id", `partner ${partnerId} does not exist`)
     }

@@ -35,7 +35,10 @@ export class ApiKeyRepo extends Context.Tag("@provisio/core/ApiKeyRepo")<ApiKeyR
   /** Keys bound to accounts or customers whose lineage contains `within`. */
   readonly list: (within: string, page: PageRequest) => Effect.Effect<Page<ApiKey>, PersistenceError>
   readonly delete: (id: ApiKey["id"]) => Effect.Effect<void, PersistenceError>
-  /** The acting principal for a live key's hash, marking the key used at `at`. */
+  /**
+   * The acting principal for a live key's hash, marking the key used at `at`; answered from memory
+   * for up to `PRINCIPAL_CACHE_BOUND` (core/auth/principal-cache.ts) after it was read.
+   */
   readonly authenticate: (secretHash: string, at: DateTime.Utc) => Effect.Effect<Option.Option<Authenticated>, PersistenceError>
 }>() {}
 

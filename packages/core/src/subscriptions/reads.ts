@@ -20,7 +20,8 @@ export const makeReads = ({ subscriptions, plans, findSubscription }: Subscripti
     return { ...found, items: found.items.map((stored) => stored.subscription) }
   })
 
-  const getSubscription = Effect.fn("Subscriptions.getSubscription")(function* (principal: Principal, id: string) {
+  // Untraced: the hottest read; a span per call is work without a tracer to read it.
+  const getSubscription = Effect.fnUntraced(function* (principal: Principal, id: string) {
     return (yield* findSubscription(principal, id)).subscription
   })
 

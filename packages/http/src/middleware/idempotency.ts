@@ -119,11 +119,15 @@ const capture = (response: HttpServerResponse.HttpServerResponse): StoredAnswer 
  * handler, before it is written, so a client that has the answer can always get it again.
  */
 export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.method !== "POST" || !request.url.startsWith("/api/v1/")) return yield* app
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    if (request.method !== "POST" || !request.url.startsWith("/api/v1/")) return app
     const sentKey = KEY_HEADERS.map((name) => request.headers[name]).find((value) => value !== undefined)
-    if (sentKey === undefined) return yield* app
+    return sentKey === undefined ? app : keyed(app, request, sentKey)
+  })
+
+/** `idempotency` for a `POST` that sent a key. */
+const keyed = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerRequest.HttpServerRequest, sentKey: string) =>
+  Effect.gen(function* () {
     if (!VALID_KEY.test(sentKey)) {
       return yield* refuse(
         request,

@@ -204,26 +204,30 @@ const handOnText = <E, R>(
  * route whose body is a document (`textTypes`: a bank statement) gets its text, not JSON.
  */
 export const inputBoundary = <E, R>(app: HttpApp.Default<E, R>) =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const queryAt = request.url.indexOf("?")
     const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt)
 
     for (const segment of path.split("/")) {
       const decoded = decodeSegment(segment)
       if (decoded === undefined || !isStorableText(decoded)) {
-        return yield* refuse(request, NotFoundError, new NotFound({ message: "no resource has this path" }))
+        return refuse(request, NotFoundError, new NotFound({ message: "no resource has this path" }))
       }
     }
     if (queryAt !== -1) {
       for (const [name, value] of new URLSearchParams(request.url.slice(queryAt + 1))) {
         if (!isStorableText(name) || !isStorableText(value)) {
-          return yield* refuse(request, ValidationErrorError, ValidationError.of(excerpt(name), UNSTORABLE_TEXT_MESSAGE))
+          return refuse(request, ValidationErrorError, ValidationError.of(excerpt(name), UNSTORABLE_TEXT_MESSAGE))
         }
       }
     }
+    // A bodiless request (most reads) goes straight on: no generator, nothing more to check.
+    return HttpMethod.hasBody(request.method) ? readJsonBody(app, request, path) : app
+  })
 
-    if (!HttpMethod.hasBody(request.method)) return yield* app
+/** `inputBoundary` for a request that may have a body: read, limited, parsed and checked. */
+const readJsonBody = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerRequest.HttpServerRequest, path: string) =>
+  Effect.gen(function* () {
     const policy = policyOf(request.method, path)
     const declared = Number(request.headers["content-length"] ?? Number.NaN)
     if (declared > policy.maxBytes) return yield* tooLarge(request, policy.maxBytes)
