@@ -144,7 +144,7 @@ export const sampleInvoice = (overrides: {
     line({ kind: "credit", description: "Credit applied", amount: "-20.00", tax_rate: null, tax_category: null, credit_note_id: "crn_1" })
   ]
   return Schema.decodeUnknownSync(Invoice)({
-    id: "inv_01m8docsample00000000000000", number: "INV-2026-000042", customer_id: "cus_1", issuer_account_id: "acc_1",
+    id: "inv_01m8docsample00000000000000", number: "INV-2026-000042", customer_id: "cus_1", issuer_account_id: "acc_1", bill_to_account_id: null,
     status: "finalized", currency: "EUR", period: "2026-11", billing_run_id: null, lines,
     subtotal: money("195.83"),
     tax: overrides.tax ?? [

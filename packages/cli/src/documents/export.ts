@@ -2,7 +2,7 @@ import type { DocumentKind } from "@provisio/core/documents/model"
 import { Documents } from "@provisio/core/documents/service"
 import type { Principal } from "@provisio/core/identity/model"
 import { Identity } from "@provisio/core/identity/service"
-import { BillingMonth, type Invoice } from "@provisio/core/invoices/model"
+import { type AnyInvoice, BillingMonth } from "@provisio/core/invoices/model"
 import { Invoices } from "@provisio/core/invoices/service"
 import { ValidationError } from "@provisio/core/shared/errors"
 import { PageRequest } from "@provisio/core/shared/pagination"
@@ -32,7 +32,7 @@ const PROGRESS_EVERY = 100
 const issuedInvoices = (principal: Principal, period: BillingMonth) =>
   Effect.gen(function* () {
     const invoices = yield* Invoices
-    const found: Array<Invoice> = []
+    const found: Array<AnyInvoice> = []
     let after: string | undefined
     do {
       const page = yield* invoices.listInvoices(principal, { period }, new PageRequest({ limit: 200, after }))

@@ -1,7 +1,8 @@
+import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { BillingMonth, InvoiceTax, TaxCategory } from "../invoices/model.js"
+import { BillingMonth, InvoiceStatus, type UpstreamInvoice, TaxCategory } from "../invoices/model.js"
+import { Payment } from "../payments/model.js"
 import { DecimalString, Money } from "../shared/money.js"
-import { Timestamp } from "../shared/time.js"
 
 /**
  * Channel economics (issue 23, docs/channel.md): what each tier above a customer pays for what
@@ -21,29 +22,19 @@ export class UpstreamInvoiceLine extends Schema.Class<UpstreamInvoiceLine>("Upst
   tax_category: Schema.NullOr(TaxCategory)
 }) {}
 
+/** Upstream invoices have the invoice shape (invoices/model.ts, where `GET /invoices` answers them too). */
+export { UpstreamInvoice } from "../invoices/model.js"
+
 /**
- * An invoice up the channel: a distributor billing a reseller partner, or the platform billing a
- * distributor, for the period's consumption of the customers below at the buyer's cost. It has no
- * customer (`customer_id` null) and names the account it bills.
+ * Money received on an upstream invoice (`POST /payments` by its issuer): the payment shape, with
+ * no customer and the account that paid; always `manual` and `succeeded` (no gateway charges it).
  */
-export class UpstreamInvoice extends Schema.Class<UpstreamInvoice>("UpstreamInvoice")({
-  id: Schema.String,
-  number: Schema.String,
+export class UpstreamPayment extends Schema.Class<UpstreamPayment>("UpstreamPayment")({
+  ...Payment.fields,
   customer_id: Schema.Null,
-  issuer_account_id: Schema.String,
   bill_to_account_id: Schema.String,
-  status: Schema.Literal("finalized", "paid", "void"),
-  currency: Schema.String,
-  period: Schema.String,
-  billing_run_id: Schema.NullOr(Schema.String),
-  lines: Schema.Array(UpstreamInvoiceLine),
-  subtotal: Money,
-  tax: Schema.Array(InvoiceTax),
-  tax_total: Money,
-  total: Money,
-  finalized_at: Timestamp,
-  created_at: Timestamp,
-  updated_at: Timestamp
+  payment_method_id: Schema.Null,
+  status: Schema.Literal("succeeded")
 }) {}
 
 /** An upstream invoice with its scope: the lineage of the account it bills (its issuer is above). */
@@ -88,3 +79,13 @@ export class ChannelMargins extends Schema.Class<ChannelMargins>("ChannelMargins
 export class UpstreamInvoiceFilter extends Schema.Class<UpstreamInvoiceFilter>("UpstreamInvoiceFilter")({
   period: Schema.optional(BillingMonth)
 }) {}
+
+/** What `GET /invoices` filters upstream invoices by (as it filters customers' invoices). */
+export interface UpstreamListFilter {
+  readonly period?: BillingMonth | undefined
+  /** `overdue`: finalized, owing money, past `due_at` (judged at `as_of`). */
+  readonly status?: InvoiceStatus | "overdue" | undefined
+  readonly as_of?: DateTime.Utc | undefined
+  /** `GET /invoices` pages oldest first; `/channel/upstream-invoices` newest first. */
+  readonly newest_first?: boolean | undefined
+}

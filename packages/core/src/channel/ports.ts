@@ -8,8 +8,9 @@ import type { PersistenceError } from "../shared/errors.js"
 import type { Currency } from "../shared/money.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import type * as Schema from "effect/Schema"
+import type { PartySources } from "../documents/ports.js"
 import type { InvoiceToIssue } from "../invoices/ports.js"
-import type { StoredUpstreamInvoice, UpstreamInvoiceLine } from "./model.js"
+import type { StoredUpstreamInvoice, UpstreamInvoiceLine, UpstreamListFilter } from "./model.js"
 
 /**
  * Channel costs: for every customer line a billing chunk wrote, the cost at each tier above the
@@ -75,13 +76,32 @@ export class UpstreamInvoiceRepo extends Context.Tag("@provisio/core/UpstreamInv
    * marks the costs they bill (the same seller, buyer, currency and period, below `within`).
    */
   readonly issue: (invoices: ReadonlyArray<UpstreamToIssue>, within: string, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
-  /** The upstream invoices the account issued or is billed, newest first. */
+  /** The upstream invoices the account issued or is billed, and those of the accounts below it, by id. */
   readonly list: (
     accountId: string,
-    filter: { readonly period?: BillingMonth | undefined },
+    filter: UpstreamListFilter,
     page: PageRequest
   ) => Effect.Effect<Page<StoredUpstreamInvoice>, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredUpstreamInvoice>, PersistenceError>
+  /** The same, locked for the transaction. */
+  readonly lock: (id: string) => Effect.Effect<Option.Option<StoredUpstreamInvoice>, PersistenceError>
+  /** The parties of its documents, as they were when it was issued (the account billed as the buyer). */
+  readonly partiesOf: (id: string) => Effect.Effect<Option.Option<PartySources>, PersistenceError>
+  /**
+   * Voids a finalized upstream invoice with nothing paid on it at `at` and releases its costs
+   * (pending again: the period's next run invoices them afresh); none in any other state.
+   */
+  readonly voidInvoice: (id: string, at: DateTime.Utc) => Effect.Effect<Option.Option<StoredUpstreamInvoice>, PersistenceError>
+  /**
+   * Records `amount` received on a finalized upstream invoice owing at least that much, as the
+   * payment `paymentId`: `paid` once nothing is left; none otherwise.
+   */
+  readonly recordPayment: (
+    id: string,
+    paymentId: string,
+    amount: BigDecimal.BigDecimal,
+    at: DateTime.Utc
+  ) => Effect.Effect<Option.Option<StoredUpstreamInvoice>, PersistenceError>
 }>() {}
 
 /** A month's amounts per plan or SKU and currency, summed by the store. */

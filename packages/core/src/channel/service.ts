@@ -5,13 +5,14 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { CommissionRuleRepo } from "../commissions/ports.js"
 import type { Account, Principal } from "../identity/model.js"
-import { canReach, reachableBy, requireKind } from "../identity/policy.js"
+import { canReach, requireKind } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"
 import { NotFound, ValidationError } from "../shared/errors.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { ChannelMargins, type MarginsQuery, type UpstreamInvoiceFilter } from "./model.js"
 import { marginRows, totalsOf } from "./margins.js"
 import { MarginRepo, UpstreamInvoiceRepo } from "./ports.js"
+import { makeUpstreamInvoices } from "./upstream-invoices.js"
 
 /** The channel's economics are the channel's own: customers have no view of them. */
 const CHANNEL = ["platform", "distributor", "partner"] as const
@@ -26,6 +27,7 @@ export const make = Effect.gen(function* () {
   const margins = yield* MarginRepo
   const commissions = yield* CommissionRuleRepo
   const upstream = yield* UpstreamInvoiceRepo
+  const asInvoices = yield* makeUpstreamInvoices
 
   const findAccount = (principal: Principal, id: string, field: string, kind: Account["kind"]) =>
     accounts.findById(id).pipe(
@@ -79,16 +81,23 @@ export const make = Effect.gen(function* () {
   const listUpstreamInvoices = (principal: Principal, filter: UpstreamInvoiceFilter, page: PageRequest) =>
     Effect.zipRight(
       requireKind(principal, CHANNEL, "read upstream invoices"),
-      Effect.map(upstream.list(principal.account_id, filter, page), (found) => ({ ...found, items: found.items.map((s) => s.invoice) }))
+      Effect.map(
+        upstream.list(principal.account_id, { period: filter.period, newest_first: true }, page),
+        (found) => ({ ...found, items: found.items.map((s) => s.invoice) })
+      )
     )
 
   const getUpstreamInvoice = (principal: Principal, id: string) =>
-    Effect.zipRight(
-      requireKind(principal, CHANNEL, "read upstream invoices"),
-      Effect.map(upstream.findById(id).pipe(reachableBy(principal, "invoice", id)), (s) => s.invoice)
-    )
+    Effect.zipRight(requireKind(principal, CHANNEL, "read upstream invoices"), asInvoices.getInvoice(principal, id))
 
-  return { getMargins, listUpstreamInvoices, getUpstreamInvoice } as const
+  return {
+    getMargins,
+    listUpstreamInvoices,
+    getUpstreamInvoice,
+    /** `POST /payments` for an upstream invoice: `isUpstreamInvoice` tells which. */
+    isUpstreamInvoice: asInvoices.isUpstream,
+    recordUpstreamPayment: asInvoices.recordPayment
+  } as const
 })
 
 export class Channel extends Context.Tag("@provisio/core/Channel")<Channel, Effect.Effect.Success<typeof make>>() {

@@ -1,5 +1,5 @@
 import * as BigDecimal from "effect/BigDecimal"
-import type { Invoice, InvoiceLine, InvoiceTax } from "../invoices/model.js"
+import type { AnyInvoice, InvoiceLine, InvoiceTax } from "../invoices/model.js"
 import type { CreditNote } from "../payments/model.js"
 import { formatAmount, type Currency } from "../shared/money.js"
 
@@ -32,7 +32,7 @@ const sum = (values: Iterable<BigDecimal.BigDecimal>) => {
   return total
 }
 
-export const documentFigures = (invoice: Invoice): DocumentFigures => {
+export const documentFigures = (invoice: AnyInvoice): DocumentFigures => {
   const currency = invoice.currency as Currency
   const format = (n: BigDecimal.BigDecimal) => formatAmount(n, currency)
   const lines = invoice.lines.filter((line) => line.kind !== "credit")

@@ -1,5 +1,5 @@
 import type { Address } from "../customers/model.js"
-import type { Invoice } from "../invoices/model.js"
+import type { AnyInvoice, Invoice } from "../invoices/model.js"
 import type { CreditNote } from "../payments/model.js"
 
 /**
@@ -17,7 +17,10 @@ export const DOCUMENT_FORMATS: Record<DocumentKind, { readonly contentType: stri
   ubl: { contentType: "application/xml", extension: "xml" }
 }
 
-/** One party of a document: the seller (the invoice's issuer) or the buyer (its customer). */
+/**
+ * One party of a document: the seller (the invoice's issuer) or the buyer (its customer, or the
+ * account an upstream invoice bills: its `settings.legal`).
+ */
 export interface DocumentParty {
   /** The legal name (the issuer's `settings.legal.name`, else its account name; the customer's name). */
   readonly name: string
@@ -42,7 +45,8 @@ export interface DocumentIssuer extends DocumentParty {
 
 /** Everything a document shows: nothing else is read while rendering. */
 export interface InvoiceDocument {
-  readonly invoice: Invoice
+  /** A customer's invoice, or an upstream one (its buyer, `customer`, is then the account billed). */
+  readonly invoice: AnyInvoice
   readonly issuer: DocumentIssuer
   readonly customer: DocumentParty & { readonly id: string; readonly language: string; readonly tax_exempt: string }
 }
@@ -61,7 +65,7 @@ export interface RenderedDocument {
 }
 
 /** `INV-2026-000123.pdf`: the number with anything unsafe in a file name replaced. */
-export const documentFilename = (invoice: Invoice, kind: DocumentKind): string =>
+export const documentFilename = (invoice: AnyInvoice, kind: DocumentKind): string =>
   `${(invoice.number ?? invoice.id).replace(/[^A-Za-z0-9._-]/g, "_")}.${DOCUMENT_FORMATS[kind].extension}`
 
 /** A credit note's document: the note, the invoice it credits (its BillingReference), both parties. */

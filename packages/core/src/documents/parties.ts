@@ -4,7 +4,7 @@ import type { PartySources } from "./ports.js"
 /**
  * A document's two parties from their sources: the issuer's legal name (else its account name,
  * else its id), its brand (else the legal name), its country (legal, else its address's); the
- * customer as it is.
+ * buyer as it is (a customer, or the account an upstream invoice bills).
  */
 export const partiesFrom = (
   issuerAccountId: string,
@@ -31,7 +31,7 @@ export const partiesFrom = (
       id: customer.id,
       name: customer.name,
       address: customer.address,
-      country: customer.address?.country ?? null,
+      country: customer.address?.country ?? customer.country ?? null,
       tax_id: customer.tax_id,
       tax_exempt: customer.tax_exempt,
       email: customer.email,

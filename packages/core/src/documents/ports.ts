@@ -20,7 +20,11 @@ export class DocumentRenderer extends Context.Tag("@provisio/core/DocumentRender
   readonly creditNoteUbl: (document: CreditNoteDocument) => Effect.Effect<string>
 }>() {}
 
-/** What a document's parties are made from: the issuer's account, legal details and brand, the buyer. */
+/**
+ * What a document's parties are made from: the issuer's account, legal details and brand, the
+ * buyer (`customer`): a customer, or the account an upstream invoice bills, from its
+ * `settings.legal` (name, address, country, tax id; migration 0035 `provisio_upstream_parties`).
+ */
 export interface PartySources {
   readonly account_name: string | null
   readonly legal: Legal | null
@@ -29,6 +33,8 @@ export interface PartySources {
     readonly id: string
     readonly name: string
     readonly address: Address | null
+    /** The buyer's country when its address does not say it (an account's legal country). */
+    readonly country?: string | null | undefined
     readonly tax_id: string | null
     readonly tax_exempt: string
     readonly email: string | null

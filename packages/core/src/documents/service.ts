@@ -7,6 +7,7 @@ import { AccountRepo } from "../identity/ports.js"
 import type { Principal } from "../identity/model.js"
 import { reachableBy } from "../identity/policy.js"
 import { InvoiceRepo } from "../invoices/ports.js"
+import { UpstreamInvoiceRepo } from "../channel/ports.js"
 import type { Invoice } from "../invoices/model.js"
 import { SettingsRepo } from "../settings/ports.js"
 import { InvalidState, NotFound, type PersistenceError } from "../shared/errors.js"
@@ -28,6 +29,7 @@ export const make = Effect.gen(function* () {
   const renderer = yield* DocumentRenderer
   const notes = yield* CreditNoteRepo
   const frozen = yield* FrozenParties
+  const upstream = yield* UpstreamInvoiceRepo
 
   /** The invoice's parties as they were at finalization (as they are now for invoices from before that was kept). */
   const assemble = (invoice: Invoice): Effect.Effect<InvoiceDocument, NotFound | InvalidState | PersistenceError> =>
@@ -56,12 +58,13 @@ export const make = Effect.gen(function* () {
       const customer = yield* findCustomer(customerId)
       const account = yield* accounts.findById(issuerAccountId)
       const stored = yield* settings.find(issuerAccountId)
-      return {
+      const sources: PartySources = {
         account_name: Option.getOrNull(Option.map(account, (a) => a.name)),
         legal: Option.getOrNull(Option.map(stored, (s) => s.legal)),
         branding: Option.getOrNull(Option.map(stored, (s) => s.branding)),
         customer
-      } satisfies PartySources
+      }
+      return sources
     })
 
   const render = (document: InvoiceDocument, kind: DocumentKind): Effect.Effect<RenderedDocument> =>
@@ -70,11 +73,28 @@ export const make = Effect.gen(function* () {
       (content) => ({ filename: documentFilename(document.invoice, kind), contentType: DOCUMENT_FORMATS[kind].contentType, content })
     )
 
+  /**
+   * An upstream invoice's document: its issuer sells, the account it bills buys (that account's
+   * settings.legal as they were at issue), from the same builders as a customer's invoice.
+   */
+  const upstreamDocument = (principal: Principal, invoiceId: string) =>
+    Effect.gen(function* () {
+      const stored = yield* upstream.findById(invoiceId).pipe(reachableBy(principal, "invoice", invoiceId))
+      const sources = yield* Effect.flatMap(upstream.partiesOf(invoiceId), Option.match({
+        onNone: () => new NotFound({ message: `invoice ${invoiceId} not found` }),
+        onSome: Effect.succeed
+      }))
+      return { invoice: stored.invoice, ...partiesFrom(stored.invoice.issuer_account_id, sources) } satisfies InvoiceDocument
+    })
+
   /** The caller's invoice (out of scope reads as missing) as a document of that kind. */
   const invoiceDocument = (principal: Principal, invoiceId: string, kind: DocumentKind) =>
     Effect.gen(function* () {
-      const stored = yield* invoices.findById(invoiceId).pipe(reachableBy(principal, "invoice", invoiceId))
-      return yield* render(yield* assemble(stored.invoice), kind)
+      const found = yield* invoices.findById(invoiceId)
+      const document = Option.isSome(found)
+        ? yield* assemble((yield* Effect.succeed(found).pipe(reachableBy(principal, "invoice", invoiceId))).invoice)
+        : yield* upstreamDocument(principal, invoiceId)
+      return yield* render(document, kind)
     })
 
   /**

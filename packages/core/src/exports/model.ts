@@ -31,8 +31,8 @@ const columns = <const Names extends ReadonlyArray<readonly [string, ColumnType]
 
 /**
  * One row per invoice of the month (every status: a draft is an estimate, a void one is kept so
- * the numbering reconciles). Upstream invoices (issue 23) add `bill_to_account_id` at the end:
- * one entry here and its expression in the adapter's `INVOICE_EXPRESSIONS`.
+ * the numbering reconciles), upstream invoices (issue 23) among them: `bill_to_account_id` the
+ * account they bill, the customer's columns empty; a customer's invoice has it empty.
  */
 export const INVOICE_COLUMNS = columns([
   ["invoice_id", "text"],
@@ -55,10 +55,11 @@ export const INVOICE_COLUMNS = columns([
   ["finalized_at", "timestamp"],
   ["due_date", "date"],
   ["paid_at", "timestamp"],
-  ["voided_at", "timestamp"]
+  ["voided_at", "timestamp"],
+  ["bill_to_account_id", "text"]
 ])
 
-/** One row per line of the month's invoices, in invoice and line order. */
+/** One row per line of the month's invoices (upstream ones too), in invoice and line order. */
 export const INVOICE_LINE_COLUMNS = columns([
   ["invoice_id", "text"],
   ["invoice_number", "text"],
@@ -80,7 +81,8 @@ export const INVOICE_LINE_COLUMNS = columns([
   ["unit_price", "decimal"],
   ["amount", "decimal"],
   ["tax_rate", "decimal"],
-  ["tax_category", "text"]
+  ["tax_category", "text"],
+  ["bill_to_account_id", "text"]
 ])
 
 /**

@@ -108,6 +108,8 @@ export class Invoice extends Schema.Class<Invoice>("Invoice")({
   number: Schema.NullOr(Schema.String),
   customer_id: Schema.String,
   issuer_account_id: Schema.String,
+  /** The account an upstream invoice bills (UpstreamInvoice); a customer's invoice: always null. */
+  bill_to_account_id: Schema.Null,
   status: InvoiceStatus,
   currency: Currency,
   period: Schema.String,
@@ -143,6 +145,27 @@ export class Invoice extends Schema.Class<Invoice>("Invoice")({
   created_at: Timestamp,
   updated_at: Timestamp
 }) {}
+
+/**
+ * An invoice up the channel (docs/channel.md "Upstream invoices"): a distributor billing a reseller
+ * partner, or the platform billing a distributor, for a month's consumption of the customers below
+ * at the buyer's cost. The invoice shape, with no customer (`customer_id` null) and the account it
+ * bills (`bill_to_account_id`); never a draft, never collected (no dunning, no payment attempts,
+ * no customer credit): its lines are one per plan or SKU (`recurring` for a plan, `usage` for a
+ * SKU, no subscription, no period of their own).
+ */
+export class UpstreamInvoice extends Schema.Class<UpstreamInvoice>("UpstreamInvoice")({
+  ...Invoice.fields,
+  number: Schema.String,
+  customer_id: Schema.Null,
+  bill_to_account_id: Schema.String,
+  status: Schema.Literal("finalized", "paid", "void"),
+  finalized_at: Timestamp
+}) {}
+
+/** Any invoice `GET /invoices` answers: a customer's, or one billed to an account. */
+export type AnyInvoice = Invoice | UpstreamInvoice
+export const AnyInvoice = Schema.Union(Invoice, UpstreamInvoice).annotations({ identifier: "AnyInvoice" })
 
 /** `PUT /invoices/{id}`: what the issuing channel may change on a finalized invoice. */
 export class UpdateInvoice extends Schema.Class<UpdateInvoice>("UpdateInvoice")({

@@ -9,14 +9,15 @@ import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
 import { reachableBy, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
-import { InvalidState, NotFound, PersistenceError, ValidationError } from "../shared/errors.js"
+import { type Forbidden, InvalidState, NotFound, PersistenceError, ValidationError } from "../shared/errors.js"
+import { makeUpstreamInvoices } from "../channel/upstream-invoices.js"
 import { CreditNote, type CreditNoteId, untaxedCredit } from "../payments/model.js"
 import { makeId, makeIds } from "../shared/ids.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import { TaxCalculator } from "../tax/ports.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
-import { Invoice, type UpdateInvoice } from "./model.js"
+import { type AnyInvoice, Invoice, type UpdateInvoice } from "./model.js"
 import { InvoiceRepo, type InvoiceToIssue } from "./ports.js"
 import { BillingSummary, type InvoiceListFilter, type StoredInvoice, type SummaryFilter } from "./views.js"
 import { now } from "../shared/time.js"
@@ -38,6 +39,8 @@ export const make = Effect.gen(function* () {
   const log = yield* EventLog
   const transactor = yield* Transactor
   const tax = yield* TaxCalculator
+  // Upstream invoices (issue 23) are answered here too, from their own store (channel/upstream-invoices.ts).
+  const upstream = yield* makeUpstreamInvoices
 
   const findCustomer = (principal: Principal, id: string) =>
     customers.findById(id).pipe(reachableBy(principal, "customer", id))
@@ -68,8 +71,18 @@ export const make = Effect.gen(function* () {
       return yield* repo.issueInvoices(invoices, createdAt, yield* now, events)
     }))
 
-  /** Voids an invoice: an admin of the channel that issued it (not its customer) may. */
-  const voidInvoice = (principal: Principal, id: string) =>
+  /** Whether `id` is none of the customers' invoices: then it may be an upstream one. */
+  const notACustomerInvoice = (id: string) => Effect.map(repo.findById(id), Option.isNone)
+
+  /** Voids an invoice: an admin of the channel that issued it (not its customer, not the account it bills) may. */
+  const voidInvoice = (principal: Principal, id: string): Effect.Effect<AnyInvoice, NotFound | Forbidden | InvalidState | PersistenceError> =>
+    Effect.flatMap(
+      notACustomerInvoice(id),
+      (upstreamOnly): Effect.Effect<AnyInvoice, NotFound | Forbidden | InvalidState | PersistenceError> =>
+        upstreamOnly ? upstream.voidInvoice(principal, id) : voidCustomerInvoice(principal, id)
+    )
+
+  const voidCustomerInvoice = (principal: Principal, id: string) =>
     Effect.gen(function* () {
       yield* findInvoice(principal, id)
       yield* requireKind(principal, ["platform", "distributor", "partner"], "void invoices")
@@ -116,7 +129,16 @@ export const make = Effect.gen(function* () {
       }))
     })
 
+  /** A customer's invoice the caller may see (what finalization and the other customer flows work on). */
   const getInvoice = (principal: Principal, id: string) => Effect.map(findInvoice(principal, id), (s) => s.invoice)
+
+  /** `GET /invoices/{id}`: a customer's invoice, or an upstream one the caller reaches. */
+  const readInvoice = (principal: Principal, id: string): Effect.Effect<AnyInvoice, NotFound | PersistenceError> =>
+    Effect.flatMap(
+      notACustomerInvoice(id),
+      (upstreamOnly): Effect.Effect<AnyInvoice, NotFound | PersistenceError> =>
+        upstreamOnly ? upstream.getInvoice(principal, id) : getInvoice(principal, id)
+    )
 
   /**
    * Marks a finalized (or paid) invoice disputed, or settles the dispute: the issuing channel's
@@ -124,6 +146,11 @@ export const make = Effect.gen(function* () {
    */
   const updateInvoice = (principal: Principal, id: string, input: UpdateInvoice) =>
     Effect.gen(function* () {
+      if (yield* notACustomerInvoice(id)) {
+        // An upstream invoice is not collected, so there is no dunning to keep it out of.
+        yield* upstream.find(principal, id)
+        return yield* new InvalidState({ message: `invoice ${id} bills an account: it is not collected and cannot be disputed` })
+      }
       const current = yield* findInvoice(principal, id)
       yield* requireKind(principal, ["platform", "distributor", "partner"], "change invoices")
       yield* requireWrite(principal)
@@ -151,14 +178,25 @@ export const make = Effect.gen(function* () {
       return stored.invoice
     })
 
-  const listInvoices = (
+  const listCustomersInvoices = (
     principal: Principal,
     filter: InvoiceListFilter,
     page: PageRequest
   ): Effect.Effect<Page<Invoice>, NotFound | PersistenceError> =>
     Effect.gen(function* () {
       if (filter.customer_id !== undefined) yield* findCustomer(principal, filter.customer_id)
-      return yield* repo.list(principal.account_id, { ...filter, as_of: filter.status === "overdue" ? yield* now : undefined }, page)
+      return yield* repo.list(principal.account_id, filter, page)
+    })
+
+  /** The caller's invoices: its customers' and the upstream invoices it issued, is billed or sees below it, by id. */
+  const listInvoices = (
+    principal: Principal,
+    filter: InvoiceListFilter,
+    page: PageRequest
+  ): Effect.Effect<Page<AnyInvoice>, NotFound | PersistenceError> =>
+    Effect.gen(function* () {
+      const judged = { ...filter, as_of: filter.status === "overdue" ? yield* now : undefined }
+      return yield* upstream.withUpstream(principal, judged, page, yield* listCustomersInvoices(principal, judged, page))
     })
 
   const listCustomerInvoices = (
@@ -166,7 +204,11 @@ export const make = Effect.gen(function* () {
     customerId: string,
     filter: Omit<InvoiceListFilter, "customer_id">,
     page: PageRequest
-  ) => listInvoices(principal, { ...filter, customer_id: customerId }, page)
+  ) =>
+    Effect.gen(function* () {
+      const judged = { ...filter, customer_id: customerId, as_of: filter.status === "overdue" ? yield* now : undefined }
+      return yield* listCustomersInvoices(principal, judged, page)
+    })
 
   const summary = (principal: Principal, filter: SummaryFilter) =>
     Effect.gen(function* () {
@@ -187,6 +229,7 @@ export const make = Effect.gen(function* () {
     issueMany,
     voidInvoice,
     getInvoice,
+    readInvoice,
     updateInvoice,
     getCustomerInvoice,
     listInvoices,

@@ -1,7 +1,7 @@
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
-import { BillingMonth, Invoice, InvoiceId, InvoiceStatus, UpdateInvoice } from "@provisio/core/invoices/model"
+import { AnyInvoice, BillingMonth, Invoice, InvoiceId, InvoiceStatus, UpdateInvoice } from "@provisio/core/invoices/model"
 import { BillingSummary } from "@provisio/core/invoices/views"
 import * as Schema from "effect/Schema"
 import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
@@ -44,16 +44,19 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
   .add(
     HttpApiEndpoint.get("listInvoices", "/invoices")
       .setUrlParams(InvoiceListQuery)
-      .addSuccess(PageEnvelope(Invoice))
+      .addSuccess(PageEnvelope(AnyInvoice))
       .annotate(
         OpenApi.Description,
-        `The invoices (\`inv_\`) of the caller's scope (a customer's own), oldest first, by customer, status or month. ${AMOUNTS}`
+        `The invoices (\`inv_\`) of the caller's scope (a customer's own), oldest first, by customer, status or month. ${AMOUNTS} ` +
+          "Upstream invoices (`customer_id` null, `bill_to_account_id` the account billed; a customer's invoice has " +
+          "`bill_to_account_id` null) are among them for the account that issued them, the account billed and the " +
+          "accounts above: never for a customer, never for a partner when its distributor is billed."
       )
   )
   .add(
     HttpApiEndpoint.get("getInvoice", "/invoices/:invoiceId")
       .setPath(InvoicePath)
-      .addSuccess(Envelope(Invoice))
+      .addSuccess(Envelope(AnyInvoice))
   )
   .add(
     HttpApiEndpoint.put("updateInvoice", "/invoices/:invoiceId")
@@ -72,13 +75,15 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
     HttpApiEndpoint.post("voidInvoice", "/invoices/:invoiceId/void")
       .setPath(InvoicePath)
       .setPayload(NoBody)
-      .addSuccess(Envelope(Invoice))
+      .addSuccess(Envelope(AnyInvoice))
       .addError(InvalidStateError)
       .annotate(
         OpenApi.Description,
         "Voids the invoice (admins of the issuing channel). A finalized or paid invoice is taken off the " +
           "customer's balance, the credit it used is given back and what was paid on it becomes a credit note " +
-          "(source `void`). Voiding a void invoice is 409 invalid_state. Raises `invoice.voided`."
+          "(source `void`). Voiding a void invoice is 409 invalid_state. Raises `invoice.voided`. An upstream invoice is " +
+          "voided by its issuer's admins (the account billed: 403) when nothing was paid on it (else 409); its channel " +
+          "costs are released, so the month's next billing run invoices them afresh."
       )
   )
   .add(

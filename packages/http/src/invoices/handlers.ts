@@ -15,7 +15,7 @@ export const InvoicesHandlers = HttpApiBuilder.group(ProvisioApi, "invoices", (h
             { customer_id: urlParams.customer_id, status: urlParams.status, period: urlParams.period },
             page
           )))
-      .handle("getInvoice", ({ path }) => asCaller((p) => invoices.getInvoice(p, path.invoiceId)))
+      .handle("getInvoice", ({ path }) => asCaller((p) => invoices.readInvoice(p, path.invoiceId)))
       .handle("updateInvoice", ({ path, payload }) => asCaller((p) => invoices.updateInvoice(p, path.invoiceId, payload)))
       .handle("voidInvoice", ({ path }) => asCaller((p) => invoices.voidInvoice(p, path.invoiceId)))
       .handle("listCustomerInvoices", ({ path, urlParams }) =>

@@ -124,6 +124,7 @@ export const EXAMPLES: Record<string, unknown> = {
     "number": "INV-2026-000001",
     "customer_id": "cus_01m96kvrn0e4aq0jscdn2xdywf",
     "issuer_account_id": "acc_01m96kvrh4ewz6tt8abcn0h2s3",
+    "bill_to_account_id": null,
     "status": "paid",
     "currency": "EUR",
     "period": "2026-12",

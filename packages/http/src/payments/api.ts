@@ -3,6 +3,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
 import { CreditNote, CustomerBalance, GrantCredit, Payment, PaymentId, RecordPayment } from "@provisio/core/payments/model"
 import * as Schema from "effect/Schema"
+import { UpstreamPayment } from "@provisio/core/channel/model"
 import { Refund, RefundPayment } from "@provisio/core/payments/refunds-model"
 import { Envelope, PageEnvelope } from "../envelope.js"
 import { InvalidStateError } from "../errors.js"
@@ -43,7 +44,7 @@ export class PaymentsApi extends HttpApiGroup.make("payments")
   .add(
     HttpApiEndpoint.post("recordPayment", "/payments")
       .setPayload(RecordPayment)
-      .addSuccess(Envelope(Payment), { status: 201 })
+      .addSuccess(Envelope(Schema.Union(Payment, UpstreamPayment)), { status: 201 })
       .addError(InvalidStateError)
       .annotate(
         OpenApi.Description,
@@ -53,7 +54,10 @@ export class PaymentsApi extends HttpApiGroup.make("payments")
           "(when nothing is left, the invoice becomes `paid`, event `invoice.paid`); the rest becomes a credit note of " +
           "source `overpayment` for the next invoices. Event `payment.succeeded`. A draft, void or already paid " +
           "invoice answers 409 invalid_state; so does a payment the gateway declines (kept, with status `failed` and " +
-          `the gateway's reason). Admins and managers of the channel, and the customer's own admins. ${LEDGER}`
+          `the gateway's reason). Admins and managers of the channel, and the customer's own admins. ${LEDGER} ` +
+          "On an upstream invoice (one billed to an account) the issuer's admins and managers record money received: at " +
+          "most what it owes (more: 422), no payment method; it becomes `paid` when nothing is left. Such a payment " +
+          "(`customer_id` null, `bill_to_account_id` the payer) touches no customer ledger."
       )
   )
   .add(

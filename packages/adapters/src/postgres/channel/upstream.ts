@@ -1,19 +1,20 @@
 import * as SqlClient from "@effect/sql/SqlClient"
-import type * as Statement from "@effect/sql/Statement"
-import { UpstreamInvoice } from "@provisio/core/channel/model"
+import { DEFAULT_PAYMENT_TERMS_DAYS } from "@provisio/core/collection/model"
 import { type PendingCost, UpstreamInvoiceRepo, type UpstreamToIssue } from "@provisio/core/channel/ports"
 import type { BillingMonth } from "@provisio/core/invoices/model"
 import { type Currency, formatDecimal } from "@provisio/core/shared/money"
-import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type { PartySources } from "@provisio/core/documents/ports"
 import * as Schema from "effect/Schema"
-import { isoSql, minorUnitsSql, moneySql, parseJson } from "../json.js"
-import { pageClause } from "../pagination.js"
+import { Kept } from "../documents/parties.js"
+import { parseJson } from "../json.js"
 import { orPersistenceError } from "../persistence.js"
+import { listUpstream, selectUpstream } from "./upstream-read.js"
+import { payUpstream, voidUpstream } from "./upstream-settle.js"
 
 /**
  * Upstream invoices (docs/channel.md): their own tables, numbered from the sequence customer
@@ -21,32 +22,12 @@ import { orPersistenceError } from "../persistence.js"
  * three statements whatever their number (the invoices, their lines, the costs they bill marked).
  */
 
+const decodeParties = Schema.decodeUnknown(Kept)
+
 /** Digits of a number, as customer invoices have (invoices.ts). */
 const NUMBER_DIGITS = 6
 
 const format = formatDecimal
-
-const upstreamJson = (u: string) => `json_build_object(
-  'id', ${u}.id, 'number', ${u}.number, 'customer_id', null, 'issuer_account_id', ${u}.issuer_account_id,
-  'bill_to_account_id', ${u}.bill_to_account_id, 'status', ${u}.status, 'currency', ${u}.currency, 'period', ${u}.period,
-  'billing_run_id', ${u}.billing_run_id,
-  'lines', coalesce((select json_agg(json_build_object(
-             'description', l.description, 'plan_id', l.plan_id, 'sku_id', l.sku_id, 'quantity', l.quantity::text,
-             'amount', round(l.amount, ${minorUnitsSql(`${u}.currency`)})::text, 'tax_rate', l.tax_rate::text, 'tax_category', l.tax_category) order by l.position)
-           from upstream_invoice_lines l where l.invoice_id = ${u}.id), '[]'),
-  'subtotal', ${moneySql(`${u}.subtotal`, `${u}.currency`)},
-  'tax', coalesce((select json_agg(json_build_object(
-             'category', t->>'category', 'rate', t->>'rate',
-             'taxable_amount', json_build_object('amount', t->>'taxable_amount', 'currency', ${u}.currency),
-             'tax_amount', json_build_object('amount', t->>'tax_amount', 'currency', ${u}.currency),
-             'exemption_reason', t->>'exemption_reason') order by n)
-           from jsonb_array_elements(${u}.tax) with ordinality as x(t, n)), '[]'),
-  'tax_total', ${moneySql(`${u}.tax_total`, `${u}.currency`)},
-  'total', ${moneySql(`${u}.total`, `${u}.currency`)},
-  'finalized_at', ${isoSql(`${u}.finalized_at`)}, 'created_at', ${isoSql(`${u}.created_at`)},
-  'updated_at', ${isoSql(`${u}.updated_at`)})`
-
-const Rows = Schema.Array(Schema.Struct({ invoice: UpstreamInvoice, lineage: Schema.Array(Schema.String) }))
 
 interface PendingRow {
   readonly seller_account_id: string
@@ -64,13 +45,6 @@ export const UpstreamInvoiceRepoLive = Layer.effect(
   UpstreamInvoiceRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-
-    const select = (where: Statement.Fragment) =>
-      Effect.flatMap(
-        sql<{ readonly invoice: unknown; readonly lineage: unknown }>`
-          select ${sql.unsafe(upstreamJson("u"))} as invoice, u.lineage from upstream_invoices u ${where}`,
-        (rows) => Schema.decodeUnknown(Rows)(rows.map((r) => ({ invoice: parseJson(r.invoice), lineage: r.lineage })))
-      )
 
     const pendingCosts = (period: BillingMonth, within: string) =>
       Effect.map(
@@ -143,14 +117,21 @@ export const UpstreamInvoiceRepoLive = Layer.effect(
             returning issuer_account_id, last_number
           )
           insert into upstream_invoices (id, number, issuer_account_id, bill_to_account_id, lineage, status, currency, period,
-                                         billing_run_id, subtotal, tax, tax_total, total, finalized_at, created_at, updated_at)
+                                         billing_run_id, subtotal, tax, tax_total, total, finalized_at, created_at, updated_at,
+                                         due_at, due_date, parties)
           select d.id, 'INV-' || ${year} || '-' || lpad(k.n, greatest(${NUMBER_DIGITS}, length(k.n)), '0'),
                  d.issuer, d.bill_to, a.lineage, 'finalized', d.currency, d.period, d.run, d.subtotal, d.tax, d.tax_total,
-                 d.total, ${iso}, ${iso}, ${iso}
+                 d.total, ${iso}, ${iso}, ${iso}, due.at, (due.at at time zone 'UTC')::date,
+                 -- The parties as they are now, so the invoice's documents never change (migration 0035).
+                 provisio_upstream_parties(d.issuer, d.bill_to)
             from input d
             join sequences s on s.issuer_account_id = d.issuer
             join accounts a on a.id = d.bill_to
            cross join lateral (select (s.last_number - d.taken + d.place)::text as n) k
+           -- Due after the issuer's payment terms, as its customers' invoices are by default.
+           cross join lateral (select ${iso}::timestamptz + make_interval(days => coalesce(
+             (select (st.billing->>'payment_terms_days')::int from account_settings st where st.account_id = d.issuer),
+             ${DEFAULT_PAYMENT_TERMS_DAYS})) as at) due
            order by d.id`
         const lines = JSON.stringify(invoices.flatMap((u) =>
           u.lines.map((l, position) => ({
@@ -182,22 +163,29 @@ export const UpstreamInvoiceRepoLive = Layer.effect(
              and exists (select 1 from invoices i where i.id = k.invoice_id and i.status in ('finalized', 'paid'))`
       })
 
-    const list = (accountId: string, filter: { readonly period?: BillingMonth | undefined }, page: PageRequest) =>
-      Effect.map(
-        select(sql`where u.lineage @> array[${accountId}]::text[]
-                   ${filter.period === undefined ? sql`` : sql`and u.period = ${filter.period}`}
-                   ${pageClause(sql, page, "id", true)}`),
-        (rows) => {
-          const paged = toPage(rows.map((r) => ({ id: r.invoice.id, stored: r })), page)
-          return { ...paged, items: paged.items.map((i) => i.stored) }
-        }
-      )
+    const find = (id: string, lock: boolean) =>
+      Effect.gen(function* () {
+        if (lock) yield* sql`select id from upstream_invoices where id = ${id} for update`
+        return Option.fromNullable((yield* selectUpstream(sql, sql`where u.id = ${id}`))[0])
+      })
 
     return UpstreamInvoiceRepo.of({
       pendingCosts: (period, within) => orPersistenceError(pendingCosts(period, within)),
       issue: (invoices, within, at) => orPersistenceError(issue(invoices, within, at)),
-      list: (accountId, filter, page) => orPersistenceError(list(accountId, filter, page)),
-      findById: (id) => orPersistenceError(Effect.map(select(sql`where u.id = ${id}`), (rows) => Option.fromNullable(rows[0])))
+      list: (accountId, filter, page) => orPersistenceError(listUpstream(sql, accountId, filter, page)),
+      findById: (id) => orPersistenceError(find(id, false)),
+      lock: (id) => orPersistenceError(find(id, true)),
+      partiesOf: (id) =>
+        orPersistenceError(Effect.flatMap(
+          sql<{ readonly parties: unknown }>`
+            select coalesce(parties, provisio_upstream_parties(issuer_account_id, bill_to_account_id)) as parties
+              from upstream_invoices where id = ${id}`,
+          (rows) => rows[0]?.parties == null
+            ? Effect.succeed(Option.none<PartySources>())
+            : Effect.map(decodeParties(parseJson(rows[0].parties)), (p): Option.Option<PartySources> => Option.some(p))
+        )),
+      voidInvoice: (id, at) => orPersistenceError(voidUpstream(sql, id, at)),
+      recordPayment: (id, paymentId, amount, at) => orPersistenceError(payUpstream(sql, id, paymentId, amount, at))
     })
   })
 )

@@ -8,8 +8,11 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { orPersistenceError } from "../persistence.js"
 
-/** The JSON `provisio_document_parties` keeps (migration 0027), read back into the core's types. */
-const Kept = Schema.Struct({
+/**
+ * The JSON `provisio_document_parties` keeps (migration 0027), read back into the core's types;
+ * `provisio_upstream_parties` (0035) keeps the same with the buyer's `country`.
+ */
+export const Kept = Schema.Struct({
   account_name: Schema.NullOr(Schema.String),
   legal: Schema.NullOr(Legal),
   branding: Schema.NullOr(Branding),
@@ -17,6 +20,7 @@ const Kept = Schema.Struct({
     id: Schema.String,
     name: Schema.String,
     address: Schema.NullOr(Address),
+    country: Schema.optional(Schema.NullOr(Schema.String)),
     tax_id: Schema.NullOr(Schema.String),
     tax_exempt: Schema.String,
     email: Schema.NullOr(Schema.String),

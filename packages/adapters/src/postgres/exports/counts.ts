@@ -13,11 +13,14 @@ export const exportCount = (sql: SqlClient, kind: ExportKind, query: ExportQuery
   const counted = (() => {
     switch (kind) {
       case "invoices":
-        return sql<{ readonly n: string }>`select count(*)::text as n from invoices i where ${invoiceScope(sql, query)}`
+        return sql<{ readonly n: string }>`
+          select ((select count(*) from invoices i where ${invoiceScope(sql, query)})
+                + (select count(*) from upstream_invoices i where ${invoiceScope(sql, query)}))::text as n`
       case "invoice-lines":
         return sql<{ readonly n: string }>`
-          select count(*)::text as n from invoices i join invoice_lines l on l.invoice_id = i.id
-           where ${invoiceScope(sql, query)}`
+          select ((select count(*) from invoices i join invoice_lines l on l.invoice_id = i.id where ${invoiceScope(sql, query)})
+                + (select count(*) from upstream_invoices i join upstream_invoice_lines l on l.invoice_id = i.id
+                    where ${invoiceScope(sql, query)}))::text as n`
       case "rated-usage":
         return sql<{ readonly n: string }>`
           select coalesce(sum(greatest(d.days, 1)), 0)::text as n

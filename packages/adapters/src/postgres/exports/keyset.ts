@@ -44,6 +44,8 @@ export const lineBatch = <Row>(
   query: ExportQuery,
   options: {
     readonly statuses?: ReadonlyArray<string>
+    /** Upstream invoices in the window too (their lines are `readRows`' to read): the invoice-lines export. */
+    readonly withUpstream?: boolean
     readonly rowsPerBatch?: number
     readonly readRows: (invoiceIds: string, limit: number) => Effect.Effect<ReadonlyArray<Row>, any>
     readonly keyOf: (row: Row) => ExportKey
@@ -53,11 +55,15 @@ export const lineBatch = <Row>(
 ): Effect.Effect<ExportBatch<Row>, PersistenceError> =>
   orPersistenceError(Effect.gen(function* () {
     const from = query.after === null ? null : String(query.after[0])
+    const windowOf = (table: string) => sql`
+      (select id from ${sql.literal(table)} i
+        where ${invoiceScope(sql, query)}
+          ${options.statuses === undefined ? sql`` : sql`and status = any(${pgArray(options.statuses)}::text[])`}
+          ${from === null ? sql`` : sql`and id >= ${from}`}
+        order by id limit ${INVOICES_PER_WINDOW})`
     const window = yield* sql<{ readonly id: string }>`
-      select id from invoices i
-       where ${invoiceScope(sql, query)}
-         ${options.statuses === undefined ? sql`` : sql`and status = any(${pgArray(options.statuses)}::text[])`}
-         ${from === null ? sql`` : sql`and id >= ${from}`}
+      select id from (${windowOf("invoices")}
+                      ${options.withUpstream === true ? sql`union all ${windowOf("upstream_invoices")}` : sql``}) w
        order by id limit ${INVOICES_PER_WINDOW}`
     if (window.length === 0) return { rows: [], next: null }
     const limit = options.rowsPerBatch ?? ROWS_PER_BATCH

@@ -14,7 +14,7 @@ import { isoSql, moneySql, parseJson } from "../json.js"
  */
 export const invoiceJson = (i: string) => `json_build_object(
   'id', ${i}.id, 'number', ${i}.number, 'customer_id', ${i}.customer_id, 'issuer_account_id', ${i}.issuer_account_id,
-  'status', ${i}.status, 'currency', ${i}.currency, 'period', ${i}.period, 'billing_run_id', ${i}.billing_run_id,
+  'bill_to_account_id', null, 'status', ${i}.status, 'currency', ${i}.currency, 'period', ${i}.period, 'billing_run_id', ${i}.billing_run_id,
   'lines', coalesce((select json_agg(line order by l.position)
              from invoice_lines l
              -- A row per line rather than json_build_object: its columns' types are looked up once,

@@ -32,6 +32,7 @@ import commissionStatements from "./0029_commission_statements.js"
 import channelEconomics from "./0030_channel_economics.js"
 import channelCostsWithoutFks from "./0031_channel_costs_without_fks.js"
 import rateLimitLeases from "./0032_rate_limit_leases.js"
+import upstreamInvoicesAsInvoices from "./0035_upstream_invoices_as_invoices.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -69,7 +70,8 @@ export const migrations = {
   "0029_commission_statements": commissionStatements,
   "0030_channel_economics": channelEconomics,
   "0031_channel_costs_without_fks": channelCostsWithoutFks,
-  "0032_rate_limit_leases": rateLimitLeases
+  "0032_rate_limit_leases": rateLimitLeases,
+  "0035_upstream_invoices_as_invoices": upstreamInvoicesAsInvoices
 }
 
 const loader = Migrator.fromRecord(migrations)
