@@ -76,23 +76,34 @@ export const ChannelCostRepoLive = Layer.effect(
      */
     const recordPlanCosts = (ids: string, heads: Statement.Fragment, at: string) => sql`
       with lines as (${linesOf(ids, "'recurring', 'proration', 'installment'", heads)} and l.plan_id is not null),
+      -- Each line's period (the billed period it falls in) and plan version (the latest change to
+      -- its plan at its start, else the first), joined set-based: a lookup per line was a third
+      -- of the statement.
+      renewals as (
+        select distinct on (n.invoice_id, n.position) n.invoice_id, n.position, b.period_start
+          from lines n
+          join billed_periods b on b.invoice_id = n.invoice_id and b.subscription_id = n.subscription_id
+                               and b.period_start <= n.period_start
+         order by n.invoice_id, n.position, b.period_start desc
+      ),
+      history as (
+        select x.subscription_id, x.plan_id, x.plan_version, x.effective_at, x.id
+          from subscription_history x where x.subscription_id in (select subscription_id from lines)
+      ),
+      versions as (
+        select distinct on (n.invoice_id, n.position) n.invoice_id, n.position, x.plan_version
+          from lines n
+          join history x on x.subscription_id = n.subscription_id and x.plan_id = n.plan_id
+         order by n.invoice_id, n.position, (x.effective_at <= n.period_start) desc,
+                  case when x.effective_at <= n.period_start then x.effective_at end desc, x.effective_at,
+                  case when x.effective_at <= n.period_start then x.id end desc, x.id
+      ),
       keyed as (
         select n.*, (n.period_start at time zone n.time_zone)::date as on_date,
-               (coalesce(bp.period_start, n.period_start) at time zone n.time_zone)::date as renewal_date,
-               coalesce(h.plan_version, h0.plan_version) as plan_version
+               (coalesce(r.period_start, n.period_start) at time zone n.time_zone)::date as renewal_date, v.plan_version
           from lines n
-          left join lateral (
-            select b.period_start from billed_periods b
-             where b.subscription_id = n.subscription_id and b.invoice_id = n.invoice_id and b.period_start <= n.period_start
-             order by b.period_start desc limit 1) bp on true
-          left join lateral (
-            select x.plan_version from subscription_history x
-             where x.subscription_id = n.subscription_id and x.plan_id = n.plan_id and x.effective_at <= n.period_start
-             order by x.effective_at desc, x.id desc limit 1) h on true
-          left join lateral (
-            select x.plan_version from subscription_history x
-             where x.subscription_id = n.subscription_id and x.plan_id = n.plan_id
-             order by x.effective_at, x.id limit 1) h0 on true
+          left join renewals r using (invoice_id, position)
+          left join versions v using (invoice_id, position)
       ),
       wanted as (
         select partner_id, plan_id, plan_version, on_date, renewal_date, row_number() over () as ord
