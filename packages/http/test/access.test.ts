@@ -305,6 +305,7 @@ const ROWS: ReadonlyArray<Row> = [
   }),
   // Settings: always the caller's own account's (or its X-Tenant-ID target's)
   { endpoint: "getSettings", method: "GET", path: () => "/api/v1/settings", expect: everyone(200) },
+  { endpoint: "getBranding", method: "GET", path: () => "/api/v1/branding", expect: everyone(200) },
   {
     endpoint: "updateSettings",
     method: "PUT",

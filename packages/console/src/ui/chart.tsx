@@ -17,6 +17,12 @@ const scaleMax = (values: ReadonlyArray<number>) => {
   return max === 0 ? 1 : max * 1.1
 }
 
+/** The largest value, as the axis's label (the scale leaves a tenth of headroom above it). */
+const topLabel = (values: ReadonlyArray<number>) => {
+  const max = Math.max(0, ...values)
+  return max.toLocaleString(undefined, { maximumFractionDigits: 2 })
+}
+
 const Fallback = ({ title, points, unit }: { title: string; points: ReadonlyArray<Point>; unit?: string }) => (
   <table class="sr-only" aria-label={title}>
     <tbody>{points.map((p) => <tr><th scope="row">{p.label}</th><td>{p.value}{unit ? ` ${unit}` : ""}</td></tr>)}</tbody>
@@ -32,7 +38,7 @@ export const BarChart = ({ title, points, unit }: { title: string; points: Reado
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title} focusable="false">
         <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} class="axis" />
-        <text x={4} y={PAD - 8} class="tick">{max.toFixed(max < 10 ? 2 : 0)}</text>
+        <text x={4} y={PAD - 8} class="tick">{topLabel(points.map((p) => p.value))}</text>
         {points.map((p, i) => {
           const height = Math.max(0, (p.value / max) * (H - PAD * 2))
           const x = PAD + i * step + step * 0.15
@@ -63,7 +69,7 @@ export const LineChart = ({ title, points, unit }: { title: string; points: Read
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title} focusable="false">
         <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} class="axis" />
         <line x1={PAD} y1={PAD} x2={PAD} y2={H - PAD} class="axis" />
-        <text x={4} y={PAD - 8} class="tick">{max.toFixed(2)}</text>
+        <text x={4} y={PAD - 8} class="tick">{topLabel(points.map((p) => p.value))}</text>
         <path d={path} class="line" fill="none" />
         {points.map((p, i) => (
           <g>

@@ -84,6 +84,16 @@ export class Branding extends Schema.Class<Branding>("Branding")({
   support_email: nullable(Email)
 }) {}
 
+/**
+ * The branding a caller shows (`GET /branding`): its own account's, else that of the nearest
+ * account above it that set one (a customer's portal wears its partner's, or its distributor's),
+ * with the account it came from; none set anywhere is the defaults with `account_id` null.
+ */
+export class EffectiveBranding extends Schema.Class<EffectiveBranding>("EffectiveBranding")({
+  account_id: Schema.NullOr(Schema.String),
+  branding: Branding
+}) {}
+
 // Licensing -----------------------------------------------------------------------------------
 
 export const FeatureName = Text(100)

@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
 import { requireAdmin } from "../identity/policy.js"
 import { ValidationError } from "../shared/errors.js"
-import { Licensing, Settings, type UpdateSettings } from "./model.js"
+import { Branding, EffectiveBranding, Licensing, Settings, type UpdateSettings } from "./model.js"
 import { SettingsRepo, type SettingsChanges } from "./ports.js"
 import { resolveProviders, uniqueFeatures } from "./providers.js"
 import { now } from "../shared/time.js"
@@ -47,7 +47,22 @@ export const make = Effect.gen(function* () {
     )
   })
 
-  return { getSettings, updateSettings } as const
+  /** The caller's own branding, else the nearest one set up its lineage (`EffectiveBranding`). */
+  const getBranding = Effect.fn("Settings.getBranding")(function* (principal: Principal) {
+    const nearestFirst = [principal.account_id, ...[...principal.lineage].reverse().filter((id) => id !== principal.account_id)]
+    for (const id of nearestFirst) {
+      const stored = yield* repo.find(id)
+      if (Option.isSome(stored) && Object.values(stored.value.branding).some((value) => value !== null)) {
+        return new EffectiveBranding({ account_id: id, branding: stored.value.branding })
+      }
+    }
+    return new EffectiveBranding({
+      account_id: null,
+      branding: new Branding({ display_name: null, logo_url: null, primary_color: null, support_email: null })
+    })
+  })
+
+  return { getSettings, updateSettings, getBranding } as const
 })
 
 export class SettingsService extends Context.Tag("@provisio/core/SettingsService")<SettingsService, Effect.Effect.Success<typeof make>>() {

@@ -1,7 +1,7 @@
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as OpenApi from "@effect/platform/OpenApi"
-import { Settings, UpdateSettings } from "@provisio/core/settings/model"
+import { EffectiveBranding, Settings, UpdateSettings } from "@provisio/core/settings/model"
 import { Envelope } from "../envelope.js"
 import { Authentication } from "../middleware/authentication.js"
 
@@ -27,6 +27,17 @@ export class SettingsApi extends HttpApiGroup.make("settings")
           "stored one whole; the others stay. Identity providers: `entra` with `tenant_id` and `google` " +
           "fill in `issuer` and `jwks_uri`; `oidc` names `issuer` and `jwks_uri` or an inline `jwks`. " +
           "Provider ids are unique across the platform."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("getBranding", "/branding")
+      .addSuccess(Envelope(EffectiveBranding))
+      .annotate(OpenApi.Summary, "The branding the caller shows")
+      .annotate(
+        OpenApi.Description,
+        "The caller's own branding if it set any, else the nearest account above it that did (a " +
+          "customer's portal wears its partner's branding, or its distributor's), with the account " +
+          "it came from; `account_id` null when none is set. Every caller may read it."
       )
   )
   .middleware(Authentication)

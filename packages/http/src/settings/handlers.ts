@@ -9,4 +9,5 @@ export const SettingsHandlers = HttpApiBuilder.group(ProvisioApi, "settings", (h
     handlers
       .handle("getSettings", () => asCaller(settings.getSettings))
       .handle("updateSettings", ({ payload }) => asCaller((p) => settings.updateSettings(p, payload)))
+      .handle("getBranding", () => asCaller(settings.getBranding))
   ))

@@ -1,10 +1,19 @@
-import type { Me } from "../../session.js"
-import { Link, Page } from "../../ui/kit.js"
+import type { Schema } from "@provisio/client"
+import { day } from "../../format.js"
+import { api, type Me } from "../../session.js"
+import { Link, Page, PagedList, paged } from "../../ui/kit.js"
 
-export const CustomerHome = (_: { me: Me }) => (
+/** The customer's services: its products in service, with their subscriptions and numbers. */
+export const CustomerHome = ({ me }: { me: Me }) => (
   <Page title="Your services">
-    <ul class="cards">
-      <li class="card"><h2>Subscriptions</h2><p>What you use and what it costs.</p><Link to="subscriptions">Subscriptions</Link></li>
-    </ul>
+    <PagedList<Schema<"InServiceProduct">> label="Services" rowKey={(p) => p.id} empty="No services yet: your partner's orders appear here once they are in service."
+      load={(cursor) => paged(api.GET("/api/v1/customers/{customerId}/products", { params: { path: { customerId: me.account_id }, query: { cursor, limit: 50 } } }))}
+      columns={[
+        { label: "Service", render: (p) => p.name },
+        { label: "Type", render: (p) => p.type },
+        { label: "Subscriptions", render: (p) => p.subscriptions.map((s) => `${s.quantity} × since ${day(s.since)}`).join(", ") || "—" },
+        { label: "Numbers", render: (p) => p.numbers.map((n) => n.number).join(", ") || "—" }
+      ]} />
+    <p><Link to="subscriptions">Subscriptions</Link> · <Link to="usage">Usage</Link> · <Link to="invoices">Invoices</Link> · <Link to="tickets">Support</Link></p>
   </Page>
 )
