@@ -17,6 +17,8 @@
  *                           0: only the statement counts and the profiles)
  *   BENCH_EMBEDDED=0        skip the embedded database (a temp PROVISIO_DATA_DIR) after PostgreSQL
  *   BENCH_SQL=0             skip counting the SQL statements per request (PostgreSQL only)
+ *   BENCH_FLOOR=1           also GET /readyz (one `select 1`, no auth) and GET /api/v1/me (auth from
+ *                           memory, no statement) against the raw PK SELECT: the floor under the GET
  *   BENCH_PROFILE=1         then the authenticated GET (limit on) and /healthz loads once more, each
  *                           against a server under `node --cpu-prof`, summarized by
  *                           bench/http-profile.ts (PostgreSQL only; the profiles are kept in the temp folder)
@@ -103,6 +105,14 @@ const CASES: ReadonlyArray<Case> = [
     target: { rate: 0.5, p99: 3 },
     job: (s) => get(`/api/v1/subscriptions/${s.subscriptionId}`, auth(s))
   },
+  // The floor under the GET (BENCH_FLOOR=1): the Effect app with one `select 1` and no
+  // authentication, and with authentication (the principal from memory) and no statement.
+  ...(process.env["BENCH_FLOOR"] === "1"
+    ? [
+      { name: "GET /readyz (select 1, no auth)", server: "on", baseline: "raw PK SELECT", job: () => get("/readyz") },
+      { name: "GET /me (auth, no statement)", server: "on", baseline: "raw PK SELECT", job: (s) => get("/api/v1/me", auth(s)) }
+    ] satisfies ReadonlyArray<Case>
+    : []),
   {
     name: "GET /subscriptions/{id}, limit off",
     server: "off",
@@ -151,6 +161,7 @@ const line = (c: Case, r: LoadResult, base: LoadResult | undefined) => {
     `${n0(r.perSecond)} req/s`.padStart(13),
     `p50 ${ms(r.p50)}`.padStart(13),
     `p99 ${ms(r.p99)}`.padStart(14),
+    r.cpuUsPerRequest === undefined ? "" : `cpu ${n0(r.cpuUsPerRequest)} us/req`.padStart(16),
     r.errors === 0 ? "" : `  ${r.errors} errors (${r.firstError})`
   ]
   if (base !== undefined) {
@@ -184,8 +195,15 @@ const measure = async (label: string, env: NodeJS.ProcessEnv, raw: Running, seed
         for (const c of CASES) {
           const wanted = c.server === server || (c.server === "raw" && server === "on")
           if (!wanted) continue
-          const origin = c.server === "raw" ? raw.origin : provisio.origin
-          const result = await load({ origin, connections: CONNECTIONS, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, ...c.job(c.server === "raw" ? rawSeed : seedOf) })
+          const target = c.server === "raw" ? raw : provisio
+          const cpuBefore = target.cpuMs()
+          const loaded = await load({ origin: target.origin, connections: CONNECTIONS, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, ...c.job(c.server === "raw" ? rawSeed : seedOf) })
+          const cpuAfter = target.cpuMs()
+          // The server's CPU per answer (warm-up included): what a request costs it, whatever else runs.
+          const result: LoadResult = {
+            ...loaded,
+            cpuUsPerRequest: cpuBefore === undefined || cpuAfter === undefined ? undefined : (1000 * (cpuAfter - cpuBefore)) / loaded.completed
+          }
           last.set(c.name, result)
           results.set(c.name, [...(results.get(c.name) ?? []), result])
           console.log(`  ${line(c, result, c.baseline === undefined ? undefined : last.get(c.baseline))}`)
@@ -199,12 +217,17 @@ const measure = async (label: string, env: NodeJS.ProcessEnv, raw: Running, seed
 }
 
 const summary = (label: string, results: Results) => {
-  console.log(`\n${label}: ratios per round (rate; p99 factor)`)
+  console.log(`\n${label}: ratios per round (rate; p99 factor; server CPU per request factor)`)
   for (const c of CASES) {
     if (c.baseline === undefined) continue
     const mine = results.get(c.name) ?? []
     const base = results.get(c.baseline) ?? []
-    const ratios = mine.map((r, i) => `${pct(r.perSecond / base[i]!.perSecond)}; ${(r.p99 / base[i]!.p99).toFixed(1)}x`)
+    const ratios = mine.map((r, i) => {
+      const cpu = r.cpuUsPerRequest === undefined || base[i]!.cpuUsPerRequest === undefined
+        ? ""
+        : `; cpu ${(r.cpuUsPerRequest / base[i]!.cpuUsPerRequest).toFixed(1)}x`
+      return `${pct(r.perSecond / base[i]!.perSecond)}; ${(r.p99 / base[i]!.p99).toFixed(1)}x${cpu}`
+    })
     const target = c.target === undefined ? "(no target)" : `target >= ${pct(c.target.rate)}${c.target.p99 === undefined ? "" : `, <= ${c.target.p99}x`}`
     console.log(`  ${c.name.padEnd(36)} ${ratios.join("   ").padEnd(34)} ${target}`)
   }

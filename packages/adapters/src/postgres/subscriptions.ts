@@ -38,8 +38,10 @@ const toStored = (row: SubscriptionRow): StoredSubscription => {
   }
 }
 
-const decodeRows = (rows: ReadonlyArray<unknown>) =>
-  Effect.map(Schema.decodeUnknown(Schema.Array(SubscriptionRow))(rows), (decoded) => decoded.map(toStored))
+// Made once: a schema made per call is compiled per call.
+const decodeSubscriptionRows = Schema.decodeUnknown(Schema.Array(SubscriptionRow))
+
+const decodeRows = (rows: ReadonlyArray<unknown>) => Effect.map(decodeSubscriptionRows(rows), (decoded) => decoded.map(toStored))
 
 const decodeFirst = (rows: ReadonlyArray<unknown>) =>
   Effect.map(decodeRows(rows.slice(0, 1)), (decoded) => Option.fromNullable(decoded[0]))
