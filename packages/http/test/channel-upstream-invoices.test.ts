@@ -2,7 +2,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { call, createKey, expectData, expectError } from "./harness"
-import { awaitRun, OrderingServer, V1 } from "./ordering-fixtures"
+import { awaitRun, OrderingServer, setNow, V1 } from "./ordering-fixtures"
 import { eur, invoiceOf } from "./price-lists-fixtures"
 import { billNovember, channelExample } from "./channel-fixtures"
 import { expectUblArithmetic, expectValidUbl, fetchDocument, pdfText } from "./documents-fixtures"
@@ -104,6 +104,11 @@ describe("upstream invoices as invoices", () => {
         expect((yield* invoices(w.keys.partner, "?status=finalized")).map((i) => i.id)).toContain(toPartner.id)
         expect(yield* invoices(w.keys.partner, "?status=draft")).toEqual([])
         expect(yield* invoices(w.keys.partner, "?status=paid")).toEqual([])
+
+        // Overdue once past its due date (the issuer's payment terms, 14 days) with money owed, as a customer's.
+        expect((yield* invoices(w.keys.partner, "?status=overdue")).map((i) => i.id)).not.toContain(toPartner.id)
+        yield* setNow(`${toPartner.due_date}T12:00:00Z`)
+        expect((yield* invoices(w.keys.partner, "?status=overdue")).map((i) => i.id)).toContain(toPartner.id)
 
         // The filtered view stays: /channel/upstream-invoices answers the same invoice, newest first.
         const view = expectData(yield* call("GET", `${V1}/channel/upstream-invoices`, { key: w.keys.distributor })) as Array<any>

@@ -135,9 +135,12 @@ export const make = Effect.gen(function* () {
   /** `GET /invoices/{id}`: a customer's invoice, or an upstream one the caller reaches. */
   const readInvoice = (principal: Principal, id: string): Effect.Effect<AnyInvoice, NotFound | PersistenceError> =>
     Effect.flatMap(
-      notACustomerInvoice(id),
-      (upstreamOnly): Effect.Effect<AnyInvoice, NotFound | PersistenceError> =>
-        upstreamOnly ? upstream.getInvoice(principal, id) : getInvoice(principal, id)
+      repo.findById(id),
+      // One read of the customers' invoices (the request path's common case); the upstream ones only on a miss.
+      (found): Effect.Effect<AnyInvoice, NotFound | PersistenceError> =>
+        Option.isSome(found)
+          ? Effect.map(reachableBy(principal, "invoice", id)(Effect.succeed(found)), (s) => s.invoice)
+          : upstream.getInvoice(principal, id)
     )
 
   /**
