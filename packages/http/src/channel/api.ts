@@ -44,7 +44,8 @@ export class ChannelApi extends HttpApiGroup.make("channel")
         "Invoices up the channel (`customer_id` null, `bill_to_account_id` the account billed), newest first: a " +
           "distributor's to its reseller partners and the platform's to its distributors, made by the billing run " +
           "of their month when the issuer's settings.channel.upstream_invoicing is on. The caller sees those it " +
-          "issued, those billed to it, and those of the accounts below it."
+          "issued, those billed to it, and those of the accounts below it. A view of GET /invoices, which answers " +
+          "them in the same shape among the customers' invoices (oldest first there)."
       )
   )
   .add(
