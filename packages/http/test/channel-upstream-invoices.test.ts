@@ -2,7 +2,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { call, createKey, expectData, expectError } from "./harness"
-import { awaitRun, OrderingServer, setNow, V1 } from "./ordering-fixtures"
+import { awaitRun, OrderingServer, runDue, setNow, V1 } from "./ordering-fixtures"
 import { eur, invoiceOf } from "./price-lists-fixtures"
 import { billNovember, channelExample } from "./channel-fixtures"
 import { expectUblArithmetic, expectValidUbl, fetchDocument, pdfText } from "./documents-fixtures"
@@ -114,6 +114,26 @@ describe("upstream invoices as invoices", () => {
         const view = expectData(yield* call("GET", `${V1}/channel/upstream-invoices`, { key: w.keys.distributor })) as Array<any>
         expect(view.map((i) => i.id)).toEqual([toPartner.id, toDistributor.id].sort().reverse())
         expect(view.find((i) => i.id === toPartner.id)).toEqual(toPartner)
+      }))
+
+    it.effect("paging: two months of customers' and upstream invoices interleave by id, every page in order, each once", () =>
+      Effect.gen(function* () {
+        const w = yield* channelExample(true)
+        expect((yield* billNovember(w)).status).toBe("completed")
+        yield* setNow("2027-01-01T00:00:00Z")
+        yield* runDue
+        const december = expectData(yield* call("POST", `${V1}/billing/runs`, { body: { period: "2026-12" } }), 202)
+        expect((yield* awaitRun(december.id)).status).toBe("completed")
+        // November's customer invoice, its two upstream invoices, then December's three: ids interleave the tables.
+        const mine = (list: Array<any>) => list.filter((i) => i.customer_id === w.customer.id || [w.partner.id, w.distributor.id].includes(i.bill_to_account_id))
+        const whole = mine(yield* invoices(undefined, "?limit=200"))
+        expect(whole.map((i) => i.period)).toEqual(["2026-11", "2026-11", "2026-11", "2026-12", "2026-12", "2026-12"])
+        expect([whole[0].customer_id, whole[3].customer_id]).toEqual([w.customer.id, w.customer.id])
+        expect(whole.filter((i) => i.customer_id === null)).toHaveLength(4)
+        for (const limit of [1, 2, 4]) {
+          expect(mine(yield* allPages(undefined, limit)).map((i) => i.id), `limit ${limit}`).toEqual(whole.map((i) => i.id))
+          expect(mine(yield* allPages(w.keys.distributor, limit)).map((i) => i.id), `limit ${limit}`).toEqual(whole.map((i) => i.id))
+        }
       }))
 
     it.effect("PDF and UBL: the issuer sells, the account billed buys (its legal details), reverse charge as on a customer's", () =>

@@ -86,6 +86,8 @@ export interface UpstreamListFilter {
   /** `overdue`: finalized, owing money, past `due_at` (judged at `as_of`). */
   readonly status?: InvoiceStatus | "overdue" | undefined
   readonly as_of?: DateTime.Utc | undefined
+  /** Only ids below this one (oldest first): what a page of customers' invoices already fills from there on needs none. */
+  readonly before?: string | undefined
   /** `GET /invoices` pages oldest first; `/channel/upstream-invoices` newest first. */
   readonly newest_first?: boolean | undefined
 }

@@ -66,7 +66,13 @@ export const makeUpstreamInvoices = Effect.gen(function* () {
     principal.account_kind === "customer" || filter.customer_id !== undefined || filter.status === "draft"
       ? Effect.succeed(customers)
       : Effect.map(
-        repo.list(principal.account_id, { period: filter.period, status: filter.status, as_of: filter.as_of }, page),
+        repo.list(principal.account_id, {
+          period: filter.period,
+          status: filter.status,
+          as_of: filter.as_of,
+          // A full page of customers' invoices with more after it: only upstream ones before its last can join it.
+          before: customers.next_cursor === null ? undefined : customers.items[customers.items.length - 1]?.id
+        }, page),
         (upstream) => mergePages<AnyInvoice>(customers, { ...upstream, items: upstream.items.map((s) => s.invoice) }, page)
       )
 

@@ -67,6 +67,7 @@ export const listUpstream = (sql: SqlClient.SqlClient, accountId: string, filter
   Effect.map(
     selectUpstream(sql, sql`where u.lineage @> array[${accountId}]::text[]
       ${filter.period === undefined ? sql`` : sql`and u.period = ${filter.period}`}
+      ${filter.before === undefined ? sql`` : sql`and u.id < ${filter.before}`}
       ${filter.status === undefined ? sql`` : filter.status === "overdue"
         ? sql`and u.status = 'finalized' and u.total > u.amount_paid and u.due_at < ${
           filter.as_of === undefined ? sql`now()` : sql`${DateTime.formatIso(filter.as_of)}::timestamptz`}`
