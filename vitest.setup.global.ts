@@ -16,6 +16,9 @@ import * as path from "node:path"
  * forked workers inherit.
  */
 export default async function setup() {
+  // Cheap password hashes for the servers the tests start, in this process's workers and in
+  // child processes alike (adapters/crypto/passwords.ts).
+  process.env["PROVISIO_PASSWORD_HASH_COST"] ??= "10"
   const url = process.env["DATABASE_URL"]
   if (url) {
     const template = `provisio_tpl_${process.pid}`

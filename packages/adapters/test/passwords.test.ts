@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { DEFAULT_SCRYPT_PARAMS, makePasswordHasher } from "@provisio/adapters/crypto/passwords"
+import { DEFAULT_SCRYPT_PARAMS, makePasswordHasher, PasswordHasherLive } from "@provisio/adapters/crypto/passwords"
+import { PasswordHasher } from "@provisio/core/users/ports"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 
@@ -55,6 +57,23 @@ describe("PasswordHasher (scrypt)", () => {
         `${hash}$extra`
       ]) {
         expect(yield* hasher.verify(secret("pw"), stored), stored).toBe(false)
+      }
+    }))
+
+  it.effect("PROVISIO_PASSWORD_HASH_COST sets N for new hashes (old ones keep theirs); a cost out of 10-20 refuses the start", () =>
+    Effect.gen(function* () {
+      const withCost = (cost: string) =>
+        PasswordHasher.pipe(
+          Effect.provide(PasswordHasherLive),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["PROVISIO_PASSWORD_HASH_COST", cost]])))
+        )
+      const cheap = yield* withCost("11")
+      const hash = yield* cheap.hash(secret("pw"))
+      expect(hash.startsWith("scrypt$2048$8$1$")).toBe(true)
+      expect(yield* hasher.verify(secret("pw"), hash)).toBe(true)
+      for (const bad of ["9", "21", "fifteen"]) {
+        const refused = yield* Effect.flip(withCost(bad))
+        expect(String(refused), bad).toContain("PROVISIO_PASSWORD_HASH_COST")
       }
     }))
 })

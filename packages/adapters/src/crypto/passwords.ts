@@ -1,4 +1,5 @@
 import { PasswordHasher } from "@provisio/core/users/ports"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -64,4 +65,18 @@ export const makePasswordHasher = (params: ScryptParams = DEFAULT_SCRYPT_PARAMS)
       })
   })
 
-export const PasswordHasherLive = Layer.succeed(PasswordHasher, makePasswordHasher())
+/**
+ * `PROVISIO_PASSWORD_HASH_COST`: log2 of scrypt's N for new hashes, 10 to 20 (default 15). A
+ * stored hash keeps its own parameters, so changing it never locks anyone out. The test suite
+ * sets 10: its thousands of sign-ins measure behaviour, not the hash's cost (passwords.test.ts
+ * checks the default's).
+ */
+const hashCost = Config.integer("PROVISIO_PASSWORD_HASH_COST").pipe(
+  Config.validate({ message: "must be a whole number from 10 to 20", validation: (n) => n >= 10 && n <= 20 }),
+  Config.withDefault(Math.log2(DEFAULT_SCRYPT_PARAMS.N))
+)
+
+export const PasswordHasherLive = Layer.effect(
+  PasswordHasher,
+  Effect.map(hashCost, (cost) => makePasswordHasher({ ...DEFAULT_SCRYPT_PARAMS, N: 2 ** cost }))
+)
