@@ -189,8 +189,9 @@ const measure = async (label: string, env: NodeJS.ProcessEnv, raw: Running, seed
     for (const server of ["on", "off"] as const) {
       const provisio = await startProvisio({ ...env, ...limits(server === "on" ? LIMIT_ON : "off") }, logFile)
       try {
-        // A server just started compiles as it serves: its first case's load, once, unreported.
-        const first = CASES.find((c) => c.server === server)!
+        // A server just started compiles as it serves: its first API case's load, once, unreported
+        // (not /healthz, which Node answers without the app).
+        const first = CASES.find((c) => c.server === server && c.job(seedOf).path.startsWith("/api/"))!
         await load({ origin: provisio.origin, connections: CONNECTIONS, warmupMs: 0, measureMs: WARMUP_MS + MEASURE_MS, ...first.job(seedOf) })
         for (const c of CASES) {
           const wanted = c.server === server || (c.server === "raw" && server === "on")

@@ -5,8 +5,11 @@ import type { Authenticated } from "@provisio/core/identity/model"
 import { AccountRepo, ApiKeyRepo } from "@provisio/core/identity/ports"
 import { type PrincipalCache, principalCache } from "@provisio/core/auth/principal-cache"
 import * as Context from "effect/Context"
+import type { PersistenceError } from "@provisio/core/shared/errors"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as FiberId from "effect/FiberId"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -148,6 +151,31 @@ export const ApiKeyRepoLive = Layer.effect(
              where k.secret_hash = ${hash}`
     })
 
+    // Keys being read now, by secret hash (see `authenticate`).
+    const reading = new Map<string, Deferred.Deferred<Option.Option<Authenticated>, PersistenceError>>()
+    const read = (hash: string, at: DateTime.Utc, atMillis: number) => {
+      // What this process changes while the key is read must not be remembered in its old state.
+      const generation = principals.generation()
+      return orPersistenceError(findPrincipal({ hash, at: DateTime.formatIso(at) })).pipe(
+        Effect.map(Option.map((row) => {
+          const authenticated: Authenticated = {
+            // Decoded by `PrincipalRow` just now: not validated again.
+            principal: new Principal({
+              account_id: row.account_id,
+              account_kind: row.account_kind,
+              role: row.role,
+              lineage: row.lineage,
+              edition: row.edition,
+              api_key_id: row.api_key_id
+            }, true),
+            suspended_by: row.suspended_by
+          }
+          principals.set(hash, authenticated, atMillis, generation)
+          return authenticated
+        }))
+      )
+    }
+
     return ApiKeyRepo.of({
       insert: (stored) => orPersistenceError(insert(stored)),
       findById: (id) => orPersistenceError(findById(id)),
@@ -161,23 +189,19 @@ export const ApiKeyRepoLive = Layer.effect(
         const atMillis = DateTime.toEpochMillis(at)
         const remembered = principals.get(hash, atMillis)
         if (remembered !== undefined) return Effect.succeed(Option.some(remembered))
-        return orPersistenceError(findPrincipal({ hash, at: DateTime.formatIso(at) })).pipe(
-          Effect.map(Option.map((row) => {
-            const authenticated: Authenticated = {
-              // Decoded by `PrincipalRow` just now: not validated again.
-              principal: new Principal({
-                account_id: row.account_id,
-                account_kind: row.account_kind,
-                role: row.role,
-                lineage: row.lineage,
-                edition: row.edition,
-                api_key_id: row.api_key_id
-              }, true),
-              suspended_by: row.suspended_by
-            }
-            principals.set(hash, authenticated, atMillis)
-            return authenticated
-          }))
+        // Requests that find the key forgotten while it is being read wait for that read rather
+        // than each reading it (64 at once would read it 64 times). If that read did not end
+        // with an answer (its request went away), each reads it itself.
+        const pending = reading.get(hash)
+        if (pending !== undefined) return Effect.catchAllCause(Deferred.await(pending), () => read(hash, at, atMillis))
+        const done = Deferred.unsafeMake<Option.Option<Authenticated>, PersistenceError>(FiberId.none)
+        reading.set(hash, done)
+        return read(hash, at, atMillis).pipe(
+          Effect.onExit((exit) =>
+            Effect.suspend(() => {
+              reading.delete(hash)
+              return Deferred.done(done, exit)
+            }))
         )
       }
     })

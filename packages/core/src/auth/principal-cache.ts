@@ -19,7 +19,10 @@ const CAPACITY = 10_000
 export const principalCache = <A>(bound: Duration.DurationInput = PRINCIPAL_CACHE_BOUND) => {
   const boundMillis = Duration.toMillis(bound)
   const entries = new Map<string, { readonly value: A; readonly until: number }>()
+  let generation = 0
   return {
+    /** Changes with every `clear`: pass what it was when the read began to `set`. */
+    generation: (): number => generation,
     get: (hash: string, atMillis: number): A | undefined => {
       const entry = entries.get(hash)
       if (entry === undefined) return undefined
@@ -28,12 +31,17 @@ export const principalCache = <A>(bound: Duration.DurationInput = PRINCIPAL_CACH
       entries.delete(hash)
       return undefined
     },
-    set: (hash: string, value: A, atMillis: number): void => {
+    /** Remembers a read that began at `readGeneration`, unless the cache was cleared since. */
+    set: (hash: string, value: A, atMillis: number, readGeneration: number): void => {
+      if (readGeneration !== generation) return
       if (entries.size >= CAPACITY) entries.clear()
       entries.set(hash, { value, until: atMillis + boundMillis })
     },
     /** Forgets every entry: this process changed a key or an account. */
-    clear: (): void => entries.clear()
+    clear: (): void => {
+      generation++
+      entries.clear()
+    }
   }
 }
 
