@@ -84,6 +84,7 @@ const Shell = ({ me }: { me: Me }) => {
         <span class="who">{me.account_kind} · {me.role}</span>
         <button type="button" onClick={() => void signOut()}>Sign out</button>
       </header>
+      <div class="body">
       <nav class="side" aria-label="Sections">
         <ul>
           {routes.filter((r) => r.label).map((r) => (
@@ -94,6 +95,7 @@ const Shell = ({ me }: { me: Me }) => {
       <main id="main">
         {found ? <found.route.view params={found.params} me={me} /> : <NotFound />}
       </main>
+      </div>
     </div>
   )
 }

@@ -31,10 +31,10 @@ export interface Running {
   readonly stop: () => Promise<void>
 }
 
-export const startServer = async (): Promise<Running> => {
+export const startServer = async (extraEnv: Readonly<Record<string, string>> = {}): Promise<Running> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "provisio-console-"))
   const port = await freePort()
-  const env: NodeJS.ProcessEnv = { ...process.env, PROVISIO_DATA_DIR: path.join(dir, "data"), PORT: String(port) }
+  const env: NodeJS.ProcessEnv = { ...process.env, PROVISIO_DATA_DIR: path.join(dir, "data"), PORT: String(port), ...extraEnv }
   delete env["DATABASE_URL"]
   delete env["PROVISIO_BOOTSTRAP_KEY"]
   const server: ChildProcess = spawn(process.execPath, [BIN, "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] })
