@@ -58,6 +58,10 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     expect(deep.headers.get("content-security-policy")).toContain("default-src 'self'")
     expect(await deep.text()).toContain('<base href="/console/" />')
     expect((await fetch(`${server.url}/console/assets/missing.js`)).status).toBe(404)
+    // Only the built files are served: no path reaches the file system, a malformed one is a 404.
+    expect((await fetch(`${server.url}/console/..%2f..%2fpackage.json`)).status).toBe(200) // the app's page, not the file
+    expect(await (await fetch(`${server.url}/console/..%2f..%2fpackage.json`)).text()).not.toContain('"workspaces"')
+    expect((await fetch(`${server.url}/console/assets/%E0%A4%A`)).status).toBe(404)
 
     const started = Date.now()
     const page = await open()

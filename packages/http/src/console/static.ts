@@ -63,6 +63,17 @@ const SECURITY_HEADERS = {
   "referrer-policy": "same-origin"
 }
 
+/** A path's text, or undefined when its percent-escapes are malformed (then it names no file). */
+const decodePath = (encoded: string): string | undefined => {
+  try {
+    return decodeURIComponent(encoded)
+  } catch {
+    return undefined
+  }
+}
+
+const NOT_FOUND: ConsoleAnswer = { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Not found" }
+
 export interface ConsoleAnswer {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
@@ -91,7 +102,7 @@ export const answerConsole = (files: ReadonlyMap<string, ConsoleFile> | undefine
     }
   }
   // A missing asset is a 404, not the page: a stale tab asking for an old bundle should fail loudly.
-  if (rest.startsWith("assets/")) return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Not found" }
+  if (rest.startsWith("assets/")) return NOT_FOUND
   const base = `${mount.replace(/\/+$/, "")}/console/`.replace(/[^A-Za-z0-9/_.~-]/g, encodeURIComponent)
   const html = Buffer.from(files.get("index.html")!.body).toString("utf8").replace("<head>", `<head>\n    <base href="${base}" />`)
   return { status: 200, headers: { ...SECURITY_HEADERS, "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" }, body: html }
@@ -110,7 +121,8 @@ export const consoleHandler = (options: { readonly mount?: string; readonly dir?
     if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return undefined
     if (request.method !== "GET" && request.method !== "HEAD") return new Response("Method Not Allowed", { status: 405 })
     files ??= loadConsole(options.dir)
-    const answer = answerConsole(await files, mount, decodeURIComponent(pathname.slice(prefix.length + 1)))
+    const rest = decodePath(pathname.slice(prefix.length + 1))
+    const answer = rest === undefined ? NOT_FOUND : answerConsole(await files, mount, rest)
     return new Response(request.method === "HEAD" ? null : answer.body, { status: answer.status, headers: answer.headers })
   }
 }
@@ -122,8 +134,8 @@ export const ConsoleRouteLive = HttpApiBuilder.Router.use((router) =>
     const handler = Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const pathname = new URL(request.url, "http://localhost").pathname
-      const rest = pathname === "/console" ? "" : decodeURIComponent(pathname.slice("/console/".length))
-      const answer = answerConsole(yield* files, "", rest)
+      const rest = pathname === "/console" ? "" : decodePath(pathname.slice("/console/".length))
+      const answer = rest === undefined ? NOT_FOUND : answerConsole(yield* files, "", rest)
       return typeof answer.body === "string"
         ? HttpServerResponse.text(answer.body, { status: answer.status, headers: answer.headers, contentType: answer.headers["content-type"] })
         : HttpServerResponse.uint8Array(answer.body, { status: answer.status, headers: answer.headers, contentType: answer.headers["content-type"] })

@@ -50,6 +50,19 @@ export const Catalog = (_: { me: Me }) => {
             sku_ids: opt(v["sku_ids"])?.split(",").map((s) => s.trim()).filter(Boolean)
           }
         })} />
+      <h3>A new version of a plan</h3>
+      <p class="hint">A plan's price changes by a new version (a draft to publish); subscriptions keep the version they bought.</p>
+      <Form id="plan-version" submitLabel="Create new version" onDone={bump}
+        fields={[
+          { name: "plan_id", label: "Plan id", required: true, hint: "pln_…" },
+          { name: "price", label: "New price per unit", required: true },
+          { name: "currency", label: "Currency of the new price", required: true }
+        ]}
+        initial={{ currency: "EUR" }}
+        submit={(v) => api.PUT("/api/v1/plans/{planId}", {
+          params: { path: { planId: v["plan_id"] ?? "" } },
+          body: { price: { amount: v["price"] ?? "", currency: (v["currency"] ?? "") as Schema<"Currency"> } }
+        })} />
       <PagedList<Plan> label="Plans" deps={[version]} rowKey={(p) => `${p.id}:${p.version}`} empty="No plans yet."
         filter={(p, text) => p.name.toLowerCase().includes(text)}
         load={(cursor) => paged(api.GET("/api/v1/plans", { params: { query: { cursor, limit: 50 } } }))}

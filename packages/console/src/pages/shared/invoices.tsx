@@ -91,12 +91,19 @@ const Payments = ({ invoice, manage, onChange }: { invoice: Invoice; manage: boo
   )
 }
 
+/** Where the customer stands in dunning (a customer's field, shown with each of its invoices). */
+const DunningStage = ({ customerId }: { customerId: string }) => {
+  const customer = useLoad(() => ok(api.GET("/api/v1/customers/{customerId}", { params: { path: { customerId } } })), [customerId])
+  if (!customer.value) return <span>…</span>
+  return <span>{customer.value.dunning_stage ?? "no stage"} (dunning {customer.value.dunning})</span>
+}
+
 export const InvoiceDetail = ({ params, me }: { params: Readonly<Record<string, string>>; me: Me }) => {
   const invoiceId = params["id"]!
   const invoice = useLoad(() => ok(api.GET("/api/v1/invoices/{invoiceId}", { params: { path: { invoiceId } } })), [invoiceId])
   if (invoice.error) return <Notice kind="error">{failureText(invoice.error)}</Notice>
   if (!invoice.value) return <Busy />
-  const i = invoice.value
+  const i: Invoice = invoice.value
   const manage = me.account_kind !== "customer" && me.role !== "viewer"
   return (
     <Page title={`Invoice ${i.number ?? i.id}`}>
@@ -107,6 +114,7 @@ export const InvoiceDetail = ({ params, me }: { params: Readonly<Record<string, 
         <dt>Due</dt><dd>{i.due_date ? day(i.due_date) : "—"}</dd>
         <dt>Total</dt><dd>{money(i.total)} (tax {money(i.tax_total)})</dd>
         <dt>Amount due</dt><dd>{money(i.amount_due)}</dd>
+        {i.customer_id && <><dt>Dunning</dt><dd><DunningStage customerId={i.customer_id} /></dd></>}
       </dl>
       <h2>Documents</h2>
       <Documents invoice={i} />
