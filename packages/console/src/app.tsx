@@ -72,7 +72,7 @@ const Shell = ({ me }: { me: Me }) => {
       <a class="skip" href="#main">Skip to content</a>
       {tenant && (
         <div class="tenant-banner" role="status">
-          Acting within <strong>{tenant.name}</strong> ({tenant.id}) as the platform operator.
+          Acting within <strong>{tenant.name}</strong> ({tenant.id}): every request carries its id (X-Tenant-ID).
           <button type="button" onClick={() => { setTenant(undefined); navigate("") }}>Stop acting</button>
         </div>
       )}

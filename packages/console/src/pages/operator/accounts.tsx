@@ -4,7 +4,7 @@ import { when } from "../../format.js"
 import { navigate } from "../../router.js"
 import { api, type Me, setTenant } from "../../session.js"
 import { Form, opt } from "../../ui/form.js"
-import { Page, PagedList, paged, Status } from "../../ui/kit.js"
+import { Page, PagedList, paged, Status, useLoad } from "../../ui/kit.js"
 
 type Partner = Schema<"Partner">
 type Distributor = Schema<"Distributor">
@@ -26,6 +26,37 @@ const SuspendButton = ({ status, onToggle }: { status: string; onToggle: (next: 
 }
 
 /**
+ * The channel as a tree: each distributor with its partners under it (the first 200 of each, read
+ * once; the paged lists below hold every account and the actions).
+ */
+const AccountTree = ({ version }: { version: number }) => {
+  const tree = useLoad(async () => {
+    const [distributors, partners] = await Promise.all([
+      paged(api.GET("/api/v1/distributors", { params: { query: { limit: 200 } } })),
+      paged(api.GET("/api/v1/partners", { params: { query: { limit: 200 } } }))
+    ])
+    return { distributors: distributors.rows, partners: partners.rows }
+  }, [version])
+  if (!tree.value || (tree.value.distributors.length === 0 && tree.value.partners.length === 0)) return null
+  const { distributors, partners } = tree.value
+  const under = (id: string | null) => partners.filter((p) => (p.distributor_id ?? null) === id)
+  const orphans = partners.filter((p) => !distributors.some((d) => d.id === p.distributor_id))
+  return (
+    <details open class="tree">
+      <summary>Account tree</summary>
+      <ul>
+        {distributors.map((d) => (
+          <li>{d.name} <Status value={d.status} />
+            {under(d.id).length > 0 && <ul>{under(d.id).map((p) => <li>{p.name} ({p.edition}) <Status value={p.status} /></li>)}</ul>}
+          </li>
+        ))}
+        {orphans.map((p) => <li>{p.name} ({p.edition}) <Status value={p.status} /></li>)}
+      </ul>
+    </details>
+  )
+}
+
+/**
  * The account tree: distributors, the partners under them (with their distributor named), and
  * the customers below; each can be searched on the page shown, suspended or resumed, and an
  * operator can act within one (`X-Tenant-ID`).
@@ -37,6 +68,7 @@ export const Accounts = ({ me }: { me: Me }) => {
   const isPlatform = me.account_kind === "platform"
   return (
     <Page title={isPlatform ? "Accounts" : "Partners"}>
+      <AccountTree version={version} />
       {isPlatform && (
         <>
           <h2>Distributors</h2>
