@@ -19,7 +19,7 @@
  *   BENCH_SQL=0             skip counting the SQL statements per request (PostgreSQL only)
  *   BENCH_FLOOR=1           also GET /readyz (one `select 1`, no auth) and GET /api/v1/me (auth from
  *                           memory, no statement) against the raw PK SELECT: the floor under the GET
- *   BENCH_PROFILE=1         then the authenticated GET (limit on) and /healthz loads once more, each
+ *   BENCH_PROFILE=1         then the authenticated GET (limit on), /healthz and the POST load once more, each
  *                           against a server under `node --cpu-prof`, summarized by
  *                           bench/http-profile.ts (PostgreSQL only; the profiles are kept in the temp folder)
  *
@@ -373,7 +373,7 @@ const main = async () => {
     if (COUNT_SQL) await countStatements(name, pgEnv, pgSeed, path.join(scratch, "count.log"))
     console.log(`\nbuild now ${newestBuild()}: if it changed during the run, the run mixed two builds`)
     if (PROFILE) {
-      for (const caseName of ["GET /subscriptions/{id}, limit on", "GET /healthz"]) {
+      for (const caseName of ["GET /subscriptions/{id}, limit on", "GET /healthz", "POST /customers + idempotency key"]) {
         await profile(caseName, pgEnv, pgSeed, path.join(scratch, "profile.log"), scratch)
       }
     }
