@@ -1,7 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as fs from "node:fs"
 import type { Browser, Page } from "playwright-core"
-import { accessibilityProblems, launch, type Running, screenshot, startServer } from "./harness.js"
+import { spawnTypeScript } from "@provisio/adapters/testing/processes"
+import { accessibilityProblems, launch, ROOT, type Running, screenshot, startServer } from "./harness.js"
+
+/**
+ * examples/console-beside-api run to its end (`--once`): its output and exit code. Started beside
+ * the browser test's own server, as both mostly wait.
+ */
+const runEmbeddingExample = () =>
+  new Promise<{ readonly code: number | null; readonly output: string }>((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    // The example keeps its data in memory whatever the run points at.
+    delete env["DATABASE_URL"]
+    const child = spawnTypeScript("examples/console-beside-api/server.ts", ["--once"], { cwd: ROOT, env })
+    let output = ""
+    child.stdout!.on("data", (chunk) => (output += chunk))
+    child.stderr!.on("data", (chunk) => (output += chunk))
+    child.on("close", (code) => resolve({ code, output }))
+  })
 
 /**
  * The console in a real browser against the built server on a fresh embedded database: the
@@ -13,22 +30,27 @@ import { accessibilityProblems, launch, type Running, screenshot, startServer } 
 describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a browser", () => {
   let server: Running
   let browser: Browser
+  let example: Promise<{ readonly code: number | null; readonly output: string }>
   const PASSWORD = "partner-password-1"
+  /** A whole flow's bound on a loaded CI machine (each takes 2 to 12 s on a quiet one). */
+  const FLOW_TIMEOUT = 60_000
   const world: Record<string, string> = {}
 
   beforeAll(async () => {
+    example = runEmbeddingExample()
     ;[server, browser] = await Promise.all([startServer(), launch()])
   }, 60_000)
 
   afterAll(async () => {
     await browser?.close()
     await server?.stop()
+    await example
   })
 
   const open = async (path = "") => {
     const context = await browser.newContext({ timezoneId: "Europe/Berlin", locale: "en-GB", acceptDownloads: true })
     // A step that cannot happen fails in seconds, naming what it waited for.
-    context.setDefaultTimeout(8_000)
+    context.setDefaultTimeout(10_000)
     const page = await context.newPage()
     await page.goto(`${server.url}/console/${path}`)
     return page
@@ -69,7 +91,7 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     expect(Date.now() - started).toBeLessThan(1_000 + 2_000) // a cold browser context included; the bench measures the page alone
     await accessible(page)
     await page.context().close()
-  })
+  }, FLOW_TIMEOUT)
 
   it("the operator signs in with the printed key and builds a catalog and a partner", async () => {
     const page = await open()
@@ -107,7 +129,6 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     }
     await page.getByRole("button", { name: "Show price curve of minutes" }).click()
     await page.getByRole("img", { name: "Price of minutes by quantity (EUR)" }).waitFor()
-    await accessible(page)
 
     await go(page, "Catalog", "Catalog")
     await field(page, "new-product", "name").fill("Cloud PBX")
@@ -140,7 +161,7 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     await page.locator(".card .big", { hasText: "1" }).first().waitFor()
     await screenshot(page, "operator-home")
     await page.context().close()
-  })
+  }, FLOW_TIMEOUT)
 
   it("the partner signs in, brands its portal, sells to a customer, bills it and downloads the invoice", async () => {
     const page = await open()
@@ -200,7 +221,6 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     const row = page.getByRole("table", { name: "Subscriptions" }).getByRole("row").filter({ hasText: world["customer"]! })
     await row.getByText("active").waitFor()
     world["subscription"] = (await row.locator("code").first().textContent())!.trim()
-    await accessible(page)
 
     await go(page, "Billing runs", "Billing runs")
     await submit(page, "start-run")
@@ -217,7 +237,7 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     await page.locator(".card .big", { hasText: "1" }).first().waitFor()
     await screenshot(page, "partner-home")
     await page.context().close()
-  })
+  }, FLOW_TIMEOUT)
 
   it("the customer signs in to its portal in the partner's branding and sees only its own", async () => {
     // Another customer of the same partner, with a subscription of its own.
@@ -251,11 +271,9 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     const table = page.getByRole("table", { name: "Subscriptions" })
     await table.getByText(world["subscription"]!).waitFor()
     expect(await table.textContent()).not.toContain(otherSubscription)
-    await accessible(page)
 
     await go(page, "Invoices", "Invoices")
     await page.getByRole("table", { name: "Invoices" }).getByRole("link").first().waitFor()
-    await accessible(page)
 
     await go(page, "Usage", "Usage")
     await page.getByRole("img", { name: "Usage per day" }).waitFor()
@@ -274,5 +292,13 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     await page.getByRole("button", { name: "Sign out" }).click()
     await page.getByRole("heading", { name: "Sign in to Provisio" }).waitFor()
     await page.context().close()
-  })
+  }, FLOW_TIMEOUT)
+
+  it("the embedding example serves the console under the host's prefix beside the API it calls", async () => {
+    const { code, output } = await example
+    expect(code, output).toBe(0)
+    expect(output).toContain('console page 200 with <base href="/provisio/console/">')
+    expect(output).toMatch(/console script 200 text\/javascript/)
+    expect(output).toContain("api /me 200 platform")
+  }, FLOW_TIMEOUT)
 })
