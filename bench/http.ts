@@ -91,6 +91,9 @@ interface Case {
 }
 
 const RUN = crypto.randomBytes(3).toString("hex")
+// Every load numbers its requests from 1: each load gets keys of its own, or a second round's
+// POSTs would replay the first round's answers (same key, same body) instead of creating.
+let loads = 0
 const auth = (seed: Seed) => ({ authorization: `Bearer ${seed.partnerKey}` })
 const get = (path: string, headers: Record<string, string> = {}) => ({ method: "GET" as const, path, headers, expect: 200 })
 
@@ -133,7 +136,7 @@ const CASES: ReadonlyArray<Case> = [
     job: (s) => ({
       method: "POST",
       path: "/api/v1/customers",
-      headers: { ...auth(s), "content-type": "application/json", "x-idempotency-key": `bench-${RUN}-{n}` },
+      headers: { ...auth(s), "content-type": "application/json", "x-idempotency-key": `bench-${RUN}-${++loads}-{n}` },
       body: `{"name":"Bench {n}"}`,
       expect: 201
     })
