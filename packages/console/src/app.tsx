@@ -45,7 +45,8 @@ export const App = () => {
     setMe({})
     if (credentials === undefined) return
     api.GET("/api/v1/me").then(({ data, error }) => setMe(data ? { value: data.data } : { error }))
-  }, [credentials?.kind === "key" ? credentials.key : credentials?.refresh, tenant?.id])
+    // Who is signed in, not the token: a silent refresh must not reload the page being worked on.
+  }, [credentials === undefined ? undefined : credentials.kind === "key" ? credentials.key : "token", tenant?.id])
   if (credentials === undefined) return <SignIn />
   if (me.error !== undefined) return <main id="main"><Notice kind="error">{failureText(me.error)}</Notice><button onClick={() => void signOut()}>Sign out</button></main>
   if (me.value === undefined) return <main id="main"><Busy label="Signing in" /></main>

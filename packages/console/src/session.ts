@@ -58,17 +58,26 @@ export const setTenant = (next: { readonly id: string; readonly name: string } |
 
 const bare = provisioClient({ baseUrl: apiBase() })
 
-/** Exchanges the refresh token for new tokens; false (and signed out) when it is refused. */
-export const refresh = async (): Promise<boolean> => {
-  const current = credentials
-  if (current?.kind !== "token") return false
-  const { data } = await bare.POST("/api/v1/auth/refresh", { body: { refresh_token: current.refresh } })
-  if (data === undefined) {
-    setCredentials(undefined)
-    return false
-  }
-  setCredentials({ kind: "token", access: data.data.access_token, refresh: data.data.refresh_token, expires_at: data.data.expires_at })
-  return true
+let refreshing: Promise<boolean> | undefined
+
+/**
+ * Exchanges the refresh token for new tokens; false (and signed out) when it is refused. One
+ * exchange at a time: the requests of a page that all met a 401 share it, as a refresh token
+ * is spent by its first use.
+ */
+export const refresh = (): Promise<boolean> => {
+  refreshing ??= (async () => {
+    const current = credentials
+    if (current?.kind !== "token") return false
+    const { data } = await bare.POST("/api/v1/auth/refresh", { body: { refresh_token: current.refresh } })
+    if (data === undefined) {
+      setCredentials(undefined)
+      return false
+    }
+    setCredentials({ kind: "token", access: data.data.access_token, refresh: data.data.refresh_token, expires_at: data.data.expires_at })
+    return true
+  })().finally(() => (refreshing = undefined))
+  return refreshing
 }
 
 function scheduleRefresh() {
@@ -86,17 +95,20 @@ const bearer = () => credentials === undefined ? undefined : credentials.kind ==
 export const api: ProvisioClient = provisioClient({
   baseUrl: apiBase(),
   fetch: async (request: Request) => {
-    const attempt = (req: Request) => {
+    const attempt = (req: Request, token: string | undefined) => {
       const headers = new Headers(req.headers)
-      const token = bearer()
       if (token !== undefined) headers.set("Authorization", `Bearer ${token}`)
       if (tenant !== undefined) headers.set("X-Tenant-ID", tenant.id)
       return fetch(new Request(req, { headers }))
     }
     const retry = request.clone()
-    const response = await attempt(request)
-    // An access token that expired while the tab slept: refresh once and ask again.
-    if (response.status === 401 && credentials?.kind === "token" && await refresh()) return attempt(retry)
+    const sent = bearer()
+    const response = await attempt(request, sent)
+    // An access token that expired while the tab slept: refresh once and ask again, or just ask
+    // again when another request refreshed it meanwhile.
+    if (response.status === 401 && credentials?.kind === "token") {
+      if (sent !== credentials.access || await refresh()) return attempt(retry, bearer())
+    }
     if (response.status === 401) setCredentials(undefined)
     return response
   }

@@ -38,7 +38,9 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
 
   beforeAll(async () => {
     example = runEmbeddingExample()
-    ;[server, browser] = await Promise.all([startServer(), launch()])
+    // Access tokens of 65 s: the console refreshes them a minute before they expire, so every
+    // few seconds here, in the middle of the flows, which must not notice.
+    ;[server, browser] = await Promise.all([startServer({ PROVISIO_ACCESS_TOKEN_TTL: "65 seconds" }), launch()])
   }, 60_000)
 
   afterAll(async () => {
@@ -170,6 +172,8 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     await submit(page, "sign-in")
     await page.getByRole("heading", { name: "Partner overview" }).waitFor()
     await accessible(page)
+    const session = () => page.evaluate("JSON.parse(sessionStorage.getItem('provisio.console.session')).access") as Promise<string>
+    const firstToken = await session()
 
     await go(page, "Branding", "Branding")
     await field(page, "branding", "display_name").fill("Fjord Telecom")
@@ -233,6 +237,8 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download PDF" }).click()])
     expect(download.suggestedFilename()).toMatch(/\.pdf$/)
     expect(fs.readFileSync(await download.path()).subarray(0, 5).toString()).toBe("%PDF-")
+    // Refreshed silently on the way, and the page never reloaded.
+    expect(await session()).not.toBe(firstToken)
     await go(page, "Overview", "Partner overview")
     await page.locator(".card .big", { hasText: "1" }).first().waitFor()
     await screenshot(page, "partner-home")
