@@ -1,6 +1,7 @@
 import { thisPeriod, money } from "../../format.js"
 import { api, type Me } from "../../session.js"
 import { Link, Page, paged, useLoad } from "../../ui/kit.js"
+import { ownAccount } from "./money.js"
 
 const count = (rows: ReadonlyArray<unknown>, next: string | null) => next === null ? String(rows.length) : `${rows.length}+`
 
@@ -11,7 +12,7 @@ export const PartnerHome = ({ me }: { me: Me }) => {
       paged(api.GET("/api/v1/customers", { params: { query: { limit: 200 } } })),
       paged(api.GET("/api/v1/subscriptions", { params: { query: { limit: 200, status: "active" } } })),
       paged(api.GET("/api/v1/invoices", { params: { query: { limit: 200, status: "overdue" } } })),
-      api.GET("/api/v1/channel/margins", { params: { query: { period: thisPeriod() } } })
+      api.GET("/api/v1/channel/margins", { params: { query: { period: thisPeriod(), ...ownAccount(me) } } })
     ])
     return {
       customers: count(customers.rows, customers.next),

@@ -8,16 +8,19 @@ import { Busy, Notice, Page, useLoad } from "../../ui/kit.js"
 const MONTHS = 6
 
 /** Margin and commission per month, the last six months, as charts (and the numbers in a table). */
-export const Margins = (_: { me: Me }) => {
+/** The account's own figures: the endpoints name the partner or distributor they are about. */
+export const ownAccount = (me: Me) => me.account_kind === "distributor" ? { distributor_id: me.account_id } : { partner_id: me.account_id }
+
+export const Margins = ({ me }: { me: Me }) => {
   const months = Array.from({ length: MONTHS }, (_, i) => thisPeriod(i - MONTHS + 1))
   const data = useLoad(() => Promise.all(months.map(async (period) => {
     const [margins, commissions] = await Promise.all([
-      api.GET("/api/v1/channel/margins", { params: { query: { period } } }),
-      api.GET("/api/v1/commissions/summary", { params: { query: { period } } })
+      api.GET("/api/v1/channel/margins", { params: { query: { period, ...ownAccount(me) } } }),
+      api.GET("/api/v1/commissions/summary", { params: { query: { period, ...ownAccount(me) } } })
     ])
-    const commission = commissions.data?.data as { total?: { amount: string; currency: string } } | undefined
-    return { period, totals: margins.data?.data.totals ?? null, commission: commission?.total ?? null }
-  })), [])
+    const own = commissions.data?.data.accounts.find((account) => account.account_id === me.account_id)
+    return { period, totals: margins.data?.data.totals ?? null, commission: own?.commission ?? null }
+  })), [me.account_id])
   if (data.error) return <Notice kind="error">Could not read margins.</Notice>
   if (!data.value) return <Page title="Margins and commissions"><Busy label="Reading six months" /></Page>
   return (
