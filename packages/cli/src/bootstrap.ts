@@ -20,6 +20,7 @@ export const bootstrap = Effect.gen(function* () {
       `    ${generated.value}`,
       "",
       `  Try: curl -H "Authorization: Bearer ${generated.value}" http://localhost:${port}/api/v1/me`,
+      `  or open http://localhost:${port}/console and sign in with it (the API key tab).`,
       ""
     ].join("\n"))
   }
