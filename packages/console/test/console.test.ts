@@ -153,8 +153,18 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     await submit(page, "new-tax-rate")
     await page.getByRole("table", { name: "Tax rates" }).getByText("19.0 %").waitFor()
 
-    // Acting within the partner: every page says so until the operator stops.
+    // The accounts are searched by the API (the whole list, not the page shown).
     await go(page, "Accounts", "Accounts")
+    const partners = page.getByRole("table", { name: "Partners" })
+    await page.getByRole("searchbox", { name: "Search partners" }).fill("no such partner")
+    await page.getByRole("searchbox", { name: "Search partners" }).press("Enter")
+    await page.getByText("Nothing matches “no such partner”.").waitFor()
+    await page.getByRole("searchbox", { name: "Search partners" }).fill("fjord")
+    await page.getByRole("searchbox", { name: "Search partners" }).press("Enter")
+    await partners.getByRole("row").filter({ hasText: "Fjord Telecom" }).waitFor()
+    await accessible(page)
+
+    // Acting within the partner: every page says so until the operator stops.
     await page.getByRole("table", { name: "Partners" }).getByRole("row").filter({ hasText: "Fjord Telecom" }).getByRole("button", { name: "Act within" }).click()
     await page.getByText("Acting within Fjord Telecom").waitFor()
     await page.getByRole("heading", { level: 1, name: "Partner overview" }).waitFor()

@@ -18,6 +18,18 @@ export const PageQuery = Schema.Struct({
   }))
 })
 
+/** A list that can be searched: `?search=` narrows it to what contains the text (or has it as id). */
+export const SearchPageQuery = Schema.Struct({
+  ...PageQuery.fields,
+  search: Schema.optional(Schema.String.pipe(Schema.maxLength(100)).annotations({
+    description: "Only the items whose name (for customers also `external_id` or `email`) contains this text, " +
+      "in any case, or whose id it is"
+  }))
+})
+
+/** The search a query asks for; blank is none. */
+export const searchOf = (query: typeof SearchPageQuery.Type) => query.search?.trim() || undefined
+
 export const toPageRequest = (query: typeof PageQuery.Type) =>
   pageRequest({
     limit: query.limit === undefined ? undefined : /^\d+$/.test(query.limit) ? Number(query.limit) : Number.NaN,

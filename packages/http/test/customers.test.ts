@@ -364,6 +364,35 @@ describe("customers", () => {
         expect(ids(expectData(whole))).toEqual(made)
       }))
 
+    it.effect("?search= finds customers by name, external_id, email or id, in any case, within the caller's scope; partners by name", () =>
+      Effect.gen(function* () {
+        const { distributorKey, partner, partnerKey } = yield* channel()
+        const fjord = yield* createCustomer(partnerKey, { name: "Fjord Fibre AS", external_id: "ERP-100_7" })
+        const bergen = yield* createCustomer(partnerKey, { name: "Bergen Telecom", email: "billing@fjordmail.example" })
+        yield* createCustomer(partnerKey, { name: "Oslo Cloud" })
+        const other = yield* channel()
+        yield* createCustomer(other.partnerKey, { name: "Fjord Elsewhere" })
+        const search = (text: string, key = partnerKey) =>
+          Effect.map(call("GET", `${CUSTOMERS}?search=${encodeURIComponent(text)}`, { key }), (a) => ids(expectData(a)))
+
+        expect(yield* search("fjord")).toEqual([fjord.id, bergen.id])
+        expect(yield* search("erp-100_7")).toEqual([fjord.id])
+        // `_` and `%` are matched as themselves, not as wildcards.
+        expect(yield* search("ERP-100%")).toEqual([])
+        expect(yield* search("100x7")).toEqual([])
+        expect(yield* search(bergen.id)).toEqual([bergen.id])
+        // Blank is no search; the distributor searches its partners' customers.
+        expect(yield* search("  ")).toHaveLength(3)
+        expect(yield* search("FJORD", distributorKey)).toEqual([fjord.id, bergen.id])
+        // Partners by name, as their distributor.
+        const partners = expectData(yield* call("GET", `/api/v1/partners?search=${encodeURIComponent(partner.name.slice(0, 6))}`, {
+          key: distributorKey
+        }))
+        expect(ids(partners)).toEqual([partner.id])
+        // A search longer than 100 characters is refused naming it.
+        expectError(yield* call("GET", `${CUSTOMERS}?search=${"x".repeat(101)}`, { key: partnerKey }), 422, "validation_error", "search")
+      }))
+
     it.effect("401 unauthorized on the customers routes without a key", () =>
       Effect.gen(function* () {
         const { partnerKey } = yield* channel()

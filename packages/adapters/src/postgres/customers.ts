@@ -22,7 +22,7 @@ import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
-import { pageClause } from "./pagination.js"
+import { pageClause, searchClause } from "./pagination.js"
 import { Principals } from "./identity.js"
 import { isUniqueViolation, orPersistenceError } from "./persistence.js"
 
@@ -101,9 +101,9 @@ export const CustomerRepoLive = Layer.effect(
     })
     // Made once: a schema made per call is compiled per call (50 rows a page).
     const decodeRows = Schema.decodeUnknown(Schema.Array(CustomerRow))
-    const list = (within: string, page: PageRequest) =>
+    const list = (within: string, page: PageRequest, search: string | undefined) =>
       sql`select c.*, ${sql.unsafe(RESOLVED)} from customers c where c.lineage @> array[${within}]::text[]
-          ${pageClause(sql, page)}`.pipe(
+          ${searchClause(sql, search, ["c.name", "c.external_id", "c.email"], "c.id")} ${pageClause(sql, page, "c.id")}`.pipe(
         Effect.flatMap(decodeRows),
         Effect.map((rows) => toPage(rows.map((row) => toStored(row).customer), page))
       )
@@ -118,7 +118,7 @@ export const CustomerRepoLive = Layer.effect(
           sql`delete from customers where id = ${id}`
         ))).pipe(Effect.ensuring(Effect.sync(principals.clear))),
       findById: (id) => orPersistenceError(findById(id)).pipe(Effect.map(Option.map(toStored))),
-      list: (within, page) => orPersistenceError(list(within, page))
+      list: (within, page, search) => orPersistenceError(list(within, page, search))
     })
   })
 )

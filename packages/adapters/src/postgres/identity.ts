@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { pageClause } from "./pagination.js"
+import { pageClause, searchClause } from "./pagination.js"
 import { orPersistenceError } from "./persistence.js"
 import { ScopeRow, scopes } from "./scopes.js"
 
@@ -51,13 +51,13 @@ export const AccountRepoLive = Layer.effect(
       Result: Account,
       execute: (id) => sql`select * from accounts where id = ${id}`
     })
-    const list = (kind: Account["kind"], within: string, page: PageRequest) =>
+    const list = (kind: Account["kind"], within: string, page: PageRequest, search: string | undefined) =>
       SqlSchema.findAll({
         Request: Schema.Void,
         Result: Account,
         execute: () =>
           sql`select * from accounts where kind = ${kind} and lineage @> array[${within}]::text[]
-              ${pageClause(sql, page)}`
+              ${searchClause(sql, search, ["name"])} ${pageClause(sql, page)}`
       })(undefined).pipe(Effect.map((rows) => toPage(rows, page)))
     const findScope = SqlSchema.findOne({
       Request: Schema.String,
@@ -82,7 +82,7 @@ export const AccountRepoLive = Layer.effect(
           execute: () => sql`select * from accounts where kind = 'platform'`
         })(undefined)
       ),
-      list: (kind, within, page) => orPersistenceError(list(kind, within, page)),
+      list: (kind, within, page, search) => orPersistenceError(list(kind, within, page, search)),
       hasChildren: (id) =>
         orPersistenceError(
           sql<{ readonly found: boolean }>`

@@ -79,34 +79,48 @@ export interface Column<Row> {
 
 /**
  * A list read page by page with the API's cursors (a stack of them for "Previous"), so ten
- * thousand rows are never in the page at once. `filter` narrows the page shown; `empty` is what a
- * list with nothing in it says.
+ * thousand rows are never in the page at once. `searchable`: the API searches the whole list
+ * (`?search=`, passed to `load`), from page one; `filter` narrows the page shown, for lists the
+ * API cannot search. `empty` is what a list with nothing in it says.
  */
-export const PagedList = <Row,>({ label, load, columns, empty, rowKey, filter, deps = [] }: {
+export const PagedList = <Row,>({ label, load, columns, empty, rowKey, filter, searchable = false, deps = [] }: {
   label: string
-  load: (cursor: string | undefined) => Promise<PageOf<Row>>
+  load: (cursor: string | undefined, search: string | undefined) => Promise<PageOf<Row>>
   columns: ReadonlyArray<Column<Row>>
   empty: string
   rowKey: (row: Row) => string
   filter?: (row: Row, text: string) => boolean
+  searchable?: boolean
   deps?: ReadonlyArray<unknown>
 }) => {
   const [cursors, setCursors] = useState<ReadonlyArray<string | undefined>>([undefined])
   const [text, setText] = useState("")
+  const [search, setSearch] = useState<string | undefined>(undefined)
   const cursor = cursors[cursors.length - 1]
-  const page = useLoad(() => load(cursor), [cursor, ...deps])
+  const page = useLoad(() => load(cursor, search), [cursor, search, ...deps])
   useEffect(() => setCursors([undefined]), deps)
-  const rows = (page.value?.rows ?? []).filter((row) => filter === undefined || text === "" || filter(row, text.toLowerCase()))
+  const rows = (page.value?.rows ?? []).filter((row) => searchable || filter === undefined || text === "" || filter(row, text.toLowerCase()))
   return (
     <div class="list">
-      {filter && (
+      {searchable && (
+        <form class="filter" role="search" onSubmit={(e) => {
+          e.preventDefault()
+          setCursors([undefined])
+          setSearch(text.trim() === "" ? undefined : text.trim())
+        }}>
+          <label>Search {label.toLowerCase()} <input type="search" value={text} maxLength={100} onInput={(e) => setText(e.currentTarget.value)} /></label>
+          <button type="submit">Search</button>
+        </form>
+      )}
+      {!searchable && filter && (
         <div class="filter">
           <label>Filter {label.toLowerCase()} <input type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} /></label>
         </div>
       )}
       {page.error !== undefined && <Notice kind="error">{failureText(page.error)}</Notice>}
       {page.loading && page.value === undefined ? <Busy /> : rows.length === 0 ? (
-        <p class="empty">{text === "" ? empty : `Nothing on this page matches “${text}”.`}</p>
+        <p class="empty">{searchable ? (search === undefined ? empty : `Nothing matches “${search}”.`)
+          : text === "" ? empty : `Nothing on this page matches “${text}”.`}</p>
       ) : (
         <table aria-label={label} aria-busy={page.loading}>
           <thead>

@@ -31,7 +31,8 @@ export class CustomerRepo extends Context.Tag("@provisio/core/CustomerRepo")<Cus
   readonly delete: (id: Customer["id"]) => Effect.Effect<void, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredCustomer>, PersistenceError>
   /** Customers whose lineage contains `within` (the caller's account, or a customer itself). */
-  readonly list: (within: string, page: PageRequest) => Effect.Effect<Page<Customer>, PersistenceError>
+  /** The customers below `within`; with `search`, those whose name, external id or email contains it, or whose id it is. */
+  readonly list: (within: string, page: PageRequest, search?: string) => Effect.Effect<Page<Customer>, PersistenceError>
 }>() {}
 
 /** The storage of one kind of record that belongs to a customer, always addressed through it. */

@@ -145,7 +145,8 @@ export const make = Effect.gen(function* () {
     return yield* customers.insert({ customer, lineage: [...partner.value.lineage, id], collection })
   })
 
-  const listCustomers = (principal: Principal, page: PageRequest) => customers.list(principal.account_id, page)
+  const listCustomers = (principal: Principal, page: PageRequest, search?: string) =>
+    customers.list(principal.account_id, page, search)
 
   const getCustomer = Effect.fn("Customers.getCustomer")(function* (principal: Principal, id: string) {
     return yield* findCustomer(principal, id)

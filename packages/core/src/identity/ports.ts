@@ -12,11 +12,12 @@ export class AccountRepo extends Context.Tag("@provisio/core/AccountRepo")<Accou
   readonly delete: (id: Account["id"]) => Effect.Effect<void, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<Account>, PersistenceError>
   readonly findPlatform: Effect.Effect<Option.Option<Account>, PersistenceError>
-  /** Accounts of one kind whose lineage contains `within`. */
+  /** Accounts of one kind whose lineage contains `within`; with `search`, those whose name contains it or whose id it is. */
   readonly list: (
     kind: Account["kind"],
     within: string,
-    page: PageRequest
+    page: PageRequest,
+    search?: string
   ) => Effect.Effect<Page<Account>, PersistenceError>
   /** Whether anything (an account or a customer) hangs below the account. */
   readonly hasChildren: (id: Account["id"]) => Effect.Effect<boolean, PersistenceError>

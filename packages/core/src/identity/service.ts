@@ -175,8 +175,8 @@ export const make = Effect.gen(function* () {
     return Distributor.fromAccount(yield* accounts.insert(account))
   })
 
-  const listDistributors = (principal: Principal, page: PageRequest) =>
-    accounts.list("distributor", principal.account_id, page).pipe(
+  const listDistributors = (principal: Principal, page: PageRequest, search?: string) =>
+    accounts.list("distributor", principal.account_id, page, search).pipe(
       Effect.map((result) => ({ ...result, items: result.items.map(Distributor.fromAccount) }))
     )
 
@@ -259,8 +259,8 @@ export const make = Effect.gen(function* () {
     return Partner.fromAccount(yield* accounts.insert(account))
   })
 
-  const listPartners = (principal: Principal, page: PageRequest) =>
-    accounts.list("partner", principal.account_id, page).pipe(
+  const listPartners = (principal: Principal, page: PageRequest, search?: string) =>
+    accounts.list("partner", principal.account_id, page, search).pipe(
       Effect.map((result) => ({ ...result, items: result.items.map(Partner.fromAccount) }))
     )
 

@@ -24,7 +24,7 @@ import * as Schema from "effect/Schema"
 import { Envelope, PageEnvelope } from "../envelope.js"
 import { DuplicateCustomerError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"
-import { PageQuery } from "../pagination.js"
+import { PageQuery, SearchPageQuery } from "../pagination.js"
 import { PathParam } from "../path-params.js"
 
 const CustomerPath = Schema.Struct({ customerId: PathParam(CustomerId) })
@@ -33,7 +33,7 @@ const PaymentMethodPath = Schema.Struct({ customerId: PathParam(CustomerId), pay
 const LocationPath = Schema.Struct({ customerId: PathParam(CustomerId), locationId: PathParam(LocationId) })
 
 export class CustomersApi extends HttpApiGroup.make("customers")
-  .add(HttpApiEndpoint.get("listCustomers", "/customers").setUrlParams(PageQuery).addSuccess(PageEnvelope(Customer)))
+  .add(HttpApiEndpoint.get("listCustomers", "/customers").setUrlParams(SearchPageQuery).addSuccess(PageEnvelope(Customer)))
   .add(
     HttpApiEndpoint.post("createCustomer", "/customers")
       .setPayload(CreateCustomer)

@@ -3,12 +3,13 @@ import { Customers } from "@provisio/core/customers/service"
 import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { asCaller } from "../middleware/authentication.js"
-import { listAsCaller } from "../pagination.js"
+import { listAsCaller, searchOf } from "../pagination.js"
 
 export const CustomersHandlers = HttpApiBuilder.group(ProvisioApi, "customers", (handlers) =>
   Effect.map(Customers, (customers) =>
     handlers
-      .handle("listCustomers", ({ urlParams }) => listAsCaller(urlParams, customers.listCustomers))
+      .handle("listCustomers", ({ urlParams }) =>
+        listAsCaller(urlParams, (p, page) => customers.listCustomers(p, page, searchOf(urlParams))))
       .handle("createCustomer", ({ payload }) => asCaller((p) => customers.createCustomer(p, payload)))
       .handle("getCustomer", ({ path }) => asCaller((p) => customers.getCustomer(p, path.customerId)))
       .handle("updateCustomer", ({ path, payload }) =>

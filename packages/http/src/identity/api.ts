@@ -20,7 +20,7 @@ import * as Schema from "effect/Schema"
 import { Envelope, PageEnvelope } from "../envelope.js"
 import { InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"
-import { PageQuery } from "../pagination.js"
+import { PageQuery, SearchPageQuery } from "../pagination.js"
 import { PathParam } from "../path-params.js"
 
 const AccountPath = Schema.Struct({ id: PathParam(AccountId) })
@@ -34,7 +34,7 @@ export class IdentityApi extends HttpApiGroup.make("identity")
   )
   .add(
     HttpApiEndpoint.get("listDistributors", "/distributors")
-      .setUrlParams(PageQuery)
+      .setUrlParams(SearchPageQuery)
       .addSuccess(PageEnvelope(Distributor))
   )
   .add(
@@ -56,7 +56,7 @@ export class IdentityApi extends HttpApiGroup.make("identity")
       .addSuccess(HttpApiSchema.NoContent)
       .addError(InvalidStateError)
   )
-  .add(HttpApiEndpoint.get("listPartners", "/partners").setUrlParams(PageQuery).addSuccess(PageEnvelope(Partner)))
+  .add(HttpApiEndpoint.get("listPartners", "/partners").setUrlParams(SearchPageQuery).addSuccess(PageEnvelope(Partner)))
   .add(
     HttpApiEndpoint.post("createPartner", "/partners")
       .setPayload(CreatePartner)

@@ -76,9 +76,9 @@ export const Accounts = ({ me }: { me: Me }) => {
             fields={[{ name: "name", label: "Distributor name", required: true }]}
             submit={(v) => api.POST("/api/v1/distributors", { body: { name: v["name"] ?? "" } })} />
           <PagedList<Distributor> label="Distributors" deps={[version]} rowKey={(d) => d.id} empty="No distributors yet: create the first above."
-            filter={(d, text) => d.name.toLowerCase().includes(text) || d.id.includes(text)}
-            load={async (cursor) => {
-              const page = await paged(api.GET("/api/v1/distributors", { params: { query: { cursor, limit: 50 } } }))
+            searchable
+            load={async (cursor, search) => {
+              const page = await paged(api.GET("/api/v1/distributors", { params: { query: { cursor, limit: 50, search } } }))
               setDistributorNames((names) => ({ ...names, ...Object.fromEntries(page.rows.map((d) => [d.id, d.name])) }))
               return page
             }}
@@ -105,8 +105,8 @@ export const Accounts = ({ me }: { me: Me }) => {
         initial={{ edition: "standard" }}
         submit={(v) => api.POST("/api/v1/partners", { body: { name: v["name"] ?? "", distributor_id: opt(v["distributor_id"]), edition: v["edition"] as "standard" | "free" } })} />
       <PagedList<Partner> label="Partners" deps={[version]} rowKey={(p) => p.id} empty="No partners yet."
-        filter={(p, text) => p.name.toLowerCase().includes(text) || p.id.includes(text)}
-        load={(cursor) => paged(api.GET("/api/v1/partners", { params: { query: { cursor, limit: 50 } } }))}
+        searchable
+        load={(cursor, search) => paged(api.GET("/api/v1/partners", { params: { query: { cursor, limit: 50, search } } }))}
         columns={[
           { label: "Name", render: (p) => p.name },
           { label: "Id", render: (p) => <code>{p.id}</code> },
@@ -134,8 +134,8 @@ export const Accounts = ({ me }: { me: Me }) => {
         submit={(v) => api.POST("/api/v1/users", { body: { account_id: opt(v["account_id"]), email: v["email"] ?? "", name: v["name"] ?? "", role: v["role"] as "admin", password: opt(v["password"]) } })} />
       <h2>Customers</h2>
       <PagedList<Schema<"Customer">> label="Customers" deps={[version]} rowKey={(c) => c.id} empty="No customers yet."
-        filter={(c, text) => c.name.toLowerCase().includes(text) || c.id.includes(text) || (c.email ?? "").toLowerCase().includes(text)}
-        load={(cursor) => paged(api.GET("/api/v1/customers", { params: { query: { cursor, limit: 50 } } }))}
+        searchable
+        load={(cursor, search) => paged(api.GET("/api/v1/customers", { params: { query: { cursor, limit: 50, search } } }))}
         columns={[
           { label: "Name", render: (c) => c.name },
           { label: "Partner", render: (c) => <code>{c.partner_id}</code> },

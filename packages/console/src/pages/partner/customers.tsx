@@ -47,8 +47,8 @@ export const Customers = ({ me }: { me: Me }) => {
           }} />
       </details>
       <PagedList<Customer> label="Customers" deps={[version]} rowKey={(c) => c.id} empty="No customers yet: create your first one above."
-        filter={(c, text) => c.name.toLowerCase().includes(text) || (c.email ?? "").toLowerCase().includes(text) || (c.external_id ?? "").toLowerCase().includes(text)}
-        load={(cursor) => paged(api.GET("/api/v1/customers", { params: { query: { cursor, limit: 50 } } }))}
+        searchable
+        load={(cursor, search) => paged(api.GET("/api/v1/customers", { params: { query: { cursor, limit: 50, search } } }))}
         columns={[
           { label: "Name", render: (c) => <Link to={`customers/${c.id}`}>{c.name}</Link> },
           { label: "Email", render: (c) => c.email ?? "—" },
