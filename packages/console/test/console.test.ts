@@ -247,6 +247,24 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download PDF" }).click()])
     expect(download.suggestedFilename()).toMatch(/\.pdf$/)
     expect(fs.readFileSync(await download.path()).subarray(0, 5).toString()).toBe("%PDF-")
+    const invoiceId = new URL(page.url()).pathname.split("/").pop()!
+
+    // A bank statement whose line names nothing the matcher knows: the partner assigns it.
+    await go(page, "Reconciliation", "Reconciliation")
+    await page.locator("#statement-file").setInputFiles({
+      name: "statement.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("date,amount,currency,reference,counterparty\n2026-12-01,1.00,EUR,TRANSFER 4711,Acme GmbH\n")
+    })
+    await page.getByRole("button", { name: "Upload and match" }).click()
+    await page.getByRole("heading", { level: 1, name: /^Statement / }).waitFor()
+    const lines = page.getByRole("table", { name: "Statement lines" })
+    await lines.getByText("unmatched").waitFor()
+    await accessible(page)
+    await page.getByLabel("Invoice id for TRANSFER 4711").fill(invoiceId)
+    await page.getByRole("button", { name: "Assign" }).click()
+    await lines.getByRole("link", { name: invoiceId }).waitFor()
+
     await go(page, "Margins", "Margins and commissions")
     await page.getByRole("img", { name: "Margin per month" }).waitFor()
     expect(await page.getByRole("table", { name: "Margins per month" }).getByRole("row").count()).toBe(7)
@@ -296,6 +314,12 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     const table = page.getByRole("table", { name: "Subscriptions" })
     await table.getByText(world["subscription"]!).waitFor()
     expect(await table.textContent()).not.toContain(otherSubscription)
+    // The service itself: characteristics, what the provider configured, networks and SSIDs.
+    await table.getByRole("link", { name: world["subscription"]! }).click()
+    await page.getByRole("heading", { level: 2, name: "Provider configuration" }).waitFor()
+    await page.getByRole("heading", { level: 2, name: "Networks" }).waitFor()
+    await accessible(page)
+    await go(page, "Subscriptions", "Subscriptions")
 
     await go(page, "Invoices", "Invoices")
     await page.getByRole("table", { name: "Invoices" }).getByRole("link").first().waitFor()

@@ -2,6 +2,7 @@ import type { Route } from "../../app.js"
 import type { Me } from "../../session.js"
 import { PaymentMethods } from "../partner/customer.js"
 import { InvoiceDetail, Invoices } from "../shared/invoices.js"
+import { SubscriptionDetail } from "../shared/subscription.js"
 import { Subscriptions } from "../shared/subscriptions.js"
 import { Page } from "../../ui/kit.js"
 import { CustomerHome } from "./home.js"
@@ -13,6 +14,7 @@ const OwnPaymentMethods = ({ me }: { me: Me }) => <Page title="Payment methods">
 export const customerRoutes: ReadonlyArray<Route> = [
   { path: "", label: "Services", view: CustomerHome },
   { path: "subscriptions", label: "Subscriptions", view: Subscriptions },
+  { path: "subscriptions/:id", view: SubscriptionDetail },
   { path: "usage", label: "Usage", view: Usage },
   { path: "invoices", label: "Invoices", view: Invoices },
   { path: "invoices/:id", view: InvoiceDetail },

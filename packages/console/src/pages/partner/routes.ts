@@ -3,6 +3,7 @@ import type { Me } from "../../session.js"
 import { Accounts } from "../operator/accounts.js"
 import { BillingRuns } from "../shared/billing-runs.js"
 import { InvoiceDetail, Invoices } from "../shared/invoices.js"
+import { SubscriptionDetail } from "../shared/subscription.js"
 import { Subscriptions } from "../shared/subscriptions.js"
 import { BrandingPage } from "./branding.js"
 import { CustomerDetail } from "./customer.js"
@@ -10,6 +11,7 @@ import { Customers } from "./customers.js"
 import { PartnerHome } from "./home.js"
 import { Exports, Margins } from "./money.js"
 import { OrderDetail, Orders } from "./orders.js"
+import { Reconciliation, StatementDetail } from "./reconciliation.js"
 
 /** Distributors and partners: the same pages, a distributor with its partners too. */
 export const partnerRoutes = (me: Me): ReadonlyArray<Route> => [
@@ -20,8 +22,11 @@ export const partnerRoutes = (me: Me): ReadonlyArray<Route> => [
   { path: "orders", label: "Orders", view: Orders },
   { path: "orders/:id", view: OrderDetail },
   { path: "subscriptions", label: "Subscriptions", view: Subscriptions },
+  { path: "subscriptions/:id", view: SubscriptionDetail },
   { path: "invoices", label: "Invoices", view: Invoices },
   { path: "invoices/:id", view: InvoiceDetail },
+  { path: "reconciliation", label: "Reconciliation", view: Reconciliation },
+  { path: "reconciliation/:id", view: StatementDetail },
   { path: "billing", label: "Billing runs", view: BillingRuns },
   { path: "margins", label: "Margins", view: Margins },
   { path: "exports", label: "Exports", view: Exports },

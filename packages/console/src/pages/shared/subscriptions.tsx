@@ -2,7 +2,7 @@ import type { Schema } from "@provisio/client"
 import { useState } from "preact/hooks"
 import { day } from "../../format.js"
 import { api, type Me } from "../../session.js"
-import { failureText, Notice, Page, PagedList, paged, Status } from "../../ui/kit.js"
+import { failureText, Link, Notice, Page, PagedList, paged, Status } from "../../ui/kit.js"
 
 type Subscription = Schema<"Subscription">
 
@@ -50,7 +50,7 @@ export const Subscriptions = ({ me }: { me: Me }) => {
       <PagedList<Subscription> label="Subscriptions" deps={[status, version]} rowKey={(s) => s.id} empty="No subscriptions yet."
         load={(cursor) => paged(api.GET("/api/v1/subscriptions", { params: { query: { cursor, limit: 50, status: (status || undefined) as never } } }))}
         columns={[
-          { label: "Subscription", render: (s) => <code>{s.id}</code> },
+          { label: "Subscription", render: (s) => <Link to={`subscriptions/${s.id}`}><code>{s.id}</code></Link> },
           ...(me.account_kind === "customer" ? [] : [{ label: "Customer", render: (s: Subscription) => <code>{s.customer_id}</code> }]),
           { label: "Plan", render: (s) => `${s.plan_id} v${s.plan_version}` },
           { label: "Quantity", render: (s) => s.quantity, numeric: true },
