@@ -8,7 +8,7 @@ import type { InvoiceListFilter } from "../invoices/views.js"
 import type { PaymentId } from "../payments/model.js"
 import { Forbidden, InvalidState, type PersistenceError, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
-import { formatDecimal, minorUnits, type Money, roundToMinorUnit } from "../shared/money.js"
+import { amountToMoveProblem, formatDecimal, type Money } from "../shared/money.js"
 import { encodeCursor, type Page, type PageRequest } from "../shared/pagination.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
@@ -115,11 +115,9 @@ export const makeUpstreamInvoices = Effect.gen(function* () {
       yield* requireWrite(principal)
       const invoice = found.invoice
       const { amount, currency } = input.amount
-      if (!BigDecimal.isPositive(amount)) return yield* ValidationError.of("amount.amount", "must be greater than zero")
+      const problem = amountToMoveProblem(amount, currency)
+      if (problem !== undefined) return yield* ValidationError.of("amount.amount", problem)
       if (currency !== invoice.currency) return yield* ValidationError.of("amount.currency", `must be the invoice's currency, ${invoice.currency}`)
-      if (!BigDecimal.equals(roundToMinorUnit(amount, currency), amount)) {
-        return yield* ValidationError.of("amount.amount", `must have at most ${minorUnits(currency)} digits after the point in ${currency}`)
-      }
       if (input.payment_method_id !== undefined) {
         return yield* ValidationError.of("payment_method_id", "an upstream invoice is paid by transfer: no payment method")
       }

@@ -2,7 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as Either from "effect/Either"
 import type { Invoice } from "../invoices/model.js"
 import { ValidationError } from "../shared/errors.js"
-import { minorUnits } from "../shared/money.js"
+import { amountToMoveProblem } from "../shared/money.js"
 import { breakdown, proportionalCredit, roundHalfUp, type TaxGroup } from "../tax/rules.js"
 import type { CreateInvoiceCreditNote } from "./model.js"
 
@@ -30,7 +30,6 @@ export const planCredit = (
   const currency = invoice.currency
   const gross = BigDecimal.sum(invoice.subtotal.amount, invoice.tax_total.amount)
   const left = BigDecimal.subtract(gross, credited)
-  const digits = minorUnits(currency)
   const exact = (n: BigDecimal.BigDecimal) => BigDecimal.equals(roundHalfUp(n, currency), n)
   let plan: CreditPlan
   if ((input.amount === undefined) === (input.lines === undefined)) {
@@ -39,8 +38,8 @@ export const planCredit = (
   if (input.amount !== undefined) {
     const amount = input.amount.amount
     if (input.amount.currency !== currency) return fail("amount.currency", `must be the invoice's currency, ${currency}`)
-    if (!BigDecimal.isPositive(amount)) return fail("amount.amount", "must be greater than zero")
-    if (!exact(amount)) return fail("amount.amount", `must have at most ${digits} digits after the point in ${currency}`)
+    const problem = amountToMoveProblem(amount, currency)
+    if (problem !== undefined) return fail("amount.amount", problem)
     const split = proportionalCredit(amount, gross, invoice.tax.map((t) => ({
       category: t.category,
       rate: t.rate,

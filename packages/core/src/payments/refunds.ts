@@ -8,7 +8,7 @@ import { reachableBy, requireAdmin, requireKind } from "../identity/policy.js"
 import { InvoiceRepo } from "../invoices/ports.js"
 import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
-import { formatAmount, type Money, minorUnits, money, roundToMinorUnit } from "../shared/money.js"
+import { amountToMoveProblem, formatAmount, type Money, money, roundToMinorUnit } from "../shared/money.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
 import { PaymentGateway, PaymentRepo } from "./ports.js"
@@ -52,15 +52,9 @@ export const make = Effect.gen(function* () {
       if (amount.currency !== paid.currency) {
         return yield* ValidationError.of("amount.currency", `must be the payment's currency, ${paid.currency}`)
       }
-      if (!BigDecimal.isPositive(amount.amount)) return yield* ValidationError.of("amount.amount", "must be greater than zero")
-      const rounded = roundToMinorUnit(amount.amount, amount.currency)
-      if (!BigDecimal.equals(rounded, amount.amount)) {
-        return yield* ValidationError.of(
-          "amount.amount",
-          `must have at most ${minorUnits(amount.currency)} digits after the point in ${amount.currency}`
-        )
-      }
-      return rounded
+      const problem = amountToMoveProblem(amount.amount, amount.currency)
+      if (problem !== undefined) return yield* ValidationError.of("amount.amount", problem)
+      return roundToMinorUnit(amount.amount, amount.currency)
     })
 
   const reserve = (paymentId: string, asked: BigDecimal.BigDecimal | null) =>

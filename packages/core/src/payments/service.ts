@@ -13,7 +13,7 @@ import type { Invoice } from "../invoices/model.js"
 import { InvoiceRepo } from "../invoices/ports.js"
 import { InvalidState, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
-import { type Money, minorUnits, money, roundToMinorUnit } from "../shared/money.js"
+import { amountToMoveProblem, type Money, money, roundToMinorUnit } from "../shared/money.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
 import {
@@ -58,20 +58,12 @@ export const make = Effect.gen(function* () {
     )
 
   /** A positive amount with no more digits than its currency has, written with exactly those digits. */
-  const chargeableAmount = (amount: Money) =>
-    Effect.gen(function* () {
-      if (!BigDecimal.isPositive(amount.amount)) {
-        return yield* ValidationError.of("amount.amount", "must be greater than zero")
-      }
-      const rounded = roundToMinorUnit(amount.amount, amount.currency)
-      if (!BigDecimal.equals(rounded, amount.amount)) {
-        return yield* ValidationError.of(
-          "amount.amount",
-          `must have at most ${minorUnits(amount.currency)} digits after the point in ${amount.currency}`
-        )
-      }
-      return money(rounded, amount.currency)
-    })
+  const chargeableAmount = (amount: Money) => {
+    const problem = amountToMoveProblem(amount.amount, amount.currency)
+    return problem === undefined
+      ? Effect.succeed(money(roundToMinorUnit(amount.amount, amount.currency), amount.currency))
+      : Effect.fail(ValidationError.of("amount.amount", problem))
+  }
 
   const event = (type: string, scope: { readonly customer_id: string; readonly lineage: ReadonlyArray<string> }, data: Record<string, unknown>) =>
     newEvent(type, { customer_id: scope.customer_id, lineage: scope.lineage }, data)

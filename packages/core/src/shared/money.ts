@@ -187,6 +187,18 @@ export const roundToMinorUnit = (amount: BigDecimal.BigDecimal, currency: Curren
 
 export const roundMoney = (m: Money): Money => money(roundToMinorUnit(m.amount, m.currency), m.currency)
 
+/**
+ * What is wrong with `amount` as money to pay, refund or credit in `currency` (it must be above
+ * zero, with at most the currency's digits after the point), or undefined when nothing is.
+ */
+export const amountToMoveProblem = (amount: BigDecimal.BigDecimal, currency: Currency): string | undefined => {
+  if (!BigDecimal.isPositive(amount)) return "must be greater than zero"
+  if (!BigDecimal.equals(roundToMinorUnit(amount, currency), amount)) {
+    return `must have at most ${minorUnits(currency)} digits after the point in ${currency}`
+  }
+  return undefined
+}
+
 /** The amount rounded and written with exactly the currency's digits: "12.50", "100" (JPY), "1.250" (BHD). */
 export const formatAmount = (amount: BigDecimal.BigDecimal, currency: Currency): string =>
   formatDecimal(roundToMinorUnit(amount, currency))
