@@ -16,6 +16,7 @@ import { pageClause } from "./pagination.js"
 import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
 import { orPersistenceError } from "./persistence.js"
 import { applyCustomerCredit } from "./invoices/credit.js"
+import { invoiceNumberSql, takeNumbersSql } from "./invoices/numbers.js"
 import {
   CustomerSummaryRows,
   decodeInvoices,
@@ -26,9 +27,6 @@ import {
 } from "./invoices/json.js"
 
 export { invoicesToIssueSql } from "./invoices/json.js"
-
-/** Digits of a number: gapless numbers have at least six, and more once a year needs them. */
-const NUMBER_DIGITS = 6
 
 export const InvoiceRepoLive = Layer.effect(
   InvoiceRepo,
@@ -64,9 +62,8 @@ export const InvoiceRepoLive = Layer.effect(
       Effect.gen(function* () {
         const year = DateTime.getPartUtc(at, "year")
         yield* applyCreditNotes(subjects, at)
-        // Numbers: one upsert per issuer takes the next `count` numbers of its year (the row
-        // stays locked until commit, which is what makes them gapless); each invoice gets its
-        // place among its issuer's. Issuers in order, so concurrent batches cannot deadlock.
+        // Numbers: each issuer takes its next numbers of the year (invoices/numbers.ts); each
+        // invoice gets its place among its issuer's.
         const finalized = yield* sql<{ readonly id: string }>`
           with drafts as (
             select s.*,
@@ -74,13 +71,7 @@ export const InvoiceRepoLive = Layer.effect(
                    count(*) over (partition by s.issuer_account_id) as taken
               from (${subjects}) s
           ),
-          sequences as (
-            insert into invoice_number_sequences (issuer_account_id, year, last_number)
-            select issuer_account_id, ${year}, count(*) from drafts group by issuer_account_id order by issuer_account_id
-            on conflict (issuer_account_id, year)
-              do update set last_number = invoice_number_sequences.last_number + excluded.last_number
-            returning issuer_account_id, last_number
-          ),
+          sequences as (${takeNumbersSql(sql, "drafts", "issuer_account_id", year)}),
           sums as (
             select l.invoice_id,
                    coalesce(sum(l.amount) filter (where l.kind <> 'credit'), 0) as subtotal,
@@ -93,7 +84,7 @@ export const InvoiceRepoLive = Layer.effect(
               from drafts d cross join lateral provisio_invoice_tax(d.id, ${sql.unsafe(minorUnitsSql("d.currency"))}) t
           ),
           numbered as (
-            select d.*, 'INV-' || ${year} || '-' || lpad(k.n, greatest(${NUMBER_DIGITS}, length(k.n)), '0') as number,
+            select d.*, ${invoiceNumberSql(sql, year, "k.n")} as number,
                    t.subtotal, t.total, x.tax, x.tax_total,
                    -- Credit covered all of it: nothing is left to pay, so it is paid at once.
                    case when t.total - d.amount_paid <= 0 then 'paid' else 'finalized' end as status,

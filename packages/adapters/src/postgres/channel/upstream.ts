@@ -11,6 +11,7 @@ import * as Option from "effect/Option"
 import type { PartySources } from "@provisio/core/documents/ports"
 import * as Schema from "effect/Schema"
 import { Kept } from "../documents/parties.js"
+import { invoiceNumberSql, takeNumbersSql } from "../invoices/numbers.js"
 import { parseJson } from "../json.js"
 import { orPersistenceError } from "../persistence.js"
 import { listUpstream, selectUpstream } from "./upstream-read.js"
@@ -23,9 +24,6 @@ import { payUpstream, voidUpstream } from "./upstream-settle.js"
  */
 
 const decodeParties = Schema.decodeUnknown(Kept)
-
-/** Digits of a number, as customer invoices have (invoices.ts). */
-const NUMBER_DIGITS = 6
 
 const format = formatDecimal
 
@@ -101,7 +99,7 @@ export const UpstreamInvoiceRepoLive = Layer.effect(
           tax_total: format(u.tax_total),
           total: format(u.total)
         })))
-        // Numbers: one upsert per issuer takes the next numbers of its year, as finalization does.
+        // Numbers: from the issuer's series, the one its customers' invoices take (invoices/numbers.ts).
         yield* sql`
           with input as (
             select d.*, row_number() over (partition by d.issuer order by d.n) as place,
@@ -109,17 +107,11 @@ export const UpstreamInvoiceRepoLive = Layer.effect(
               from jsonb_to_recordset(${heads}::jsonb) as d(n int, id text, issuer text, bill_to text, currency text,
                      period text, run text, subtotal numeric, tax jsonb, tax_total numeric, total numeric)
           ),
-          sequences as (
-            insert into invoice_number_sequences (issuer_account_id, year, last_number)
-            select issuer, ${year}, count(*) from input group by issuer order by issuer
-            on conflict (issuer_account_id, year)
-              do update set last_number = invoice_number_sequences.last_number + excluded.last_number
-            returning issuer_account_id, last_number
-          )
+          sequences as (${takeNumbersSql(sql, "input", "issuer", year)})
           insert into upstream_invoices (id, number, issuer_account_id, bill_to_account_id, lineage, status, currency, period,
                                          billing_run_id, subtotal, tax, tax_total, total, finalized_at, created_at, updated_at,
                                          due_at, due_date, parties)
-          select d.id, 'INV-' || ${year} || '-' || lpad(k.n, greatest(${NUMBER_DIGITS}, length(k.n)), '0'),
+          select d.id, ${invoiceNumberSql(sql, year, "k.n")},
                  d.issuer, d.bill_to, a.lineage, 'finalized', d.currency, d.period, d.run, d.subtotal, d.tax, d.tax_total,
                  d.total, ${iso}, ${iso}, ${iso}, due.at, (due.at at time zone 'UTC')::date,
                  -- The parties as they are now, so the invoice's documents never change (migration 0035).
