@@ -23,7 +23,8 @@ export const SearchPageQuery = Schema.Struct({
   ...PageQuery.fields,
   search: Schema.optional(Schema.String.pipe(Schema.maxLength(100)).annotations({
     description: "Only the items whose name (for customers also `external_id` or `email`) contains this text, " +
-      "in any case, or whose id it is"
+      "in any case, or whose id it is",
+    message: () => "must be at most 100 characters"
   }))
 })
 

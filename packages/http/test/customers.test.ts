@@ -390,7 +390,9 @@ describe("customers", () => {
         }))
         expect(ids(partners)).toEqual([partner.id])
         // A search longer than 100 characters is refused naming it.
-        expectError(yield* call("GET", `${CUSTOMERS}?search=${"x".repeat(101)}`, { key: partnerKey }), 422, "validation_error", "search")
+        const tooLong = yield* call("GET", `${CUSTOMERS}?search=${"x".repeat(101)}`, { key: partnerKey })
+        expectError(tooLong, 422, "validation_error", "search")
+        expect(tooLong.body.error.message).toBe("must be at most 100 characters")
       }))
 
     it.effect("401 unauthorized on the customers routes without a key", () =>
