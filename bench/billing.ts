@@ -34,6 +34,7 @@ import { Billing } from "@provisio/core/billing/service"
 import { BillingMonth } from "@provisio/core/invoices/model"
 import { Identity } from "@provisio/core/identity/service"
 import { Context, Effect, Layer, Logger, LogLevel } from "effect"
+import { readFileSync } from "node:fs"
 import { scratchServerDatabase, seedChannel, seedPriceLists, seedUsage } from "./fixtures/billing-seed"
 
 const SUBSCRIPTIONS = Math.max(100, Number(process.argv[2] ?? 10_000))
@@ -91,6 +92,13 @@ const taxed = (partnerId: string) =>
        where partner_id = ${partnerId}`
   })
 
+/** The machine's busy and total CPU time so far, in ms (all cores; Linux's /proc/stat, in ticks of 10 ms). */
+const machineCpu = () => {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  return { busy: (total - ticks[3]! - ticks[4]!) * 10, total: total * 10 }
+}
+
 /** Median of a few measurements: this is a shared machine, and one slow spell should not decide. */
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -142,9 +150,17 @@ const measure = (template: string) =>
     // Every connection of the pool open before the clock starts, as a server's are.
     yield* Effect.all(Array.from({ length: POOL }, () => sql`select pg_sleep(0.01)`), { concurrency: "unbounded", discard: true })
     const started = performance.now()
+    const cpuBefore = process.cpuUsage()
+    const machineBefore = machineCpu()
     const { run } = yield* billing.startRun(operator, { period: PERIOD, grace_period: "0 seconds" })
     const done = yield* billing.executeRun(run.id)
     const runMs = performance.now() - started
+    // Where the run's time went: this process (the run's own code, pg's parsing) and the whole
+    // machine (PostgreSQL's backends are most of the rest), as cores busy on average.
+    const cpu = process.cpuUsage(cpuBefore)
+    const machine = machineCpu()
+    const nodeCores = (cpu.user + cpu.system) / 1000 / runMs
+    const machineCores = (machine.busy - machineBefore.busy) / runMs
 
     const [check] = yield* sql<{ billed: number; once: boolean; invoices: number; finalized: number; lines: number; total: string }>`
       select (select count(*)::int from billed_periods) as billed,
@@ -155,6 +171,7 @@ const measure = (template: string) =>
              (select sum(total)::text from invoices) as total`
     if (check!.billed !== SUBSCRIPTIONS || !check!.once) throw new Error(`billed ${check!.billed} periods of ${SUBSCRIPTIONS}`)
     console.log(`  GROUP BY ${seconds(aggregationMs).padStart(8)} (${count(groups.length)} groups)   billing run 2026-10 (grace 0) ${seconds(runMs).padStart(8)} (status ${done.status}, ${count(check!.invoices)} invoices, ${count(check!.finalized)} finalized, ${count(check!.lines)} lines, ${check!.total} EUR, every subscription billed once)   ${(runMs / aggregationMs).toFixed(1)}x`)
+    console.log(`      cores busy during the run: ${machineCores.toFixed(2)} in all, of which this process ${nodeCores.toFixed(2)}`)
     return { aggregationMs, runMs }
   }).pipe(Effect.scoped)
 
