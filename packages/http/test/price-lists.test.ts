@@ -181,6 +181,22 @@ describe("price lists", () => {
         expect(invoice.subtotal).toEqual(eur("97.50"))
       }))
 
+    it.effect("PUT changes what it is sent (currency too); a currency it cannot take or another owner is 422, never ignored", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const put = (body: Record<string, unknown>) =>
+          call("PUT", `${V1}/price-lists/${w.lists.partner.id}`, { key: w.keys.partner, body })
+        expectError(yield* put({ currency: "usd" }), 422, "validation_error", "currency")
+        expectError(yield* put({ owner_account_id: w.sibling.id }), 422, "validation_error", "owner_account_id")
+        expect(expectData(yield* call("GET", `${V1}/price-lists/${w.lists.partner.id}`, { key: w.keys.partner })).currency).toBe("EUR")
+        // The list as it was read, sent back with another currency: the owner as it is passes.
+        const changed = expectData(yield* put({ owner_account_id: w.partner.id, name: "Retail USD", currency: "USD" }))
+        expect(changed).toMatchObject({ owner_account_id: w.partner.id, name: "Retail USD", currency: "USD" })
+        expect(expectData(yield* call("GET", `${V1}/price-lists/${w.lists.partner.id}`, { key: w.keys.partner })).currency).toBe("USD")
+        // A USD list no longer prices the EUR plan: the customer buys at the list price.
+        expect(expectData(yield* priceAs(w.plan.id, `customer_id=${w.customer.id}`, w.keys.partner)).price).toEqual(eur("10.00"))
+      }))
+
     it.effect("bad input is 422 with the field named, never a 500", () =>
       Effect.gen(function* () {
         const w = yield* workedExample

@@ -89,9 +89,15 @@ export class CreatePriceList extends Schema.Class<CreatePriceList>("CreatePriceL
   rules: Schema.Array(PriceRuleInput)
 }) {}
 
-/** A partial update: an absent field keeps its value; `rules`, when sent, replaces them all. */
+/**
+ * A partial update: an absent field keeps its value; `rules`, when sent, replaces them all. The
+ * owner is fixed when the list is made: `owner_account_id` may be sent (a whole list sent back)
+ * but only as it is.
+ */
 export class UpdatePriceList extends Schema.Class<UpdatePriceList>("UpdatePriceList")({
+  owner_account_id: Schema.optional(Schema.String),
   name: Schema.optional(Name),
+  currency: Schema.optional(Currency),
   valid_from: Schema.optional(CalendarDate),
   valid_to: Schema.optional(Schema.NullOr(CalendarDate)),
   apply: Schema.optional(PriceApply),

@@ -85,9 +85,13 @@ export const make = Effect.gen(function* () {
     const at = yield* now
     return yield* transactor.withTransaction(Effect.gen(function* () {
       const current = yield* find(principal, id)
+      if (input.owner_account_id !== undefined && input.owner_account_id !== current.owner_account_id) {
+        return yield* ValidationError.of("owner_account_id", "a list's owner is fixed when it is made: make a list for that account")
+      }
       const list = new PriceList({
         ...current,
         name: input.name ?? current.name,
+        currency: input.currency ?? current.currency,
         valid_from: input.valid_from ?? current.valid_from,
         valid_to: input.valid_to === undefined ? current.valid_to : input.valid_to,
         apply: input.apply ?? current.apply,

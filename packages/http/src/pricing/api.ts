@@ -56,7 +56,9 @@ export class PricingApi extends HttpApiGroup.make("pricing")
       .setPath(ListPath)
       .setPayload(UpdatePriceList)
       .addSuccess(Envelope(PriceList))
-      .annotate(OpenApi.Description, `Changes the fields given; \`rules\`, when sent, replaces them all. ${RULES} ${OWNERS}`)
+      .annotate(OpenApi.Description, "Changes the fields given (`name`, `currency`, `valid_from`, `valid_to`, `apply`, `rules`); `rules`, when sent, " +
+        "replaces them all. The owner is fixed when the list is made: `owner_account_id` may be sent as it is, another is " +
+        `422. ${RULES} ${OWNERS}`)
   )
   .add(
     HttpApiEndpoint.del("deletePriceList", "/price-lists/:priceListId")

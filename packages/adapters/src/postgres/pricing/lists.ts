@@ -68,7 +68,7 @@ export const PriceListRepoLive = Layer.effect(
             insert into price_lists (id, owner_account_id, name, currency, valid_from, valid_to, apply, created_at, updated_at)
             values (${list.id}, ${list.owner_account_id}, ${list.name}, ${list.currency}, ${list.valid_from}::date,
                     ${list.valid_to}::date, ${list.apply}, ${DateTime.formatIso(list.created_at)}, ${DateTime.formatIso(list.updated_at)})
-            on conflict (id) do update set name = excluded.name, valid_from = excluded.valid_from,
+            on conflict (id) do update set name = excluded.name, currency = excluded.currency, valid_from = excluded.valid_from,
               valid_to = excluded.valid_to, apply = excluded.apply, updated_at = excluded.updated_at`
           yield* sql`delete from price_list_rules where price_list_id = ${list.id}`
           if (list.rules.length === 0) return
