@@ -74,6 +74,14 @@ describe("rated usage export", () => {
         const invoices = expectData(yield* call("GET", `${V1}/invoices?customer_id=${customer.id}`, { key: partnerKey }))
         const usageLines = invoices.flatMap((invoice: any) => invoice.lines.filter((l: any) => l.kind === "usage"))
         expect(usageLines).toHaveLength(2)
+        // line_number is the line's place in GET /invoices/{id}, from 1, in every export (billing writes
+        // an invoice's first line at position 1: it was shown as 2).
+        expect(invoices).toHaveLength(1)
+        const numbered = invoices[0].lines.map((l: any, i: number) => [String(i + 1), l.kind, l.sku_id ?? ""])
+        const lineRows = parseCsv((yield* fetchExport("invoice-lines", { period: MONTH }, partnerKey)).text).rows
+          .filter((r) => r["invoice_id"] === invoices[0].id)
+        expect(lineRows.map((r) => [r["line_number"], r["kind"], r["sku_id"]])).toEqual(numbered)
+        const numberOf = (line: any) => String(invoices[0].lines.indexOf(line) + 1)
 
         const answer = yield* fetchExport("rated-usage", { period: MONTH }, partnerKey)
         expect(answer.headers["content-disposition"]).toContain(`provisio-rated-usage-${MONTH}.csv`)
@@ -93,6 +101,7 @@ describe("rated usage export", () => {
           // Whole cents each day.
           for (const r of days) expect(r["rated_amount"]).toMatch(/^-?\d+\.\d{2}$/)
           expect(days.every((r) => r["currency"] === "EUR" && r["customer_id"] === customer.id && r["partner_id"] === partner.id)).toBe(true)
+          expect(days.map((r) => r["line_number"])).toEqual(days.map(() => numberOf(line)))
         }
         const ndjson = parseNdjson((yield* fetchExport("rated-usage", { period: MONTH, format: "ndjson" }, partnerKey)).text)
         expect(ndjson.map((o) => o["rated_amount"])).toEqual(rows.map((r) => r["rated_amount"]))

@@ -3,7 +3,7 @@ import { COMMISSION_COLUMNS, type CommissionColumn, type ExportBatch, type Expor
 import type { PersistenceError } from "@provisio/core/shared/errors"
 import type * as Effect from "effect/Effect"
 import { ruleInForce } from "../commissions.js"
-import { afterKey, lineBatch, selectList } from "./keyset.js"
+import { afterKey, LINE_NUMBER_SQL, lineBatch, selectList } from "./keyset.js"
 
 /**
  * Commission entries: each line of the month's finalized and paid invoices, once for every
@@ -21,7 +21,7 @@ const EXPRESSIONS: Record<CommissionColumn, string> = {
   invoice_number: "i.number",
   invoice_status: "i.status",
   customer_id: "i.customer_id",
-  line_number: "(l.position + 1)::text",
+  line_number: `${LINE_NUMBER_SQL}::text`,
   product_id: "l.product_id",
   plan_id: "l.plan_id",
   net_amount: "l.amount::text",

@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
 import { isoSql, minorUnitsSql } from "../json.js"
 import { UPSTREAM_DUE } from "../channel/upstream-read.js"
 import { orPersistenceError } from "../persistence.js"
-import { afterKey, invoiceScope, lineBatch, ROWS_PER_BATCH, selectList } from "./keyset.js"
+import { afterKey, invoiceScope, LINE_NUMBER_SQL, lineBatch, ROWS_PER_BATCH, selectList } from "./keyset.js"
 
 /**
  * Every column as text: decimals exactly as stored, times ISO 8601 UTC. A customer's invoice
@@ -65,7 +65,7 @@ const LINE_EXPRESSIONS: Record<InvoiceLineColumn, string> = {
   issuer_account_id: "i.issuer_account_id",
   customer_id: "i.customer_id",
   currency: "i.currency",
-  line_number: "(l.position + 1)::text",
+  line_number: `${LINE_NUMBER_SQL}::text`,
   kind: "l.kind",
   description: "l.description",
   subscription_id: "l.subscription_id",
@@ -93,6 +93,8 @@ const UPSTREAM_LINE_EXPRESSIONS: Record<InvoiceLineColumn, string> = {
   period_end: "null::text",
   unit_price: "null::text",
   amount: `round(l.amount, ${minorUnitsSql("i.currency")})::text`,
+  // Written at once, from position 0 without gaps.
+  line_number: "(l.position + 1)::text",
   bill_to_account_id: "i.bill_to_account_id"
 }
 
@@ -120,7 +122,7 @@ export const invoiceBatch = (sql: SqlClient, query: ExportQuery): Effect.Effect<
     (rows) => ({ rows, next: rows.length === ROWS_PER_BATCH ? [rows[rows.length - 1]!["invoice_id"]!] : null })
   ))
 
-/** Key of a line row: its invoice and position (the row shows position + 1). */
+/** Key of a line row: its invoice and position (the row shows its place among the invoice's lines). */
 type LineRow = ExportRow & { readonly position: number }
 
 export const invoiceLineBatch = (sql: SqlClient, query: ExportQuery): Effect.Effect<ExportBatch<ExportRow>, PersistenceError> =>

@@ -21,6 +21,14 @@ export const INVOICES_PER_WINDOW = 200
 const PAST_LAST_LINE = 2_147_483_647
 
 /** The select list `expression as "column"` of an export, in the columns' order. */
+/**
+ * A customer invoice line's `line_number` (`invoice_lines l`): its place among its invoice's lines,
+ * from 1, as `GET /invoices/{id}` lists them. Not `position + 1`: billing writes an invoice's first
+ * line at position 1 (after the last, or 0), and a re-rated draft's lines leave gaps.
+ */
+export const LINE_NUMBER_SQL =
+  "(select count(*) from invoice_lines n where n.invoice_id = l.invoice_id and n.position <= l.position)"
+
 export const selectList = (expressions: Readonly<Record<string, string>>, columns: ReadonlyArray<{ readonly name: string }>) =>
   columns.map((column) => `${expressions[column.name]} as "${column.name}"`).join(", ")
 

@@ -4,7 +4,7 @@ import type { PersistenceError } from "@provisio/core/shared/errors"
 import type { Currency } from "@provisio/core/shared/money"
 import * as BigDecimal from "effect/BigDecimal"
 import * as Effect from "effect/Effect"
-import { afterKey, lineBatch } from "./keyset.js"
+import { afterKey, LINE_NUMBER_SQL, lineBatch } from "./keyset.js"
 
 /**
  * Usage lines of the month's invoices, each with its UTC days: the quantity of its records per
@@ -23,6 +23,7 @@ const LINES_PER_BATCH = 32
 interface UsageLineRow {
   readonly invoice_id: string
   readonly position: number
+  readonly line_number: number
   readonly invoice_number: string | null
   readonly invoice_status: string
   readonly subscription_id: string | null
@@ -54,7 +55,7 @@ const toLine = (r: UsageLineRow): RatedUsageLine => ({
     invoice_id: r.invoice_id,
     invoice_number: r.invoice_number,
     invoice_status: r.invoice_status,
-    line_number: String(r.position + 1)
+    line_number: String(r.line_number)
   },
   currency: r.currency as Currency,
   amount: BigDecimal.unsafeFromString(r.amount),
@@ -69,7 +70,7 @@ export const ratedUsageBatch = (sql: SqlClient, query: ExportQuery): Effect.Effe
       readRows: (ids, limit) =>
         sql<UsageLineRow>`
           with lines as (
-            select l.invoice_id, l.position, i.number as invoice_number, i.status as invoice_status,
+            select l.invoice_id, l.position, ${sql.literal(LINE_NUMBER_SQL)}::int as line_number, i.number as invoice_number, i.status as invoice_status,
                    l.subscription_id, i.customer_id, c.partner_id, l.sku_id, l.product_id,
                    i.currency, l.amount, l.period_start, l.period_end
               from invoice_lines l
@@ -79,7 +80,7 @@ export const ratedUsageBatch = (sql: SqlClient, query: ExportQuery): Effect.Effe
                and ${afterKey(sql, ["l.invoice_id", "l.position"], query.after)}
              order by l.invoice_id, l.position limit ${limit}
           )
-          select lines.invoice_id, lines.position, lines.invoice_number, lines.invoice_status, lines.subscription_id,
+          select lines.invoice_id, lines.position, lines.line_number, lines.invoice_number, lines.invoice_status, lines.subscription_id,
                  lines.customer_id, lines.partner_id, lines.sku_id, s.code as sku_code, s.name as sku_name, s.unit,
                  lines.product_id, lines.currency, lines.amount::text as amount,
                  (lines.period_start at time zone 'UTC')::date::text as first_day,
