@@ -28,6 +28,16 @@ describe("commission statements", () => {
           expect(statement.net_revenue).toEqual(account.net_revenue)
           expect(statement.invoices).toBe(account.invoices)
         }
+        // Paged like every list (meta.page), in the same order: a page of one, then the rest from its cursor.
+        const whole = yield* statements({ period: PERIOD }, distributorKey)
+        expect(whole.body.meta.page).toEqual({ limit: 50, next_cursor: null })
+        const first = yield* statements({ period: PERIOD, limit: "1" }, distributorKey)
+        expect(expectData(first).map((s: any) => s.id)).toEqual([listed[0].id])
+        expect(first.body.meta.page.limit).toBe(1)
+        const rest = expectData(yield* statements({ period: PERIOD, limit: "2", cursor: first.body.meta.page.next_cursor }, distributorKey))
+        expect(rest.map((s: any) => s.id)).toEqual(listed.slice(1).map((s: any) => s.id))
+        expectError(yield* statements({ period: PERIOD, limit: "0" }, distributorKey), 422, "validation_error", "limit")
+        expectError(yield* statements({ period: PERIOD, cursor: "garbage" }, distributorKey), 422, "validation_error", "cursor")
         // Listing again answers the same statements, not new ones.
         expect(expectData(yield* statements({ period: PERIOD }, distributorKey))).toEqual(listed)
         // A partner sees its own; account_id narrows; out of reach is 404 naming the field.

@@ -2,6 +2,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { CommissionStatement } from "@provisio/core/commissions/model"
 import { CommissionStatementRepo, type StatementScope } from "@provisio/core/commissions/ports"
 import { formatDecimal } from "@provisio/core/shared/money"
+import { toPage } from "@provisio/core/shared/pagination"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -63,13 +64,17 @@ export const CommissionStatementRepoLive = Layer.effect(
                                 where u.account_id = s.account_id and u.currency = s.currency)`
         }))
       },
-      list: (scope) =>
+      list: (scope, page) =>
         orPersistenceError(Effect.flatMap(
           sql`select ${sql.literal(COLUMNS)} from commission_statements s join accounts a on a.id = s.account_id
                where ${inScope(scope)}
-               order by a.kind, a.name, s.account_id, s.currency`,
+               ${page.after === undefined ? sql`` : sql`and (a.kind, a.name, s.account_id, s.currency) > (
+                 select c.kind, c.name, l.account_id, l.currency
+                   from commission_statements l join accounts c on c.id = l.account_id where l.id = ${page.after})`}
+               order by a.kind, a.name, s.account_id, s.currency
+               limit ${page.limit + 1}`,
           decodeRows
-        )).pipe(Effect.map((rows) => rows.map((row) => toStored(row).statement))),
+        )).pipe(Effect.map((rows) => toPage(rows.map((row) => toStored(row).statement), page))),
       findById: (id) =>
         orPersistenceError(Effect.flatMap(
           sql`select ${sql.literal(COLUMNS)} from commission_statements s join accounts a on a.id = s.account_id

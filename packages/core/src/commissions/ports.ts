@@ -58,8 +58,12 @@ export class CommissionStatementRepo extends Context.Tag("@provisio/core/Commiss
     amounts: ReadonlyArray<StatementAmounts>,
     at: DateTime.Utc
   ) => Effect.Effect<void, PersistenceError>
-  /** The scope's statements: distributors first, then partners, each by name, then currency. */
-  readonly list: (scope: StatementScope) => Effect.Effect<ReadonlyArray<CommissionStatement>, PersistenceError>
+  /**
+   * A page of the scope's statements: distributors first, then partners, each by name, then
+   * currency; `page.after` is the id of the last statement of the page before, the page goes on
+   * from where that statement sorts.
+   */
+  readonly list: (scope: StatementScope, page: PageRequest) => Effect.Effect<Page<CommissionStatement>, PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredCommissionStatement>, PersistenceError>
   /** Settles an open statement at `amounts`; false when it was not open (settled meanwhile). */
   readonly settle: (

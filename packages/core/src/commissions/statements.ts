@@ -11,6 +11,7 @@ import { canReach, requireAdmin, requireKind } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"
 import { Forbidden, InvalidState, NotFound } from "../shared/errors.js"
 import { makeIds } from "../shared/ids.js"
+import type { PageRequest } from "../shared/pagination.js"
 import { roundToMinorUnit } from "../shared/money.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
@@ -53,8 +54,12 @@ export const make = Effect.gen(function* () {
       }))
     })
 
-  /** The statements of `period` of the caller's distributors and partners (or of `account_id`), written or refreshed first. */
-  const list = Effect.fn("CommissionStatements.list")(function* (principal: Principal, query: CommissionStatementQuery) {
+  /** A page of the statements of `period` of the caller's distributors and partners (or of `account_id`), written or refreshed first. */
+  const list = Effect.fn("CommissionStatements.list")(function* (
+    principal: Principal,
+    query: CommissionStatementQuery,
+    page: PageRequest
+  ) {
     yield* requireKind(principal, CHANNEL, "read commission statements")
     if (query.account_id !== undefined) {
       const found = yield* accounts.findById(query.account_id)
@@ -68,7 +73,7 @@ export const make = Effect.gen(function* () {
     const scope: StatementScope = { period: query.period, within: principal.account_id, account_id: query.account_id }
     const amounts = yield* amountsOf(scope)
     const at = yield* now
-    return yield* transactor.withTransaction(Effect.zipRight(repo.refresh(scope, amounts, at), repo.list(scope)))
+    return yield* transactor.withTransaction(Effect.zipRight(repo.refresh(scope, amounts, at), repo.list(scope, page)))
   })
 
   /** Marks a statement paid at its commission as of now; a second time is `InvalidState`. */

@@ -32,6 +32,7 @@ export const CommissionSummaryParams = Schema.Struct({
 })
 
 export const CommissionStatementParams = Schema.Struct({
+  ...PageQuery.fields,
   period: BillingMonth,
   account_id: Schema.optional(AccountId)
 })
@@ -86,11 +87,11 @@ export class CommissionsApi extends HttpApiGroup.make("commissions")
   .add(
     HttpApiEndpoint.get("getCommissionStatements", "/commissions/statements")
       .setUrlParams(CommissionStatementParams)
-      .addSuccess(Envelope(Schema.Array(CommissionStatement)))
+      .addSuccess(PageEnvelope(CommissionStatement))
       .annotate(
         OpenApi.Description,
         "The month's commission statements of the distributors and partners of the caller's scope (or only " +
-          "`account_id`'s), one per account and currency, all of them (not paged): the summary's commission " +
+          "`account_id`'s), one per account and currency, paged like every list (distributors first, then partners, by name): the summary's commission " +
           "(`total`), the net revenue it is on and the invoices counted. A statement is written the first time its " +
           "month is read; while `open` it follows the month's invoices, once `settled` it keeps the amounts it was " +
           "paid on. The commission entries export (`GET /exports/commissions`) names each entry's statement. " +

@@ -21,6 +21,6 @@ export const CommissionsHandlers = HttpApiBuilder.group(ProvisioApi, "commission
             distributor_id: urlParams.distributor_id
           })))
       .handle("getCommissionStatements", ({ urlParams }) =>
-        asCaller((p) => statements.list(p, { period: urlParams.period, account_id: urlParams.account_id })))
+        listAsCaller(urlParams, (p, page) => statements.list(p, { period: urlParams.period, account_id: urlParams.account_id }, page)))
       .handle("settleCommissionStatement", ({ path }) => asCaller((p) => statements.settle(p, path.statementId)))
   ))
