@@ -215,6 +215,9 @@ describe("price lists", () => {
         expectError(yield* priceAs(w.plan.id, `customer_id=${w.customer.id}&account_id=${w.partner.id}`, w.keys.partner),
           422, "validation_error", "account_id")
         expectError(yield* priceAs("pln_nothere", "", w.keys.partner), 404, "not_found")
+        // customer_id names a customer, account_id an account: the other kind's id is not taken for it.
+        expectError(yield* priceAs(w.plan.id, `customer_id=${w.partner.id}`, w.keys.partner), 422, "validation_error", "customer_id")
+        expectError(yield* priceAs(w.plan.id, `account_id=${w.customer.id}`, w.keys.partner), 422, "validation_error", "account_id")
         const viewer = yield* call("POST", `${V1}/price-lists`, { key: w.keys.partner, body: { name: "x" } })
         expect(viewer.status).toBe(422)
       }))

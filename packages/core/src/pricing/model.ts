@@ -1,6 +1,8 @@
 import * as Schema from "effect/Schema"
 import { Tier } from "../catalog/pricing.js"
 import { CalendarDate } from "../commissions/model.js"
+import { CustomerId } from "../customers/model.js"
+import { AccountId } from "../identity/model.js"
 import { prefixedId } from "../shared/ids.js"
 import { Currency, DecimalString, Money } from "../shared/money.js"
 import { Timestamp } from "../shared/time.js"
@@ -111,9 +113,10 @@ export class AssignPriceList extends Schema.Class<AssignPriceList>("AssignPriceL
   all: Schema.optional(Schema.Boolean)
 }) {}
 
+/** `customer_id` names a customer and `account_id` an account: the other kind's id is 422 naming the field. */
 export const PriceQuery = Schema.Struct({
-  customer_id: Schema.optional(Schema.String),
-  account_id: Schema.optional(Schema.String),
+  customer_id: Schema.optional(CustomerId),
+  account_id: Schema.optional(AccountId),
   /** The day the price is asked for (UTC today when absent). */
   date: Schema.optional(CalendarDate)
 })
