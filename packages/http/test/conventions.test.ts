@@ -61,6 +61,11 @@ describe("API conventions", () => {
         const wrongType = yield* call("POST", "/api/v1/partners", { body: { name: "P", edition: "gold" } })
         expect(wrongType.status).toBe(422)
         expect(wrongType.body.error).toMatchObject({ code: "validation_error", field: "edition" })
+        // Every value the field takes is named, not only the first.
+        expect(wrongType.body.error.message).toBe('Expected "free" or "standard", actual "gold"')
+        const notAnObject = yield* call("POST", "/api/v1/distributors", { body: [1] })
+        expect(notAnObject.status).toBe(422)
+        expect(notAnObject.body.error).toMatchObject({ code: "validation_error", message: "the request body must be a JSON object, not [1]" })
       }))
 
     it.effect("a bad query parameter is 422 naming it, whether of the wrong type or out of range", () =>

@@ -13,6 +13,32 @@ interface DecodeIssue {
   readonly message: string
 }
 
+const EXPECTED = /^Expected (.+), actual (.+)$/s
+
+/**
+ * What the caller reads for the first issue. A value outside a set of literals fails once per
+ * literal (`Expected "fixed", actual "x"`, then `"markup_percent"`...): they are said together,
+ * so the message names every value the field takes, not only the first. A body that is not an
+ * object at all (`[1]`, `null`) is said so, rather than with the schema's name.
+ */
+const messageOf = (issues: ReadonlyArray<DecodeIssue>): string | undefined => {
+  const first = issues[0]
+  if (first === undefined) return undefined
+  const match = EXPECTED.exec(first.message)
+  if (match === null) return first.message
+  const actual = match[2]!
+  if (first.path.length === 0 && !actual.startsWith("{")) return `the request body must be a JSON object, not ${actual}`
+  const field = fieldPath(first.path)
+  const expected = issues.flatMap((issue) => {
+    if (fieldPath(issue.path) !== field) return []
+    const other = EXPECTED.exec(issue.message)
+    return other !== null && other[2] === actual && other[1] !== "undefined" ? [other[1]!] : []
+  })
+  const unique = [...new Set(expected)]
+  if (unique.length < 2) return first.message
+  return `Expected ${unique.slice(0, -1).join(", ")} or ${unique[unique.length - 1]}, actual ${actual}`
+}
+
 const isBodyDecodeFailure = (defect: unknown): boolean =>
   typeof defect === "object" && defect !== null &&
   (defect as { _tag?: string })._tag === "RequestError" && (defect as { reason?: string }).reason === "Decode"
@@ -28,12 +54,13 @@ export const ErrorMappingLive = HttpApiBuilder.middleware(ProvisioApi, (app) =>
     // The app's error type says `never`, but the router and the decoders fail with these.
     const failure = Option.getOrUndefined(Cause.failureOption(cause)) as { readonly _tag?: string } | undefined
     if (failure?._tag === "HttpApiDecodeError") {
-      const issue = (failure as unknown as { readonly issues: ReadonlyArray<DecodeIssue> }).issues[0]
+      const issues = (failure as unknown as { readonly issues: ReadonlyArray<DecodeIssue> }).issues
+      const issue = issues[0]
       const field = issue === undefined || issue.path.length === 0 ? undefined : fieldPath(issue.path)
       if (issue !== undefined && isMalformedPathParam(issue.message)) {
         return Effect.fail(new NotFound({ message: `nothing has this ${field ?? "path"}`, field }))
       }
-      return Effect.fail(new ValidationError({ message: issue?.message ?? "the request body is not valid", field }))
+      return Effect.fail(new ValidationError({ message: messageOf(issues) ?? "the request body is not valid", field }))
     }
     if (failure?._tag === "RouteNotFound") return Effect.fail(new NotFound({ message: "no such route" }))
     if (failure !== undefined || Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
