@@ -116,6 +116,19 @@ describe("price lists", () => {
           key: w.keys.sibling, body: { customer_ids: [w.customer.id] }
         }), 422, "validation_error", "customer_ids[0]")
       }))
+
+    it.effect("a new assignment changes the list: its updated_at moves, as for any other change", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const before = expectData(yield* call("GET", `${V1}/price-lists/${w.lists.distributor.id}`, { key: w.keys.distributor }))
+        yield* setNow("2027-01-04T08:00:00Z")
+        const after = expectData(yield* call("PUT", `${V1}/price-lists/${w.lists.distributor.id}/assignments`, {
+          key: w.keys.distributor, body: { account_ids: [w.partner.id] }
+        }))
+        expect(after.assignments).toEqual({ all: false, account_ids: [w.partner.id], customer_ids: [] })
+        expect(after.created_at).toBe(before.created_at)
+        expect(after.updated_at).toBe("2027-01-04T08:00:00.000Z")
+      }))
   })
 
   it.layer(OrderingServer)("rules, rounding and validity", (it) => {

@@ -1,4 +1,5 @@
 import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { PriceModel } from "../catalog/pricing.js"
@@ -22,8 +23,12 @@ export class PriceListRepo extends Context.Tag("@provisio/core/PriceListRepo")<P
   /** Inserts or replaces the list and its rules (not its assignments). */
   readonly save: (list: PriceList) => Effect.Effect<void, PersistenceError>
   readonly remove: (id: string) => Effect.Effect<boolean, PersistenceError>
-  /** Replaces who the list is assigned to. */
-  readonly assign: (id: string, assignment: { readonly all: boolean; readonly ids: ReadonlyArray<string> }) => Effect.Effect<void, PersistenceError>
+  /** Replaces who the list is assigned to; the list's `updated_at` becomes `at`. */
+  readonly assign: (
+    id: string,
+    assignment: { readonly all: boolean; readonly ids: ReadonlyArray<string> },
+    at: DateTime.Utc
+  ) => Effect.Effect<void, PersistenceError>
   /** The account's lineage and kind, when it exists. */
   readonly account: (id: string) => Effect.Effect<Option.Option<{ readonly kind: string; readonly lineage: ReadonlyArray<string> }>, PersistenceError>
   /** Of `ids`, those that are accounts directly below `ownerAccountId`. */

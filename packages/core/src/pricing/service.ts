@@ -117,13 +117,14 @@ export const make = Effect.gen(function* () {
    */
   const assignList = Effect.fn("PriceLists.assign")(function* (principal: Principal, id: string, input: AssignPriceList) {
     yield* requireListWriter(principal)
+    const at = yield* now
     return yield* transactor.withTransaction(Effect.gen(function* () {
       const list = yield* find(principal, id)
       const given = [input.account_ids, input.customer_ids, input.all].filter((x) => x !== undefined).length
       if (given !== 1) return yield* ValidationError.of("account_ids", "send exactly one of account_ids, customer_ids or all: true")
       if (input.all !== undefined) {
         if (!input.all) return yield* ValidationError.of("all", "must be true (send [] ids to assign the list to nobody)")
-        yield* repo.assign(id, { all: true, ids: [] })
+        yield* repo.assign(id, { all: true, ids: [] }, at)
       } else {
         const owner = yield* repo.account(list.owner_account_id)
         const ownerIsPartner = Option.isSome(owner) && owner.value.kind === "partner"
@@ -141,7 +142,7 @@ export const make = Effect.gen(function* () {
         if (outside >= 0) {
           return yield* ValidationError.of(`${field}[${outside}]`, `${ids[outside]} is not directly below the list's owner`)
         }
-        yield* repo.assign(id, { all: false, ids })
+        yield* repo.assign(id, { all: false, ids }, at)
       }
       return yield* find(principal, id)
     }))

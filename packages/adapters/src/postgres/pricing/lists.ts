@@ -90,9 +90,10 @@ export const PriceListRepoLive = Layer.effect(
         })),
       remove: (id) =>
         orPersistenceError(Effect.map(sql`delete from price_lists where id = ${id} returning id`, (rows) => rows.length > 0)),
-      assign: (id, assignment) =>
+      assign: (id, assignment, at) =>
         orPersistenceError(Effect.gen(function* () {
-          yield* sql`update price_lists set assigned_to_all = ${assignment.all} where id = ${id}`
+          yield* sql`update price_lists set assigned_to_all = ${assignment.all}, updated_at = ${DateTime.formatIso(at)}
+                      where id = ${id}`
           yield* sql`delete from price_list_assignments where price_list_id = ${id}`
           if (assignment.ids.length > 0) {
             yield* sql`insert into price_list_assignments (price_list_id, assignee_id)
