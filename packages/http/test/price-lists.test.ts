@@ -231,6 +231,10 @@ describe("price lists", () => {
         // customer_id names a customer, account_id an account: the other kind's id is not taken for it.
         expectError(yield* priceAs(w.plan.id, `customer_id=${w.partner.id}`, w.keys.partner), 422, "validation_error", "customer_id")
         expectError(yield* priceAs(w.plan.id, `account_id=${w.customer.id}`, w.keys.partner), 422, "validation_error", "account_id")
+        // An id of the right prefix but too long is told what is wrong with it, not that it lacks the prefix.
+        const tooLong = yield* priceAs(w.plan.id, `customer_id=cus_${"0".repeat(65)}`, w.keys.partner)
+        expectError(tooLong, 422, "validation_error", "customer_id")
+        expect(tooLong.body.error.message).toBe('must be an id starting with "cus_", then 1 to 64 lower-case letters and digits')
         const viewer = yield* call("POST", `${V1}/price-lists`, { key: w.keys.partner, body: { name: "x" } })
         expect(viewer.status).toBe(422)
       }))

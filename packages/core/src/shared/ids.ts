@@ -127,7 +127,7 @@ export const makeIds = <Prefix extends string>(prefix: Prefix, count: number): E
 export const prefixedId = <const Brand extends string>(prefix: string, brand: Brand) =>
   Schema.String.pipe(
     Schema.pattern(new RegExp(`^${prefix}_[0-9a-z]{1,64}$`), {
-      message: () => `must be an id starting with "${prefix}_"`
+      message: () => `must be an id starting with "${prefix}_", then 1 to 64 lower-case letters and digits`
     }),
     Schema.brand(brand)
   )
