@@ -162,15 +162,19 @@ const measure = (template: string) =>
     const nodeCores = (cpu.user + cpu.system) / 1000 / runMs
     const machineCores = (machine.busy - machineBefore.busy) / runMs
 
-    const [check] = yield* sql<{ billed: number; once: boolean; invoices: number; finalized: number; lines: number; total: string }>`
+    const [check] = yield* sql<{
+      billed: number; once: boolean; invoices: number; finalized: number; lines: number; total: string; costs: number; cost_total: string
+    }>`
       select (select count(*)::int from billed_periods) as billed,
              (select count(*) = count(distinct subscription_id) from billed_periods) as once,
              (select count(*)::int from invoices) as invoices,
              (select count(*)::int from invoices where status = 'finalized') as finalized,
              (select count(*)::int from invoice_lines) as lines,
-             (select sum(total)::text from invoices) as total`
+             (select sum(total)::text from invoices) as total,
+             (select count(*)::int from channel_costs) as costs,
+             (select coalesce(sum(amount), 0)::text from channel_costs) as cost_total`
     if (check!.billed !== SUBSCRIPTIONS || !check!.once) throw new Error(`billed ${check!.billed} periods of ${SUBSCRIPTIONS}`)
-    console.log(`  GROUP BY ${seconds(aggregationMs).padStart(8)} (${count(groups.length)} groups)   billing run 2026-10 (grace 0) ${seconds(runMs).padStart(8)} (status ${done.status}, ${count(check!.invoices)} invoices, ${count(check!.finalized)} finalized, ${count(check!.lines)} lines, ${check!.total} EUR, every subscription billed once)   ${(runMs / aggregationMs).toFixed(1)}x`)
+    console.log(`  GROUP BY ${seconds(aggregationMs).padStart(8)} (${count(groups.length)} groups)   billing run 2026-10 (grace 0) ${seconds(runMs).padStart(8)} (status ${done.status}, ${count(check!.invoices)} invoices, ${count(check!.finalized)} finalized, ${count(check!.lines)} lines, ${check!.total} EUR, ${count(check!.costs)} costs up the channel, ${check!.cost_total} EUR, every subscription billed once)   ${(runMs / aggregationMs).toFixed(1)}x`)
     console.log(`      cores busy during the run: ${machineCores.toFixed(2)} in all, of which this process ${nodeCores.toFixed(2)}`)
     return { aggregationMs, runMs }
   }).pipe(Effect.scoped)

@@ -2,6 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import { type PriceModel, rate } from "../catalog/pricing.js"
 import type { InvoiceLineDetails, InvoiceLineFields, InvoiceLineKind } from "../invoices/model.js"
+import { type LineCost, planLineCosts, type TierPlanPrice, type TierSkuModel, usageLineCosts } from "../channel/line-costs.js"
 import { type Currency, type Money, roundToMinorUnit } from "../shared/money.js"
 import type { SubscriptionStatus } from "../subscriptions/model.js"
 import { type BillingInterval, installmentSchedule, prorationFraction } from "../subscriptions/periods.js"
@@ -82,6 +83,8 @@ export interface PlanPrice {
    * docs/channel.md): the period is prorated at each price from its instant on.
    */
   readonly changes?: ReadonlyArray<{ readonly from: DateTime.Utc; readonly price: Money }>
+  /** Each tier above the customer that buys the plan, at its own price (its lines' costs). */
+  readonly costs?: ReadonlyArray<TierPlanPrice>
 }
 
 /** A billing period of a subscription (periods.ts): `[start, end)`, number `index` from 0. */
@@ -99,6 +102,13 @@ export interface SkuPricing {
   readonly model: PriceModel
 }
 
+/** A period's usage of one SKU, and each tier above the customer's price model for it (its costs). */
+export interface UsageToRate {
+  readonly sku: SkuPricing
+  readonly quantity: BigDecimal.BigDecimal
+  readonly costs?: ReadonlyArray<TierSkuModel>
+}
+
 /** A completed `purchase` order item not yet on an invoice. */
 export interface OneOffItem {
   readonly order_item_id: string
@@ -113,6 +123,8 @@ export interface OneOffItem {
 export interface BilledLine {
   readonly currency: Currency
   readonly line: InvoiceLineFields
+  /** What each tier above the customer pays for the line (channel/line-costs.ts), when known. */
+  readonly costs?: ReadonlyArray<LineCost>
 }
 
 // Segments ---------------------------------------------------------------------------------------
@@ -248,6 +260,7 @@ export const recurringLines = (
       : `${plan.name}, installment ${details.installment} of ${installments}`
     return {
       currency,
+      ...(plan.costs === undefined ? {} : { costs: planLineCosts(plan.costs, segment.from, quantity, whole ? undefined : segment, currency) }),
       line: invoiceLine({
         kind,
         description: whole ? what : `${what} (${segment.days} of ${segment.period_days} days)`,
@@ -272,15 +285,16 @@ export const recurringLines = (
 export const usageLines = (
   subscription: BillableSubscription,
   period: Pick<SubscriptionPeriod, "start" | "end">,
-  usage: ReadonlyArray<{ readonly sku: SkuPricing; readonly quantity: BigDecimal.BigDecimal }>
+  usage: ReadonlyArray<UsageToRate>
 ): ReadonlyArray<BilledLine> =>
   [...usage]
     .filter((u) => BigDecimal.isPositive(u.quantity))
     .sort((a, b) => (a.sku.id < b.sku.id ? -1 : a.sku.id > b.sku.id ? 1 : 0))
-    .map(({ quantity, sku }) => {
+    .map(({ costs, quantity, sku }) => {
       const rating = rate(sku.model, quantity, sku.currency)
       return {
         currency: sku.currency,
+        ...(costs === undefined ? {} : { costs: usageLineCosts(costs, quantity, sku.currency) }),
         line: invoiceLine({
           kind: "usage",
           description: sku.name,
@@ -318,7 +332,7 @@ export const subscriptionLines = (
   period: SubscriptionPeriod,
   history: ReadonlyArray<HistoryRow>,
   planPrice: (planId: string, version: number) => PlanPrice,
-  usage: ReadonlyArray<{ readonly sku: SkuPricing; readonly quantity: BigDecimal.BigDecimal }>
+  usage: ReadonlyArray<UsageToRate>
 ): ReadonlyArray<BilledLine> => [
   ...recurringLines(subscription, period, segmentsOf(subscription, period, history), planPrice),
   ...usageLines(subscription, period, usage)

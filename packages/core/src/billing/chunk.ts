@@ -73,12 +73,16 @@ export const billNextChunk = (runId: string) =>
       ...periodKey(b.subscription, b.period),
       invoice_id: invoiceOf(b.subscription.customer_id, b.lines[0]!.currency)
     }))))
-    const lines = yield* taxNewInvoices(placeLines(claimable, claimedPeriods, oneOffs, invoiceOf), toIssue, at)
-    yield* writes.insertLines(lines)
-    // What each tier above the customers paid for these lines (docs/channel.md "Channel costs"),
-    // before the invoices are issued: issuing takes each issuer's number sequence, locked until
-    // commit, and the chunks of one issuer wait on it, so the less that follows it the better.
-    yield* (yield* ChannelCostRepo).record([...new Set(lines.map((l) => l.invoice_id))], at, toIssue)
+    // The lines go with what each tier above the customers pays for them (docs/channel.md
+    // "Channel costs"), built with them from the prices read for the chunk.
+    const lines = yield* taxNewInvoices(placeLines(claimable, claimedPeriods, oneOffs, invoiceOf, run.period), toIssue, at)
+    yield* writes.insertLines(lines, at)
+    // One-offs are costed from their stored lines (their SKUs' prices are not read with the
+    // periods'), before the invoices are issued: issuing takes each issuer's number sequence,
+    // locked until commit, and the chunks of one issuer wait on it.
+    const withOneOffs = [...oneOffs.keys()].flatMap((customerId) =>
+      [...new Set(oneOffs.get(customerId)!.map((l) => invoiceOf(customerId, l.currency)))])
+    yield* (yield* ChannelCostRepo).record(withOneOffs, at, toIssue)
     const made = yield* settleInvoices(run, drafts, toIssue, new Set(lines.map((l) => l.invoice_id)), at)
     yield* queue.completeChunk(run.id, chunk, {
       customers: customers.length,
@@ -133,7 +137,9 @@ const taxNewInvoices = (lines: ReadonlyArray<PlacedLine>, toIssue: ReadonlyArray
     const taxedOf = new Map<PlacedLine, PlacedLine>()
     groups.forEach((invoice, g) => linesOf.get(invoice.id)!.forEach((placed, n) => {
       const { exemption_reason, line, priced_amount } = taxed[g]![n]!
-      taxedOf.set(placed, { invoice_id: placed.invoice_id, line, tax: { exemption_reason, priced_amount } })
+      taxedOf.set(placed, placed.costs === undefined
+        ? { invoice_id: placed.invoice_id, line, tax: { exemption_reason, priced_amount } }
+        : { invoice_id: placed.invoice_id, line, tax: { exemption_reason, priced_amount }, costs: placed.costs })
     }))
     return lines.map((placed) => taxedOf.get(placed) ?? placed)
   })

@@ -1,7 +1,6 @@
-import type * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import type { BillableSubscription, HistoryRow, PlanPrice, SkuPricing, SubscriptionPeriod } from "./build.js"
+import type { BillableSubscription, HistoryRow, PlanPrice, SkuPricing, SubscriptionPeriod, UsageToRate } from "./build.js"
 import { monthBounds } from "./months.js"
 import { BillingInputRepo, type PeriodKey, type PricedHistoryRow, type UsageTotal } from "./ports.js"
 
@@ -13,10 +12,7 @@ export const key = (a: string, b: string) => `${a}\u0000${b}`
 /** build.ts's inputs for a set of subscription periods, indexed by subscription and period. */
 export interface BillingInputs {
   readonly historyOf: (subscriptionId: string) => ReadonlyArray<HistoryRow>
-  readonly usageOf: (
-    subscriptionId: string,
-    start: DateTime.Utc
-  ) => ReadonlyArray<{ readonly sku: SkuPricing; readonly quantity: BigDecimal.BigDecimal }>
+  readonly usageOf: (subscriptionId: string, start: DateTime.Utc) => ReadonlyArray<UsageToRate>
   /**
    * The plan prices of one subscription's period: its customer's (price lists resolved, docs/channel.md),
    * which differ from one customer to the next.
@@ -41,13 +37,13 @@ export const indexInputs = (
     plans.set(planKey(h.subscription_id, h.plan.plan_id, h.plan.version), h.plan)
   }
   const skuById = new Map(skus.map((s) => [s.id, s]))
-  const usageOf = new Map<string, Array<{ sku: SkuPricing; quantity: BigDecimal.BigDecimal }>>()
+  const usageOf = new Map<string, Array<UsageToRate>>()
   for (const u of usage) {
     const sku = u.pricing ?? skuById.get(u.sku_id)
     if (sku === undefined) continue
     const k = key(u.subscription_id, String(DateTime.toEpochMillis(u.period_start)))
     const list = usageOf.get(k) ?? []
-    list.push({ sku, quantity: u.quantity })
+    list.push(u.costs === undefined ? { sku, quantity: u.quantity } : { sku, quantity: u.quantity, costs: u.costs })
     usageOf.set(k, list)
   }
   return {

@@ -1,5 +1,5 @@
 import * as DateTime from "effect/DateTime"
-import type { BillingMonth, InvoiceLineFields } from "../invoices/model.js"
+import type { BillingMonth } from "../invoices/model.js"
 import type { InvoiceToIssue } from "../invoices/ports.js"
 import type { Currency } from "../shared/money.js"
 import {
@@ -12,7 +12,7 @@ import {
 } from "./build.js"
 import { type BillingInputs, key } from "./inputs.js"
 import { monthBoundsMemo, periodEndingIn } from "./months.js"
-import type { BillableCustomer } from "./ports.js"
+import type { BillableCustomer, PlacedLine } from "./ports.js"
 
 /**
  * A chunk of a billing run, planned: pure functions from what was read (customers, their
@@ -113,21 +113,28 @@ export const invoiceRequests = (
 /**
  * The lines of the periods this transaction claimed and of the one-offs, each on its customer's
  * invoice of its currency, in the preview's order: each subscription's lines (subscriptions by
- * id), then the one-offs.
+ * id), then the one-offs. Lines whose costs up the channel are known carry them, in `period`.
  */
 export const placeLines = (
   billed: ReadonlyArray<BilledPeriod>,
   claimed: ReadonlySet<string>,
   oneOffs: ReadonlyMap<string, ReadonlyArray<BilledLine>>,
-  invoiceOf: (customerId: string, currency: Currency) => string
-): ReadonlyArray<{ readonly invoice_id: string; readonly line: InvoiceLineFields }> => {
-  const lines: Array<{ invoice_id: string; line: InvoiceLineFields }> = []
+  invoiceOf: (customerId: string, currency: Currency) => string,
+  period: BillingMonth
+): ReadonlyArray<PlacedLine> => {
+  const lines: Array<PlacedLine> = []
+  const place = (customerId: string, l: BilledLine) => {
+    const invoice_id = invoiceOf(customerId, l.currency)
+    lines.push(l.costs === undefined || l.costs.length === 0
+      ? { invoice_id, line: l.line }
+      : { invoice_id, line: l.line, costs: { customer_id: customerId, period, currency: l.currency, tiers: l.costs } })
+  }
   for (const b of billed) {
     if (!claimed.has(b.subscription.id)) continue
-    for (const l of b.lines) lines.push({ invoice_id: invoiceOf(b.subscription.customer_id, l.currency), line: l.line })
+    for (const l of b.lines) place(b.subscription.customer_id, l)
   }
   for (const [customerId, list] of [...oneOffs].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (const l of list) lines.push({ invoice_id: invoiceOf(customerId, l.currency), line: l.line })
+    for (const l of list) place(customerId, l)
   }
   return lines
 }

@@ -1,9 +1,10 @@
 import type * as BigDecimal from "effect/BigDecimal"
+import type { LineCost, TierSkuModel } from "../channel/line-costs.js"
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
-import type { InvoiceLineFields } from "../invoices/model.js"
+import type { BillingMonth, InvoiceLineFields } from "../invoices/model.js"
 import type { InvoiceToIssue } from "../invoices/ports.js"
 import type { PersistenceError } from "../shared/errors.js"
 import type { Currency } from "../shared/money.js"
@@ -45,6 +46,8 @@ export interface UsageTotal {
   readonly quantity: BigDecimal.BigDecimal
   /** The SKU as a price list prices it for the subscription's customer; the catalog's when absent. */
   readonly pricing?: SkuPricing
+  /** Each tier above the customer that buys the SKU, with its price model (the line's costs). */
+  readonly costs?: ReadonlyArray<TierSkuModel>
 }
 
 /** A line placed on its invoice; taxed already when `tax` is there. */
@@ -52,6 +55,13 @@ export interface PlacedLine {
   readonly invoice_id: string
   readonly line: InvoiceLineFields
   readonly tax?: { readonly exemption_reason: string | null; readonly priced_amount: BigDecimal.BigDecimal | null }
+  /** What the tiers above the customer pay for it, written with it (channel_costs), in its invoice's period. */
+  readonly costs?: {
+    readonly customer_id: string
+    readonly period: BillingMonth
+    readonly currency: Currency
+    readonly tiers: ReadonlyArray<LineCost>
+  }
 }
 
 export interface Draft {
@@ -67,6 +77,7 @@ export interface Draft {
 export interface FlaggedDraft {
   readonly id: string
   readonly currency: Currency
+  readonly period: BillingMonth
 }
 
 export interface BilledPeriod extends PeriodKey {
@@ -191,7 +202,7 @@ export class BillingInvoiceRepo extends Context.Tag("@provisio/core/BillingInvoi
    * invoice is skipped.
    */
   /** Lines taxed before they are written carry their exemption reason and price as priced (TaxCalculator.taxLines). */
-  readonly insertLines: (lines: ReadonlyArray<PlacedLine>) => Effect.Effect<void, PersistenceError>
+  readonly insertLines: (lines: ReadonlyArray<PlacedLine>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
   /** subtotal, total and amount_due from the lines. */
   readonly refreshTotals: (invoiceIds: ReadonlyArray<string>, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
   /** Deletes those of the drafts that have no lines; answers how many. */

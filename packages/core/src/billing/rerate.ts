@@ -1,10 +1,9 @@
 import * as Effect from "effect/Effect"
-import type { InvoiceLineFields } from "../invoices/model.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
 import { usageLines } from "./build.js"
 import { inputsWithUsage } from "./inputs.js"
-import { BillingInputRepo, BillingInvoiceRepo } from "./ports.js"
+import { BillingInputRepo, BillingInvoiceRepo, type PlacedLine } from "./ports.js"
 import { TaxCalculator } from "../tax/ports.js"
 import { ChannelCostRepo } from "../channel/ports.js"
 
@@ -24,20 +23,22 @@ export const rerateLocked = (ids: ReadonlyArray<string> | undefined) =>
     const inputs = yield* inputsWithUsage(periods, [])
     // Each period's usage goes back on its own draft; lines in another currency are on that
     // currency's invoice, which is not re-rated here.
-    const currencyOf = new Map(flagged.map((d) => [d.id, d.currency]))
-    const lines: Array<{ invoice_id: string; line: InvoiceLineFields }> = []
+    const draftOf = new Map(flagged.map((d) => [d.id, d]))
+    const lines: Array<PlacedLine> = []
     for (const p of periods) {
       const period = { start: p.period_start, end: p.period_end }
-      for (const { currency, line } of usageLines(p.subscription, period, inputs.usageOf(p.subscription_id, p.period_start))) {
-        if (currency === currencyOf.get(p.invoice_id)) lines.push({ invoice_id: p.invoice_id, line })
+      const draft = draftOf.get(p.invoice_id)!
+      for (const { costs, currency, line } of usageLines(p.subscription, period, inputs.usageOf(p.subscription_id, p.period_start))) {
+        if (currency !== draft.currency) continue
+        // With the new usage lines, their costs up the channel (docs/channel.md "Channel costs").
+        lines.push(costs === undefined || costs.length === 0
+          ? { invoice_id: p.invoice_id, line }
+          : { invoice_id: p.invoice_id, line, costs: { customer_id: p.subscription.customer_id, period: draft.period, currency, tiers: costs } })
       }
     }
-    const costs = yield* ChannelCostRepo
     yield* writes.deleteUsageLines(draftIds)
-    yield* costs.forgetUsage(draftIds)
-    yield* writes.insertLines(lines)
-    // The new usage lines' costs up the channel (docs/channel.md "Channel costs").
-    yield* costs.record(draftIds, yield* now)
+    yield* (yield* ChannelCostRepo).forgetUsage(draftIds)
+    yield* writes.insertLines(lines, yield* now)
     yield* (yield* TaxCalculator).taxInvoices(draftIds)
     yield* writes.refreshTotals(draftIds, yield* now)
     yield* writes.clearRerate(draftIds)

@@ -13,15 +13,16 @@ import type { InvoiceToIssue } from "../invoices/ports.js"
 import type { StoredUpstreamInvoice, UpstreamInvoiceLine, UpstreamListFilter } from "./model.js"
 
 /**
- * Channel costs: for every customer line a billing chunk wrote, the cost at each tier above the
+ * Channel costs: for every customer line a billing chunk writes, the cost at each tier above the
  * customer that buys it (the partner from its distributor, the distributor from the platform),
- * at the buyer's price resolved as billing resolves the customer's (channel_plan_prices /
- * channel_sku_prices), in a fixed number of statements per chunk whatever its size.
+ * at the buyer's price resolved as billing resolves the customer's. Plan and usage lines carry
+ * theirs (line-costs.ts) and are written with them (BillingInvoiceRepo.insertLines); this
+ * repository costs one-off lines from their stored lines, and forgets re-rated usage's.
  */
 export class ChannelCostRepo extends Context.Tag("@provisio/core/ChannelCostRepo")<ChannelCostRepo, {
   /**
-   * Records the costs of the invoices' lines that have none yet (in their invoice's period); a
-   * line is costed once per buyer. `unstored`: invoices whose lines are written but which are
+   * Records the costs of the invoices' one-off lines that have none yet (in their invoice's
+   * period); a line is costed once per buyer. `unstored`: invoices whose lines are written but which are
    * not stored yet (a run issues its new invoices last, holding its issuers' number sequences
    * for as short a time as it can), created at `at`.
    */

@@ -124,8 +124,8 @@ export const BillingInputRepoLive = Layer.effect(
 
     /**
      * The history rows with each customer's own price (price lists resolved for the period, one
-     * statement for the chunk), and the prices an `immediately` list sets inside the period; with
-     * no price list they keep their plan version's price.
+     * statement for the chunk) and the prices an `immediately` list sets inside the period, and
+     * the same for each tier above the customer that buys the plan (the lines' costs).
      */
     const withCustomerPrices = (periods: ReadonlyArray<PeriodKey>, rows: ReadonlyArray<PricedHistoryRow>) => {
       const periodOf = new Map(periods.map((p) => [p.subscription_id, p]))
@@ -140,21 +140,45 @@ export const BillingInputRepoLive = Layer.effect(
         const pricesOf = new Map<string, Array<(typeof prices)[number]>>()
         for (const p of prices) {
           const k = `${p.subscription_id}\u0000${p.plan_id}\u0000${p.plan_version}`
-          pricesOf.set(k, [...(pricesOf.get(k) ?? []), p])
+          const list = pricesOf.get(k)
+          if (list === undefined) pricesOf.set(k, [p])
+          else list.push(p)
         }
+        const byStart = (a: { from_ms: number | null }, b: { from_ms: number | null }) => (a.from_ms ?? 0) - (b.from_ms ?? 0)
         return rows.map((r) => {
           const found = pricesOf.get(`${r.subscription_id}\u0000${r.row.plan_id}\u0000${r.row.plan_version}`)
           if (found === undefined) return r
           const currency = r.plan.price.currency
-          const start = found.find((p) => p.from_ms === null)
-          const changes = found.filter((p) => p.from_ms !== null)
+          const own = found.filter((p) => p.own)
+          const start = own.find((p) => p.from_ms === null)
+          const changes = own.filter((p) => p.from_ms !== null).sort(byStart)
             .map((p) => ({ from: instant(p.from_ms!), price: money(BigDecimal.unsafeFromString(p.price), currency) }))
+          const buyers = new Map<string, Array<(typeof prices)[number]>>()
+          for (const p of found) {
+            if (p.own) continue
+            const list = buyers.get(p.buyer_id)
+            if (list === undefined) buyers.set(p.buyer_id, [p])
+            else list.push(p)
+          }
+          const costs = [...buyers.values()].flatMap((list) => {
+            const first = list.find((p) => p.from_ms === null)
+            if (first === undefined) return []
+            const later = list.filter((p) => p.from_ms !== null).sort(byStart)
+              .map((p) => ({ from: instant(p.from_ms!), price: BigDecimal.unsafeFromString(p.price) }))
+            return [{
+              buyer_account_id: first.buyer_id,
+              seller_account_id: first.seller_id,
+              price: BigDecimal.unsafeFromString(first.price),
+              ...(later.length === 0 ? {} : { changes: later })
+            }]
+          })
           return {
             ...r,
             plan: {
               ...r.plan,
               price: start === undefined ? r.plan.price : money(BigDecimal.unsafeFromString(start.price), currency),
-              ...(changes.length === 0 ? {} : { changes })
+              ...(changes.length === 0 ? {} : { changes }),
+              costs
             }
           }
         })
@@ -251,16 +275,17 @@ export const BillingInputRepoLive = Layer.effect(
               join usage_totals u
                 on u.subscription_id = k.subscription_id and u.period_start = ${fromMillis("k.start_ms")}`,
           (rows) =>
-            // The SKUs a price list prices for the customer, resolved for the chunk at once.
+            // The SKUs as the customer's chain prices them (its own, its buyers' above), resolved for the chunk at once.
             Effect.map(resolvedSkuPricing(sql, rows), (listed) =>
               rows.map((r) => {
-                const pricing = listed.get(skuPricingKey(r.subscription_id, r.start_ms, r.sku_id))
+                const resolved = listed.get(skuPricingKey(r.subscription_id, r.start_ms, r.sku_id))
                 return {
                   subscription_id: r.subscription_id,
                   period_start: instant(r.start_ms),
                   sku_id: r.sku_id,
                   quantity: BigDecimal.unsafeFromString(r.quantity),
-                  ...(pricing === undefined ? {} : { pricing })
+                  ...(resolved?.pricing === undefined ? {} : { pricing: resolved.pricing }),
+                  ...(resolved === undefined ? {} : { costs: resolved.costs })
                 }
               }))
         ))

@@ -1,6 +1,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { BillingInvoiceRepo, type PlacedLine } from "@provisio/core/billing/ports"
-import type { InvoiceLineFields } from "@provisio/core/invoices/model"
+import { BillingMonth, type InvoiceLineFields } from "@provisio/core/invoices/model"
 import { Currency, formatDecimal } from "@provisio/core/shared/money"
 import type * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
@@ -26,7 +26,7 @@ const DraftRow = Schema.Struct({
 
 const IdRow = Schema.Struct({ id: Schema.String })
 const LockedInvoiceRow = Schema.Struct({ id: Schema.String, status: Schema.String, lineage: Schema.Array(Schema.String) })
-const FlaggedRow = Schema.Struct({ id: Schema.String, currency: Currency })
+const FlaggedRow = Schema.Struct({ id: Schema.String, currency: Currency, period: BillingMonth })
 
 /**
  * Lines as one array per column, written as `InvoiceLine` encodes them (decimals as text, the
@@ -74,12 +74,45 @@ const lineColumns = (lines: ReadonlyArray<PlacedLine>) => {
     tax_category: column<string | null>("text"),
     tax_reason: column<string | null>("text")
   }
+  // Each line's costs up the channel, a row per buyer, placed by the line's ordinal.
+  const costs = {
+    invoice_id: column<string>("text"),
+    ordinal: column<number>("int4"),
+    buyer_account_id: column<string>("text"),
+    seller_account_id: column<string>("text"),
+    customer_id: column<string>("text"),
+    period: column<string>("text"),
+    kind: column<string>("text"),
+    plan_id: column<string | null>("text"),
+    sku_id: column<string | null>("text"),
+    quantity: column<string | null>("numeric"),
+    unit_cost: column<string | null>("numeric"),
+    amount: column<string>("numeric"),
+    currency: column<string>("text")
+  }
   const detailsJson: Array<string> = []
   const seen = new Map<string, number>()
   // One pass, not a map per column: a run writes tens of thousands of lines.
-  for (const { invoice_id, line, tax } of lines) {
+  for (const { costs: lineCosts, invoice_id, line, tax } of lines) {
     const n = (seen.get(invoice_id) ?? 0) + 1
     seen.set(invoice_id, n)
+    if (lineCosts !== undefined) {
+      for (const tier of lineCosts.tiers) {
+        costs.invoice_id.values.push(invoice_id)
+        costs.ordinal.values.push(n)
+        costs.buyer_account_id.values.push(tier.buyer_account_id)
+        costs.seller_account_id.values.push(tier.seller_account_id)
+        costs.customer_id.values.push(lineCosts.customer_id)
+        costs.period.values.push(lineCosts.period)
+        costs.kind.values.push(line.kind)
+        costs.plan_id.values.push(line.plan_id)
+        costs.sku_id.values.push(line.sku_id)
+        costs.quantity.values.push(decimal(line.quantity))
+        costs.unit_cost.values.push(decimal(tier.unit_cost))
+        costs.amount.values.push(formatDecimal(tier.amount))
+        costs.currency.values.push(lineCosts.currency)
+      }
+    }
     columns.invoice_id.values.push(invoice_id)
     columns.ordinal.values.push(n)
     columns.kind.values.push(line.kind)
@@ -101,7 +134,7 @@ const lineColumns = (lines: ReadonlyArray<PlacedLine>) => {
     columns.tax_reason.values.push(tax === undefined ? null : tax.exemption_reason)
     detailsJson.push(details(line.details))
   }
-  return { columns, detailsJson, invoiceIds: [...seen.keys()] }
+  return { columns, costs, detailsJson, invoiceIds: [...seen.keys()] }
 }
 
 export const BillingInvoiceRepoLive = Layer.effect(
@@ -155,14 +188,27 @@ export const BillingInvoiceRepoLive = Layer.effect(
         ))
       },
 
-      insertLines: (lines) => {
+      insertLines: (lines, at) => {
         if (lines.length === 0) return Effect.void
-        const { columns, detailsJson, invoiceIds } = lineColumns(lines)
+        const { columns, costs, detailsJson, invoiceIds } = lineColumns(lines)
         return run(sql`
           with last as (
             select invoice_id, max(position) as position from invoice_lines
              where invoice_id = any(${pgArray(invoiceIds)}::text[]) group by invoice_id
           )
+          ${costs.invoice_id.values.length === 0 ? sql`` : sql`,
+          -- The costs at their lines' positions (numbered as the lines are: the last position
+          -- before this statement, plus the ordinal).
+          costed as (
+            insert into channel_costs (invoice_id, line_position, buyer_account_id, seller_account_id, period, customer_id,
+                                       kind, plan_id, sku_id, quantity, unit_cost, amount, currency, created_at)
+            select c.invoice_id, coalesce(last.position, 0) + c.ordinal, c.buyer_account_id, c.seller_account_id, c.period,
+                   c.customer_id, c.kind, c.plan_id, c.sku_id, c.quantity, c.unit_cost, c.amount, c.currency, ${iso(at)}::timestamptz
+              from ${unnestRows(sql, costs, { alias: "c" })}
+              left join last using (invoice_id)
+             order by c.invoice_id, c.ordinal, c.buyer_account_id
+            on conflict do nothing
+          )`}
           insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
                                      period_start, period_end, quantity, unit_price, amount, details, order_item_id,
                                      credit_note_id, priced_amount, tax_rate, tax_category, tax_reason)
@@ -205,7 +251,7 @@ export const BillingInvoiceRepoLive = Layer.effect(
 
       lockFlaggedDrafts: (ids) =>
         ids !== undefined && ids.length === 0 ? Effect.succeed([]) : run(Effect.flatMap(
-          sql`select id, currency from invoices
+          sql`select id, currency, period from invoices
                where status = 'draft' and needs_rerate ${ids === undefined ? sql`` : sql`and id = any(${pgArray(ids)}::text[])`}
                order by id for update`,
           decode(FlaggedRow)
