@@ -66,6 +66,8 @@ describe("API conventions", () => {
         const notAnObject = yield* call("POST", "/api/v1/distributors", { body: [1] })
         expect(notAnObject.status).toBe(422)
         expect(notAnObject.body.error).toMatchObject({ code: "validation_error", message: "the request body must be a JSON object, not [1]" })
+        const notASection = yield* call("PUT", "/api/v1/settings", { body: { channel: "yes" } })
+        expect(notASection.body.error).toMatchObject({ code: "validation_error", field: "channel", message: 'must be an object, not "yes"' })
       }))
 
     it.effect("a bad query parameter is 422 naming it, whether of the wrong type or out of range", () =>

@@ -18,8 +18,9 @@ const EXPECTED = /^Expected (.+), actual (.+)$/s
 /**
  * What the caller reads for the first issue. A value outside a set of literals fails once per
  * literal (`Expected "fixed", actual "x"`, then `"markup_percent"`...): they are said together,
- * so the message names every value the field takes, not only the first. A body that is not an
- * object at all (`[1]`, `null`) is said so, rather than with the schema's name.
+ * so the message names every value the field takes, not only the first. A body, or a field, that
+ * has not the wanted shape at all (`[1]` for an object, `"x"` for a list) is told the shape, not
+ * the schema's name (`Expected Struct (Encoded side)`).
  */
 const messageOf = (issues: ReadonlyArray<DecodeIssue>): string | undefined => {
   const first = issues[0]
@@ -29,14 +30,20 @@ const messageOf = (issues: ReadonlyArray<DecodeIssue>): string | undefined => {
   const actual = match[2]!
   if (first.path.length === 0 && !actual.startsWith("{")) return `the request body must be a JSON object, not ${actual}`
   const field = fieldPath(first.path)
-  const expected = issues.flatMap((issue) => {
+  const expected = [...new Set(issues.flatMap((issue) => {
     if (fieldPath(issue.path) !== field) return []
     const other = EXPECTED.exec(issue.message)
     return other !== null && other[2] === actual && other[1] !== "undefined" ? [other[1]!] : []
-  })
-  const unique = [...new Set(expected)]
-  if (unique.length < 2) return first.message
-  return `Expected ${unique.slice(0, -1).join(", ")} or ${unique[unique.length - 1]}, actual ${actual}`
+  }))]
+  const [only, ...others] = expected.filter((wanted) => wanted !== "null")
+  const orNull = expected.includes("null") ? " or null" : ""
+  // A schema's own name means nothing to the caller: say what shape was wanted.
+  if (only !== undefined && others.length === 0) {
+    if (/^(ReadonlyArray|Array)<|^readonly \[/.test(only)) return `must be an array${orNull}, not ${actual}`
+    if (/\(Encoded side\)$|^\{ /.test(only)) return `must be an object${orNull}, not ${actual}`
+  }
+  if (expected.length < 2) return first.message
+  return `Expected ${expected.slice(0, -1).join(", ")} or ${expected[expected.length - 1]}, actual ${actual}`
 }
 
 const isBodyDecodeFailure = (defect: unknown): boolean =>
