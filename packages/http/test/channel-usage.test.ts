@@ -68,13 +68,17 @@ describe("channel economics with a mid-month increase and usage tiers", () => {
         ])
         expect(invoice.subtotal).toEqual(eur("170.88"))
 
-        // The partner's costs: 42.00 + 63.00 at 8.40, 150 x 0.084 = 12.60; the distributor's: 35.00 + 52.50, 10.50.
+        // The partner's costs: 42.00 + 63.00 at 8.40 (kept as one row: one plan, one unit cost),
+        // 150 x 0.084 = 12.60; the distributor's: 35.00 + 52.50, 10.50.
         const sql = yield* SqlClient.SqlClient
         const costs = yield* sql<{ buyer: string; amounts: string }>`
           select case when buyer_account_id = ${w.partner.id} then 'partner' else 'distributor' end as buyer,
-                 string_agg(amount::text, ' ' order by line_position) as amounts
+                 string_agg(quantity::text || ' ' || coalesce(unit_cost::text, '-') || ' ' || amount::text, ', ' order by line_position) as amounts
             from channel_costs where customer_id = ${w.customer.id} group by 1 order by 1`
-        expect(costs).toEqual([{ buyer: "distributor", amounts: "35.00 52.50 10.50" }, { buyer: "partner", amounts: "42.00 63.00 12.60" }])
+        expect(costs).toEqual([
+          { buyer: "distributor", amounts: "25 7.00 87.50, 150 0.07 10.50" },
+          { buyer: "partner", amounts: "25 8.40 105.00, 150 0.084 12.60" }
+        ])
 
         // Upstream: one line per plan and SKU, quantities summed (seat-segments 10 + 15).
         const toPartner = (yield* upstreamInvoices(w.keys.partner))[0]

@@ -197,16 +197,21 @@ export const BillingInvoiceRepoLive = Layer.effect(
              where invoice_id = any(${pgArray(invoiceIds)}::text[]) group by invoice_id
           )
           ${costs.invoice_id.values.length === 0 ? sql`` : sql`,
-          -- The costs at their lines' positions (numbered as the lines are: the last position
-          -- before this statement, plus the ordinal).
+          -- The costs, a row per invoice, buyer, plan or SKU and unit cost (quantities and amounts
+          -- summed: what upstream invoices and margins read; a row a line was five times the rows
+          -- for a customer of five subscriptions). A row stands at the position of its first line
+          -- (numbered as the lines are: the last position before this statement, plus the
+          -- ordinal), so lines added to a draft later make rows of their own.
           costed as (
             insert into channel_costs (invoice_id, line_position, buyer_account_id, seller_account_id, period, customer_id,
                                        kind, plan_id, sku_id, quantity, unit_cost, amount, currency, created_at)
-            select c.invoice_id, coalesce(last.position, 0) + c.ordinal, c.buyer_account_id, c.seller_account_id, c.period,
-                   c.customer_id, c.kind, c.plan_id, c.sku_id, c.quantity, c.unit_cost, c.amount, c.currency, ${iso(at)}::timestamptz
+            select c.invoice_id, coalesce(min(last.position), 0) + min(c.ordinal), c.buyer_account_id, c.seller_account_id,
+                   c.period, c.customer_id, c.kind, c.plan_id, c.sku_id, sum(c.quantity), c.unit_cost, sum(c.amount), c.currency,
+                   ${iso(at)}::timestamptz
               from ${unnestRows(sql, costs, { alias: "c" })}
               left join last using (invoice_id)
-             order by c.invoice_id, c.ordinal, c.buyer_account_id
+             group by c.invoice_id, c.buyer_account_id, c.seller_account_id, c.period, c.customer_id, c.kind, c.plan_id,
+                      c.sku_id, c.unit_cost, c.currency
             on conflict do nothing
           )`}
           insert into invoice_lines (invoice_id, position, kind, description, subscription_id, product_id, plan_id, sku_id,
