@@ -34,7 +34,8 @@ import { Billing } from "@provisio/core/billing/service"
 import { BillingMonth } from "@provisio/core/invoices/model"
 import { Identity } from "@provisio/core/identity/service"
 import { Context, Effect, Layer, Logger, LogLevel } from "effect"
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
 import { scratchServerDatabase, seedChannel, seedPriceLists, seedUsage } from "./fixtures/billing-seed"
 
 const SUBSCRIPTIONS = Math.max(100, Number(process.argv[2] ?? 10_000))
@@ -99,6 +100,26 @@ const machineCpu = () => {
   return { busy: (total - ticks[3]! - ticks[4]!) * 10, total: total * 10 }
 }
 
+/**
+ * With BENCH_PROFILE=<dir>, each measured run under the V8 profiler (this process only: the run's
+ * own code, pg's parsing), written as <dir>/run-<n>.cpuprofile (`npx tsx bench/http-profile.ts <dir>`
+ * summarizes them).
+ */
+const PROFILE_DIR = process.env["BENCH_PROFILE"]
+let profiled = 0
+const profiling = async () => {
+  if (PROFILE_DIR === undefined) return async () => {}
+  const session = new Session()
+  session.connect()
+  await session.post("Profiler.enable")
+  await session.post("Profiler.start")
+  return async () => {
+    const { profile } = await session.post("Profiler.stop")
+    writeFileSync(`${PROFILE_DIR}/run-${++profiled}.cpuprofile`, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
 /** Median of a few measurements: this is a shared machine, and one slow spell should not decide. */
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -149,12 +170,14 @@ const measure = (template: string) =>
     const operator = yield* Effect.flatMap(Identity, (identity) => identity.platformOperator).pipe(Effect.provide(context))
     // Every connection of the pool open before the clock starts, as a server's are.
     yield* Effect.all(Array.from({ length: POOL }, () => sql`select pg_sleep(0.01)`), { concurrency: "unbounded", discard: true })
+    const stopProfiling = yield* Effect.promise(profiling)
     const started = performance.now()
     const cpuBefore = process.cpuUsage()
     const machineBefore = machineCpu()
     const { run } = yield* billing.startRun(operator, { period: PERIOD, grace_period: "0 seconds" })
     const done = yield* billing.executeRun(run.id)
     const runMs = performance.now() - started
+    yield* Effect.promise(stopProfiling)
     // Where the run's time went: this process (the run's own code, pg's parsing) and the whole
     // machine (PostgreSQL's backends are most of the rest), as cores busy on average.
     const cpu = process.cpuUsage(cpuBefore)
