@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { call, expectData, expectError } from "./harness"
+import { call, createKey, createPartner, expectData, expectError } from "./harness"
 import { runDue, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
 import { awaitRun, eur, invoiceOf, priceList, workedExample } from "./price-lists-fixtures"
 
@@ -115,6 +115,26 @@ describe("price lists", () => {
         expectError(yield* call("PUT", `${V1}/price-lists/${w.lists.sibling.id}/assignments`, {
           key: w.keys.sibling, body: { customer_ids: [w.customer.id] }
         }), 422, "validation_error", "customer_ids[0]")
+      }))
+
+    it.effect("deleting a partner takes its own lists with it and off the lists naming it; one with billing history is 409", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const named = yield* priceList(w.keys.distributor, { name: "Named", rules: [{ all: true, type: "markup_percent", value: "10" }] },
+          { account_ids: [w.partner.id, w.sibling.id] })
+        // The sibling has no customer, one list of its own, and is named on its distributor's list: it can go (it was a 500).
+        expect((yield* call("DELETE", `${V1}/partners/${w.sibling.id}`, { key: w.keys.distributor })).status).toBe(204)
+        expectError(yield* call("GET", `${V1}/price-lists/${w.lists.sibling.id}`, { key: w.keys.distributor }), 404, "not_found")
+        expect(expectData(yield* call("GET", `${V1}/price-lists/${named.id}`, { key: w.keys.distributor })).assignments)
+          .toEqual({ all: false, account_ids: [w.partner.id], customer_ids: [] })
+        // A partner whose billing run is on record keeps its history: 409, not a database failure.
+        const billed = yield* createPartner(w.distributor.id, "standard", "Billed Telecom")
+        const billedKey = yield* createKey(billed.id)
+        yield* priceList(billedKey, { name: "Own", rules: [] })
+        const run = expectData(yield* call("POST", `${V1}/billing/runs`, { key: billedKey, body: { period: "2026-10" } }), 202)
+        yield* awaitRun(run.id, billedKey)
+        expectError(yield* call("DELETE", `${V1}/partners/${billed.id}`, { key: w.keys.distributor }), 409, "invalid_state")
+        expect(expectData(yield* call("GET", `${V1}/partners/${billed.id}`, { key: w.keys.distributor })).id).toBe(billed.id)
       }))
 
     it.effect("a new assignment changes the list: its updated_at moves, as for any other change", () =>

@@ -5,7 +5,7 @@ import type { Authenticated } from "@provisio/core/identity/model"
 import { AccountRepo, ApiKeyRepo } from "@provisio/core/identity/ports"
 import { type PrincipalCache, principalCache } from "@provisio/core/auth/principal-cache"
 import * as Context from "effect/Context"
-import type { PersistenceError } from "@provisio/core/shared/errors"
+import { InvalidState, type PersistenceError } from "@provisio/core/shared/errors"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
@@ -15,7 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { pageClause, searchClause } from "./pagination.js"
-import { orPersistenceError } from "./persistence.js"
+import { isForeignKeyViolation, orPersistenceError } from "./persistence.js"
 import { ScopeRow, scopes } from "./scopes.js"
 
 /**
@@ -69,11 +69,25 @@ export const AccountRepoLive = Layer.effect(
       insert: (account) => orPersistenceError(insert(account)),
       // A suspension, a move, an edition: what the principals of the account's keys say.
       update: (account) => orPersistenceError(update(account)).pipe(Effect.ensuring(Effect.sync(principals.clear))),
+      // Keys, users and price lists of the account go with it, and it leaves the lists assigned to
+      // it by name. Billing history that names it (runs it started, invoices it issued or was billed,
+      // its number series) stays, so such an account cannot go: InvalidState, not a database failure.
       delete: (id) =>
-        orPersistenceError(sql.withTransaction(Effect.zipRight(
-          Effect.zipRight(sql`delete from api_keys where account_id = ${id}`, sql`delete from users where account_id = ${id}`),
-          sql`delete from accounts where id = ${id}`
-        ))).pipe(Effect.ensuring(Effect.sync(principals.clear))),
+        sql.withTransaction(Effect.gen(function* () {
+          yield* sql`delete from api_keys where account_id = ${id}`
+          yield* sql`delete from users where account_id = ${id}`
+          yield* sql`delete from price_list_assignments where assignee_id = ${id}`
+          yield* sql`delete from price_lists where owner_account_id = ${id}`
+          yield* sql`delete from accounts where id = ${id}`
+        })).pipe(
+          Effect.catchAll((error): Effect.Effect<never, InvalidState | PersistenceError> =>
+            isForeignKeyViolation(error)
+              ? Effect.fail(new InvalidState({
+                message: `account ${id} has billing history (billing runs, invoices it issued or was billed): suspend it instead`
+              }))
+              : orPersistenceError(Effect.fail(error))),
+          Effect.ensuring(Effect.sync(principals.clear))
+        ),
       findById: (id) => orPersistenceError(findById(id)),
       findPlatform: orPersistenceError(
         SqlSchema.findOne({

@@ -22,3 +22,7 @@ export const isUniqueViolation = (error: unknown, constraint?: string): boolean 
   const cause = (error as { readonly cause?: { readonly code?: string; readonly constraint?: string } })?.cause
   return cause?.code === "23505" && (constraint === undefined || cause.constraint === constraint)
 }
+
+/** PostgreSQL's foreign_key_violation: a row still referenced from another table. */
+export const isForeignKeyViolation = (error: unknown): boolean =>
+  (error as { readonly cause?: { readonly code?: string } })?.cause?.code === "23503"

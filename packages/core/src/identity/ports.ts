@@ -2,14 +2,18 @@ import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
-import type { PersistenceError } from "../shared/errors.js"
+import type { InvalidState, PersistenceError } from "../shared/errors.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import type { Account, AccountScope, ApiKey, Authenticated } from "./model.js"
 
 export class AccountRepo extends Context.Tag("@provisio/core/AccountRepo")<AccountRepo, {
   readonly insert: (account: Account) => Effect.Effect<Account, PersistenceError>
   readonly update: (account: Account) => Effect.Effect<Account, PersistenceError>
-  readonly delete: (id: Account["id"]) => Effect.Effect<void, PersistenceError>
+  /**
+   * Removes the account with its keys, users and price lists; `InvalidState` when billing history
+   * (runs, invoices, number series) still names it.
+   */
+  readonly delete: (id: Account["id"]) => Effect.Effect<void, PersistenceError | InvalidState>
   readonly findById: (id: string) => Effect.Effect<Option.Option<Account>, PersistenceError>
   readonly findPlatform: Effect.Effect<Option.Option<Account>, PersistenceError>
   /** Accounts of one kind whose lineage contains `within`; with `search`, those whose name contains it or whose id it is. */
