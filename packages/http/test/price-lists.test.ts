@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { call, createKey, createPartner, expectData, expectError } from "./harness"
-import { runDue, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { createCustomer, runDue, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
 import { awaitRun, eur, invoiceOf, priceList, workedExample } from "./price-lists-fixtures"
 
 /** Price lists per tier and the price chain (docs/channel.md, the worked example asserted here). */
@@ -117,7 +117,7 @@ describe("price lists", () => {
         }), 422, "validation_error", "customer_ids[0]")
       }))
 
-    it.effect("deleting a partner takes its own lists with it and off the lists naming it; one with billing history is 409", () =>
+    it.effect("deleting a partner or customer takes it off the lists naming it (a partner's own lists go too); billing history is 409", () =>
       Effect.gen(function* () {
         const w = yield* workedExample
         const named = yield* priceList(w.keys.distributor, { name: "Named", rules: [{ all: true, type: "markup_percent", value: "10" }] },
@@ -127,6 +127,14 @@ describe("price lists", () => {
         expectError(yield* call("GET", `${V1}/price-lists/${w.lists.sibling.id}`, { key: w.keys.distributor }), 404, "not_found")
         expect(expectData(yield* call("GET", `${V1}/price-lists/${named.id}`, { key: w.keys.distributor })).assignments)
           .toEqual({ all: false, account_ids: [w.partner.id], customer_ids: [] })
+        // A customer deleted leaves its partner's list too.
+        const gone = yield* createCustomer(w.partner.id, { name: "Gone" }, w.keys.partner)
+        expectData(yield* call("PUT", `${V1}/price-lists/${w.lists.partner.id}/assignments`, {
+          key: w.keys.partner, body: { customer_ids: [w.customer.id, gone.id] }
+        }))
+        expect((yield* call("DELETE", `${V1}/customers/${gone.id}`, { key: w.keys.partner })).status).toBe(204)
+        expect(expectData(yield* call("GET", `${V1}/price-lists/${w.lists.partner.id}`, { key: w.keys.partner })).assignments)
+          .toEqual({ all: false, account_ids: [], customer_ids: [w.customer.id] })
         // A partner whose billing run is on record keeps its history: 409, not a database failure.
         const billed = yield* createPartner(w.distributor.id, "standard", "Billed Telecom")
         const billedKey = yield* createKey(billed.id)

@@ -111,12 +111,15 @@ export const CustomerRepoLive = Layer.effect(
     return CustomerRepo.of({
       insert: (stored) => orDuplicate(insert(stored), stored.customer),
       update: (customer, collection) => orDuplicate(update(customer, collection), customer),
-      // Keys and users of the customer go with it; its child records follow by cascade.
+      // Keys and users of the customer go with it, and it leaves the price lists naming it (no
+      // foreign key holds those); its child records follow by cascade.
       delete: (id) =>
-        orPersistenceError(sql.withTransaction(Effect.zipRight(
-          Effect.zipRight(sql`delete from api_keys where account_id = ${id}`, sql`delete from users where account_id = ${id}`),
-          sql`delete from customers where id = ${id}`
-        ))).pipe(Effect.ensuring(Effect.sync(principals.clear))),
+        orPersistenceError(sql.withTransaction(Effect.gen(function* () {
+          yield* sql`delete from api_keys where account_id = ${id}`
+          yield* sql`delete from users where account_id = ${id}`
+          yield* sql`delete from price_list_assignments where assignee_id = ${id}`
+          yield* sql`delete from customers where id = ${id}`
+        }))).pipe(Effect.ensuring(Effect.sync(principals.clear))),
       findById: (id) => orPersistenceError(findById(id)).pipe(Effect.map(Option.map(toStored))),
       list: (within, page, search) => orPersistenceError(list(within, page, search))
     })
