@@ -110,6 +110,13 @@ describe("channel economics", () => {
         expect(partner.totals).toEqual({ revenue: eur("119.90"), cost: eur("84.00"), margin: eur("35.90") })
         const settings = expectData(yield* call("GET", `${V1}/settings`, { key: w.keys.partner }))
         expect(settings.channel).toEqual({ upstream_invoicing: false })
+        // A partner has no one to invoice up the channel: switching it on would do nothing, so it is 422.
+        expectError(yield* call("PUT", `${V1}/settings`, { key: w.keys.partner, body: { channel: { upstream_invoicing: true } } }),
+          422, "validation_error", "channel.upstream_invoicing")
+        expect(expectData(yield* call("PUT", `${V1}/settings`, { key: w.keys.partner, body: { channel: { upstream_invoicing: false } } }))
+          .channel).toEqual({ upstream_invoicing: false })
+        expect(expectData(yield* call("PUT", `${V1}/settings`, { key: w.keys.distributor, body: { channel: { upstream_invoicing: true } } }))
+          .channel).toEqual({ upstream_invoicing: true })
       }))
   })
 })

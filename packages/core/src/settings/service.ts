@@ -25,6 +25,13 @@ export const make = Effect.gen(function* () {
   /** Admins only. Each section given replaces the stored one; providers are completed by their presets. */
   const updateSettings = Effect.fn("Settings.updateSettings")(function* (principal: Principal, input: UpdateSettings) {
     yield* requireAdmin(principal)
+    // Only a seller with accounts below it invoices up the channel: on anyone else it would do nothing.
+    if (input.channel?.upstream_invoicing === true && principal.account_kind !== "platform" && principal.account_kind !== "distributor") {
+      return yield* ValidationError.of(
+        "channel.upstream_invoicing",
+        "only the platform (invoicing its distributors) or a distributor (invoicing its reseller partners) invoices up the channel"
+      )
+    }
     const providers = input.identity_providers === undefined
       ? undefined
       : yield* resolveProviders(input.identity_providers)
