@@ -8,7 +8,7 @@ import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import pg from "pg"
 import { migrated } from "../embedded/snapshot.js"
-import { embeddedClient } from "../postgres/database.js"
+import { embeddedClient, serverClient } from "../postgres/database.js"
 
 /**
  * How the vitest globalSetup (root `vitest.setup.global.ts`) hands its one-off work to the test
@@ -111,9 +111,10 @@ const serverDatabase = (url: string, template: string | undefined): Layer.Layer<
         // A database left behind would pile up on a developer's server: fail loudly instead.
         () => dropDatabase(url, database).pipe(Effect.orDie)
       )
-      // Built in this scope after the acquire above, so the client closes before the drop.
+      // Built in this scope after the acquire above, so the client closes before the drop. The
+      // server's client as `provisio serve` makes it (named statements), on a pool of 4.
       const context = yield* Layer.build(
-        PgClient.layer({ url: Redacted.make(databaseUrl(url, database)), maxConnections: 4 })
+        serverClient(Redacted.make(databaseUrl(url, database)), { poolSize: 4, prepare: true })
       )
       // Outside vitest there is no template: migrate from scratch.
       if (!template) yield* migrated.pipe(Effect.provide(context))
