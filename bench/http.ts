@@ -33,6 +33,10 @@
  * "100000000/minute" for "on", "off" for off. Load generator: bench/fixtures/http-load.ts, a
  * closed loop on undici in its own process. Targets (issue 24): GET with limits on >= 50% of the
  * raw rate and p99 <= 3x the raw p99; /healthz >= 50%; POST >= 25%. Misses are printed, not errors.
+ * Beside each: the CPU per answer of the server process (`cpu`) and of the PostgreSQL backends
+ * connected to the scratch database (`pg`, from /proc: the server must run on this machine), the two
+ * that share the cores. The server's environment passes through (PROVISIO_DATABASE_PREPARE,
+ * PROVISIO_DATABASE_POOL_SIZE: measure one against another).
  */
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
@@ -75,6 +79,31 @@ const admin = async <A>(f: (client: pg.Client) => Promise<A>, connectionString =
   } finally {
     await client.end()
   }
+}
+
+/**
+ * CPU time (ms) of the PostgreSQL backends connected to `database` now, from /proc (the server is
+ * on this machine): with the server's own CPU, what a request costs the 2 cores. A backend that
+ * ends during a load takes its time with it (the pools keep theirs through a load).
+ */
+const backendsCpuMs = async (database: string): Promise<Map<number, number>> => {
+  const pids = await admin((c) => c.query<{ pid: number }>("select pid from pg_stat_activity where datname = $1", [database]))
+  const byPid = new Map<number, number>()
+  for (const { pid } of pids.rows) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10)
+    } catch {
+      // not on this machine, or gone
+    }
+  }
+  return byPid
+}
+const backendsCpuSince = async (database: string, before: Map<number, number>) => {
+  let used = 0
+  for (const [pid, ms] of await backendsCpuMs(database)) used += ms - (before.get(pid) ?? 0)
+  return used
 }
 
 // ---- cases ------------------------------------------------------------------------------------
@@ -165,6 +194,7 @@ const line = (c: Case, r: LoadResult, base: LoadResult | undefined) => {
     `p50 ${ms(r.p50)}`.padStart(13),
     `p99 ${ms(r.p99)}`.padStart(14),
     r.cpuUsPerRequest === undefined ? "" : `cpu ${n0(r.cpuUsPerRequest)} us/req`.padStart(16),
+    r.pgCpuUsPerRequest === undefined ? "" : `pg ${n0(r.pgCpuUsPerRequest)} us`.padStart(10),
     r.errors === 0 ? "" : `  ${r.errors} errors (${r.firstError})`
   ]
   if (base !== undefined) {
@@ -184,7 +214,7 @@ const line = (c: Case, r: LoadResult, base: LoadResult | undefined) => {
  * Every round: every case in CASES order, its baseline right before it; a Provisio server is
  * started for the cases with the limit on, then another for those with it off, each warmed first.
  */
-const measure = async (label: string, env: NodeJS.ProcessEnv, raw: Running, seedOf: Seed, rawSeed: Seed, logFile: string) => {
+const measure = async (label: string, env: NodeJS.ProcessEnv, raw: Running, seedOf: Seed, rawSeed: Seed, logFile: string, database: string) => {
   const results: Results = new Map()
   for (let round = 1; round <= ROUNDS; round++) {
     console.log(`\n${label}, round ${round}/${ROUNDS} (${CONNECTIONS} connections, ${WARMUP_MS / 1000} s warm-up, ${MEASURE_MS / 1000} s measured)`)
@@ -200,13 +230,18 @@ const measure = async (label: string, env: NodeJS.ProcessEnv, raw: Running, seed
           const wanted = c.server === server || (c.server === "raw" && server === "on")
           if (!wanted) continue
           const target = c.server === "raw" ? raw : provisio
+          // PostgreSQL's backends: for a Provisio case on the embedded database, only the raw baselines' (none).
+          const onServer = c.server === "raw" || env["DATABASE_URL"] !== undefined
+          const pgBefore = onServer ? await backendsCpuMs(database) : undefined
           const cpuBefore = target.cpuMs()
           const loaded = await load({ origin: target.origin, connections: CONNECTIONS, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, ...c.job(c.server === "raw" ? rawSeed : seedOf) })
           const cpuAfter = target.cpuMs()
+          const pgUsed = pgBefore === undefined ? undefined : await backendsCpuSince(database, pgBefore)
           // The server's CPU per answer (warm-up included): what a request costs it, whatever else runs.
           const result: LoadResult = {
             ...loaded,
-            cpuUsPerRequest: cpuBefore === undefined || cpuAfter === undefined ? undefined : (1000 * (cpuAfter - cpuBefore)) / loaded.completed
+            cpuUsPerRequest: cpuBefore === undefined || cpuAfter === undefined ? undefined : (1000 * (cpuAfter - cpuBefore)) / loaded.completed,
+            pgCpuUsPerRequest: pgUsed === undefined ? undefined : (1000 * pgUsed) / loaded.completed
           }
           last.set(c.name, result)
           results.set(c.name, [...(results.get(c.name) ?? []), result])
@@ -221,7 +256,7 @@ const measure = async (label: string, env: NodeJS.ProcessEnv, raw: Running, seed
 }
 
 const summary = (label: string, results: Results) => {
-  console.log(`\n${label}: ratios per round (rate; p99 factor; server CPU per request factor)`)
+  console.log(`\n${label}: ratios per round (rate; p99 factor; CPU per request factor: the server's, PostgreSQL's backends')`)
   for (const c of CASES) {
     if (c.baseline === undefined) continue
     const mine = results.get(c.name) ?? []
@@ -230,7 +265,11 @@ const summary = (label: string, results: Results) => {
       const cpu = r.cpuUsPerRequest === undefined || base[i]!.cpuUsPerRequest === undefined
         ? ""
         : `; cpu ${(r.cpuUsPerRequest / base[i]!.cpuUsPerRequest).toFixed(1)}x`
-      return `${pct(r.perSecond / base[i]!.perSecond)}; ${(r.p99 / base[i]!.p99).toFixed(1)}x${cpu}`
+      const pgCpu = r.pgCpuUsPerRequest === undefined || base[i]!.pgCpuUsPerRequest === undefined ||
+          base[i]!.pgCpuUsPerRequest! < 1
+        ? ""
+        : `, pg ${(r.pgCpuUsPerRequest / base[i]!.pgCpuUsPerRequest).toFixed(1)}x`
+      return `${pct(r.perSecond / base[i]!.perSecond)}; ${(r.p99 / base[i]!.p99).toFixed(1)}x${cpu}${pgCpu}`
     })
     const target = c.target === undefined ? "(no target)" : `target >= ${pct(c.target.rate)}${c.target.p99 === undefined ? "" : `, <= ${c.target.p99}x`}`
     console.log(`  ${c.name.padEnd(36)} ${ratios.join("   ").padEnd(34)} ${target}`)
@@ -356,7 +395,7 @@ const main = async () => {
     }, url)
     raw = await startRaw(url)
 
-    const pgResults = ROUNDS === 0 ? undefined : await measure("PostgreSQL", pgEnv, raw, pgSeed, pgSeed, path.join(scratch, "postgres.log"))
+    const pgResults = ROUNDS === 0 ? undefined : await measure("PostgreSQL", pgEnv, raw, pgSeed, pgSeed, path.join(scratch, "postgres.log"), name)
     let embedded: Results | undefined
     if (EMBEDDED && ROUNDS > 0) {
       const embeddedEnv = { PROVISIO_DATA_DIR: path.join(scratch, "data") }
@@ -369,7 +408,7 @@ const main = async () => {
         await server.stop()
       }
       // The raw baselines still run on PostgreSQL (its seed): they are what the hardware can do.
-      embedded = await measure("Embedded (PGlite)", embeddedEnv, raw, embeddedSeed, pgSeed, path.join(scratch, "embedded.log"))
+      embedded = await measure("Embedded (PGlite)", embeddedEnv, raw, embeddedSeed, pgSeed, path.join(scratch, "embedded.log"), name)
     }
     if (pgResults !== undefined) summary("PostgreSQL", pgResults)
     if (embedded !== undefined) summary("Embedded (PGlite), against the raw baselines on PostgreSQL", embedded)
