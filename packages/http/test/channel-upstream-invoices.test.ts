@@ -227,6 +227,8 @@ describe("upstream invoices as invoices", () => {
         const toPartner = (yield* invoices(w.keys.partner)).find((i) => i.bill_to_account_id === w.partner.id)
         const balanceBefore = expectData(yield* call("GET", `${V1}/customers/${w.customer.id}/balance`, { key: w.keys.partner }))
 
+        // Issued finalized: finalizing it again is 409, as for a customer's finalized invoice (not 404).
+        expectError(yield* call("POST", `${V1}/invoices/${toPartner.id}/finalize`, { key: w.keys.distributor }), 409, "invalid_state")
         // The account billed cannot mark its own invoice paid; nor pay more than it owes, nor in another currency.
         expectError(yield* call("POST", `${V1}/payments`, { key: w.keys.partner, body: { invoice_id: toPartner.id, amount: eur("84.00") } }), 403, "forbidden")
         expectError(yield* call("POST", `${V1}/payments`, { key: w.keys.distributor, body: { invoice_id: toPartner.id, amount: eur("84.01") } }),

@@ -18,7 +18,8 @@ export const finalize = (principal: Principal, invoiceId: string) =>
   Effect.gen(function* () {
     const invoices = yield* Invoices
     const writes = yield* BillingInvoiceRepo
-    const invoice = yield* invoices.getInvoice(principal, invoiceId)
+    // Any invoice the caller reaches, upstream ones too: those are finalized when issued (409, not 404).
+    const invoice = yield* invoices.readInvoice(principal, invoiceId)
     yield* requireBiller(principal, "finalize invoices")
     if (invoice.status !== "draft") {
       return yield* new InvalidState({ message: `invoice ${invoiceId} is ${invoice.status}: only a draft can be finalized` })
