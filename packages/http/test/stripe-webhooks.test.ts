@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
+import Stripe from "stripe"
 import { call, expectData, expectError } from "./harness"
 import { events, setNow, V1 } from "./ordering-fixtures"
 import { finalizedInvoiceOf, ledgerFigures } from "./payments-fixtures"
@@ -155,6 +156,31 @@ describe("stripe webhooks", () => {
         const answer = yield* call("POST", WEBHOOKS, { key: null, raw: genuine.payload, headers: { "stripe-signature": genuine.signature } })
         expect(outcomeOf(answer)).toBe("processed")
         expect((yield* invoiceOf(invoice)).status).toBe("paid")
+      }))
+
+    it.effect("a signed event without what Stripe always sends (data.object, its id, a refunded amount) is 400 naming body, not a 500", () =>
+      Effect.gen(function* () {
+        yield* setNow(T0)
+        const now = yield* unixNow
+        const signed = (event: unknown) => {
+          const payload = JSON.stringify(event)
+          return { payload, signature: Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: now }) }
+        }
+        const malformed = [
+          [{ id: "evt_no_object", object: "event", type: "payment_intent.succeeded", data: {} }, "data.object is missing"],
+          [{ object: "event", type: "payment_intent.succeeded" }, "id is missing"],
+          [{ id: "evt_no_intent_id", object: "event", type: "payment_intent.payment_failed", data: { object: { metadata: {} } } }, "data.object.id is missing"],
+          [
+            { id: "evt_bad_refund", object: "event", type: "charge.refunded", data: { object: { id: "ch_1", amount_refunded: "abc" } } },
+            "data.object.amount_refunded is not an integer"
+          ]
+        ] as const
+        for (const [event, problem] of malformed) {
+          const { payload, signature } = signed(event)
+          const answer = yield* call("POST", WEBHOOKS, { key: null, raw: payload, headers: { "stripe-signature": signature } })
+          expectError(answer, 400, "bad_request", "body")
+          expect(answer.body.error.message).toBe(`the event is not one Stripe sends: ${problem}`)
+        }
       }))
 
     it.effect("events we do not act on answer 200 ignored; an event about nothing of ours, 200 unmatched", () =>

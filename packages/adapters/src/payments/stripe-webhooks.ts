@@ -22,7 +22,38 @@ const SIGNATURE = "Stripe-Signature"
 const TOLERANCE_SECONDS = 300
 
 const idOf = (value: string | { readonly id: string } | null | undefined): string | null =>
-  value == null ? null : typeof value === "string" ? value : value.id
+  value == null ? null : typeof value === "string" ? value : typeof value.id === "string" ? value.id : null
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const ACTED_ON = new Set(["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.dispute.created"])
+
+/**
+ * The first part of a verified event that Stripe always sends and we read, missing or of another
+ * shape: such a body was signed with our secret but not written by Stripe (a hand-made test
+ * call), and is refused as the caller's mistake rather than read into a crash.
+ */
+export const eventShapeProblem = (event: unknown): string | undefined => {
+  if (!isRecord(event)) return "the body is not a JSON object"
+  if (typeof event.id !== "string" || event.id === "") return "id is missing"
+  if (typeof event.type !== "string") return "type is missing"
+  if (!ACTED_ON.has(event.type)) return undefined
+  const object = isRecord(event.data) ? event.data.object : undefined
+  if (!isRecord(object)) return "data.object is missing"
+  if (typeof object.id !== "string") return "data.object.id is missing"
+  const metadata = object.metadata
+  if (metadata != null && (!isRecord(metadata) || (metadata.provisio_attempt_id != null && typeof metadata.provisio_attempt_id !== "string"))) {
+    return "data.object.metadata.provisio_attempt_id is not a string"
+  }
+  if (event.type === "charge.refunded") {
+    if (!Number.isSafeInteger(object.amount_refunded)) return "data.object.amount_refunded is not an integer"
+    if (typeof object.currency !== "string") return "data.object.currency is missing"
+  }
+  return undefined
+}
+
+const textOrNull = (value: unknown): string | null => (typeof value === "string" ? value : null)
 
 /** What a verified event means to us. */
 export const notificationOf = (event: Stripe.Event): GatewayNotification => {
@@ -40,8 +71,8 @@ export const notificationOf = (event: Stripe.Event): GatewayNotification => {
         kind: "charge_failed",
         reference: intent.id,
         attempt_id: intent.metadata?.provisio_attempt_id ?? null,
-        decline_code: error?.decline_code ?? error?.code ?? null,
-        reason: error?.message ?? "the payment failed"
+        decline_code: textOrNull(error?.decline_code) ?? textOrNull(error?.code),
+        reason: textOrNull(error?.message) ?? "the payment failed"
       }
     }
     case "charge.refunded": {
@@ -91,7 +122,12 @@ export const StripeWebhookReaderLive = Layer.effect(
               message: `the ${SIGNATURE} header does not sign this body with the endpoint's secret (or is older than ${TOLERANCE_SECONDS} seconds)`,
               field: SIGNATURE
             })
-        }).pipe(Effect.map(notificationOf))
+        }).pipe(Effect.flatMap((event) => {
+          const problem = eventShapeProblem(event)
+          return problem === undefined
+            ? Effect.succeed(notificationOf(event))
+            : Effect.fail(new WebhookRejected({ message: `the event is not one Stripe sends: ${problem}`, field: "body" }))
+        }))
       }
     })
   })
