@@ -68,6 +68,14 @@ describe("API conventions", () => {
         expect(notAnObject.body.error).toMatchObject({ code: "validation_error", message: "the request body must be a JSON object, not [1]" })
         const notASection = yield* call("PUT", "/api/v1/settings", { body: { channel: "yes" } })
         expect(notASection.body.error).toMatchObject({ code: "validation_error", field: "channel", message: 'must be an object, not "yes"' })
+        // Money given as a bare amount is told money's shape, not the schema's name ('Expected Money').
+        const bareAmount = yield* call("POST", "/api/v1/payments", { body: { invoice_id: "inv_0123", amount: "5.00" } })
+        expect(bareAmount.status).toBe(422)
+        expect(bareAmount.body.error).toMatchObject({
+          code: "validation_error",
+          field: "amount",
+          message: 'must be money such as {"amount": "12.50", "currency": "EUR"}, not "5.00"'
+        })
       }))
 
     it.effect("a bad query parameter is 422 naming it, whether of the wrong type or out of range", () =>

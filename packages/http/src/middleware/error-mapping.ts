@@ -20,7 +20,7 @@ const EXPECTED = /^Expected (.+), actual (.+)$/s
  * literal (`Expected "fixed", actual "x"`, then `"markup_percent"`...): they are said together,
  * so the message names every value the field takes, not only the first. A body, or a field, that
  * has not the wanted shape at all (`[1]` for an object, `"x"` for a list) is told the shape, not
- * the schema's name (`Expected Struct (Encoded side)`).
+ * the schema's name (`Expected Struct (Encoded side)`, `Expected Money`).
  */
 const messageOf = (issues: ReadonlyArray<DecodeIssue>): string | undefined => {
   const first = issues[0]
@@ -41,6 +41,7 @@ const messageOf = (issues: ReadonlyArray<DecodeIssue>): string | undefined => {
   if (only !== undefined && others.length === 0) {
     if (/^(ReadonlyArray|Array)<|^readonly \[/.test(only)) return `must be an array${orNull}, not ${actual}`
     if (/\(Encoded side\)$|^\{ /.test(only)) return `must be an object${orNull}, not ${actual}`
+    if (only === "Money") return `must be money such as {"amount": "12.50", "currency": "EUR"}${orNull}, not ${actual}`
   }
   if (expected.length < 2) return first.message
   return `Expected ${expected.slice(0, -1).join(", ")} or ${expected[expected.length - 1]}, actual ${actual}`
