@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { call, channel, expectData, expectError } from "./harness"
+import { call, channel, createKey, expectData, expectError } from "./harness"
 import { OrderingServer, V1 } from "./ordering-fixtures"
 
 /** Who sells to whom: a customer's tax id and exemption, an issuer's legal details. */
@@ -33,6 +33,14 @@ describe("tax identities", () => {
         // Cleared with null; the exemption changes on its own.
         expect(expectData(yield* call("PUT", `${V1}/customers/${created.id}`, { key: partnerKey, body: { tax_id: null, tax_exempt: "exempt" } })))
           .toMatchObject({ tax_id: null, tax_exempt: "exempt" })
+
+        // The exemption is the seller's call: a customer may give its tax id, not exempt itself from tax.
+        const customerKey = yield* createKey(austrian.id)
+        const selfExempt = yield* call("PUT", `${V1}/customers/${austrian.id}`, { key: customerKey, body: { tax_exempt: "exempt" } })
+        expectError(selfExempt, 403, "forbidden")
+        expect(selfExempt.body.error.message).toContain("tax_exempt")
+        expect(expectData(yield* call("PUT", `${V1}/customers/${austrian.id}`, { key: customerKey, body: { tax_id: "ATU87654321" } })))
+          .toMatchObject({ tax_id: "ATU87654321", tax_exempt: "reverse_charge" })
       }))
 
     it.effect("an issuer's legal details: IBAN check digits and BIC format are checked, the IBAN kept compact", () =>

@@ -153,8 +153,8 @@ export const make = Effect.gen(function* () {
   })
 
   /**
-   * A customer may edit its own profile, but its status and the partner's reference to it
-   * (`external_id`) are decided by the partner above it.
+   * A customer may edit its own profile, but its status, the partner's reference to it
+   * (`external_id`), how it is collected and its tax exemption are decided by the partner above it.
    */
   const updateCustomer = Effect.fn("Customers.updateCustomer")(function* (
     principal: Principal,
@@ -164,10 +164,11 @@ export const make = Effect.gen(function* () {
     const stored = yield* findStoredCustomer(principal, id)
     const customer = stored.customer
     yield* requireWrite(principal)
-    const partnerOnly = [input.status, input.external_id, input.collection_method, input.payment_terms_days, input.dunning]
+    // The seller answers for the tax it charges: a customer marking itself exempt would zero it.
+    const partnerOnly = [input.status, input.external_id, input.collection_method, input.payment_terms_days, input.dunning, input.tax_exempt]
     if (principal.account_kind === "customer" && partnerOnly.some((field) => field !== undefined)) {
       return yield* new Forbidden({
-        message: "a customer's status, external_id, collection_method, payment_terms_days and dunning are changed by its partner"
+        message: "a customer's status, external_id, collection_method, payment_terms_days, dunning and tax_exempt are changed by its partner"
       })
     }
     return yield* customers.update(new Customer({
