@@ -1,6 +1,6 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { serverClient } from "@provisio/adapters/postgres/database"
+import { embeddedClient, serverClient } from "@provisio/adapters/postgres/database"
 import { USES_BEFORE_NAMING } from "@provisio/adapters/postgres/prepared"
 import { createScratchDatabase, dropDatabase } from "@provisio/adapters/testing/database"
 import * as Effect from "effect/Effect"
@@ -10,8 +10,15 @@ import * as crypto from "node:crypto"
 
 const url = process.env["DATABASE_URL"]
 
-/** A scratch database on the server, and a client of one connection (prepared statements are per connection). */
+/**
+ * A client of one connection (prepared statements are per connection): to a scratch database on
+ * the server (DATABASE_URL), else to an embedded one in memory.
+ */
 const oneConnection = Effect.gen(function* () {
+  if (url === undefined) {
+    const context = yield* Layer.build(embeddedClient("memory", { prepare: true }))
+    return context.unsafeMap.get(SqlClient.SqlClient.key) as SqlClient.SqlClient
+  }
   const name = `provisio_t_prepared_${crypto.randomBytes(4).toString("hex")}`
   const databaseUrl = yield* Effect.acquireRelease(
     createScratchDatabase(url!, name),
@@ -26,8 +33,7 @@ const prepared = (sql: SqlClient.SqlClient) =>
     Effect.map((rows) => rows.map((row) => row.statement))
   )
 
-// Prepared statements are the server client's (PGlite is reached through its own pool).
-describe.skipIf(!url)("named statements (PreparingClient)", () => {
+describe("named statements (PreparingClient)", () => {
   it.scopedLive("a statement with parameters run again is prepared once and gives the same rows", () =>
     Effect.gen(function* () {
       const sql = yield* oneConnection

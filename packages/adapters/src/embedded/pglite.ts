@@ -7,6 +7,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import pg from "pg"
+import { PreparingClient } from "../postgres/prepared.js"
 
 export class DataDirInUse extends Error {
   constructor(readonly dataDir: string, readonly pid: number) {
@@ -98,9 +99,13 @@ export const embeddedDatabaseOf = (applicationName: string | undefined): PGlite 
 
 /**
  * A node-postgres pool of one over an embedded PGlite. `dataDir` "memory" keeps everything in
- * memory; `loadDataDir` starts from a dump (tests restore a migrated snapshot this way).
+ * memory; `loadDataDir` starts from a dump (tests restore a migrated snapshot this way). Repeated
+ * statements are prepared (`PreparingClient`) unless `prepare` is false: PGlite parses and plans in
+ * this process, so what a prepared statement saves is this process's CPU. The pool's clients share
+ * PGlite's one session and the one connection object of `createPgConfig`, which remembers what was
+ * prepared across them.
  */
-export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?: Blob }) =>
+export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?: Blob; readonly prepare?: boolean }) =>
   Effect.gen(function* () {
     const inMemory = dataDir === "memory"
     const pgdata = path.resolve(dataDir, "pgdata")
@@ -136,7 +141,12 @@ export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?:
       () => Effect.sync(() => embeddedByName.delete(name))
     )
     return yield* Effect.acquireRelease(
-      Effect.sync(() => new pg.Pool({ ...createPgConfig(db), application_name: name } as pg.PoolConfig)),
+      Effect.sync(() =>
+        new pg.Pool({
+          ...createPgConfig(db),
+          application_name: name,
+          ...(options?.prepare === false ? {} : { Client: PreparingClient })
+        } as pg.PoolConfig)),
       (pool) => Effect.promise(() => pool.end()).pipe(Effect.ignore)
     )
   })

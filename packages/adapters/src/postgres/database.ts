@@ -63,14 +63,14 @@ export const serverClient = (url: Redacted.Redacted, options: ServerClientOption
   })
 
 /** The same `@effect/sql-pg` client over PGlite through its node-postgres adapter (a pool of one). */
-export const embeddedClient = (dataDir: string, options?: { readonly loadDataDir?: Blob }) =>
+export const embeddedClient = (dataDir: string, options?: { readonly loadDataDir?: Blob; readonly prepare?: boolean }) =>
   PgClient.layerFromPool({ acquire: openEmbedded(dataDir, options) })
 
 export const DatabaseLive = Layer.unwrapEffect(
   Effect.map(DatabaseConfig, ({ dataDir, poolSize, prepare, url }) =>
     Option.match(url, {
       onSome: (u) => serverClient(u, { poolSize, prepare: prepare === "on" }),
-      onNone: () => embeddedClient(dataDir)
+      onNone: () => embeddedClient(dataDir, { prepare: prepare === "on" })
     })
   )
 )

@@ -75,7 +75,8 @@ export class PreparingClient extends pg.Client {
     super(config)
     ;(this as unknown as { connection: NodeJS.EventEmitter }).connection.on(
       "readyForQuery",
-      (message: { status: string }) => (this.transactionStatus = message.status)
+      // PGlite's connection announces its start without a message.
+      (message: { status?: string } | undefined) => (this.transactionStatus = message?.status ?? "I")
     )
   }
 
