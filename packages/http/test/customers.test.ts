@@ -565,7 +565,10 @@ describe("customers", () => {
           [{ token: "4111111111111111" }, "token", "4111111111111111"],
           [{ token: "card:4111-1111-1111-1111" }, "token", "4111-1111-1111-1111"],
           [{ last4: "4111111111111111" }, "last4", "4111111111111111"],
-          [{ brand: "visa 4242424242424242" }, "brand", "4242424242424242"]
+          [{ brand: "visa 4242424242424242" }, "brand", "4242424242424242"],
+          // Fields the API does not know are searched too: dropped unread, they would have answered 201.
+          [{ card_number: "4242424242424242" }, "card_number", "4242424242424242"],
+          [{ card: { number: "4111 1111 1111 1111", cvc: "123" } }, "card.number", "4111 1111 1111 1111"]
         ]
         for (const [fields, field, pan] of cases) {
           const answer = yield* call("POST", base, { key: partnerKey, body: { type: "card", gateway: "stripe", ...fields } })

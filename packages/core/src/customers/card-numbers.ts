@@ -46,3 +46,21 @@ export const findCardNumberField = (input: object): string | undefined => {
   }
   return undefined
 }
+
+/**
+ * Where a card number is anywhere in a request body (`card_number`, `card.number`, `cards[0]`),
+ * as a path of keys and indexes, if any: fields a schema does not know are dropped unread before
+ * the use case sees the input, so `findCardNumberField` alone would let `{"card_number": ...}`
+ * through with a 201 that told the caller nothing of what it sent. Bodies nest at most 32 deep
+ * (the HTTP input boundary), so the walk is bounded.
+ */
+export const findCardNumberPath = (body: unknown): ReadonlyArray<string | number> | undefined => {
+  if (typeof body === "string") return containsCardNumber(body) ? [] : undefined
+  if (typeof body !== "object" || body === null) return undefined
+  const entries: Array<[string | number, unknown]> = Array.isArray(body) ? body.map((value, i) => [i, value]) : Object.entries(body)
+  for (const [key, value] of entries) {
+    const inner = findCardNumberPath(value)
+    if (inner !== undefined) return [key, ...inner]
+  }
+  return undefined
+}
