@@ -81,6 +81,23 @@ describe("credit notes", () => {
         expectError(yield* credit(invoice.id, { amount: eur("1.001"), reason: "x" }, partnerKey), 422, "validation_error", "amount.amount")
         expectError(yield* credit(invoice.id, { amount: eur("-1.00"), reason: "x" }, partnerKey), 422, "validation_error", "amount.amount")
         expectError(yield* credit(invoice.id, { amount: eur("1.00") }, partnerKey), 422, "validation_error", "reason")
+        const neither = yield* credit(invoice.id, { reason: "x" }, partnerKey)
+        expectError(neither, 422, "validation_error", "amount")
+        expect(neither.body.error.message).toBe("send amount (gross money) or lines: one of them is needed")
+
+        // A line's net may be written as money, as every other amount is; its currency is the invoice's.
+        expectError(
+          yield* credit(invoice.id, { lines: [{ line_id: "1", amount: { amount: "1.00", currency: "USD" } }], reason: "x" }, partnerKey),
+          422,
+          "validation_error",
+          "lines[0].amount.currency"
+        )
+        const asMoney = expectData(yield* credit(invoice.id, { lines: [{ line_id: "1", amount: eur("10.00") }], reason: "Late fix" }, partnerKey), 201)
+        expect(asMoney).toMatchObject({ subtotal: eur("10.00"), tax_total: eur("1.90"), total: eur("11.90") })
+        // What is left is said in the currency's digits: 29.75 - 11.90 = 17.85, and 100.00 asked.
+        const tooMuch = yield* credit(invoice.id, { amount: eur("100.00"), reason: "x" }, partnerKey)
+        expect(tooMuch.body.error.message).toBe("the invoice has 17.85 EUR left to credit (gross); this credits 100.00")
+        yield* ledgerHolds(customer.id)
       }))
 
     it.effect("a credit note that covers what an invoice owes settles it: paid, with invoice.paid raised as for a payment", () =>

@@ -6,8 +6,11 @@ import { Text } from "../shared/text.js"
 export const CreditNoteLineInput = Schema.Struct({
   /** The line's place in the invoice's `lines`, from "1" (invoice lines have no ids of their own). */
   line_id: Schema.String,
-  /** Net, at most the line's amount. */
-  amount: Schema.optional(DecimalString),
+  /**
+   * Net, at most the line's amount: a decimal string ("25.00"), or money in the invoice's currency
+   * ({"amount": "25.00", "currency": "EUR"}) as every other amount of the API is written.
+   */
+  amount: Schema.optional(Schema.Union(DecimalString, Money)),
   /** At most the line's quantity: that share of its amount. */
   quantity: Schema.optional(DecimalString)
 }).annotations({ identifier: "CreditNoteLineInput" })

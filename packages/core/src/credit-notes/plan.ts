@@ -2,7 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as Either from "effect/Either"
 import type { Invoice } from "../invoices/model.js"
 import { ValidationError } from "../shared/errors.js"
-import { amountToMoveProblem } from "../shared/money.js"
+import { amountToMoveProblem, formatAmount } from "../shared/money.js"
 import { breakdown, proportionalCredit, roundHalfUp, type TaxGroup } from "../tax/rules.js"
 import type { CreateInvoiceCreditNote } from "./model.js"
 
@@ -33,7 +33,9 @@ export const planCredit = (
   const exact = (n: BigDecimal.BigDecimal) => BigDecimal.equals(roundHalfUp(n, currency), n)
   let plan: CreditPlan
   if ((input.amount === undefined) === (input.lines === undefined)) {
-    return fail("amount", "send either amount (gross) or lines, not both")
+    return fail("amount", input.amount === undefined
+      ? "send amount (gross money) or lines: one of them is needed"
+      : "send either amount (gross) or lines, not both")
   }
   if (input.amount !== undefined) {
     const amount = input.amount.amount
@@ -62,9 +64,14 @@ export const planCredit = (
       if ((entry.amount === undefined) === (entry.quantity === undefined)) return fail(at, "send either amount or quantity")
       let net: BigDecimal.BigDecimal
       if (entry.amount !== undefined) {
-        net = entry.amount
+        if (!BigDecimal.isBigDecimal(entry.amount)) {
+          if (entry.amount.currency !== currency) return fail(`${at}.amount.currency`, `must be the invoice's currency, ${currency}`)
+          net = entry.amount.amount
+        } else {
+          net = entry.amount
+        }
         if (!BigDecimal.isPositive(net) || BigDecimal.greaterThan(net, line.amount) || !exact(net)) {
-          return fail(`${at}.amount`, `must be more than zero and at most the line's ${line.amount.pipe(BigDecimal.format)}, in ${currency}'s digits`)
+          return fail(`${at}.amount`, `must be more than zero and at most the line's ${formatAmount(line.amount, currency)}, in ${currency}'s digits`)
         }
       } else {
         const quantity = entry.quantity!
@@ -84,7 +91,7 @@ export const planCredit = (
   }
   if (BigDecimal.greaterThan(plan.total, left)) {
     return fail(input.amount === undefined ? "lines" : "amount.amount",
-      `the invoice has ${BigDecimal.format(roundHalfUp(left, currency))} ${currency} left to credit (gross); this credits ${BigDecimal.format(plan.total)}`)
+      `the invoice has ${formatAmount(left, currency)} ${currency} left to credit (gross); this credits ${formatAmount(plan.total, currency)}`)
   }
   return Either.right(plan)
 }
