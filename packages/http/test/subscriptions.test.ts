@@ -67,6 +67,34 @@ describe("subscriptions", () => {
         expect(expectData(yield* call("GET", `${V1}/subscriptions`, { key: stranger.partnerKey }))).toEqual([])
       }))
 
+    it.effect("PUT changes auto_renew and name only: another field sent with another value is 422 naming it, as it is it is accepted", () =>
+      Effect.gen(function* () {
+        yield* setNow("2026-04-01T08:00:00Z")
+        const catalog = yield* exampleCatalog
+        const { partner, partnerKey } = yield* channel()
+        const customer = yield* createCustomer(partner.id)
+        const seat = yield* subscribe(customer.id, { plan_id: catalog.plans["UCaaS Seat Monthly"], quantity: 5, characteristics: SEAT }, partnerKey)
+        const put = (body: unknown) => call("PUT", `${V1}/subscriptions/${seat.id}`, { key: partnerKey, body })
+
+        // A new user's guesses: each was 200 with nothing changed.
+        const quantity = yield* put({ quantity: 3 })
+        expectError(quantity, 422, "validation_error", "quantity")
+        expect(quantity.body.error.message).toContain("POST /subscriptions/{id}/quantity")
+        expectError(yield* put({ status: "cancelled" }), 422, "validation_error", "status")
+        expectError(yield* put({ cancel_at_period_end: true }), 422, "validation_error", "cancel_at_period_end")
+        expectError(yield* put({ custom_fields: { po: "1" } }), 422, "validation_error", "custom_fields")
+        expectError(yield* put({ plan_id: catalog.plans["UCaaS Seat Annual"] }), 422, "validation_error", "plan_id")
+        expectError(yield* put({ characteristics: { edition: "premium" } }), 422, "validation_error", "characteristics")
+        // Nothing of it was applied, nor the valid field sent with it.
+        expectError(yield* put({ name: "Seats", quantity: 3 }), 422, "validation_error", "quantity")
+        expect(yield* getSubscription(seat.id)).toMatchObject({ quantity: 5, status: "active", name: null })
+
+        // The subscription sent back whole, with a new name: only the name changes.
+        const current = expectData(yield* call("GET", `${V1}/subscriptions/${seat.id}`, { key: partnerKey }))
+        const renamed = expectData(yield* put({ ...current, characteristics: { ...SEAT }, name: "Seats" }))
+        expect(renamed).toMatchObject({ name: "Seats", quantity: 5, status: "active" })
+      }))
+
     it.effect("the installment plan of a committed plan; none without a commitment", () =>
       Effect.gen(function* () {
         yield* setNow("2026-01-31T10:00:00Z")

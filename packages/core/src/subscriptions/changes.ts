@@ -1,11 +1,13 @@
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { Principal } from "../identity/model.js"
-import { NotFound } from "../shared/errors.js"
+import { NotFound, ValidationError } from "../shared/errors.js"
 import { subscriptionEvent } from "./events.js"
 import { endWith } from "./lifecycle.js"
 import {
   type CancelWhen,
   type CustomFields,
+  READ_ONLY_SUBSCRIPTION_FIELDS,
   type StoredSubscription,
   Subscription,
   type UpdateSubscription
@@ -13,9 +15,28 @@ import {
 import { now } from "../shared/time.js"
 import type { SubscriptionsContext } from "./context.js"
 
+/** JSON with its object keys sorted, so that two equal values compare equal as text. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v)
+
+/** The first read-only field `input` sends with another value than the subscription's (as answers show it). */
+const changedReadOnly = (input: UpdateSubscription, current: Subscription) => {
+  const shown = Schema.encodeSync(Subscription)(current) as unknown as Record<string, unknown>
+  for (const field of Object.keys(READ_ONLY_SUBSCRIPTION_FIELDS) as Array<keyof typeof READ_ONLY_SUBSCRIPTION_FIELDS>) {
+    const sent = input[field]
+    if (sent !== undefined && canonical(sent) !== canonical(shown[field])) {
+      return ValidationError.of(field, READ_ONLY_SUBSCRIPTION_FIELDS[field])
+    }
+  }
+  return undefined
+}
+
 /** Changing a subscription: its settings and custom fields, cancellation now or at period end, its add-ons'. */
 export const makeChanges = ({ transactor, findSubscription, lockSubscription, requireChange, requireActive, write, endAddons }: SubscriptionsContext) => {
-  /** `auto_renew` (of an active subscription) and the custom name. */
+  /** `auto_renew` (of an active subscription) and the custom name; any other field only as it is. */
   const updateSubscription = Effect.fn("Subscriptions.updateSubscription")(function* (
     principal: Principal,
     id: string,
@@ -26,6 +47,9 @@ export const makeChanges = ({ transactor, findSubscription, lockSubscription, re
     return yield* transactor.withTransaction(Effect.gen(function* () {
       const stored = yield* lockSubscription(id)
       const current = stored.subscription
+      // A field PUT does not change, sent with another value: say where it is changed, not 200 and nothing done.
+      const readOnly = changedReadOnly(input, current)
+      if (readOnly !== undefined) return yield* readOnly
       const autoRenew = input.auto_renew ?? current.auto_renew
       const name = input.name === undefined ? current.name : input.name
       if (autoRenew !== current.auto_renew) yield* requireActive(stored, "change auto_renew")

@@ -79,12 +79,58 @@ export interface StoredSubscription {
   readonly schedule: Schedule
 }
 
+/**
+ * The subscription's fields a PUT does not change, each with where it is changed instead. A
+ * client may send them (a whole subscription sent back), but only as they are: another value is
+ * 422 naming the field, never a 200 that changed nothing.
+ */
+export const READ_ONLY_SUBSCRIPTION_FIELDS = {
+  quantity: "is changed by POST /subscriptions/{id}/quantity (a decrease) or by ordering (an order item with subscription_id), not by PUT",
+  status: "is changed by POST /subscriptions/{id}/cancel, not by PUT",
+  cancel_at_period_end: "is set by POST /subscriptions/{id}/cancel with \"when\": \"end_of_billing_period\", not by PUT",
+  cancelled_at: "is set by POST /subscriptions/{id}/cancel, not by PUT",
+  custom_fields: "are changed by PUT /subscriptions/{id}/customfields, not by PUT /subscriptions/{id}",
+  plan_id: "cannot be changed: order the other plan and cancel this subscription",
+  plan_version: "cannot be changed: order the other plan and cancel this subscription",
+  characteristics: "cannot be changed once ordered",
+  id: "cannot be changed",
+  customer_id: "cannot be changed",
+  product_id: "cannot be changed",
+  parent_subscription_id: "cannot be changed",
+  order_id: "cannot be changed",
+  current_period_start: "cannot be changed: periods follow the subscription's start",
+  current_period_end: "cannot be changed: periods follow the subscription's start",
+  expired_at: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const
+
+const readOnly = Schema.optional(Schema.Unknown.annotations({ description: "Read-only: may be sent only as it is" }))
+
 export class UpdateSubscription extends Schema.Class<UpdateSubscription>("UpdateSubscription")({
   auto_renew: Schema.optional(Schema.Boolean),
   /** `null` clears it. */
   name: Schema.optional(
     Schema.NullOr(Schema.Trim.pipe(Schema.minLength(1, { message: () => "must not be empty" }), Schema.maxLength(200)))
-  )
+  ),
+  quantity: readOnly,
+  status: readOnly,
+  cancel_at_period_end: readOnly,
+  cancelled_at: readOnly,
+  custom_fields: readOnly,
+  plan_id: readOnly,
+  plan_version: readOnly,
+  characteristics: readOnly,
+  id: readOnly,
+  customer_id: readOnly,
+  product_id: readOnly,
+  parent_subscription_id: readOnly,
+  order_id: readOnly,
+  current_period_start: readOnly,
+  current_period_end: readOnly,
+  expired_at: readOnly,
+  created_at: readOnly,
+  updated_at: readOnly
 }) {}
 
 export const CancelWhen = Schema.Literal("immediately", "end_of_billing_period")
