@@ -176,6 +176,19 @@ describe("dunning", () => {
         expect(expectData(yield* call("GET", `${V1}/dunning-policy`, { key: partnerKey })))
           .toMatchObject({ retry_days: [2, 4], source: "distributor", source_account_id: distributor.id })
 
+        // A field left out keeps what is in force: the partner's own policy starts from its distributor's.
+        expect(expectData(yield* call("PUT", `${V1}/dunning-policy`, {
+          key: partnerKey,
+          body: { stages: [{ stage: "warning", days_past_due: 3, notify: false }] }
+        }))).toMatchObject({
+          retry_days: [2, 4],
+          stages: [{ stage: "warning", days_past_due: 3, notify: false }],
+          bill_while_suspended: false,
+          source: "partner"
+        })
+        expect(expectData(yield* call("PUT", `${V1}/dunning-policy`, { key: partnerKey, body: { retry_days: [1] } })))
+          .toMatchObject({ retry_days: [1], stages: [{ stage: "warning", days_past_due: 3 }], bill_while_suspended: false })
+
         // Stages out of order, falling retry days: 422 naming the field.
         expectError(
           yield* call("PUT", `${V1}/dunning-policy`, {

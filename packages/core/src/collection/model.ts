@@ -116,10 +116,11 @@ export class DunningPolicy extends Schema.Class<DunningPolicy>("DunningPolicy")(
   source: PolicySource
 }) {}
 
+/** `PUT /dunning-policy`: a field left out keeps what is in force for the account (its own, else the inherited). */
 export class UpdateDunningPolicy extends Schema.Class<UpdateDunningPolicy>("UpdateDunningPolicy")({
-  retry_days: RetryDays,
-  stages: DunningStages,
-  bill_while_suspended: Schema.optionalWith(Schema.Boolean, { default: () => true })
+  retry_days: Schema.optional(RetryDays),
+  stages: Schema.optional(DunningStages),
+  bill_while_suspended: Schema.optional(Schema.Boolean)
 }) {}
 
 /** A stored policy with the account that set it. */

@@ -47,15 +47,20 @@ export const make = Effect.gen(function* () {
     return yield* describe(principal, rules, sourceAccountId)
   })
 
-  /** Admins of the account; a free-edition partner keeps the policy it inherits. */
+  /**
+   * Admins of the account; a free-edition partner keeps the policy it inherits. The account's own
+   * policy is the one in force with the fields given changed.
+   */
   const updatePolicy = Effect.fn("DunningPolicies.updatePolicy")(function* (principal: Principal, input: UpdateDunningPolicy) {
     yield* requireKind(principal, ISSUERS, "have a dunning policy")
     yield* requireAdmin(principal)
     yield* requireStandardEdition(principal, "change its dunning policy")
+    // Like every other PUT, a field left out is kept: from the policy in force (own or inherited).
+    const current = effectiveRules(yield* repo.nearest(principal.lineage))
     const rules: DunningRules = {
-      retry_days: input.retry_days,
-      stages: input.stages,
-      bill_while_suspended: input.bill_while_suspended
+      retry_days: input.retry_days ?? current.retry_days,
+      stages: input.stages ?? current.stages,
+      bill_while_suspended: input.bill_while_suspended ?? current.bill_while_suspended
     }
     yield* repo.save(principal.account_id, rules, yield* now)
     return yield* describe(principal, rules, principal.account_id)

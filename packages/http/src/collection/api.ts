@@ -31,7 +31,8 @@ export class CollectionApi extends HttpApiGroup.make("collection")
           "the policy it inherits: 403). `retry_days` rise; `stages` escalate in the order reminder, " +
           "warning, suspend, terminate, each at least as many days past due as the one before. A stage " +
           "at day 0 fires at the scheduler's next tick after the invoice's `due_at`. The policy applies " +
-          "to the account's customers and to the accounts below it that have none of their own."
+          "to the account's customers and to the accounts below it that have none of their own. A field " +
+          "left out keeps what is in force (the account's own policy, else the inherited one)."
       )
   )
   .middleware(Authentication)
