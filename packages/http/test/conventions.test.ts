@@ -76,6 +76,15 @@ describe("API conventions", () => {
           field: "amount",
           message: 'must be money such as {"amount": "12.50", "currency": "EUR"}, not "5.00"'
         })
+        // Length limits are said as rules, not as the schema's wording, and a long value is not echoed back.
+        const longText = yield* call("PUT", "/api/v1/settings", { body: { legal: { payment_instructions: "x".repeat(1001) } } })
+        expect(longText.body.error).toMatchObject({ field: "legal.payment_instructions", message: "must be at most 1000 characters long or null" })
+        const emptyRegion = yield* call("POST", "/api/v1/tax-rates", {
+          body: { country: "US", region: "", category: "standard", rate: "7.25", valid_from: "2020-01-01" }
+        })
+        expect(emptyRegion.body.error).toMatchObject({ field: "region", message: "must not be empty (null clears it)" })
+        const tooMany = yield* call("PUT", "/api/v1/dunning-policy", { body: { retry_days: Array.from({ length: 21 }, (_, i) => i + 1) } })
+        expect(tooMany.body.error).toMatchObject({ field: "retry_days", message: "must hold at most 20 items" })
       }))
 
     it.effect("a bad query parameter is 422 naming it, whether of the wrong type or out of range", () =>

@@ -42,6 +42,14 @@ const messageOf = (issues: ReadonlyArray<DecodeIssue>): string | undefined => {
     if (/^(ReadonlyArray|Array)<|^readonly \[/.test(only)) return `must be an array${orNull}, not ${actual}`
     if (/\(Encoded side\)$|^\{ /.test(only)) return `must be an object${orNull}, not ${actual}`
     if (only === "Money") return `must be money such as {"amount": "12.50", "currency": "EUR"}${orNull}, not ${actual}`
+    // Length limits said as a rule, without echoing what may be a long value back.
+    if (/^a (non empty string|string at least 1 character\(s\) long)$/.test(only)) {
+      return orNull === "" ? "must not be empty" : "must not be empty (null clears it)"
+    }
+    const longest = /^a string at most (\d+) character\(s\) long$/.exec(only)
+    if (longest !== null) return `must be at most ${longest[1]} characters long${orNull}`
+    const most = /^an array of at most (\d+) item\(s\)$/.exec(only)
+    if (most !== null) return `must hold at most ${most[1]} items${orNull}`
   }
   if (expected.length < 2) return first.message
   return `Expected ${expected.slice(0, -1).join(", ")} or ${expected[expected.length - 1]}, actual ${actual}`
