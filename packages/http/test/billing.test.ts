@@ -199,6 +199,17 @@ describe("billing runs", () => {
           "validation_error",
           "grace_period"
         )
+        // "or a whole number of seconds" (docs/billing.md): as a JSON number too, not 'Expected string, actual 7200'.
+        const bySeconds = yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-10", grace_period: 7200 } })
+        expect(bySeconds.status).toBe(202)
+        expect(bySeconds.body.data.grace_period_seconds).toBe(7200)
+        const asText = yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-09", grace_period: "90" } })
+        expect(asText.body.data.grace_period_seconds).toBe(90)
+        for (const bad of [-5, 1.5, true, "soon"]) {
+          const answer = yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-08", grace_period: bad } })
+          expectError(answer, 422, "validation_error", "grace_period")
+          expect(answer.body.error.message).toBe("must be a duration such as \"2 hours\" or \"3 days\", or a whole number of seconds")
+        }
         const manager = yield* createKey(partner.id, "manager")
         expectError(yield* call("POST", `${V1}/billing/runs`, { key: manager, body: { period: "2026-11" } }), 403, "forbidden")
       }))

@@ -48,14 +48,18 @@ export interface StoredBillingRun {
   readonly heartbeat_at: DateTime.Utc | null
 }
 
+export const GRACE_PERIOD_SHAPE = "must be a duration such as \"2 hours\" or \"3 days\", or a whole number of seconds"
+
 /** The body of `POST /billing/runs`. */
 export class StartBillingRun extends Schema.Class<StartBillingRun>("StartBillingRun")({
   period: BillingMonth,
   /**
-   * A duration such as "2 hours" or "3 days" (units: seconds, minutes, hours, days, weeks);
-   * PROVISIO_BILLING_GRACE_PERIOD (default 0) when absent.
+   * A duration such as "2 hours" or "3 days" (units: seconds, minutes, hours, days, weeks), or a
+   * whole number of seconds (`7200` or `"7200"`); PROVISIO_BILLING_GRACE_PERIOD (default 0) when absent.
    */
-  grace_period: Schema.optional(Schema.String)
+  grace_period: Schema.optional(Schema.Union(Schema.String, Schema.Number).annotations({
+    message: () => ({ message: GRACE_PERIOD_SHAPE, override: true })
+  }))
 }) {}
 
 /**

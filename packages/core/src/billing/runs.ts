@@ -17,7 +17,7 @@ import { Transactor } from "../shared/transactor.js"
 import { issueUpstreamInvoices } from "../channel/upstream.js"
 import { billNextChunk } from "./chunk.js"
 import { BillingGraceSeconds, BillingWorkers, CHUNK_SIZE } from "./config.js"
-import { BillingRun, type BillingRunId } from "./model.js"
+import { BillingRun, type BillingRunId, GRACE_PERIOD_SHAPE } from "./model.js"
 import { BillingRunRepo } from "./ports.js"
 
 /**
@@ -48,11 +48,16 @@ export const GRACE_MESSAGE = "must be a duration such as \"2 hours\" or \"3 days
 export const requireBiller = (principal: Principal, action: string) =>
   Effect.zipRight(requireKind(principal, ["platform", "distributor", "partner"], action), requireAdmin(principal))
 
-const gracePeriodSeconds = (given: string | undefined) =>
+/** A duration as text, or a whole number of seconds as a JSON number (7200), as docs/billing.md says. */
+const gracePeriodSeconds = (given: string | number | undefined) =>
   given === undefined
     ? BillingGraceSeconds
+    : typeof given === "number"
+    ? Number.isSafeInteger(given) && given >= 0
+      ? Effect.succeed(given)
+      : Effect.fail(ValidationError.of("grace_period", GRACE_PERIOD_SHAPE))
     : Option.match(parseGracePeriod(given), {
-      onNone: () => Effect.fail(ValidationError.of("grace_period", GRACE_MESSAGE)),
+      onNone: () => Effect.fail(ValidationError.of("grace_period", GRACE_PERIOD_SHAPE)),
       onSome: Effect.succeed
     })
 
@@ -63,7 +68,7 @@ const gracePeriodSeconds = (given: string | undefined) =>
  */
 export const startRun = (
   principal: Principal,
-  input: { readonly period: BillingMonth; readonly grace_period?: string | undefined }
+  input: { readonly period: BillingMonth; readonly grace_period?: string | number | undefined }
 ) =>
   Effect.gen(function* () {
     const queue = yield* BillingRunRepo

@@ -42,7 +42,7 @@ export const make = Effect.gen(function* () {
   const given = <A, E>(effect: Effect.Effect<A, E, Dependencies>) =>
     Effect.provide(effect, context)
   return {
-    startRun: (principal: Principal, input: { readonly period: BillingMonth; readonly grace_period?: string | undefined }) =>
+    startRun: (principal: Principal, input: { readonly period: BillingMonth; readonly grace_period?: string | number | undefined }) =>
       given(startRun(principal, input)),
     getRun: (principal: Principal, id: string) => given(getRun(principal, id)),
     listRuns: (principal: Principal, page: PageRequest) => given(listRuns(principal, page)),
