@@ -135,6 +135,12 @@ describe("reconciliation: CSV, scope, refusals", () => {
         }
         refuse(yield* importXml("hello, not xml", partnerKey), "body", /not well-formed XML: line 1/)
         refuse(yield* importXml("<Document><BkToCstmrStmt></Document>", partnerKey), "body", /not well-formed XML/)
+        // A statement cut short (an upload that stopped half-way) names the elements left open.
+        refuse(
+          yield* importXml(xml.slice(0, xml.indexOf("<Ntry>")), partnerKey),
+          "body",
+          /^the statement is not well-formed XML: the document ends before these elements are closed: Document, BkToCstmrStmt, Stmt$/
+        )
         refuse(yield* importXml(xml.replace("xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"", "xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.052.001.02\""), partnerKey), "Document", /camt\.052\.001\.02.*is not a camt\.053/)
         refuse(yield* importXml("<Statement/>", partnerKey), "Document", /root element is <Statement>/)
         refuse(yield* importXml(fixture("genkgo-camt053.v2.wrong.xml"), partnerKey), "BkToCstmrStmt.Stmt", /no statement/)

@@ -67,7 +67,17 @@ export const XmlReaderLive = Layer.succeed(XmlReader, XmlReader.of({
       if (/<!DOCTYPE/i.test(text)) return notXml("a DOCTYPE is not accepted in a statement")
       const checked = XMLValidator.validate(text)
       if (checked !== true) {
-        const { line, col, msg } = checked.err
+        const { code, line, col, msg } = checked.err
+        // The validator reports a document cut short as `Invalid '["Document", ...]' found.` at line 1, column 1.
+        const open = code === "InvalidXml" ? /^Invalid '(\[[\s\S]*\])' found\.$/.exec(msg) : null
+        if (open !== null) {
+          try {
+            const tags = JSON.parse(open[1]!) as ReadonlyArray<string>
+            return notXml(`the document ends before these elements are closed: ${tags.join(", ")}`)
+          } catch {
+            // Not the list it usually is: said as the validator said it.
+          }
+        }
         return notXml(`line ${line}${col === undefined ? "" : `, column ${col}`}: ${msg}`)
       }
       const roots = (parser.parse(text) as ReadonlyArray<Node>)
