@@ -315,6 +315,32 @@ describe("billing runs", () => {
         expect(expectData(yield* call("GET", `${V1}/customers/${w.customers.bob.id}/upcoming-invoice`, { key: w.partnerKey }))).toEqual([])
       }))
 
+    it.effect("the preview is paged like every list: meta.page, ?limit= and ?cursor=, by month then currency", () =>
+      Effect.gen(function* () {
+        yield* setNow("2026-11-10T08:00:00Z")
+        const catalog = yield* exampleCatalog
+        const { partner, partnerKey } = yield* channel()
+        const customer = yield* createCustomer(partner.id)
+        // A seat whose first period ends in December, and storage bought now: billed by November's run.
+        yield* order(customer.id, [
+          { plan_id: catalog.plans["UCaaS Seat Monthly"], quantity: 1, characteristics: SEAT },
+          { sku_id: catalog.skus["recording-storage"], quantity: 1 }
+        ], partnerKey)
+        const url = `${V1}/customers/${customer.id}/upcoming-invoice`
+        const all = yield* call("GET", url, { key: partnerKey })
+        expect(all.body.data.map((i: any) => i.period)).toEqual(["2026-11", "2026-12"])
+        expect(all.body.meta.page).toEqual({ limit: 50, next_cursor: null })
+
+        const first = yield* call("GET", `${url}?limit=1`, { key: partnerKey })
+        expect(first.body.data.map((i: any) => i.period)).toEqual(["2026-11"])
+        expect(first.body.meta.page.next_cursor).toEqual(expect.any(String))
+        const second = yield* call("GET", `${url}?limit=1&cursor=${first.body.meta.page.next_cursor}`, { key: partnerKey })
+        expect(second.body.data).toEqual([all.body.data[1]])
+        expect(second.body.meta.page).toEqual({ limit: 1, next_cursor: null })
+        expectError(yield* call("GET", `${url}?limit=0`, { key: partnerKey }), 422, "validation_error", "limit")
+        expectError(yield* call("GET", `${url}?cursor=nope`, { key: partnerKey }), 422, "validation_error", "cursor")
+      }))
+
     it.effect("with a grace period drafts wait, late usage re-rates them, and the scheduler finalizes them when it ends", () =>
       Effect.gen(function* () {
         const w = yield* world

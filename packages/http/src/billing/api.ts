@@ -71,12 +71,13 @@ export class BillingApi extends HttpApiGroup.make("billing")
   .add(
     HttpApiEndpoint.get("getUpcomingInvoice", "/customers/:customerId/upcoming-invoice")
       .setPath(CustomerPath)
-      .addSuccess(Envelope(Schema.Array(UpcomingInvoice)))
+      .setUrlParams(PageQuery)
+      .addSuccess(PageEnvelope(UpcomingInvoice))
       .annotate(
         OpenApi.Description,
-        "The customer's next invoices as they would be now, one per month and currency: the current period of " +
-          "each subscription with its changes and usage so far, one-off purchases not yet invoiced, and the credit " +
-          "that would apply. Writes nothing."
+        "The customer's next invoices as they would be now, one per month and currency (by month, then " +
+          "currency), paged like every list: the current period of each subscription with its changes and usage " +
+          "so far, one-off purchases not yet invoiced, and the credit that would apply. Writes nothing."
       )
   )
   .middleware(Authentication)

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { asCaller } from "../middleware/authentication.js"
 import { listAsCaller } from "../pagination.js"
+import { upcomingPage } from "./upcoming-page.js"
 
 export const BillingHandlers = HttpApiBuilder.group(ProvisioApi, "billing", (handlers) =>
   Effect.map(Billing, (billing) =>
@@ -20,5 +21,6 @@ export const BillingHandlers = HttpApiBuilder.group(ProvisioApi, "billing", (han
       .handle("listBillingRuns", ({ urlParams }) => listAsCaller(urlParams, billing.listRuns))
       .handle("getBillingRun", ({ path }) => asCaller((p) => billing.getRun(p, path.runId)))
       .handle("finalizeInvoice", ({ path }) => asCaller((p) => billing.finalize(p, path.invoiceId)))
-      .handle("getUpcomingInvoice", ({ path }) => asCaller((p) => billing.preview(p, path.customerId)))
+      .handle("getUpcomingInvoice", ({ path, urlParams }) =>
+        listAsCaller(urlParams, (p, page) => Effect.map(billing.preview(p, path.customerId), (all) => upcomingPage(all, page))))
   ))
