@@ -232,6 +232,13 @@ describe("orders", () => {
           "plan_id"
         )
         expectError(yield* addItem(draft.id, { plan_id: catalog.plans["UCaaS Seat Monthly"], quantity: 0 }), 422, "validation_error", "quantity")
+        // Whatever is wrong with a quantity, it is told what it takes ('Expected an integer, actual 1e17' was said to a whole number).
+        for (const quantity of [0, -1, 1.5, "2", 1e17, null]) {
+          const answer = yield* addItem(draft.id, { plan_id: catalog.plans["UCaaS Seat Monthly"], quantity, characteristics: SEAT })
+          expectError(answer, 422, "validation_error", "quantity")
+          expect(answer.body.error.message).toBe("must be a whole number from 1 to 1000000")
+        }
+        expectError(yield* addItem(draft.id, { plan_id: catalog.plans["UCaaS Seat Monthly"], characteristics: SEAT }), 422, "validation_error", "quantity")
         // One currency per order: the US number plan is priced in USD.
         expectError(
           yield* addItem(draft.id, {

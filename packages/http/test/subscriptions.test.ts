@@ -160,6 +160,11 @@ describe("subscriptions", () => {
         expectError(yield* call("POST", `${V1}/subscriptions/${seat.id}/quantity`, { key: partnerKey, body: { quantity: 9 } }), 422, "validation_error", "quantity")
         expectError(yield* call("POST", `${V1}/subscriptions/${seat.id}/quantity`, { key: partnerKey, body: { quantity: 7 } }), 422, "validation_error", "quantity")
         expectError(yield* call("POST", `${V1}/subscriptions/${seat.id}/quantity`, { key: partnerKey, body: { quantity: 0 } }), 422, "validation_error", "quantity")
+        for (const quantity of [1.5, "3", -2]) {
+          const answer = yield* call("POST", `${V1}/subscriptions/${seat.id}/quantity`, { key: partnerKey, body: { quantity } })
+          expectError(answer, 422, "validation_error", "quantity")
+          expect(answer.body.error.message).toBe("must be a whole number of at least 1")
+        }
         expectError(yield* call("GET", `${V1}/subscriptions/${seat.id}/quantityrequest/qrq_0000000000000000000000000`, { key: partnerKey }), 404, "not_found")
       }))
 

@@ -90,9 +90,10 @@ export class CreateOrder extends Schema.Class<CreateOrder>("CreateOrder")({
   customer_id: CustomerId
 }) {}
 
-const Quantity = Schema.Int.pipe(
-  Schema.between(1, 1_000_000, { message: () => "must be a whole number from 1 to 1000000" })
-)
+/** Told the same way whatever is wrong with it (1.5, "2", 0, 1e17), not 'Expected an integer, actual 1.5'. */
+const Quantity = Schema.Int.pipe(Schema.between(1, 1_000_000)).annotations({
+  message: () => ({ message: "must be a whole number from 1 to 1000000", override: true })
+})
 
 /**
  * One line of an order: a plan (a new subscription, an add-on of `parent_subscription_id`), more

@@ -143,7 +143,10 @@ export class CancelSubscription extends Schema.Class<CancelSubscription>("Cancel
 
 /** The body of `POST /subscriptions/{id}/quantity`: the new, lower quantity. */
 export class ChangeQuantity extends Schema.Class<ChangeQuantity>("ChangeQuantity")({
-  quantity: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1, { message: () => "must be a whole number of at least 1" }))
+  quantity: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)).annotations({
+    // The same words for 1.5, "3" and 0, not 'Expected an integer, actual 1.5'.
+    message: () => ({ message: "must be a whole number of at least 1", override: true })
+  })
 }) {}
 
 export const QuantityRequestState = Schema.Literal("pending", "completed", "failed")
