@@ -159,6 +159,24 @@ describe("customers", () => {
         })
         const read = expectData(yield* call("GET", `${CUSTOMERS}/${created.id}`, { key: partnerKey }))
         expect(read).toEqual(cleared)
+
+        // What a PUT does not change is taken only as it is (a customer read and sent back whole),
+        // never a 200 that changed nothing.
+        const { updated_at: _sentBack, ...whole } = read
+        expect(expectData(yield* call("PUT", `${CUSTOMERS}/${created.id}`, { key: partnerKey, body: whole })))
+          .toMatchObject({ name: "After", dunning_stage: null, partner_id: read.partner_id })
+        const other = yield* channel()
+        for (const [field, value, message] of [
+          ["dunning_stage", "suspend", /set by dunning/],
+          ["partner_id", other.partner.id, /stays under the partner/],
+          ["id", "cus_0123", /cannot be changed/],
+          ["created_at", "2020-01-01T00:00:00.000Z", /cannot be changed/]
+        ] as const) {
+          const refused = yield* call("PUT", `${CUSTOMERS}/${created.id}`, { key: partnerKey, body: { name: "Never", [field]: value } })
+          expectError(refused, 422, "validation_error", field)
+          expect(refused.body.error.message).toMatch(message)
+        }
+        expect(expectData(yield* call("GET", `${CUSTOMERS}/${created.id}`, { key: partnerKey })).name).toBe("After")
       }))
 
     it.effect("delete answers 204, then the customer is 404 and its contacts are gone", () =>

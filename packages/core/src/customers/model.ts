@@ -152,9 +152,13 @@ export class CreateCustomer extends Schema.Class<CreateCustomer>("CreateCustomer
   e_invoicing: Schema.optional(Schema.Boolean)
 }) {}
 
+/** A field a PUT does not change: taken only with the value the customer has (read-only.ts). */
+const readOnlyField = Schema.optional(Schema.Unknown.annotations({ description: "Read-only: may be sent only as it is" }))
+
 /**
  * A partial update: absent fields keep their value, `null` clears a nullable one. `address` and
- * `metadata` are replaced whole. The partner cannot change (it would move the customer's scope).
+ * `metadata` are replaced whole. The partner cannot change (it would move the customer's scope):
+ * it, the id, the timestamps and the dunning stage are taken only as they are.
  */
 export class UpdateCustomer extends Schema.Class<UpdateCustomer>("UpdateCustomer")({
   external_id: Schema.optional(Schema.NullOr(ExternalId)),
@@ -176,7 +180,13 @@ export class UpdateCustomer extends Schema.Class<UpdateCustomer>("UpdateCustomer
   tax_id: Schema.optional(Schema.NullOr(TaxIdInput)),
   tax_exempt: Schema.optional(TaxExempt),
   /** True: the invoice emails attach the UBL e-invoice too; false when absent. */
-  e_invoicing: Schema.optional(Schema.Boolean)
+  e_invoicing: Schema.optional(Schema.Boolean),
+  /** Read-only (read-only.ts): accepted only as they are, so a customer read and sent back whole is taken. */
+  dunning_stage: readOnlyField,
+  partner_id: readOnlyField,
+  id: readOnlyField,
+  created_at: readOnlyField,
+  updated_at: readOnlyField
 }) {}
 
 // Contacts ------------------------------------------------------------------------------------

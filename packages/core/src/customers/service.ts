@@ -14,6 +14,7 @@ import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
 import { given } from "../shared/partial-update.js"
 import { makePaymentMethods } from "./payment-methods.js"
+import { changedReadOnlyField } from "./read-only.js"
 import {
   Contact,
   type ContactId,
@@ -164,6 +165,8 @@ export const make = Effect.gen(function* () {
     const stored = yield* findStoredCustomer(principal, id)
     const customer = stored.customer
     yield* requireWrite(principal)
+    const readOnly = changedReadOnlyField(input, customer)
+    if (readOnly !== undefined) return yield* readOnly
     // The seller answers for the tax it charges: a customer marking itself exempt would zero it.
     const partnerOnly = [input.status, input.external_id, input.collection_method, input.payment_terms_days, input.dunning, input.tax_exempt]
     if (principal.account_kind === "customer" && partnerOnly.some((field) => field !== undefined)) {
