@@ -59,11 +59,13 @@ describe("commissions", () => {
         const manager = yield* createKey(distributor.id, "manager")
         expectError(yield* createRule({ ...general, account_id: partner.id }, manager), 403, "forbidden")
         const foreign = yield* createPartner((yield* createDistributor("Foreign")).id)
-        expectError(yield* createRule({ ...general, account_id: foreign.id }, distributorKey), 404, "not_found", "account_id")
-        expectError(yield* createRule({ ...general, account_id: "acc_nothing" }), 404, "not_found", "account_id")
+        // An account out of reach, or none, is a field to fix, as an unknown customer_id or product_id is.
+        expectError(yield* createRule({ ...general, account_id: foreign.id }, distributorKey), 422, "validation_error", "account_id")
+        expectError(yield* createRule({ ...general, account_id: "acc_nothing" }), 422, "validation_error", "account_id")
         // Customers have no say.
         const customer = yield* createCustomer(partner.id)
         expectError(yield* createRule({ ...general, account_id: partner.id }, yield* createKey(customer.id)), 403, "forbidden")
+        expectError(yield* createRule({ ...general, account_id: customer.id }), 422, "validation_error", "account_id")
         expectError(yield* call("GET", RULES, { key: yield* createKey(customer.id) }), 403, "forbidden")
 
         // The partner sees its own rule, the distributor its own and its partner's, the foreign distributor neither.

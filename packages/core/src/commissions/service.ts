@@ -88,7 +88,12 @@ export const make = Effect.gen(function* () {
   const createRule = (principal: Principal, input: CreateCommissionRule) =>
     Effect.gen(function* () {
       yield* requireKind(principal, CHANNEL, "set commissions")
-      const account = yield* findAccount(principal, input.account_id, "account_id")
+      // An id in the body that names nothing the caller reaches is a field to fix (422), as a
+      // customer_id, partner_id or product_id is everywhere else, not a missing resource (404).
+      const account = yield* findAccount(principal, input.account_id, "account_id").pipe(
+        Effect.catchTag("NotFound", () =>
+          ValidationError.of("account_id", `distributor or partner ${input.account_id} does not exist`))
+      )
       // Commissions are set from above: a distributor's by the platform, a partner's by the platform or its distributor.
       if (account.id === principal.account_id) {
         return yield* new Forbidden({ message: "an account may not set its own commission; its parent's admin does" })
