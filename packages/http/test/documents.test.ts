@@ -170,6 +170,13 @@ describe("invoice documents", () => {
           expectError(yield* call("GET", `${V1}/invoices/inv_01m8nosuchinvoice0000000000/${kind}`), 404, "not_found")
           expectError(yield* call("GET", `${V1}/invoices/not-an-id/${kind}`), 404, "not_found")
         }
+        // Voided before it was finalized, it was never issued: no number, no issue date, no documents.
+        expect(expectData(yield* call("POST", `${V1}/invoices/${draft}/void`, { key: partnerKey }))).toMatchObject({ status: "void", number: null })
+        for (const kind of ["pdf", "ubl"]) {
+          const answer = yield* call("GET", `${V1}/invoices/${draft}/${kind}`, { key: partnerKey })
+          expectError(answer, 409, "invalid_state")
+          expect(answer.body.error.message).toMatch(/never issued/)
+        }
       }))
   })
 })

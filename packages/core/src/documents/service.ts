@@ -18,7 +18,7 @@ import { partiesFrom } from "./parties.js"
 
 /**
  * An invoice's documents. Whoever may read the invoice may read its documents; a draft has none
- * (409 invalid_state: it still changes). Every document is rendered from what is stored, on each
+ * (409 invalid_state: it still changes), nor has a draft voided before it was ever issued. Every document is rendered from what is stored, on each
  * request, with the parties' details kept at finalization: the same invoice always gives the same bytes.
  */
 export const make = Effect.gen(function* () {
@@ -36,6 +36,10 @@ export const make = Effect.gen(function* () {
     Effect.gen(function* () {
       if (invoice.status === "draft") {
         return yield* new InvalidState({ message: `invoice ${invoice.id} is a draft: it has no documents until it is finalized` })
+      }
+      // A draft voided before it was finalized was never issued: no number, no issue date, nothing to print.
+      if (invoice.finalized_at === null) {
+        return yield* new InvalidState({ message: `invoice ${invoice.id} was voided as a draft: it was never issued, so it has no documents` })
       }
       const sources = yield* Effect.flatMap(frozen.ofInvoice(invoice.id), Option.match({
         onNone: () => currentSources(invoice.issuer_account_id, invoice.customer_id),
