@@ -5,7 +5,7 @@ import { newEvent } from "../events/service.js"
 import { EventLog } from "../events/ports.js"
 import type { Principal } from "../identity/model.js"
 import { reachableBy, requireStandardEdition, requireWrite } from "../identity/policy.js"
-import { InvalidState, NotFound, orNotFound } from "../shared/errors.js"
+import { InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
@@ -110,6 +110,16 @@ export const make = Effect.gen(function* () {
   const requireNetwork = (subscriptionId: string, networkId: string) =>
     findActivation("network", subscriptionId, networkId)
 
+  /**
+   * A `network_id` in a body: one that is not the subscription's is a field to fix (422 naming
+   * it), as any id in a body is, not a missing resource (a path's network is 404).
+   */
+  const requireBodyNetwork = (subscriptionId: string, networkId: string) =>
+    requireNetwork(subscriptionId, networkId).pipe(
+      Effect.catchTag("NotFound", () =>
+        ValidationError.of("network_id", `network ${networkId} is not one of subscription ${subscriptionId}'s`))
+    )
+
   // Generic use cases --------------------------------------------------------------------------
 
   const list = (principal: Principal, kind: ActivationKind, subscriptionId: string, networkId: string | undefined, page: PageRequest) =>
@@ -135,7 +145,7 @@ export const make = Effect.gen(function* () {
   ) =>
     change(principal, subscriptionId, `activate it on a ${LABEL[kind]}`, (subscription) =>
       Effect.gen(function* () {
-        if (fields.network_id !== null) yield* requireNetwork(subscriptionId, fields.network_id)
+        if (fields.network_id !== null) yield* requireBodyNetwork(subscriptionId, fields.network_id)
         const at = yield* now
         const stored: StoredActivation = {
           kind,
@@ -168,7 +178,7 @@ export const make = Effect.gen(function* () {
         Effect.gen(function* () {
           const current = yield* findActivation(kind, subscriptionId, id)
           if (fields.network_id !== undefined && fields.network_id !== null) {
-            yield* requireNetwork(subscriptionId, fields.network_id)
+            yield* requireBodyNetwork(subscriptionId, fields.network_id)
           }
           const updated: StoredActivation = {
             ...current,
