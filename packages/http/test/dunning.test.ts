@@ -102,8 +102,20 @@ describe("dunning", () => {
         yield* finalizedInvoice({ customerId: paused.id, lines: [chargeOf("10.00")] })
         const disputing = yield* createCustomer(partner.id, { payment_terms_days: 0 })
         const disputed = yield* finalizedInvoice({ customerId: disputing.id, lines: [chargeOf("10.00")] })
-        expect(expectData(yield* call("PUT", `${V1}/invoices/${disputed}`, { key: partnerKey, body: { disputed: true } })))
-          .toMatchObject({ id: disputed, disputed: true, status: "finalized" })
+        const marked = expectData(yield* call("PUT", `${V1}/invoices/${disputed}`, { key: partnerKey, body: { disputed: true } }))
+        expect(marked).toMatchObject({ id: disputed, disputed: true, status: "finalized" })
+        // Only `disputed` changes: the invoice read and sent back is taken, a new due date or status is 422, not 200 and ignored.
+        const { updated_at: _sentBack, ...whole } = marked
+        expect(expectData(yield* call("PUT", `${V1}/invoices/${disputed}`, { key: partnerKey, body: whole }))).toMatchObject({ disputed: true })
+        for (const [field, value, message] of [
+          ["due_at", "2026-12-31T00:00:00.000Z", /fixed at finalization/],
+          ["status", "paid", /POST \/invoices\/\{id\}\/void/],
+          ["total", { amount: "1.00", currency: "EUR" }, /credit-notes/]
+        ] as const) {
+          const refused = yield* call("PUT", `${V1}/invoices/${disputed}`, { key: partnerKey, body: { disputed: true, [field]: value } })
+          expectError(refused, 422, "validation_error", field)
+          expect(refused.body.error.message).toMatch(message)
+        }
 
         yield* setNow("2026-06-30T09:00:00Z")
         yield* runDunning

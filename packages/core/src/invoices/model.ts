@@ -168,7 +168,48 @@ export type AnyInvoice = Invoice | UpstreamInvoice
 export const AnyInvoice = Schema.Union(Invoice, UpstreamInvoice).annotations({ identifier: "AnyInvoice" })
 
 /** `PUT /invoices/{id}`: what the issuing channel may change on a finalized invoice. */
+const ISSUED = "cannot be changed: an issued invoice never changes (credit it with POST /invoices/{id}/credit-notes)"
+
+/**
+ * The invoice's fields a PUT does not change, each with where it is changed instead: sent as they
+ * are (an invoice read and sent back) they are taken, another value is 422 (shared/read-only.ts).
+ */
+export const READ_ONLY_INVOICE_FIELDS = {
+  status: "is changed by POST /invoices/{id}/finalize, POST /invoices/{id}/void and by payments, not by PUT",
+  due_at: "is fixed at finalization from the customer's payment terms, not by PUT",
+  due_date: "is fixed at finalization from the customer's payment terms, not by PUT",
+  collection_method: "is fixed at finalization from the customer's collection_method, not by PUT",
+  lines: ISSUED,
+  subtotal: ISSUED,
+  tax: ISSUED,
+  tax_total: ISSUED,
+  total: ISSUED,
+  amount_paid: "changes with payments (POST /payments), not by PUT",
+  amount_due: "changes with payments (POST /payments) and credit notes, not by PUT",
+  currency: ISSUED,
+  period: ISSUED,
+  number: "cannot be changed",
+  id: "cannot be changed",
+  customer_id: "cannot be changed",
+  issuer_account_id: "cannot be changed",
+  bill_to_account_id: "cannot be changed",
+  billing_run_id: "cannot be changed",
+  payment_reference: "cannot be changed",
+  payment_attempts: "cannot be changed",
+  finalizes_at: "cannot be changed",
+  finalized_at: "cannot be changed",
+  paid_at: "cannot be changed",
+  voided_at: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const
+
+const readOnly = Schema.optional(Schema.Unknown.annotations({ description: "Read-only: may be sent only as it is" }))
+
 export class UpdateInvoice extends Schema.Class<UpdateInvoice>("UpdateInvoice")({
   /** A disputed invoice is left out of dunning until the dispute is settled. */
-  disputed: Schema.Boolean
+  disputed: Schema.Boolean,
+  ...(Object.fromEntries(Object.keys(READ_ONLY_INVOICE_FIELDS).map((field) => [field, readOnly])) as {
+    readonly [K in keyof typeof READ_ONLY_INVOICE_FIELDS]: typeof readOnly
+  })
 }) {}

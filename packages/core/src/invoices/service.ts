@@ -17,7 +17,8 @@ import type { Page, PageRequest } from "../shared/pagination.js"
 import { TaxCalculator } from "../tax/ports.js"
 import { Transactor } from "../shared/transactor.js"
 import { SubscriptionRepo } from "../subscriptions/ports.js"
-import { type AnyInvoice, Invoice, type UpdateInvoice } from "./model.js"
+import { type AnyInvoice, Invoice, READ_ONLY_INVOICE_FIELDS, type UpdateInvoice } from "./model.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
 import { InvoiceRepo, type InvoiceToIssue } from "./ports.js"
 import { BillingSummary, type InvoiceListFilter, type StoredInvoice, type SummaryFilter } from "./views.js"
 import { now } from "../shared/time.js"
@@ -157,6 +158,13 @@ export const make = Effect.gen(function* () {
       const current = yield* findInvoice(principal, id)
       yield* requireKind(principal, ["platform", "distributor", "partner"], "change invoices")
       yield* requireWrite(principal)
+      // Only `disputed` changes: another field sent with another value is 422, not 200 and nothing done.
+      const readOnly = changedReadOnlyField(
+        input,
+        READ_ONLY_INVOICE_FIELDS,
+        () => Schema.encodeSync(Invoice)(current.invoice) as unknown as Record<string, unknown>
+      )
+      if (readOnly !== undefined) return yield* readOnly
       if (current.invoice.disputed === input.disputed) return current.invoice
       return yield* transactor.withTransaction(Effect.gen(function* () {
         const changed = yield* repo.setDisputed(id, input.disputed, yield* now).pipe(

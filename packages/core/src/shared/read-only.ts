@@ -1,0 +1,33 @@
+import { ValidationError } from "./errors.js"
+
+/**
+ * Fields a PUT does not change, taken only as they are: a client may send a resource it read back
+ * whole, but another value of such a field is 422 naming it and saying where it is changed, never
+ * a 200 that changed nothing.
+ */
+
+/** JSON with its object keys sorted, so that two equal values compare equal as text. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v)
+
+/**
+ * The first of `fields` (name -> why it is read-only) that `input` sends with another value than
+ * the resource shows (`shown`: the resource as answers encode it, computed only when one is sent).
+ */
+export const changedReadOnlyField = <F extends Record<string, string>>(
+  input: { readonly [K in keyof F]?: unknown },
+  fields: F,
+  shown: () => Record<string, unknown>
+): ValidationError | undefined => {
+  const names = Object.keys(fields) as Array<keyof F & string>
+  if (names.every((name) => input[name] === undefined)) return undefined
+  const current = shown()
+  for (const name of names) {
+    const sent = input[name]
+    if (sent !== undefined && canonical(sent) !== canonical(current[name])) return ValidationError.of(name, fields[name]!)
+  }
+  return undefined
+}
