@@ -181,6 +181,26 @@ describe("usage", () => {
         expect(yield* storedCount(trunk.id)).toBe(2)
       }))
 
+    it.effect("a field of the wrong type or length is told the shape it takes, not the schema's words", () =>
+      Effect.gen(function* () {
+        yield* setNow("2026-11-01T00:00:00Z")
+        const { partnerKey, trunk } = yield* trunkWorld
+        yield* setNow("2026-11-05T00:00:00Z")
+        const at = "2026-11-02T00:00:00Z"
+        const result = yield* ingest([
+          { ...voice(trunk.id, "1", at), occurred_at: 1762041600 },
+          { ...voice(trunk.id, "1", at), transaction_id: 123 },
+          voice(trunk.id, "1", at, "x".repeat(201)),
+          voice(trunk.id, "1", "yesterday")
+        ], partnerKey)
+        expect(result.rejected.map((r: any) => [r.index, r.code, r.message])).toEqual([
+          [0, "invalid_record", "occurred_at: must be an ISO 8601 date-time such as \"2026-11-15T08:00:00Z\""],
+          [1, "invalid_record", "transaction_id: must be a string, not 123"],
+          [2, "invalid_record", "transaction_id: must be at most 200 characters long"],
+          [3, "invalid_record", "occurred_at: must be an ISO 8601 date-time"]
+        ])
+      }))
+
     it.effect("usage stamped to the second counts from the second the subscription started", () =>
       Effect.gen(function* () {
         yield* setNow("2026-11-01T08:00:00.600Z")

@@ -26,13 +26,28 @@ export interface ReadRecord {
 
 const decodeRecord = Schema.decodeUnknownEither(UsageRecordInput)
 
+/**
+ * The schema's words for a field of the wrong type or length, told as the shape the field takes
+ * (as the API's 422s are), without echoing a long value back.
+ */
+export const shapeOf = (path: string, message: string): string => {
+  if (path === "occurred_at" && message.startsWith("Expected ")) {
+    return "must be an ISO 8601 date-time such as \"2026-11-15T08:00:00Z\""
+  }
+  const longest = /^Expected a string at most (\d+) character\(s\) long, actual /.exec(message)
+  if (longest !== null) return `must be at most ${longest[1]} characters long`
+  const notString = /^Expected string, actual (.+)$/s.exec(message)
+  if (notString !== null) return `must be a string, not ${notString[1]}`
+  return message
+}
+
 /** "quantity: must be ..." for the first problem of a record that does not decode. */
 const describeInvalid = (error: ParseResult.ParseError): string => {
   const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
   const path = issue?.path.map(String).join(".") ?? ""
   return issue === undefined || path === ""
     ? "the record must be an object with transaction_id, subscription_id, sku_id, quantity and occurred_at"
-    : `${path}: ${issue.message}`
+    : `${path}: ${shapeOf(path, issue.message)}`
 }
 
 /** The schema's bounds on the three ids (`nonEmpty(200)` in model.ts). */

@@ -6,7 +6,7 @@ import * as Schema from "effect/Schema"
 import * as fc from "effect/FastCheck"
 import { formatDecimal } from "../../src/shared/money"
 import { UsageRecordInput } from "../../src/usage/model"
-import { readRecord } from "../../src/usage/records"
+import { readRecord, shapeOf } from "../../src/usage/records"
 
 // readRecord reads the common form of a record directly and leaves the rest to the schema: for
 // any input it must answer exactly what decoding UsageRecordInput answers.
@@ -14,7 +14,9 @@ import { readRecord } from "../../src/usage/records"
 const bySchema = (raw: unknown) =>
   Either.mapLeft(Schema.decodeUnknownEither(UsageRecordInput)(raw, { errors: "first" }), (error) => {
     const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]!
-    return issue.path.length === 0 ? "shape" : `${issue.path.map(String).join(".")}: ${issue.message}`
+    // The schema's message, in the words the API tells it (shapeOf).
+    const path = issue.path.map(String).join(".")
+    return issue.path.length === 0 ? "shape" : `${path}: ${shapeOf(path, issue.message)}`
   })
 
 /** What a reading gives, comparable across the two paths. */
