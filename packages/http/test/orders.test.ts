@@ -306,6 +306,25 @@ describe("orders", () => {
         expectError(yield* checkout(empty.id), 422, "validation_error", "items")
       }))
 
+    it.effect("a closed customer takes no new orders: 422 naming customer_id, and a draft of it is not checked out (409)", () =>
+      Effect.gen(function* () {
+        const catalog = yield* exampleCatalog
+        const { partner, partnerKey } = yield* channel()
+        const customer = yield* createCustomer(partner.id)
+        const draft = yield* draftOrder(customer.id, partnerKey)
+        expectData(yield* addItem(draft.id, { plan_id: catalog.plans["UCaaS Seat Monthly"], quantity: 1, characteristics: SEAT }, partnerKey), 201)
+        expectData(yield* call("PUT", `${V1}/customers/${customer.id}`, { key: partnerKey, body: { status: "closed" } }))
+
+        expectError(yield* call("POST", `${V1}/orders`, { key: partnerKey, body: { customer_id: customer.id } }), 422, "validation_error", "customer_id")
+        expectError(yield* checkout(draft.id, partnerKey), 409, "invalid_state")
+        expect(expectData(yield* call("GET", `${V1}/subscriptions?customer_id=${customer.id}`, { key: partnerKey }))).toEqual([])
+        expect(expectData(yield* call("GET", `${V1}/orders/${draft.id}`, { key: partnerKey })).status).toBe("draft")
+
+        // Reopened, it orders again.
+        expectData(yield* call("PUT", `${V1}/customers/${customer.id}`, { key: partnerKey, body: { status: "active" } }))
+        expect(expectData(yield* checkout(draft.id, partnerKey)).status).toBe("completed")
+      }))
+
     it.effect("cancel: a draft (or submitted) order only; lists and the customer's view", () =>
       Effect.gen(function* () {
         const catalog = yield* exampleCatalog

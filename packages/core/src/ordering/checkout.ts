@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import type { Customer } from "../customers/model.js"
 import type { StoredEvent } from "../events/model.js"
 import type { Principal } from "../identity/model.js"
-import { orNotFound, ValidationError } from "../shared/errors.js"
+import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { type Currency } from "../shared/money.js"
 import { subscriptionEvent } from "../subscriptions/events.js"
@@ -33,6 +33,10 @@ export const makeCheckout = ({ orders, customers, subscriptions, log, transactor
       const customer = yield* customers.findById(stored.order.customer_id).pipe(
         orNotFound("order", id)
       )
+      // Closed after the draft was made: nothing is started for it.
+      if (customer.customer.status === "closed") {
+        return yield* new InvalidState({ message: `customer ${customer.customer.id} is closed: reopen it (status active) to check out its orders` })
+      }
       const at = yield* now
       // The subscriptions the order touches, locked in id order (a parent before its add-ons, as
       // cancelling and the scheduler lock them), so concurrent changes wait rather than deadlock.

@@ -25,6 +25,10 @@ export const makeOrders = ({ orders, customers, log, transactor, orderEvent, fin
       Effect.catchTag("NotFound", () => Effect.fail(ValidationError.of("customer_id", `customer ${input.customer_id} does not exist`)))
     )
     yield* requireOrdering(principal, "place orders")
+    // A closed customer takes no new services (its account reopened first: PUT /customers/{id}).
+    if (customer.customer.status === "closed") {
+      return yield* ValidationError.of("customer_id", `customer ${customer.customer.id} is closed: reopen it (status active) to order for it`)
+    }
     const at = yield* now
     const order = new Order({
       id: (yield* makeId("ord")) as OrderId,
