@@ -66,6 +66,10 @@ describe("API conventions", () => {
         const notAnObject = yield* call("POST", "/api/v1/distributors", { body: [1] })
         expect(notAnObject.status).toBe(422)
         expect(notAnObject.body.error).toMatchObject({ code: "validation_error", message: "the request body must be a JSON object, not [1]" })
+        // No body at all is said so, not "not null" (what an empty body is read as).
+        const noBody = yield* call("POST", "/api/v1/distributors")
+        expect(noBody.status).toBe(422)
+        expect(noBody.body.error).toMatchObject({ code: "validation_error", message: "the request body must be a JSON object; it was empty (or null)" })
         const notASection = yield* call("PUT", "/api/v1/settings", { body: { channel: "yes" } })
         expect(notASection.body.error).toMatchObject({ code: "validation_error", field: "channel", message: 'must be an object, not "yes"' })
         // Money given as a bare amount is told money's shape, not the schema's name ('Expected Money').

@@ -28,6 +28,7 @@ const messageOf = (issues: ReadonlyArray<DecodeIssue>): string | undefined => {
   const match = EXPECTED.exec(first.message)
   if (match === null) return first.message
   const actual = match[2]!
+  if (first.path.length === 0 && actual === "null") return "the request body must be a JSON object; it was empty (or null)"
   if (first.path.length === 0 && !actual.startsWith("{")) return `the request body must be a JSON object, not ${actual}`
   const field = fieldPath(first.path)
   const expected = [...new Set(issues.flatMap((issue) => {
