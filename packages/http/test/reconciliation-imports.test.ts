@@ -135,6 +135,9 @@ describe("reconciliation: CSV, scope, refusals", () => {
         }
         refuse(yield* importXml("hello, not xml", partnerKey), "body", /not well-formed XML: line 1/)
         refuse(yield* importXml("<Document><BkToCstmrStmt></Document>", partnerKey), "body", /not well-formed XML/)
+        // Elements nested deeper than any statement are refused as such, not a 500 from the parser.
+        const deep = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">${"<a>".repeat(1000)}${"</a>".repeat(1000)}</Document>`
+        refuse(yield* importXml(deep, partnerKey), "body", /elements nest deeper than 100 levels/)
         // A statement cut short (an upload that stopped half-way) names the elements left open.
         refuse(
           yield* importXml(xml.slice(0, xml.indexOf("<Ntry>")), partnerKey),

@@ -14,6 +14,9 @@ import { XMLParser, XMLValidator } from "fast-xml-parser"
 
 type Node = Record<string, unknown>
 
+/** How deep elements may nest: a camt.053 document needs about 12 levels. */
+const MAX_NESTING = 100
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -25,7 +28,9 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   // Numeric character references (`&#228;`) as well as the five predefined entities.
-  htmlEntities: true
+  htmlEntities: true,
+  // A camt.053 statement nests about a dozen levels; deeper is not a statement (and is refused, not thrown).
+  maxNestedTags: MAX_NESTING
 })
 
 const notXml = (message: string) => Effect.fail(ValidationError.of("body", `the statement is not well-formed XML: ${message}`))
@@ -80,7 +85,15 @@ export const XmlReaderLive = Layer.succeed(XmlReader, XmlReader.of({
         }
         return notXml(`line ${line}${col === undefined ? "" : `, column ${col}`}: ${msg}`)
       }
-      const roots = (parser.parse(text) as ReadonlyArray<Node>)
+      let parsed: ReadonlyArray<Node>
+      try {
+        parsed = parser.parse(text) as ReadonlyArray<Node>
+      } catch (error) {
+        // The parser throws on what the validator lets through: elements nested past MAX_NESTING.
+        const message = error instanceof Error ? error.message : String(error)
+        return notXml(/nested/i.test(message) ? `elements nest deeper than ${MAX_NESTING} levels, which no statement does` : message)
+      }
+      const roots = parsed
         .map((node) => toElement(node, new Map()))
         .filter((element): element is XmlElement => element !== undefined)
       if (roots.length !== 1) return notXml(`a document has one root element, this one has ${roots.length}`)
