@@ -193,6 +193,15 @@ describe("billing runs", () => {
       Effect.gen(function* () {
         const { partner, partnerKey } = yield* channel()
         expectError(yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-13" } }), 422, "validation_error", "period")
+        // Months the database cannot date (the run failed, 'the database could not complete the request'), and the reads of them (a 500).
+        for (const period of ["0000-01", "0001-01", "9999-12"]) {
+          const run = yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period } })
+          expectError(run, 422, "validation_error", "period")
+          expect(run.body.error.message).toBe("must be a month from 1900-01 to 9998-12")
+          expectError(yield* call("GET", `${V1}/commissions/summary?period=${period}`, { key: partnerKey }), 422, "validation_error", "period")
+          expectError(yield* call("GET", `${V1}/billing/summary?period=${period}`, { key: partnerKey }), 422, "validation_error", "period")
+          expectError(yield* call("GET", `${V1}/invoices?period=${period}`, { key: partnerKey }), 422, "validation_error", "period")
+        }
         expectError(
           yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-11", grace_period: "soon" } }),
           422,

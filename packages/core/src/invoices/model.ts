@@ -39,9 +39,17 @@ export type InvoiceTax = typeof InvoiceTax.Type
 export const InvoiceLineKind = Schema.Literal("recurring", "proration", "installment", "usage", "one_off", "credit")
 export type InvoiceLineKind = typeof InvoiceLineKind.Type
 
-/** A billing month, `YYYY-MM`. */
+/** The years a billing month may name: what is billed, and searched around it, stays inside the dates PostgreSQL and ISO 8601 write. */
+const FIRST_YEAR = 1900
+const LAST_YEAR = 9998
+
+/** A billing month, `YYYY-MM`, of a year from 1900 to 9998 (0000-01 or 9999-12 failed in the database: a 500, or a run failed). */
 export const BillingMonth = Schema.String.pipe(
   Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])$/, { message: () => "must be a month written YYYY-MM, e.g. \"2026-11\"" }),
+  Schema.filter((month) => {
+    const year = Number(month.slice(0, 4))
+    return year >= FIRST_YEAR && year <= LAST_YEAR
+  }, { message: () => `must be a month from ${FIRST_YEAR}-01 to ${LAST_YEAR}-12` }),
   Schema.brand("BillingMonth")
 ).annotations({ identifier: "BillingMonth", jsonSchema: { type: "string", examples: ["2026-11"] } })
 export type BillingMonth = typeof BillingMonth.Type
