@@ -89,6 +89,16 @@ describe("API conventions", () => {
         expect(emptyRegion.body.error).toMatchObject({ field: "region", message: "must not be empty (null clears it)" })
         const tooMany = yield* call("PUT", "/api/v1/dunning-policy", { body: { retry_days: Array.from({ length: 21 }, (_, i) => i + 1) } })
         expect(tooMany.body.error).toMatchObject({ field: "retry_days", message: "must hold at most 20 items" })
+        // A value of the wrong JSON type is told the type, not the schema's words ('Expected string, actual 123').
+        const numberName = yield* call("POST", "/api/v1/distributors", { body: { name: 123 } })
+        expect(numberName.status).toBe(422)
+        expect(numberName.body.error).toMatchObject({ code: "validation_error", field: "name", message: "must be a string, not 123" })
+        const numberExternalId = yield* call("POST", "/api/v1/customers", { body: { name: "C", external_id: 5 } })
+        expect(numberExternalId.body.error).toMatchObject({ field: "external_id", message: "must be a string or null, not 5" })
+        const textThreshold = yield* call("POST", "/api/v1/pricing", {
+          body: { code: "t1", name: "T", unit: "unit", currency: "EUR", model: "per_unit", unit_price: "1.00", thresholds: ["a"] }
+        })
+        expect(textThreshold.body.error).toMatchObject({ field: "thresholds[0]", message: 'must be a number, not "a"' })
       }))
 
     it.effect("a bad query parameter is 422 naming it, whether of the wrong type or out of range", () =>

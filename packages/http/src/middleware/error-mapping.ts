@@ -15,6 +15,14 @@ interface DecodeIssue {
 
 const EXPECTED = /^Expected (.+), actual (.+)$/s
 
+/** JSON types as the schema names them, said as the caller reads them. */
+const PRIMITIVES: Readonly<Record<string, string>> = {
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+  object: "an object"
+}
+
 /**
  * What the caller reads for the first issue. A value outside a set of literals fails once per
  * literal (`Expected "fixed", actual "x"`, then `"markup_percent"`...): they are said together,
@@ -51,6 +59,9 @@ const messageOf = (issues: ReadonlyArray<DecodeIssue>): string | undefined => {
     if (longest !== null) return `must be at most ${longest[1]} characters long${orNull}`
     const most = /^an array of at most (\d+) item\(s\)$/.exec(only)
     if (most !== null) return `must hold at most ${most[1]} items${orNull}`
+    // A JSON type of the wrong kind ('Expected string, actual 123') is told the type it must be.
+    const primitive = PRIMITIVES[only]
+    if (primitive !== undefined) return `must be ${primitive}${orNull}, not ${actual}`
   }
   if (expected.length < 2) return first.message
   return `Expected ${expected.slice(0, -1).join(", ")} or ${expected[expected.length - 1]}, actual ${actual}`
