@@ -199,6 +199,25 @@ describe("usage", () => {
           [2, "invalid_record", "transaction_id: must be at most 200 characters long"],
           [3, "invalid_record", "occurred_at: must be an ISO 8601 date-time"]
         ])
+
+        // Instants the database cannot store: each its own rejection, not a 500 for the whole batch.
+        const far = yield* post([
+          voice(trunk.id, "1", "0000-01-01T00:00:00Z"),
+          voice(trunk.id, "1", "-000001-01-01T00:00:00Z"),
+          voice(trunk.id, "1", "0001-01-01T00:30:00+01:00"),
+          voice(trunk.id, "1", at)
+        ], partnerKey)
+        expect(far.status).toBe(200)
+        expect(far.body.data.accepted).toBe(1)
+        expect(far.body.data.rejected.map((r: any) => [r.index, r.code, r.message])).toEqual([0, 1, 2].map((index) => [
+          index,
+          "invalid_record",
+          "occurred_at: must be an ISO 8601 date-time from 0001-01-01 to 9999-12-31"
+        ]))
+        for (const bound of ["from", "to"]) {
+          const answer = yield* usage({ subscription_id: trunk.id, [bound]: "0000-01-01T00:00:00Z" }, partnerKey)
+          expectError(answer, 422, "validation_error", bound)
+        }
       }))
 
     it.effect("usage stamped to the second counts from the second the subscription started", () =>

@@ -4,6 +4,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { isStorableText } from "../shared/text.js"
+import { isInstantInRange } from "../shared/time.js"
 import { UsageRecordInput } from "./model.js"
 
 /**
@@ -77,7 +78,8 @@ const plainQuantity = (value: unknown): BigDecimal.BigDecimal | undefined => {
 const plainInstant = (value: unknown): DateTime.Utc | undefined => {
   if (typeof value !== "string" || !PLAIN_INSTANT.test(value)) return undefined
   const millis = Date.parse(value)
-  return Number.isNaN(millis) ? undefined : DateTime.unsafeMake(millis)
+  // Out of range (year 0 written with an offset): the schema tells why.
+  return Number.isNaN(millis) || !isInstantInRange(millis) ? undefined : DateTime.unsafeMake(millis)
 }
 
 /** The record read directly, or undefined when only the schema can tell. */
