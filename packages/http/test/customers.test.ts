@@ -504,6 +504,31 @@ describe("customers", () => {
         )
       }))
 
+    it.effect("a PUT of a contact, payment method or location takes its customer_id and id only as they are", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        const a = yield* createCustomer(partnerKey, { name: "A" })
+        const b = yield* createCustomer(partnerKey, { name: "B" })
+        for (const [path, body] of [
+          ["contacts", { name: "Jane" }],
+          ["paymentMethods", { type: "card", gateway: "stripe", token: "pm_tok_1" }],
+          ["productLocations", { name: "HQ" }]
+        ] as const) {
+          const base = `${CUSTOMERS}/${a.id}/${path}`
+          const created = expectData(yield* call("POST", base, { key: partnerKey, body }), 201)
+          // Read and sent back whole: taken.
+          const { updated_at: _sentBack, ...whole } = created
+          expectData(yield* call("PUT", `${base}/${created.id}`, { key: partnerKey, body: whole }))
+          // Another customer, id or creation time: 422 naming it, never a 200 that moved nothing.
+          for (const [field, value] of [["customer_id", b.id], ["id", `${created.id}x`], ["created_at", "2020-01-01T00:00:00.000Z"]]) {
+            const refused = yield* call("PUT", `${base}/${created.id}`, { key: partnerKey, body: { [field]: value } })
+            expectError(refused, 422, "validation_error", field)
+            expect(refused.body.error.message).toMatch(/cannot be changed/)
+          }
+          expect(expectData(yield* call("GET", `${base}/${created.id}`, { key: partnerKey })).customer_id).toBe(a.id)
+        }
+      }))
+
     it.effect("contacts page with cursors: all seen once, in creation order", () =>
       Effect.gen(function* () {
         const { partnerKey } = yield* channel()

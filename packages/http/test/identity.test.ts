@@ -58,6 +58,26 @@ describe("identity", () => {
         expect(updated.edition).toBe("free")
       }))
 
+    it.effect("a PUT takes a partner's distributor_id, and an account's id, only as they are", () =>
+      Effect.gen(function* () {
+        const { distributor, partner } = yield* channel()
+        const other = yield* createDistributor()
+        // Read and sent back whole: taken.
+        const { updated_at: _sentBack, ...whole } = expectData(yield* call("GET", `/api/v1/partners/${partner.id}`))
+        expect(expectData(yield* call("PUT", `/api/v1/partners/${partner.id}`, { body: { ...whole, name: "Renamed" } })))
+          .toMatchObject({ name: "Renamed", distributor_id: distributor.id })
+        // Another distributor is 422 naming distributor_id, never a 200 that moved nothing.
+        const moved = yield* call("PUT", `/api/v1/partners/${partner.id}`, { body: { distributor_id: other.id } })
+        expect(moved.status).toBe(422)
+        expect(moved.body.error).toMatchObject({ code: "validation_error", field: "distributor_id" })
+        expect(moved.body.error.message).toMatch(/stays under the distributor/)
+        const renamed = yield* call("PUT", `/api/v1/distributors/${other.id}`, { body: { id: distributor.id, name: "X" } })
+        expect(renamed.status).toBe(422)
+        expect(renamed.body.error).toMatchObject({ code: "validation_error", field: "id", message: "cannot be changed" })
+        expect(expectData(yield* call("GET", `/api/v1/partners/${partner.id}`)).distributor_id).toBe(distributor.id)
+        expect(expectData(yield* call("GET", `/api/v1/distributors/${other.id}`)).name).toBe(other.name)
+      }))
+
     it.effect("a partner may not change its own edition", () =>
       Effect.gen(function* () {
         const { partner, partnerKey } = yield* channel("free")

@@ -152,8 +152,11 @@ export class CreateCustomer extends Schema.Class<CreateCustomer>("CreateCustomer
   e_invoicing: Schema.optional(Schema.Boolean)
 }) {}
 
-/** A field a PUT does not change: taken only with the value the customer has (read-only.ts). */
+/** A field a PUT does not change: taken only with the value the resource has (read-only.ts). */
 const readOnlyField = Schema.optional(Schema.Unknown.annotations({ description: "Read-only: may be sent only as it is" }))
+
+/** Read-only (read-only.ts) on a contact, payment method or location: a record read and sent back whole is taken. */
+const childReadOnly = { customer_id: readOnlyField, id: readOnlyField, created_at: readOnlyField, updated_at: readOnlyField }
 
 /**
  * A partial update: absent fields keep their value, `null` clears a nullable one. `address` and
@@ -217,7 +220,8 @@ export class UpdateContact extends Schema.Class<UpdateContact>("UpdateContact")(
   name: Schema.optional(Name),
   email: Schema.optional(Schema.NullOr(Email)),
   phone: Schema.optional(Schema.NullOr(Phone)),
-  role: Schema.optional(Schema.NullOr(ContactRole))
+  role: Schema.optional(Schema.NullOr(ContactRole)),
+  ...childReadOnly
 }) {}
 
 // Payment methods -----------------------------------------------------------------------------
@@ -285,7 +289,8 @@ export class CreatePaymentMethod extends Schema.Class<CreatePaymentMethod>("Crea
 export class UpdatePaymentMethod extends Schema.Class<UpdatePaymentMethod>("UpdatePaymentMethod")({
   type: quietOptional(PaymentMethodType, TYPE_MESSAGE),
   ...paymentMethodInput,
-  is_default: quietOptional(Schema.Boolean, IS_DEFAULT_MESSAGE)
+  is_default: quietOptional(Schema.Boolean, IS_DEFAULT_MESSAGE),
+  ...childReadOnly
 }) {}
 
 // Product locations ---------------------------------------------------------------------------
@@ -308,5 +313,6 @@ export class CreateProductLocation extends Schema.Class<CreateProductLocation>("
 /** A partial update: absent fields keep their value; `address` is replaced whole or cleared by `null`. */
 export class UpdateProductLocation extends Schema.Class<UpdateProductLocation>("UpdateProductLocation")({
   name: Schema.optional(Name),
-  address: Schema.optional(Schema.NullOr(Address))
+  address: Schema.optional(Schema.NullOr(Address)),
+  ...childReadOnly
 }) {}

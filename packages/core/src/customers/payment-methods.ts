@@ -11,6 +11,7 @@ import type { Transactor } from "../shared/transactor.js"
 import { CARD_NUMBER_MESSAGE, findCardNumberField } from "./card-numbers.js"
 import { type CreatePaymentMethod, type Customer, PaymentMethod, type PaymentMethodId, type UpdatePaymentMethod } from "./model.js"
 import type { ChildRepo, PaymentMethodRepo } from "./ports.js"
+import { changedChildField } from "./read-only.js"
 
 /**
  * A customer's payment methods (a job of Customers, service.ts): gateway references only, never a
@@ -92,6 +93,8 @@ export const makePaymentMethods = ({ findChild, findCustomer, paymentMethods, tr
     yield* refuseCardNumbers(input)
     const current = yield* findChild(paymentMethods, "payment method", principal, customerId, id)
     yield* requireWrite(principal)
+    const readOnly = changedChildField(PaymentMethod, input, current)
+    if (readOnly !== undefined) return yield* readOnly
     const method = new PaymentMethod({
       ...current,
       type: given(input.type, current.type),

@@ -18,3 +18,19 @@ export const changedReadOnlyField = (
   current: Customer
 ): ValidationError | undefined =>
   changedField(input, READ_ONLY_CUSTOMER_FIELDS, () => Schema.encodeSync(Customer)(current) as unknown as Record<string, unknown>)
+
+/** The fields of a customer's contact, payment method or product location a PUT does not change. */
+export const READ_ONLY_CHILD_FIELDS = {
+  customer_id: "cannot be changed: it stays with the customer it was created for",
+  id: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const
+
+/** The first read-only field `input` sends with another value than `current` (as answers show it). */
+export const changedChildField = <A, I>(
+  schema: Schema.Schema<A, I>,
+  input: { readonly [K in keyof typeof READ_ONLY_CHILD_FIELDS]?: unknown },
+  current: A
+): ValidationError | undefined =>
+  changedField(input, READ_ONLY_CHILD_FIELDS, () => Schema.encodeSync(schema)(current) as unknown as Record<string, unknown>)

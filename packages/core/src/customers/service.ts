@@ -14,7 +14,7 @@ import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
 import { given } from "../shared/partial-update.js"
 import { makePaymentMethods } from "./payment-methods.js"
-import { changedReadOnlyField } from "./read-only.js"
+import { changedChildField, changedReadOnlyField } from "./read-only.js"
 import {
   Contact,
   type ContactId,
@@ -251,6 +251,8 @@ export const make = Effect.gen(function* () {
   ) {
     const contact = yield* findChild(contacts, "contact", principal, customerId, id)
     yield* requireWrite(principal)
+    const readOnly = changedChildField(Contact, input, contact)
+    if (readOnly !== undefined) return yield* readOnly
     return yield* contacts.update(new Contact({
       ...contact,
       name: given(input.name, contact.name),
@@ -321,6 +323,8 @@ export const make = Effect.gen(function* () {
   ) {
     const location = yield* findChild(locations, "product location", principal, customerId, id)
     yield* requireWrite(principal)
+    const readOnly = changedChildField(ProductLocation, input, location)
+    if (readOnly !== undefined) return yield* readOnly
     return yield* locations.update(new ProductLocation({
       ...location,
       name: given(input.name, location.name),

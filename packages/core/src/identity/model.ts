@@ -2,6 +2,7 @@ import * as Schema from "effect/Schema"
 import { prefixedId } from "../shared/ids.js"
 import { Timestamp } from "../shared/time.js"
 import { Name } from "../shared/text.js"
+import { readOnlyField } from "../shared/read-only.js"
 
 export const AccountId = prefixedId("acc", "AccountId")
 export type AccountId = typeof AccountId.Type
@@ -93,9 +94,13 @@ export class CreateDistributor extends Schema.Class<CreateDistributor>("CreateDi
   name: Name
 }) {}
 
+/** Read-only (shared/read-only.ts): taken only as they are, so an account read and sent back whole is taken. */
+const accountReadOnly = { id: readOnlyField, created_at: readOnlyField, updated_at: readOnlyField }
+
 export class UpdateDistributor extends Schema.Class<UpdateDistributor>("UpdateDistributor")({
   name: Schema.optional(Name),
-  status: Schema.optional(AccountStatus)
+  status: Schema.optional(AccountStatus),
+  ...accountReadOnly
 }) {}
 
 export class CreatePartner extends Schema.Class<CreatePartner>("CreatePartner")({
@@ -111,7 +116,10 @@ export class UpdatePartner extends Schema.Class<UpdatePartner>("UpdatePartner")(
   name: Schema.optional(Name),
   status: Schema.optional(AccountStatus),
   edition: Schema.optional(Edition),
-  channel_model: Schema.optional(ChannelModel)
+  channel_model: Schema.optional(ChannelModel),
+  /** A partner stays under the distributor that created it. */
+  distributor_id: readOnlyField,
+  ...accountReadOnly
 }) {}
 
 export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({

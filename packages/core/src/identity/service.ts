@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { Forbidden, InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { excerpt } from "../shared/text.js"
@@ -25,12 +26,26 @@ import {
 import { canReach, reachableBy, requireAdmin, requireKind } from "./policy.js"
 import { AccountRepo, ApiKeyRepo, Secrets } from "./ports.js"
 import { now } from "../shared/time.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
 
 export const API_KEY_PREFIX = "pvo"
 
 /** What `X-Tenant-ID` may name: an account or a customer. */
 const TENANT_ID = /^(acc|cus)_[0-9a-z]{1,64}$/
 export const MIN_BOOTSTRAP_KEY_LENGTH = 32
+
+/** An account's fields a PUT does not change, each with why (shared/read-only.ts). */
+const READ_ONLY_ACCOUNT_FIELDS = {
+  id: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const
+const READ_ONLY_PARTNER_FIELDS = {
+  distributor_id: "cannot be changed: a partner stays under the distributor that created it",
+  ...READ_ONLY_ACCOUNT_FIELDS
+} as const
+const encodeDistributor = (distributor: Distributor) => Schema.encodeSync(Distributor)(distributor) as unknown as Record<string, unknown>
+const encodePartner = (partner: Partner) => Schema.encodeSync(Partner)(partner) as unknown as Record<string, unknown>
 
 export const make = Effect.gen(function* () {
   const accounts = yield* AccountRepo
@@ -218,6 +233,8 @@ export const make = Effect.gen(function* () {
     input: UpdateDistributor
   ) {
     const account = yield* findReachable(principal, "distributor", id)
+    const readOnly = changedReadOnlyField(input, READ_ONLY_ACCOUNT_FIELDS, () => encodeDistributor(Distributor.fromAccount(account)))
+    if (readOnly !== undefined) return yield* readOnly
     return Distributor.fromAccount(yield* updateAccount(principal, account, input))
   })
 
@@ -273,6 +290,8 @@ export const make = Effect.gen(function* () {
     input: UpdatePartner
   ) {
     const account = yield* findReachable(principal, "partner", id)
+    const readOnly = changedReadOnlyField(input, READ_ONLY_PARTNER_FIELDS, () => encodePartner(Partner.fromAccount(account)))
+    if (readOnly !== undefined) return yield* readOnly
     return Partner.fromAccount(yield* updateAccount(principal, account, input))
   })
 

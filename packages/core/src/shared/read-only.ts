@@ -1,3 +1,4 @@
+import * as Schema from "effect/Schema"
 import { ValidationError } from "./errors.js"
 
 /**
@@ -31,3 +32,6 @@ export const changedReadOnlyField = <F extends Record<string, string>>(
   }
   return undefined
 }
+
+/** A field a PUT does not change, declared on its input so it is compared, not dropped unseen. */
+export const readOnlyField = Schema.optional(Schema.Unknown.annotations({ description: "Read-only: may be sent only as it is" }))
