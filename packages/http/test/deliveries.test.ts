@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
 import type { ServerResponse } from "node:http"
-import { call, channel, expectData } from "./harness"
+import { call, channel, expectData, expectError } from "./harness"
 import { createCustomer, events, exampleCatalog, OrderingServer, order, SEAT, setNow, subscribe, V1 } from "./ordering-fixtures"
 import { waitFor } from "./real-time"
 
@@ -252,6 +252,39 @@ describe("deliveries", () => {
         expect(polled.reason).toMatch(/answered 400/)
         expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}`)).quantity).toBe(7)
         expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}/provisioning`)).state).toBe("failed")
+      }))
+  })
+
+  it.layer(OrderingServer)("quantity increases while a decrease is pending", (it) => {
+    it.scoped("an increase waits for the pending decrease: its completion would have set the seats back over it", () =>
+      Effect.gen(function* () {
+        const { receiver, state } = yield* switchable("ack")
+        const { customer } = yield* setUp(receiver.url)
+        const sub = yield* seat(customer.id, 10)
+        yield* runOnce
+        const raise = { subscription_id: sub.id, quantity: 5 }
+        // A draft raising it, made before the decrease is asked for.
+        const early = expectData(yield* call("POST", `${V1}/orders`, { body: { customer_id: customer.id } }), 201)
+        expectData(yield* call("POST", `${V1}/orders/${early.id}/items`, { body: raise }), 201)
+
+        state.mode = "400"
+        const decrease = expectData(yield* call("POST", `${V1}/subscriptions/${sub.id}/quantity`, { body: { quantity: 8 } }), 202)
+        expect(decrease.state).toBe("pending")
+        const draft = expectData(yield* call("POST", `${V1}/orders`, { body: { customer_id: customer.id } }), 201)
+        const refused = yield* call("POST", `${V1}/orders/${draft.id}/items`, { body: raise })
+        expectError(refused, 422, "validation_error", "subscription_id")
+        expect(refused.body.error.message).toContain(decrease.request_id)
+        const failed = expectData(yield* call("POST", `${V1}/orders/${early.id}/checkout`))
+        expect(failed.status).toBe("failed")
+        expect(failed.items[0].error).toContain("quantity decrease pending")
+        expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}`)).quantity).toBe(10)
+
+        // Once it has failed (or completed), more can be ordered.
+        yield* runOnce
+        expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}/quantityrequest/${decrease.request_id}`)).state).toBe("failed")
+        expectData(yield* call("POST", `${V1}/orders/${draft.id}/items`, { body: raise }), 201)
+        expect(expectData(yield* call("POST", `${V1}/orders/${draft.id}/checkout`)).status).toBe("completed")
+        expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}`)).quantity).toBe(15)
       }))
   })
 

@@ -20,7 +20,7 @@ import { PriceResolver } from "../pricing/ports.js"
 import { now } from "../shared/time.js"
 import { priceOf } from "../subscriptions/lifecycle.js"
 import { type Characteristics, type StoredSubscription } from "../subscriptions/model.js"
-import { SubscriptionRepo } from "../subscriptions/ports.js"
+import { QuantityRequestRepo, SubscriptionRepo } from "../subscriptions/ports.js"
 import { checkCharacteristics } from "./characteristics.js"
 import { Order, OrderItem, type OrderItemAction, type StoredOrder } from "./model.js"
 import { OrderRepo } from "./ports.js"
@@ -80,6 +80,8 @@ export interface OrderingDeps {
   readonly plans: Context.Tag.Service<typeof PlanRepo>
   readonly skus: Context.Tag.Service<typeof SkuRepo>
   readonly subscriptions: Context.Tag.Service<typeof SubscriptionRepo>
+  /** Pending quantity decreases: a subscription waiting for one takes no increase meanwhile. */
+  readonly quantityRequests: Context.Tag.Service<typeof QuantityRequestRepo>
   readonly log: Context.Tag.Service<typeof EventLog>
   readonly transactor: Context.Tag.Service<typeof Transactor>
   /** The customer's price-list prices (docs/channel.md): what an order item costs it. */
@@ -87,7 +89,7 @@ export interface OrderingDeps {
 }
 
 export const makeCommon = (deps: OrderingDeps) => {
-  const { orders, customers, products, plans, skus, subscriptions, prices } = deps
+  const { orders, customers, products, plans, skus, subscriptions, quantityRequests, prices } = deps
 
   /** Today, the day an item's price is resolved for (the order is priced as of now). */
   const today = Effect.map(now, DateTime.formatIsoDateUtc)
@@ -211,6 +213,16 @@ export const makeCommon = (deps: OrderingDeps) => {
         return yield* problem("characteristics", "a quantity increase keeps the subscription's characteristics; leave them out")
       }
       const subscription = yield* customerSubscription(customer, item.subscription_id, "subscription_id", lock)
+      // A decrease waiting for the provider completes at its own absolute quantity: an increase
+      // checked out meanwhile would be overwritten by it (15 seats back to the decrease's 8).
+      const pending = yield* quantityRequests.findPending(subscription.subscription.id)
+      if (Option.isSome(pending)) {
+        return yield* problem(
+          "subscription_id",
+          `subscription ${subscription.subscription.id} has a quantity decrease pending (${pending.value.id}, ` +
+            `${pending.value.from_quantity} to ${pending.value.to_quantity}): order more once it has completed or failed`
+        )
+      }
       if (given(item.plan_id) && item.plan_id !== subscription.subscription.plan_id) {
         return yield* problem(
           "plan_id",

@@ -5,7 +5,7 @@ import { PlanRepo, ProductRepo, SkuRepo } from "../catalog/ports.js"
 import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { Transactor } from "../shared/transactor.js"
-import { SubscriptionRepo } from "../subscriptions/ports.js"
+import { QuantityRequestRepo, SubscriptionRepo } from "../subscriptions/ports.js"
 import { OrderRepo } from "./ports.js"
 import { PriceResolver } from "../pricing/ports.js"
 import { makeOrders } from "./orders.js"
@@ -23,10 +23,11 @@ export const make = Effect.gen(function* () {
   const plans = yield* PlanRepo
   const skus = yield* SkuRepo
   const subscriptions = yield* SubscriptionRepo
+  const quantityRequests = yield* QuantityRequestRepo
   const log = yield* EventLog
   const transactor = yield* Transactor
   const prices = yield* PriceResolver
-  const deps = { orders, customers, products, plans, skus, subscriptions, log, transactor, prices }
+  const deps = { orders, customers, products, plans, skus, subscriptions, quantityRequests, log, transactor, prices }
   const context = { ...deps, ...makeCommon(deps) }
   return {
     ...makeOrders(context),
