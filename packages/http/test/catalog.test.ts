@@ -551,6 +551,38 @@ describe("catalog", () => {
         expect(all.map((p: any) => [p.id, p.version])).toEqual([[addon.id, 1], [v1.id, 3]])
       }))
 
+    it.effect("a PUT takes what it does not change only as it is: a plan's product and status, any record's id", () =>
+      Effect.gen(function* () {
+        const product = yield* createProduct()
+        const other = yield* createProduct()
+        const plan = yield* createPlan(product.id)
+        expectData(yield* call("POST", `${V1}/plans/${plan.id}/publish`))
+        const published = expectData(yield* call("GET", `${V1}/plans/${plan.id}`))
+        // Read and sent back whole: taken, as a new draft version.
+        const { updated_at: _sentBack, ...whole } = published
+        expect(expectData(yield* call("PUT", `${V1}/plans/${plan.id}`, { body: { ...whole, name: "Renamed" } })))
+          .toMatchObject({ version: 2, status: "draft", name: "Renamed", product_id: product.id })
+        // Another value is 422 naming the field, never a 200 (and a new version) that ignored it.
+        for (const [field, value, message] of [
+          ["status", "retired", /POST \/plans\/\{planId\}\/publish/],
+          ["product_id", other.id, /stays with its product/],
+          ["version", 7, /cannot be changed/],
+          ["id", "pln_0123", /cannot be changed/]
+        ] as const) {
+          const refused = yield* call("PUT", `${V1}/plans/${plan.id}`, { body: { [field]: value } })
+          expectError(refused, 422, "validation_error", field)
+          expect(refused.body.error.message).toMatch(message)
+        }
+        expect(expectData(yield* call("GET", `${V1}/plans/${plan.id}`))).toMatchObject({ version: 2, product_id: product.id })
+        for (const path of [`${V1}/products/${product.id}`, `${V1}/pricing/${(yield* createSku()).id}`]) {
+          const record = expectData(yield* call("GET", path))
+          const { updated_at: _at, ...same } = record
+          expectData(yield* call("PUT", path, { body: same }))
+          expectError(yield* call("PUT", path, { body: { id: `${record.id}0` } }), 422, "validation_error", "id")
+          expectError(yield* call("PUT", path, { body: { created_at: "2020-01-01T00:00:00.000Z" } }), 422, "validation_error", "created_at")
+        }
+      }))
+
     it.effect("refuses invalid plans with 422 naming the field, duplicates with 409", () =>
       Effect.gen(function* () {
         const product = yield* createProduct()

@@ -5,6 +5,7 @@ import { Timestamp } from "../shared/time.js"
 import { isCountryCode } from "./countries.js"
 import { type PriceModel, Tier } from "./pricing.js"
 import { Name, Text } from "../shared/text.js"
+import { readOnlyField } from "../shared/read-only.js"
 import { TaxCategory } from "../invoices/model.js"
 import { PlaceOfSupply, TaxBehavior } from "../tax/model.js"
 
@@ -149,11 +150,15 @@ export class CreateProduct extends Schema.Class<CreateProduct>("CreateProduct")(
 }) {}
 
 /** A partial update: absent fields keep their value; `availability` and `characteristics` are replaced whole. */
+/** Read-only (shared/read-only.ts): taken only as they are, so a record read and sent back whole is taken. */
+const catalogReadOnly = { id: readOnlyField, created_at: readOnlyField, updated_at: readOnlyField }
+
 export class UpdateProduct extends Schema.Class<UpdateProduct>("UpdateProduct")({
   name: Schema.optional(Name),
   type: Schema.optional(ProductType),
   availability: Schema.optional(Schema.Array(AvailabilityInput)),
-  characteristics: Schema.optional(Schema.Array(CharacteristicInput))
+  characteristics: Schema.optional(Schema.Array(CharacteristicInput)),
+  ...catalogReadOnly
 }) {}
 
 // SKUs -----------------------------------------------------------------------------------------
@@ -218,7 +223,8 @@ export class UpdateSku extends Schema.Class<UpdateSku>("UpdateSku")({
   currency: Schema.optional(Currency),
   model: Schema.optional(PriceModelName),
   ...pricingInput,
-  ...taxTreatmentInput
+  ...taxTreatmentInput,
+  ...catalogReadOnly
 }) {}
 
 /** One line of a rating (pricing.ts `RatingLine`), exact. */
@@ -303,7 +309,12 @@ export class UpdatePlan extends Schema.Class<UpdatePlan>("UpdatePlan")({
   commitment_months: Schema.optional(Schema.NullOr(CommitmentMonths)),
   addon_plan_ids: Schema.optional(Schema.Array(PlanId)),
   sku_ids: Schema.optional(Schema.Array(SkuId)),
-  ...taxTreatmentInput
+  ...taxTreatmentInput,
+  product_id: readOnlyField,
+  version: readOnlyField,
+  status: readOnlyField,
+  published_version: readOnlyField,
+  ...catalogReadOnly
 }) {}
 
 /** The SKU's pricing fields as the price model `rate` reads (pricing.ts). */

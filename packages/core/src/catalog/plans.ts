@@ -1,6 +1,7 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { Principal } from "../identity/model.js"
 import { InvalidState, NotFound, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
@@ -8,10 +9,22 @@ import { type PageRequest } from "../shared/pagination.js"
 import { type CreatePlan, INTERVAL_MONTHS, Plan, type PlanId, type UpdatePlan } from "./model.js"
 import { type PlanFilter } from "./ports.js"
 import { now } from "../shared/time.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
 import { given, requireCatalogWriter, type PlanFields } from "./rules.js"
 import type { CatalogDeps } from "./deps.js"
 
 /** Versioned plans: created, read, changed (a new version) and published. */
+
+/** A plan's fields a PUT does not change, each with why (shared/read-only.ts). */
+const READ_ONLY_PLAN_FIELDS = {
+  product_id: "cannot be changed: a plan stays with its product; create another plan for another product",
+  version: "cannot be changed: every PUT makes the next version",
+  status: "is changed by POST /plans/{planId}/publish, not by PUT: publishing a draft retires the version published before it",
+  published_version: "is changed by POST /plans/{planId}/publish, not by PUT",
+  id: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const
 export const makePlans = ({ products, skus, plans, transactor }: CatalogDeps) => {
   const findPlan = (id: string) => plans.findLatest(id).pipe(orNotFound("plan", id))
 
@@ -108,6 +121,8 @@ export const makePlans = ({ products, skus, plans, transactor }: CatalogDeps) =>
     return yield* transactor.withTransaction(Effect.gen(function* () {
       if (!(yield* plans.lock(id))) return yield* NotFound.of("plan", id)
       const latest = yield* findPlan(id)
+      const readOnly = changedReadOnlyField(input, READ_ONLY_PLAN_FIELDS, () => Schema.encodeSync(Plan)(latest) as unknown as Record<string, unknown>)
+      if (readOnly !== undefined) return yield* readOnly
       const fields: PlanFields = {
         product_id: latest.product_id,
         name: given(input.name, latest.name),

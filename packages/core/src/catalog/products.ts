@@ -1,5 +1,6 @@
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { Principal } from "../identity/model.js"
 import { orNotFound } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
@@ -15,7 +16,8 @@ import {
   type UpdateProduct
 } from "./model.js"
 import { now } from "../shared/time.js"
-import { given, requireCatalogWriter, checkAvailability, checkCharacteristics } from "./rules.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
+import { given, requireCatalogWriter, checkAvailability, checkCharacteristics, READ_ONLY_CATALOG_FIELDS } from "./rules.js"
 import type { CatalogDeps } from "./deps.js"
 
 /** Products: created, read and changed; where each is offered. */
@@ -72,6 +74,8 @@ export const makeProducts = ({ products, places, transactor }: CatalogDeps) => {
   ) {
     yield* requireCatalogWriter(principal)
     const current = yield* findProduct(id)
+    const readOnly = changedReadOnlyField(input, READ_ONLY_CATALOG_FIELDS, () => Schema.encodeSync(Product)(current) as unknown as Record<string, unknown>)
+    if (readOnly !== undefined) return yield* readOnly
     if (input.availability !== undefined) yield* checkAvailability(input.availability)
     const characteristics = input.characteristics === undefined
       ? current.characteristics

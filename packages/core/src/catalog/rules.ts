@@ -145,3 +145,10 @@ export type PlanFields = Pick<
 >
 
 export const COUNTRY_CURSOR = /^country_([a-z]{2})$/
+
+/** A product's or SKU's fields a PUT does not change (shared/read-only.ts). */
+export const READ_ONLY_CATALOG_FIELDS = {
+  id: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const

@@ -1,5 +1,6 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as Either from "effect/Either"
 import type { Principal } from "../identity/model.js"
 import { orNotFound, ValidationError } from "../shared/errors.js"
@@ -10,7 +11,8 @@ import { type CreateSku, Quote, QuoteLine, Sku, type SkuId, skuPriceModel, type 
 import { rate } from "./pricing.js"
 import { validateThresholds } from "./thresholds.js"
 import { now } from "../shared/time.js"
-import { given, requireCatalogWriter, resolvePricing } from "./rules.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
+import { given, requireCatalogWriter, READ_ONLY_CATALOG_FIELDS, resolvePricing } from "./rules.js"
 import type { CatalogDeps } from "./deps.js"
 
 /** SKUs with their price models, and quotes of a quantity. */
@@ -47,6 +49,8 @@ export const makeSkus = ({ skus, plans }: CatalogDeps) => {
   const updateSku = Effect.fn("Catalog.updateSku")(function* (principal: Principal, id: string, input: UpdateSku) {
     yield* requireCatalogWriter(principal)
     const current = yield* findSku(id)
+    const readOnly = changedReadOnlyField(input, READ_ONLY_CATALOG_FIELDS, () => Schema.encodeSync(Sku)(current) as unknown as Record<string, unknown>)
+    if (readOnly !== undefined) return yield* readOnly
     const pricing = yield* resolvePricing(input.model ?? current.model, input, current)
     const thresholds = input.thresholds === undefined ? current.thresholds : yield* validateThresholds(input.thresholds)
     const currency = input.currency ?? current.currency
