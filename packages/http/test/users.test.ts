@@ -98,6 +98,24 @@ describe("users", () => {
         expect(listed).toEqual([own.id, below.id])
       }))
 
+    it.effect("a PUT takes a user's account_id and id only as they are: a user does not move", () =>
+      Effect.gen(function* () {
+        const { distributor, distributorKey, partner } = yield* channel()
+        const user = yield* createUser(partner.id, "manager", { key: distributorKey })
+        // Read and sent back whole: taken.
+        const { updated_at: _sentBack, ...whole } = expectData(yield* call("GET", `/api/v1/users/${user.id}`, { key: distributorKey }))
+        expect(expectData(yield* call("PUT", `/api/v1/users/${user.id}`, { key: distributorKey, body: { ...whole, name: "Renamed" } })))
+          .toMatchObject({ name: "Renamed", account_id: partner.id })
+        // Another account is 422 naming account_id, never a 200 that moved nothing.
+        const moved = yield* call("PUT", `/api/v1/users/${user.id}`, { key: distributorKey, body: { account_id: distributor.id } })
+        expect(moved.status).toBe(422)
+        expect(moved.body.error).toMatchObject({ code: "validation_error", field: "account_id" })
+        expect(moved.body.error.message).toMatch(/stays in its account/)
+        const renumbered = yield* call("PUT", `/api/v1/users/${user.id}`, { key: distributorKey, body: { id: "usr_0123" } })
+        expect(renumbered.body.error).toMatchObject({ code: "validation_error", field: "id" })
+        expect(expectData(yield* call("GET", `/api/v1/users/${user.id}`, { key: distributorKey })).account_id).toBe(partner.id)
+      }))
+
     it.effect("scope: another partner's user is 404, and its account is not the caller's to use", () =>
       Effect.gen(function* () {
         const a = yield* channel()

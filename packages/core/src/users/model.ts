@@ -3,6 +3,7 @@ import { Role } from "../identity/model.js"
 import { prefixedId } from "../shared/ids.js"
 import { Timestamp } from "../shared/time.js"
 import { Email, Name } from "../shared/text.js"
+import { readOnlyField } from "../shared/read-only.js"
 
 export const UserId = prefixedId("usr", "UserId")
 export type UserId = typeof UserId.Type
@@ -63,7 +64,12 @@ export class UpdateUser extends Schema.Class<UpdateUser>("UpdateUser")({
   role: Schema.optional(Role),
   status: Schema.optional(UserStatus),
   /** A new password; the user's open sessions (refresh tokens) end with the old one. */
-  password: Schema.optional(Password)
+  password: Schema.optional(Password),
+  /** Read-only (shared/read-only.ts): taken only as they are, so a user read and sent back whole is taken. */
+  account_id: readOnlyField,
+  id: readOnlyField,
+  created_at: readOnlyField,
+  updated_at: readOnlyField
 }) {}
 
 export class SetRole extends Schema.Class<SetRole>("SetRole")({

@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type * as Redacted from "effect/Redacted"
 import { RefreshTokenRepo } from "../auth/ports.js"
 import type { Principal, Role } from "../identity/model.js"
@@ -23,7 +24,16 @@ import {
 } from "./model.js"
 import { PasswordHasher, UserRepo } from "./ports.js"
 import { now } from "../shared/time.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
 
+
+/** A user's fields a PUT does not change, each with why (shared/read-only.ts). */
+const READ_ONLY_USER_FIELDS = {
+  account_id: "cannot be changed: a user stays in its account; create a user in the other account instead",
+  id: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const
 export const make = Effect.gen(function* () {
   const users = yield* UserRepo
   const accounts = yield* AccountRepo
@@ -113,6 +123,8 @@ export const make = Effect.gen(function* () {
         return yield* new Forbidden({ message: "a user's own role and status are changed by another admin" })
       }
     }
+    const readOnly = changedReadOnlyField(input, READ_ONLY_USER_FIELDS, () => Schema.encodeSync(User)(user) as unknown as Record<string, unknown>)
+    if (readOnly !== undefined) return yield* readOnly
     return yield* save(
       new User({
         ...user,
