@@ -199,5 +199,18 @@ describe("reconciliation: CSV, scope, refusals", () => {
         expect(answers[0]!.body.data).toEqual(answers[1]!.body.data)
         expect((yield* paymentsOf(invoices[0]!, partnerKey)).length).toBe(1)
       }))
+
+    it.effect("a customer whose invoice a statement line paid is not deleted (409), and the statement stays whole", () =>
+      Effect.gen(function* () {
+        const { partnerKey, customer } = yield* partnerWith("40.00")
+        const body = csv("date,amount,currency,reference,counterparty", "2026-12-01,40.00,EUR,INV-2026-000001,Acme GmbH")
+        const statement = expectData(yield* importCsv(body, partnerKey), 201)
+        expect(statement.lines[0]).toMatchObject({ status: "matched" })
+        const refused = yield* call("DELETE", `${V1}/customers/${customer.id}`, { key: partnerKey })
+        expectError(refused, 409, "invalid_state")
+        expect(refused.body.error.message).toMatch(/set its status to closed instead/)
+        expect(expectData(yield* call("GET", `${V1}/customers/${customer.id}`, { key: partnerKey })).id).toBe(customer.id)
+        expect(expectData(yield* call("GET", `${V1}/reconciliation/statements/${statement.id}`, { key: partnerKey }))).toEqual(statement)
+      }))
   })
 })

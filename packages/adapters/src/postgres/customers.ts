@@ -12,7 +12,7 @@ import {
   PaymentMethodRepo,
   type StoredCustomer
 } from "@provisio/core/customers/ports"
-import type { PersistenceError } from "@provisio/core/shared/errors"
+import { InvalidState, type PersistenceError } from "@provisio/core/shared/errors"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import type * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
@@ -24,7 +24,7 @@ import * as Schema from "effect/Schema"
 import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
 import { pageClause, searchClause } from "./pagination.js"
 import { Principals } from "./identity.js"
-import { isUniqueViolation, orPersistenceError } from "./persistence.js"
+import { isForeignKeyViolation, isUniqueViolation, orPersistenceError } from "./persistence.js"
 
 // `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
 // as Postgres arrays, but neither column holds one at the top level) and parses them on reading.
@@ -112,14 +112,25 @@ export const CustomerRepoLive = Layer.effect(
       insert: (stored) => orDuplicate(insert(stored), stored.customer),
       update: (customer, collection) => orDuplicate(update(customer, collection), customer),
       // Keys and users of the customer go with it, and it leaves the price lists naming it (no
-      // foreign key holds those); its child records follow by cascade.
+      // foreign key holds those); its child records follow by cascade. Records of the issuing side
+      // that name its invoices or payments stay (a bank statement line that paid one), so such a
+      // customer cannot go: InvalidState, not a database failure.
       delete: (id) =>
-        orPersistenceError(sql.withTransaction(Effect.gen(function* () {
+        sql.withTransaction(Effect.gen(function* () {
           yield* sql`delete from api_keys where account_id = ${id}`
           yield* sql`delete from users where account_id = ${id}`
           yield* sql`delete from price_list_assignments where assignee_id = ${id}`
           yield* sql`delete from customers where id = ${id}`
-        }))).pipe(Effect.ensuring(Effect.sync(principals.clear))),
+        })).pipe(
+          Effect.catchAll((error): Effect.Effect<never, InvalidState | PersistenceError> =>
+            isForeignKeyViolation(error)
+              ? Effect.fail(new InvalidState({
+                message: `customer ${id} has payments its issuer's records keep (a bank statement line that paid its invoice): ` +
+                  "set its status to closed instead"
+              }))
+              : orPersistenceError(Effect.fail(error))),
+          Effect.ensuring(Effect.sync(principals.clear))
+        ),
       findById: (id) => orPersistenceError(findById(id)).pipe(Effect.map(Option.map(toStored))),
       list: (within, page, search) => orPersistenceError(list(within, page, search))
     })

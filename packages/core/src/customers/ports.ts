@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
-import type { PersistenceError } from "../shared/errors.js"
+import type { InvalidState, PersistenceError } from "../shared/errors.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import type { DuplicateCustomer } from "./errors.js"
 import type { CollectionChoice, Contact, Customer, PaymentMethod, ProductLocation } from "./model.js"
@@ -28,7 +28,8 @@ export class CustomerRepo extends Context.Tag("@provisio/core/CustomerRepo")<Cus
    */
   readonly update: (customer: Customer, collection: CollectionChoice) => Effect.Effect<Customer, DuplicateCustomer | PersistenceError>
   /** Removes the customer with its contacts, payment methods, locations and API keys. */
-  readonly delete: (id: Customer["id"]) => Effect.Effect<void, PersistenceError>
+  /** InvalidState when records that stay name its invoices or payments (a bank statement line). */
+  readonly delete: (id: Customer["id"]) => Effect.Effect<void, InvalidState | PersistenceError>
   readonly findById: (id: string) => Effect.Effect<Option.Option<StoredCustomer>, PersistenceError>
   /** Customers whose lineage contains `within` (the caller's account, or a customer itself). */
   /** The customers below `within`; with `search`, those whose name, external id or email contains it, or whose id it is. */

@@ -22,7 +22,7 @@ import {
 } from "@provisio/core/customers/model"
 import * as Schema from "effect/Schema"
 import { Envelope, PageEnvelope } from "../envelope.js"
-import { DuplicateCustomerError } from "../errors.js"
+import { DuplicateCustomerError, InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"
 import { PageQuery, SearchPageQuery } from "../pagination.js"
 import { PathParam } from "../path-params.js"
@@ -58,6 +58,14 @@ export class CustomersApi extends HttpApiGroup.make("customers")
     HttpApiEndpoint.del("deleteCustomer", "/customers/:customerId")
       .setPath(CustomerPath)
       .addSuccess(HttpApiSchema.NoContent)
+      .addError(InvalidStateError)
+      .annotate(
+        OpenApi.Description,
+        "Deletes the customer with its contacts, payment methods, locations, orders, subscriptions and invoices; " +
+          "answers 204 without a body. Outside the caller's scope it answers 404, as something that does not exist " +
+          "would. A customer whose payments a bank statement line of its issuer paid is 409 invalid_state: the " +
+          "statement stays, so close the customer (status closed) instead."
+      )
   )
   // Contacts
   .add(
