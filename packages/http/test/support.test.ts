@@ -191,5 +191,25 @@ describe("support", () => {
         expectError(yield* call("POST", `${V1}/tickets`, { body: { customer_id: customer.id, subject: "S", description: "x".repeat(5001) } }), 422, "validation_error")
         expectError(yield* call("PUT", `${V1}/tickets/${ticket.id}`, { body: { priority: "asap" } }), 422, "validation_error")
       }))
+
+    it.effect("a PUT takes a ticket's customer_id and id only as they are: a ticket does not move", () =>
+      Effect.gen(function* () {
+        const { customer, partner, partnerKey } = yield* world
+        const another = yield* createCustomer(partner.id)
+        const ticket = expectData(
+          yield* call("POST", `${V1}/tickets`, { key: partnerKey, body: { customer_id: customer.id, subject: "S", description: "D" } }),
+          201
+        )
+        // Read and sent back whole: taken.
+        const { updated_at: _sentBack, ...whole } = ticket
+        expect(expectData(yield* call("PUT", `${V1}/tickets/${ticket.id}`, { key: partnerKey, body: { ...whole, status: "pending" } })))
+          .toMatchObject({ status: "pending", customer_id: customer.id })
+        // Another customer is 422 naming customer_id, never a 200 that moved nothing.
+        const moved = yield* call("PUT", `${V1}/tickets/${ticket.id}`, { key: partnerKey, body: { customer_id: another.id } })
+        expectError(moved, 422, "validation_error", "customer_id")
+        expect(moved.body.error.message).toMatch(/stays with the customer/)
+        expectError(yield* call("PUT", `${V1}/tickets/${ticket.id}`, { key: partnerKey, body: { id: "tkt_0123" } }), 422, "validation_error", "id")
+        expect(expectData(yield* call("GET", `${V1}/tickets/${ticket.id}`, { key: partnerKey })).customer_id).toBe(customer.id)
+      }))
   })
 })

@@ -87,6 +87,26 @@ describe("webhooks", () => {
         expect(yield* keysOf(created.id)).toEqual({ current: GIVEN_SECRET, previous: null, previous_expires_at: null })
       }))
 
+    it.effect("a PUT takes a webhook's account_id and id only as they are: a webhook does not move", () =>
+      Effect.gen(function* () {
+        const { distributor, partner, partnerKey } = yield* channel()
+        const created = yield* createWebhook()
+        const path = `${V1}/webhooks/${created.id}`
+        // Read and sent back whole: taken.
+        const { updated_at: _sentBack, ...whole } = expectData(yield* call("GET", path))
+        expect(expectData(yield* call("PUT", path, { body: { ...whole, description: "whole" } })))
+          .toMatchObject({ description: "whole", account_id: created.account_id })
+        // Another account is 422 naming account_id, never a 200 that moved nothing.
+        for (const account of [partner.id, distributor.id]) {
+          const moved = yield* call("PUT", path, { body: { account_id: account } })
+          expectError(moved, 422, "validation_error", "account_id")
+          expect(moved.body.error.message).toMatch(/stays with its account/)
+        }
+        expectError(yield* call("PUT", path, { body: { id: "whk_0123" } }), 422, "validation_error", "id")
+        expect(expectData(yield* call("GET", path)).account_id).toBe(created.account_id)
+        expect(expectData(yield* call("GET", `${V1}/webhooks`, { key: partnerKey }))).toEqual([])
+      }))
+
     it.effect("timeout_ms: 10000 unless given, answered back, changed by a PUT, 100 to 60000", () =>
       Effect.gen(function* () {
         const { partnerKey } = yield* channel()

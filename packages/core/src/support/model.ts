@@ -3,6 +3,7 @@ import { AccountKind } from "../identity/model.js"
 import { prefixedId } from "../shared/ids.js"
 import { Text } from "../shared/text.js"
 import { Timestamp } from "../shared/time.js"
+import { readOnlyField } from "../shared/read-only.js"
 
 /**
  * Support: tickets (`tkt_`) a customer raises (or its channel raises for it), with comments
@@ -66,7 +67,13 @@ export class UpdateTicket extends Schema.Class<UpdateTicket>("UpdateTicket")({
   priority: Schema.optional(TicketPriority),
   /** Any status to any other, except that a closed ticket only reopens (`open`). */
   status: Schema.optional(TicketStatus),
-  category: Schema.optional(Schema.NullOr(Text(200)))
+  category: Schema.optional(Schema.NullOr(Text(200))),
+  /** Read-only (shared/read-only.ts): taken only as they are, so a ticket read and sent back whole is taken. */
+  customer_id: readOnlyField,
+  created_by: readOnlyField,
+  id: readOnlyField,
+  created_at: readOnlyField,
+  updated_at: readOnlyField
 }) {}
 
 export class CreateTicketComment extends Schema.Class<CreateTicketComment>("CreateTicketComment")({

@@ -25,10 +25,20 @@ import {
 } from "./model.js"
 import { TicketRepo } from "./ports.js"
 import { now } from "../shared/time.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
 
 const encodeTicket = Schema.encode(Ticket)
 const encodeComment = Schema.encode(TicketComment)
 
+
+/** A ticket's fields a PUT does not change, each with why (shared/read-only.ts). */
+const READ_ONLY_TICKET_FIELDS = {
+  customer_id: "cannot be changed: a ticket stays with the customer it was opened for; open one for the other customer",
+  created_by: "cannot be changed",
+  id: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const
 export const make = Effect.gen(function* () {
   const repo = yield* TicketRepo
   const customers = yield* CustomerRepo
@@ -116,6 +126,8 @@ export const make = Effect.gen(function* () {
       return yield* transactor.withTransaction(Effect.gen(function* () {
         const current = yield* lockTicket(id)
         const before = current.ticket
+        const readOnly = changedReadOnlyField(input, READ_ONLY_TICKET_FIELDS, () => Schema.encodeSync(Ticket)(before) as unknown as Record<string, unknown>)
+        if (readOnly !== undefined) return yield* readOnly
         if (input.status !== undefined && before.status === "closed" && input.status !== "closed" && input.status !== "open") {
           return yield* new InvalidState({
             message: `ticket ${id} is closed: it can only be reopened (status open)`

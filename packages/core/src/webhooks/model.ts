@@ -5,6 +5,7 @@ import type { SigningKeys } from "../provisioning/secrets.js"
 import { SigningSecret } from "../provisioning/secrets.js"
 import { prefixedId } from "../shared/ids.js"
 import { Timestamp } from "../shared/time.js"
+import { readOnlyField } from "../shared/read-only.js"
 import { isEventPattern, MAX_PATTERN_LENGTH } from "./patterns.js"
 
 /**
@@ -81,7 +82,12 @@ export class UpdateWebhook extends Schema.Class<UpdateWebhook>("UpdateWebhook")(
   rotate_secret: Schema.optional(Schema.Boolean),
   description: Schema.optional(Schema.NullOr(Description)),
   enabled: Schema.optional(Schema.Boolean),
-  timeout_ms: Schema.optional(TimeoutMs)
+  timeout_ms: Schema.optional(TimeoutMs),
+  /** Read-only (shared/read-only.ts): taken only as they are, so a webhook read and sent back whole is taken. */
+  account_id: readOnlyField,
+  id: readOnlyField,
+  created_at: readOnlyField,
+  updated_at: readOnlyField
 }) {}
 
 /** A webhook as stored: with its owner's place in the hierarchy and its secrets. */

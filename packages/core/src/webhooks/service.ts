@@ -23,8 +23,18 @@ import { SecretRotationOverlap } from "../provisioning/config.js"
 import { type CreateWebhook, type StoredWebhook, type UpdateWebhook, Webhook, type WebhookId } from "./model.js"
 import { WebhookRepo } from "./ports.js"
 import { now } from "../shared/time.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
+import * as Schema from "effect/Schema"
 
 /** A webhook as answers show it; `secret` only when this very request generated it. */
+
+/** A webhook's fields a PUT does not change, each with why (shared/read-only.ts). */
+const READ_ONLY_WEBHOOK_FIELDS = {
+  account_id: "cannot be changed: a webhook stays with its account; create one for the other account (X-Tenant-ID)",
+  id: "cannot be changed",
+  created_at: "cannot be changed",
+  updated_at: "cannot be changed"
+} as const
 export const toWebhook = (stored: StoredWebhook, now: DateTime.Utc, generated?: string) => {
   const rotation = rotationOf(stored.keys, now)
   return new Webhook({
@@ -115,8 +125,10 @@ export const make = Effect.gen(function* () {
       const locked = yield* webhooks.lock(id)
       if (Option.isNone(locked) || !canReach(principal, locked.value.lineage)) return yield* NotFound.of("webhook", id)
       const current = locked.value
-      if (input.url !== undefined) yield* checkOwnerUrl(principal, input.url)
       const at = yield* now
+      const readOnly = changedReadOnlyField(input, READ_ONLY_WEBHOOK_FIELDS, () => Schema.encodeSync(Webhook)(toWebhook(current, at)) as unknown as Record<string, unknown>)
+      if (readOnly !== undefined) return yield* readOnly
+      if (input.url !== undefined) yield* checkOwnerUrl(principal, input.url)
       let keys = settleKeys(current.keys, at)
       let generated: string | undefined
       if (input.rotate_secret === true) {
