@@ -1248,8 +1248,12 @@ function commissionRows(): ReadonlyArray<Row> {
       method: "POST",
       path: () => "/api/v1/commissions/rules",
       body: (w) => ({ account_id: w.p1, percentage: "10", effective_from: "2026-01-01" }),
-      // Set by an admin above P1; P1 itself may not, whatever its role.
-      expect: { ...everyone(404), platform: 201, distributor: 201, partner: 403, viewer: 403, customerAdmin: 403 }
+      // Set by an admin above P1; P1 itself may not, whatever its role. A partner admin that does
+      // not reach P1 is told account_id names no account it may reward (422, as every id in a body).
+      expect: {
+        ...everyone(404), platform: 201, distributor: 201, partner: 403, viewer: 403, customerAdmin: 403,
+        partnerFree: 422, foreignPartner: 422
+      }
     },
     {
       endpoint: "getCommissionRule",

@@ -122,13 +122,13 @@ describe("sizes and echoes", () => {
         expect(checked).toBeGreaterThan(150)
       }))
 
-    it.effect("a name of 900 KB is refused naming the field, with at most 100 characters of it", () =>
+    it.effect("a name of 900 KB is refused naming the field and the limit, echoing at most 100 characters of it", () =>
       Effect.gen(function* () {
         const { partner } = yield* channel()
         const answer = yield* call("POST", `${V1}/customers`, { body: { name: "N".repeat(900_000), partner_id: partner.id } })
         expectRefused(answer, 422, "validation_error", "POST /customers with a 900 KB name")
         expect(answer.body.error.field).toBe("name")
-        expect(answer.text).toContain("N".repeat(90))
+        expect(answer.body.error.message).toMatch(/at most \d+ characters/)
         expect(answer.text).not.toContain("N".repeat(101))
       }))
   })
