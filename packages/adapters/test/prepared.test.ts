@@ -1,7 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import { embeddedClient, serverClient } from "@provisio/adapters/postgres/database"
-import { USES_BEFORE_NAMING } from "@provisio/adapters/postgres/prepared"
+import { forgetNames, USES_BEFORE_NAMING } from "@provisio/adapters/postgres/prepared"
 import { createScratchDatabase, dropDatabase } from "@provisio/adapters/testing/database"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -15,6 +15,8 @@ const url = process.env["DATABASE_URL"]
  * the server (DATABASE_URL), else to an embedded one in memory.
  */
 const oneConnection = Effect.gen(function* () {
+  // Names are counted per process, and other test files of this worker may have used them all.
+  forgetNames()
   if (url === undefined) {
     const context = yield* Layer.build(embeddedClient("memory", { prepare: true }))
     return context.unsafeMap.get(SqlClient.SqlClient.key) as SqlClient.SqlClient

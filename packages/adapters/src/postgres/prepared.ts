@@ -53,8 +53,12 @@ const nameOf = (text: string): string | undefined => {
   return fresh
 }
 
-/** Every name forgotten: the statements are prepared again under new names. */
-const forgetNames = () => {
+/**
+ * Every name forgotten: the statements are prepared again under new names (a new generation, so
+ * no name is reused). After a schema change; and in tests, which share a process with others
+ * (vitest's isolate: false) that may have used its whole budget of names.
+ */
+export const forgetNames = () => {
   names.clear()
   uses.clear()
   named = 0
