@@ -316,6 +316,13 @@ describe("deliveries", () => {
         const stranger = yield* channel()
         expect(expectData(yield* call("GET", `${V1}/deliveries`, { key: stranger.partnerKey }))).toEqual([])
         expect((yield* call("GET", `${V1}/deliveries/${listed[0].id}`, { key: stranger.partnerKey })).status).toBe(404)
+        // A target that no delivery can have is 422 naming it, not an empty list that reads as "none yet".
+        for (const target of ["webhook", "provisioning", "sub_0123", hook.id.toUpperCase()]) {
+          const refused = yield* call("GET", `${V1}/deliveries?target=${target}`, { key: partnerKey })
+          expectError(refused, 422, "validation_error", "target")
+          expect(refused.body.error.message).toMatch(/product id \(prd_\.\.\.\), a webhook id \(whk_\.\.\.\) or smtp/)
+        }
+        expect(expectData(yield* call("GET", `${V1}/deliveries?target=smtp`, { key: partnerKey }))).toEqual([])
       }))
   })
 

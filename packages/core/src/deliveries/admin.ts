@@ -11,9 +11,13 @@ import type { Subscriptions } from "../subscriptions/service.js"
 import { Delivery, DeliveryDetail, DeliveryStats, DeliveryStatus, SubscriptionProvisioning } from "./model.js"
 import type { DeliveryFilter, DeliveryRepo } from "./ports.js"
 import { asSeenBy, visibleUrl } from "./visibility.js"
+import { EMAIL_TARGET } from "./emails.js"
 
 /** The window of the attempts, failures and lags `GET /deliveries/stats` reports. */
 export const STATS_WINDOW_SECONDS = 60
+
+/** `?target=`: a product id, a webhook id, or the email target, as a delivery's `target` shows it. */
+const TARGET_FILTER = new RegExp(`^((prd|whk)_[0-9a-z]{1,64}|${EMAIL_TARGET})$`)
 
 /** Deliveries as callers see them: lists, one with its attempts, replays, a subscription's provisioning state. */
 
@@ -36,6 +40,10 @@ export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
   ) {
     if (filter.status !== undefined && !(DeliveryStatus.literals as ReadonlyArray<string>).includes(filter.status)) {
       return yield* ValidationError.of("status", `must be one of ${DeliveryStatus.literals.join(", ")}`)
+    }
+    // A target is what deliveries show in their `target`: anything else would list nothing, silently.
+    if (filter.target !== undefined && !TARGET_FILTER.test(filter.target)) {
+      return yield* ValidationError.of("target", `must be a product id (prd_...), a webhook id (whk_...) or ${EMAIL_TARGET} (emails)`)
     }
     const found = yield* repo.list(principal.account_id, filter as DeliveryFilter, page)
     return { ...found, items: found.items.map((s) => asSeenBy(principal, s.delivery)) }
