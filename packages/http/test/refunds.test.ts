@@ -116,6 +116,29 @@ describe("refunds", () => {
         expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
       }))
 
+    it.effect("a payment an imported bank statement booked (gateway bank_transfer) is given back by hand, like a manual one", () =>
+      Effect.gen(function* () {
+        yield* setNow(T0)
+        const { partner, partnerKey } = yield* channel()
+        const customer = yield* createCustomer(partner.id)
+        const invoice = yield* finalizedInvoiceOf(customer.id, "60.00")
+        const statement = yield* call("POST", `${V1}/reconciliation/statements`, {
+          key: partnerKey,
+          contentType: "text/csv",
+          raw: "date,amount,currency,reference,counterparty\r\n2026-11-23,60.00,EUR,INV-2026-000001,Acme GmbH\r\n"
+        })
+        const [line] = expectData(statement, 201).lines
+        expect(line).toMatchObject({ status: "matched", invoice_id: invoice })
+        const [payment] = expectData(yield* call("GET", `${V1}/payments?invoice_id=${invoice}`))
+        expect(payment).toMatchObject({ id: line.payment_id, gateway: "bank_transfer", status: "succeeded" })
+
+        const back = expectData(yield* refund(payment.id, { amount: eur("25.00") }, partnerKey), 201)
+        expect(back).toMatchObject({ status: "succeeded", amount: eur("25.00"), gateway_reference: `manual-${back.id}` })
+        expect(back.credit_note_id).toMatch(/^crn_/)
+        expect(yield* invoiceOf(invoice)).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
+      }))
+
     it.effect("a Stripe payment goes back through Stripe's Refunds API, keyed by our refund id; its charge.refunded adds nothing", () =>
       Effect.gen(function* () {
         yield* setNow(T0)

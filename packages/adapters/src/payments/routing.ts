@@ -1,8 +1,9 @@
 import { gatewayOf } from "@provisio/core/collection/gateways"
+import { BANK_TRANSFER } from "@provisio/core/reconciliation/imports"
 import { PaymentGateway } from "@provisio/core/payments/ports"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { manualGateway } from "./manual.js"
+import { bankTransferGateway, manualGateway } from "./manual.js"
 import { makeStripeClient, STRIPE_GATEWAY, stripeGateway } from "./stripe.js"
 import { stripeApiSettings } from "./stripe-config.js"
 
@@ -10,7 +11,7 @@ import { stripeApiSettings } from "./stripe-config.js"
  * The `PaymentGateway` the services are given: a router over the gateway adapters by name. A
  * charge goes to the adapter its payment method names (`payment_method.gateway`; none means
  * money received by hand: `manual`), a refund to the adapter that took the payment (its
- * `gateway`). A name with no adapter fails the charge or refund with that said, never silently
+ * `gateway`; a payment an imported bank statement booked, `bank_transfer`, is given back by hand). A name with no adapter fails the charge or refund with that said, never silently
  * through another gateway.
  *
  * To add a gateway (docs/collection.md, "Gateways"): write its adapter as a
@@ -18,7 +19,10 @@ import { stripeApiSettings } from "./stripe-config.js"
  * map given to `routedGateway` here (or in a host's own layer).
  */
 export const routedGateway = (adapters: Readonly<Record<string, PaymentGateway["Type"]>>): PaymentGateway["Type"] => {
-  const find = (name: string) => (Object.hasOwn(adapters, name) ? adapters[name] : undefined)
+  // Payments a bank statement booked (gateway `bank_transfer`) are refunded by hand like manual ones,
+  // whatever gateways a host gives, unless it gives its own `bank_transfer` adapter.
+  const find = (name: string) =>
+    Object.hasOwn(adapters, name) ? adapters[name] : name === BANK_TRANSFER ? bankTransferGateway : undefined
   const missing = (name: string) => `no payment gateway named "${name}" is configured in this Provisio`
   return {
     name: "manual",
