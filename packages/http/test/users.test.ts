@@ -175,7 +175,16 @@ describe("users", () => {
         }
         expect(roles[0].permissions).toContain("manage_users")
         expect(roles[2].permissions).toEqual(["read"])
-        expect(answer.body.meta.page.next_cursor).toBeNull()
+        expect(answer.body.meta.page).toEqual({ limit: 50, next_cursor: null })
+        // Paged like every list: ?limit= is honoured and the cursor goes on where the page ended.
+        const first = yield* call("GET", "/api/v1/roles?limit=2", { key: viewer })
+        expect(expectData(first).map((r: { name: string }) => r.name)).toEqual(["admin", "manager"])
+        expect(first.body.meta.page.limit).toBe(2)
+        const rest = yield* call("GET", `/api/v1/roles?limit=2&cursor=${first.body.meta.page.next_cursor}`, { key: viewer })
+        expect(expectData(rest).map((r: { name: string }) => r.name)).toEqual(["viewer"])
+        expect(rest.body.meta.page).toEqual({ limit: 2, next_cursor: null })
+        expect((yield* call("GET", "/api/v1/roles?limit=0", { key: viewer })).body.error).toMatchObject({ code: "validation_error", field: "limit" })
+        expect((yield* call("GET", "/api/v1/roles?cursor=cm9sZV9ib3Nz", { key: viewer })).body.error).toMatchObject({ code: "validation_error", field: "cursor" })
       }))
 
     it.effect("PUT /roles/{userId} assigns a role, which the user's next request acts with", () =>

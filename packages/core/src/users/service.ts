@@ -9,7 +9,7 @@ import type { Principal, Role } from "../identity/model.js"
 import { canReach, reachableBy, requireAdmin } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"
 import { Forbidden, NotFound, ValidationError } from "../shared/errors.js"
-import { DEFAULT_LIMIT, type Page, type PageRequest } from "../shared/pagination.js"
+import { encodeCursor, type Page, type PageRequest } from "../shared/pagination.js"
 import { makeId } from "../shared/ids.js"
 import { Transactor } from "../shared/transactor.js"
 import {
@@ -145,9 +145,19 @@ export const make = Effect.gen(function* () {
     yield* users.delete(user.id)
   })
 
-  /** The role catalogue: the same for every caller, one page. */
-  const listRoles = (_principal: Principal): Effect.Effect<Page<RoleDescription>> =>
-    Effect.succeed({ items: ROLES, limit: DEFAULT_LIMIT, next_cursor: null })
+  /**
+   * The role catalogue: the same for every caller, paged like every list (`?limit=`, and a cursor
+   * naming the last role seen, as `role_<name>`).
+   */
+  const listRoles = (_principal: Principal, page: PageRequest): Effect.Effect<Page<RoleDescription>, ValidationError> =>
+    Effect.gen(function* () {
+      const after = page.after === undefined ? -1 : ROLES.findIndex((role) => `role_${role.name}` === page.after)
+      if (page.after !== undefined && after === -1) return yield* ValidationError.of("cursor", "is not a cursor this API returned")
+      const items = ROLES.slice(after + 1, after + 1 + page.limit)
+      const last = items[items.length - 1]
+      const more = after + 1 + page.limit < ROLES.length
+      return { items, limit: page.limit, next_cursor: more && last !== undefined ? encodeCursor(`role_${last.name}`) : null }
+    })
 
   const setRole = Effect.fn("Users.setRole")(function* (principal: Principal, userId: string, input: SetRole) {
     const user = yield* findReachable(principal, userId)

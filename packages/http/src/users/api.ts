@@ -69,6 +69,7 @@ export class UsersApi extends HttpApiGroup.make("users")
   )
   .add(
     HttpApiEndpoint.get("listRoles", "/roles")
+      .setUrlParams(PageQuery)
       .addSuccess(PageEnvelope(RoleDescription))
       .annotate(OpenApi.Summary, "The role catalogue: each role and what it may do")
   )

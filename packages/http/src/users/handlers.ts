@@ -13,7 +13,7 @@ export const UsersHandlers = HttpApiBuilder.group(ProvisioApi, "users", (handler
       .handle("getUser", ({ path }) => asCaller((p) => users.getUser(p, path.id)))
       .handle("updateUser", ({ path, payload }) => asCaller((p) => users.updateUser(p, path.id, payload)))
       .handle("deleteUser", ({ path }) => asCaller((p) => users.deleteUser(p, path.id)))
-      .handle("listRoles", () => asCaller(users.listRoles))
+      .handle("listRoles", ({ urlParams }) => listAsCaller(urlParams, users.listRoles))
       .handle("setRole", ({ path, payload }) => asCaller((p) => users.setRole(p, path.userId, payload)))
       .handle("createCustomerAdmin", ({ path, payload }) =>
         asCaller((p) => users.createCustomerAdmin(p, path.customerId, payload)))
