@@ -99,6 +99,8 @@ describe("API conventions", () => {
           body: { code: "t1", name: "T", unit: "unit", currency: "EUR", model: "per_unit", unit_price: "1.00", thresholds: ["a"] }
         })
         expect(textThreshold.body.error).toMatchObject({ field: "thresholds[0]", message: 'must be a number, not "a"' })
+        const fraction = yield* call("PUT", "/api/v1/settings", { body: { licensing: { max_customers: 1.5 } } })
+        expect(fraction.body.error).toMatchObject({ field: "licensing.max_customers", message: "must be an integer or null, not 1.5" })
       }))
 
     it.effect("a bad query parameter is 422 naming it, whether of the wrong type or out of range", () =>

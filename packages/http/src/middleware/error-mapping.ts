@@ -15,12 +15,14 @@ interface DecodeIssue {
 
 const EXPECTED = /^Expected (.+), actual (.+)$/s
 
-/** JSON types as the schema names them, said as the caller reads them. */
+/** JSON types (and Schema.Int's, Schema.Finite's) as the schema names them, said as the caller reads them. */
 const PRIMITIVES: Readonly<Record<string, string>> = {
   string: "a string",
   number: "a number",
   boolean: "true or false",
-  object: "an object"
+  object: "an object",
+  "an integer": "an integer",
+  "a finite number": "a finite number"
 }
 
 /**
