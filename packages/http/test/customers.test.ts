@@ -266,6 +266,18 @@ describe("customers", () => {
         expect(expectData(yield* call("GET", `${CUSTOMERS}/${customer.id}`, { key: partnerKey }))).toEqual(customer)
       }))
 
+    it.effect("a time zone given in another case is kept as the time zone database spells it", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        expect((yield* createCustomer(partnerKey, { timezone: "utc" })).timezone).toBe("UTC")
+        const berlin = yield* createCustomer(partnerKey, { timezone: "europe/berlin" })
+        expect(berlin.timezone).toBe("Europe/Berlin")
+        expect(expectData(yield* call("PUT", `${CUSTOMERS}/${berlin.id}`, { key: partnerKey, body: { timezone: "america/new_york" } })).timezone)
+          .toBe("America/New_York")
+        // A link keeps the name it was given.
+        expect((yield* createCustomer(partnerKey, { timezone: "US/Pacific" })).timezone).toBe("US/Pacific")
+      }))
+
     it.effect("another partner's customer is 404 for read, update, delete and its sub-resources", () =>
       Effect.gen(function* () {
         const owner = yield* channel()

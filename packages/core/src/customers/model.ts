@@ -50,8 +50,18 @@ export const CurrencyCode = Schema.String.pipe(
   Schema.pattern(/^[A-Z]{3}$/, { message: () => "must be an ISO 4217 currency code in upper case, e.g. \"EUR\"" })
 )
 
-export const TimeZoneName = Schema.String.pipe(
-  Schema.filter(isValidTimeZone, { message: () => "must be an IANA time zone name, e.g. \"Europe/Berlin\"" })
+/** A valid zone in the case the time zone database spells it ("utc" is UTC, "europe/berlin" Europe/Berlin); a link keeps its name. */
+const zoneSpelling = (zone: string): string => {
+  const canonical = new Intl.DateTimeFormat("en-US", { timeZone: zone }).resolvedOptions().timeZone
+  return canonical.toLowerCase() === zone.toLowerCase() ? canonical : zone
+}
+
+export const TimeZoneName = Schema.transform(
+  Schema.String.pipe(
+    Schema.filter(isValidTimeZone, { message: () => "must be an IANA time zone name, e.g. \"Europe/Berlin\"" })
+  ),
+  Schema.String,
+  { strict: true, decode: zoneSpelling, encode: (zone) => zone }
 )
 
 /** Free-form and replaced as a whole on update. */
