@@ -269,6 +269,14 @@ describe("settings", () => {
         expect(expectData(yield* call("GET", SETTINGS, { key: a.partnerKey })).licensing.max_customers).toBe(10)
         // The distributor's own settings are separate.
         expect(expectData(yield* call("GET", SETTINGS, { key: a.distributorKey })).account_id).toBe(a.distributor.id)
+        // Another account's id in the body is 422 naming account_id: it used to change the caller's own settings.
+        const named = yield* put(a.distributorKey, { account_id: a.partner.id, branding: { display_name: "Meant for the partner" } })
+        expectError(named, 422, "validation_error", "account_id")
+        expect(named.body.error.message).toMatch(/X-Tenant-ID/)
+        expect(expectData(yield* call("GET", SETTINGS, { key: a.distributorKey })).branding.display_name).toBeNull()
+        // Its own, as a read sent back whole, is taken.
+        const whole = expectData(yield* call("GET", SETTINGS, { key: a.distributorKey }))
+        expectData(yield* put(a.distributorKey, { ...whole, branding: { ...whole.branding, display_name: "D" } }))
       }))
 
     it.effect("without a token: 401", () =>

@@ -3,6 +3,7 @@ import { Timestamp } from "../shared/time.js"
 import { Address } from "../customers/model.js"
 import { mod97 } from "../shared/mod97.js"
 import { Email, Text } from "../shared/text.js"
+import { readOnlyField } from "../shared/read-only.js"
 
 // Field formats. Inputs are decoded through these, and so are the stored sections: they are
 // jsonb written only through these same schemas.
@@ -284,5 +285,7 @@ export class UpdateSettings extends Schema.Class<UpdateSettings>("UpdateSettings
     Schema.Array(IdentityProviderInput).pipe(
       Schema.maxItems(MAX_IDENTITY_PROVIDERS, { message: () => `must hold at most ${MAX_IDENTITY_PROVIDERS} providers` })
     )
-  )
+  ),
+  /** Read-only (shared/read-only.ts): the settings are the caller's account's (or X-Tenant-ID's). */
+  account_id: readOnlyField
 }) {}

@@ -9,11 +9,16 @@ import { Branding, EffectiveBranding, Licensing, Settings, type UpdateSettings }
 import { SettingsRepo, type SettingsChanges } from "./ports.js"
 import { resolveProviders, uniqueFeatures } from "./providers.js"
 import { now } from "../shared/time.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
 
 /**
  * The settings of the caller's account: its own, or the `X-Tenant-ID` target's (the principal
  * is already narrowed to it), so there is never another account's id to reach for.
  */
+
+const READ_ONLY_SETTINGS_FIELDS = {
+  account_id: "cannot be changed: these are the settings of the caller's account; to change another account's, send X-Tenant-ID with its id"
+} as const
 export const make = Effect.gen(function* () {
   const repo = yield* SettingsRepo
 
@@ -25,6 +30,9 @@ export const make = Effect.gen(function* () {
   /** Admins only. Each section given replaces the stored one; providers are completed by their presets. */
   const updateSettings = Effect.fn("Settings.updateSettings")(function* (principal: Principal, input: UpdateSettings) {
     yield* requireAdmin(principal)
+    // Another account's id would otherwise change the caller's own settings while naming the other's.
+    const readOnly = changedReadOnlyField(input, READ_ONLY_SETTINGS_FIELDS, () => ({ account_id: principal.account_id }))
+    if (readOnly !== undefined) return yield* readOnly
     // Only a seller with accounts below it invoices up the channel: on anyone else it would do nothing.
     if (input.channel?.upstream_invoicing === true && principal.account_kind !== "platform" && principal.account_kind !== "distributor") {
       return yield* ValidationError.of(
