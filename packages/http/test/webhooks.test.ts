@@ -107,6 +107,21 @@ describe("webhooks", () => {
         expect(expectData(yield* call("GET", `${V1}/webhooks`, { key: partnerKey }))).toEqual([])
       }))
 
+    it.effect("a new webhook is the caller's or its X-Tenant-ID target's: another account_id in the body is 422", () =>
+      Effect.gen(function* () {
+        const { partner, partnerKey } = yield* channel()
+        // It used to make a platform webhook, hearing every event of the platform, at the URL meant for the partner.
+        const named = yield* call("POST", `${V1}/webhooks`, { body: { ...HOOK, account_id: partner.id } })
+        expectError(named, 422, "validation_error", "account_id")
+        expect(named.body.error.message).toMatch(/X-Tenant-ID/)
+        const viaTenant = expectData(yield* call("POST", `${V1}/webhooks`, {
+          body: { ...HOOK, account_id: partner.id },
+          headers: { "x-tenant-id": partner.id }
+        }), 201)
+        expect(viaTenant.account_id).toBe(partner.id)
+        expect(expectData(yield* call("GET", `${V1}/webhooks`, { key: partnerKey })).map((w: { id: string }) => w.id)).toEqual([viaTenant.id])
+      }))
+
     it.effect("timeout_ms: 10000 unless given, answered back, changed by a PUT, 100 to 60000", () =>
       Effect.gen(function* () {
         const { partnerKey } = yield* channel()

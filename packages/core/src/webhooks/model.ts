@@ -67,7 +67,9 @@ export class CreateWebhook extends Schema.Class<CreateWebhook>("CreateWebhook")(
   /** `true` when absent. */
   enabled: Schema.optional(Schema.Boolean),
   /** `DEFAULT_TIMEOUT_MS` when absent, as for a product's target. */
-  timeout_ms: Schema.optional(TimeoutMs)
+  timeout_ms: Schema.optional(TimeoutMs),
+  /** The caller's account (or X-Tenant-ID's) only: taken as it is, another is 422 (shared/read-only.ts). */
+  account_id: readOnlyField
 }) {}
 
 /**

@@ -28,6 +28,11 @@ import * as Schema from "effect/Schema"
 
 /** A webhook as answers show it; `secret` only when this very request generated it. */
 
+/** A new webhook is the caller's (or its X-Tenant-ID target's): its body names no other owner. */
+const OWNER_FIELD = {
+  account_id: "is the caller's account: to make a webhook for an account below it, send X-Tenant-ID with that account's id"
+} as const
+
 /** A webhook's fields a PUT does not change, each with why (shared/read-only.ts). */
 const READ_ONLY_WEBHOOK_FIELDS = {
   account_id: "cannot be changed: a webhook stays with its account; create one for the other account (X-Tenant-ID)",
@@ -90,6 +95,9 @@ export const make = Effect.gen(function* () {
   /** Owned by the caller's account (the `X-Tenant-ID` target's, when narrowed). */
   const createWebhook = Effect.fn("Webhooks.createWebhook")(function* (principal: Principal, input: CreateWebhook) {
     yield* requireWrite(principal)
+    // Another account's id would otherwise make a webhook of the caller's whole scope, sending its events to that URL.
+    const owner = changedReadOnlyField(input, OWNER_FIELD, () => ({ account_id: principal.account_id }))
+    if (owner !== undefined) return yield* owner
     yield* checkOwnerUrl(principal, input.url)
     yield* checkPatterns(input.events)
     const generated = input.secret === undefined ? yield* secrets.generate : undefined
