@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import { call, channel, createKey, expectData } from "./harness"
 import {
+  awaitRun,
   createCustomer,
   events,
   eventsOf,
@@ -117,13 +118,25 @@ describe("subscriptions", () => {
           term_end: "2027-01-31T10:00:00.000Z"
         })
         expect(plan.installments).toHaveLength(12)
+        // Due dates passing pay nothing: nothing has been invoiced yet.
         expect(plan.installments.slice(0, 4)).toEqual([
-          { number: 1, due: "2026-01-31T10:00:00.000Z", amount: { amount: "30.00", currency: "EUR" }, status: "paid" },
-          { number: 2, due: "2026-02-28T10:00:00.000Z", amount: { amount: "30.00", currency: "EUR" }, status: "paid" },
+          { number: 1, due: "2026-01-31T10:00:00.000Z", amount: { amount: "30.00", currency: "EUR" }, status: "unpaid" },
+          { number: 2, due: "2026-02-28T10:00:00.000Z", amount: { amount: "30.00", currency: "EUR" }, status: "unpaid" },
           { number: 3, due: "2026-03-31T10:00:00.000Z", amount: { amount: "30.00", currency: "EUR" }, status: "unpaid" },
           { number: 4, due: "2026-04-30T10:00:00.000Z", amount: { amount: "30.00", currency: "EUR" }, status: "unpaid" }
         ])
         expect(plan.installments[11].due).toBe("2026-12-31T10:00:00.000Z")
+
+        // February's run bills installment 1 (its period ended on Feb 28); once that invoice is paid, so is it.
+        const run = expectData(yield* call("POST", `${V1}/billing/runs`, { body: { period: "2026-02" } }), 202)
+        expect((yield* awaitRun(run.id)).status).toBe("completed")
+        const [invoice] = expectData(yield* call("GET", `${V1}/invoices?customer_id=${customer.id}`))
+        expect(invoice.lines.map((l: { kind: string }) => l.kind)).toEqual(["installment"])
+        const billed = expectData(yield* call("GET", `${V1}/subscriptions/${committed.id}/currentInstallmentplan`))
+        expect(billed.installments[0].status).toBe("unpaid")
+        expectData(yield* call("POST", `${V1}/payments`, { body: { invoice_id: invoice.id, amount: invoice.amount_due } }), 201)
+        const paid = expectData(yield* call("GET", `${V1}/subscriptions/${committed.id}/currentInstallmentplan`))
+        expect(paid.installments.slice(0, 2).map((i: { status: string }) => i.status)).toEqual(["paid", "unpaid"])
 
         const monthly = yield* subscribe(customer.id, { plan_id: catalog.plans["UCaaS Seat Monthly"], characteristics: SEAT })
         expect(expectData(yield* call("GET", `${V1}/subscriptions/${monthly.id}/currentInstallmentplan`))).toEqual({

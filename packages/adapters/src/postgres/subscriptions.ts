@@ -158,7 +158,16 @@ export const SubscriptionRepoLive = Layer.effect(
                 returning *`,
             decodeRows
           )
-        )
+        ),
+
+      paidInstallmentStarts: (subscriptionId, from, to) =>
+        orPersistenceError(Effect.flatMap(
+          sql`select l.period_start from invoice_lines l join invoices i on i.id = l.invoice_id
+               where l.subscription_id = ${subscriptionId} and l.kind = 'installment' and i.status = 'paid'
+                 and l.period_start >= ${iso(from)} and l.period_start < ${iso(to)}
+               order by l.period_start`,
+          (rows) => Schema.decodeUnknown(Schema.Array(Schema.Struct({ period_start: Timestamp })))(rows)
+        )).pipe(Effect.map((rows) => rows.map((r) => r.period_start)))
     })
   })
 )

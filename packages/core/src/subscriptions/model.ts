@@ -180,7 +180,7 @@ export class Installment extends Schema.Class<Installment>("Installment")({
   number: Schema.Int,
   due: Timestamp,
   amount: Money,
-  /** Paid once its due date has passed (billing, a later issue, will record real payments). */
+  /** Paid when the invoice that billed it is paid. */
   status: InstallmentStatus
 }) {}
 

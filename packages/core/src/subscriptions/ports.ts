@@ -50,6 +50,16 @@ export class SubscriptionRepo extends Context.Tag("@provisio/core/SubscriptionRe
     to: "active" | "suspended" | "cancelled",
     at: DateTime.Utc
   ) => Effect.Effect<ReadonlyArray<StoredSubscription>, PersistenceError>
+  /**
+   * Where the subscription's `installment` lines on paid invoices start, in `[from, to)`: the
+   * installments a customer has paid (a line starts where its billing period does, or later when
+   * prorated).
+   */
+  readonly paidInstallmentStarts: (
+    subscriptionId: string,
+    from: DateTime.Utc,
+    to: DateTime.Utc
+  ) => Effect.Effect<ReadonlyArray<DateTime.Utc>, PersistenceError>
 }>() {}
 
 export class QuantityRequestRepo extends Context.Tag("@provisio/core/QuantityRequestRepo")<QuantityRequestRepo, {

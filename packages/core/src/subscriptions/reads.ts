@@ -6,7 +6,6 @@ import type { PageRequest } from "../shared/pagination.js"
 import { currentTerm, priceOf } from "./lifecycle.js"
 import { Installment, InstallmentPlan } from "./model.js"
 import { type SubscriptionFilter } from "./ports.js"
-import { now } from "../shared/time.js"
 import type { SubscriptionsContext } from "./context.js"
 
 /** Reading subscriptions: lists, one, its characteristics, custom fields and installment plan. */
@@ -35,7 +34,8 @@ export const makeReads = ({ subscriptions, plans, findSubscription }: Subscripti
 
   /**
    * The current term's installments of a committed plan, each at the plan version's price for
-   * the subscription's quantity; paid once due (billing, a later issue, records real payments).
+   * the subscription's quantity; paid when an invoice that billed it (an `installment` line
+   * from its due date until the next's) is paid.
    */
   const getInstallmentPlan = Effect.fn("Subscriptions.getInstallmentPlan")(function* (principal: Principal, id: string) {
     const stored = yield* findSubscription(principal, id)
@@ -57,20 +57,22 @@ export const makeReads = ({ subscriptions, plans, findSubscription }: Subscripti
         onSome: Effect.succeed
       }))
     )
-    const at = yield* now
     const amount = priceOf(plan.price, subscription.quantity)
+    const paid = (yield* subscriptions.paidInstallmentStarts(subscription.id, term.start, term.end)).map(DateTime.toEpochMillis)
+    const billedIn = (from: DateTime.Utc, to: DateTime.Utc) =>
+      paid.some((start) => start >= DateTime.toEpochMillis(from) && start < DateTime.toEpochMillis(to))
     return new InstallmentPlan({
       subscription_id: subscription.id,
       commitment_months: schedule.commitment_months,
       term: term.term,
       term_start: term.start,
       term_end: term.end,
-      installments: term.installments.map((installment) =>
+      installments: term.installments.map((installment, i) =>
         new Installment({
           number: installment.number,
           due: installment.due,
           amount,
-          status: DateTime.lessThanOrEqualTo(installment.due, at) ? "paid" : "unpaid"
+          status: billedIn(installment.due, term.installments[i + 1]?.due ?? term.end) ? "paid" : "unpaid"
         })
       )
     })
