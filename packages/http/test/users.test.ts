@@ -256,6 +256,19 @@ describe("users", () => {
           201
         )
         expect(admin).toMatchObject({ account_id: customer.id, email, role: "admin", status: "active" })
+        // Always an admin of the customer in the path: another role or account is 422 naming it, not dropped unseen.
+        for (const [field, value] of [["role", "viewer"], ["account_id", sibling.id]]) {
+          const refused = yield* call("POST", `/api/v1/customers/${customer.id}/admins`, {
+            key: partnerKey,
+            body: { email: uniqueEmail(), name: "Not made", [field]: value }
+          })
+          expect(refused.status).toBe(422)
+          expect(refused.body.error).toMatchObject({ code: "validation_error", field })
+        }
+        expectData(yield* call("POST", `/api/v1/customers/${sibling.id}/admins`, {
+          key: partnerKey,
+          body: { email: uniqueEmail(), name: "Said so", role: "admin", account_id: sibling.id }
+        }), 201)
 
         const tokens = yield* signIn(email)
         const key = tokens.access_token

@@ -80,7 +80,10 @@ export class SetRole extends Schema.Class<SetRole>("SetRole")({
 export class CreateCustomerAdmin extends Schema.Class<CreateCustomerAdmin>("CreateCustomerAdmin")({
   email: Email,
   name: Name,
-  password: Schema.optional(Password)
+  password: Schema.optional(Password),
+  /** Always `admin` (shared/read-only.ts): another role, or another account, is 422 rather than dropped unseen. */
+  role: readOnlyField,
+  account_id: readOnlyField
 }) {}
 
 /** What a role may do: the catalogue `GET /roles` answers. */

@@ -27,6 +27,12 @@ import { now } from "../shared/time.js"
 import { changedReadOnlyField } from "../shared/read-only.js"
 
 
+/** `POST /customers/{id}/admins` makes an admin of that customer, nothing else. */
+const CUSTOMER_ADMIN_FIELDS = {
+  role: "is always admin here: for another role, create the user with POST /users (account_id: the customer's id)",
+  account_id: "is the customer's in the path"
+} as const
+
 /** A user's fields a PUT does not change, each with why (shared/read-only.ts). */
 const READ_ONLY_USER_FIELDS = {
   account_id: "cannot be changed: a user stays in its account; create a user in the other account instead",
@@ -182,7 +188,9 @@ export const make = Effect.gen(function* () {
       return yield* NotFound.of("customer", customerId)
     }
     yield* requireAdmin(principal)
-    return yield* insertUser({ ...input, account_id: scope.value.id, role: "admin" })
+    const fixed = changedReadOnlyField(input, CUSTOMER_ADMIN_FIELDS, () => ({ role: "admin", account_id: scope.value.id }))
+    if (fixed !== undefined) return yield* fixed
+    return yield* insertUser({ email: input.email, name: input.name, password: input.password, account_id: scope.value.id, role: "admin" })
   })
 
   return {
