@@ -138,6 +138,28 @@ describe("auth", () => {
         expect(unknown.status).toBe(401)
       }))
 
+    it.effect("logout with no body signs the bearer access token's user out of every session", () =>
+      Effect.gen(function* () {
+        const { partner } = yield* channel()
+        const user = yield* createUser(partner.id)
+        const first = yield* signIn(user.email)
+        const second = yield* signIn(user.email)
+        const out = yield* call("POST", "/api/v1/auth/logout", { key: second.access_token })
+        expect(out.status).toBe(204)
+        expect(out.text).toBe("")
+        expect((yield* refresh(first.refresh_token)).status).toBe(401)
+        expect((yield* refresh(second.refresh_token)).status).toBe(401)
+        // Another user's sessions go on.
+        const other = yield* signIn((yield* createUser(partner.id)).email)
+        expect((yield* call("POST", "/api/v1/auth/logout", { key: second.access_token, body: {} })).status).toBe(204)
+        expect((yield* refresh(other.refresh_token)).status).toBe(200)
+        // Neither a refresh token nor a user's access token: 422 naming refresh_token; a bad access token: 401.
+        const nothing = yield* call("POST", "/api/v1/auth/logout", { key: null })
+        expect(nothing.status).toBe(422)
+        expect(nothing.body.error).toMatchObject({ code: "validation_error", field: "refresh_token" })
+        expect((yield* call("POST", "/api/v1/auth/logout", { key: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln" })).status).toBe(401)
+      }))
+
     it.effect("refresh with a token that was never issued is 401; a missing field is 422", () =>
       Effect.gen(function* () {
         expect((yield* refresh("pvr_never_issued")).status).toBe(401)

@@ -21,8 +21,9 @@ export class Refresh extends Schema.Class<Refresh>("Refresh")({
   refresh_token: secretInput("a refresh token from /auth/login or /auth/refresh", 1024)
 }) {}
 
+/** Without a refresh token, the user of the bearer access token signs out of every session. */
 export class Logout extends Schema.Class<Logout>("Logout")({
-  refresh_token: secretInput("a refresh token from /auth/login or /auth/refresh", 1024)
+  refresh_token: Schema.optional(secretInput("a refresh token from /auth/login or /auth/refresh", 1024))
 }) {}
 
 /**

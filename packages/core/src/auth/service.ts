@@ -9,7 +9,7 @@ import * as Redacted from "effect/Redacted"
 import { Principal } from "../identity/model.js"
 import { requireNotSuspended } from "../identity/policy.js"
 import { ApiKeyRepo, Secrets } from "../identity/ports.js"
-import { RateLimited, Unauthorized } from "../shared/errors.js"
+import { RateLimited, Unauthorized, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { Transactor } from "../shared/transactor.js"
 import type { User } from "../users/model.js"
@@ -146,8 +146,22 @@ export const make = Effect.gen(function* () {
     return yield* outcome
   })
 
-  /** Ends the session the refresh token belongs to: its whole family. */
-  const logout = Effect.fn("Auth.logout")(function* (input: Logout) {
+  /**
+   * Ends the session the refresh token belongs to: its whole family. Without one, a user's access
+   * token (the bearer) ends every session of that user; an API key has none to end.
+   */
+  const logout = Effect.fn("Auth.logout")(function* (input: Logout, bearer?: string) {
+    if (input.refresh_token === undefined) {
+      if (bearer === undefined || !JWT_SHAPE.test(bearer)) {
+        return yield* ValidationError.of(
+          "refresh_token",
+          "is missing: send the refresh token of the session to end, or sign out with the user's access token as Authorization: Bearer"
+        )
+      }
+      const principal = yield* authenticateAccessToken(bearer)
+      if (principal.user_id !== undefined && principal.user_id !== null) yield* refreshTokens.revokeUser(principal.user_id, yield* now)
+      return
+    }
     const found = yield* refreshTokens.findByHash(yield* secrets.hash(Redacted.value(input.refresh_token)))
     if (Option.isNone(found)) return yield* new Unauthorized({ message: INVALID_REFRESH_TOKEN })
     yield* refreshTokens.revokeFamily(found.value.family_id, yield* now)

@@ -3,6 +3,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as OpenApi from "@effect/platform/OpenApi"
 import { Login, Logout, Refresh, TokenPair } from "@provisio/core/auth/model"
+import * as Schema from "effect/Schema"
 import { Envelope } from "../envelope.js"
 import { RateLimitedError } from "../errors.js"
 
@@ -35,12 +36,14 @@ export class AuthApi extends HttpApiGroup.make("auth")
   )
   .add(
     HttpApiEndpoint.post("logout", "/auth/logout")
-      .setPayload(Logout)
+      .setPayload(Schema.NullOr(Logout))
       .addSuccess(HttpApiSchema.NoContent)
-      .annotate(OpenApi.Summary, "End the session of a refresh token")
+      .annotate(OpenApi.Summary, "End the session of a refresh token, or every session of the bearer's user")
       .annotate(
         OpenApi.Description,
-        "Every refresh token of the session stops working; access tokens already issued run to their expiry."
+        "With `refresh_token`, every refresh token of that session stops working. Without a body (or without " +
+          "`refresh_token`), the user of the access token sent as `Authorization: Bearer` is signed out of every " +
+          "session. Access tokens already issued run to their expiry."
       )
   )
   .prefix("/api/v1")
