@@ -516,7 +516,7 @@ describe("customers", () => {
         )
       }))
 
-    it.effect("a PUT of a contact, payment method or location takes its customer_id and id only as they are", () =>
+    it.effect("a contact, payment method or location stays with its customer: another customer_id is 422 on POST and PUT", () =>
       Effect.gen(function* () {
         const { partnerKey } = yield* channel()
         const a = yield* createCustomer(partnerKey, { name: "A" })
@@ -538,6 +538,11 @@ describe("customers", () => {
             expect(refused.body.error.message).toMatch(/cannot be changed/)
           }
           expect(expectData(yield* call("GET", `${base}/${created.id}`, { key: partnerKey })).customer_id).toBe(a.id)
+          // On creation the body may repeat the path's customer, never name another.
+          expectData(yield* call("POST", base, { key: partnerKey, body: { ...body, customer_id: a.id } }), 201)
+          const elsewhere = yield* call("POST", base, { key: partnerKey, body: { ...body, customer_id: b.id } })
+          expectError(elsewhere, 422, "validation_error", "customer_id")
+          expect(expectData(yield* call("GET", `${CUSTOMERS}/${b.id}/${path}`, { key: partnerKey }))).toEqual([])
         }
       }))
 

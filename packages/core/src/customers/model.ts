@@ -222,7 +222,8 @@ export class CreateContact extends Schema.Class<CreateContact>("CreateContact")(
   name: Name,
   email: Schema.optional(Schema.NullOr(Email)),
   phone: Schema.optional(Schema.NullOr(Phone)),
-  role: Schema.optional(Schema.NullOr(ContactRole))
+  role: Schema.optional(Schema.NullOr(ContactRole)),
+  customer_id: readOnlyField
 }) {}
 
 /** A partial update: absent fields keep their value, `null` clears a nullable one. */
@@ -292,7 +293,8 @@ export class CreatePaymentMethod extends Schema.Class<CreatePaymentMethod>("Crea
   type: quiet(PaymentMethodType, TYPE_MESSAGE),
   ...paymentMethodInput,
   /** `false` when absent. */
-  is_default: quietOptional(Schema.Boolean, IS_DEFAULT_MESSAGE)
+  is_default: quietOptional(Schema.Boolean, IS_DEFAULT_MESSAGE),
+  customer_id: readOnlyField
 }) {}
 
 /** A partial update: absent fields keep their value, `null` clears a nullable one. */
@@ -317,7 +319,8 @@ export class ProductLocation extends Schema.Class<ProductLocation>("ProductLocat
 
 export class CreateProductLocation extends Schema.Class<CreateProductLocation>("CreateProductLocation")({
   name: Name,
-  address: Schema.optional(Schema.NullOr(Address))
+  address: Schema.optional(Schema.NullOr(Address)),
+  customer_id: readOnlyField
 }) {}
 
 /** A partial update: absent fields keep their value; `address` is replaced whole or cleared by `null`. */

@@ -11,7 +11,7 @@ import type { Transactor } from "../shared/transactor.js"
 import { CARD_NUMBER_MESSAGE, findCardNumberField } from "./card-numbers.js"
 import { type CreatePaymentMethod, type Customer, PaymentMethod, type PaymentMethodId, type UpdatePaymentMethod } from "./model.js"
 import type { ChildRepo, PaymentMethodRepo } from "./ports.js"
-import { changedChildField } from "./read-only.js"
+import { changedChildField, otherCustomer } from "./read-only.js"
 
 /**
  * A customer's payment methods (a job of Customers, service.ts): gateway references only, never a
@@ -49,6 +49,8 @@ export const makePaymentMethods = ({ findChild, findCustomer, paymentMethods, tr
     yield* refuseCardNumbers(input)
     const customer = yield* findCustomer(principal, customerId)
     yield* requireWrite(principal)
+    const other = otherCustomer(input, customer.id)
+    if (other !== undefined) return yield* other
     const at = yield* now
     const method = new PaymentMethod({
       id: (yield* makeId("pm")) as PaymentMethodId,

@@ -34,3 +34,7 @@ export const changedChildField = <A, I>(
   current: A
 ): ValidationError | undefined =>
   changedField(input, READ_ONLY_CHILD_FIELDS, () => Schema.encodeSync(schema)(current) as unknown as Record<string, unknown>)
+
+/** On creation, a body's customer_id may only repeat the path's customer (else it was dropped unseen). */
+export const otherCustomer = (input: { readonly customer_id?: unknown }, customerId: string): ValidationError | undefined =>
+  changedField(input, { customer_id: "must be the customer in the path, or left out" }, () => ({ customer_id: customerId }))

@@ -14,7 +14,7 @@ import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
 import { given } from "../shared/partial-update.js"
 import { makePaymentMethods } from "./payment-methods.js"
-import { changedChildField, changedReadOnlyField } from "./read-only.js"
+import { changedChildField, changedReadOnlyField, otherCustomer } from "./read-only.js"
 import {
   Contact,
   type ContactId,
@@ -217,6 +217,8 @@ export const make = Effect.gen(function* () {
   ) {
     const customer = yield* findCustomer(principal, customerId)
     yield* requireWrite(principal)
+    const other = otherCustomer(input, customer.id)
+    if (other !== undefined) return yield* other
     const at = yield* now
     return yield* contacts.insert(new Contact({
       id: (yield* makeId("con")) as ContactId,
@@ -287,6 +289,8 @@ export const make = Effect.gen(function* () {
   ) {
     const customer = yield* findCustomer(principal, customerId)
     yield* requireWrite(principal)
+    const other = otherCustomer(input, customer.id)
+    if (other !== undefined) return yield* other
     const at = yield* now
     return yield* locations.insert(new ProductLocation({
       id: (yield* makeId("loc")) as LocationId,
