@@ -84,6 +84,11 @@ describe("identity", () => {
         const answer = yield* call("PUT", `/api/v1/partners/${partner.id}`, { key: partnerKey, body: { edition: "standard" } })
         expect(answer.status).toBe(403)
         expect(expectData(yield* call("GET", `/api/v1/partners/${partner.id}`)).edition).toBe("free")
+        // Its own record read and sent back whole (edition and status as they are) is taken: only its name changes.
+        const { updated_at: _sentBack, ...whole } = expectData(yield* call("GET", `/api/v1/partners/${partner.id}`, { key: partnerKey }))
+        expect(expectData(yield* call("PUT", `/api/v1/partners/${partner.id}`, { key: partnerKey, body: { ...whole, name: "Own name" } })))
+          .toMatchObject({ name: "Own name", edition: "free", status: "active" })
+        expect((yield* call("PUT", `/api/v1/partners/${partner.id}`, { key: partnerKey, body: { ...whole, status: "suspended" } })).status).toBe(403)
       }))
 
     it.effect("scope: a distributor sees its own partners only; others are 404", () =>

@@ -211,9 +211,12 @@ export const make = Effect.gen(function* () {
   ) {
     yield* requireAdmin(principal)
     // Who issues a partner's customers' invoices is its distributor's decision, like its edition.
+    // Sent as they are (an account read and sent back whole), they change nothing and are taken.
     if (
       principal.account_id === account.id &&
-      (changes.status !== undefined || changes.edition !== undefined || changes.channel_model !== undefined)
+      ((changes.status !== undefined && changes.status !== account.status) ||
+        (changes.edition !== undefined && changes.edition !== (account.edition ?? "standard")) ||
+        (changes.channel_model !== undefined && changes.channel_model !== (account.channel_model ?? "reseller")))
     ) {
       return yield* new Forbidden({ message: "an account's status, edition and channel model are changed from above it" })
     }
