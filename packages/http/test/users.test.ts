@@ -211,6 +211,11 @@ describe("users", () => {
         const key = tokens.access_token
         expect(expectData(yield* call("GET", `/api/v1/users/${manager.id}`, { key })).id).toBe(manager.id)
         expect(expectData(yield* call("PUT", `/api/v1/users/${manager.id}`, { key, body: { name: "Me" } })).name).toBe("Me")
+        // Its own record read and sent back whole (email, role and status as they are) is taken.
+        const { updated_at: _sentBack, ...whole } = expectData(yield* call("GET", `/api/v1/users/${manager.id}`, { key }))
+        expect(expectData(yield* call("PUT", `/api/v1/users/${manager.id}`, { key, body: { ...whole, name: "Me again" } })).name)
+          .toBe("Me again")
+        expect((yield* call("PUT", `/api/v1/users/${manager.id}`, { key, body: { ...whole, email: uniqueEmail() } })).status).toBe(403)
         expect((yield* call("PUT", `/api/v1/users/${manager.id}`, { key, body: { role: "admin" } })).status).toBe(403)
         expect((yield* call("PUT", `/api/v1/users/${manager.id}`, { key, body: { password: "a new password" } })).status)
           .toBe(200)

@@ -122,7 +122,10 @@ export const make = Effect.gen(function* () {
     if (!isSelf(principal, user)) {
       yield* requireAdmin(principal)
     } else {
-      if (principal.role !== "admin" && (input.email !== undefined || input.role !== undefined || input.status !== undefined)) {
+      // Sent as they are (a user read and sent back whole), they change nothing and are taken.
+      const changes = (input.email !== undefined && input.email.toLowerCase() !== user.email.toLowerCase()) ||
+        (input.role !== undefined && input.role !== user.role) || (input.status !== undefined && input.status !== user.status)
+      if (principal.role !== "admin" && changes) {
         return yield* new Forbidden({ message: "a user may change only its own name and password" })
       }
       if ((input.role !== undefined && input.role !== user.role) || (input.status !== undefined && input.status !== user.status)) {
