@@ -377,6 +377,13 @@ describe("customers", () => {
         expectError(yield* call("PUT", `${CUSTOMERS}/${self.id}`, { key, body: { external_id: "x" } }), 403, "forbidden")
         expectError(yield* call("DELETE", `${CUSTOMERS}/${self.id}`, { key }), 403, "forbidden")
         expect(expectData(yield* call("GET", `${CUSTOMERS}/${self.id}`, { key: partnerKey }))).toEqual(updated)
+        // Itself read and sent back whole (status, external_id... as they are) is taken; and leaves them as they were.
+        const { updated_at: _sentBack, ...whole } = updated
+        const renamed = expectData(yield* call("PUT", `${CUSTOMERS}/${self.id}`, { key, body: { ...whole, name: "Self, whole" } }))
+        expect(renamed).toEqual({ ...updated, name: "Self, whole", updated_at: renamed.updated_at })
+        expectError(yield* call("PUT", `${CUSTOMERS}/${self.id}`, { key, body: { ...whole, status: "closed" } }), 403, "forbidden")
+        const { updated_at: _renamedAt, ...back } = renamed
+        expectData(yield* call("PUT", `${CUSTOMERS}/${self.id}`, { key, body: { ...back, name: updated.name } }))
         expect(ids(expectData(yield* call("GET", CUSTOMERS, { key: partnerKey })))).toEqual([self.id, sibling.id])
         expect(expectData(yield* call("GET", `${CUSTOMERS}/${sibling.id}`, { key: partnerKey }))).toEqual(sibling)
       }))

@@ -1,5 +1,6 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { Account, Principal } from "../identity/model.js"
@@ -36,6 +37,9 @@ import { now } from "../shared/time.js"
 /** Accounts that own customers, or sit above those that do, may create and delete them. */
 const CUSTOMER_OWNERS = ["platform", "distributor", "partner"] as const
 
+
+/** What only the partner changes on a customer (a customer may send them only as they are). */
+const PARTNER_ONLY = ["status", "external_id", "collection_method", "payment_terms_days", "dunning", "tax_exempt"] as const
 export const make = Effect.gen(function* () {
   const accounts = yield* AccountRepo
   const customers = yield* CustomerRepo
@@ -168,11 +172,15 @@ export const make = Effect.gen(function* () {
     const readOnly = changedReadOnlyField(input, customer)
     if (readOnly !== undefined) return yield* readOnly
     // The seller answers for the tax it charges: a customer marking itself exempt would zero it.
-    const partnerOnly = [input.status, input.external_id, input.collection_method, input.payment_terms_days, input.dunning, input.tax_exempt]
-    if (principal.account_kind === "customer" && partnerOnly.some((field) => field !== undefined)) {
-      return yield* new Forbidden({
-        message: "a customer's status, external_id, collection_method, payment_terms_days, dunning and tax_exempt are changed by its partner"
-      })
+    // Sent as the customer shows them (itself read and sent back whole), they change nothing: taken, and left as they are.
+    if (principal.account_kind === "customer") {
+      const shown = Schema.encodeSync(Customer)(customer) as unknown as Record<string, unknown>
+      if (PARTNER_ONLY.some((name) => input[name] !== undefined && JSON.stringify(input[name]) !== JSON.stringify(shown[name]))) {
+        return yield* new Forbidden({
+          message: "a customer's status, external_id, collection_method, payment_terms_days, dunning and tax_exempt are changed by its partner"
+        })
+      }
+      input = { ...input, ...Object.fromEntries(PARTNER_ONLY.map((name) => [name, undefined])) } as UpdateCustomer
     }
     return yield* customers.update(new Customer({
       ...customer,
