@@ -93,7 +93,12 @@ describe("support", () => {
         )
         expect(ticket).toMatchObject({ customer_id: customer.id, priority: "urgent", status: "open", category: null })
         expect(ticket.created_by).toMatch(/^usr_/)
-        expect(expectData(yield* call("GET", `${V1}/tickets`, { key: customerToken })).map((t: any) => t.id)).toEqual([ticket.id])
+        // A customer that names no customer opens its own ticket; anyone else must name one.
+        const own = expectData(yield* call("POST", `${V1}/tickets`, { key: customerToken, body: { subject: "Own", description: "D" } }), 201)
+        expect(own.customer_id).toBe(customer.id)
+        expectError(yield* call("POST", `${V1}/tickets`, { key: partnerKey, body: { subject: "Whose?", description: "D" } }), 422, "validation_error", "customer_id")
+        expect(expectData(yield* call("PUT", `${V1}/tickets/${own.id}`, { key: customerToken, body: { status: "closed" } })).status).toBe("closed")
+        expect(expectData(yield* call("GET", `${V1}/tickets?status=open`, { key: customerToken })).map((t: any) => t.id)).toEqual([ticket.id])
         expectData(yield* call("GET", `${V1}/tickets/${ticket.id}`, { key: customerToken }))
         expect(
           expectData(yield* call("PUT", `${V1}/tickets/${ticket.id}`, { key: customerToken, body: { status: "resolved" } })).status

@@ -52,8 +52,8 @@ export class TicketComment extends Schema.Class<TicketComment>("TicketComment")(
 }) {}
 
 export class CreateTicket extends Schema.Class<CreateTicket>("CreateTicket")({
-  /** Required; a customer caller names itself. */
-  customer_id: Schema.String,
+  /** Required, except from a customer, whose ticket is its own when it names none. */
+  customer_id: Schema.optional(Schema.String),
   subject: Text(200),
   description: Text(5000),
   /** Default `normal`. */

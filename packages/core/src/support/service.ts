@@ -91,9 +91,11 @@ export const make = Effect.gen(function* () {
 
   const createTicket = (principal: Principal, input: CreateTicket) =>
     Effect.gen(function* () {
-      const customer = yield* findCustomer(principal, input.customer_id).pipe(
+      const customerId = input.customer_id ?? (principal.account_kind === "customer" ? principal.account_id : undefined)
+      if (customerId === undefined) return yield* ValidationError.of("customer_id", "is missing: name the customer the ticket is for")
+      const customer = yield* findCustomer(principal, customerId).pipe(
         Effect.catchTag("NotFound", () =>
-          Effect.fail(ValidationError.of("customer_id", `customer ${input.customer_id} does not exist`)))
+          Effect.fail(ValidationError.of("customer_id", `customer ${customerId} does not exist`)))
       )
       yield* requireWrite(principal)
       const at = yield* now
