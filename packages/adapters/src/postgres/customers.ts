@@ -12,7 +12,7 @@ import {
   PaymentMethodRepo,
   type StoredCustomer
 } from "@provisio/core/customers/ports"
-import { InvalidState, type PersistenceError } from "@provisio/core/shared/errors"
+import type { PersistenceError } from "@provisio/core/shared/errors"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import type * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
@@ -24,7 +24,7 @@ import * as Schema from "effect/Schema"
 import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collection/resolved.js"
 import { pageClause, searchClause } from "./pagination.js"
 import { Principals } from "./identity.js"
-import { isForeignKeyViolation, isUniqueViolation, orPersistenceError } from "./persistence.js"
+import { isUniqueViolation, orPersistenceError, refusedWhileReferenced } from "./persistence.js"
 
 // `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
 // as Postgres arrays, but neither column holds one at the top level) and parses them on reading.
@@ -122,13 +122,10 @@ export const CustomerRepoLive = Layer.effect(
           yield* sql`delete from price_list_assignments where assignee_id = ${id}`
           yield* sql`delete from customers where id = ${id}`
         })).pipe(
-          Effect.catchAll((error): Effect.Effect<never, InvalidState | PersistenceError> =>
-            isForeignKeyViolation(error)
-              ? Effect.fail(new InvalidState({
-                message: `customer ${id} has payments its issuer's records keep (a bank statement line that paid its invoice): ` +
-                  "set its status to closed instead"
-              }))
-              : orPersistenceError(Effect.fail(error))),
+          refusedWhileReferenced(
+            `customer ${id} has payments its issuer's records keep (a bank statement line that paid its invoice): ` +
+              "set its status to closed instead"
+          ),
           Effect.ensuring(Effect.sync(principals.clear))
         ),
       findById: (id) => orPersistenceError(findById(id)).pipe(Effect.map(Option.map(toStored))),

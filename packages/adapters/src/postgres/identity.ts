@@ -5,7 +5,7 @@ import type { Authenticated } from "@provisio/core/identity/model"
 import { AccountRepo, ApiKeyRepo } from "@provisio/core/identity/ports"
 import { type PrincipalCache, principalCache } from "@provisio/core/auth/principal-cache"
 import * as Context from "effect/Context"
-import { InvalidState, type PersistenceError } from "@provisio/core/shared/errors"
+import type { PersistenceError } from "@provisio/core/shared/errors"
 import { type PageRequest, toPage } from "@provisio/core/shared/pagination"
 import * as DateTime from "effect/DateTime"
 import * as Deferred from "effect/Deferred"
@@ -15,7 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { pageClause, searchClause } from "./pagination.js"
-import { isForeignKeyViolation, orPersistenceError } from "./persistence.js"
+import { orPersistenceError, refusedWhileReferenced } from "./persistence.js"
 import { ScopeRow, scopes } from "./scopes.js"
 
 /**
@@ -80,12 +80,7 @@ export const AccountRepoLive = Layer.effect(
           yield* sql`delete from price_lists where owner_account_id = ${id}`
           yield* sql`delete from accounts where id = ${id}`
         })).pipe(
-          Effect.catchAll((error): Effect.Effect<never, InvalidState | PersistenceError> =>
-            isForeignKeyViolation(error)
-              ? Effect.fail(new InvalidState({
-                message: `account ${id} has billing history (billing runs, invoices it issued or was billed): suspend it instead`
-              }))
-              : orPersistenceError(Effect.fail(error))),
+          refusedWhileReferenced(`account ${id} has billing history (billing runs, invoices it issued or was billed): suspend it instead`),
           Effect.ensuring(Effect.sync(principals.clear))
         ),
       findById: (id) => orPersistenceError(findById(id)),

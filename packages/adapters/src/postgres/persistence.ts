@@ -1,5 +1,5 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import { PersistenceError } from "@provisio/core/shared/errors"
+import { InvalidState, PersistenceError } from "@provisio/core/shared/errors"
 import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
@@ -26,3 +26,12 @@ export const isUniqueViolation = (error: unknown, constraint?: string): boolean 
 /** PostgreSQL's foreign_key_violation: a row still referenced from another table. */
 export const isForeignKeyViolation = (error: unknown): boolean =>
   (error as { readonly cause?: { readonly code?: string } })?.cause?.code === "23503"
+
+/**
+ * A delete refused because rows that must stay still reference what it removes: `InvalidState`
+ * with `message` (what to do instead), not a database failure; other failures as `orPersistenceError`.
+ */
+export const refusedWhileReferenced = (message: string) =>
+  <A, R>(effect: Effect.Effect<A, SqlError, R>): Effect.Effect<A, InvalidState | PersistenceError, R> =>
+    Effect.catchAll(effect, (error): Effect.Effect<never, InvalidState | PersistenceError> =>
+      isForeignKeyViolation(error) ? Effect.fail(new InvalidState({ message })) : orPersistenceError(Effect.fail(error)))
