@@ -12,7 +12,7 @@ import { column, pgArray, unnestRows } from "../arrays.js"
 import { invoicesToIssueSql } from "../invoices/json.js"
 import { orPersistenceError } from "../persistence.js"
 import { COSTED_BUYER } from "../pricing/billing-prices.js"
-import { skuRowModel } from "../pricing/resolver.js"
+import { skuModels } from "../pricing/resolver.js"
 
 /**
  * Channel costs of one-off lines (docs/channel.md "Channel costs"); the costs of plan and usage
@@ -101,14 +101,9 @@ export const ChannelCostRepoLive = Layer.effect(
         amount: column<string>("numeric"),
         currency: column<string>("text")
       }
-      const models = new Map<string, ReturnType<typeof skuRowModel>>()
+      const modelOf = skuModels()
       for (const r of rows) {
-        const content = `${r.sku_id}\u0000${r.model}\u0000${r.unit_price}\u0000${r.package_size}\u0000${r.tiers}`
-        let model = models.get(content)
-        if (model === undefined) {
-          model = skuRowModel({ ...r, ord: 0, price_list_id: null, tiers: JSON.parse(r.tiers) }, r.sku_id)
-          models.set(content, model)
-        }
+        const model = modelOf(r)
         const [cost] = usageLineCosts([{ buyer_account_id: r.buyer_id, seller_account_id: r.seller_id, model }],
           BigDecimal.unsafeFromString(r.quantity), r.currency)
         cols.invoice_id.values.push(r.invoice_id)

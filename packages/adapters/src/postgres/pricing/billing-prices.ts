@@ -1,13 +1,14 @@
 import type { SqlClient } from "@effect/sql/SqlClient"
 import type { SkuPricing } from "@provisio/core/billing/build"
 import type { TierSkuModel } from "@provisio/core/channel/line-costs"
+import type { PriceModel } from "@provisio/core/catalog/pricing"
 import type { PeriodKey } from "@provisio/core/billing/ports"
 import type { Currency } from "@provisio/core/shared/money"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import { pgArray } from "../arrays.js"
 import { epochMillisSql, fromEpochMillisSql } from "../json.js"
-import { skuRowModel } from "./resolver.js"
+import { skuModels } from "./resolver.js"
 
 /**
  * The customers' prices a billing chunk rates at, in one statement each for its plans and its
@@ -192,21 +193,18 @@ export const resolvedSkuPricing = (
          left join accounts b on b.id = c.buyer_id
         where (c.buyer_id = arrays.subjects[c.ord] and c.price_list_id is not null) or (${sql.unsafe(COSTED_BUYER)})`,
     (rows) => {
-      // Customers of one list share one price model: decoded once, and one object, so rating
-      // (catalog/pricing.ts `rate`) checks it once for the chunk rather than once a line.
-      const models = new Map<string, SkuPricing>()
-      const modelOf = (r: (typeof rows)[number]) => {
-        const content = `${r.sku_id}\u0000${r.model}\u0000${r.unit_price}\u0000${r.package_size}\u0000${r.tiers}`
-        let pricing = models.get(content)
-        if (pricing === undefined) {
-          pricing = { id: r.sku_id, name: r.name, currency: r.currency, model: skuRowModel({ ...r, tiers: JSON.parse(r.tiers) }, r.sku_id) }
-          models.set(content, pricing)
-        }
+      // Customers of one list share one price model (skuModels), and one SkuPricing around it.
+      const modelOf = skuModels()
+      const pricings = new Map<PriceModel, SkuPricing>()
+      const pricingOf = (r: (typeof rows)[number]) => {
+        const model = modelOf(r)
+        let pricing = pricings.get(model)
+        if (pricing === undefined) pricings.set(model, pricing = { id: r.sku_id, name: r.name, currency: r.currency, model })
         return pricing
       }
       const byPeriod = new Map<string, { pricing?: SkuPricing; costs: Array<TierSkuModel> }>()
       for (const r of rows) {
-        const pricing = modelOf(r)
+        const pricing = pricingOf(r)
         for (const n of r.periods) {
           const u = usage[n - 1]!
           const k = skuPricingKey(u.subscription_id, u.start_ms, u.sku_id)

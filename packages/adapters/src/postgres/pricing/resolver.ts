@@ -63,7 +63,7 @@ export const skuPriceRows = (sql: Client, requests: ReadonlyArray<SkuPriceReques
 const decodeTiers = Schema.decodeUnknownSync(Schema.Array(Tier))
 
 /** A resolved SKU row as the price model `rate` reads. */
-export const skuRowModel = (row: SkuPriceRow, skuId: string): PriceModel =>
+export const skuRowModel = (row: Pick<SkuPriceRow, "model" | "unit_price" | "package_size" | "tiers">, skuId: string): PriceModel =>
   skuPriceModel({
     id: skuId as SkuId,
     model: row.model,
@@ -71,6 +71,23 @@ export const skuRowModel = (row: SkuPriceRow, skuId: string): PriceModel =>
     package_size: row.package_size,
     tiers: decodeTiers(row.tiers)
   })
+
+/**
+ * Resolved SKU rows (tiers as JSON text) as price models, one object per distinct content: buyers
+ * of one list share one model, so a chunk decodes it once and `rate` checks it once, not once a line.
+ */
+export const skuModels = () => {
+  const models = new Map<string, PriceModel>()
+  return (row: Pick<SkuPriceRow, "model" | "unit_price" | "package_size"> & { readonly sku_id: string; readonly tiers: string }) => {
+    const content = `${row.sku_id}\u0000${row.model}\u0000${row.unit_price}\u0000${row.package_size}\u0000${row.tiers}`
+    let model = models.get(content)
+    if (model === undefined) {
+      model = skuRowModel({ ...row, tiers: JSON.parse(row.tiers) }, row.sku_id)
+      models.set(content, model)
+    }
+    return model
+  }
+}
 
 const RuleRow = Schema.Struct({ price_list_id: Schema.String, position: Schema.Int, rule: PriceRule })
 
