@@ -3,6 +3,7 @@ import * as DateTime from "effect/DateTime"
 import { type PriceModel, rate } from "../catalog/pricing.js"
 import type { InvoiceLineDetails, InvoiceLineFields, InvoiceLineKind } from "../invoices/model.js"
 import { type LineCost, planLineCosts, type TierPlanPrice, type TierSkuModel, usageLineCosts } from "../channel/line-costs.js"
+import { proratedAmount } from "./amounts.js"
 import { type Currency, type Money, roundToMinorUnit } from "../shared/money.js"
 import type { SubscriptionStatus } from "../subscriptions/model.js"
 import { type BillingInterval, installmentSchedule, prorationFraction } from "../subscriptions/periods.js"
@@ -245,8 +246,6 @@ export const recurringLines = (
     const currency = plan.price.currency
     const unitPrice = segment.price ?? plan.price.amount
     const quantity = decimal(segment.quantity)
-    const full = BigDecimal.multiply(unitPrice, quantity)
-    const exact = whole ? full : BigDecimal.unsafeDivide(BigDecimal.multiply(full, decimal(segment.days)), decimal(segment.period_days))
     const proration: InvoiceLineDetails = whole ? {} : { days: segment.days, period_days: segment.period_days }
     const installments = plan.commitment_months === null
       ? undefined
@@ -271,7 +270,7 @@ export const recurringLines = (
         period_end: whole ? period.end : segment.to,
         quantity,
         unit_price: unitPrice,
-        amount: roundToMinorUnit(exact, currency),
+        amount: proratedAmount(unitPrice, quantity, whole ? undefined : segment, currency),
         details
       })
     }

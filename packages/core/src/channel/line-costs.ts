@@ -1,7 +1,8 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import { type PriceModel, rate } from "../catalog/pricing.js"
-import { type Currency, roundToMinorUnit } from "../shared/money.js"
+import { proratedAmount } from "../billing/amounts.js"
+import type { Currency } from "../shared/money.js"
 
 /**
  * What each tier above a customer pays for one of the customer's lines (docs/channel.md "Channel
@@ -37,8 +38,6 @@ export interface LineCost {
   readonly amount: BigDecimal.BigDecimal
 }
 
-const decimal = (n: number) => BigDecimal.make(BigInt(n), 0)
-
 /**
  * A plan line's costs: quantity x each buyer's unit price in force when the line's segment starts,
  * prorated as the customer's line is (days / period days), rounded once.
@@ -53,15 +52,11 @@ export const planLineCosts = (
   tiers.map((tier) => {
     const start = DateTime.toEpochMillis(from)
     const price = tier.changes?.filter((c) => DateTime.toEpochMillis(c.from) <= start).at(-1)?.price ?? tier.price
-    const full = BigDecimal.multiply(price, quantity)
-    const exact = proration === undefined
-      ? full
-      : BigDecimal.unsafeDivide(BigDecimal.multiply(full, decimal(proration.days)), decimal(proration.period_days))
     return {
       buyer_account_id: tier.buyer_account_id,
       seller_account_id: tier.seller_account_id,
       unit_cost: price,
-      amount: roundToMinorUnit(exact, currency)
+      amount: proratedAmount(price, quantity, proration, currency)
     }
   })
 
