@@ -98,6 +98,12 @@ describe("commissions", () => {
         yield* invalid({ product_id: "prd_nothing" }, "product_id")
         yield* invalid({ plan_id: "pln_nothing" }, "plan_id")
         yield* invalid({ product_id: trunk, plan_id: seatMonthly }, "plan_id")
+        // A SKU's rule is not a thing: it was dropped unseen and a general rule made instead.
+        const bySku = yield* createRule({ ...base, sku_id: "sku_anything" })
+        expectError(bySku, 422, "validation_error", "sku_id")
+        expect(bySku.body.error.message).toContain("product_id")
+        const rules = expectData(yield* call("GET", `${RULES}?account_id=${partner.id}`)) as ReadonlyArray<unknown>
+        expect(rules).toEqual([])
         // The edges that are allowed.
         expectData(yield* createRule({ ...base, percentage: "100" }), 201)
         expectData(yield* createRule({ ...base, percentage: "0.0001", product_id: seat, effective_to: "2026-11-02" }), 201)

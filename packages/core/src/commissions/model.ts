@@ -3,6 +3,7 @@ import * as Schema from "effect/Schema"
 import { BillingMonth } from "../invoices/model.js"
 import { Currency, DecimalString, Money } from "../shared/money.js"
 import { prefixedId } from "../shared/ids.js"
+import { refusedField } from "../shared/read-only.js"
 import { Timestamp } from "../shared/time.js"
 
 /**
@@ -57,7 +58,12 @@ export class CreateCommissionRule extends Schema.Class<CreateCommissionRule>("Cr
   plan_id: Schema.optional(Schema.NullOr(Schema.String)),
   effective_from: CalendarDate,
   /** Exclusive; after `effective_from`. */
-  effective_to: Schema.optional(Schema.NullOr(CalendarDate))
+  effective_to: Schema.optional(Schema.NullOr(CalendarDate)),
+  /** Rules are per product or plan, never per SKU: sent, it is 422 rather than a general rule. */
+  sku_id: refusedField(
+    "a rule covers a product's lines (product_id), a plan's (plan_id) or all; " +
+      "a SKU's usage counts under its subscription's product, a one-off purchase under a general rule"
+  )
 }) {}
 
 /** A rule with its place in the hierarchy (its account's lineage). */

@@ -35,3 +35,11 @@ export const changedReadOnlyField = <F extends Record<string, string>>(
 
 /** A field a PUT does not change, declared on its input so it is compared, not dropped unseen. */
 export const readOnlyField = Schema.optional(Schema.Unknown.annotations({ description: "Read-only: may be sent only as it is" }))
+
+/**
+ * A field an input does not take but a caller may well send, expecting it to count (a rule's
+ * `sku_id`, a billing run's `customer_id`): declared so that sending it is 422 naming it and
+ * saying what to do instead, never a 2xx that dropped it unseen.
+ */
+export const refusedField = (why: string) =>
+  Schema.optional(Schema.Never.annotations({ message: () => `is not taken: ${why}`, description: `Not taken (422 if sent): ${why}` }))
