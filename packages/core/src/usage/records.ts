@@ -4,7 +4,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { isStorableText } from "../shared/text.js"
-import { isInstantInRange } from "../shared/time.js"
+import { isInstantInRange, parseInstant } from "../shared/time.js"
 import { UsageRecordInput } from "./model.js"
 
 /**
@@ -58,8 +58,6 @@ const isId = (value: unknown): value is string =>
 
 /** A non-negative decimal within DecimalString's digit limits (30 before the point, 20 after). */
 const PLAIN_QUANTITY = /^(?:0|[1-9]\d{0,29})(?:\.(\d{1,20}))?$/
-/** Date, time and an explicit offset: `Date.parse` reads it as `DateTime.make` does (it has a zone). */
-const PLAIN_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)$/
 
 const plainQuantity = (value: unknown): BigDecimal.BigDecimal | undefined => {
   if (typeof value === "string") {
@@ -76,10 +74,9 @@ const plainQuantity = (value: unknown): BigDecimal.BigDecimal | undefined => {
 }
 
 const plainInstant = (value: unknown): DateTime.Utc | undefined => {
-  if (typeof value !== "string" || !PLAIN_INSTANT.test(value)) return undefined
-  const millis = Date.parse(value)
-  // Out of range (year 0 written with an offset): the schema tells why.
-  return Number.isNaN(millis) || !isInstantInRange(millis) ? undefined : DateTime.unsafeMake(millis)
+  // The schema's own reading (`Timestamp`); out of range or not ISO 8601, the schema tells why.
+  const millis = typeof value === "string" ? parseInstant(value) : undefined
+  return millis === undefined || !isInstantInRange(millis) ? undefined : DateTime.unsafeMake(millis)
 }
 
 /** The record read directly, or undefined when only the schema can tell. */
