@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { ADMIN_KEY, type Answer, call, channel, createDistributor, createKey, createPartner, expectData, TestServer } from "./harness"
+import { ADMIN_KEY, type Answer, call, channel, createDistributor, createKey, createPartner, expectData, expectError, TestServer } from "./harness"
 
 describe("identity", () => {
   it.layer(TestServer)("accounts and keys", (it) => {
@@ -187,10 +187,14 @@ describe("identity", () => {
         )
         expect(partners.map((p: { id: string }) => p.id)).toEqual([a.partner.id])
         const foreign = yield* call("GET", "/api/v1/me", { key: a.distributorKey, headers: { "x-tenant-id": b.partner.id } })
-        expect(foreign.status).toBe(404)
-        expect(foreign.body.error.code).toBe("not_found")
+        // The header is named as the field to blame, as a path parameter is on its 404.
+        expectError(foreign, 404, "not_found", "X-Tenant-ID")
         const upward = yield* call("GET", "/api/v1/me", { key: a.partnerKey, headers: { "x-tenant-id": a.distributor.id } })
-        expect(upward.status).toBe(404)
+        expectError(upward, 404, "not_found", "X-Tenant-ID")
+        const unknown = yield* call("GET", "/api/v1/customers", { key: a.distributorKey, headers: { "x-tenant-id": "cus_0123456789" } })
+        expectError(unknown, 404, "not_found", "X-Tenant-ID")
+        const malformed = yield* call("GET", "/api/v1/me", { key: a.distributorKey, headers: { "x-tenant-id": "hello" } })
+        expectError(malformed, 404, "not_found", "X-Tenant-ID")
       }))
 
     it.effect("the bootstrap key stays valid", () =>

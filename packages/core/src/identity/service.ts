@@ -153,12 +153,12 @@ export const make = Effect.gen(function* () {
    */
   const narrow = Effect.fn("Identity.narrow")(function* (principal: Principal, tenantId: string) {
     if (tenantId === principal.account_id) return principal
-    // Checked for its shape before any query, as path ids are: anything else names nothing.
-    if (!TENANT_ID.test(tenantId)) return yield* NotFound.of("tenant", excerpt(tenantId))
+    // Checked for its shape before any query, as path ids are: anything else names nothing. The
+    // header is named as the field, as a path parameter is on its 404.
+    const notFound = (shown: string) => new NotFound({ message: `tenant ${shown} not found`, field: "X-Tenant-ID" })
+    if (!TENANT_ID.test(tenantId)) return yield* notFound(excerpt(tenantId))
     const scope = yield* accounts.findScope(tenantId)
-    if (Option.isNone(scope) || !canReach(principal, scope.value.lineage)) {
-      return yield* NotFound.of("tenant", tenantId)
-    }
+    if (Option.isNone(scope) || !canReach(principal, scope.value.lineage)) return yield* notFound(tenantId)
     return new Principal({
       ...principal,
       account_id: scope.value.id,
