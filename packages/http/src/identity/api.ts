@@ -31,6 +31,11 @@ export class IdentityApi extends HttpApiGroup.make("identity")
     HttpApiEndpoint.get("me", "/me")
       .addSuccess(Envelope(Me))
       .annotate(OpenApi.Summary, "Who the caller is")
+      .annotate(
+        OpenApi.Description,
+        "The account the request acts for (the caller's own, or its `X-Tenant-ID` descendant), its kind, the role, " +
+          "and the API key or user that authenticated it."
+      )
   )
   .add(
     HttpApiEndpoint.get("listDistributors", "/distributors")
