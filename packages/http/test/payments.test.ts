@@ -244,6 +244,10 @@ describe("payments", () => {
         expectError(yield* grant({ amount: { amount: "1.00", currency: "EURO" } }), 422, "validation_error", "amount.currency")
         expectError(yield* grant({ reason: "   " }), 422, "validation_error", "reason")
         expectError(yield* grant({ customer_id: "cus_missing" }), 422, "validation_error", "customer_id")
+        // An invoice named here was dropped unseen: balance credit on no invoice, the invoice still owing.
+        const onInvoice = yield* grant({ invoice_id: "inv_anything" })
+        expectError(onInvoice, 422, "validation_error", "invoice_id")
+        expect(onInvoice.body.error.message).toContain("/credit-notes")
         expectError(yield* grant({}, managerKey), 403, "forbidden")
         expectError(yield* grant({}, customerToken), 403, "forbidden")
         expect(expectData(yield* call("GET", `${V1}/credits?customer_id=${customer.id}`, { key: customerToken }))).toHaveLength(2)

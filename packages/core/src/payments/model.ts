@@ -2,6 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as Schema from "effect/Schema"
 import { prefixedId } from "../shared/ids.js"
 import { Currency, minorUnits, Money } from "../shared/money.js"
+import { refusedField } from "../shared/read-only.js"
 import { Text } from "../shared/text.js"
 import { Timestamp } from "../shared/time.js"
 import { InvoiceTax } from "../invoices/model.js"
@@ -129,7 +130,12 @@ export class GrantCredit extends Schema.Class<GrantCredit>("GrantCredit")({
   customer_id: Schema.String,
   /** Positive, at most the currency's minor unit digits. */
   amount: Money,
-  reason: Text(500)
+  reason: Text(500),
+  /** Balance credit belongs to no invoice: sent, it is 422 rather than credit that leaves the invoice owing. */
+  invoice_id: refusedField(
+    "POST /credits grants spendable credit to the customer, on no invoice; " +
+      "POST /invoices/{invoiceId}/credit-notes credits an invoice"
+  )
 }) {}
 
 export interface StoredPayment {
