@@ -219,6 +219,14 @@ describe("billing runs", () => {
           expectError(answer, 422, "validation_error", "grace_period")
           expect(answer.body.error.message).toBe("must be a duration such as \"2 hours\" or \"3 days\", or a whole number of seconds")
         }
+        // One customer or account named in the body was dropped unseen: the run billed the caller's whole scope.
+        for (const field of ["customer_id", "partner_id", "distributor_id"]) {
+          const narrowed = yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-07", [field]: "cus_x" } })
+          expectError(narrowed, 422, "validation_error", field)
+          expect(narrowed.body.error.message).toContain("X-Tenant-ID")
+        }
+        expect((expectData(yield* call("GET", `${V1}/billing/runs`, { key: partnerKey })) as ReadonlyArray<{ period: string }>)
+          .map((run) => run.period)).not.toContain("2026-07")
         const manager = yield* createKey(partner.id, "manager")
         expectError(yield* call("POST", `${V1}/billing/runs`, { key: manager, body: { period: "2026-11" } }), 403, "forbidden")
       }))

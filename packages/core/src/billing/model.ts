@@ -2,6 +2,7 @@ import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
 import { BillingMonth, InvoiceLine, InvoiceTax } from "../invoices/model.js"
 import { prefixedId } from "../shared/ids.js"
+import { refusedField } from "../shared/read-only.js"
 import { Currency, Money } from "../shared/money.js"
 import { Timestamp } from "../shared/time.js"
 
@@ -50,6 +51,11 @@ export interface StoredBillingRun {
 
 export const GRACE_PERIOD_SHAPE = "must be a duration such as \"2 hours\" or \"3 days\", or a whole number of seconds"
 
+/** Why a run takes no customer or account of its own (X-Tenant-ID is how one narrows it). */
+const RUN_SCOPE =
+  "a run bills every customer below the caller's account; X-Tenant-ID narrows it to a distributor or partner, " +
+  "and GET /customers/{customerId}/upcoming-invoice shows one customer's next invoice"
+
 /** The body of `POST /billing/runs`. */
 export class StartBillingRun extends Schema.Class<StartBillingRun>("StartBillingRun")({
   period: BillingMonth,
@@ -59,7 +65,11 @@ export class StartBillingRun extends Schema.Class<StartBillingRun>("StartBilling
    */
   grace_period: Schema.optional(Schema.Union(Schema.String, Schema.Number).annotations({
     message: () => ({ message: GRACE_PERIOD_SHAPE, override: true })
-  }))
+  })),
+  /** A run bills its whole scope: naming one customer or account is 422, not a run for everyone. */
+  customer_id: refusedField(RUN_SCOPE),
+  partner_id: refusedField(RUN_SCOPE),
+  distributor_id: refusedField(RUN_SCOPE)
 }) {}
 
 /**
