@@ -122,6 +122,15 @@ describe("API conventions", () => {
         expect(spec.status).toBe(200)
         expect(spec.body.openapi).toMatch(/^3\./)
         expect(Object.keys(spec.body.paths)).toContain("/api/v1/customers")
+        // The conventions' request headers are documented where they apply: X-Tenant-ID wherever a
+        // bearer token is taken, X-Request-Id everywhere.
+        const headers = (operation: any) =>
+          (operation.parameters ?? []).map((p: any) => p.$ref ? spec.body.components.parameters[p.$ref.split("/").pop()] : p)
+            .filter((p: any) => p.in === "header").map((p: any) => p.name)
+        expect(headers(spec.body.paths["/api/v1/customers"].get)).toEqual(["X-Tenant-ID", "X-Request-Id"])
+        expect(headers(spec.body.paths["/api/v1/customers"].post)).toEqual(["X-Idempotency-Key", "X-Tenant-ID", "X-Request-Id"])
+        expect(headers(spec.body.paths["/healthz"].get)).toEqual(["X-Request-Id"])
+        expect(headers(spec.body.paths["/api/v1/auth/login"].post)).toEqual(["X-Idempotency-Key", "X-Request-Id"])
         const swagger = yield* call("GET", "/swagger", { key: null })
         expect(swagger.status).toBe(200)
         expect(swagger.text).toContain("swagger-ui")

@@ -3,6 +3,7 @@ import { withExamples } from "./examples.js"
 import { describeOperations } from "./operations.js"
 import { operationsOf, type Spec } from "./spec.js"
 import { documentRequestGuards } from "./request-guards.js"
+import { withRequestHeaders } from "./request-headers.js"
 import { describeErrorResponses, withResponseHeaders, withSharedResponses } from "./responses.js"
 import { describeTags } from "./tags.js"
 
@@ -16,7 +17,9 @@ import { describeTags } from "./tags.js"
 const isNoBody = (schema: any) => {
   const members: ReadonlyArray<any> = Array.isArray(schema?.anyOf) ? schema.anyOf : []
   const emptyObject = (member: any) =>
-    member?.$id === "/schemas/%7B%7D" || JSON.stringify(member) === JSON.stringify({ anyOf: [{ type: "object" }, { type: "array" }] })
+    member?.$id === "/schemas/%7B%7D" || JSON.stringify(member) === JSON.stringify({ anyOf: [{ type: "object" }, { type: "array" }] }) ||
+    // The record NoBody checks to be empty (a field sent is 422): no property of its own.
+    (member?.type === "object" && Object.keys(member.properties ?? {}).length === 0 && member.additionalProperties?.title === "unknown")
   return members.length === 2 && members.some((m) => m?.type === "null") && members.some(emptyObject)
 }
 
@@ -77,5 +80,6 @@ export const finishDocument = (spec: Spec): Spec =>
     describeOperations,
     describeTags,
     withExamples,
-    withServers
+    withServers,
+    withRequestHeaders
   ].reduce((document, step) => step(document), spec)
