@@ -106,7 +106,16 @@ export const errorBody = <const Code extends string>(code: Code, message: string
     meta: m
   }))
 
-/** The body of an action that takes no parameters: none, `null` or `{}`. */
-export const NoBody = Schema.NullOr(Schema.Struct({})).annotations({
+/**
+ * The body of an action that takes no parameters: none, `null` or `{}`. A field sent anyway is 422
+ * naming it ({"amount": ...} to settle, {"reason": ...} to void), never dropped unseen as if the
+ * action had taken it.
+ */
+export const NoBody = Schema.NullOr(
+  Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(Schema.filter((body) => {
+    const field = Object.keys(body)[0]
+    return field === undefined || { path: [field], message: "is not taken: this action has no parameters (send no body, or {})" }
+  }))
+).annotations({
   description: "An action without parameters: send no body, or {}."
 })

@@ -67,6 +67,13 @@ describe("commission statements", () => {
         expectError(yield* settle(ofPartner.id, yield* createKey(customer.id)), 403, "forbidden")
         expectError(yield* settle("cms_nothing", distributorKey), 404, "not_found")
 
+        // Settling takes no parameters: a part of the commission named in the body was dropped unseen and the whole settled.
+        const partly = yield* call("POST", `${V1}/commissions/statements/${ofPartner.id}/settle`, {
+          key: distributorKey,
+          body: { amount: { amount: "0.01", currency: "EUR" } }
+        })
+        expectError(partly, 422, "validation_error", "amount")
+        expect(partly.body.error.message).toBe("is not taken: this action has no parameters (send no body, or {})")
         const settled = expectData(yield* settle(ofPartner.id, distributorKey))
         expect(settled).toMatchObject({ id: ofPartner.id, status: "settled", total: ofPartner.total })
         expect(settled.settled_at).toMatch(/^\d{4}-\d{2}-\d{2}T/)

@@ -271,7 +271,13 @@ describe("invoices", () => {
         const before = yield* getInvoice(id, partnerKey)
         expect(before).toMatchObject({ status: "paid", amount_paid: { amount: "70.00" } })
 
-        const voided = expectData(yield* call("POST", `${V1}/invoices/${id}/void`, { key: partnerKey }))
+        // Voiding takes no parameters: a reason sent along was dropped unseen; a body that is no object is 422 too.
+        expectError(yield* call("POST", `${V1}/invoices/${id}/void`, { key: partnerKey, body: { reason: "Duplicate" } }), 422, "validation_error", "reason")
+        expectError(yield* call("POST", `${V1}/invoices/${id}/void`, { key: partnerKey, body: "now" }), 422, "validation_error")
+        expect((yield* getInvoice(id, partnerKey)).status).toBe("paid")
+        expectData(yield* call("POST", `${V1}/invoices/${id}/void`, { key: partnerKey, body: {} }))
+        expectError(yield* call("POST", `${V1}/invoices/${id}/void`, { key: partnerKey }), 409, "invalid_state")
+        const voided = yield* getInvoice(id, partnerKey)
         expect(voided).toMatchObject({
           id,
           status: "void",

@@ -11,7 +11,7 @@ import {
 } from "@provisio/core/commissions/model"
 import { BillingMonth } from "@provisio/core/invoices/model"
 import * as Schema from "effect/Schema"
-import { Envelope, PageEnvelope } from "../envelope.js"
+import { Envelope, NoBody, PageEnvelope } from "../envelope.js"
 import { InvalidStateError } from "../errors.js"
 import { Authentication } from "../middleware/authentication.js"
 import { PageQuery } from "../pagination.js"
@@ -101,6 +101,7 @@ export class CommissionsApi extends HttpApiGroup.make("commissions")
   .add(
     HttpApiEndpoint.post("settleCommissionStatement", "/commissions/statements/:statementId/settle")
       .setPath(StatementPath)
+      .setPayload(NoBody)
       .addSuccess(Envelope(CommissionStatement))
       .addError(InvalidStateError)
       .annotate(
