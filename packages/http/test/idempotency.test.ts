@@ -361,7 +361,8 @@ describe("a store that fails", () => {
   const Failing = Layer.succeed(IdempotencyStore, {
     begin: () => Effect.fail(new PersistenceError({ message: "the database could not complete the request" })),
     complete: () => Effect.void,
-    abandon: () => Effect.void
+    abandon: () => Effect.void,
+    open: () => Effect.fail(new PersistenceError({ message: "the database could not complete the request" }))
   })
   const Server = HttpServer.serve(app, idempotency).pipe(Layer.provideMerge(NodeHttpServer.layerTest), Layer.provide(Failing))
 
