@@ -154,7 +154,18 @@ describe("credit notes", () => {
         expect(balance).toMatchObject({ kind: "balance", subtotal: eur("5.00"), tax: [], tax_total: eur("0.00"), total: eur("5.00"), invoice_id: null })
         expect(listed.map((n: { kind: string }) => n.kind)).toEqual(["invoice", "balance"])
         expect(expectData(yield* call("GET", `${V1}/credits?customer_id=${customer.id}`, { key: partnerKey })).length).toBe(listed.length)
+        // One invoice's notes, as Stripe lists them by invoice: ?invoice_id= was ignored and every note answered.
+        const secondInvoice = yield* invoice119(customer.id)
+        const ofSecond = expectData(yield* credit(secondInvoice.id, { amount: eur("1.19"), reason: "Rounding" }, partnerKey), 201)
+        for (const path of ["credit-notes", "credits"]) {
+          const ofOne = expectData(yield* call("GET", `${V1}/${path}?invoice_id=${credited.id}`, { key: partnerKey }))
+          expect(ofOne.map((n: { invoice_id: string }) => n.invoice_id)).toEqual([credited.id])
+          expect(expectData(yield* call("GET", `${V1}/${path}?invoice_id=${secondInvoice.id}&customer_id=${customer.id}`, { key: partnerKey }))
+            .map((n: { id: string }) => n.id)).toEqual([ofSecond.id])
+          expectError(yield* call("GET", `${V1}/${path}?invoice_id=nope`, { key: partnerKey }), 422, "validation_error", "invoice_id")
+        }
         const other = yield* channel()
+        expect(expectData(yield* call("GET", `${V1}/credit-notes?invoice_id=${credited.id}`, { key: other.partnerKey }))).toEqual([])
         expectError(yield* call("GET", `${V1}/credit-notes/${granted.id}`, { key: other.partnerKey }), 404, "not_found")
       }))
   })

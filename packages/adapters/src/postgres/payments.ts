@@ -150,6 +150,7 @@ export const PaymentRepoLive = Layer.effect(
         orPersistenceError(Effect.flatMap(
           sql`${selectCreditNote} where c.lineage @> array[${within}]::text[]
               ${filter.customer_id === undefined ? sql`` : sql`and c.customer_id = ${filter.customer_id}`}
+              ${filter.invoice_id === undefined ? sql`` : sql`and c.invoice_id = ${filter.invoice_id}`}
               ${pageClause(sql, page, "c.id")}`,
           Schema.decodeUnknown(Schema.Array(CreditNoteRow))
         )).pipe(Effect.map((rows) => toPage(rows.map((r) => toCreditNote(r).credit_note), page))),

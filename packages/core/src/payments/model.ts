@@ -167,4 +167,5 @@ export interface PaymentListFilter {
 
 export interface CreditNoteListFilter {
   readonly customer_id?: string | undefined
+  readonly invoice_id?: string | undefined
 }

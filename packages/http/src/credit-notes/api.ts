@@ -24,7 +24,7 @@ export class CreditNotesApi extends HttpApiGroup.make("creditNotes")
         "Every credit note of the caller's scope (a customer's own), oldest first: `kind` `balance` (spendable " +
           "credit: POST /credits, over-payments, a voided invoice's payments), `invoice` (POST " +
           "/invoices/{id}/credit-notes) or `refund`, with `invoice_id`, `subtotal`, `tax`, `tax_total` and `total` " +
-          "(gross, the same as `amount`)."
+          "(gross, the same as `amount`). Filters: `customer_id`, `invoice_id` (the notes of one invoice)."
       )
   )
   .add(

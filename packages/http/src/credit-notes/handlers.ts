@@ -9,7 +9,7 @@ export const CreditNotesHandlers = HttpApiBuilder.group(ProvisioApi, "creditNote
   Effect.map(CreditNotes, (notes) =>
     handlers
       .handle("listCreditNotes", ({ urlParams }) =>
-        listAsCaller(urlParams, (p, page) => notes.list(p, { customer_id: urlParams.customer_id }, page)))
+        listAsCaller(urlParams, (p, page) => notes.list(p, { customer_id: urlParams.customer_id, invoice_id: urlParams.invoice_id }, page)))
       .handle("getCreditNote", ({ path }) => asCaller((p) => notes.get(p, path.creditNoteId)))
       .handle("createInvoiceCreditNote", ({ path, payload }) =>
         asCaller((p) => notes.creditInvoice(p, path.invoiceId, payload)))

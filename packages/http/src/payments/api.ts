@@ -27,7 +27,9 @@ export const RefundBody = Schema.NullOr(RefundPayment).annotations({ identifier:
 
 export const CreditListQuery = Schema.Struct({
   ...PageQuery.fields,
-  customer_id: Schema.optional(CustomerId)
+  customer_id: Schema.optional(CustomerId),
+  /** The notes of one invoice (`invoice` and `refund` notes, and the balance credit its payments or void left). */
+  invoice_id: Schema.optional(InvoiceId)
 })
 
 const LEDGER =

@@ -25,7 +25,7 @@ export const PaymentsHandlers = HttpApiBuilder.group(ProvisioApi, "payments", (h
       .handle("getPayment", ({ path }) => asCaller((p) => payments.get(p, path.paymentId)))
       .handle("refundPayment", ({ path, payload }) => asCaller((p) => refunds.refund(p, path.paymentId, payload)))
       .handle("listCredits", ({ urlParams }) =>
-        listAsCaller(urlParams, (p, page) => payments.listCredits(p, { customer_id: urlParams.customer_id }, page)))
+        listAsCaller(urlParams, (p, page) => payments.listCredits(p, { customer_id: urlParams.customer_id, invoice_id: urlParams.invoice_id }, page)))
       .handle("grantCredit", ({ payload }) => asCaller((p) => payments.grantCredit(p, payload)))
       .handle("getCustomerBalance", ({ path }) => asCaller((p) => payments.balance(p, path.customerId)))
   ))
