@@ -1,6 +1,7 @@
 import type * as Context from "effect/Context"
 import { createServer, type IncomingMessage, Server, type ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
+import type { DirectReads, HandOver } from "./direct-reads.js"
 import { API_VERSION } from "./envelope.js"
 import { RequestLog, requestIdOf } from "./middleware/request-log.js"
 import { unsafeRequestId } from "@provisio/core/shared/ids"
@@ -53,15 +54,24 @@ const answerHealth = (request: IncomingMessage, response: ServerResponse, write:
 
 /**
  * The Node server the API is served by (`ServerLive`). With the `RequestLog` the server writes
- * (`provisio serve`), it answers `/healthz` itself; otherwise every request goes to the app.
- * Requests it answers never reach the `request` listeners the platform adds: the place for any
- * other handler that must run before the app (a static folder).
+ * (`provisio serve`), it answers `/healthz` itself; with `direct`, the hottest reads
+ * (direct-reads.ts); every other request goes to the app. Requests it answers never reach the
+ * `request` listeners the platform adds: the place for any other handler that must run before the
+ * app (a static folder).
  */
-export const createApiServer = (options: { readonly log?: Context.Tag.Service<RequestLog> } = {}): Server => {
+export const createApiServer = (
+  options: { readonly log?: Context.Tag.Service<RequestLog>; readonly direct?: (handOver: HandOver) => DirectReads } = {}
+): Server => {
   const write = options.log?.write
-  const server = write === undefined ? createServer() : new (class extends Server {
+  const makeDirect = options.direct
+  if (write === undefined && makeDirect === undefined) return createServer().on("clientError", answerUnparsable)
+  const server = new (class extends Server {
+    readonly direct = makeDirect?.((request, response) => void super.emit("request", request, response))
     override emit(event: string, ...args: Array<any>): boolean {
-      if (event === "request" && answerHealth(args[0], args[1], write)) return true
+      if (event === "request") {
+        if (write !== undefined && answerHealth(args[0], args[1], write)) return true
+        if (this.direct !== undefined && this.direct(args[0], args[1])) return true
+      }
       return super.emit(event, ...args)
     }
   })()

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { ProvisioApi } from "./api.js"
 import { createApiServer } from "./node-server.js"
+import { type DirectReads, type HandOver, makeDirectReads } from "./direct-reads.js"
 import { AuthHandlers } from "./auth/handlers.js"
 import { CatalogHandlers } from "./catalog/handlers.js"
 import { CustomersHandlers } from "./customers/handlers.js"
@@ -79,13 +80,26 @@ export const ServerConfig = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
 })
 
-/** `HttpAppLive` served by Node on `PORT` (default 8080); `/healthz` by Node itself when the server writes its log lines. */
-export const ServerLive = HttpAppLive.pipe(
-  HttpServer.withLogAddress,
-  Layer.provide(Layer.unwrapEffect(
-    Effect.map(
-      Effect.zip(ServerConfig, RequestLog),
-      ([{ host, port }, log]) => NodeHttpServer.layer(() => createApiServer({ log }), { port, host })
-    )
-  ))
-)
+/**
+ * `HttpAppLive` served by Node on `port` and `host`: `/healthz` by Node itself when the server
+ * writes its log lines, the reads `direct` makes directly (direct-reads.ts), the rest by the app.
+ */
+export const serveApiWith = <E, R>(
+  address: { readonly port: number; readonly host?: string },
+  direct: Effect.Effect<(handOver: HandOver) => DirectReads, E, R>
+) =>
+  HttpAppLive.pipe(
+    Layer.provideMerge(Layer.unwrapEffect(
+      Effect.map(
+        Effect.zip(RequestLog, direct),
+        ([log, direct]) => NodeHttpServer.layer(() => createApiServer({ log, direct }), address)
+      )
+    ))
+  )
+
+/** `serveApiWith` the direct reads of `makeDirectReads`. */
+export const serveApi = (address: { readonly port: number; readonly host?: string }) =>
+  serveApiWith(address, makeDirectReads)
+
+/** `serveApi` on `PORT` (default 8080) and `HOST`. */
+export const ServerLive = Layer.unwrapEffect(Effect.map(ServerConfig, serveApi)).pipe(HttpServer.withLogAddress)

@@ -1,13 +1,14 @@
 import { expect } from "@effect/vitest"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { ServicesLive } from "@provisio/adapters/services"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { Identity } from "@provisio/core/identity/service"
 import { CoreConfigLive } from "@provisio/http/config"
-import { HttpAppLive } from "@provisio/http/server"
+import { serveApi } from "@provisio/http/server"
 import { nonConformance } from "./conformance"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -23,13 +24,23 @@ const Bootstrapped = Layer.effectDiscard(
   Effect.flatMap(Identity, (identity) => identity.bootstrap(Option.some(ADMIN_KEY)))
 )
 
+/** An `HttpClient` aimed at the `HttpServer` (as `NodeHttpServer.layerTest` makes it). */
+export const TestClientLive = HttpServer.layerTestClient.pipe(
+  Layer.provide(NodeHttpClient.layerWithoutAgent),
+  Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: false }))
+)
+
 /**
  * The whole server over the given (migrated) database, listening on a random loopback port, with
- * an `HttpClient` aimed at it: requests go through real sockets, encoding and middleware.
+ * an `HttpClient` aimed at it: requests go through real sockets, encoding and middleware, and the
+ * direct reads as `provisio serve` has them.
  */
-export const serverOver = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) =>
+export const serverOver = <E, R>(
+  database: Layer.Layer<SqlClient.SqlClient, E, R>,
+  served: ReturnType<typeof serveApi> = serveApi({ port: 0 })
+) =>
   Bootstrapped.pipe(
-    Layer.provideMerge(HttpAppLive.pipe(Layer.provideMerge(NodeHttpServer.layerTest))),
+    Layer.provideMerge(TestClientLive.pipe(Layer.provideMerge(served))),
     Layer.provideMerge(ServicesLive.pipe(Layer.provide(CoreConfigLive))),
     Layer.provideMerge(database)
   )

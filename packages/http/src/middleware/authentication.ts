@@ -32,26 +32,32 @@ export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@pr
   }
 }) {}
 
+/**
+ * The caller of a bearer token: an access token (JWT) from /auth/* or an API key, narrowed to
+ * the account or customer `X-Tenant-ID` names. The `Authentication` middleware and the direct
+ * reads (direct-reads.ts) both authenticate through it.
+ */
+export const principalOfBearer = Effect.map(Effect.all([Identity, Auth]), ([identity, auth]) =>
+  (secret: string, tenant: string | undefined) => {
+    if (secret.length === 0) {
+      return Effect.fail(new Unauthorized({ message: "send the header Authorization: Bearer <token>" }))
+    }
+    return Effect.flatMap(
+      auth.authenticate(secret),
+      (principal) => tenant === undefined || tenant === "" ? Effect.succeed(principal) : identity.narrow(principal, tenant)
+    ).pipe(
+      // A failing database is our fault, not the caller's: it surfaces as a 500, not a 401.
+      Effect.catchTag("PersistenceError", Effect.die)
+    )
+  })
+
 export const AuthenticationLive = Layer.effect(
   Authentication,
-  Effect.map(Effect.all([Identity, Auth]), ([identity, auth]) =>
+  Effect.map(principalOfBearer, (principalOf) =>
     Authentication.of({
-      bearer: (token) => {
-        const secret = Redacted.value(token)
-        if (secret.length === 0) {
-          return Effect.fail(new Unauthorized({ message: "send the header Authorization: Bearer <token>" }))
-        }
-        return Effect.gen(function* () {
-          // An access token (JWT) from /auth/* or an API key.
-          const principal = yield* auth.authenticate(secret)
-          const request = yield* HttpServerRequest.HttpServerRequest
-          const tenant = request.headers["x-tenant-id"]
-          return tenant === undefined || tenant === "" ? principal : yield* identity.narrow(principal, tenant)
-        }).pipe(
-          // A failing database is our fault, not the caller's: it surfaces as a 500, not a 401.
-          Effect.catchTag("PersistenceError", Effect.die)
-        )
-      }
+      bearer: (token) =>
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+          principalOf(Redacted.value(token), request.headers["x-tenant-id"]))
     })
   )
 )

@@ -47,33 +47,41 @@ const retryAfterHeader = (seconds: number) =>
 type AuthenticationService = Context.Tag.Service<Authentication>
 
 /**
+ * The caller's token bucket, as a function of its principal and credential: fails with
+ * `RateLimited` (and sets `Retry-After`) past its role's limit. The rate-limit middleware and the
+ * direct reads (direct-reads.ts) both take their token through it.
+ */
+export const rateLimitEnforcement = Effect.gen(function* () {
+  const limiter = yield* RateLimiter
+  const limits: Record<Role, RateLimit | undefined> = yield* RateLimitConfig
+  return (principal: Principal, credential: unknown) =>
+    Effect.gen(function* () {
+      const limit = limits[principal.role]
+      if (limit === undefined) return
+      const at = yield* now
+      const taken = yield* limiter.take(bucketKey(principal, credential), limit, at).pipe(
+        // The limiter protects the service; a failing one must not take it down: let the request through.
+        Effect.catchTag("PersistenceError", (error) =>
+          Effect.as(Effect.logWarning("rate limiter unavailable, request let through", error.message), undefined))
+      )
+      if (taken === undefined || taken._tag === "Allowed") return
+      const seconds = taken.retryAfterSeconds
+      yield* retryAfterHeader(seconds)
+      return yield* new RateLimited({
+        message: `too many requests: try again in ${seconds} second${seconds === 1 ? "" : "s"}`,
+        retry_after: seconds
+      })
+    })
+})
+
+/**
  * The authentication middleware with a token bucket per credential behind it: a caller past its
  * role's limit gets `429 rate_limited` with `Retry-After`. Unauthenticated requests never get here.
  * The buckets live in the database, so the limit holds across processes sharing it.
  */
 export const withRateLimit = (authentication: AuthenticationService) =>
   Effect.gen(function* () {
-    const limiter = yield* RateLimiter
-    const limits: Record<Role, RateLimit | undefined> = yield* RateLimitConfig
-
-    const enforce = (principal: Principal, credential: unknown) =>
-      Effect.gen(function* () {
-        const limit = limits[principal.role]
-        if (limit === undefined) return
-        const at = yield* now
-        const taken = yield* limiter.take(bucketKey(principal, credential), limit, at).pipe(
-          // The limiter protects the service; a failing one must not take it down: let the request through.
-          Effect.catchTag("PersistenceError", (error) =>
-            Effect.as(Effect.logWarning("rate limiter unavailable, request let through", error.message), undefined))
-        )
-        if (taken === undefined || taken._tag === "Allowed") return
-        const seconds = taken.retryAfterSeconds
-        yield* retryAfterHeader(seconds)
-        return yield* new RateLimited({
-          message: `too many requests: try again in ${seconds} second${seconds === 1 ? "" : "s"}`,
-          retry_after: seconds
-        })
-      })
+    const enforce = yield* rateLimitEnforcement
 
     // Every security scheme the middleware has (bearer today), each followed by the limit.
     const decorated: Record<string, (credential: any) => Effect.Effect<Principal, any, any>> = {}

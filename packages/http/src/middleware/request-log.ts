@@ -65,7 +65,8 @@ export const jsonLines = (out: (text: string) => void): Context.Tag.Service<Requ
   }
 }
 
-const logEntry = (entry: RequestLogEntry) =>
+/** Writes a request's log line where the `RequestLog` in context sends it. */
+export const logEntry = (entry: RequestLogEntry) =>
   Effect.withFiberRuntime<void>((fiber) => {
     const log = Context.get(fiber.currentContext, RequestLog)
     if (log.write === undefined) return Effect.annotateLogs(Effect.logInfo("request"), { ...entry })
