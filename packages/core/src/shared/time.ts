@@ -37,20 +37,46 @@ const daysIn = (year: number, month: number): number =>
  * The epoch milliseconds an ISO 8601 instant names, or undefined for anything else: `Date.parse`
  * took "1" (2001-01-01), "12/07/2026" and "Dec 7 2026", and rolled 2026-02-30 over to March 2nd.
  */
+/** The form nearly every sender writes (`2026-11-15T08:00:00Z`, `...+01:00`): read by `Date.parse` once its fields are checked. */
+const COMMON_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)$/
+
+/** The number the two digits at `at` write (the pattern has checked they are digits). */
+const two = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48
+
 export const parseInstant = (text: string): number | undefined => {
+  if (COMMON_INSTANT.test(text)) {
+    const month = two(text, 5)
+    const day = two(text, 8)
+    const zone = text.length - (text.charCodeAt(text.length - 1) === 90 ? 1 : 6)
+    const seconds = text.charCodeAt(16) === 58 ? two(text, 17) : 0
+    if (month < 1 || month > 12 || day < 1 || day > daysIn(two(text, 0) * 100 + two(text, 2), month)) return undefined
+    if (two(text, 11) > 23 || two(text, 14) > 59 || seconds > 59) return undefined
+    if (zone < text.length - 1 && (two(text, zone + 1) > 23 || two(text, zone + 4) > 59)) return undefined
+    const at = Date.parse(text)
+    return Number.isNaN(at) ? undefined : at
+  }
   const m = ISO_INSTANT.exec(text)
   if (m === null) return undefined
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const [hours, minutes, seconds] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)]
-  const [offsetHours, offsetMinutes] = [Number(m[9] ?? 0), Number(m[10] ?? 0)]
-  if (!Number.isFinite(year) || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
+  const hours = m[4] === undefined ? 0 : Number(m[4])
+  const minutes = m[5] === undefined ? 0 : Number(m[5])
+  const seconds = m[6] === undefined ? 0 : Number(m[6])
+  const offsetHours = m[9] === undefined ? 0 : Number(m[9])
+  const offsetMinutes = m[10] === undefined ? 0 : Number(m[10])
   if (hours > 23 || minutes > 59 || seconds > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
-  const date = new Date(0)
-  date.setUTCFullYear(year, month - 1, day)
-  date.setUTCHours(hours, minutes, seconds, Number((m[7] ?? "").padEnd(3, "0").slice(0, 3)))
-  const offset = (m[8] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000
-  return date.getTime() - offset
+  const millis = m[7] === undefined ? 0 : Number(m[7].length >= 3 ? m[7].slice(0, 3) : m[7].padEnd(3, "0"))
+  let at = Date.UTC(year, month - 1, day, hours, minutes, seconds, millis)
+  // Date.UTC reads years 0 to 99 as 1900 to 1999.
+  if (year >= 0 && year < 100) {
+    const date = new Date(at)
+    date.setUTCFullYear(year)
+    at = date.getTime()
+  }
+  const offset = (offsetHours * 60 + offsetMinutes) * 60_000
+  return m[8] === "-" ? at + offset : at - offset
 }
 
 export const Timestamp = Schema.transformOrFail(
