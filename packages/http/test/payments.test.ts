@@ -163,11 +163,13 @@ describe("payments", () => {
         expectError(yield* post({ amount: { amount: 10, currency: "EUR" } }), 422, "validation_error", "amount.amount")
         expectError(yield* post({ amount: eur("10.00"), payment_method_id: foreignMethod }), 422, "validation_error", "payment_method_id")
         expectError(yield* post({ amount: eur("10.00"), invoice_id: "inv_missing" }), 422, "validation_error", "invoice_id")
+        // Another customer named beside the invoice was dropped unseen: the invoice's customer pays.
+        expectError(yield* post({ amount: eur("10.00"), customer_id: other.id }), 422, "validation_error", "customer_id")
         // Nothing was recorded by the refused attempts.
         expect(expectData(yield* call("GET", `${V1}/payments?invoice_id=${invoice}`, { key: partnerKey }))).toEqual([])
         expect((yield* balanceOf(customer.id)).balances[0].amount_due).toEqual(eur("20.00"))
 
-        const withMethod = expectData(yield* post({ amount: eur("10.000"), payment_method_id: ownMethod }), 201)
+        const withMethod = expectData(yield* post({ amount: eur("10.000"), payment_method_id: ownMethod, customer_id: customer.id }), 201)
         expect(withMethod).toMatchObject({ payment_method_id: ownMethod, amount: eur("10.00") })
       }))
 

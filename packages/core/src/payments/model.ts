@@ -2,7 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as Schema from "effect/Schema"
 import { prefixedId } from "../shared/ids.js"
 import { Currency, minorUnits, Money } from "../shared/money.js"
-import { refusedField } from "../shared/read-only.js"
+import { readOnlyField, refusedField } from "../shared/read-only.js"
 import { Text } from "../shared/text.js"
 import { Timestamp } from "../shared/time.js"
 import { InvoiceTax } from "../invoices/model.js"
@@ -123,7 +123,9 @@ export class RecordPayment extends Schema.Class<RecordPayment>("RecordPayment")(
   /** Positive, in the invoice's currency, at most the currency's minor unit digits. Beyond the amount due it becomes a credit note. */
   amount: Money,
   /** One of the invoice customer's payment methods; the gateway charges it. */
-  payment_method_id: Schema.optional(Schema.String)
+  payment_method_id: Schema.optional(Schema.String),
+  /** The invoice's customer pays: another one named here is 422, not dropped unseen. */
+  customer_id: readOnlyField
 }) {}
 
 export class GrantCredit extends Schema.Class<GrantCredit>("GrantCredit")({

@@ -12,6 +12,7 @@ import { canReach, reachableBy, requireAdmin, requireKind, requireWrite } from "
 import type { Invoice } from "../invoices/model.js"
 import { InvoiceRepo } from "../invoices/ports.js"
 import { InvalidState, ValidationError } from "../shared/errors.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
 import { makeId } from "../shared/ids.js"
 import { amountToMoveProblem, type Money, money, roundToMinorUnit } from "../shared/money.js"
 import type { PageRequest } from "../shared/pagination.js"
@@ -100,6 +101,12 @@ export const make = Effect.gen(function* () {
       yield* requireKind(principal, CHANNEL, "record payments; a customer pays through a payment gateway")
       yield* requireWrite(principal)
       const invoice = found.invoice
+      const otherCustomer = changedReadOnlyField(
+        input,
+        { customer_id: "must be the invoice's customer, or left out: the invoice's customer pays it" },
+        () => ({ customer_id: invoice.customer_id })
+      )
+      if (otherCustomer !== undefined) return yield* otherCustomer
       const amount = yield* chargeableAmount(input.amount)
       if (amount.currency !== invoice.currency) {
         return yield* ValidationError.of("amount.currency", `must be the invoice's currency, ${invoice.currency}`)
