@@ -33,16 +33,16 @@ const daysIn = (year: number, month: number): number =>
     ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
     : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 
-/**
- * The epoch milliseconds an ISO 8601 instant names, or undefined for anything else: `Date.parse`
- * took "1" (2001-01-01), "12/07/2026" and "Dec 7 2026", and rolled 2026-02-30 over to March 2nd.
- */
 /** The form nearly every sender writes (`2026-11-15T08:00:00Z`, `...+01:00`): read by `Date.parse` once its fields are checked. */
 const COMMON_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:\d\d)$/
 
 /** The number the two digits at `at` write (the pattern has checked they are digits). */
 const two = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48
 
+/**
+ * The epoch milliseconds an ISO 8601 instant names, or undefined for anything else: `Date.parse`
+ * took "1" (2001-01-01), "12/07/2026" and "Dec 7 2026", and rolled 2026-02-30 over to March 2nd.
+ */
 export const parseInstant = (text: string): number | undefined => {
   if (COMMON_INSTANT.test(text)) {
     const month = two(text, 5)
