@@ -81,6 +81,9 @@ describe("credit notes", () => {
         expectError(yield* credit(invoice.id, { amount: eur("1.001"), reason: "x" }, partnerKey), 422, "validation_error", "amount.amount")
         expectError(yield* credit(invoice.id, { amount: eur("-1.00"), reason: "x" }, partnerKey), 422, "validation_error", "amount.amount")
         expectError(yield* credit(invoice.id, { amount: eur("1.00") }, partnerKey), 422, "validation_error", "reason")
+        // The invoice is the path's: another invoice or customer named in the body was dropped unseen.
+        expectError(yield* credit(invoice.id, { amount: eur("1.00"), reason: "x", invoice_id: "inv_other" }, partnerKey), 422, "validation_error", "invoice_id")
+        expectError(yield* credit(invoice.id, { amount: eur("1.00"), reason: "x", customer_id: "cus_other" }, partnerKey), 422, "validation_error", "customer_id")
         const neither = yield* credit(invoice.id, { reason: "x" }, partnerKey)
         expectError(neither, 422, "validation_error", "amount")
         expect(neither.body.error.message).toBe("send amount (gross money) or lines: one of them is needed")
@@ -92,7 +95,10 @@ describe("credit notes", () => {
           "validation_error",
           "lines[0].amount.currency"
         )
-        const asMoney = expectData(yield* credit(invoice.id, { lines: [{ line_id: "1", amount: eur("10.00") }], reason: "Late fix" }, partnerKey), 201)
+        const asMoney = expectData(
+          yield* credit(invoice.id, { lines: [{ line_id: "1", amount: eur("10.00") }], reason: "Late fix", invoice_id: invoice.id, customer_id: customer.id }, partnerKey),
+          201
+        )
         expect(asMoney).toMatchObject({ subtotal: eur("10.00"), tax_total: eur("1.90"), total: eur("11.90") })
         // What is left is said in the currency's digits: 29.75 - 11.90 = 17.85, and 100.00 asked.
         const tooMuch = yield* credit(invoice.id, { amount: eur("100.00"), reason: "x" }, partnerKey)

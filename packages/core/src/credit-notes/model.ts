@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { DecimalString, Money } from "../shared/money.js"
+import { readOnlyField } from "../shared/read-only.js"
 import { Text } from "../shared/text.js"
 
 /** One line of an invoice credited: the line (its 1-based place in the invoice's `lines`), by net amount or quantity. */
@@ -21,5 +22,8 @@ export class CreateInvoiceCreditNote extends Schema.Class<CreateInvoiceCreditNot
   /** Gross (tax included), at most what the invoice still has to credit. */
   amount: Schema.optional(Money),
   lines: Schema.optional(Schema.Array(CreditNoteLineInput)),
-  reason: Text(500)
+  reason: Text(500),
+  /** The invoice in the path and its customer: another one named here is 422, not dropped unseen. */
+  invoice_id: readOnlyField,
+  customer_id: readOnlyField
 }) {}

@@ -16,6 +16,7 @@ import { PaymentRepo } from "../payments/ports.js"
 import { InvalidState, orNotFound } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import { money, roundToMinorUnit } from "../shared/money.js"
+import { changedReadOnlyField } from "../shared/read-only.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { now } from "../shared/time.js"
 import { Transactor } from "../shared/transactor.js"
@@ -59,9 +60,14 @@ export const make = Effect.gen(function* () {
     invoiceId: string,
     input: CreateInvoiceCreditNote
   ) {
-    yield* invoices.findById(invoiceId).pipe(reachableBy(principal, "invoice", invoiceId))
+    const found = yield* invoices.findById(invoiceId).pipe(reachableBy(principal, "invoice", invoiceId))
     yield* requireKind(principal, CHANNEL, "credit invoices")
     yield* requireAdmin(principal)
+    const other = changedReadOnlyField(input, {
+      invoice_id: "must be the invoice in the path, or left out",
+      customer_id: "must be the invoice's customer, or left out: a credit note credits its invoice's customer"
+    }, () => ({ invoice_id: found.invoice.id, customer_id: found.invoice.customer_id }))
+    if (other !== undefined) return yield* other
     const at = yield* now
     const id = (yield* makeId("crn")) as CreditNoteId
     return yield* transactor.withTransaction(Effect.gen(function* () {
