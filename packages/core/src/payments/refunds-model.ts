@@ -1,6 +1,7 @@
 import * as Schema from "effect/Schema"
 import { prefixedId } from "../shared/ids.js"
 import { Money } from "../shared/money.js"
+import { refusedField } from "../shared/read-only.js"
 import { Timestamp } from "../shared/time.js"
 
 /**
@@ -38,7 +39,12 @@ export class Refund extends Schema.Class<Refund>("Refund")({
 
 export class RefundPayment extends Schema.Class<RefundPayment>("RefundPayment")({
   /** Gross, positive, in the payment's currency; at most what is left of the payment. The whole rest when left out. */
-  amount: Schema.optional(Money)
+  amount: Schema.optional(Money),
+  /** A refund keeps no reason: sent (as to Stripe), it is 422 rather than dropped unseen. */
+  reason: refusedField(
+    "a refund records no reason; its credit note names the refund, the payment and the invoice " +
+      "(POST /invoices/{invoiceId}/credit-notes takes a reason)"
+  )
 }) {}
 
 export interface StoredRefund {
