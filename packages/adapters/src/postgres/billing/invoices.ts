@@ -219,12 +219,13 @@ export const BillingInvoiceRepoLive = Layer.effect(
                                      credit_note_id, priced_amount, tax_rate, tax_category, tax_reason)
           select r.invoice_id, coalesce(last.position, 0) + r.ordinal, r.kind, r.description, r.subscription_id,
                  r.product_id, r.plan_id, r.sku_id, ${fromMillis("r.start_ms")}, ${fromMillis("r.end_ms")},
-                 r.quantity, r.unit_price, r.amount,
-                 -- One JSON array for all the details, parsed once (its elements are JSON already,
-                 -- so joining them needs no escaping, unlike a jsonb[] literal's).
-                 ${`[${detailsJson.join(",")}]`}::jsonb -> (r.n - 1)::int, r.order_item_id, r.credit_note_id,
+                 r.quantity, r.unit_price, r.amount, d.details::jsonb, r.order_item_id, r.credit_note_id,
                  r.priced_amount, r.tax_rate, r.tax_category, r.tax_reason
             from ${unnestRows(sql, columns, { ordinality: "n" })}
+            -- One JSON array for all the details (its elements are JSON already, so joining them
+            -- needs no escaping, unlike a jsonb[] literal's), taken apart as json and each element
+            -- made jsonb alone: the whole array parsed as one jsonb took 5 to 9 times as long.
+            join json_array_elements(${`[${detailsJson.join(",")}]`}::json) with ordinality as d(details, n) on d.n = r.n
             left join last using (invoice_id)
            order by r.invoice_id, r.ordinal
           on conflict (order_item_id) where order_item_id is not null do nothing`).pipe(Effect.asVoid)

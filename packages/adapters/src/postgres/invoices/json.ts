@@ -50,13 +50,14 @@ export const invoiceJson = (i: string) => `json_build_object(
 
 /**
  * Invoices not stored yet as SQL rows of (id, customer_id, lineage, issuer_account_id, currency,
- * period, billing_run_id): one JSON parameter, lineage a text[].
+ * period, billing_run_id): one JSON parameter, lineage a text[]. As json, not jsonb: it is read
+ * once, and json is only checked where jsonb is built (several times as long for a chunk's).
  */
 export const invoicesToIssueSql = (sql: SqlClient.SqlClient, invoices: ReadonlyArray<InvoiceToIssue>) =>
-  sql`select d.id, d.customer_id, array(select jsonb_array_elements_text(d.lineage)) as lineage, d.issuer_account_id,
+  sql`select d.id, d.customer_id, array(select json_array_elements_text(d.lineage)) as lineage, d.issuer_account_id,
              d.currency, d.period, d.billing_run_id
-        from jsonb_to_recordset(${JSON.stringify(invoices)}::jsonb)
-               as d(id text, customer_id text, lineage jsonb, issuer_account_id text, currency text, period text,
+        from json_to_recordset(${JSON.stringify(invoices)}::json)
+               as d(id text, customer_id text, lineage json, issuer_account_id text, currency text, period text,
                     billing_run_id text)`
 
 export const SELECT_INVOICES = `select ${invoiceJson("i")} as invoice, i.lineage from invoices i`
