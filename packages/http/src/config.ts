@@ -1,4 +1,5 @@
 import { BillingGraceSeconds, BillingWorkers } from "@provisio/core/billing/config"
+import { GRACE_PERIOD_LIMIT, MAX_GRACE_SECONDS } from "@provisio/core/billing/model"
 import { GRACE_MESSAGE, parseGracePeriod } from "@provisio/core/billing/runs"
 import { ReservationTtlMinutes } from "@provisio/core/numbers/config"
 import { MAX_RESERVATION_MINUTES } from "@provisio/core/numbers/model"
@@ -49,7 +50,7 @@ const billingGrace = Config.string("PROVISIO_BILLING_GRACE_PERIOD").pipe(
   Config.mapOrFail((text) =>
     Option.match(parseGracePeriod(text), {
       onNone: () => Either.left(ConfigError.InvalidData([], GRACE_MESSAGE)),
-      onSome: Either.right
+      onSome: (seconds) => seconds <= MAX_GRACE_SECONDS ? Either.right(seconds) : Either.left(ConfigError.InvalidData([], GRACE_PERIOD_LIMIT))
     })
   )
 )

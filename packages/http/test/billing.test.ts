@@ -219,6 +219,13 @@ describe("billing runs", () => {
           expectError(answer, 422, "validation_error", "grace_period")
           expect(answer.body.error.message).toBe("must be a duration such as \"2 hours\" or \"3 days\", or a whole number of seconds")
         }
+        // A grace period no timestamp can hold was a 500 (the run's grace_period_seconds past an integer): at most 365 days.
+        for (const long of ["99999999999 weeks", "9007199254740993", 31536001, "366 days"]) {
+          const answer = yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-08", grace_period: long } })
+          expectError(answer, 422, "validation_error", "grace_period")
+          expect(answer.body.error.message).toBe("must be at most 365 days (31536000 seconds)")
+        }
+        expect((yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-06", grace_period: "365 days" } })).status).toBe(202)
         // One customer or account named in the body was dropped unseen: the run billed the caller's whole scope.
         for (const field of ["customer_id", "partner_id", "distributor_id"]) {
           const narrowed = yield* call("POST", `${V1}/billing/runs`, { key: partnerKey, body: { period: "2026-07", [field]: "cus_x" } })

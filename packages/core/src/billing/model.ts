@@ -51,6 +51,10 @@ export interface StoredBillingRun {
 
 export const GRACE_PERIOD_SHAPE = "must be a duration such as \"2 hours\" or \"3 days\", or a whole number of seconds"
 
+/** The longest grace period (Lago's bound too): drafts wait for late usage, not for a year and more. */
+export const MAX_GRACE_SECONDS = 365 * 24 * 60 * 60
+export const GRACE_PERIOD_LIMIT = `must be at most 365 days (${MAX_GRACE_SECONDS} seconds)`
+
 /** Why a run takes no customer or account of its own (X-Tenant-ID is how one narrows it). */
 const RUN_SCOPE =
   "a run bills every customer below the caller's account; X-Tenant-ID narrows it to a distributor or partner, " +

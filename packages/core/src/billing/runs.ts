@@ -17,7 +17,7 @@ import { Transactor } from "../shared/transactor.js"
 import { issueUpstreamInvoices } from "../channel/upstream.js"
 import { billNextChunk } from "./chunk.js"
 import { BillingGraceSeconds, BillingWorkers, CHUNK_SIZE } from "./config.js"
-import { BillingRun, type BillingRunId, GRACE_PERIOD_SHAPE } from "./model.js"
+import { BillingRun, type BillingRunId, GRACE_PERIOD_LIMIT, GRACE_PERIOD_SHAPE, MAX_GRACE_SECONDS } from "./model.js"
 import { BillingRunRepo } from "./ports.js"
 
 /**
@@ -48,18 +48,25 @@ export const GRACE_MESSAGE = "must be a duration such as \"2 hours\" or \"3 days
 export const requireBiller = (principal: Principal, action: string) =>
   Effect.zipRight(requireKind(principal, ["platform", "distributor", "partner"], action), requireAdmin(principal))
 
-/** A duration as text, or a whole number of seconds as a JSON number (7200), as docs/billing.md says. */
+/**
+ * A duration as text, or a whole number of seconds as a JSON number (7200), as docs/billing.md
+ * says; at most MAX_GRACE_SECONDS ("99999999999 weeks" made a run no timestamp can hold: a 500).
+ */
 const gracePeriodSeconds = (given: string | number | undefined) =>
   given === undefined
     ? BillingGraceSeconds
-    : typeof given === "number"
-    ? Number.isSafeInteger(given) && given >= 0
-      ? Effect.succeed(given)
-      : Effect.fail(ValidationError.of("grace_period", GRACE_PERIOD_SHAPE))
-    : Option.match(parseGracePeriod(given), {
-      onNone: () => Effect.fail(ValidationError.of("grace_period", GRACE_PERIOD_SHAPE)),
-      onSome: Effect.succeed
-    })
+    : Effect.filterOrFail(
+      typeof given === "number"
+        ? Number.isSafeInteger(given) && given >= 0
+          ? Effect.succeed(given)
+          : Effect.fail(ValidationError.of("grace_period", GRACE_PERIOD_SHAPE))
+        : Option.match(parseGracePeriod(given), {
+          onNone: () => Effect.fail(ValidationError.of("grace_period", GRACE_PERIOD_SHAPE)),
+          onSome: Effect.succeed
+        }),
+      (seconds) => seconds <= MAX_GRACE_SECONDS,
+      () => ValidationError.of("grace_period", GRACE_PERIOD_LIMIT)
+    )
 
 /**
  * A run of the caller's account for `period`: the one still at work (pending or running with a
