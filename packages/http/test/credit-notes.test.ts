@@ -76,6 +76,10 @@ describe("credit notes", () => {
         expect(over.body.error.message).toMatch(/29\.75 EUR left/)
         expectError(yield* credit(invoice.id, { lines: [{ line_id: "1", amount: "25.01" }], reason: "Too much" }, partnerKey), 422, "validation_error", "lines")
         expectError(yield* credit(invoice.id, { lines: [{ line_id: "7", amount: "1.00" }], reason: "x" }, partnerKey), 422, "validation_error", "lines[0].line_id")
+        // One line named twice is refused: each entry was checked against the line alone, so two credited it twice over.
+        const twice = yield* credit(invoice.id, { lines: [{ line_id: "1", amount: "1.00" }, { line_id: "1", quantity: "1" }], reason: "x" }, partnerKey)
+        expectError(twice, 422, "validation_error", "lines[1].line_id")
+        expect(twice.body.error.message).toBe("names line 1 again (lines[0]): one entry per line")
         expectError(yield* credit(invoice.id, { amount: eur("1.00"), lines: [{ line_id: "1", amount: "1.00" }], reason: "x" }, partnerKey), 422, "validation_error", "amount")
         expectError(yield* credit(invoice.id, { amount: { amount: "1.00", currency: "USD" }, reason: "x" }, partnerKey), 422, "validation_error", "amount.currency")
         expectError(yield* credit(invoice.id, { amount: eur("1.001"), reason: "x" }, partnerKey), 422, "validation_error", "amount.amount")

@@ -61,6 +61,9 @@ export const planCredit = (
       if (line === undefined || line.kind === "credit") {
         return fail(`${at}.line_id`, `must be the place (from "1") of one of the invoice's ${invoice.lines.length} lines, not a credit line`)
       }
+      // Each entry is checked against its line alone: the same line twice credited it twice over.
+      const earlier = lines.findIndex((other) => other.line_id === entry.line_id)
+      if (earlier < i) return fail(`${at}.line_id`, `names line ${entry.line_id} again (lines[${earlier}]): one entry per line`)
       if ((entry.amount === undefined) === (entry.quantity === undefined)) return fail(at, "send either amount or quantity")
       let net: BigDecimal.BigDecimal
       if (entry.amount !== undefined) {
