@@ -58,13 +58,21 @@ const pgCpuSince = async (database: string, before: Map<number, number>) => {
 }
 
 let loads = 0
+/** Connections PostgreSQL accepted to `database` so far (a pool that replaces its clients shows here). */
+const sessions = (database: string) =>
+  admin((c) => c.query<{ sessions: string }>("select sessions from pg_stat_database where datname = $1", [database]))
+    .then((r) => Number(r.rows[0]?.sessions ?? 0))
+
 const measure = async (target: Running, database: string, job: Parameters<typeof load>[0]) => {
+  const sessionsBefore = await sessions(database)
   const pgBefore = await pgCpuMs(database)
   const cpuBefore = target.cpuMs()!
   const result: LoadResult = await load(job)
   const cpu = (1000 * (target.cpuMs()! - cpuBefore)) / result.completed
   const pgUs = (1000 * (await pgCpuSince(database, pgBefore))) / result.completed
-  return { rate: result.perSecond, p99: result.p99, cpu, pg: pgUs, errors: result.errors, firstError: result.firstError, completed: result.completed }
+  // (This bench's own connections go to the maintenance database, not counted here.)
+  const opened = (await sessions(database)) - sessionsBefore
+  return { rate: result.perSecond, p99: result.p99, cpu, pg: pgUs, errors: result.errors, firstError: result.firstError, completed: result.completed, opened }
 }
 
 const main = async () => {
@@ -112,7 +120,8 @@ const main = async () => {
           completed = r.completed
           console.log(
             `  ${variant.padEnd(12)} ${r.rate.toFixed(0).padStart(6)} req/s (${((100 * r.rate) / rawResult.rate).toFixed(1)}% of raw), ` +
-              `p99 ${r.p99.toFixed(0)} ms, cpu ${r.cpu.toFixed(0)} us (${(r.cpu / rawResult.cpu).toFixed(1)}x), pg ${r.pg.toFixed(0)} us` +
+              `p99 ${r.p99.toFixed(0)} ms, cpu ${r.cpu.toFixed(0)} us (${(r.cpu / rawResult.cpu).toFixed(1)}x), pg ${r.pg.toFixed(0)} us, ` +
+              `${r.opened} connections opened` +
               (r.errors > 0 ? `, ${r.errors} errors (${r.firstError})` : "")
           )
         } finally {
