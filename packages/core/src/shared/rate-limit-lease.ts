@@ -19,6 +19,8 @@ export const leaseSize = (limit: RateLimit): number => Math.max(1, Math.min(100,
  * tokens a process leased and has not spent yet are not there for the others (at most `leaseSize`
  * per process and credential). Near exhaustion a lease shrinks to what is left, down to one token
  * per call: the shared bucket is then touched by every request, as it must be to stay exact.
+ * Once half a lease is spent the next is taken in the background, so a busy key does not stall
+ * on the database every `leaseSize` requests.
  */
 export const leasedRateLimiter = (
   shared: RateLimiter["Type"],
@@ -38,30 +40,42 @@ export const leasedRateLimiter = (
     return granted
   }
 
+  /** Takes a lease from the shared bucket for `key`, the one in flight for it; waiters hear its outcome. */
+  const refill = (key: string, limit: RateLimit, now: Parameters<RateLimiter["Type"]["take"]>[2], size: number) => {
+    const done = Deferred.unsafeMake<Take, PersistenceError>(FiberId.none)
+    refilling.set(key, done)
+    return shared.take(key, limit, now, size).pipe(
+      Effect.tap((taken) => {
+        if (taken._tag === "Allowed") leased.set(key, (leased.get(key) ?? 0) + taken.granted)
+      }),
+      // Whatever happens to the request that took it (an answer, a failure, the client gone), the waiters hear.
+      Effect.onExit((exit) =>
+        Effect.suspend(() => {
+          refilling.delete(key)
+          return Deferred.done(done, exit)
+        }))
+    )
+  }
+
   const take: RateLimiter["Type"]["take"] = (key, limit, now, wanted = 1) =>
     Effect.suspend(() => {
       const held = leased.get(key) ?? 0
-      if (held >= wanted) return Effect.succeed(Take.Allowed({ remaining: held - spend(key, wanted), granted: wanted }))
+      const size = sizeOf(limit)
+      if (held >= wanted) {
+        const allowed = Effect.succeed(Take.Allowed({ remaining: held - spend(key, wanted), granted: wanted }))
+        // Half the lease spent: the next one is taken in the background, so the requests that
+        // come when this one is gone do not wait for the database (one lease's tokens at most
+        // are held ahead; small buckets, taken a token at a time, stay exact).
+        if (size === 1 || held - wanted > size / 2 || refilling.has(key)) return allowed
+        return Effect.zipRight(Effect.forkDaemon(Effect.ignore(refill(key, limit, now, size))), allowed)
+      }
       const pending = refilling.get(key)
       if (pending !== undefined) {
         return Effect.flatMap(Deferred.await(pending), (taken) =>
           taken._tag === "Limited" ? Effect.succeed(taken) : take(key, limit, now, wanted))
       }
-      const refill = Deferred.unsafeMake<Take, PersistenceError>(FiberId.none)
-      refilling.set(key, refill)
-      return shared.take(key, limit, now, Math.max(wanted, sizeOf(limit))).pipe(
-        Effect.map((taken) => {
-          if (taken._tag === "Limited") return taken
-          leased.set(key, (leased.get(key) ?? 0) + taken.granted)
-          return Take.Allowed({ remaining: taken.remaining, granted: spend(key, wanted) })
-        }),
-        // Whatever happens to this request (an answer, a failure, the client gone), the waiters hear.
-        Effect.onExit((exit) =>
-          Effect.suspend(() => {
-            refilling.delete(key)
-            return Deferred.done(refill, exit)
-          }))
-      )
+      return Effect.map(refill(key, limit, now, Math.max(wanted, size)), (taken) =>
+        taken._tag === "Limited" ? taken : Take.Allowed({ remaining: taken.remaining, granted: spend(key, wanted) }))
     })
 
   return RateLimiter.of({ take })

@@ -47,8 +47,9 @@ describe("leased rate limiter", () => {
         } else limitedInARow++
       }
       expect(allowed).toBe(100)
-      // 20 leases of 5 and the two refusals: not one call per request.
-      expect(shared.calls()).toBe(22)
+      // 20 leases of 5, a lease taken ahead that found the bucket empty, and the two refusals:
+      // not one call per request.
+      expect(shared.calls()).toBe(23)
     }))
 
   it.effect("near exhaustion a lease is what the bucket holds", () =>
@@ -66,7 +67,24 @@ describe("leased rate limiter", () => {
       const process = leasedRateLimiter(shared.limiter)
       const answers = yield* Effect.all(Array.from({ length: 64 }, () => process.take("key:k", LIMIT, NOW)), { concurrency: "unbounded" })
       expect(answers.filter((a) => a._tag === "Allowed")).toHaveLength(64)
-      // 64 tokens in leases of 5: 13 takes, one at a time.
-      expect(shared.calls()).toBe(13)
+      // 64 tokens in leases of 5: 13 takes, one at a time, and the next taken ahead.
+      expect(shared.calls()).toBe(14)
+    }))
+
+  it.effect("the next lease is taken once half of one is spent, so a busy key does not wait for it", () =>
+    Effect.gen(function* () {
+      const shared = sharedBucket(100)
+      const process = leasedRateLimiter(shared.limiter)
+      // A lease of 5: the first take waits for it; 4, then 3 left, nothing more asked.
+      for (let i = 0; i < 2; i++) expect((yield* process.take("key:k", LIMIT, NOW))._tag).toBe("Allowed")
+      expect(shared.calls()).toBe(1)
+      // 2 left, under half a lease: the next is taken in the background.
+      expect((yield* process.take("key:k", LIMIT, NOW))._tag).toBe("Allowed")
+      yield* Effect.yieldNow()
+      yield* Effect.yieldNow()
+      expect(shared.calls()).toBe(2)
+      // 7 held: the requests that follow spend them without a call.
+      for (let i = 0; i < 4; i++) expect((yield* process.take("key:k", LIMIT, NOW))._tag).toBe("Allowed")
+      expect(shared.calls()).toBe(2)
     }))
 })
