@@ -255,15 +255,11 @@ const inTransaction = <E, R>(
         const transaction = slot.transaction
         const kept = isKeptAnswer(response.status) ? capture(response) : undefined
         if (transaction === undefined) {
-          // The handler did not run: nothing was written. A failure on our side is left alone; an
-          // answer given before authentication or the rate limit let the request on (401, 429)
-          // is the kept answer when there is one (as elsewhere, where the key is looked at before
-          // them), and any other is kept as other routes keep theirs.
-          if (response.status >= 500) return response
+          // The handler did not run: nothing was written, an answer kept as other routes keep theirs.
+          if (!isKeptAnswer(response.status)) return response
           const begun = yield* Effect.either(store.begin(keyed, claim, at))
           if (Either.isLeft(begun)) return response
-          if (begun.right._tag === "Replay") return yield* refusal(cipherKey, begun.right)
-          if (begun.right._tag !== "Started") return isKeptAnswer(response.status) ? yield* refusal(cipherKey, begun.right) : response
+          if (begun.right._tag !== "Started") return yield* refusal(cipherKey, begun.right)
           const done = yield* now
           yield* Effect.ignore(kept === undefined ? store.abandon(keyed, claim) : store.complete(keyed, claim, seal(cipherKey, kept), done))
           return response

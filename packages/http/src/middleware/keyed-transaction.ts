@@ -11,10 +11,9 @@ import * as Option from "effect/Option"
  * (no call out, nothing it waits for from other requests), because its transaction holds a
  * connection while it runs, and it may run before the claim is known to be its own: a request
  * whose key was used already runs to its end and is then rolled back and answered the first
- * answer. The key is looked at when the handler starts, after authentication and the rate limit
- * (elsewhere: before them): a retry then takes a token if one is left, and one they refuse (401,
- * 429) is answered the kept answer all the same; an answer given before the handler (a body that
- * does not decode) claims the key after it, as it is kept.
+ * answer. The key is looked at when the handler starts, after authentication and the rate limit:
+ * a retry whose credential no longer authenticates is 401 (elsewhere: the replay), and an answer
+ * given before the handler (a body that does not decode) claims the key after it, as it is kept.
  * Each endpoint here wraps its handler in `inKeyedTransaction`; the others claim their key first,
  * on its own, and keep the answer after.
  */
