@@ -361,8 +361,7 @@ describe("a store that fails", () => {
   const Failing = Layer.succeed(IdempotencyStore, {
     begin: () => Effect.fail(new PersistenceError({ message: "the database could not complete the request" })),
     complete: () => Effect.void,
-    abandon: () => Effect.void,
-    open: () => Effect.fail(new PersistenceError({ message: "the database could not complete the request" }))
+    abandon: () => Effect.void
   })
   const Server = HttpServer.serve(app, idempotency).pipe(Layer.provideMerge(NodeHttpServer.layerTest), Layer.provide(Failing))
 

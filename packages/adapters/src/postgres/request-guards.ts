@@ -13,8 +13,19 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import { decideRow, type KeyRow, openKeyedTransaction } from "./keyed-transaction.js"
 import { orPersistenceError } from "./persistence.js"
+
+interface KeyRow {
+  readonly method: string
+  readonly path: string
+  readonly fingerprint: string
+  readonly claim: string | null
+  readonly status: number | null
+  readonly content_type: string | null
+  readonly body: Uint8Array | null
+  readonly expired: boolean
+  readonly stale: boolean
+}
 
 /** How often one process sweeps every expired key (besides dropping each expired key it meets). */
 const SWEEP_EVERY = Duration.minutes(1)
@@ -42,12 +53,12 @@ export const IdempotencyStoreLive = Layer.effect(
                                      limit ${SWEEP_BATCH}))`
       })
 
-    /** The claim: on the connection of the caller's transaction when it has one (`open`). */
-    const claimKey = (request: IdempotentRequest, claim: string, now: DateTime.Utc) =>
+    const begin = (request: IdempotentRequest, claim: string, now: DateTime.Utc) =>
       Effect.gen(function* () {
         const at = iso(now)
         const expiredBefore = iso(DateTime.subtractDuration(now, IDEMPOTENCY_WINDOW))
         const staleBefore = iso(DateTime.subtractDuration(now, IDEMPOTENCY_LEASE))
+        yield* sweep(now, expiredBefore)
         // A few rounds at most: each one either decides, or removes a row that was in the way.
         for (let round = 0; round < 4; round++) {
           // The claim: of concurrent inserts, whichever process, exactly one gets the row back.
@@ -75,8 +86,15 @@ export const IdempotencyStoreLive = Layer.effect(
                  and created_at < ${expiredBefore}::timestamptz`
             continue
           }
-          const decided = decideRow(row, request)
-          if (decided !== "take over") return decided
+          if (row.method !== request.method || row.path !== request.path || row.fingerprint !== request.fingerprint) {
+            return Begin.Mismatch()
+          }
+          if (row.status !== null) {
+            return Begin.Replay({
+              answer: { status: row.status, contentType: row.content_type, body: row.body ?? new Uint8Array() }
+            })
+          }
+          if (!row.stale) return Begin.InProgress()
           // The first request's process held the claim past the lease (it died): take it over,
           // unless another request just did.
           const taken = yield* sql`
@@ -90,15 +108,8 @@ export const IdempotencyStoreLive = Layer.effect(
         return Begin.InProgress()
       })
 
-    /** Lazy purge, then the claim. */
-    const sweepAndClaim = (request: IdempotentRequest, claim: string, now: DateTime.Utc) =>
-      Effect.zipRight(
-        sweep(now, iso(DateTime.subtractDuration(now, IDEMPOTENCY_WINDOW))),
-        claimKey(request, claim, now)
-      )
-
     return IdempotencyStore.of({
-      begin: (request, claim, now) => orPersistenceError(sweepAndClaim(request, claim, now)),
+      begin: (request, claim, now) => orPersistenceError(begin(request, claim, now)),
       complete: (request, claim, answer, now) =>
         orPersistenceError(sql`
           update idempotency_keys
@@ -110,13 +121,7 @@ export const IdempotencyStoreLive = Layer.effect(
         orPersistenceError(sql`
           delete from idempotency_keys
            where scope = ${request.scope} and key = ${request.key} and claim = ${claim} and status is null`
-        ).pipe(Effect.asVoid),
-      // The purge on its own, before the transaction (it would hold its rows' locks until the commit).
-      open: (request, claim, now) =>
-        Effect.zipRight(
-          orPersistenceError(sweep(now, iso(DateTime.subtractDuration(now, IDEMPOTENCY_WINDOW)))),
-          openKeyedTransaction(sql, (r, c, n) => orPersistenceError(claimKey(r, c, n)), request, claim, now)
-        )
+        ).pipe(Effect.asVoid)
     })
   })
 )

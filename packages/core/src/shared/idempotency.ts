@@ -3,7 +3,6 @@ import * as Data from "effect/Data"
 import type * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
 import type { PersistenceError } from "./errors.js"
 
 /**
@@ -56,37 +55,6 @@ export type Begin = Data.TaggedEnum<{
 
 export const Begin = Data.taggedEnum<Begin>()
 
-/** What becomes of a request run in its key's transaction (`KeyedTransaction.end`). */
-export type Settlement = Data.TaggedEnum<{
-  /** Its writes and its answer, kept together: one commit. */
-  Keep: { readonly answer: StoredAnswer }
-  /** Its writes kept, the key released: an answer that cannot be kept as it is sent (a stream). */
-  Release: {}
-  /** Nothing of it kept, the key free again: a failure on our side, or an answer given before it ran. */
-  Undo: {}
-}>
-
-export const Settlement = Data.taggedEnum<Settlement>()
-
-/**
- * A request's key claimed in the transaction its handler writes in, so that the claim, the
- * handler's writes and the kept answer are one commit (`IdempotencyStore.open`). The claim is
- * sent with the transaction's first statements, before its outcome is known: the handler runs
- * at once, and `begun` tells after it whether its work is kept (`Started`) or undone (the key
- * was used already, or is in use).
- */
-export interface KeyedTransaction {
-  /** `effect` with its statements in the transaction (a use case's own transaction nests in it). */
-  readonly run: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  /** The claim's outcome, as `begin` would have answered it. */
-  readonly begun: Effect.Effect<Begin, PersistenceError>
-  /**
-   * Ends the transaction as `settlement` says. Fails when nothing could be kept (the commit
-   * failed): the request's writes are then not stored either.
-   */
-  readonly end: (settlement: Settlement, now: DateTime.Utc) => Effect.Effect<void, PersistenceError>
-}
-
 /**
  * The storage of idempotency keys. Claims must be atomic across processes that share the
  * storage: of two concurrent `begin`s for one key, exactly one is `Started`.
@@ -111,16 +79,6 @@ export class IdempotencyStore extends Context.Tag("@provisio/core/IdempotencySto
   ) => Effect.Effect<void, PersistenceError>
   /** Releases the claim without keeping an answer: the key may be used again at once. */
   readonly abandon: (request: IdempotentRequest, claim: string) => Effect.Effect<void, PersistenceError>
-  /**
-   * Opens a transaction that claims `request.key` for `claim` as `begin` does, for the handler to
-   * write in and `end` to settle; rolled back when the scope closes before `end`. Two
-   * concurrent claims of one key do not wait for each other: the second is `InProgress`.
-   */
-  readonly open: (
-    request: IdempotentRequest,
-    claim: string,
-    now: DateTime.Utc
-  ) => Effect.Effect<KeyedTransaction, PersistenceError, Scope.Scope>
 }>() {}
 
 /**

@@ -7,7 +7,6 @@ import * as Effect from "effect/Effect"
 import { ProvisioApi } from "../api.js"
 import { fieldPath } from "../field-path.js"
 import { asCaller } from "../middleware/authentication.js"
-import { inKeyedTransaction } from "../middleware/keyed-transaction.js"
 import { listAsCaller, searchOf } from "../pagination.js"
 
 /**
@@ -26,8 +25,7 @@ export const CustomersHandlers = HttpApiBuilder.group(ProvisioApi, "customers", 
     handlers
       .handle("listCustomers", ({ urlParams }) =>
         listAsCaller(urlParams, (p, page) => customers.listCustomers(p, page, searchOf(urlParams))))
-      // In its idempotency key's transaction: the key, the customer and the answer in one commit.
-      .handle("createCustomer", ({ payload }) => inKeyedTransaction(asCaller((p) => customers.createCustomer(p, payload))))
+      .handle("createCustomer", ({ payload }) => asCaller((p) => customers.createCustomer(p, payload)))
       .handle("getCustomer", ({ path }) => asCaller((p) => customers.getCustomer(p, path.customerId)))
       .handle("updateCustomer", ({ path, payload }) =>
         asCaller((p) => customers.updateCustomer(p, path.customerId, payload)))

@@ -8,26 +8,19 @@ import {
   ValidationError
 } from "@provisio/core/shared/errors"
 import {
-  type Begin,
   IdempotencyStore,
   type IdempotentRequest,
   isKeptAnswer,
   MAX_IDEMPOTENCY_KEY_LENGTH,
-  Settlement,
   type StoredAnswer
 } from "@provisio/core/shared/idempotency"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
-import * as Option from "effect/Option"
 import * as crypto from "node:crypto"
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, InternalError, ValidationErrorError } from "../errors.js"
-import { answer, errorResponse, refuse } from "./answers.js"
-import { inKeyedTransactionRoute, KeyedRequest, type KeyedSlot } from "./keyed-transaction.js"
+import { answer, refuse } from "./answers.js"
 import { now } from "@provisio/core/shared/time"
-import type * as DateTime from "effect/DateTime"
-import * as Scope from "effect/Scope"
 
 /** The header of the contract, and the one the IETF draft (and Stripe) name. */
 const KEY_HEADERS = ["x-idempotency-key", "idempotency-key"] as const
@@ -124,8 +117,6 @@ const capture = (response: HttpServerResponse.HttpServerResponse): StoredAnswer 
  * It wraps the whole app (inside `inputBoundary`, so it reads the same request object as the
  * handler: the body is read once, by the boundary). The answer is kept by a pre-response
  * handler, before it is written, so a client that has the answer can always get it again.
- * On the routes of `IN_KEYED_TRANSACTION` the key is claimed, the handler writes and the answer
- * is kept in one transaction (`inTransaction`); elsewhere the claim is committed first, on its own.
  */
 export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
@@ -159,16 +150,40 @@ const keyed = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerRequest.Http
     )
     const at = yield* now
     const claim = crypto.randomUUID()
-    if (inKeyedTransactionRoute(request.method, request.url)) {
-      return yield* inTransaction(app, store, keyed, cipherKey, claim, at)
-    }
     const begun = yield* Effect.either(store.begin(keyed, claim, at))
     // The store failed (and logged why): the request is not run unguarded; 500, and the client retries.
     if (Either.isLeft(begun)) {
       return yield* refuse(request, InternalError, begun.left)
     }
 
-    if (begun.right._tag !== "Started") return yield* answer(request, yield* refusal(cipherKey, begun.right))
+    switch (begun.right._tag) {
+      case "Mismatch":
+        return yield* refuse(
+          request,
+          IdempotencyKeyReusedError,
+          new IdempotencyKeyReused({
+            message: "this idempotency key was used with another request (path or body); use a new key",
+            field: "X-Idempotency-Key"
+          })
+        )
+      case "InProgress":
+        return yield* refuse(
+          request,
+          IdempotencyInProgressError,
+          new IdempotencyInProgress({
+            message: "a request with this idempotency key is still being processed; retry shortly",
+            field: "X-Idempotency-Key"
+          })
+        )
+      case "Replay": {
+        const opened = open(cipherKey, begun.right.answer)
+        if (Either.isRight(opened)) return yield* answer(request, replay(opened.right))
+        yield* Effect.logError("idempotency: a kept answer does not decrypt", opened.left)
+        return yield* refuse(request, InternalError, new PersistenceError({ message: "a kept answer does not decrypt" }))
+      }
+      case "Started":
+        break
+    }
 
     let settled = false
     const settle = (response: HttpServerResponse.HttpServerResponse) =>
@@ -193,106 +208,3 @@ const keyed = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerRequest.Http
       Effect.ensuring(Effect.suspend(() => settled ? Effect.void : Effect.ignore(store.abandon(keyed, claim))))
     )
   })
-
-/** The answer to a request whose key was not claimed for it: the kept answer, or why not. */
-const refusal = (cipherKey: Buffer, begun: Exclude<Begin, { readonly _tag: "Started" }>) => {
-  switch (begun._tag) {
-    case "Mismatch":
-      return errorResponse(
-        IdempotencyKeyReusedError,
-        new IdempotencyKeyReused({
-          message: "this idempotency key was used with another request (path or body); use a new key",
-          field: "X-Idempotency-Key"
-        })
-      )
-    case "InProgress":
-      return errorResponse(
-        IdempotencyInProgressError,
-        new IdempotencyInProgress({
-          message: "a request with this idempotency key is still being processed; retry shortly",
-          field: "X-Idempotency-Key"
-        })
-      )
-    case "Replay": {
-      const opened = open(cipherKey, begun.answer)
-      if (Either.isRight(opened)) return Effect.succeed(replay(opened.right))
-      return Effect.zipRight(
-        Effect.logError("idempotency: a kept answer does not decrypt", opened.left),
-        internal("a kept answer does not decrypt")
-      )
-    }
-  }
-}
-
-const internal = (message: string) => errorResponse(InternalError, new PersistenceError({ message }))
-
-/**
- * `idempotency` on an `IN_KEYED_TRANSACTION` route (keyed-transaction.ts): the handler claims the
- * key in its own transaction (`inKeyedTransaction`), and the answer is kept in it before it is
- * written, by a pre-response handler that runs before the others (the log line and the request
- * id header then see the answer as sent). A request whose key was taken has its work rolled back
- * and gets what `begin` would have answered it. An answer given before the handler ran (the body
- * could not be decoded) claims the key after it, as other routes do before.
- */
-const inTransaction = <E, R>(
-  app: HttpApp.Default<E, R>,
-  store: IdempotencyStore["Type"],
-  keyed: IdempotentRequest,
-  cipherKey: Buffer,
-  claim: string,
-  at: DateTime.Utc
-) =>
-  Effect.gen(function* () {
-    const scope = yield* Effect.scope
-    const slot: KeyedSlot = { open: Scope.extend(store.open(keyed, claim, at), scope), transaction: undefined }
-
-    let settled = false
-    const settle = (response: HttpServerResponse.HttpServerResponse) =>
-      Effect.gen(function* () {
-        // Once: the server runs the handlers again on a 500 when writing the first answer failed.
-        if (settled) return response
-        settled = true
-        const transaction = slot.transaction
-        const kept = isKeptAnswer(response.status) ? capture(response) : undefined
-        if (transaction === undefined) {
-          // The handler did not run: nothing was written, an answer kept as other routes keep theirs.
-          if (!isKeptAnswer(response.status)) return response
-          const begun = yield* Effect.either(store.begin(keyed, claim, at))
-          if (Either.isLeft(begun)) return response
-          if (begun.right._tag !== "Started") return yield* refusal(cipherKey, begun.right)
-          const done = yield* now
-          yield* Effect.ignore(kept === undefined ? store.abandon(keyed, claim) : store.complete(keyed, claim, seal(cipherKey, kept), done))
-          return response
-        }
-        const begun = yield* Effect.either(transaction.begun)
-        if (Either.isLeft(begun)) {
-          // The store failed (and logged why): the request's work is rolled back; 500, the client retries.
-          yield* Effect.ignore(transaction.end(Settlement.Undo(), at))
-          return yield* internal(begun.left.message)
-        }
-        if (begun.right._tag !== "Started") {
-          yield* Effect.ignore(transaction.end(Settlement.Undo(), at))
-          return yield* refusal(cipherKey, begun.right)
-        }
-        const settlement = !isKeptAnswer(response.status)
-          ? Settlement.Undo()
-          : kept === undefined
-          ? Settlement.Release()
-          : Settlement.Keep({ answer: seal(cipherKey, kept) })
-        const ended = yield* Effect.either(transaction.end(settlement, yield* now))
-        // Not committed: what the answer says did not happen.
-        if (Either.isLeft(ended) && settlement._tag !== "Undo") return yield* internal(ended.left.message)
-        return response
-      })
-
-    // Before the handlers already there (the request id, the log line): they see the answer as sent.
-    yield* FiberRef.update(HttpApp.currentPreResponseHandlers, (others) =>
-      Option.some((request, response) =>
-        Option.isNone(others)
-          ? settle(response)
-          : Effect.flatMap(settle(response), (settled) => others.value(request, settled))))
-    // As `keyed`: the request runs to its end even if the client goes away.
-    return yield* Effect.uninterruptible(
-      Effect.flatMap(Effect.forkDaemon(Effect.provideService(app, KeyedRequest, slot)), Fiber.join)
-    )
-  }).pipe(Effect.scoped)
