@@ -106,6 +106,25 @@ describe("idempotency keys", () => {
         expect(yield* customerNames(b.partnerKey)).toEqual(["Same", "Other"])
       }))
 
+    it.effect("a caller acting for two tenants (X-Tenant-ID) has a key space for each", () =>
+      Effect.gen(function* () {
+        const { distributorKey, distributor } = yield* channel()
+        const second = expectData(yield* call("POST", "/api/v1/partners", { body: { name: "Second", distributor_id: distributor.id, edition: "standard" } }), 201)
+        const first = (yield* call("GET", `/api/v1/partners?limit=200`, { key: distributorKey })).body.data.find((p: { id: string }) => p.id !== second.id)
+        const key = newKey()
+        const forFirst = yield* call("POST", CUSTOMERS, keyed(key, { key: distributorKey, headers: { "x-tenant-id": first.id }, body: { name: "Same" } }))
+        const forSecond = yield* call("POST", CUSTOMERS, keyed(key, { key: distributorKey, headers: { "x-tenant-id": second.id }, body: { name: "Same" } }))
+        expect(forFirst.status).toBe(201)
+        expect(forSecond.status).toBe(201)
+        expect(forSecond.headers["idempotent-replayed"]).toBeUndefined()
+        expect(forFirst.body.data.partner_id).toBe(first.id)
+        expect(forSecond.body.data.partner_id).toBe(second.id)
+        // The retry for one tenant is still its replay.
+        const retry = yield* call("POST", CUSTOMERS, keyed(key, { key: distributorKey, headers: { "x-tenant-id": second.id }, body: { name: "Same" } }))
+        expect(retry.headers["idempotent-replayed"]).toBe("true")
+        expect(retry.body.data.id).toBe(forSecond.body.data.id)
+      }))
+
     it.effect("two concurrent identical POSTs create one resource; the other answer is 409 or the replay", () =>
       Effect.gen(function* () {
         const { partnerKey } = yield* channel()

@@ -36,7 +36,8 @@ const sha256 = (data: string | Uint8Array) => crypto.createHash("sha256").update
  * What the table holds is useless without the request that wrote it:
  * - `scope`, the caller: a digest of the `Authorization` header, which is the credential itself
  *   (an API key or an access token), so it needs no authentication first and works the same for
- *   every POST. Requests without one (`/auth/login`, whose credential is in the body) share the
+ *   every POST, and of `X-Tenant-ID` when one is sent: a caller acting for two tenants has a key
+ *   space for each, as a Stripe platform has one per connected account. Requests without one (`/auth/login`, whose credential is in the body) share the
  *   scope `anonymous`: two of them collide only if they send the same key.
  * - `key`, a digest of the key the caller sent;
  * - `fingerprint`, an HMAC of the body under the caller's key, so a password in a login body
@@ -49,10 +50,19 @@ interface Material {
   readonly cipherKey: Buffer
 }
 
-const material = (sentKey: string, authorization: string | undefined, method: string, path: string, body: string): Material => {
+const material = (
+  sentKey: string,
+  authorization: string | undefined,
+  tenant: string | undefined,
+  method: string,
+  path: string,
+  body: string
+): Material => {
   const bodyBytes = Buffer.from(body, "utf8")
+  // Without a tenant the scope is what it always was: keys stored before still match their retries.
+  const caller = tenant === undefined || tenant === "" ? `authorization\0${authorization}` : `authorization\0${authorization}\0tenant\0${tenant}`
   const request: IdempotentRequest = {
-    scope: authorization === undefined ? "anonymous" : sha256(`authorization\0${authorization}`),
+    scope: authorization === undefined ? "anonymous" : sha256(caller),
     key: sha256(`key\0${sentKey}`),
     method,
     path,
@@ -144,6 +154,7 @@ const keyed = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerRequest.Http
     const { cipherKey, request: keyed } = material(
       sentKey,
       request.headers["authorization"],
+      request.headers["x-tenant-id"],
       request.method,
       request.url,
       body.right
