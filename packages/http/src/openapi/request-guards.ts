@@ -27,7 +27,7 @@ export const documentRequestGuards = (spec: Record<string, any>): Record<string,
       description:
         "Makes the request safe to retry: the same key and request within 24 hours answers the first " +
         "answer again (same status and body, with `Idempotent-Replayed: true`). Keys are scoped to the " +
-        "caller's credential. `Idempotency-Key` is read too.",
+        "caller's credential and to the `X-Tenant-ID` it sends. `Idempotency-Key` is read too.",
       schema: { type: "string", minLength: 1, maxLength: 255 }
     }
   }
