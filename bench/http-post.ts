@@ -16,7 +16,7 @@ import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { importCatalog, load, ROOT, run, type Running, seed, startProvisio, startRaw } from "./fixtures/http-servers"
+import { backendsCpuMs, backendsCpuSince, importCatalog, load, onConnection, ROOT, run, type Running, seed, startProvisio, startRaw } from "./fixtures/http-servers"
 import type { LoadResult } from "./fixtures/http-load"
 
 const SERVER_URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
@@ -28,34 +28,9 @@ const PROFILE = process.env["BENCH_PROFILE"] === "1"
 const RUN = crypto.randomBytes(3).toString("hex")
 const ON = { PROVISIO_RATE_LIMIT_ADMIN: "100000000/minute", PROVISIO_RATE_LIMIT_MANAGER: "100000000/minute", PROVISIO_RATE_LIMIT_VIEWER: "100000000/minute" }
 
-const admin = async <A>(f: (c: pg.Client) => Promise<A>, connectionString = SERVER_URL) => {
-  const client = new pg.Client({ connectionString })
-  await client.connect()
-  try {
-    return await f(client)
-  } finally {
-    await client.end()
-  }
-}
-const pgCpuMs = async (database: string) => {
-  const pids = await admin((c) => c.query<{ pid: number }>("select pid from pg_stat_activity where datname = $1", [database]))
-  const byPid = new Map<number, number>()
-  for (const { pid } of pids.rows) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10)
-    } catch {
-      // gone
-    }
-  }
-  return byPid
-}
-const pgCpuSince = async (database: string, before: Map<number, number>) => {
-  let used = 0
-  for (const [pid, ms] of await pgCpuMs(database)) used += ms - (before.get(pid) ?? 0)
-  return used
-}
+const admin = <A>(f: (c: pg.Client) => Promise<A>, connectionString = SERVER_URL) => onConnection(connectionString, f)
+const pgCpuMs = (database: string) => backendsCpuMs(SERVER_URL, database)
+const pgCpuSince = (database: string, before: Map<number, number>) => backendsCpuSince(SERVER_URL, database, before)
 
 let loads = 0
 /** Connections PostgreSQL accepted to `database` so far (a pool that replaces its clients shows here). */

@@ -44,7 +44,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import pg from "pg"
 import type { LoadJob, LoadResult } from "./fixtures/http-load"
-import { importCatalog, load, ROOT, run, type Running, seed, type Seed, startProvisio, startRaw } from "./fixtures/http-servers"
+import { backendsCpuMs, backendsCpuSince, importCatalog, load, onConnection, ROOT, run, type Running, seed, type Seed, startProvisio, startRaw } from "./fixtures/http-servers"
 
 const SERVER_URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
 const MEASURE_MS = 1000 * Math.max(1, Number(process.env["BENCH_SECONDS"] ?? 10))
@@ -71,40 +71,9 @@ const databaseUrl = (server: string, name: string) => {
 }
 
 /** `f` on a connection of its own to `connectionString` (the server's maintenance database by default). */
-const admin = async <A>(f: (client: pg.Client) => Promise<A>, connectionString = SERVER_URL) => {
-  const client = new pg.Client({ connectionString })
-  await client.connect()
-  try {
-    return await f(client)
-  } finally {
-    await client.end()
-  }
-}
-
-/**
- * CPU time (ms) of the PostgreSQL backends connected to `database` now, from /proc (the server is
- * on this machine): with the server's own CPU, what a request costs the 2 cores. A backend that
- * ends during a load takes its time with it (the pools keep theirs through a load).
- */
-const backendsCpuMs = async (database: string): Promise<Map<number, number>> => {
-  const pids = await admin((c) => c.query<{ pid: number }>("select pid from pg_stat_activity where datname = $1", [database]))
-  const byPid = new Map<number, number>()
-  for (const { pid } of pids.rows) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10)
-    } catch {
-      // not on this machine, or gone
-    }
-  }
-  return byPid
-}
-const backendsCpuSince = async (database: string, before: Map<number, number>) => {
-  let used = 0
-  for (const [pid, ms] of await backendsCpuMs(database)) used += ms - (before.get(pid) ?? 0)
-  return used
-}
+const admin = <A>(f: (client: pg.Client) => Promise<A>, connectionString = SERVER_URL) => onConnection(connectionString, f)
+const pgCpuMs = (database: string) => backendsCpuMs(SERVER_URL, database)
+const pgCpuSince = (database: string, before: Map<number, number>) => backendsCpuSince(SERVER_URL, database, before)
 
 // ---- cases ------------------------------------------------------------------------------------
 
@@ -232,11 +201,11 @@ const measure = async (label: string, env: NodeJS.ProcessEnv, raw: Running, seed
           const target = c.server === "raw" ? raw : provisio
           // PostgreSQL's backends: for a Provisio case on the embedded database, only the raw baselines' (none).
           const onServer = c.server === "raw" || env["DATABASE_URL"] !== undefined
-          const pgBefore = onServer ? await backendsCpuMs(database) : undefined
+          const pgBefore = onServer ? await pgCpuMs(database) : undefined
           const cpuBefore = target.cpuMs()
           const loaded = await load({ origin: target.origin, connections: CONNECTIONS, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, ...c.job(c.server === "raw" ? rawSeed : seedOf) })
           const cpuAfter = target.cpuMs()
-          const pgUsed = pgBefore === undefined ? undefined : await backendsCpuSince(database, pgBefore)
+          const pgUsed = pgBefore === undefined ? undefined : await pgCpuSince(database, pgBefore)
           // The server's CPU per answer (warm-up included): what a request costs it, whatever else runs.
           const result: LoadResult = {
             ...loaded,
