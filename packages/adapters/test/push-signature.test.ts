@@ -10,6 +10,7 @@ import { type PushRequest, PushTransportError } from "@provisio/core/provisionin
 import { classify } from "@provisio/core/provisioning/retry"
 import { rotateKeys, singleKey, type SigningKeys } from "@provisio/core/provisioning/secrets"
 import * as DateTime from "effect/DateTime"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -66,7 +67,8 @@ const atWallClock = (offset: Duration.DurationInput = 0) => TestClock.setTime(Da
 describe("push signatures, verified with the standardwebhooks package", () => {
   it.effect("a signed call verifies, and carries the headers API.md lists", () =>
     Effect.gen(function* () {
-      yield* atWallClock()
+      // The instant the call is signed at, read once: Date.now() again could be a second later.
+      const signedAt = yield* Effect.zipRight(atWallClock(), Clock.currentTimeMillis)
       const secret = yield* generate
       expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
       const call = yield* createCall(target("https://provider.example/provisio", singleKey(secret)))
@@ -76,7 +78,7 @@ describe("push signatures, verified with the standardwebhooks package", () => {
         "content-type": "application/json",
         "user-agent": `Provisio/${PROVISIO_VERSION}`,
         "webhook-id": "evt_01jd0000000000000000000001",
-        "webhook-timestamp": String(Math.floor(Date.now() / 1000))
+        "webhook-timestamp": String(Math.floor(signedAt / 1000))
       })
       expect(USER_AGENT).toBe(`Provisio/${JSON.parse(fs.readFileSync("packages/adapters/package.json", "utf8")).version}`)
       expect(call.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/)
