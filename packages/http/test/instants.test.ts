@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { parseInstant } from "@provisio/core/shared/time"
 import * as Effect from "effect/Effect"
-import { call, channel, expectData } from "./harness"
-import { createCustomer, exampleCatalog, expectError, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { call, expectData } from "./harness"
+import { expectError, OrderingServer, setNow, trunkWorld, V1 } from "./ordering-fixtures"
 
 // API.md: "Time: ISO 8601 UTC". An instant the API reads is ISO 8601 or refused, never guessed at:
 // `new Date` read "1" as 2001-01-01, "12/07/2026" as December 7th, rolled 2026-02-30 over to
@@ -41,14 +41,7 @@ describe("instants", () => {
     it.effect("a date-time that is not ISO 8601, or names no real day, is 422 naming its field", () =>
       Effect.gen(function* () {
         yield* setNow("2026-11-01T00:00:00Z")
-        const catalog = yield* exampleCatalog
-        const { partner, partnerKey } = yield* channel()
-        const customer = yield* createCustomer(partner.id)
-        const trunk = yield* subscribe(
-          customer.id,
-          { plan_id: catalog.plans["SIP Trunk Channel Monthly"], characteristics: { channels: 30, codec: "G.722" } },
-          partnerKey
-        )
+        const { partnerKey, trunk } = yield* trunkWorld
         yield* setNow("2026-12-15T00:00:00Z")
         for (const text of NOT_ISO) {
           const answer = yield* call("GET", `${V1}/usage?${new URLSearchParams({ subscription_id: trunk.id, from: text })}`, { key: partnerKey })

@@ -9,7 +9,7 @@ import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import * as fs from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type Answer, call, expectData, TestServer, withSettings } from "./harness"
+import { type Answer, call, channel, expectData, TestServer, withSettings } from "./harness"
 
 /**
  * What the ordering, subscription and scheduler tests share: the example catalog loaded through
@@ -135,3 +135,19 @@ export const runDue = Effect.flatMap(Subscriptions, (subscriptions) => subscript
 
 /** UCaaS seat characteristics the product requires. */
 export const SEAT = { edition: "standard" }
+
+/** SIP trunk characteristics the product requires. */
+export const TRUNK = { channels: 30, codec: "G.722" }
+
+/** A partner with a customer subscribed to the SIP trunk plan (voice-minutes metered) at the clock's time. */
+export const trunkWorld = Effect.gen(function* () {
+  const catalog = yield* exampleCatalog
+  const { partner, partnerKey, distributorKey } = yield* channel()
+  const customer = yield* createCustomer(partner.id)
+  const trunk = yield* subscribe(
+    customer.id,
+    { plan_id: catalog.plans["SIP Trunk Channel Monthly"], characteristics: TRUNK },
+    partnerKey
+  )
+  return { catalog, partner, partnerKey, distributorKey, customer, trunk }
+})

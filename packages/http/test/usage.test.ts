@@ -5,9 +5,7 @@ import { UsageService } from "@provisio/core/usage/service"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { call, channel, createKey, expectData, TEST_PASSWORD, signIn, uniqueEmail } from "./harness"
-import { createCustomer, events, exampleCatalog, expectError, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
-
-const TRUNK = { channels: 30, codec: "G.722" }
+import { events, expectError, OrderingServer, setNow, subscribe, TRUNK, trunkWorld, V1 } from "./ordering-fixtures"
 
 let transactions = 0
 /** A transaction id no other record of the run has. */
@@ -19,19 +17,6 @@ const ingest = (records: ReadonlyArray<unknown>, key?: string) => Effect.map(pos
 
 const usage = (query: Record<string, string>, key?: string) =>
   call("GET", `${V1}/usage?${new URLSearchParams(query)}`, { key })
-
-/** A partner with a customer subscribed to the SIP trunk plan (voice-minutes metered) at the clock's time. */
-const trunkWorld = Effect.gen(function* () {
-  const catalog = yield* exampleCatalog
-  const { partner, partnerKey, distributorKey } = yield* channel()
-  const customer = yield* createCustomer(partner.id)
-  const trunk = yield* subscribe(
-    customer.id,
-    { plan_id: catalog.plans["SIP Trunk Channel Monthly"], characteristics: TRUNK },
-    partnerKey
-  )
-  return { catalog, partner, partnerKey, distributorKey, customer, trunk }
-})
 
 const voice = (subscription_id: string, quantity: string | number, occurred_at: string, transaction_id = txn()) => ({
   transaction_id,

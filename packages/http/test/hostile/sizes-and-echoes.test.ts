@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as http from "node:http"
 import { ADMIN_KEY, call, channel, expectData } from "../harness"
-import { createCustomer, exampleCatalog, OrderingServer, subscribe, V1 } from "../ordering-fixtures"
+import { OrderingServer, trunkWorld, V1 } from "../ordering-fixtures"
 import { describe as about, expectRefused, operations, pathOf } from "./operations"
 
 /**
@@ -50,18 +50,6 @@ const paddedRecord = (subscription_id: string, i: number, padding: number) => ({
   note: "x".repeat(padding)
 })
 
-/** A partner's customer subscribed to the SIP trunk plan (voice-minutes metered). */
-const trunkWorld = Effect.gen(function* () {
-  const catalog = yield* exampleCatalog
-  const { partner, partnerKey } = yield* channel()
-  const customer = yield* createCustomer(partner.id)
-  const trunk = yield* subscribe(
-    customer.id,
-    { plan_id: catalog.plans["SIP Trunk Channel Monthly"], characteristics: { channels: 30, codec: "G.722" } },
-    partnerKey
-  )
-  return { catalog, customer, partnerKey, trunk }
-})
 
 describe("sizes and echoes", () => {
   it.layer(OrderingServer)("limits", (it) => {
