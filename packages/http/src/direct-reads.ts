@@ -83,16 +83,14 @@ const read = <A>(
       useCase(principal, id).pipe(
         Effect.flatMap((value) => encode(value)),
         Effect.map((body) => ({ status: 200, body })),
-        Effect.catchIf(
-          (error) => ANSWERED_ERRORS.some((known) => known.is(error)),
-          (error) => {
-            const known = ANSWERED_ERRORS.find((candidate) => candidate.is(error))!
-            return Effect.map(
-              Schema.encode(known.schema as Schema.Schema<unknown, unknown>)(error),
-              (body) => ({ status: HttpApiSchema.getStatusError(known.schema), body })
-            )
-          }
-        )
+        Effect.catchAll((error) => {
+          const known = ANSWERED_ERRORS.find((candidate) => candidate.is(error))
+          if (known === undefined) return Effect.fail(error)
+          return Effect.map(
+            Schema.encode(known.schema as Schema.Schema<unknown, unknown>)(error),
+            (body) => ({ status: HttpApiSchema.getStatusError(known.schema), body })
+          )
+        })
       )
   }
 }
