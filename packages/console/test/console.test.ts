@@ -76,7 +76,7 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     return ((await response.json()) as { data: Record<string, unknown> }).data
   }
 
-  it("serves the app at /console, deep links included; the first page is usable at once", async () => {
+  it("serves the app at /console, deep links included, and its first page is the sign-in", async () => {
     const deep = await fetch(`${server.url}/console/customers/cus_x`)
     expect(deep.status).toBe(200)
     expect(deep.headers.get("content-security-policy")).toContain("default-src 'self'")
@@ -87,10 +87,10 @@ describe.skipIf(process.env["DATABASE_URL"] !== undefined)("the console in a bro
     expect(await (await fetch(`${server.url}/console/..%2f..%2fpackage.json`)).text()).not.toContain('"workspaces"')
     expect((await fetch(`${server.url}/console/assets/%E0%A4%A`)).status).toBe(404)
 
-    const started = Date.now()
+    // How fast the first page is usable is bench/console-bundle.ts's to measure: a timed test
+    // only measures how busy the machine is.
     const page = await open()
     await page.getByRole("heading", { name: "Sign in to Provisio" }).waitFor()
-    expect(Date.now() - started).toBeLessThan(1_000 + 2_000) // a cold browser context included; the bench measures the page alone
     await accessible(page)
     await page.context().close()
   }, FLOW_TIMEOUT)
