@@ -36,6 +36,19 @@ const invoice119 = (customerId: string) =>
     return expectData(yield* call("GET", `${V1}/invoices/${id}`))
   }).pipe(Effect.orDie)
 
+/** A finalized invoice of a 5.00 activation and 4 seats at 25.00: 105.00 + 19.95 = 124.95. */
+const twoLines = (customerId: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const id = yield* draftInvoice({
+      customerId,
+      lines: [chargeOf("5.00", "Activation"), { ...chargeOf("100.00", "Seats"), quantity: "4", unit_price: "25.00" }]
+    })
+    yield* sql`update invoice_lines set period_start = '2026-11-01T00:00:00Z' where invoice_id = ${id}`
+    yield* (yield* Invoices).finalizeMany([id])
+    return expectData(yield* call("GET", `${V1}/invoices/${id}`))
+  }).pipe(Effect.orDie)
+
 const credit = (invoiceId: string, body: Record<string, unknown>, key?: string) =>
   call("POST", `${V1}/invoices/${invoiceId}/credit-notes`, { key, body })
 
@@ -74,7 +87,10 @@ describe("credit notes", () => {
         const over = yield* credit(invoice.id, { amount: eur("29.76"), reason: "Too much" }, partnerKey)
         expectError(over, 422, "validation_error", "amount.amount")
         expect(over.body.error.message).toMatch(/29\.75 EUR left/)
-        expectError(yield* credit(invoice.id, { lines: [{ line_id: "1", amount: "25.01" }], reason: "Too much" }, partnerKey), 422, "validation_error", "lines")
+        // Of the line's 100.00: 50.00 spread by the gross note (it named no line), 25.00 by the quantity.
+        const pastLine = yield* credit(invoice.id, { lines: [{ line_id: "1", amount: "25.01" }], reason: "Too much" }, partnerKey)
+        expectError(pastLine, 422, "validation_error", "lines[0].amount")
+        expect(pastLine.body.error.message).toMatch(/line 1 has 25\.00 EUR of its 100\.00 left/)
         expectError(yield* credit(invoice.id, { lines: [{ line_id: "7", amount: "1.00" }], reason: "x" }, partnerKey), 422, "validation_error", "lines[0].line_id")
         // One line named twice is refused: each entry was checked against the line alone, so two credited it twice over.
         const twice = yield* credit(invoice.id, { lines: [{ line_id: "1", amount: "1.00" }, { line_id: "1", quantity: "1" }], reason: "x" }, partnerKey)
@@ -120,6 +136,50 @@ describe("credit notes", () => {
         expect(settled.paid_at).not.toBeNull()
         const events = expectData(yield* call("GET", `${V1}/events?type=invoice.paid`, { key: partnerKey })) as Array<any>
         expect(events.filter((e) => e.data.invoice.id === invoice.id).map((e) => e.data.invoice.status)).toEqual(["paid"])
+        yield* ledgerHolds(customer.id)
+      }))
+
+    it.effect("a line is never credited beyond what earlier notes left of it, by amount, quantity or a gross note's share", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const invoice = yield* twoLines(customer.id)
+        expect(invoice).toMatchObject({ subtotal: eur("105.00"), total: eur("124.95") })
+        expect(expectData(yield* credit(invoice.id, { lines: [{ line_id: "1", amount: "5.00" }], reason: "No activation" }, partnerKey), 201))
+          .toMatchObject({ subtotal: eur("5.00"), total: eur("5.95") })
+        // The invoice has 119.00 left, but line 1 nothing: a second note crediting it again was accepted.
+        const again = yield* credit(invoice.id, { lines: [{ line_id: "1", amount: "5.00" }], reason: "Again" }, partnerKey)
+        expectError(again, 422, "validation_error", "lines[0].amount")
+        expect(again.body.error.message).toBe("line 1 has 0.00 EUR of its 5.00 left to credit (net) after earlier credit notes; this credits 5.00")
+        expectError(yield* credit(invoice.id, { lines: [{ line_id: "1", quantity: "1" }], reason: "Again" }, partnerKey), 422, "validation_error", "lines[0].quantity")
+
+        expectData(yield* credit(invoice.id, { lines: [{ line_id: "2", quantity: "3" }], reason: "Three seats unused" }, partnerKey), 201)
+        const seats = yield* credit(invoice.id, { lines: [{ line_id: "2", quantity: "2" }], reason: "Two more" }, partnerKey)
+        expectError(seats, 422, "validation_error", "lines[0].quantity")
+        expect(seats.body.error.message).toBe("line 2 has 1 of its quantity 4 left to credit after earlier credit notes")
+
+        // A gross note names no line: its 10.00 net counts against each line in proportion, line 2
+        // 10.00 x 100 / 105 = 9.52, so 100.00 - 75.00 - 9.52 = 15.48 is left of it.
+        expect(expectData(yield* credit(invoice.id, { amount: eur("11.90"), reason: "Goodwill" }, partnerKey), 201)).toMatchObject({ subtotal: eur("10.00") })
+        const share = yield* credit(invoice.id, { lines: [{ line_id: "2", amount: "15.49" }], reason: "x" }, partnerKey)
+        expectError(share, 422, "validation_error", "lines[0].amount")
+        expect(share.body.error.message).toMatch(/^line 2 has 15\.48 EUR of its 100\.00 left/)
+        // Within the line, still bounded by the invoice: 124.95 - 5.95 - 89.25 - 11.90 = 17.85 gross.
+        const total = yield* credit(invoice.id, { lines: [{ line_id: "2", amount: "15.48" }], reason: "x" }, partnerKey)
+        expectError(total, 422, "validation_error", "lines")
+        expect(total.body.error.message).toBe("the invoice has 17.85 EUR left to credit (gross); this credits 18.42")
+        expectData(yield* credit(invoice.id, { lines: [{ line_id: "2", amount: "10.00" }], reason: "Last fix" }, partnerKey), 201)
+        yield* ledgerHolds(customer.id)
+      }))
+
+    it.effect("two notes at once crediting the same line: one passes, the other sees it (the invoice is locked)", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const invoice = yield* twoLines(customer.id)
+        const both = yield* Effect.all([1, 2].map((n) =>
+          credit(invoice.id, { lines: [{ line_id: "1", amount: "5.00" }], reason: `At once ${n}` }, partnerKey)), { concurrency: "unbounded" })
+        expect(both.map((r) => r.status).sort()).toEqual([201, 422])
+        const notes = expectData(yield* call("GET", `${V1}/credit-notes?invoice_id=${invoice.id}`, { key: partnerKey }))
+        expect(notes.map((n: { total: unknown }) => n.total)).toEqual([eur("5.95")])
         yield* ledgerHolds(customer.id)
       }))
 

@@ -2,7 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as Either from "effect/Either"
 import type { Invoice } from "../invoices/model.js"
 import { ValidationError } from "../shared/errors.js"
-import { amountToMoveProblem, formatAmount } from "../shared/money.js"
+import { amountToMoveProblem, formatAmount, formatDecimal } from "../shared/money.js"
 import { breakdown, proportionalCredit, roundHalfUp, type TaxGroup } from "../tax/rules.js"
 import type { CreateInvoiceCreditNote } from "./model.js"
 
@@ -12,24 +12,46 @@ export interface CreditPlan {
   readonly tax: ReadonlyArray<TaxGroup>
   readonly tax_total: BigDecimal.BigDecimal
   readonly total: BigDecimal.BigDecimal
+  /** What it credits of each line it names (none for a gross amount): kept, so later notes see it. */
+  readonly lines: ReadonlyArray<CreditedLine>
+}
+
+/** What a note credited of one line: its place (from 1), net, and quantity when credited by quantity. */
+export interface CreditedLine {
+  readonly line: number
+  readonly amount: BigDecimal.BigDecimal
+  readonly quantity: BigDecimal.BigDecimal | null
+}
+
+/** What earlier `invoice` and `refund` notes credited of an invoice. */
+export interface EarlierCredits {
+  /** Gross of them all. */
+  readonly gross: BigDecimal.BigDecimal
+  /** Net of the notes that named no lines (a gross amount, a refund): spread over the lines in proportion to their net. */
+  readonly spread: BigDecimal.BigDecimal
+  /** Net and quantity of the notes that named lines, summed per line. */
+  readonly lines: ReadonlyArray<CreditedLine>
 }
 
 const fail = (field: string, message: string) => Either.left(ValidationError.of(field, message))
 
 /**
- * The credit of `input` against `invoice`, of which `credited` (gross) was credited before. A
- * gross `amount` is split over the invoice's tax groups in proportion; `lines` credit each
- * line's net (an amount, or a quantity's share of the line's amount) and their tax is computed
- * on the sum per rate as the invoice's was. The gross may not exceed what is left to credit.
+ * The credit of `input` against `invoice`, given what `prior` notes credited of it. A gross
+ * `amount` is split over the invoice's tax groups in proportion; `lines` credit each line's net
+ * (an amount, or a quantity's share of the line's amount) and their tax is computed on the sum
+ * per rate as the invoice's was. The gross may not exceed what is left to credit, nor a line's
+ * net (or quantity) what is left of that line: its net less what notes naming it credited and
+ * its share of the notes that named no lines (so a line is never credited twice over).
  */
 export const planCredit = (
   invoice: Invoice,
   input: CreateInvoiceCreditNote,
-  credited: BigDecimal.BigDecimal
+  prior: EarlierCredits
 ): Either.Either<CreditPlan, ValidationError> => {
   const currency = invoice.currency
   const gross = BigDecimal.sum(invoice.subtotal.amount, invoice.tax_total.amount)
-  const left = BigDecimal.subtract(gross, credited)
+  const left = BigDecimal.subtract(gross, prior.gross)
+  const zero = BigDecimal.fromBigInt(0n)
   const exact = (n: BigDecimal.BigDecimal) => BigDecimal.equals(roundHalfUp(n, currency), n)
   let plan: CreditPlan
   if ((input.amount === undefined) === (input.lines === undefined)) {
@@ -49,10 +71,11 @@ export const planCredit = (
       tax_amount: t.tax_amount.amount,
       exemption_reason: t.exemption_reason
     })), currency)
-    plan = { subtotal: split.subtotal, tax: split.groups, tax_total: split.tax_total, total: amount }
+    plan = { subtotal: split.subtotal, tax: split.groups, tax_total: split.tax_total, total: amount, lines: [] }
   } else {
     const lines = input.lines!
     if (lines.length === 0) return fail("lines", "must name at least one line")
+    const named: Array<CreditedLine> = []
     const credited: Array<{ amount: BigDecimal.BigDecimal; tax_rate: BigDecimal.BigDecimal | null; tax_category: Invoice["lines"][number]["tax_category"]; exemption_reason: string | null }> = []
     for (const [i, entry] of lines.entries()) {
       const at = `lines[${i}]`
@@ -84,17 +107,47 @@ export const planCredit = (
         }
         net = roundHalfUp(BigDecimal.unsafeDivide(BigDecimal.multiply(line.amount, quantity), line.quantity), currency)
       }
+      const before = prior.lines.find((c) => c.line === place)
+      if (entry.quantity !== undefined && line.quantity !== null && before !== undefined && before.quantity !== null) {
+        const quantityLeft = BigDecimal.max(BigDecimal.subtract(line.quantity, before.quantity), zero)
+        if (BigDecimal.greaterThan(entry.quantity, quantityLeft)) {
+          return fail(`${at}.quantity`, `line ${place} has ${formatDecimal(BigDecimal.normalize(quantityLeft))} of its quantity ` +
+            `${formatDecimal(BigDecimal.normalize(line.quantity))} left to credit after earlier credit notes`)
+        }
+      }
+      const netLeft = lineLeft(invoice, line.amount, before?.amount ?? zero, prior.spread)
+      if (BigDecimal.greaterThan(net, netLeft)) {
+        return fail(`${at}.${entry.amount !== undefined ? "amount" : "quantity"}`,
+          `line ${place} has ${formatAmount(netLeft, currency)} ${currency} of its ${formatAmount(line.amount, currency)} left to credit ` +
+            `(net) after earlier credit notes; this credits ${formatAmount(net, currency)}`)
+      }
+      named.push({ line: place, amount: net, quantity: entry.quantity ?? null })
       const group = invoice.tax.find((t) => t.category === line.tax_category && line.tax_rate !== null && BigDecimal.equals(t.rate, line.tax_rate))
       credited.push({ amount: net, tax_rate: line.tax_rate, tax_category: line.tax_category, exemption_reason: group?.exemption_reason ?? null })
     }
     const groups = breakdown(credited, currency)
     const subtotal = roundHalfUp(BigDecimal.sumAll(credited.map((c) => c.amount)), currency)
     const taxTotal = roundHalfUp(BigDecimal.sumAll(groups.map((g) => g.tax_amount)), currency)
-    plan = { subtotal, tax: groups, tax_total: taxTotal, total: BigDecimal.sum(subtotal, taxTotal) }
+    plan = { subtotal, tax: groups, tax_total: taxTotal, total: BigDecimal.sum(subtotal, taxTotal), lines: named }
   }
   if (BigDecimal.greaterThan(plan.total, left)) {
     return fail(input.amount === undefined ? "lines" : "amount.amount",
       `the invoice has ${formatAmount(left, currency)} ${currency} left to credit (gross); this credits ${formatAmount(plan.total, currency)}`)
   }
   return Either.right(plan)
+}
+
+/**
+ * What is left of a line's net: less what notes naming it credited, and less its share (its net
+ * over the invoice's) of the notes that named no lines, rounded half-up to the currency's digits.
+ */
+const lineLeft = (
+  invoice: Invoice,
+  amount: BigDecimal.BigDecimal,
+  named: BigDecimal.BigDecimal,
+  spread: BigDecimal.BigDecimal
+): BigDecimal.BigDecimal => {
+  const subtotal = invoice.subtotal.amount
+  const share = BigDecimal.isZero(subtotal) ? BigDecimal.fromBigInt(0n) : BigDecimal.unsafeDivide(BigDecimal.multiply(amount, spread), subtotal)
+  return BigDecimal.max(roundHalfUp(BigDecimal.subtract(BigDecimal.subtract(amount, named), share), invoice.currency), BigDecimal.fromBigInt(0n))
 }

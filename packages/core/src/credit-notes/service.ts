@@ -76,7 +76,8 @@ export const make = Effect.gen(function* () {
       if (invoice.status !== "finalized" && invoice.status !== "paid") {
         return yield* new InvalidState({ message: `invoice ${invoiceId} is ${invoice.status}: only a finalized or paid invoice is credited` })
       }
-      const plan = yield* planCredit(invoice, input, yield* notes.creditedOn(invoiceId))
+      // Read under the invoice's lock: a second note at once waits, then sees this one's lines.
+      const plan = yield* planCredit(invoice, input, yield* notes.earlierCredits(invoiceId))
       const currency = invoice.currency
       const toInvoice = BigDecimal.min(plan.total, BigDecimal.max(invoice.amount_due.amount, BigDecimal.fromBigInt(0n)))
       const rest = roundToMinorUnit(BigDecimal.subtract(plan.total, toInvoice), currency)
@@ -104,6 +105,7 @@ export const make = Effect.gen(function* () {
         updated_at: at
       })
       yield* payments.insertCreditNote({ credit_note: note, lineage: locked.lineage })
+      yield* notes.insertLines(note.id, invoice.id, plan.lines)
       yield* payments.appendLedger([{
         customer_id: invoice.customer_id,
         currency,

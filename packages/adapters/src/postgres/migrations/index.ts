@@ -33,6 +33,7 @@ import channelEconomics from "./0030_channel_economics.js"
 import channelCostsWithoutFks from "./0031_channel_costs_without_fks.js"
 import rateLimitLeases from "./0032_rate_limit_leases.js"
 import upstreamInvoicesAsInvoices from "./0035_upstream_invoices_as_invoices.js"
+import creditNoteLines from "./0036_credit_note_lines.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -71,7 +72,8 @@ export const migrations = {
   "0030_channel_economics": channelEconomics,
   "0031_channel_costs_without_fks": channelCostsWithoutFks,
   "0032_rate_limit_leases": rateLimitLeases,
-  "0035_upstream_invoices_as_invoices": upstreamInvoicesAsInvoices
+  "0035_upstream_invoices_as_invoices": upstreamInvoicesAsInvoices,
+  "0036_credit_note_lines": creditNoteLines
 }
 
 const loader = Migrator.fromRecord(migrations)
