@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { WebhookRepoLive } from "@provisio/adapters/postgres/webhooks"
 import { serveReceiver } from "@provisio/adapters/testing/receivers"
 import { Deliveries } from "@provisio/core/deliveries/service"
@@ -187,6 +188,53 @@ describe("webhooks", () => {
           "url"
         )
         expect(expectData(yield* call("GET", `${V1}/webhooks`, { key: partnerKey }))).toHaveLength(1)
+      }))
+
+    it.effect("an event type Provisio does not send is 422 naming the item, on POST and PUT; wildcards stay", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        const post = (events: ReadonlyArray<string>) => call("POST", `${V1}/webhooks`, { key: partnerKey, body: { ...HOOK, events } })
+        // A typo used to be taken, and the webhook never heard a thing.
+        const typo = yield* post(["order.completed", "invoice.finalised"])
+        expectError(typo, 422, "validation_error", "events[1]")
+        expect(typo.body.error.message).toContain("\"invoice.finalised\" is not an event Provisio sends")
+        expect(typo.body.error.message).toContain("did you mean \"invoice.finalized\"")
+        const prefix = yield* post(["invoices.*"])
+        expectError(prefix, 422, "validation_error", "events[0]")
+        expect(prefix.body.error.message).toContain("did you mean \"invoice.*\"")
+        for (const unknown of ["widget.created", "order.completed.x", "order.completed.*", "zzz.*"]) {
+          expectError(yield* post([unknown]), 422, "validation_error", "events[0]")
+        }
+        expect(expectData(yield* call("GET", `${V1}/webhooks`, { key: partnerKey }))).toEqual([])
+
+        const created = yield* createWebhook(partnerKey, { ...HOOK, events: ["*", "invoice.*", "invoice.finalized", "number.port_failed"] })
+        expect(created.events).toEqual(["*", "invoice.*", "invoice.finalized", "number.port_failed"])
+        const path = `${V1}/webhooks/${created.id}`
+        expectError(yield* call("PUT", path, { key: partnerKey, body: { events: ["invoice.*", "payment.succeded"] } }), 422, "validation_error", "events[1]")
+        expect(expectData(yield* call("GET", path, { key: partnerKey })).events).toEqual(created.events)
+      }))
+
+    it.effect("a webhook stored with a type no longer sent keeps working, and is taken back whole by a PUT", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        const created = yield* createWebhook(partnerKey)
+        // As one stored before the check was: the HTTP API no longer lets this in.
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`update webhooks set events = ${["invoice.finalised", "order.completed"]}::text[] where id = ${created.id}`
+        const path = `${V1}/webhooks/${created.id}`
+        const { updated_at: _u, ...whole } = expectData(yield* call("GET", path, { key: partnerKey }))
+        expect(whole.events).toEqual(["invoice.finalised", "order.completed"])
+        expect(expectData(yield* call("PUT", path, { key: partnerKey, body: { ...whole, description: "kept" } })))
+          .toMatchObject({ events: ["invoice.finalised", "order.completed"], description: "kept" })
+        expect(expectData(yield* call("PUT", path, { key: partnerKey, body: { enabled: false } })).events)
+          .toEqual(["invoice.finalised", "order.completed"])
+        // A new unknown one is still refused beside the kept one.
+        expectError(
+          yield* call("PUT", path, { key: partnerKey, body: { events: ["invoice.finalised", "ticket.craeted"] } }),
+          422,
+          "validation_error",
+          "events[1]"
+        )
       }))
 
     it.effect("only the platform's own webhooks may call this machine or a private network", () =>

@@ -12,7 +12,12 @@ import { Timestamp } from "../shared/time.js"
 export const EventId = prefixedId("evt", "EventId")
 export type EventId = typeof EventId.Type
 
-/** The event types this version writes; the column is plain text so later contexts add their own. */
+/**
+ * Every event type Provisio writes: the one catalog. `newEvent` takes only these, so a type
+ * written elsewhere fails to compile until it is listed here; webhooks check their patterns
+ * against it (a typo would otherwise be taken and never fire). The column stays plain text:
+ * events stored by older versions keep reading as they are.
+ */
 export const EVENT_TYPES = [
   "order.created",
   "order.updated",
@@ -24,9 +29,47 @@ export const EVENT_TYPES = [
   "subscription.cancelled",
   "subscription.expired",
   "subscription.renewed",
+  "subscription.suspended",
+  "subscription.resumed",
   "quantity_request.created",
   "quantity_request.completed",
-  "quantity_request.failed"
+  "quantity_request.failed",
+  "network.created",
+  "network.updated",
+  "network.deleted",
+  "ssid.created",
+  "ssid.updated",
+  "ssid.deleted",
+  "device.created",
+  "device.updated",
+  "device.deleted",
+  "number.assigned",
+  "number.porting",
+  "number.ported",
+  "number.port_failed",
+  "number.moved",
+  "number.changed",
+  "number.released",
+  "usage.threshold_crossed",
+  "billing_run.completed",
+  // Also written by the finalization's SQL (adapters/postgres/invoices.ts): `invoice.finalized`, `invoice.paid`.
+  "invoice.finalized",
+  "invoice.paid",
+  "invoice.updated",
+  "invoice.voided",
+  "invoice.overdue",
+  "credit_note.created",
+  "payment.succeeded",
+  "payment.failed",
+  "payment.refunded",
+  "payment.reversed",
+  "customer.dunning_stage_changed",
+  "commission_rule.created",
+  "commission_statement.settled",
+  "ticket.created",
+  "ticket.updated",
+  "ticket.commented",
+  "delivery.failed"
 ] as const
 export type EventType = typeof EVENT_TYPES[number]
 

@@ -5,7 +5,7 @@ import type { Principal } from "../identity/model.js"
 import { ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
-import { DomainEvent, type EventData, type EventId, type EventScope, type StoredEvent } from "./model.js"
+import { DomainEvent, type EventData, type EventId, type EventScope, type EventType, type StoredEvent } from "./model.js"
 import { EventLog, type EventFilter } from "./ports.js"
 import { now } from "../shared/time.js"
 
@@ -15,7 +15,7 @@ const TYPE_FILTER = /^[a-z_]+(\.[a-z_]+)*(\.\*)?$|^[a-z_]+\*$/
  * A new event at the clock's current time, ready for `EventLog.append`. Use cases build their
  * events with this and append them in the transaction of their change.
  */
-export const newEvent = (type: string, scope: EventScope, data: EventData) =>
+export const newEvent = (type: EventType, scope: EventScope, data: EventData) =>
   Effect.gen(function* () {
     const id = (yield* makeId("evt")) as EventId
     const occurred_at = yield* now

@@ -7,6 +7,7 @@ import * as Schema from "effect/Schema"
 import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
+import type { EventType } from "../events/model.js"
 import type { Principal } from "../identity/model.js"
 import { reachableBy, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
 import { type Forbidden, InvalidState, NotFound, PersistenceError, ValidationError } from "../shared/errors.js"
@@ -27,7 +28,7 @@ const encodeInvoice = Schema.encode(Invoice)
 const encodeCreditNote = Schema.encode(CreditNote)
 
 /** The event an invoice's change raises; its data is the invoice as the API shows it. */
-const invoiceEvent = (type: string, stored: StoredInvoice, extra: Record<string, unknown> = {}) =>
+const invoiceEvent = (type: EventType, stored: StoredInvoice, extra: Record<string, unknown> = {}) =>
   Effect.gen(function* () {
     const invoice = yield* Effect.orDie(encodeInvoice(stored.invoice))
     return yield* newEvent(type, { customer_id: stored.invoice.customer_id, lineage: stored.lineage }, { invoice, ...extra })

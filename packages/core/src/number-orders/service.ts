@@ -7,6 +7,7 @@ import * as Schema from "effect/Schema"
 import { PlaceRepo, ProductRepo } from "../catalog/ports.js"
 import { CustomerRepo, LocationRepo } from "../customers/ports.js"
 import { newEvent } from "../events/service.js"
+import type { EventType } from "../events/model.js"
 import { EventLog } from "../events/ports.js"
 import type { Principal } from "../identity/model.js"
 import { reachableBy, requireAdmin, requireKind, requireStandardEdition, requireWrite } from "../identity/policy.js"
@@ -91,7 +92,7 @@ export const make = Effect.gen(function* () {
     productId: string,
     action: OrderItemAction,
     numbers: ReadonlyArray<string>,
-    eventType: string,
+    eventType: EventType,
     extra: Record<string, unknown> = {},
     characteristics: Characteristics = {}
   ) =>

@@ -5,6 +5,7 @@ import * as Schema from "effect/Schema"
 import { makeStageChanges } from "../collection/dunning-changes.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
+import type { EventType } from "../events/model.js"
 import { Invoice } from "../invoices/model.js"
 import { InvoiceRepo } from "../invoices/ports.js"
 import type { StoredInvoice } from "../invoices/views.js"
@@ -72,7 +73,7 @@ export const makeApplyReceivedMoney = Effect.gen(function* () {
   const log = yield* EventLog
   const { leaveIfSettled } = yield* makeStageChanges
 
-  const event = (type: string, scope: { readonly customer_id: string; readonly lineage: ReadonlyArray<string> }, data: Record<string, unknown>) =>
+  const event = (type: EventType, scope: { readonly customer_id: string; readonly lineage: ReadonlyArray<string> }, data: Record<string, unknown>) =>
     newEvent(type, { customer_id: scope.customer_id, lineage: scope.lineage }, data)
 
   const paymentEvent = (stored: StoredPayment) =>

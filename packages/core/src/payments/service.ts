@@ -7,6 +7,7 @@ import * as Schema from "effect/Schema"
 import { CustomerRepo, PaymentMethodRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
+import type { EventType } from "../events/model.js"
 import type { Principal } from "../identity/model.js"
 import { canReach, reachableBy, requireAdmin, requireKind, requireWrite } from "../identity/policy.js"
 import type { Invoice } from "../invoices/model.js"
@@ -66,7 +67,7 @@ export const make = Effect.gen(function* () {
       : Effect.fail(ValidationError.of("amount.amount", problem))
   }
 
-  const event = (type: string, scope: { readonly customer_id: string; readonly lineage: ReadonlyArray<string> }, data: Record<string, unknown>) =>
+  const event = (type: EventType, scope: { readonly customer_id: string; readonly lineage: ReadonlyArray<string> }, data: Record<string, unknown>) =>
     newEvent(type, { customer_id: scope.customer_id, lineage: scope.lineage }, data)
 
   const creditNoteEvent = (stored: StoredCreditNote) =>

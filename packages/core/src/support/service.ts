@@ -5,6 +5,7 @@ import * as Schema from "effect/Schema"
 import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
+import type { EventType } from "../events/model.js"
 import type { Principal } from "../identity/model.js"
 import { reachableBy, requireWrite } from "../identity/policy.js"
 import { Forbidden, InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
@@ -69,7 +70,7 @@ export const make = Effect.gen(function* () {
    * delivery of its own, while the channel still filters it by `customer_id`.
    */
   const ticketEvent = (
-    type: string,
+    type: EventType,
     stored: StoredTicket,
     extra: Record<string, unknown> = {},
     audience: "customer" | "channel" = "customer"

@@ -21,6 +21,7 @@ import type { PageRequest } from "../shared/pagination.js"
 import { Transactor } from "../shared/transactor.js"
 import { SecretRotationOverlap } from "../provisioning/config.js"
 import { type CreateWebhook, type StoredWebhook, type UpdateWebhook, Webhook, type WebhookId } from "./model.js"
+import { namesKnownEvents, nearestKnownPattern } from "./patterns.js"
 import { WebhookRepo } from "./ports.js"
 import { now } from "../shared/time.js"
 import { changedReadOnlyField } from "../shared/read-only.js"
@@ -70,11 +71,25 @@ const checkOwnerUrl = (principal: Principal, url: string) =>
     ))
     : Effect.void
 
-const checkPatterns = (events: ReadonlyArray<string>) => {
+/**
+ * Each pattern once, and each naming a type Provisio writes (a typo would be taken and never
+ * fire). `kept`: the webhook's stored patterns, taken again as they are, so a webhook stored
+ * before this check (or before a type was retired) can still be read and sent back whole.
+ */
+const checkPatterns = (events: ReadonlyArray<string>, kept: ReadonlyArray<string> = []) => {
   const repeated = events.findIndex((pattern, i) => events.indexOf(pattern) < i)
-  return repeated >= 0
-    ? Effect.fail(ValidationError.of(`events[${repeated}]`, `repeats an earlier pattern ("${events[repeated]}")`))
-    : Effect.void
+  if (repeated >= 0) {
+    return Effect.fail(ValidationError.of(`events[${repeated}]`, `repeats an earlier pattern ("${events[repeated]}")`))
+  }
+  const unknown = events.findIndex((pattern) => !kept.includes(pattern) && !namesKnownEvents(pattern))
+  if (unknown < 0) return Effect.void
+  const pattern = events[unknown]!
+  const nearest = nearestKnownPattern(pattern)
+  return Effect.fail(ValidationError.of(
+    `events[${unknown}]`,
+    `"${pattern}" is not an event Provisio sends${nearest === undefined ? "" : ` (did you mean "${nearest}"?)`}: ` +
+      "give a type such as \"invoice.finalized\", a prefix such as \"invoice.*\", or \"*\" (the event types are listed in docs/push.md)"
+  ))
 }
 
 export const make = Effect.gen(function* () {
@@ -128,11 +143,11 @@ export const make = Effect.gen(function* () {
     input: UpdateWebhook
   ) {
     yield* requireWrite(principal)
-    if (input.events !== undefined) yield* checkPatterns(input.events)
     return yield* transactor.withTransaction(Effect.gen(function* () {
       const locked = yield* webhooks.lock(id)
       if (Option.isNone(locked) || !canReach(principal, locked.value.lineage)) return yield* NotFound.of("webhook", id)
       const current = locked.value
+      if (input.events !== undefined) yield* checkPatterns(input.events, current.events)
       const at = yield* now
       const readOnly = changedReadOnlyField(input, READ_ONLY_WEBHOOK_FIELDS, () => Schema.encodeSync(Webhook)(toWebhook(current, at)) as unknown as Record<string, unknown>)
       if (readOnly !== undefined) return yield* readOnly

@@ -12,7 +12,9 @@ import { PathParam } from "../path-params.js"
 const WebhookPath = Schema.Struct({ id: PathParam(WebhookId) })
 
 const PATTERNS =
-  "`events` lists event types (`order.completed`), prefixes ending in `.*` (`subscription.*`) or `*` (every event)."
+  "`events` lists event types (`order.completed`), prefixes ending in `.*` (`subscription.*`) or `*` (every event). " +
+  "Each must name a type Provisio sends (docs/push.md lists them): an unknown one, such as a typo, is 422 naming " +
+  "`events[i]`."
 
 export class WebhooksApi extends HttpApiGroup.make("webhooks")
   .add(
