@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { call, createKey, expectData } from "./harness"
+import * as TestClock from "effect/TestClock"
+import { call, channel, createKey, expectData } from "./harness"
 import { insertInvoice } from "./commissions-fixtures"
 import { exportWorld, fetchExport, parseCsv } from "./exports-fixtures"
 import { createCustomer, exampleCatalog, expectError, OrderingServer, V1 } from "./ordering-fixtures"
@@ -97,6 +98,54 @@ describe("commission statements", () => {
         expect(after[0]).toMatchObject({ id: ofPartner.id, status: "settled", total: ofPartner.total })
         const summary = expectData(yield* call("GET", `${V1}/commissions/summary?period=${PERIOD}&partner_id=${partner.id}`, { key: distributorKey }))
         expect(summary.accounts[0].commission.amount).not.toBe(ofPartner.total.amount)
+      }))
+
+    it.effect("a credit note takes its lines off the commission in the month it is issued; the month paid out stays", () =>
+      Effect.gen(function* () {
+        const catalog = yield* exampleCatalog
+        const seat = { product_id: catalog.products["UCaaS Seat"]!, plan_id: catalog.plans["UCaaS Seat Monthly"]! }
+        const { distributorKey, partner } = yield* channel()
+        const rule = (body: Record<string, unknown>) =>
+          Effect.map(call("POST", `${V1}/commissions/rules`, { key: distributorKey, body: { account_id: partner.id, effective_from: "2026-01-01", ...body } }),
+            (r) => expectData(r, 201))
+        const general = yield* rule({ percentage: "10" })
+        const seats = yield* rule({ percentage: "20", plan_id: seat.plan_id })
+        const customer = yield* createCustomer(partner.id)
+        const eur = (amount: string) => ({ amount, currency: "EUR" })
+        const ofPartner = (period: string) => Effect.map(statements({ period, account_id: partner.id }, distributorKey), (r) => expectData(r)[0])
+
+        // November: 100.00 of seats at 20 % and 50.00 at 10 %, paid out.
+        const november = yield* insertInvoice({ customer_id: customer.id, period: PERIOD, lines: [{ amount: "100.00", ...seat }, { amount: "50.00" }] })
+        const paidOut = expectData(yield* settle((yield* ofPartner(PERIOD)).id, distributorKey))
+        expect(paidOut).toMatchObject({ net_revenue: eur("150.00"), total: eur("25.00"), invoices: 1, status: "settled" })
+
+        // December: 40.00 of the seats line, 15.00 gross (no tax here) spread 10.00 / 5.00, then,
+        // the invoice paid, 10.00 of line 2, left as credit that the December invoice spends.
+        yield* TestClock.setTime(Date.parse("2026-12-05T12:00:00Z"))
+        const credit = (body: Record<string, unknown>) =>
+          Effect.map(call("POST", `${V1}/invoices/${november}/credit-notes`, { body: { reason: "Outage", ...body } }), (r) => expectData(r, 201))
+        yield* credit({ lines: [{ line_id: "1", amount: "40.00" }] })
+        expect(yield* credit({ amount: eur("15.00") })).toMatchObject({ subtotal: eur("15.00") })
+        expectData(yield* call("POST", `${V1}/payments`, { body: { invoice_id: november, amount: eur("95.00") } }), 201)
+        expect(yield* credit({ lines: [{ line_id: "2", amount: "10.00" }] })).toMatchObject({ remaining: eur("10.00") })
+        const december = yield* insertInvoice({ customer_id: customer.id, period: "2026-12", lines: [{ amount: "200.00" }] })
+        expect(expectData(yield* call("GET", `${V1}/invoices/${december}`)).total).toEqual(eur("190.00"))
+
+        // 200.00 (its -10.00 credit line is the note's, counted once) - 40 - 15 - 10 = 135.00; seats
+        // -50.00 at 20 % = -10.00, the rest 185.00 at 10 % = 18.50. It counted 200.00 - 10.00 before.
+        const summary = expectData(yield* call("GET", `${V1}/commissions/summary?period=2026-12&partner_id=${partner.id}`, { key: distributorKey }))
+        expect(summary.accounts).toEqual([expect.objectContaining({
+          net_revenue: eur("135.00"), commission: eur("8.50"), invoices: 1, invoice_ids: [december],
+          by_rule: [
+            { rule_id: general.id, percentage: "10", net_revenue: eur("185.00"), commission_exact: "18.5" },
+            { rule_id: seats.id, percentage: "20", net_revenue: eur("-50.00"), commission_exact: "-10" }
+          ]
+        })])
+        expect(yield* ofPartner("2026-12")).toMatchObject({ net_revenue: eur("135.00"), total: eur("8.50"), invoices: 1, status: "open" })
+        // November, paid out, is as it was paid, and so is its summary.
+        expect(yield* ofPartner(PERIOD)).toEqual(paidOut)
+        const before = expectData(yield* call("GET", `${V1}/commissions/summary?period=${PERIOD}&partner_id=${partner.id}`, { key: distributorKey }))
+        expect(before.accounts[0]).toMatchObject({ net_revenue: eur("150.00"), commission: eur("25.00") })
       }))
 
     it.effect("customers have no statements (403)", () =>

@@ -15,6 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
+import { creditedLines, notSpentInvoiceCredit } from "./credited-lines.js"
 import { orPersistenceError } from "./persistence.js"
 
 const RuleRow = Schema.Struct({ ...CommissionRule.fields, lineage: Schema.Array(Schema.String) })
@@ -116,10 +117,11 @@ export const CommissionRuleRepoLive = Layer.effect(
               ${pageClause(sql, page)}`,
           decodeRules
         )).pipe(Effect.map((rows) => toPage(rows.map((r) => r.rule), page))),
-      // One statement: each line of the month's finalized and paid invoices, once for every
-      // account of the scope above its customer (the invoice's lineage), priced by that account's
-      // most specific rule in force on the month's first day (plan > product > general, then the
-      // latest start, then the newest), summed per rule and per account and currency.
+      // One statement: each line of the month's finalized and paid invoices, and each line the
+      // month's credit notes took off an invoice (negative), once for every account of the scope
+      // above its customer (the invoice's lineage), priced by that account's most specific rule in
+      // force on the month's first day (plan > product > general, then the latest start, then the
+      // newest), summed per rule and per account and currency.
       revenue: ({ account_id, period, within }) =>
         orPersistenceError(Effect.flatMap(
           sql`
@@ -136,14 +138,22 @@ export const CommissionRuleRepoLive = Layer.effect(
               join scoped a on a.id = above.account_id
               join invoice_lines l on l.invoice_id = i.id
               ${ruleInForce(sql, period)}
-              where i.period = ${period} and i.status in ('finalized', 'paid')
+              where i.period = ${period} and i.status in ('finalized', 'paid') and ${notSpentInvoiceCredit(sql)}
+              union all
+              -- The month's credit notes, negative, each on the line it credits (no invoice of the month).
+              select a.id, a.kind, a.name, l.currency, null, l.amount, r.id, r.percentage
+              from (${creditedLines(sql, period)}) l
+              cross join lateral unnest(l.lineage) as above (account_id)
+              join scoped a on a.id = above.account_id
+              ${ruleInForce(sql, period)}
             )
             select account_id, account_kind, name, currency,
                    grouping(rule_id, percentage) <> 0 as is_total,
                    rule_id, coalesce(percentage, 0)::text as percentage,
                    sum(amount)::text as net_revenue,
                    coalesce(sum(amount * percentage * 0.01), 0)::text as commission_exact,
-                   array_agg(distinct invoice_id order by invoice_id) as invoice_ids
+                   coalesce(array_agg(distinct invoice_id order by invoice_id) filter (where invoice_id is not null),
+                            '{}'::text[]) as invoice_ids
             from priced
             group by grouping sets (
               (account_id, account_kind, name, currency, rule_id, percentage),
