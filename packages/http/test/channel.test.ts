@@ -108,6 +108,13 @@ describe("channel economics", () => {
         expect(yield* upstreamInvoices()).toEqual([])
         const partner = expectData(yield* margins(`period=2026-11&partner_id=${w.partner.id}`, w.keys.partner))
         expect(partner.totals).toEqual({ revenue: eur("119.90"), cost: eur("84.00"), margin: eur("35.90") })
+        // Credited in December (the run's clock), the partner sold 19.90 less that month; November stays.
+        expectData(yield* call("POST", `${V1}/invoices/${invoice.id}/credit-notes`, {
+          key: w.keys.partner, body: { lines: [{ line_id: "1", amount: "19.90" }], reason: "Outage" }
+        }), 201)
+        const december = expectData(yield* margins(`period=2026-12&partner_id=${w.partner.id}`, w.keys.partner))
+        expect(december.rows).toEqual([{ plan_id: w.plan.id, sku_id: null, revenue: eur("-19.90"), cost: eur("0.00"), margin: eur("-19.90") }])
+        expect(expectData(yield* margins(`period=2026-11&partner_id=${w.partner.id}`, w.keys.partner)).totals.revenue).toEqual(eur("119.90"))
         const settings = expectData(yield* call("GET", `${V1}/settings`, { key: w.keys.partner }))
         expect(settings.channel).toEqual({ upstream_invoicing: false })
         // A partner has no one to invoice up the channel: switching it on would do nothing, so it is 422.

@@ -5,12 +5,13 @@ import type { Currency } from "@provisio/core/shared/money"
 import * as BigDecimal from "effect/BigDecimal"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { creditedLines } from "../credited-lines.js"
 import { orPersistenceError } from "../persistence.js"
 
 /**
  * A tier's month in sums per plan or SKU, net of tax: what it sold (the lines of the invoices it
- * issued, finalized or paid, and the costs of the accounts it sells to) and what it bought (its
- * own cost rows). Costs count when the customer's invoice they come from is finalized or paid,
+ * issued, finalized or paid, less the month's credit notes on them, and the costs of the accounts
+ * it sells to) and what it bought (its own cost rows). Costs count when the customer's invoice they come from is finalized or paid,
  * as revenue does, so a voided invoice leaves both.
  */
 
@@ -37,6 +38,11 @@ export const MarginRepoLive = Layer.effect(
               from invoices i join invoice_lines l on l.invoice_id = i.id
              where i.issuer_account_id = ${accountId} and i.period = ${period} and i.status in ('finalized', 'paid')
                and l.kind <> 'credit'
+            union all
+            -- The month's credit notes on its invoices, negative, on the lines they credit.
+            select c.plan_id, case when c.plan_id is null then c.sku_id end, c.currency, c.amount
+              from (${creditedLines(sql, period)}) c
+             where c.issuer_account_id = ${accountId}
             union all
             select k.plan_id, k.sku_id, k.currency, k.amount
               from channel_costs k join invoices i on i.id = k.invoice_id
