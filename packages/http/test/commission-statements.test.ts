@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as BigDecimal from "effect/BigDecimal"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import { call, channel, createKey, expectData } from "./harness"
@@ -141,7 +142,20 @@ describe("commission statements", () => {
             { rule_id: seats.id, percentage: "20", net_revenue: eur("-50.00"), commission_exact: "-10" }
           ]
         })])
-        expect(yield* ofPartner("2026-12")).toMatchObject({ net_revenue: eur("135.00"), total: eur("8.50"), invoices: 1, status: "open" })
+        const statement = yield* ofPartner("2026-12")
+        expect(statement).toMatchObject({ net_revenue: eur("135.00"), total: eur("8.50"), invoices: 1, status: "open" })
+        // The entries export agrees: the December invoice's line, then an entry per note and line credited.
+        const entries = parseCsv((yield* fetchExport("commissions", { period: "2026-12" }, distributorKey)).text).rows
+          .filter((r) => r["account_id"] === partner.id)
+        expect(entries.map((r) => [r["invoice_id"], r["line_number"], r["net_amount"], r["rule_id"], r["statement_id"], r["credit_note_id"] === "" ? "" : "crn"]))
+          .toEqual(expect.arrayContaining([
+            [december, "1", "200.00", general.id, statement.id, ""],
+            [november, "1", "-40.00", seats.id, statement.id, "crn"],
+            [november, "2", "-10.00", general.id, statement.id, "crn"]
+          ]))
+        expect(entries).toHaveLength(5)
+        const sum = (column: string) => BigDecimal.format(BigDecimal.normalize(BigDecimal.sumAll(entries.map((r) => BigDecimal.unsafeFromString(r[column]!)))))
+        expect([sum("net_amount"), sum("commission_exact")]).toEqual(["135", "8.5"])
         // November, paid out, is as it was paid, and so is its summary.
         expect(yield* ofPartner(PERIOD)).toEqual(paidOut)
         const before = expectData(yield* call("GET", `${V1}/commissions/summary?period=${PERIOD}&partner_id=${partner.id}`, { key: distributorKey }))

@@ -10,13 +10,13 @@ import type * as Statement from "@effect/sql/Statement"
  * written before those rows were kept) its net spread over the invoice's charges in proportion to
  * theirs, as the credit-note plan counts it (packages/core/src/credit-notes/plan.ts). Columns:
  * credit_note_id, invoice_id, customer_id, lineage, issuer_account_id, currency, line (its place,
- * from 1), kind, product_id, plan_id, sku_id, amount.
+ * from 1), kind, product_id, plan_id, sku_id, amount, period (the note's month).
  */
 export const creditedLines = (sql: SqlClient.SqlClient, period: string): Statement.Fragment => {
   const first = `${period}-01`
   return sql`
     select c.id as credit_note_id, i.id as invoice_id, i.customer_id, i.lineage, i.issuer_account_id, i.currency,
-           n.line, n.kind, n.product_id, n.plan_id, n.sku_id, -x.amount as amount
+           n.line, n.kind, n.product_id, n.plan_id, n.sku_id, -x.amount as amount, ${period}::text as period
       from credit_notes c
       join invoices i on i.id = c.invoice_id and i.status in ('finalized', 'paid')
       cross join lateral (

@@ -130,7 +130,8 @@ export const COMMISSION_COLUMNS = columns([
   ["rule_id", "text"],
   ["percentage", "decimal"],
   ["commission_exact", "decimal"],
-  ["statement_id", "text"]
+  ["statement_id", "text"],
+  ["credit_note_id", "text"]
 ])
 
 export const EXPORT_COLUMNS: Record<ExportKind, ReadonlyArray<ExportColumn>> = {
