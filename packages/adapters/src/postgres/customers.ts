@@ -25,6 +25,7 @@ import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collecti
 import { pageClause, searchClause } from "./pagination.js"
 import { Principals } from "./identity.js"
 import { isUniqueViolation, orPersistenceError, refusedWhileReferenced } from "./persistence.js"
+import { plainRead } from "./plain-statements.js"
 
 // `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
 // as Postgres arrays, but neither column holds one at the top level) and parses them on reading.
@@ -94,13 +95,13 @@ export const CustomerRepoLive = Layer.effect(
         one(sql`with c as (update customers set ${sql.update(row, ["id", "partner_id", "created_at"])}
                             where id = ${customer.id} returning *)
                 select c.*, ${sql.unsafe(RESOLVED)} from c`))
-    const findById = SqlSchema.findOne({
-      Request: Schema.String,
-      Result: CustomerRow,
-      execute: (id) => sql`select c.*, ${sql.unsafe(RESOLVED)} from customers c where c.id = ${id}`
-    })
     // Made once: a schema made per call is compiled per call (50 rows a page).
     const decodeRows = Schema.decodeUnknown(Schema.Array(CustomerRow))
+    // The hottest read but one (GET /customers/{id}): on the pool, not through the SqlClient.
+    const read = yield* plainRead
+    const findById = (id: string) =>
+      Effect.flatMap(read(`select c.*, ${RESOLVED} from customers c where c.id = $1`, [id]), (rows) =>
+        Effect.map(decodeRows(rows.slice(0, 1)), (decoded) => Option.fromNullable(decoded[0])))
     const list = (within: string, page: PageRequest, search: string | undefined) =>
       sql`select c.*, ${sql.unsafe(RESOLVED)} from customers c where c.lineage @> array[${within}]::text[]
           ${searchClause(sql, search, ["c.name", "c.external_id", "c.email"], "c.id")} ${pageClause(sql, page, "c.id")}`.pipe(

@@ -1,5 +1,4 @@
 import { SqlError } from "@effect/sql/SqlError"
-import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -7,6 +6,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import pg from "pg"
 import { openEmbedded } from "../embedded/pglite.js"
+import { poolLayer } from "./plain-statements.js"
 import { PreparingClient } from "./prepared.js"
 
 /**
@@ -36,35 +36,36 @@ export interface ServerClientOptions {
  * nothing is transformed.
  */
 export const serverClient = (url: Redacted.Redacted, options: ServerClientOptions) =>
-  PgClient.layerFromPool({
-    acquire: Effect.acquireRelease(
-      Effect.sync(() => {
-        const pool = new pg.Pool({
-          connectionString: Redacted.value(url),
-          max: options.poolSize,
-          application_name: options.applicationName ?? "provisio",
-          ...(options.prepare ? { Client: PreparingClient } : {})
-        })
-        pool.on("error", () => {})
-        return pool
-      }),
-      (pool) => Effect.promise(() => pool.end()).pipe(Effect.interruptible, Effect.timeoutOption(1000))
-    ).pipe(
-      Effect.tap((pool) =>
-        Effect.tryPromise({
-          try: () => pool.query("SELECT 1"),
-          catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" })
-        }).pipe(Effect.timeoutFail({
-          duration: "5 seconds",
-          onTimeout: () => new SqlError({ cause: new Error("Connection timed out"), message: "PgClient: Connection timed out" })
-        }))
-      )
+  Layer.unwrapScoped(Effect.map(serverPool(url, options), poolLayer))
+
+const serverPool = (url: Redacted.Redacted, options: ServerClientOptions) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const pool = new pg.Pool({
+        connectionString: Redacted.value(url),
+        max: options.poolSize,
+        application_name: options.applicationName ?? "provisio",
+        ...(options.prepare ? { Client: PreparingClient } : {})
+      })
+      pool.on("error", () => {})
+      return pool
+    }),
+    (pool) => Effect.promise(() => pool.end()).pipe(Effect.interruptible, Effect.timeoutOption(1000))
+  ).pipe(
+    Effect.tap((pool) =>
+      Effect.tryPromise({
+        try: () => pool.query("SELECT 1"),
+        catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" })
+      }).pipe(Effect.timeoutFail({
+        duration: "5 seconds",
+        onTimeout: () => new SqlError({ cause: new Error("Connection timed out"), message: "PgClient: Connection timed out" })
+      }))
     )
-  })
+  )
 
 /** The same `@effect/sql-pg` client over PGlite through its node-postgres adapter (a pool of one). */
 export const embeddedClient = (dataDir: string, options?: { readonly loadDataDir?: Blob; readonly prepare?: boolean }) =>
-  PgClient.layerFromPool({ acquire: openEmbedded(dataDir, options) })
+  Layer.unwrapScoped(Effect.map(openEmbedded(dataDir, options), poolLayer))
 
 export const DatabaseLive = Layer.unwrapEffect(
   Effect.map(DatabaseConfig, ({ dataDir, poolSize, prepare, url }) =>

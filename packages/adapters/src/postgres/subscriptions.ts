@@ -11,6 +11,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
 import { pgArray } from "./arrays.js"
+import { plainRead } from "./plain-statements.js"
 import { orPersistenceError } from "./persistence.js"
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
@@ -76,6 +77,7 @@ export const SubscriptionRepoLive = Layer.effect(
   SubscriptionRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const read = yield* plainRead
 
     return SubscriptionRepo.of({
       insert: (stored) => {
@@ -99,7 +101,8 @@ export const SubscriptionRepoLive = Layer.effect(
         orPersistenceError(
           sql`update subscriptions set ${sql.update(mutable(stored))} where id = ${stored.subscription.id}`
         ).pipe(Effect.asVoid),
-      findById: (id) => orPersistenceError(Effect.flatMap(sql`select * from subscriptions where id = ${id}`, decodeFirst)),
+      // The hottest read (GET /subscriptions/{id}): on the pool, not through the SqlClient.
+      findById: (id) => orPersistenceError(Effect.flatMap(read("select * from subscriptions where id = $1", [id]), decodeFirst)),
       lock: (id) =>
         orPersistenceError(Effect.flatMap(sql`select * from subscriptions where id = ${id} for update`, decodeFirst)),
       lockAddons: (parentId, statuses) =>

@@ -9,6 +9,7 @@ import * as fs from "node:fs"
 import pg from "pg"
 import { migrated } from "../embedded/snapshot.js"
 import { embeddedClient, serverClient } from "../postgres/database.js"
+import type { PlainStatements } from "../postgres/plain-statements.js"
 
 /**
  * How the vitest globalSetup (root `vitest.setup.global.ts`) hands its one-off work to the test
@@ -17,7 +18,7 @@ import { embeddedClient, serverClient } from "../postgres/database.js"
 export const SnapshotPathEnv = "PROVISIO_TEST_SNAPSHOT"
 export const TemplateDatabaseEnv = "PROVISIO_TEST_TEMPLATE_DB"
 
-type Database = PgClient.PgClient | SqlClient.SqlClient
+type Database = PgClient.PgClient | SqlClient.SqlClient | PlainStatements
 
 
 // ---- embedded (PGlite) ----------------------------------------------------------------------
