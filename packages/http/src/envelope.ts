@@ -5,6 +5,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
+import { sealCursor } from "./cursor-scope.js"
 
 /**
  * The id of the request being served. The request-log middleware sets it around each request,
@@ -79,10 +80,10 @@ export const PageEnvelope = <A, I, R>(item: Schema.Schema<A, I, R>) =>
       decode: (wire) =>
         ParseResult.succeed({ items: wire.data, limit: wire.meta.page.limit, next_cursor: wire.meta.page.next_cursor }),
       encode: (page: Page<A>) =>
-        Effect.map(meta, (m) => ({
+        Effect.zipWith(meta, sealCursor(page.next_cursor), (m, next_cursor) => ({
           success: true as const,
           data: page.items,
-          meta: { ...m, page: { limit: page.limit, next_cursor: page.next_cursor } }
+          meta: { ...m, page: { limit: page.limit, next_cursor } }
         }))
     }
   ), item, "Page")

@@ -2,6 +2,7 @@ import type { Principal } from "@provisio/core/identity/model"
 import { DEFAULT_LIMIT, MAX_LIMIT, type PageRequest, pageRequest } from "@provisio/core/shared/pagination"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { openCursor } from "./cursor-scope.js"
 import { CurrentPrincipal } from "./middleware/authentication.js"
 
 /**
@@ -14,7 +15,7 @@ export const PageQuery = Schema.Struct({
     jsonSchema: { type: "integer", minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }
   })),
   cursor: Schema.optional(Schema.String.annotations({
-    description: "The next page: the `meta.page.next_cursor` of the page before"
+    description: "The next page: the `meta.page.next_cursor` of the page before, of this same list and filters"
   }))
 })
 
@@ -32,10 +33,11 @@ export const SearchPageQuery = Schema.Struct({
 export const searchOf = (query: typeof SearchPageQuery.Type) => query.search?.trim() || undefined
 
 export const toPageRequest = (query: typeof PageQuery.Type) =>
-  pageRequest({
-    limit: query.limit === undefined ? undefined : /^\d+$/.test(query.limit) ? Number(query.limit) : Number.NaN,
-    cursor: query.cursor
-  })
+  Effect.flatMap(query.cursor === undefined ? Effect.succeed(undefined) : openCursor(query.cursor), (cursor) =>
+    pageRequest({
+      limit: query.limit === undefined ? undefined : /^\d+$/.test(query.limit) ? Number(query.limit) : Number.NaN,
+      cursor
+    }))
 
 /** Runs a list use case as the authenticated caller, with the page its query asks for. */
 export const listAsCaller = <A, E, R>(

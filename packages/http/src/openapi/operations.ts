@@ -28,7 +28,8 @@ const descriptionOf = (method: string, path: string, operationId: string) => {
   const scoped = "Outside the caller's scope it answers 404, as something that does not exist would."
   if (method === "get" && verb === "list") {
     return `The ${thing} the caller may see, oldest first, a page at a time: \`limit\` (1 to 200, default 50) and ` +
-      "`cursor` (the `meta.page.next_cursor` of the page before)."
+      "`cursor` (the `meta.page.next_cursor` of the page before, with the same filters: a cursor of another list " +
+      "or other filters is 422 naming `cursor`)."
   }
   if (method === "get") return `Returns the ${thing}. ${scoped}`
   if (method === "put") return `Changes the ${thing}: the fields sent change, the others stay. ${scoped}`
