@@ -1,18 +1,12 @@
 import * as Schema from "effect/Schema"
 import { ValidationError } from "./errors.js"
+import { canonicalJson as canonical } from "./canonical-json.js"
 
 /**
  * Fields a PUT does not change, taken only as they are: a client may send a resource it read back
  * whole, but another value of such a field is 422 naming it and saying where it is changed, never
  * a 200 that changed nothing.
  */
-
-/** JSON with its object keys sorted, so that two equal values compare equal as text. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v)
 
 /**
  * The first of `fields` (name -> why it is read-only) that `input` sends with another value than

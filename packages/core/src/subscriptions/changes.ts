@@ -14,13 +14,7 @@ import {
 } from "./model.js"
 import { now } from "../shared/time.js"
 import type { SubscriptionsContext } from "./context.js"
-
-/** JSON with its object keys sorted, so that two equal values compare equal as text. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v)
+import { canonicalJson as canonical } from "../shared/canonical-json.js"
 
 /** The first read-only field `input` sends with another value than the subscription's (as answers show it). */
 const changedReadOnly = (input: UpdateSubscription, current: Subscription) => {

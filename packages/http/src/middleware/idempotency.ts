@@ -21,6 +21,7 @@ import * as crypto from "node:crypto"
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, InternalError, ValidationErrorError } from "../errors.js"
 import { answer, refuse } from "./answers.js"
 import { now } from "@provisio/core/shared/time"
+import { canonicalJson } from "@provisio/core/shared/canonical-json"
 
 /** The header of the contract, and the one the IETF draft (and Stripe) name. */
 const KEY_HEADERS = ["x-idempotency-key", "idempotency-key"] as const
@@ -41,9 +42,10 @@ const sha256 = (data: string | Uint8Array) => crypto.createHash("sha256").update
  *   scope `anonymous`: two of them collide only if they send the same key.
  * - `key`, a digest of the key the caller sent;
  * - `fingerprint`, an HMAC of the body under the caller's key, so a password in a login body
- *   cannot be guessed back from it;
+ *   cannot be guessed back from it. A JSON body counts in its canonical form (`compared`), so a
+ *   retry whose JSON differs only in spacing or key order is the same request, as at Stripe;
  * - the answer, encrypted (AES-256-GCM) with a key derived from the caller's key, credential and
- *   body: answers carry secrets (a new API key, tokens) that must not sit in the clear.
+ *   body (the same form): answers carry secrets (a new API key, tokens) that must not sit in the clear.
  */
 interface Material {
   readonly request: IdempotentRequest
@@ -72,6 +74,15 @@ const material = (
   const cipherKey = Buffer.from(crypto.hkdfSync("sha256", ikm, "provisio/idempotency", "answer v1", 32))
   return { request, cipherKey }
 }
+
+/**
+ * The body as retries are compared: a JSON body (the input boundary has parsed it, and says so
+ * with its Content-Type) canonical (`canonicalJson`), anything else (a document, no body) as sent.
+ */
+const compared = (request: HttpServerRequest.HttpServerRequest, text: string) =>
+  text === "" || request.headers["content-type"] !== "application/json"
+    ? Effect.succeed(text)
+    : Effect.match(request.json, { onFailure: () => text, onSuccess: canonicalJson })
 
 const IV_BYTES = 12
 const TAG_BYTES = 16
@@ -151,17 +162,25 @@ const keyed = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerRequest.Http
     if (Either.isLeft(body)) return yield* app
 
     const store = yield* IdempotencyStore
-    const { cipherKey, request: keyed } = material(
-      sentKey,
-      request.headers["authorization"],
-      request.headers["x-tenant-id"],
-      request.method,
-      request.url,
-      body.right
-    )
+    const materialOf = (text: string) =>
+      material(sentKey, request.headers["authorization"], request.headers["x-tenant-id"], request.method, request.url, text)
+    const canonical = yield* compared(request, body.right)
+    let { cipherKey, request: keyed } = materialOf(canonical)
     const at = yield* now
     const claim = crypto.randomUUID()
-    const begun = yield* Effect.either(store.begin(keyed, claim, at))
+    let begun = yield* Effect.either(store.begin(keyed, claim, at))
+    // A key kept before JSON bodies were compared canonically holds the digest of the bytes: its
+    // exact retry (within its 24 h) still replays. A second look only after a mismatch, and only
+    // when the bytes are not already canonical: the hot path (a new key) never pays it.
+    if (Either.isRight(begun) && begun.right._tag === "Mismatch" && canonical !== body.right) {
+      const asSent = materialOf(body.right)
+      const again = yield* Effect.either(store.begin(asSent.request, claim, at))
+      if (Either.isLeft(again) || again.right._tag !== "Mismatch") {
+        begun = again
+        cipherKey = asSent.cipherKey
+        keyed = asSent.request
+      }
+    }
     // The store failed (and logged why): the request is not run unguarded; 500, and the client retries.
     if (Either.isLeft(begun)) {
       return yield* refuse(request, InternalError, begun.left)

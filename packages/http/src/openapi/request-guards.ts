@@ -27,7 +27,9 @@ export const documentRequestGuards = (spec: Record<string, any>): Record<string,
       description:
         "Makes the request safe to retry: the same key and request within 24 hours answers the first " +
         "answer again (same status and body, with `Idempotent-Replayed: true`). Keys are scoped to the " +
-        "caller's credential and to the `X-Tenant-ID` it sends. `Idempotency-Key` is read too.",
+        "caller's credential and to the `X-Tenant-ID` it sends. A JSON body is compared as parsed, so a retry " +
+        "whose JSON differs only in spacing or key order is the same request; other JSON with the key is " +
+        "422 idempotency_key_reused. `Idempotency-Key` is read too.",
       schema: { type: "string", minLength: 1, maxLength: 255 }
     }
   }
