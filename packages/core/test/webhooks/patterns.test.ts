@@ -1,6 +1,7 @@
 import * as fc from "effect/FastCheck"
 import { describe, expect, it } from "vitest"
-import { isEventPattern, matchesAny, matchesEventType } from "../../src/webhooks/patterns"
+import { EVENT_TYPES } from "../../src/events/model"
+import { isEventPattern, matchesAny, matchesEventType, namesKnownEvents, nearestKnownPattern } from "../../src/webhooks/patterns"
 
 describe("event patterns", () => {
   it("matches exact types, prefixes ending in .*, and * for everything", () => {
@@ -50,5 +51,19 @@ describe("event patterns", () => {
     fc.assert(fc.property(type, type, (a, b) => {
       expect(matchesEventType(a, b)).toBe(a === b)
     }))
+  })
+
+  it("the catalog: every type written is a well-formed pattern, once; a typo is near its type", () => {
+    expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length)
+    for (const t of EVENT_TYPES) {
+      expect(isEventPattern(t), t).toBe(true)
+      expect(namesKnownEvents(t)).toBe(true)
+      expect(namesKnownEvents(`${t.slice(0, t.indexOf("."))}.*`)).toBe(true)
+    }
+    expect(namesKnownEvents("*")).toBe(true)
+    expect(namesKnownEvents("invoice.finalised")).toBe(false)
+    expect(nearestKnownPattern("invoice.finalised")).toBe("invoice.finalized")
+    expect(nearestKnownPattern("subscriptions.*")).toBe("subscription.*")
+    expect(nearestKnownPattern("warehouse.restocked")).toBeUndefined()
   })
 })
