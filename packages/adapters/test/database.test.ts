@@ -11,6 +11,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 
+/** A data folder on disk is copied from the template and opened by PGlite: seconds, many more on a loaded machine. */
+const ON_DISK_TIMEOUT = 120_000
+
 layer(TestDatabase)("TestDatabase", (it) => {
   it.effect("is migrated", () =>
     Effect.gen(function* () {
@@ -61,7 +64,8 @@ describe.skipIf(process.env["DATABASE_URL"])("embedded data folder", () => {
         return yield* sql<{ body: string }>`select body from notes`
       }).pipe(Effect.provide(embeddedClient(dir)))
       expect(rows).toEqual([{ body: "kept" }])
-    })
+    }),
+    ON_DISK_TIMEOUT
   )
 
   it.scopedLive("refuses a second open while one holds it", () =>
@@ -70,6 +74,7 @@ describe.skipIf(process.env["DATABASE_URL"])("embedded data folder", () => {
       yield* Layer.build(embeddedClient(dir))
       const error = yield* openEmbedded(dir).pipe(Effect.scoped, Effect.flip)
       expect(error.message).toContain("in use")
-    })
+    }),
+    ON_DISK_TIMEOUT
   )
 })
