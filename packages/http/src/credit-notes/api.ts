@@ -44,8 +44,10 @@ export class CreditNotesApi extends HttpApiGroup.make("creditNotes")
           "tax is the invoice's reversed in proportion, or by `lines` [{`line_id` (the line's place in the invoice's " +
           "`lines`, from \"1\"), `amount` (net) | `quantity`}], taxed at their lines' rates on the sum per rate. At " +
           "most what the invoice has left to credit (its gross less earlier invoice and refund credit notes; more is " +
-          "422). The credit lowers what the invoice still owes (all of it owed: the invoice is paid); the rest, on a " +
-          "settled invoice, becomes the customer's credit (`remaining`). Event `credit_note.created`. Admins of the " +
+          "422), and a line at most what is left of it (its net, or quantity, less what earlier notes credited of it, " +
+          "a gross or refund note counting against each line in proportion to its net; more is 422 on " +
+          "`lines[i].amount` or `lines[i].quantity`). The credit lowers what the invoice still owes (all of it owed: " +
+          "the invoice is paid); the rest, on a settled invoice, becomes the customer's credit (`remaining`). Event `credit_note.created`. Admins of the " +
           "platform, a distributor or a partner only."
       )
   )
