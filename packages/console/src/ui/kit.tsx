@@ -93,12 +93,16 @@ export const PagedList = <Row,>({ label, load, columns, empty, rowKey, filter, s
   searchable?: boolean
   deps?: ReadonlyArray<unknown>
 }) => {
-  const [cursors, setCursors] = useState<ReadonlyArray<string | undefined>>([undefined])
+  // The cursors belong to the list as `deps` filter it: another filter starts from page one in
+  // the same render, since the API refuses a cursor of another filter (422 on `cursor`).
+  const listKey = JSON.stringify(deps)
+  const [paging, setPaging] = useState<{ readonly listKey: string; readonly cursors: ReadonlyArray<string | undefined> }>({ listKey, cursors: [undefined] })
+  const cursors = paging.listKey === listKey ? paging.cursors : [undefined]
+  const setCursors = (next: ReadonlyArray<string | undefined>) => setPaging({ listKey, cursors: next })
   const [text, setText] = useState("")
   const [search, setSearch] = useState<string | undefined>(undefined)
   const cursor = cursors[cursors.length - 1]
   const page = useLoad(() => load(cursor, search), [cursor, search, ...deps])
-  useEffect(() => setCursors([undefined]), deps)
   const rows = (page.value?.rows ?? []).filter((row) => searchable || filter === undefined || text === "" || filter(row, text.toLowerCase()))
   return (
     <div class="list">
