@@ -6,7 +6,8 @@
  *   npm run build && npx tsx bench/http-post.ts
  *   BENCH_VARIANTS='{"a":{},"b":{"PROVISIO_DATABASE_POOL_SIZE":"20"}}' npx tsx bench/http-post.ts
  *
- * BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64);
+ * BENCH_REQUEST=get loads `GET /api/v1/subscriptions/{id}` against the raw PK SELECT instead (docs/performance.md,
+ * sixth step). BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64);
  * DATABASE_URL the server's maintenance database (a scratch database is made and dropped);
  * BENCH_PROFILE=1 runs each variant under `node --cpu-prof` in the last round and prints
  * bench/http-profile.ts's summary (the profiler's overhead is in that round's figures).
@@ -17,7 +18,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { backendsCpuMs, backendsCpuSince, importCatalog, load, onConnection, ROOT, run, type Running, seed, startProvisio, startRaw } from "./fixtures/http-servers"
-import type { LoadResult } from "./fixtures/http-load"
+import type { LoadJob, LoadResult } from "./fixtures/http-load"
 
 const SERVER_URL = process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
 const MEASURE_MS = 1000 * Number(process.env["BENCH_SECONDS"] ?? 5)
@@ -25,6 +26,7 @@ const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3)
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 64)
 const VARIANTS: Record<string, Record<string, string>> = JSON.parse(process.env["BENCH_VARIANTS"] ?? '{"default":{}}')
 const PROFILE = process.env["BENCH_PROFILE"] === "1"
+const GET = process.env["BENCH_REQUEST"] === "get"
 const RUN = crypto.randomBytes(3).toString("hex")
 const ON = { PROVISIO_RATE_LIMIT_ADMIN: "100000000/minute", PROVISIO_RATE_LIMIT_MANAGER: "100000000/minute", PROVISIO_RATE_LIMIT_VIEWER: "100000000/minute" }
 
@@ -70,8 +72,10 @@ const main = async () => {
     raw = await startRaw(url.toString())
     const base = { connections: CONNECTIONS, warmupMs: 2000, measureMs: MEASURE_MS }
     for (let round = 1; round <= ROUNDS; round++) {
-      const rawResult = await measure(raw, name, { ...base, origin: raw.origin, method: "POST", path: "/insert", headers: { "content-type": "application/json" }, body: `{"name":"Raw {n}"}`, expect: 201 })
-      console.log(`round ${round}: raw INSERT ${rawResult.rate.toFixed(0)} req/s, cpu ${rawResult.cpu.toFixed(0)} us, pg ${rawResult.pg.toFixed(0)} us`)
+      const rawResult = await measure(raw, name, GET
+        ? { ...base, origin: raw.origin, method: "GET", path: `/pk/${s.subscriptionId}`, headers: {}, expect: 200 }
+        : { ...base, origin: raw.origin, method: "POST", path: "/insert", headers: { "content-type": "application/json" }, body: `{"name":"Raw {n}"}`, expect: 201 })
+      console.log(`round ${round}: raw ${GET ? "PK SELECT" : "INSERT"} ${rawResult.rate.toFixed(0)} req/s, cpu ${rawResult.cpu.toFixed(0)} us, pg ${rawResult.pg.toFixed(0)} us`)
       for (const [variant, vars] of Object.entries(VARIANTS)) {
         const profileDir = PROFILE && round === ROUNDS ? path.join(scratch, `profile-${variant}`) : undefined
         const server = await startProvisio({ ...env, ...ON, ...vars }, path.join(scratch, `${variant}.log`), {
@@ -79,7 +83,7 @@ const main = async () => {
         })
         let completed = 0
         try {
-          const job = {
+          const job: LoadJob = GET ? { ...base, origin: server.origin, method: "GET" as const, path: `/api/v1/subscriptions/${s.subscriptionId}`, headers: { authorization: `Bearer ${s.partnerKey}` }, expect: 200 } : {
             ...base,
             origin: server.origin,
             method: "POST" as const,
@@ -90,7 +94,7 @@ const main = async () => {
           }
           // Warmed first (a started server compiles as it serves), but not under the profiler: its
           // summary divides by the answers of the measured load (its own warm-up in them).
-          if (profileDir === undefined) await load({ ...job, warmupMs: 0, measureMs: 3000, headers: { ...job.headers, "x-idempotency-key": `warm-${RUN}-${++loads}-{n}` } })
+          if (profileDir === undefined) await load({ ...job, warmupMs: 0, measureMs: 3000, headers: GET ? job.headers : { ...job.headers, "x-idempotency-key": `warm-${RUN}-${++loads}-{n}` } })
           const r = await measure(server, name, job)
           completed = r.completed
           console.log(
