@@ -14,15 +14,21 @@ const firstCursor = (path: string, key: string) =>
 
 const withCursor = (path: string, cursor: string) => `${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}`
 
+/** A partner with three customers (Ada, Bea, Cy, in that order) and its key. */
+const threeCustomers = Effect.gen(function* () {
+  const { partner, partnerKey: key } = yield* channel()
+  const ids: Array<string> = []
+  for (const name of ["Ada", "Bea", "Cy"]) {
+    ids.push(expectData(yield* call("POST", `${V1}/customers`, { key, body: { name, partner_id: partner.id } }), 201).id)
+  }
+  return { ids, key, partner }
+})
+
 describe("cursors", () => {
   it.layer(TestServer)("over HTTP", (it) => {
     it.effect("a cursor pages its own list (any limit, filters in any order); another list's is 422 naming cursor", () =>
       Effect.gen(function* () {
-        const { partner, partnerKey: key } = yield* channel()
-        const ids: Array<string> = []
-        for (const name of ["Ada", "Bea", "Cy"]) {
-          ids.push(expectData(yield* call("POST", `${V1}/customers`, { key, body: { name, partner_id: partner.id } }), 201).id)
-        }
+        const { ids, key, partner } = yield* threeCustomers
         const list = `${V1}/customers`
         const cursor = yield* firstCursor(list, key)
         const next = yield* call("GET", `${withCursor(list, cursor)}&limit=5`, { key })
@@ -51,11 +57,7 @@ describe("cursors", () => {
 
     it.effect("a changed cursor is refused as a malformed one is; a cursor of the old form still pages", () =>
       Effect.gen(function* () {
-        const { partner, partnerKey: key } = yield* channel()
-        const ids: Array<string> = []
-        for (const name of ["Ada", "Bea", "Cy"]) {
-          ids.push(expectData(yield* call("POST", `${V1}/customers`, { key, body: { name, partner_id: partner.id } }), 201).id)
-        }
+        const { ids, key } = yield* threeCustomers
         const list = `${V1}/customers`
         const cursor = yield* firstCursor(list, key)
         const changed = `${cursor.slice(0, -1)}${cursor.endsWith("A") ? "B" : "A"}`
