@@ -29,6 +29,21 @@ const paidByHand = (total: string, paid = total) =>
 const refund = (paymentId: string, body?: unknown, key?: string) =>
   call("POST", `${V1}/payments/${paymentId}/refund`, { key, ...(body === undefined ? {} : { body }) })
 
+const creditNote = (invoiceId: string, amount: string, key: string) =>
+  call("POST", `${V1}/invoices/${invoiceId}/credit-notes`, { key, body: { amount: eur(amount), reason: "Goodwill" } })
+
+/** The invoice's `invoice` and `refund` notes, oldest first: [kind, amount, remaining]. */
+const creditedOn = (invoiceId: string) =>
+  Effect.map(call("GET", `${V1}/credit-notes?invoice_id=${invoiceId}`), (a) =>
+    (expectData(a) as Array<any>).filter((n) => n.kind !== "balance")
+      .sort((x, y) => x.created_at.localeCompare(y.created_at) || x.kind.localeCompare(y.kind))
+      .map((n): [string, string, string] => [n.kind, n.amount.amount, n.remaining.amount]))
+
+const ledgerHolds = (customerId: string) =>
+  Effect.gen(function* () {
+    for (const figures of yield* ledgerFigures(customerId)) expect(figures.ledger).toBe(figures.due_minus_credit)
+  })
+
 const creditsOf = (customerId: string) => Effect.map(call("GET", `${V1}/credits?customer_id=${customerId}`), (a) => expectData(a))
 
 describe("refunds", () => {
@@ -116,6 +131,63 @@ describe("refunds", () => {
           .toEqual([["overpayment", "30.00", "0.00"], ["refund", "50.00", "0.00"]])
         expect(yield* invoiceOf(invoice)).toMatchObject({ status: "paid", amount_due: eur("0.00") })
         expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: "0.00", due_minus_credit: "0.00" }])
+      }))
+
+    it.effect("a refund never credits the invoice past its total: beyond what is left, it takes back the credit the invoice's notes gave", () =>
+      Effect.gen(function* () {
+        const { customer, invoice, payment, partnerKey } = yield* paidByHand("100.00")
+        const note = expectData(yield* creditNote(invoice, "100.00", partnerKey), 201)
+        expect(note.remaining).toEqual(eur("100.00"))
+        // The money paid went to the customer's credit: that credit goes back, no second credit on the invoice.
+        const back = expectData(yield* refund(payment.id, undefined, partnerKey), 201)
+        expect(back).toMatchObject({ amount: eur("100.00"), status: "succeeded", credit_note_id: null })
+        expect(yield* creditedOn(invoice)).toEqual([["invoice", "100.00", "0.00"]])
+        expect(yield* invoiceOf(invoice)).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        yield* ledgerHolds(customer.id)
+        expect((yield* call("GET", `${V1}/customers/${customer.id}/balance`)).body.data.balances)
+          .toEqual([{ currency: "EUR", balance: eur("0.00"), amount_due: eur("0.00"), credit_available: eur("0.00") }])
+
+        // Partly credited: the refund's note takes what is left (40.00), the note's credit the rest.
+        const other = yield* paidByHand("100.00")
+        expectData(yield* creditNote(other.invoice, "60.00", other.partnerKey), 201)
+        const part = expectData(yield* refund(other.payment.id, { amount: eur("70.00") }, other.partnerKey), 201)
+        expect(part.credit_note_id).toMatch(/^crn_/)
+        expect(yield* creditedOn(other.invoice)).toEqual([["invoice", "60.00", "30.00"], ["refund", "40.00", "0.00"]])
+        yield* ledgerHolds(other.customer.id)
+        // 20.00 of that credit is spent on the next invoice: 10.00 can go back, not the payment's 30.00.
+        yield* finalizedInvoiceOf(other.customer.id, "20.00")
+        const over = yield* refund(other.payment.id, { amount: eur("10.01") }, other.partnerKey)
+        expectError(over, 422, "validation_error", "amount")
+        expect(over.body.error.message).toContain("is more than can be given back of payment " + other.payment.id + ": 10.00 EUR")
+        expect(yield* creditedOn(other.invoice)).toEqual([["invoice", "60.00", "10.00"], ["refund", "40.00", "0.00"]])
+        expectData(yield* refund(other.payment.id, { amount: eur("10.00") }, other.partnerKey), 201)
+        expect(yield* creditedOn(other.invoice)).toEqual([["invoice", "60.00", "0.00"], ["refund", "40.00", "0.00"]])
+        yield* ledgerHolds(other.customer.id)
+      }))
+
+    it.effect("refunds of two payments and a credit note at once on one invoice: never more than it can take", () =>
+      Effect.gen(function* () {
+        const { customer, invoice, payment, partnerKey } = yield* paidByHand("100.00", "50.00")
+        const second = expectData(yield* call("POST", `${V1}/payments`, { body: { invoice_id: invoice, amount: eur("50.00") } }), 201)
+        expectData(yield* creditNote(invoice, "100.00", partnerKey), 201)
+        yield* finalizedInvoiceOf(customer.id, "40.00")
+        // 60.00 of the note's credit is left: one 50.00 refund passes, the other would need credit that was spent.
+        const both = yield* Effect.all([payment.id, second.id].map((id) => refund(id, undefined, partnerKey)), { concurrency: "unbounded" })
+        expect(both.map((r) => r.status).sort()).toEqual([201, 422])
+        expect(yield* creditedOn(invoice)).toEqual([["invoice", "100.00", "10.00"]])
+        yield* ledgerHolds(customer.id)
+
+        // A refund and a credit note at once: whichever comes second sees the first.
+        const next = yield* paidByHand("100.00")
+        const [back, noted] = yield* Effect.all([
+          refund(next.payment.id, undefined, next.partnerKey),
+          creditNote(next.invoice, "100.00", next.partnerKey)
+        ], { concurrency: "unbounded" })
+        expect(back.status).toBe(201)
+        // The note first: the refund takes back its credit. The refund first: nothing is left to credit.
+        expect(yield* creditedOn(next.invoice)).toEqual(noted.status === 201 ? [["invoice", "100.00", "0.00"]] : [["refund", "100.00", "0.00"]])
+        if (noted.status !== 201) expectError(noted, 422, "validation_error", "amount.amount")
+        yield* ledgerHolds(next.customer.id)
       }))
 
     it.effect("a payment an imported bank statement booked (gateway bank_transfer) is given back by hand, like a manual one", () =>

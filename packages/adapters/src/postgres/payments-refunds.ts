@@ -4,6 +4,7 @@ import { Payment, type StoredPayment } from "@provisio/core/payments/model"
 import { Refund, type StoredRefund } from "@provisio/core/payments/refunds-model"
 import { RefundRepo } from "@provisio/core/payments/refunds-ports"
 import { formatDecimal, Money } from "@provisio/core/shared/money"
+import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -93,6 +94,21 @@ export const RefundRepoLive = Layer.effect(
              order by c.id for update`,
           Schema.decodeUnknown(Schema.Array(CreditRow))
         )).pipe(Effect.map((rows) => rows.map((r) => ({ credit_note_id: r.credit_note_id, remaining: r.remaining })))),
+      invoiceNoteCredit: (invoiceId) =>
+        orPersistenceError(Effect.flatMap(
+          sql`
+            select c.id as credit_note_id, ${sql.literal(moneyOf("c.remaining", "c.currency"))} as remaining
+              from credit_notes c
+             where c.invoice_id = ${invoiceId} and c.kind = 'invoice' and c.remaining > 0
+             order by c.created_at, c.id for update`,
+          Schema.decodeUnknown(Schema.Array(CreditRow))
+        )).pipe(Effect.map((rows) => rows.map((r) => ({ credit_note_id: r.credit_note_id, remaining: r.remaining })))),
+      pendingOn: (invoiceId) =>
+        orPersistenceError(sql<{ readonly total: string }>`
+          select coalesce(sum(r.amount), 0)::text as total from refunds r
+           where r.payment_id in (select p.id from payments p where p.invoice_id = ${invoiceId}) and r.status = 'pending'`).pipe(
+          Effect.map((rows) => BigDecimal.unsafeFromString(rows[0]?.total ?? "0"))
+        ),
       spendCredit: (creditNoteId, amount, at) =>
         orPersistenceError(sql`
           update credit_notes set remaining = remaining - ${formatDecimal(amount)}::numeric, updated_at = ${iso(at)}

@@ -12,8 +12,9 @@ import { makeId } from "../shared/ids.js"
 import { money, zeroMoney } from "../shared/money.js"
 import { CreditNote, type CreditNoteId, type LedgerEntry, Payment, type StoredPayment } from "./model.js"
 import { PaymentRepo } from "./ports.js"
-import { Refund, type StoredRefund } from "./refunds-model.js"
+import { Refund, type StoredRefund, type UnspentCredit } from "./refunds-model.js"
 import { RefundRepo } from "./refunds-ports.js"
+import { makeRefundRoom } from "./refunds-room.js"
 
 /**
  * A refund the gateway made, applied: the one place a refund changes the books, whoever learnt
@@ -21,9 +22,11 @@ import { RefundRepo } from "./refunds-ports.js"
  *
  * The money given back posts `+amount` to the customer's ledger (kind `refund`). What the
  * payment left unspent as credit (its overpayment, or what it paid on an invoice since voided)
- * is taken back first: those notes' `remaining` falls. The rest is taken off the invoice: a
- * credit note of source `refund` against it, spent on it at once (`remaining` zero) and posted
- * `-rest`, so the invoice stays settled and, per customer and currency, SUM(ledger) =
+ * is taken back first: those notes' `remaining` falls. Then, up to what is left to credit of the
+ * invoice, a credit note of source `refund` against it, spent on it at once (`remaining` zero)
+ * and posted `-amount`, so the invoice stays settled; beyond that, the customer credit the
+ * invoice's own credit notes left (refunds-room.ts), so that no invoice is credited past its
+ * gross. Per customer and currency, SUM(ledger) =
  * SUM(amount_due) - SUM(remaining) still holds. Events `credit_note.created` (when a note is made)
  * and `payment.refunded`.
  */
@@ -37,6 +40,7 @@ export const makeApplyRefund = Effect.gen(function* () {
   const payments = yield* PaymentRepo
   const invoices = yield* InvoiceRepo
   const log = yield* EventLog
+  const room = yield* makeRefundRoom
 
   /** Settles `stored` (pending, its payment locked by the caller) as succeeded at `at`, in the caller's transaction. */
   return (stored: StoredRefund, payment: StoredPayment, reference: string | null, at: DateTime.Utc) =>
@@ -45,14 +49,26 @@ export const makeApplyRefund = Effect.gen(function* () {
       const currency = refund.amount.currency
       const locked = yield* invoices.lock(refund.invoice_id).pipe(orNotFound("invoice", refund.invoice_id))
 
-      let rest = refund.amount.amount
-      for (const note of yield* repo.unspentCredit(refund.payment_id, refund.invoice_id)) {
-        if (!BigDecimal.isPositive(rest)) break
-        const take = BigDecimal.min(rest, note.remaining.amount)
-        if (!BigDecimal.isPositive(take)) continue
-        yield* repo.spendCredit(note.credit_note_id, take, at)
-        rest = BigDecimal.subtract(rest, take)
-      }
+      const space = yield* room(refund.payment_id, locked.invoice)
+      const take = (credits: ReadonlyArray<UnspentCredit>, wanted: BigDecimal.BigDecimal) =>
+        Effect.gen(function* () {
+          let rest = wanted
+          for (const note of credits) {
+            const part = BigDecimal.min(rest, note.remaining.amount)
+            if (!BigDecimal.isPositive(part)) continue
+            yield* repo.spendCredit(note.credit_note_id, part, at)
+            rest = BigDecimal.subtract(rest, part)
+          }
+          return rest
+        })
+      const afterUnspent = yield* take(space.unspent, refund.amount.amount)
+      const onInvoice = BigDecimal.min(afterUnspent, space.left)
+      // Beyond what is left to credit of the invoice: the credit its own notes gave the customer.
+      const shortfall = yield* take(space.invoiceCredit, BigDecimal.subtract(afterUnspent, onInvoice))
+      // Non-zero only when that credit was spent while the gateway gave the money back, or for a
+      // refund made in the gateway's dashboard (no reservation checked the room, refunds.ts):
+      // the money is gone, so the note takes it and the ledger stays whole.
+      const rest = BigDecimal.sum(onInvoice, shortfall)
 
       const ledger: Array<LedgerEntry> = [{
         customer_id: refund.customer_id,

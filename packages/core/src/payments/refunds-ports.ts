@@ -34,6 +34,13 @@ export class RefundRepo extends Context.Tag("@provisio/core/RefundRepo")<RefundR
    * its invoice is void, that invoice's `void` notes.
    */
   readonly unspentCredit: (paymentId: string, invoiceId: string) => Effect.Effect<ReadonlyArray<UnspentCredit>, PersistenceError>
+  /**
+   * The customer credit the invoice's own credit notes (kind `invoice`, on a settled invoice)
+   * left unspent, oldest first, locked: a refund of an invoice credited in full takes it back.
+   */
+  readonly invoiceNoteCredit: (invoiceId: string) => Effect.Effect<ReadonlyArray<UnspentCredit>, PersistenceError>
+  /** The gross of the invoice's refunds still `pending` (any of its payments): they will take from the same room. */
+  readonly pendingOn: (invoiceId: string) => Effect.Effect<BigDecimal.BigDecimal, PersistenceError>
   /** Lowers a credit note's `remaining` by `amount`. */
   readonly spendCredit: (creditNoteId: string, amount: BigDecimal.BigDecimal, at: DateTime.Utc) => Effect.Effect<void, PersistenceError>
 }>() {}

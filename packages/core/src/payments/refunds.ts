@@ -15,14 +15,16 @@ import { PaymentGateway, PaymentRepo } from "./ports.js"
 import { makeApplyRefund } from "./refunds-apply.js"
 import { Refund, type RefundId, type RefundPayment, type StoredRefund } from "./refunds-model.js"
 import { RefundRepo } from "./refunds-ports.js"
+import { makeRefundRoom, roomTotal, sumCredit } from "./refunds-room.js"
 
 /**
  * `POST /payments/{id}/refund`: money of a succeeded payment given back through the gateway that
  * took it, the issuer's side only (admins of the platform, a distributor or a partner).
  * 1. reserve, under the payment's lock: the amount checked against what is left of the payment
- *    (its refunds that did not fail counted) and the refund stored `pending`, committed BEFORE the
- *    gateway is called, so two refunds at once cannot give back more than was paid, and a webhook
- *    arriving first finds it;
+ *    (its refunds that did not fail counted), then under the invoice's lock against what it can
+ *    take (refunds-room.ts: never crediting the invoice past its gross), and the refund stored
+ *    `pending`, committed BEFORE the gateway is called, so two refunds at once cannot give back
+ *    more than was paid, and a webhook arriving first finds it;
  * 2. the gateway refunds, outside any transaction, our refund's id as the idempotency key;
  * 3. record: succeeded -> refunds-apply.ts (credit note, ledger, events); pending -> the
  *    webhook settles it; failed -> kept as failed, and the caller gets 409.
@@ -44,6 +46,7 @@ export const make = Effect.gen(function* () {
   const gateway = yield* PaymentGateway
   const transactor = yield* Transactor
   const applyRefund = yield* makeApplyRefund
+  const room = yield* makeRefundRoom
 
   /** The amount asked for, checked on its own: positive, the payment's currency, its digits. */
   const requested = (amount: Money | undefined, paid: Money) =>
@@ -75,16 +78,35 @@ export const make = Effect.gen(function* () {
             `(${formatAmount(payment.amount.amount, currency)} paid, ${formatAmount(total(refunds), currency)} refunded)`
         )
       }
-      const invoice = yield* invoices.findById(payment.invoice_id).pipe(orNotFound("invoice", payment.invoice_id))
+      // The invoice's lock (after the payment's, as when a refund is applied): a credit note or a
+      // refund of another payment on it at once waits, then sees this one pending.
+      const invoice = yield* invoices.lock(payment.invoice_id).pipe(orNotFound("invoice", payment.invoice_id))
+      const space = yield* room(payment.id, invoice.invoice)
       if (invoice.invoice.status === "void") {
         // A void invoice has nothing to take a refund off: only the credit its payments left can go back.
-        const unspent = (yield* repo.unspentCredit(payment.id, payment.invoice_id))
-          .reduce((sum, c) => BigDecimal.sum(sum, c.remaining.amount), zero)
+        const unspent = sumCredit(space.unspent)
         if (BigDecimal.greaterThan(amount, unspent)) {
           return yield* new InvalidState({
             message: `invoice ${payment.invoice_id} is void and what was paid on it is spent as credit but ` +
               `${formatAmount(unspent, currency)} ${currency}: no more can be refunded`
           })
+        }
+      } else {
+        // Never more than the invoice has left to credit and the credit its notes gave the customer,
+        // less the refunds pending on it: the money went to that credit, which was spent.
+        const pending = yield* repo.pendingOn(invoice.invoice.id)
+        const most = BigDecimal.max(BigDecimal.subtract(roomTotal(space), pending), zero)
+        if (BigDecimal.greaterThan(amount, most)) {
+          const f = (n: BigDecimal.BigDecimal) => `${formatAmount(n, currency)} ${currency}`
+          return yield* ValidationError.of(
+            "amount",
+            `is more than can be given back of payment ${payment.id}: ${f(most)}, as invoice ` +
+              `${invoice.invoice.number ?? invoice.invoice.id} has ${f(space.left)} left to credit (gross) and its credit notes ` +
+              `left ${f(sumCredit(space.invoiceCredit))} of customer credit unspent` +
+              (BigDecimal.isPositive(sumCredit(space.unspent)) ? `, the payment ${f(sumCredit(space.unspent))} of unspent credit` : "") +
+              (BigDecimal.isPositive(pending) ? `, less ${f(pending)} of refunds pending` : "") +
+              "; an invoice is never credited past its total"
+          )
         }
       }
       const at = yield* now

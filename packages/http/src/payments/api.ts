@@ -80,8 +80,11 @@ export class PaymentsApi extends HttpApiGroup.make("payments")
           "of the payment when left out) goes back through the gateway that took it (Stripe's Refunds API for a " +
           "`stripe` payment, at once for `manual`), and a credit note of source `refund` against the payment's " +
           "invoice takes the same amount off it, so the invoice stays settled (what the payment left unspent as " +
-          "credit, its overpayment, goes back first, without a note). More than is left of the payment (its earlier " +
-          "refunds counted) is 422 naming `amount`; a failed or fully refunded payment, or a refund the gateway " +
+          "credit, its overpayment, goes back first, without a note). The note takes at most what is left to credit " +
+          "of the invoice (its total less its invoice and refund credit notes); the rest comes out of the customer " +
+          "credit the invoice's own credit notes left unspent, so no invoice is credited past its total. More than " +
+          "is left of the payment (its earlier refunds counted), or than those can take (less the refunds pending on " +
+          "the invoice), is 422 naming `amount`; a failed or fully refunded payment, or a refund the gateway " +
           "refuses (kept with status `failed`), is 409 invalid_state. `status` is `pending` while the gateway has not " +
           "confirmed it: its webhook settles it. Events `payment.refunded` and `credit_note.created`. Admins of the " +
           `platform, a distributor or a partner only. ${LEDGER}`
