@@ -34,6 +34,7 @@ import channelCostsWithoutFks from "./0031_channel_costs_without_fks.js"
 import rateLimitLeases from "./0032_rate_limit_leases.js"
 import upstreamInvoicesAsInvoices from "./0035_upstream_invoices_as_invoices.js"
 import creditNoteLines from "./0036_credit_note_lines.js"
+import creditNotesCreditedAt from "./0037_credit_notes_credited_at.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -73,7 +74,8 @@ export const migrations = {
   "0031_channel_costs_without_fks": channelCostsWithoutFks,
   "0032_rate_limit_leases": rateLimitLeases,
   "0035_upstream_invoices_as_invoices": upstreamInvoicesAsInvoices,
-  "0036_credit_note_lines": creditNoteLines
+  "0036_credit_note_lines": creditNoteLines,
+  "0037_credit_notes_credited_at": creditNotesCreditedAt
 }
 
 const loader = Migrator.fromRecord(migrations)
