@@ -14,9 +14,10 @@ import { InvoiceTax } from "../invoices/model.js"
  * the balance is the sum of: a payment posts -amount; a credit granted posts -amount. Money paid
  * beyond what the invoice still owes becomes a credit note of source `overpayment` WITHOUT a
  * ledger entry: the payment entry already holds it. A refund posts +amount (money given back)
- * and, for what it takes back from the invoice, a credit note of source `refund` spent on that
- * invoice at once (-amount, `remaining` zero); what it takes back from the payment's unspent
- * credit lowers that note's `remaining` instead. Hence, for every customer and currency,
+ * and, for what it takes back from the invoice (at most what is left to credit of it), a credit
+ * note of source `refund` spent on that invoice at once (-amount, `remaining` zero); what it
+ * takes back from the payment's unspent credit, or from the credit the invoice's own credit notes
+ * gave, lowers those notes' `remaining` instead. Hence, for every customer and currency,
  * SUM(ledger) = SUM(amount_due of finalized invoices) - SUM(credit_notes.remaining).
  */
 

@@ -31,7 +31,11 @@ export class Refund extends Schema.Class<Refund>("Refund")({
   gateway_reference: Schema.NullOr(Schema.String),
   /** Why the gateway refused; null unless failed. */
   failure_reason: Schema.NullOr(Schema.String),
-  /** The credit note (source `refund`) that takes the amount off the invoice; null while pending, or when it all came out of the payment's unspent credit. */
+  /**
+   * The credit note (source `refund`) that takes the amount off the invoice; null while pending, or
+   * when it all came out of customer credit (the payment's unspent credit, or what the invoice's own
+   * credit notes gave once it had nothing left to credit).
+   */
   credit_note_id: Schema.NullOr(Schema.String),
   created_at: Timestamp,
   updated_at: Timestamp
