@@ -35,6 +35,7 @@ import rateLimitLeases from "./0032_rate_limit_leases.js"
 import upstreamInvoicesAsInvoices from "./0035_upstream_invoices_as_invoices.js"
 import creditNoteLines from "./0036_credit_note_lines.js"
 import creditNotesCreditedAt from "./0037_credit_notes_credited_at.js"
+import creditNotesInvoice from "./0038_credit_notes_invoice.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -75,7 +76,8 @@ export const migrations = {
   "0032_rate_limit_leases": rateLimitLeases,
   "0035_upstream_invoices_as_invoices": upstreamInvoicesAsInvoices,
   "0036_credit_note_lines": creditNoteLines,
-  "0037_credit_notes_credited_at": creditNotesCreditedAt
+  "0037_credit_notes_credited_at": creditNotesCreditedAt,
+  "0038_credit_notes_invoice": creditNotesInvoice
 }
 
 const loader = Migrator.fromRecord(migrations)
