@@ -188,13 +188,72 @@ describe("credit notes", () => {
         const { customer, partnerKey } = yield* world
         const draft = yield* draftInvoice({ customerId: customer.id, lines: [chargeOf("10.00")] }).pipe(Effect.orDie)
         expectError(yield* credit(draft, { amount: eur("1.00"), reason: "x" }, partnerKey), 409, "invalid_state")
-        // Credited, then voided: the ledger still agrees with what is owed and held as credit.
+        // Part paid, then voided: the payment becomes credit and the void invoice takes no note.
         const invoice = yield* invoice119(customer.id)
-        expectData(yield* credit(invoice.id, { amount: eur("11.90"), reason: "Late activation" }, partnerKey), 201)
         expectData(yield* call("POST", `${V1}/payments`, { key: partnerKey, body: { invoice_id: invoice.id, amount: eur("50.00") } }), 201)
         expectData(yield* call("POST", `${V1}/invoices/${invoice.id}/void`, { key: partnerKey }))
         yield* ledgerHolds(customer.id)
         expectError(yield* credit(invoice.id, { amount: eur("1.00"), reason: "x" }, partnerKey), 409, "invalid_state")
+      }))
+
+    it.effect("a paid invoice credited in full is not voided: the credit would be given twice (409)", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const invoice = yield* invoice119(customer.id)
+        expectData(yield* call("POST", `${V1}/payments`, { key: partnerKey, body: { invoice_id: invoice.id, amount: eur("119.00") } }), 201)
+        const note = expectData(yield* credit(invoice.id, { amount: eur("119.00"), reason: "Service never delivered" }, partnerKey), 201)
+        expect(note.remaining).toEqual(eur("119.00"))
+        const voided = yield* call("POST", `${V1}/invoices/${invoice.id}/void`, { key: partnerKey })
+        expectError(voided, 409, "invalid_state")
+        expect(JSON.stringify(voided.body)).toContain("credit")
+        // Nothing changed: 119.00 paid, 119.00 of credit, never 238.00.
+        expect(expectData(yield* call("GET", `${V1}/invoices/${invoice.id}`))).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        expect(expectData(yield* call("GET", `${V1}/customers/${customer.id}/balance`, { key: partnerKey })).balances).toEqual([
+          { currency: "EUR", balance: eur("-119.00"), amount_due: eur("0.00"), credit_available: eur("119.00") }
+        ])
+        const notes = expectData(yield* call("GET", `${V1}/credit-notes?customer_id=${customer.id}`, { key: partnerKey }))
+        expect(notes.map((n: { source: string; remaining: unknown }) => [n.source, n.remaining])).toEqual([["invoice", eur("119.00")]])
+        yield* ledgerHolds(customer.id)
+      }))
+
+    it.effect("a note and a void of a paid invoice at once: one waits for the other's lock and is refused, never both", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const invoice = yield* invoice119(customer.id)
+        expectData(yield* call("POST", `${V1}/payments`, { key: partnerKey, body: { invoice_id: invoice.id, amount: eur("119.00") } }), 201)
+        const [note, voided] = yield* Effect.all([
+          credit(invoice.id, { amount: eur("119.00"), reason: "At once" }, partnerKey),
+          call("POST", `${V1}/invoices/${invoice.id}/void`, { key: partnerKey })
+        ], { concurrency: "unbounded" })
+        expect([note.status, voided.status].sort()).toEqual(note.status === 201 ? [201, 409] : [200, 409])
+        // Either way the customer holds the 119.00 paid as credit, once.
+        expect(expectData(yield* call("GET", `${V1}/customers/${customer.id}/balance`, { key: partnerKey })).balances).toEqual([
+          { currency: "EUR", balance: eur("-119.00"), amount_due: eur("0.00"), credit_available: eur("119.00") }
+        ])
+        yield* ledgerHolds(customer.id)
+      }))
+
+    it.effect("an open invoice partly credited, or refunded, is not voided: what is left is credited instead (409)", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const open = yield* invoice119(customer.id)
+        expectData(yield* credit(open.id, { amount: eur("11.90"), reason: "Late activation" }, partnerKey), 201)
+        expectError(yield* call("POST", `${V1}/invoices/${open.id}/void`, { key: partnerKey }), 409, "invalid_state")
+        expect(expectData(yield* call("GET", `${V1}/invoices/${open.id}`))).toMatchObject({ status: "finalized", amount_due: eur("107.10") })
+        // What is left is credited instead: the invoice is settled, nothing is owed and no credit is made.
+        expectData(yield* credit(open.id, { amount: eur("107.10"), reason: "Cancelled" }, partnerKey), 201)
+        expect(expectData(yield* call("GET", `${V1}/invoices/${open.id}`))).toMatchObject({ status: "paid", amount_due: eur("0.00") })
+        yield* ledgerHolds(customer.id)
+
+        const refunded = yield* invoice119(customer.id)
+        const payment = expectData(yield* call("POST", `${V1}/payments`, { key: partnerKey, body: { invoice_id: refunded.id, amount: eur("119.00") } }), 201)
+        expectData(yield* call("POST", `${V1}/payments/${payment.id}/refund`, { key: partnerKey, body: { amount: eur("23.80") } }), 201)
+        expectError(yield* call("POST", `${V1}/invoices/${refunded.id}/void`, { key: partnerKey }), 409, "invalid_state")
+        expect(expectData(yield* call("GET", `${V1}/invoices/${refunded.id}`))).toMatchObject({ status: "paid" })
+        yield* ledgerHolds(customer.id)
+        expect(expectData(yield* call("GET", `${V1}/customers/${customer.id}/balance`, { key: partnerKey })).balances).toEqual([
+          { currency: "EUR", balance: eur("0.00"), amount_due: eur("0.00"), credit_available: eur("0.00") }
+        ])
       }))
 
     it.effect("a refund makes a credit note of kind refund with the invoice's tax in proportion", () =>

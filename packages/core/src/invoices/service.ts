@@ -1,9 +1,11 @@
+import * as BigDecimal from "effect/BigDecimal"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { CreditNoteRepo } from "../credit-notes/ports.js"
 import { CustomerRepo } from "../customers/ports.js"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
@@ -14,6 +16,7 @@ import { type Forbidden, InvalidState, NotFound, PersistenceError, ValidationErr
 import { makeUpstreamInvoices } from "../channel/upstream-invoices.js"
 import { CreditNote, type CreditNoteId, untaxedCredit } from "../payments/model.js"
 import { makeId, makeIds } from "../shared/ids.js"
+import { formatAmount } from "../shared/money.js"
 import type { Page, PageRequest } from "../shared/pagination.js"
 import { TaxCalculator } from "../tax/ports.js"
 import { Transactor } from "../shared/transactor.js"
@@ -36,6 +39,7 @@ const invoiceEvent = (type: EventType, stored: StoredInvoice, extra: Record<stri
 
 export const make = Effect.gen(function* () {
   const repo = yield* InvoiceRepo
+  const creditNotes = yield* CreditNoteRepo
   const customers = yield* CustomerRepo
   const subscriptions = yield* SubscriptionRepo
   const log = yield* EventLog
@@ -93,6 +97,17 @@ export const make = Effect.gen(function* () {
         const current = yield* repo.lock(id).pipe(reachableBy(principal, "invoice", id))
         if (current.invoice.status === "void") {
           return yield* new InvalidState({ message: `invoice ${id} is already void` })
+        }
+        // Read under the invoice's lock, which a credit note or refund on it takes too. Once a note
+        // corrected the invoice, a void would give the same money back twice (the note's credit and
+        // the payment's): as in Stripe, the rest of such an invoice is corrected by another note.
+        const credited = (yield* creditNotes.earlierCredits(id)).gross
+        if (BigDecimal.isPositive(credited)) {
+          const currency = current.invoice.currency
+          return yield* new InvalidState({
+            message: `invoice ${id} has credit notes or refunds of ${formatAmount(credited, currency)} ${currency} and ` +
+              `cannot be voided: credit what is left of it instead (POST /invoices/${id}/credit-notes)`
+          })
         }
         const at = yield* now
         const creditNote = {
