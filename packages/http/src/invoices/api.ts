@@ -81,7 +81,9 @@ export class InvoicesApi extends HttpApiGroup.make("invoices")
         OpenApi.Description,
         "Voids the invoice (admins of the issuing channel). A finalized or paid invoice is taken off the " +
           "customer's balance, the credit it used is given back and what was paid on it becomes a credit note " +
-          "(source `void`). Voiding a void invoice is 409 invalid_state. Raises `invoice.voided`. An upstream invoice is " +
+          "(source `void`). Voiding a void invoice is 409 invalid_state, and so is voiding one with a credit note of " +
+          "kind `invoice` or `refund` (the money would be given twice): credit what is left of it instead " +
+          "(POST /invoices/{id}/credit-notes). Raises `invoice.voided`. An upstream invoice is " +
           "voided by its issuer's admins (the account billed: 403) when nothing was paid on it (else 409); its channel " +
           "costs are released, so the month's next billing run invoices them afresh."
       )
