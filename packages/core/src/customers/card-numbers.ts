@@ -6,8 +6,10 @@
 
 export const CARD_NUMBER_MESSAGE = "looks like a full card number; send the gateway's token instead"
 
-// Digits, optionally grouped by single spaces or dashes the way people write card numbers.
-const DIGIT_RUN = /\d(?:[ -]?\d)*/g
+// Digits, optionally grouped by single spaces or dashes the way people write card numbers, and
+// not run into letters: an id of ours (base32, `con_01m98qkw...`) can hold a long run of digits
+// between two letters, which once passed Luhn and refused a contact sent back whole.
+const DIGIT_RUN = /(?<![A-Za-z0-9])\d(?:[ -]?\d)*(?![A-Za-z0-9])/g
 
 /** The Luhn (mod 10) checksum that every payment card number satisfies. */
 export const passesLuhn = (digits: string): boolean => {

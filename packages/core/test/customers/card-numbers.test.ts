@@ -29,6 +29,8 @@ describe("card numbers", () => {
     ["a Luhn-valid run of 12 digits (too short)", "4111 1111 1117"],
     ["a Luhn-valid run of 20 digits (too long for a card)", "41111111111111111115"],
     ["an expiry", "12/2029"],
+    ["an id of ours whose base32 holds a Luhn-valid run between letters", "con_01m98qk4111111111111111k"],
+    ["a Luhn-valid run at the end of an id, after a letter", "pm_01m98qkwb8k4111111111111111"],
     ["an empty string", ""]
   ])("accepts %s", (_, text) => {
     expect(containsCardNumber(text)).toBe(false)
