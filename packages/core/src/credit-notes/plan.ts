@@ -1,6 +1,6 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as Either from "effect/Either"
-import type { Invoice } from "../invoices/model.js"
+import { type Invoice, invoiceGross } from "../invoices/model.js"
 import { ValidationError } from "../shared/errors.js"
 import { amountToMoveProblem, formatAmount, formatDecimal } from "../shared/money.js"
 import { breakdown, proportionalCredit, roundHalfUp, type TaxGroup } from "../tax/rules.js"
@@ -49,7 +49,7 @@ export const planCredit = (
   prior: EarlierCredits
 ): Either.Either<CreditPlan, ValidationError> => {
   const currency = invoice.currency
-  const gross = BigDecimal.sum(invoice.subtotal.amount, invoice.tax_total.amount)
+  const gross = invoiceGross(invoice)
   const left = BigDecimal.subtract(gross, prior.gross)
   const zero = BigDecimal.fromBigInt(0n)
   const exact = (n: BigDecimal.BigDecimal) => BigDecimal.equals(roundHalfUp(n, currency), n)

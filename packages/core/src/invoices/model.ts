@@ -1,3 +1,4 @@
+import * as BigDecimal from "effect/BigDecimal"
 import * as Schema from "effect/Schema"
 import { CollectionMethod, PaymentAttempt } from "../collection/model.js"
 import { Currency, DecimalString, Money } from "../shared/money.js"
@@ -170,6 +171,13 @@ export class UpstreamInvoice extends Schema.Class<UpstreamInvoice>("UpstreamInvo
   status: Schema.Literal("finalized", "paid", "void"),
   finalized_at: Timestamp
 }) {}
+
+/**
+ * What an invoice billed, tax included, before any credit: its lines' net plus their tax (not
+ * `total`, which counts credit lines). What credit notes and refunds may credit at most.
+ */
+export const invoiceGross = (invoice: { readonly subtotal: Money; readonly tax_total: Money }): BigDecimal.BigDecimal =>
+  BigDecimal.sum(invoice.subtotal.amount, invoice.tax_total.amount)
 
 /** Any invoice `GET /invoices` answers: a customer's, or one billed to an account. */
 export type AnyInvoice = Invoice | UpstreamInvoice

@@ -6,6 +6,7 @@ import * as Schema from "effect/Schema"
 import { EventLog } from "../events/ports.js"
 import { newEvent } from "../events/service.js"
 import type { StoredEvent } from "../events/model.js"
+import { invoiceGross } from "../invoices/model.js"
 import { InvoiceRepo } from "../invoices/ports.js"
 import { orNotFound } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
@@ -85,7 +86,7 @@ export const makeApplyRefund = Effect.gen(function* () {
       if (BigDecimal.isPositive(rest)) {
         // Kind refund: the invoice's tax reversed in proportion to the gross taken back.
         const invoice = locked.invoice
-        const split = proportionalCredit(rest, BigDecimal.sum(invoice.subtotal.amount, invoice.tax_total.amount), invoice.tax.map((t) => ({
+        const split = proportionalCredit(rest, invoiceGross(invoice), invoice.tax.map((t) => ({
           category: t.category,
           rate: t.rate,
           taxable_amount: t.taxable_amount.amount,

@@ -1,7 +1,7 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as Effect from "effect/Effect"
 import { CreditNoteRepo } from "../credit-notes/ports.js"
-import type { Invoice } from "../invoices/model.js"
+import { type Invoice, invoiceGross } from "../invoices/model.js"
 import { RefundRepo } from "./refunds-ports.js"
 import type { UnspentCredit } from "./refunds-model.js"
 
@@ -37,7 +37,7 @@ export const makeRefundRoom = Effect.gen(function* () {
     Effect.gen(function* () {
       const unspent = yield* repo.unspentCredit(paymentId, invoice.id)
       if (invoice.status === "void") return { unspent, left: zero, invoiceCredit: [] } satisfies RefundRoom
-      const gross = BigDecimal.sum(invoice.subtotal.amount, invoice.tax_total.amount)
+      const gross = invoiceGross(invoice)
       const credited = (yield* notes.earlierCredits(invoice.id)).gross
       const left = BigDecimal.max(BigDecimal.subtract(gross, credited), zero)
       return { unspent, left, invoiceCredit: yield* repo.invoiceNoteCredit(invoice.id) } satisfies RefundRoom
