@@ -13,6 +13,7 @@ import { PersistenceError } from "@provisio/core/shared/errors"
 import { IdempotencyStore, type IdempotentRequest, isKeptAnswer } from "@provisio/core/shared/idempotency"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import * as http from "node:http"
@@ -380,7 +381,9 @@ describe("a store that fails", () => {
   const Failing = Layer.succeed(IdempotencyStore, {
     begin: () => Effect.fail(new PersistenceError({ message: "the database could not complete the request" })),
     complete: () => Effect.void,
-    abandon: () => Effect.void
+    abandon: () => Effect.void,
+    // The claim's statement fails as `begin`'s does: nothing runs.
+    claimAlong: () => Effect.succeed({ claim: "refused" as const, exit: Exit.die(new PersistenceError({ message: "the database could not complete the request" })) })
   })
   const Server = HttpServer.serve(app, idempotency).pipe(Layer.provideMerge(NodeHttpServer.layerTest), Layer.provide(Failing))
 

@@ -25,7 +25,7 @@ import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collecti
 import { pageClause, searchClause } from "./pagination.js"
 import { Principals } from "./identity.js"
 import { isUniqueViolation, orPersistenceError, refusedWhileReferenced } from "./persistence.js"
-import { plainRead } from "./plain-statements.js"
+import { plainStatement } from "./plain-statements.js"
 
 // `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
 // as Postgres arrays, but neither column holds one at the top level) and parses them on reading.
@@ -86,10 +86,13 @@ export const CustomerRepoLive = Layer.effect(
     const encodeRow = (customer: Customer, collection: CollectionChoice) =>
       Effect.map(Schema.encode(Customer)(customer), (encoded) => writable(encoded as unknown as Customer, collection))
 
+    // The hottest write (POST /customers) and read but one (GET /customers/{id}): on the pool.
+    const statement = yield* plainStatement
     const insert = (stored: StoredCustomer) =>
       Effect.flatMap(encodeRow(stored.customer, stored.collection), (row) =>
-        one(sql`with c as (insert into customers ${sql.insert({ ...row, lineage: stored.lineage })} returning *)
-                select c.*, ${sql.unsafe(RESOLVED)} from c`))
+        // Carrying an idempotency key's claim when one waits (IdempotencyStore.claimAlong).
+        one(statement.carrying(sql`with c as (insert into customers ${sql.insert({ ...row, lineage: stored.lineage })} returning *)
+                select c.*, ${sql.unsafe(RESOLVED)} from c`)))
     const update = (customer: Customer, collection: CollectionChoice) =>
       Effect.flatMap(encodeRow(customer, collection), (row) =>
         one(sql`with c as (update customers set ${sql.update(row, ["id", "partner_id", "created_at"])}
@@ -97,10 +100,8 @@ export const CustomerRepoLive = Layer.effect(
                 select c.*, ${sql.unsafe(RESOLVED)} from c`))
     // Made once: a schema made per call is compiled per call (50 rows a page).
     const decodeRows = Schema.decodeUnknown(Schema.Array(CustomerRow))
-    // The hottest read but one (GET /customers/{id}): on the pool, not through the SqlClient.
-    const read = yield* plainRead
     const findById = (id: string) =>
-      Effect.flatMap(read(`select c.*, ${RESOLVED} from customers c where c.id = $1`, [id]), (rows) =>
+      Effect.flatMap(statement(`select c.*, ${RESOLVED} from customers c where c.id = $1`, [id]), (rows) =>
         Effect.map(decodeRows(rows.slice(0, 1)), (decoded) => Option.fromNullable(decoded[0])))
     const list = (within: string, page: PageRequest, search: string | undefined) =>
       sql`select c.*, ${sql.unsafe(RESOLVED)} from customers c where c.lineage @> array[${within}]::text[]

@@ -11,9 +11,11 @@ import { leasedRateLimiter } from "@provisio/core/shared/rate-limit-lease"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import { orPersistenceError } from "./persistence.js"
+import { plainStatement, type Rider, withRider } from "./plain-statements.js"
 
 interface KeyRow {
   readonly method: string
@@ -37,6 +39,8 @@ export const IdempotencyStoreLive = Layer.effect(
   IdempotencyStore,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    // Every keyed POST claims and completes a key: those two on the pool (plain-statements.ts).
+    const statement = yield* plainStatement
     const lastSweep = yield* Ref.make(Number.NEGATIVE_INFINITY)
 
     /** Lazy purge: at most once a minute per process, a bounded batch of keys past the window. */
@@ -62,12 +66,13 @@ export const IdempotencyStoreLive = Layer.effect(
         // A few rounds at most: each one either decides, or removes a row that was in the way.
         for (let round = 0; round < 4; round++) {
           // The claim: of concurrent inserts, whichever process, exactly one gets the row back.
-          const claimed = yield* sql`
-            insert into idempotency_keys (scope, key, method, path, fingerprint, claim, created_at, locked_at)
-            values (${request.scope}, ${request.key}, ${request.method}, ${request.path}, ${request.fingerprint},
-                    ${claim}, ${at}::timestamptz, ${at}::timestamptz)
-            on conflict (scope, key) do nothing
-            returning 1 as claimed`
+          const claimed = yield* statement(
+            `insert into idempotency_keys (scope, key, method, path, fingerprint, claim, created_at, locked_at)
+             values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $7::timestamptz)
+             on conflict (scope, key) do nothing
+             returning 1 as claimed`,
+            [request.scope, request.key, request.method, request.path, request.fingerprint, claim, at]
+          )
           if (claimed.length > 0) return Begin.Started()
           const rows = yield* sql<KeyRow>`
             select method, path, fingerprint, claim, status, content_type, body,
@@ -108,15 +113,48 @@ export const IdempotencyStoreLive = Layer.effect(
         return Begin.InProgress()
       })
 
+    const claimAlong = <A, E, R>(request: IdempotentRequest, claim: string, now: DateTime.Utc, effect: Effect.Effect<A, E, R>) =>
+      Effect.gen(function* () {
+        yield* Effect.ignore(sweep(now, iso(DateTime.subtractDuration(now, IDEMPOTENCY_WINDOW))))
+        // No `on conflict`: a key in use (answered, in flight, or expired and not yet dropped)
+        // fails the statement, and the write it rides with is not kept either.
+        const rider: Rider = {
+          text: `insert into idempotency_keys (scope, key, method, path, fingerprint, claim, created_at, locked_at)
+                 values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $7::timestamptz)`,
+          values: [request.scope, request.key, request.method, request.path, request.fingerprint, claim, iso(now)],
+          state: "waiting"
+        }
+        const exit = yield* Effect.exit(withRider(rider, effect))
+        switch (rider.state) {
+          case "waiting":
+            if (Exit.isSuccess(exit)) return yield* Effect.dieMessage("claimAlong: the effect wrote without carrying the claim")
+            return { claim: "not_tried", exit } as const
+          case "refused":
+            return { claim: "refused", exit } as const
+          default:
+            // Carried; or sent and interrupted before its outcome was known: held, for the caller to settle.
+            return { claim: "carried", exit } as const
+        }
+      })
+
     return IdempotencyStore.of({
+      claimAlong,
       begin: (request, claim, now) => orPersistenceError(begin(request, claim, now)),
       complete: (request, claim, answer, now) =>
-        orPersistenceError(sql`
-          update idempotency_keys
-             set status = ${answer.status}, content_type = ${answer.contentType},
-                 body = ${Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength)},
-                 claim = null, completed_at = ${iso(now)}::timestamptz
-           where scope = ${request.scope} and key = ${request.key} and claim = ${claim}`).pipe(Effect.asVoid),
+        orPersistenceError(statement(
+          `update idempotency_keys
+              set status = $1, content_type = $2, body = $3, claim = null, completed_at = $4::timestamptz
+            where scope = $5 and key = $6 and claim = $7`,
+          [
+            answer.status,
+            answer.contentType,
+            Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength),
+            iso(now),
+            request.scope,
+            request.key,
+            claim
+          ]
+        )).pipe(Effect.asVoid),
       abandon: (request, claim) =>
         orPersistenceError(sql`
           delete from idempotency_keys

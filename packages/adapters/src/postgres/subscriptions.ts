@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { pageClause } from "./pagination.js"
 import { pgArray } from "./arrays.js"
-import { plainRead } from "./plain-statements.js"
+import { plainStatement } from "./plain-statements.js"
 import { orPersistenceError } from "./persistence.js"
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
@@ -77,7 +77,7 @@ export const SubscriptionRepoLive = Layer.effect(
   SubscriptionRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const read = yield* plainRead
+    const read = yield* plainStatement
 
     return SubscriptionRepo.of({
       insert: (stored) => {

@@ -3,6 +3,7 @@ import * as Data from "effect/Data"
 import type * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import type { PersistenceError } from "./errors.js"
 
 /**
@@ -56,6 +57,17 @@ export type Begin = Data.TaggedEnum<{
 export const Begin = Data.taggedEnum<Begin>()
 
 /**
+ * How `claimAlong` went, beside the effect's outcome (`exit`): the claim `carried` by the effect's
+ * first write (the key is claimed); `refused` with it (that write failed and the claim with it, so
+ * nothing of either was kept: the key may be taken, or the write failed on its own); or
+ * `not_tried` (the effect failed before any write that carries a claim: the key is not claimed).
+ */
+export interface ClaimAlong<A, E> {
+  readonly claim: "carried" | "refused" | "not_tried"
+  readonly exit: Exit.Exit<A, E>
+}
+
+/**
  * The storage of idempotency keys. Claims must be atomic across processes that share the
  * storage: of two concurrent `begin`s for one key, exactly one is `Started`.
  */
@@ -79,6 +91,20 @@ export class IdempotencyStore extends Context.Tag("@provisio/core/IdempotencySto
   ) => Effect.Effect<void, PersistenceError>
   /** Releases the claim without keeping an answer: the key may be used again at once. */
   readonly abandon: (request: IdempotentRequest, claim: string) => Effect.Effect<void, PersistenceError>
+  /**
+   * Runs `effect` with the claim of `request.key` sent along with its first write, in one
+   * statement: the claim and that write are kept together or not at all, one round trip and one
+   * commit where `begin` and the write were two. Only where a taken key refuses the claim: the
+   * caller then learns `Refused` and nothing was kept, and goes the way of `begin`. For effects
+   * whose every write can carry the claim (the store's adapter says which can); one that succeeds
+   * without carrying it is a defect.
+   */
+  readonly claimAlong: <A, E, R>(
+    request: IdempotentRequest,
+    claim: string,
+    now: DateTime.Utc,
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<ClaimAlong<A, E>, never, R>
 }>() {}
 
 /**
