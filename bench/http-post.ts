@@ -7,7 +7,7 @@
  *   BENCH_VARIANTS='{"a":{},"b":{"PROVISIO_DATABASE_POOL_SIZE":"20"}}' npx tsx bench/http-post.ts
  *
  * BENCH_REQUEST=get loads `GET /api/v1/subscriptions/{id}` against the raw PK SELECT instead (docs/performance.md,
- * sixth step). BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64);
+ * sixth step); BENCH_KEY=0 sends the POST without a key. BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64);
  * DATABASE_URL the server's maintenance database (a scratch database is made and dropped);
  * BENCH_PROFILE=1 runs each variant under `node --cpu-prof` in the last round and prints
  * bench/http-profile.ts's summary (the profiler's overhead is in that round's figures).
@@ -27,6 +27,8 @@ const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 64)
 const VARIANTS: Record<string, Record<string, string>> = JSON.parse(process.env["BENCH_VARIANTS"] ?? '{"default":{}}')
 const PROFILE = process.env["BENCH_PROFILE"] === "1"
 const GET = process.env["BENCH_REQUEST"] === "get"
+/** BENCH_KEY=0: the POST without an `X-Idempotency-Key`, to see what the key costs. */
+const KEYED = process.env["BENCH_KEY"] !== "0"
 const RUN = crypto.randomBytes(3).toString("hex")
 const ON = { PROVISIO_RATE_LIMIT_ADMIN: "100000000/minute", PROVISIO_RATE_LIMIT_MANAGER: "100000000/minute", PROVISIO_RATE_LIMIT_VIEWER: "100000000/minute" }
 
@@ -88,13 +90,13 @@ const main = async () => {
             origin: server.origin,
             method: "POST" as const,
             path: "/api/v1/customers",
-            headers: { authorization: `Bearer ${s.partnerKey}`, "content-type": "application/json", "x-idempotency-key": `post-${RUN}-${++loads}-{n}` },
+            headers: { authorization: `Bearer ${s.partnerKey}`, "content-type": "application/json", ...(KEYED ? { "x-idempotency-key": `post-${RUN}-${++loads}-{n}` } : {}) },
             body: `{"name":"Bench {n}"}`,
             expect: 201
           }
           // Warmed first (a started server compiles as it serves), but not under the profiler: its
           // summary divides by the answers of the measured load (its own warm-up in them).
-          if (profileDir === undefined) await load({ ...job, warmupMs: 0, measureMs: 3000, headers: GET ? job.headers : { ...job.headers, "x-idempotency-key": `warm-${RUN}-${++loads}-{n}` } })
+          if (profileDir === undefined) await load({ ...job, warmupMs: 0, measureMs: 3000, headers: GET || !KEYED ? job.headers : { ...job.headers, "x-idempotency-key": `warm-${RUN}-${++loads}-{n}` } })
           const r = await measure(server, name, job)
           completed = r.completed
           console.log(

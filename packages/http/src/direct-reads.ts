@@ -1,8 +1,5 @@
-import type * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
-import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { Customers } from "@provisio/core/customers/service"
 import type { Principal } from "@provisio/core/identity/model"
-import { Forbidden, NotFound } from "@provisio/core/shared/errors"
 import { Subscriptions } from "@provisio/core/subscriptions/service"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
@@ -14,9 +11,8 @@ import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { ProvisioApi } from "./api.js"
+import { type DirectAnswer, declaredEndpoint, errorAnswers, successAnswer } from "./direct-answers.js"
 import { CurrentRequestId } from "./envelope.js"
-import { ForbiddenError, NotFoundError } from "./errors.js"
 import { principalOfBearer } from "./middleware/authentication.js"
 import { rateLimitEnforcement } from "./middleware/rate-limit.js"
 import { logEntry, requestIdOf } from "./middleware/request-log.js"
@@ -30,18 +26,12 @@ import { logEntry, requestIdOf } from "./middleware/request-log.js"
  * line. What it does not answer itself, it hands to the app untouched, before writing anything:
  * a request with a query string or an odd path or header, a failed authentication (401, 403
  * suspended: the same cache and bounds as the app), a refused token (429, with `Retry-After`),
- * a defect. The use case's own `404` and `403` it answers with the API's wire schemas, since its
- * token is already taken.
+ * a defect. The errors the endpoint declares (the use case's `404`, `403`) it answers with the
+ * API's wire schemas, since its token is already taken.
  */
 export type DirectReads = (request: IncomingMessage, response: ServerResponse) => boolean
 
 type Services = Subscriptions | Customers | Effect.Effect.Context<typeof principalOfBearer> | Effect.Effect.Context<typeof rateLimitEnforcement>
-
-/** The errors a read answers itself, each with the schema (status, code, envelope) the API declares for it. */
-const ANSWERED_ERRORS = [
-  { is: Schema.is(NotFound), schema: NotFoundError },
-  { is: Schema.is(Forbidden), schema: ForbiddenError }
-] as const
 
 interface Read {
   /** The path up to the id, `/api/v1/subscriptions/`. */
@@ -51,7 +41,7 @@ interface Read {
   readonly answer: (
     principal: Principal,
     id: string
-  ) => Effect.Effect<{ readonly status: number; readonly body: unknown }, unknown, Services>
+  ) => Effect.Effect<DirectAnswer, unknown, Services>
 }
 
 /** Matches ids the path schemas can accept; anything else (percent-escapes, dots) goes to the app. */
@@ -67,11 +57,12 @@ const read = <A>(
   param: string,
   useCase: (principal: Principal, id: string) => Effect.Effect<A, unknown, Services>
 ): Read => {
-  const declared = ProvisioApi.groups[group]?.endpoints[endpoint] as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps | undefined
-  const pathSchema = declared === undefined ? undefined : Option.getOrUndefined(declared.pathSchema)
-  if (declared === undefined || pathSchema === undefined) throw new Error(`no endpoint ${group}.${endpoint} with a path`)
+  const declared = declaredEndpoint(group, endpoint)
+  const pathSchema = Option.getOrUndefined(declared.pathSchema)
+  if (pathSchema === undefined) throw new Error(`no path on ${group}.${endpoint}`)
   const decodePath = Schema.decodeUnknownEither(pathSchema as Schema.Schema<Record<string, string>, unknown>)
-  const encode = Schema.encode(declared.successSchema as Schema.Schema<A, unknown>)
+  const success = successAnswer<A>(declared)
+  const failure = errorAnswers(group, declared)
   const prefix = declared.path.slice(0, declared.path.indexOf(":"))
   return {
     prefix,
@@ -81,16 +72,9 @@ const read = <A>(
     },
     answer: (principal, id) =>
       useCase(principal, id).pipe(
-        Effect.flatMap((value) => encode(value)),
-        Effect.map((body) => ({ status: 200, body })),
-        Effect.catchAll((error) => {
-          const known = ANSWERED_ERRORS.find((candidate) => candidate.is(error))
-          if (known === undefined) return Effect.fail(error)
-          return Effect.map(
-            Schema.encode(known.schema as Schema.Schema<unknown, unknown>)(error),
-            (body) => ({ status: HttpApiSchema.getStatusError(known.schema), body })
-          )
-        })
+        Effect.flatMap(success),
+        // An error the endpoint declares is answered as the app answers it; any other goes to the app.
+        Effect.catchAll((error) => Effect.flatMap(failure(error), (known) => known === undefined ? Effect.fail(error) : Effect.succeed(known)))
       )
   }
 }

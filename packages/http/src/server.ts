@@ -8,6 +8,7 @@ import * as Layer from "effect/Layer"
 import { ProvisioApi } from "./api.js"
 import { createApiServer } from "./node-server.js"
 import { type DirectReads, type HandOver, makeDirectReads } from "./direct-reads.js"
+import { makeDirectWrites } from "./direct-writes.js"
 import { AuthHandlers } from "./auth/handlers.js"
 import { CatalogHandlers } from "./catalog/handlers.js"
 import { CustomersHandlers } from "./customers/handlers.js"
@@ -82,7 +83,7 @@ export const ServerConfig = Config.all({
 
 /**
  * `HttpAppLive` served by Node on `port` and `host`: `/healthz` by Node itself when the server
- * writes its log lines, the reads `direct` makes directly (direct-reads.ts), the rest by the app.
+ * writes its log lines, the requests `direct` takes (direct-reads.ts, direct-writes.ts), the rest by the app.
  */
 export const serveApiWith = <E, R>(
   address: { readonly port: number; readonly host?: string },
@@ -97,9 +98,17 @@ export const serveApiWith = <E, R>(
     ))
   )
 
-/** `serveApiWith` the direct reads of `makeDirectReads`. */
+/** The direct reads and writes together: a request either takes is not offered to the other. */
+export const makeDirectRoutes = Effect.map(Effect.zip(makeDirectReads, makeDirectWrites), ([reads, writes]) =>
+  (handOver: HandOver): DirectReads => {
+    const read = reads(handOver)
+    const write = writes(handOver)
+    return (request, response) => read(request, response) || write(request, response)
+  })
+
+/** `serveApiWith` the direct reads and writes (`makeDirectRoutes`). */
 export const serveApi = (address: { readonly port: number; readonly host?: string }) =>
-  serveApiWith(address, makeDirectReads)
+  serveApiWith(address, makeDirectRoutes)
 
 /** `serveApi` on `PORT` (default 8080) and `HOST`. */
 export const ServerLive = Layer.unwrapEffect(Effect.map(ServerConfig, serveApi)).pipe(HttpServer.withLogAddress)

@@ -26,8 +26,12 @@ import { canonicalJson } from "@provisio/core/shared/canonical-json"
 /** The header of the contract, and the one the IETF draft (and Stripe) name. */
 const KEY_HEADERS = ["x-idempotency-key", "idempotency-key"] as const
 
+/** The key a request sent, in either header; `undefined` when it sent none. */
+export const sentIdempotencyKey = (headers: Readonly<Record<string, string | undefined>>): string | undefined =>
+  KEY_HEADERS.map((name) => headers[name]).find((value) => value !== undefined)
+
 /** Printable ASCII, so a key survives every proxy and log unchanged. */
-const VALID_KEY = new RegExp(`^[\\x20-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`)
+export const VALID_KEY = new RegExp(`^[\\x20-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`)
 
 export const REPLAYED_HEADER = "idempotent-replayed"
 
@@ -47,12 +51,12 @@ const sha256 = (data: string | Uint8Array) => crypto.createHash("sha256").update
  * - the answer, encrypted (AES-256-GCM) with a key derived from the caller's key, credential and
  *   body (the same form): answers carry secrets (a new API key, tokens) that must not sit in the clear.
  */
-interface Material {
+export interface Material {
   readonly request: IdempotentRequest
   readonly cipherKey: Buffer
 }
 
-const material = (
+export const material = (
   sentKey: string,
   authorization: string | undefined,
   tenant: string | undefined,
@@ -89,7 +93,7 @@ const TAG_BYTES = 16
 
 const associated = (status: number, contentType: string | null) => Buffer.from(`${status}\0${contentType ?? ""}`, "utf8")
 
-const seal = (key: Buffer, answer: StoredAnswer): StoredAnswer => {
+export const seal = (key: Buffer, answer: StoredAnswer): StoredAnswer => {
   const iv = crypto.randomBytes(IV_BYTES)
   const cipher = crypto.createCipheriv("aes-256-gcm", key, iv)
   cipher.setAAD(associated(answer.status, answer.contentType))
@@ -142,7 +146,7 @@ const capture = (response: HttpServerResponse.HttpServerResponse): StoredAnswer 
 export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     if (request.method !== "POST" || !request.url.startsWith("/api/v1/")) return app
-    const sentKey = KEY_HEADERS.map((name) => request.headers[name]).find((value) => value !== undefined)
+    const sentKey = sentIdempotencyKey(request.headers)
     return sentKey === undefined ? app : keyed(app, request, sentKey)
   })
 

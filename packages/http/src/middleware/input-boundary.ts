@@ -4,6 +4,8 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { NotFound, ValidationError } from "@provisio/core/shared/errors"
 import { excerpt, isStorableText, UNSTORABLE_TEXT_MESSAGE } from "@provisio/core/shared/text"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Schema from "effect/Schema"
 import { Readable } from "node:stream"
 import { BadRequest, BadRequestError, NotFoundError, PayloadTooLarge, PayloadTooLargeError, ValidationErrorError } from "../errors.js"
 import { refuse } from "./answers.js"
@@ -47,7 +49,7 @@ export const BODY_POLICIES: ReadonlyArray<BodyPolicy> = [
   }
 ]
 
-const policyOf = (method: string, path: string): BodyPolicy =>
+export const policyOf = (method: string, path: string): BodyPolicy =>
   BODY_POLICIES.find((policy) => policy.method === method && policy.path === path) ??
     { method, path, maxBytes: DEFAULT_BODY_LIMIT }
 
@@ -92,6 +94,43 @@ const inspect = (root: unknown, policy: BodyPolicy): Finding | undefined => {
     return undefined
   }
   return visit(root, 1, true)
+}
+
+/** Why a JSON body is refused, as the answer that refuses it. */
+export type BodyRefusal = (request: HttpServerRequest.HttpServerRequest) => ReturnType<typeof refuse>
+
+const refusal = <A, I>(schema: Schema.Schema<A, I>, error: A): BodyRefusal => (request) => refuse(request, schema, error)
+
+/**
+ * A JSON body's text (already within its size) parsed and checked: malformed JSON is `400`,
+ * nesting deeper than `MAX_JSON_DEPTH` `413`, text PostgreSQL cannot store `422` naming its field.
+ * An empty text is `null`. The input boundary and the direct writes (direct-writes.ts) both use it.
+ */
+export const parseJsonBody = (text: string, policy: BodyPolicy): Either.Either<unknown, BodyRefusal> => {
+  if (text === "") return Either.right(null)
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return Either.left(refusal(BadRequestError, new BadRequest({ message: "the request body is not valid JSON" })))
+  }
+  const finding = inspect(body, policy)
+  if (finding === undefined) return Either.right(body)
+  if (finding.problem === "too_deep") {
+    const first = finding.path[0]
+    return Either.left(refusal(
+      PayloadTooLargeError,
+      new PayloadTooLarge({
+        message: `the JSON body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
+        field: typeof first === "string" ? first : undefined
+      })
+    ))
+  }
+  const field = fieldPath(finding.path)
+  return Either.left(refusal(
+    ValidationErrorError,
+    new ValidationError({ message: UNSTORABLE_TEXT_MESSAGE, field: field === "" ? undefined : field })
+  ))
 }
 
 /** A path segment decoded, or undefined when it is not valid percent-encoded UTF-8. */
@@ -240,40 +279,15 @@ const readJsonBody = <E, R>(app: HttpApp.Default<E, R>, request: HttpServerReque
 
     if (policy.textTypes !== undefined) return yield* handOnText(app, request, policy.textTypes, text)
 
-    let body: unknown = null
-    if (text !== "") {
-      try {
-        body = JSON.parse(text)
-      } catch {
-        return yield* refuse(request, BadRequestError, new BadRequest({ message: "the request body is not valid JSON" }))
-      }
-      const finding = inspect(body, policy)
-      if (finding?.problem === "too_deep") {
-        const first = finding.path[0]
-        return yield* refuse(
-          request,
-          PayloadTooLargeError,
-          new PayloadTooLarge({
-            message: `the JSON body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`,
-            field: typeof first === "string" ? first : undefined
-          })
-        )
-      }
-      if (finding !== undefined) {
-        const field = fieldPath(finding.path)
-        return yield* refuse(
-          request,
-          ValidationErrorError,
-          new ValidationError({ message: UNSTORABLE_TEXT_MESSAGE, field: field === "" ? undefined : field })
-        )
-      }
-    }
+    const parsed = parseJsonBody(text, policy)
+    if (Either.isLeft(parsed)) return yield* parsed.left(request)
+    const body = parsed.right
 
     // The same request, read: its text and JSON from here, and JSON whatever the Content-Type said.
-    const parsed = Object.create(request, {
+    const read = Object.create(request, {
       headers: { value: { ...request.headers, "content-type": "application/json" } },
       text: { value: Effect.succeed(text) },
       json: { value: Effect.succeed(body) }
     }) as HttpServerRequest.HttpServerRequest
-    return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, parsed)
+    return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, read)
   })
