@@ -3,7 +3,10 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { makeDirectWrites } from "@provisio/http/direct-writes"
 import { serveApiWith } from "@provisio/http/server"
+import { PRINCIPAL_CACHE_BOUND } from "@provisio/core/auth/principal-cache"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as TestClock from "effect/TestClock"
 import type * as Layer from "effect/Layer"
 import { type Answer, call, channel, createKey, expectData, expectError, serverOver, withSettings } from "./harness"
 import { V1 } from "./ordering-fixtures"
@@ -114,6 +117,11 @@ describe("direct writes", () => {
         expectError((yield* bothWays({ key: own.partnerKey, body: { name: "Second", external_id: "ext-1" } }, "r7")).direct, 409, "duplicate_customer")
         expectError((yield* bothWays({ key: own.partnerKey, body: { name: "Second", external_id: "ext-1" } })).direct, 409, "duplicate_customer")
         expect(yield* named(own.partnerKey, "Second")).toHaveLength(0)
+
+        // A suspended account is refused within the principal cache's bound, as by the app.
+        expectData(yield* call("PUT", `${V1}/partners/${other.partner.id}`, { body: { status: "suspended" } }))
+        yield* TestClock.adjust(Duration.toMillis(PRINCIPAL_CACHE_BOUND))
+        expectError((yield* bothWays({ key: other.partnerKey, body: { name: "Suspended" } }, "r8")).direct, 403, "account_suspended")
       }))
 
     it.effect("a key: one customer, and every retry the first answer's bytes, failures included", () =>

@@ -4,7 +4,8 @@ import {
   IDEMPOTENCY_LEASE,
   IDEMPOTENCY_WINDOW,
   IdempotencyStore,
-  type IdempotentRequest
+  type IdempotentRequest,
+  type StoredAnswer
 } from "@provisio/core/shared/idempotency"
 import { RateLimiter, Take } from "@provisio/core/shared/rate-limit"
 import { leasedRateLimiter } from "@provisio/core/shared/rate-limit-lease"
@@ -15,6 +16,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import { orPersistenceError } from "./persistence.js"
+import { groupedStatement } from "./grouped-statement.js"
 import { plainStatement, type Rider, withRider } from "./plain-statements.js"
 
 interface KeyRow {
@@ -35,7 +37,14 @@ const SWEEP_BATCH = 1000
 
 const iso = (at: DateTime.Utc) => DateTime.formatIso(at)
 
-export const IdempotencyStoreLive = Layer.effect(
+interface Completion {
+  readonly request: IdempotentRequest
+  readonly claim: string
+  readonly answer: StoredAnswer
+  readonly at: string
+}
+
+export const IdempotencyStoreLive = Layer.scoped(
   IdempotencyStore,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -137,24 +146,31 @@ export const IdempotencyStoreLive = Layer.effect(
         }
       })
 
+    // The answers of concurrent requests kept in one statement (a group commit): under load each
+    // keyed POST's second statement is shared (grouped-statement.ts).
+    const complete = yield* groupedStatement((completions: ReadonlyArray<Completion>) =>
+      orPersistenceError(statement(
+        `update idempotency_keys k
+            set status = v.status, content_type = v.content_type, body = v.body, claim = null, completed_at = v.completed_at
+           from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bytea[], $7::timestamptz[])
+                  as v (scope, key, claim, status, content_type, body, completed_at)
+          where k.scope = v.scope and k.key = v.key and k.claim = v.claim`,
+        [
+          completions.map((c) => c.request.scope),
+          completions.map((c) => c.request.key),
+          completions.map((c) => c.claim),
+          completions.map((c) => c.answer.status),
+          completions.map((c) => c.answer.contentType),
+          completions.map((c) => Buffer.from(c.answer.body.buffer, c.answer.body.byteOffset, c.answer.body.byteLength)),
+          completions.map((c) => c.at)
+        ]
+      )).pipe(Effect.asVoid)
+    )
+
     return IdempotencyStore.of({
       claimAlong,
       begin: (request, claim, now) => orPersistenceError(begin(request, claim, now)),
-      complete: (request, claim, answer, now) =>
-        orPersistenceError(statement(
-          `update idempotency_keys
-              set status = $1, content_type = $2, body = $3, claim = null, completed_at = $4::timestamptz
-            where scope = $5 and key = $6 and claim = $7`,
-          [
-            answer.status,
-            answer.contentType,
-            Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength),
-            iso(now),
-            request.scope,
-            request.key,
-            claim
-          ]
-        )).pipe(Effect.asVoid),
+      complete: (request, claim, answer, now) => complete({ request, claim, answer, at: iso(now) }),
       abandon: (request, claim) =>
         orPersistenceError(sql`
           delete from idempotency_keys
