@@ -3,12 +3,11 @@ import { PRINCIPAL_CACHE_BOUND } from "@provisio/core/auth/principal-cache"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { makeDirectReads } from "@provisio/http/direct-reads"
-import { serveApiWith } from "@provisio/http/server"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
-import { type Answer, call, channel, createKey, expectData, expectError, serverOver, sharedDatabase, withSettings } from "./harness"
+import { type Answer, call, channel, createKey, expectData, expectError, serverOver, sharedDatabase, withSettings, spiedDirectRoutes } from "./harness"
 import { createCustomer, exampleCatalog, SEAT, subscribe, V1 } from "./ordering-fixtures"
 
 /**
@@ -21,17 +20,7 @@ import { createCustomer, exampleCatalog, SEAT, subscribe, V1 } from "./ordering-
 
 const taken: Array<string> = []
 
-const spied = serveApiWith(
-  { port: 0 },
-  Effect.map(makeDirectReads, (make) => (handOver) => {
-    const direct = make(handOver)
-    return (request, response) => {
-      const took = direct(request, response)
-      if (took) taken.push(request.url ?? "")
-      return took
-    }
-  })
-)
+const spied = spiedDirectRoutes(makeDirectReads, taken)
 
 const SpiedServer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) => serverOver(database, spied)
 

@@ -2,13 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { makeDirectWrites } from "@provisio/http/direct-writes"
-import { serveApiWith } from "@provisio/http/server"
 import { PRINCIPAL_CACHE_BOUND } from "@provisio/core/auth/principal-cache"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import type * as Layer from "effect/Layer"
-import { type Answer, call, channel, createKey, expectData, expectError, serverOver, withSettings } from "./harness"
+import { type Answer, call, channel, createKey, expectData, expectError, serverOver, withSettings, spiedDirectRoutes } from "./harness"
 import { V1 } from "./ordering-fixtures"
 
 /**
@@ -21,17 +20,7 @@ import { V1 } from "./ordering-fixtures"
 
 const taken: Array<string> = []
 
-const spied = serveApiWith(
-  { port: 0 },
-  Effect.map(makeDirectWrites, (make) => (handOver) => {
-    const direct = make(handOver)
-    return (request, response) => {
-      const took = direct(request, response)
-      if (took) taken.push(request.url ?? "")
-      return took
-    }
-  })
-)
+const spied = spiedDirectRoutes(makeDirectWrites, taken)
 
 const SpiedServer = <E, R>(database: Layer.Layer<SqlClient.SqlClient, E, R>) => serverOver(database, spied)
 

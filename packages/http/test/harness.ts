@@ -8,7 +8,8 @@ import { ServicesLive } from "@provisio/adapters/services"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { Identity } from "@provisio/core/identity/service"
 import { CoreConfigLive } from "@provisio/http/config"
-import { serveApi } from "@provisio/http/server"
+import type { DirectReads, HandOver } from "@provisio/http/direct-reads"
+import { serveApi, serveApiWith } from "@provisio/http/server"
 import { nonConformance } from "./conformance"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -43,6 +44,23 @@ export const serverOver = <E, R>(
     Layer.provideMerge(TestClientLive.pipe(Layer.provideMerge(served))),
     Layer.provideMerge(ServicesLive.pipe(Layer.provide(CoreConfigLive))),
     Layer.provideMerge(database)
+  )
+
+/**
+ * `serveApiWith` the direct routes `make` makes, each request they take recorded in `taken`: a
+ * test of a direct route says so, and cannot pass with the route silently off.
+ */
+export const spiedDirectRoutes = <E, R>(make: Effect.Effect<(handOver: HandOver) => DirectReads, E, R>, taken: Array<string>) =>
+  serveApiWith(
+    { port: 0 },
+    Effect.map(make, (routes) => (handOver: HandOver): DirectReads => {
+      const direct = routes(handOver)
+      return (request, response) => {
+        const took = direct(request, response)
+        if (took) taken.push(request.url ?? "")
+        return took
+      }
+    })
   )
 
 /** `serverOver` a fresh migrated database (`TestDatabase`). */
