@@ -294,12 +294,16 @@ const countStatements = async (name: string, env: NodeJS.ProcessEnv, seedOf: See
     // The rate limit's leases are refilled once per lease when requests come one by one; at once, maybe not.
     await tally(`GET /subscriptions/{id}, limit on, ${CONNECTIONS} at once (${CONNECTIONS * 20} requests)`, LIMIT_ON, getSub, CONNECTIONS, CONNECTIONS * 20)
     await tally("GET /subscriptions/{id}, limit off", "off", getSub)
-    await tally("POST /customers + idempotency key, limit on", LIMIT_ON, (origin, i) =>
+    const postCustomer = (keys: string) => (origin: string, i: number) =>
       fetch(`${origin}/api/v1/customers`, {
         method: "POST",
-        headers: headers({ "content-type": "application/json", "x-idempotency-key": `count-${RUN}-${i}` }),
+        headers: headers({ "content-type": "application/json", "x-idempotency-key": `${keys}-${RUN}-${i}` }),
         body: JSON.stringify({ name: `Counted ${i}` })
-      }))
+      })
+    await tally("POST /customers + idempotency key, limit on", LIMIT_ON, postCustomer("count"))
+    // The kept answers of concurrent POSTs share their statements (groupedStatement): how many, at once.
+    await tally(`POST /customers + idempotency key, limit on, ${CONNECTIONS} at once (${CONNECTIONS * 20} requests)`, LIMIT_ON,
+      postCustomer("count-at-once"), CONNECTIONS, CONNECTIONS * 20)
     await tally("GET /healthz", LIMIT_ON, (origin) => fetch(`${origin}/healthz`))
   } finally {
     await admin((c) => c.query(`alter database ${name} reset log_statement`))
