@@ -1,6 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import { PlainStatements, plainStatement } from "@provisio/adapters/postgres/plain-statements"
+import { orPersistenceError } from "@provisio/adapters/postgres/persistence"
 import { IdempotencyStoreLive } from "@provisio/adapters/postgres/request-guards"
 import { TestDatabase } from "@provisio/adapters/testing/database"
 import { IdempotencyStore, type IdempotentRequest } from "@provisio/core/shared/idempotency"
@@ -8,6 +9,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 
 /**
  * `IdempotencyStore.claimAlong` (request-guards.ts): a key's claim sent in the statement of the
@@ -19,12 +21,23 @@ const AT = DateTime.unsafeMake("2026-12-07T10:00:00Z")
 
 const StoreOverDatabase = IdempotencyStoreLive.pipe(Layer.provideMerge(TestDatabase))
 
-/** A write that can carry a claim: one row into the probe table. */
+/** The messages logged at ERROR while `effect` runs. */
+const errorsLogged = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const logged: Array<string> = []
+    const logger = Logger.make(({ logLevel, message }) => {
+      if (logLevel._tag === "Error") logged.push(String(Array.isArray(message) ? message[0] : message))
+    })
+    const result = yield* Effect.provide(effect, Logger.replace(Logger.defaultLogger, logger))
+    return { result, logged }
+  })
+
+/** A write that can carry a claim, as a repository writes: one row into the probe table. */
 const probeWrite = (id: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const statement = yield* plainStatement
-    return yield* statement.carrying(sql`insert into claim_along_probe ${sql.insert({ id })} returning id`)
+    return yield* orPersistenceError(statement.carrying(sql`insert into claim_along_probe ${sql.insert({ id })} returning id`))
   })
 
 const probes = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ id: string }>`select id from claim_along_probe order by id`)
@@ -70,16 +83,19 @@ describe("claimAlong", () => {
         expect(probeStatements()[0]).toMatch(/^with provisio_rider as \(insert into idempotency_keys/)
         expect(yield* keys).toEqual([{ key: "k1", claim: "claim-1" }])
 
-        // The same key again: the statement fails, and the write it carried is not kept.
-        const again = yield* store.claimAlong(keyOf("k1"), "claim-2", AT, probeWrite("p2"))
+        // The same key again: the statement fails, and the write it carried is not kept. A retry,
+        // not a database failure: nothing is logged as one.
+        const { result: again, logged } = yield* errorsLogged(store.claimAlong(keyOf("k1"), "claim-2", AT, probeWrite("p2")))
         expect(again.claim).toBe("refused")
+        expect(logged).toEqual([])
         expect(Exit.isFailure(again.exit)).toBe(true)
         expect(yield* probes).toEqual([{ id: "p1" }])
         expect(yield* keys).toEqual([{ key: "k1", claim: "claim-1" }])
 
-        // A write that fails on its own (a taken id) takes the claim down with it.
-        const taken = yield* store.claimAlong(keyOf("k3"), "claim-3", AT, probeWrite("p1"))
+        // A write that fails on its own (a taken id) takes the claim down with it, and is logged.
+        const { result: taken, logged: takenLogged } = yield* errorsLogged(store.claimAlong(keyOf("k3"), "claim-3", AT, probeWrite("p1")))
         expect(taken.claim).toBe("refused")
+        expect(takenLogged).toEqual(["database failure"])
         expect(yield* keys).toEqual([{ key: "k1", claim: "claim-1" }])
 
         // The claim carried is a claim like `begin`'s: completed, then replayed.

@@ -4,18 +4,27 @@ import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 
+/** Failures that are expected and reported where they are understood, not logged as database failures. */
+const reportedElsewhere = new WeakSet<object>()
+
+/**
+ * Marks `error` as expected and reported elsewhere: a write refused because the idempotency
+ * claim riding in its statement found its key taken (plain-statements.ts), which `claimAlong`
+ * reports as `refused` and the request's retry path answers.
+ */
+export const reportElsewhere = (error: object): void => void reportedElsewhere.add(error)
+
 /**
  * The one place a storage failure becomes the core's `PersistenceError`: the cause is logged
- * here, callers get a message without SQL in it.
+ * here (unless `reportElsewhere` said otherwise), callers get a message without SQL in it.
  */
 export const orPersistenceError = <A, E extends SqlError | ParseResult.ParseError | Cause.NoSuchElementException, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, PersistenceError, R> =>
-  Effect.catchAll(effect, (error) =>
-    Effect.logError("database failure", error).pipe(
-      Effect.zipRight(Effect.fail(new PersistenceError({ message: "the database could not complete the request" })))
-    )
-  )
+  Effect.catchAll(effect, (error) => {
+    const failed = Effect.fail(new PersistenceError({ message: "the database could not complete the request" }))
+    return reportedElsewhere.has(error) ? failed : Effect.zipRight(Effect.logError("database failure", error), failed)
+  })
 
 /** PostgreSQL's unique_violation, optionally on one named constraint. */
 export const isUniqueViolation = (error: unknown, constraint?: string): boolean => {

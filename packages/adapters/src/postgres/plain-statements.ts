@@ -8,6 +8,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type pg from "pg"
+import { isUniqueViolation, reportElsewhere } from "./persistence.js"
 
 /**
  * The `pg` pool under the `SqlClient`, for the hottest statements (the GET of one subscription or
@@ -89,7 +90,12 @@ export const plainStatement = Effect.gen(function* () {
           rider.state = "sent"
           return run(withRiderText(rider, text, values.length), [...values, ...rider.values]).pipe(
             Effect.tapBoth({
-              onFailure: () => Effect.sync(() => void (rider.state = "refused")),
+              onFailure: (error) =>
+                Effect.sync(() => {
+                  rider.state = "refused"
+                  // The rider's own key taken: the retry of a request, not a database failure.
+                  if (isUniqueViolation(error, rider.conflict)) reportElsewhere(error)
+                }),
               onSuccess: () => Effect.sync(() => void (rider.state = "carried"))
             })
           )
@@ -106,6 +112,8 @@ export const plainStatement = Effect.gen(function* () {
 export interface Rider {
   readonly text: string
   readonly values: ReadonlyArray<unknown>
+  /** The unique constraint whose violation means the rider's row exists already (a key in use). */
+  readonly conflict: string
   state: "waiting" | "sent" | "carried" | "refused"
 }
 

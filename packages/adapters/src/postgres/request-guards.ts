@@ -131,6 +131,7 @@ export const IdempotencyStoreLive = Layer.scoped(
           text: `insert into idempotency_keys (scope, key, method, path, fingerprint, claim, created_at, locked_at)
                  values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $7::timestamptz)`,
           values: [request.scope, request.key, request.method, request.path, request.fingerprint, claim, iso(now)],
+          conflict: "idempotency_keys_pkey",
           state: "waiting"
         }
         const exit = yield* Effect.exit(withRider(rider, effect))
