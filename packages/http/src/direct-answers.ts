@@ -1,9 +1,12 @@
 import type * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { ServerResponse } from "node:http"
 import { ProvisioApi } from "./api.js"
+import { logEntry } from "./middleware/request-log.js"
 
 /**
  * What the direct routes (direct-reads.ts, direct-writes.ts) share with the app: the endpoint as
@@ -59,3 +62,23 @@ export const errorAnswers = (group: string, declared: DeclaredEndpoint) => {
     })
   }
 }
+
+/**
+ * An answer written as the app writes it (its JSON, `content-length`, `x-request-id`), then the
+ * request's log line, timed from `started`.
+ */
+export const writeAnswer = (
+  response: ServerResponse,
+  request: { readonly requestId: string; readonly method: string; readonly path: string; readonly started: number },
+  status: number,
+  text: string
+) =>
+  Effect.flatMap(Clock.currentTimeMillis, (ended) => {
+    response.writeHead(status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      "x-request-id": request.requestId
+    })
+    response.end(text)
+    return logEntry({ request_id: request.requestId, method: request.method, path: request.path, status, duration_ms: ended - request.started })
+  })

@@ -11,11 +11,11 @@ import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { type DirectAnswer, declaredEndpoint, errorAnswers, successAnswer } from "./direct-answers.js"
+import { type DirectAnswer, declaredEndpoint, errorAnswers, successAnswer, writeAnswer } from "./direct-answers.js"
 import { CurrentRequestId } from "./envelope.js"
 import { principalOfBearer } from "./middleware/authentication.js"
 import { rateLimitEnforcement } from "./middleware/rate-limit.js"
-import { logEntry, requestIdOf } from "./middleware/request-log.js"
+import { requestIdOf } from "./middleware/request-log.js"
 
 /**
  * The hottest reads answered from Node's `request` event, outside `HttpApiBuilder`'s per-request
@@ -106,15 +106,7 @@ export const makeDirectReads: Effect.Effect<(handOver: HandOver) => DirectReads,
         yield* enforce(principal, Redacted.make(secret))
         const requestId = requestIdOf(request.headers)
         const answered = yield* Effect.locally(target.answer(principal, id), CurrentRequestId, requestId)
-        const text = JSON.stringify(answered.body)
-        response.writeHead(answered.status, {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(text),
-          "x-request-id": requestId
-        })
-        response.end(text)
-        const ended = yield* Clock.currentTimeMillis
-        yield* logEntry({ request_id: requestId, method: "GET", path: url, status: answered.status, duration_ms: ended - started })
+        yield* writeAnswer(response, { requestId, method: "GET", path: url, started }, answered.status, JSON.stringify(answered.body))
       })
 
     const runFork = Runtime.runFork(runtime)

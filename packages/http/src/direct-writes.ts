@@ -15,7 +15,7 @@ import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
 import * as crypto from "node:crypto"
 import { IncomingMessage, type ServerResponse } from "node:http"
-import { type DirectAnswer, declaredEndpoint, errorAnswers, successAnswer } from "./direct-answers.js"
+import { type DirectAnswer, declaredEndpoint, errorAnswers, successAnswer, writeAnswer } from "./direct-answers.js"
 import type { DirectReads, HandOver } from "./direct-reads.js"
 import { CurrentRequestId } from "./envelope.js"
 import { Defect, DefectError } from "./errors.js"
@@ -23,7 +23,7 @@ import { principalOfBearer } from "./middleware/authentication.js"
 import { material, seal, sentIdempotencyKey, VALID_KEY } from "./middleware/idempotency.js"
 import { type BodyPolicy, parseJsonBody, policyOf } from "./middleware/input-boundary.js"
 import { rateLimitEnforcement } from "./middleware/rate-limit.js"
-import { logEntry, requestIdOf } from "./middleware/request-log.js"
+import { requestIdOf } from "./middleware/request-log.js"
 
 /**
  * The hottest write, `POST /api/v1/customers`, answered from Node's `request` event as the direct
@@ -126,17 +126,8 @@ export const makeDirectWrites: Effect.Effect<(handOver: HandOver) => DirectReads
     const runtime = yield* Effect.runtime<Services>()
     const writes: ReadonlyArray<Write> = [write("customers", "createCustomer", customers.createCustomer)]
 
-    /** The answer written as the app writes it, and the request's log line. */
     const respond = (response: ServerResponse, requestId: string, started: number, path: string, status: number, text: string) =>
-      Effect.flatMap(Clock.currentTimeMillis, (ended) => {
-        response.writeHead(status, {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(text),
-          "x-request-id": requestId
-        })
-        response.end(text)
-        return logEntry({ request_id: requestId, method: "POST", path, status, duration_ms: ended - started })
-      })
+      writeAnswer(response, { requestId, method: "POST", path, started }, status, text)
 
     const serve = (request: IncomingMessage, response: ServerResponse, target: Write, secret: string, key: string | undefined, bytes: Buffer, requestId: string) =>
       Effect.gen(function* () {
@@ -158,7 +149,7 @@ export const makeDirectWrites: Effect.Effect<(handOver: HandOver) => DirectReads
         }
         // The key claimed with the use case's write, in its statement; where that cannot be, as
         // the idempotency guard claims it. Anything but a new claim is the app's to answer.
-        const { cipherKey, request: keyed } = material(key, `Bearer ${secret}`, tenant, "POST", target.path, canonicalJson(parsed.right))
+        const { cipherKey, request: keyed } = material(key, request.headers.authorization, tenant, "POST", target.path, canonicalJson(parsed.right))
         const claim = crypto.randomUUID()
         const along = yield* Effect.exit(store.claimAlong(keyed, claim, yield* now, run))
         // A use case that wrote without carrying the claim (a defect): answered 500, never run again by the app.
