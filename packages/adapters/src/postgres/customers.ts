@@ -25,6 +25,7 @@ import { resolvedCollectionMethodSql, resolvedPaymentTermsSql } from "./collecti
 import { pageClause, searchClause } from "./pagination.js"
 import { Principals } from "./identity.js"
 import { isUniqueViolation, orPersistenceError, refusedWhileReferenced } from "./persistence.js"
+import { groupedInsert } from "./grouped-insert.js"
 import { plainStatement } from "./plain-statements.js"
 
 // `address` and `metadata` are jsonb: node-postgres sends plain objects as JSON (arrays would go
@@ -73,7 +74,7 @@ const orDuplicate = <A>(
       ? Effect.fail(DuplicateCustomer.of(customer.external_id ?? ""))
       : orPersistenceError(Effect.fail(error)))
 
-export const CustomerRepoLive = Layer.effect(
+export const CustomerRepoLive = Layer.scoped(
   CustomerRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -88,11 +89,12 @@ export const CustomerRepoLive = Layer.effect(
 
     // The hottest write (POST /customers) and read but one (GET /customers/{id}): on the pool.
     const statement = yield* plainStatement
+    // Concurrent inserts in one statement, each carrying its idempotency key's claim when one
+    // waits (IdempotencyStore.claimAlong).
+    const insertRow = yield* groupedInsert({ table: "customers", key: "id", select: `select c.*, ${RESOLVED} from inserted c` })
     const insert = (stored: StoredCustomer) =>
       Effect.flatMap(encodeRow(stored.customer, stored.collection), (row) =>
-        // Carrying an idempotency key's claim when one waits (IdempotencyStore.claimAlong).
-        one(statement.carrying(sql`with c as (insert into customers ${sql.insert({ ...row, lineage: stored.lineage })} returning *)
-                select c.*, ${sql.unsafe(RESOLVED)} from c`)))
+        one(Effect.map(insertRow({ ...row, lineage: stored.lineage }), (inserted) => [inserted])))
     const update = (customer: Customer, collection: CollectionChoice) =>
       Effect.flatMap(encodeRow(customer, collection), (row) =>
         one(sql`with c as (update customers set ${sql.update(row, ["id", "partner_id", "created_at"])}

@@ -75,6 +75,8 @@ export const plainStatement = Effect.gen(function* () {
     return run(text, values)
   }
   return Object.assign(run, {
+    /** Whether statements outside a transaction go to the pool (else all go through the `SqlClient`). */
+    onPool: Option.isSome(plain),
     /** A statement `sql` built, sent as `run` sends text. */
     built,
     /**
@@ -82,21 +84,16 @@ export const plainStatement = Effect.gen(function* () {
      * outside a transaction: the two go as one statement, the rider first in its `WITH`.
      */
     carrying: (statement: Statement.Statement<unknown>) =>
-      Effect.flatMap(FiberRef.get(CurrentRider), (rider) => {
-        if (rider === undefined || rider.state !== "waiting") return built(statement)
+      Effect.flatMap(waitingRider, (rider) => {
+        if (rider === undefined) return built(statement)
         return Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (transaction) => {
           if (Option.isSome(transaction)) return built(statement)
           const [text, values] = statement.compile()
           rider.state = "sent"
-          return run(withRiderText(rider, text, values.length), [...values, ...rider.values]).pipe(
+          return run(withRiderText(rider, text, values.length), [...values, ...Object.values(rider.row)]).pipe(
             Effect.tapBoth({
-              onFailure: (error) =>
-                Effect.sync(() => {
-                  rider.state = "refused"
-                  // The rider's own key taken: the retry of a request, not a database failure.
-                  if (isUniqueViolation(error, rider.conflict)) reportElsewhere(error)
-                }),
-              onSuccess: () => Effect.sync(() => void (rider.state = "carried"))
+              onFailure: (failure) => Effect.sync(() => settleRider(rider, { failure })),
+              onSuccess: () => Effect.sync(() => settleRider(rider, undefined))
             })
           )
         })
@@ -105,13 +102,13 @@ export const plainStatement = Effect.gen(function* () {
 })
 
 /**
- * A data-modifying statement (an idempotency key's claim) to be sent with the next write that can
- * take it (`plainStatement.carrying`), in the same statement: PostgreSQL runs both or neither.
- * Its placeholders are `$1...` of its own `values`.
+ * A row to insert (an idempotency key's claim) with the next write that can take it
+ * (`plainStatement.carrying`, `groupedInsert`), in the same statement: PostgreSQL keeps both or
+ * neither. Its values are JSON values, as a grouped statement sends them.
  */
 export interface Rider {
-  readonly text: string
-  readonly values: ReadonlyArray<unknown>
+  readonly table: string
+  readonly row: Readonly<Record<string, unknown>>
   /** The unique constraint whose violation means the rider's row exists already (a key in use). */
   readonly conflict: string
   state: "waiting" | "sent" | "carried" | "refused"
@@ -122,11 +119,22 @@ const CurrentRider = FiberRef.unsafeMake<Rider | undefined>(undefined)
 /** `effect` with `rider` waiting for its first write that can carry it; the rider's state tells how that went. */
 export const withRider = <A, E, R>(rider: Rider, effect: Effect.Effect<A, E, R>) => Effect.locally(effect, CurrentRider, rider)
 
+/** The rider waiting in this fiber for a write to carry it, if any. */
+export const waitingRider = Effect.map(FiberRef.get(CurrentRider), (rider) => rider?.state === "waiting" ? rider : undefined)
+
+/** How a statement that carried `rider` went: refused when its key was taken (the retry of a request, not a database failure). */
+export const settleRider = (rider: Rider, outcome: { readonly failure: unknown } | undefined) => {
+  if (outcome === undefined) return void (rider.state = "carried")
+  rider.state = "refused"
+  if (isUniqueViolation(outcome.failure, rider.conflict)) reportElsewhere(outcome.failure as object)
+}
+
 const LEADING_WITH = /^\s*with\s/i
 
 /** `text` with `rider` as its first common table expression, the rider's placeholders after its own `count`. */
 const withRiderText = (rider: Rider, text: string, count: number) => {
-  const riderText = rider.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + count}`)
+  const columns = Object.keys(rider.row)
+  const riderText = `insert into ${rider.table} (${columns.join(", ")}) values (${columns.map((_, i) => `$${count + i + 1}`).join(", ")})`
   const match = LEADING_WITH.exec(text)
   return match === null
     ? `with provisio_rider as (${riderText}) ${text}`

@@ -127,10 +127,11 @@ export const IdempotencyStoreLive = Layer.scoped(
         yield* Effect.ignore(sweep(now, iso(DateTime.subtractDuration(now, IDEMPOTENCY_WINDOW))))
         // No `on conflict`: a key in use (answered, in flight, or expired and not yet dropped)
         // fails the statement, and the write it rides with is not kept either.
+        const at = iso(now)
         const rider: Rider = {
-          text: `insert into idempotency_keys (scope, key, method, path, fingerprint, claim, created_at, locked_at)
-                 values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $7::timestamptz)`,
-          values: [request.scope, request.key, request.method, request.path, request.fingerprint, claim, iso(now)],
+          table: "idempotency_keys",
+          row: { scope: request.scope, key: request.key, method: request.method, path: request.path,
+                 fingerprint: request.fingerprint, claim, created_at: at, locked_at: at },
           conflict: "idempotency_keys_pkey",
           state: "waiting"
         }
