@@ -116,23 +116,28 @@ export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?:
         catch: (cause) => new SqlError({ cause, message: `Cannot create ${pgdata}: ${cause}` })
       })
     }
-    const loadDataDir = options?.loadDataDir
     const db = yield* Effect.acquireRelease(
-      Effect.tryPromise({
-        try: async () => {
-          // One options object: given a non-string first argument, PGlite ignores the second.
-          const pglite = new PGlite({
-            extensions: EMBEDDED_EXTENSIONS,
-            ...(inMemory ? {} : { dataDir: pgdata }),
-            ...(loadDataDir ? { loadDataDir } : {})
-          })
-          await pglite.waitReady
-          return pglite
-        },
-        catch: (cause) => new SqlError({ cause, message: `Cannot open the embedded database: ${cause}` })
-      }),
+      startPGlite({ ...(inMemory ? {} : { dataDir: pgdata }), ...(options?.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) }),
       (pglite) => Effect.promise(() => pglite.close()).pipe(Effect.ignore)
     )
+    return yield* poolOver(db, options)
+  })
+
+/** A PGlite started and ready: in memory unless `dataDir`, from the dump `loadDataDir` if given. The caller closes it. */
+export const startPGlite = (options: { readonly dataDir?: string; readonly loadDataDir?: Blob }) =>
+  Effect.tryPromise({
+    try: async () => {
+      // One options object: given a non-string first argument, PGlite ignores the second.
+      const pglite = new PGlite({ extensions: EMBEDDED_EXTENSIONS, ...options })
+      await pglite.waitReady
+      return pglite
+    },
+    catch: (cause) => new SqlError({ cause, message: `Cannot open the embedded database: ${cause}` })
+  })
+
+/** The pool of one over the open PGlite `db` (see `openEmbedded`), ended with the scope; `db` stays open. */
+export const poolOver = (db: PGlite, options?: { readonly prepare?: boolean }) =>
+  Effect.gen(function* () {
     // The pool's application name finds this PGlite again (`embeddedDatabaseOf`): its own LISTEN
     // is the one that works, node-postgres's needs a second connection that PGlite does not have.
     const name = `${EMBEDDED_APPLICATION}:${++opened}`
@@ -150,4 +155,3 @@ export const openEmbedded = (dataDir: string, options?: { readonly loadDataDir?:
       (pool) => Effect.promise(() => pool.end()).pipe(Effect.ignore)
     )
   })
-

@@ -6,9 +6,12 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
+import type { PGlite } from "@electric-sql/pglite"
 import pg from "pg"
 import { migrated } from "../embedded/snapshot.js"
 import { embeddedClient, serverClient } from "../postgres/database.js"
+import { poolOver, startPGlite } from "../embedded/pglite.js"
+import { poolLayer } from "../postgres/plain-statements.js"
 import type { PlainStatements } from "../postgres/plain-statements.js"
 
 /**
@@ -36,14 +39,74 @@ const readSnapshot = (file: string) => {
   return blob
 }
 
+/**
+ * Restored databases of this worker, reset to the snapshot and waiting for the next build:
+ * restoring one takes 0.6-1 s, which every test file paid, a reset ~0.15 s (`resetToSnapshot`).
+ * `PROVISIO_TEST_REUSE=0` restores one per build again.
+ */
+const idle: Array<PGlite> = []
+const MAX_IDLE = 2
+const reuse = () => process.env["PROVISIO_TEST_REUSE"] !== "0"
+
+/** What a restored snapshot holds: its tables and sequences, and what putting it back takes. */
+interface SnapshotShape {
+  readonly relations: ReadonlySet<string>
+  readonly empty: string
+}
+let shape: SnapshotShape | undefined
+
+/** Read once per worker from a database just restored: the relations it has, and the statement that empties its tables. */
+const shapeOf = async (db: PGlite): Promise<SnapshotShape> => {
+  const relations = await db.query<{ name: string; kind: string }>(RELATIONS)
+  // Tables the migrations wrote rows in (their own record) keep them.
+  const tables = relations.rows.filter((row) => row.kind === "r" || row.kind === "p").map((row) => row.name)
+  const seeded = await db.query<{ name: string }>(
+    tables.map((table) => `select '${table}' as name where exists (select from "${table}")`).join(" union all "))
+  const keep = new Set(seeded.rows.map((row) => row.name))
+  return {
+    relations: new Set(relations.rows.map((row) => row.name)),
+    empty: `truncate ${tables.filter((table) => !keep.has(table)).map((table) => `"${table}"`).join(", ")} restart identity cascade`
+  }
+}
+
+const RELATIONS = `select c.relname as name, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                    where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S')`
+const DROP: Record<string, string> = { r: "table", p: "table", v: "view", m: "materialized view", S: "sequence" }
+
+/** `db` as its snapshot was: the session reset, what a test created dropped, every table emptied, sequences from 1. */
+const resetToSnapshot = async (db: PGlite, { empty, relations }: SnapshotShape) => {
+  await db.exec("discard all")
+  const created = (await db.query<{ name: string; kind: string }>(RELATIONS)).rows.filter((row) => !relations.has(row.name))
+  await db.exec([...created.map((row) => `drop ${DROP[row.kind]} if exists "${row.name}" cascade`), empty].join(";\n"))
+}
+
+/** A database restored from `snapshot`: an idle one of this worker's when there is one, given back reset on release. */
+const restoredDatabase = (snapshot: string) =>
+  Effect.acquireRelease(
+    Effect.suspend(() => {
+      const waiting = idle.pop()
+      return waiting ? Effect.succeed(waiting) : startPGlite({ loadDataDir: readSnapshot(snapshot) }).pipe(
+        Effect.tap((db) => shape === undefined ? Effect.promise(async () => void (shape ??= await shapeOf(db))) : Effect.void),
+        Effect.mapError((cause) => new SqlError({ cause, message: `Cannot restore the test snapshot ${snapshot}: ${cause}` }))
+      )
+    }),
+    (db) => Effect.promise(async () => {
+      try {
+        if (!reuse() || idle.length >= MAX_IDLE || db.closed) throw new Error("not kept")
+        await resetToSnapshot(db, shape!)
+        idle.push(db)
+      } catch {
+        if (!db.closed) await db.close().catch(() => undefined)
+      }
+    })
+  )
+
 const embeddedDatabase = (snapshot: string | undefined): Layer.Layer<Database, SqlError> =>
   snapshot
-    ? Layer.unwrapEffect(
-        Effect.try({
-          try: () => embeddedClient("memory", { loadDataDir: readSnapshot(snapshot) }),
-          catch: (cause) => new SqlError({ cause, message: `Cannot read the test snapshot ${snapshot}: ${cause}` })
-        })
-      )
+    ? Layer.unwrapScoped(Effect.gen(function* () {
+        const db = yield* restoredDatabase(snapshot)
+        return poolLayer(yield* poolOver(db))
+      }))
     : // Outside vitest there is no snapshot: migrate from scratch.
       Layer.effectDiscard(migrated).pipe(Layer.provideMerge(embeddedClient("memory")))
 
