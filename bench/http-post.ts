@@ -26,6 +26,8 @@ const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3)
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 64)
 const VARIANTS: Record<string, Record<string, string>> = JSON.parse(process.env["BENCH_VARIANTS"] ?? '{"default":{}}')
 const PROFILE = process.env["BENCH_PROFILE"] === "1"
+/** BENCH_PROFILE_KEEP=<folder>: the profiles are copied there, one folder per variant, for a closer look. */
+const PROFILE_KEEP = process.env["BENCH_PROFILE_KEEP"]
 const GET = process.env["BENCH_REQUEST"] === "get"
 /** BENCH_KEY=0: the POST without an `X-Idempotency-Key`, to see what the key costs. */
 const KEYED = process.env["BENCH_KEY"] !== "0"
@@ -109,6 +111,7 @@ const main = async () => {
           await server.stop()
         }
         if (profileDir !== undefined) {
+          if (PROFILE_KEEP !== undefined) fs.cpSync(profileDir, path.join(PROFILE_KEEP, variant), { recursive: true })
           console.log(await run(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "http-profile.ts"), profileDir, String(completed)], {}))
         }
       }
