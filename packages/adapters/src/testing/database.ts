@@ -11,6 +11,7 @@ import pg from "pg"
 import { migrated } from "../embedded/snapshot.js"
 import { embeddedClient, serverClient } from "../postgres/database.js"
 import { poolOver, startPGlite } from "../embedded/pglite.js"
+import { MAX_IDLE, resetToSnapshot, reuseDatabases, type SnapshotShape, shapeOf } from "./reset.js"
 import { poolLayer } from "../postgres/plain-statements.js"
 import type { PlainStatements } from "../postgres/plain-statements.js"
 
@@ -39,46 +40,9 @@ const readSnapshot = (file: string) => {
   return blob
 }
 
-/**
- * Restored databases of this worker, reset to the snapshot and waiting for the next build:
- * restoring one takes 0.6-1 s, which every test file paid, a reset ~0.15 s (`resetToSnapshot`).
- * `PROVISIO_TEST_REUSE=0` restores one per build again.
- */
+/** Restored databases of this worker, reset and waiting for the next build: a restore takes 0.6-1 s, a reset ~0.15 s. */
 const idle: Array<PGlite> = []
-const MAX_IDLE = 2
-const reuse = () => process.env["PROVISIO_TEST_REUSE"] !== "0"
-
-/** What a restored snapshot holds: its tables and sequences, and what putting it back takes. */
-interface SnapshotShape {
-  readonly relations: ReadonlySet<string>
-  readonly empty: string
-}
 let shape: SnapshotShape | undefined
-
-/** Read once per worker from a database just restored: the relations it has, and the statement that empties its tables. */
-const shapeOf = async (db: PGlite): Promise<SnapshotShape> => {
-  const relations = await db.query<{ name: string; kind: string }>(RELATIONS)
-  // Tables the migrations wrote rows in (their own record) keep them.
-  const tables = relations.rows.filter((row) => row.kind === "r" || row.kind === "p").map((row) => row.name)
-  const seeded = await db.query<{ name: string }>(
-    tables.map((table) => `select '${table}' as name where exists (select from "${table}")`).join(" union all "))
-  const keep = new Set(seeded.rows.map((row) => row.name))
-  return {
-    relations: new Set(relations.rows.map((row) => row.name)),
-    empty: `truncate ${tables.filter((table) => !keep.has(table)).map((table) => `"${table}"`).join(", ")} restart identity cascade`
-  }
-}
-
-const RELATIONS = `select c.relname as name, c.relkind as kind from pg_class c join pg_namespace n on n.oid = c.relnamespace
-                    where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S')`
-const DROP: Record<string, string> = { r: "table", p: "table", v: "view", m: "materialized view", S: "sequence" }
-
-/** `db` as its snapshot was: the session reset, what a test created dropped, every table emptied, sequences from 1. */
-const resetToSnapshot = async (db: PGlite, { empty, relations }: SnapshotShape) => {
-  await db.exec("discard all")
-  const created = (await db.query<{ name: string; kind: string }>(RELATIONS)).rows.filter((row) => !relations.has(row.name))
-  await db.exec([...created.map((row) => `drop ${DROP[row.kind]} if exists "${row.name}" cascade`), empty].join(";\n"))
-}
 
 /** A database restored from `snapshot`: an idle one of this worker's when there is one, given back reset on release. */
 const restoredDatabase = (snapshot: string) =>
@@ -92,7 +56,7 @@ const restoredDatabase = (snapshot: string) =>
     }),
     (db) => Effect.promise(async () => {
       try {
-        if (!reuse() || idle.length >= MAX_IDLE || db.closed) throw new Error("not kept")
+        if (!reuseDatabases() || idle.length >= MAX_IDLE || db.closed) throw new Error("not kept")
         await resetToSnapshot(db, shape!)
         idle.push(db)
       } catch {
