@@ -47,6 +47,8 @@ const ANCHOR = "2026-10-01T00:00:00Z"
 const PERIOD = BillingMonth.make("2026-10")
 /** Connections of the measured database's pool: the run's executors and one to spare. */
 const POOL = 5
+/** BENCH_CHUNK: customers per chunk, to compare with the default (CHUNK_SIZE). */
+const CHUNK = process.env["BENCH_CHUNK"] === undefined ? undefined : Math.max(1, Number(process.env["BENCH_CHUNK"]))
 /** Measurements, each on a fresh copy of the seeded database. */
 const MEASUREMENTS = 5
 
@@ -178,7 +180,8 @@ const measure = (template: string) =>
     const cpuBefore = process.cpuUsage()
     const machineBefore = machineCpu()
     const { run } = yield* billing.startRun(operator, { period: PERIOD, grace_period: "0 seconds" })
-    const done = yield* (WORKERS === undefined ? billing.executeRun(run.id) : Effect.provideService(billing.executeRun(run.id), BillingWorkers, WORKERS))
+    const execute = billing.executeRun(run.id, undefined, CHUNK === undefined ? undefined : { chunkSize: CHUNK })
+    const done = yield* (WORKERS === undefined ? execute : Effect.provideService(execute, BillingWorkers, WORKERS))
     const runMs = performance.now() - started
     yield* Effect.promise(stopProfiling)
     // Where the run's time went: this process (the run's own code, pg's parsing) and the whole
