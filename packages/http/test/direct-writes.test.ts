@@ -144,6 +144,47 @@ describe("direct writes", () => {
         expect(duplicateAgain.text).toBe(duplicate.text)
       }))
 
+    it.effect("a burst of new customers, inserted together: each as it was sent, a taken external_id refused alone", () =>
+      Effect.gen(function* () {
+        const own = yield* channel()
+        const first = yield* call("POST", CUSTOMERS, { key: own.partnerKey, body: { name: "Burst taken", external_id: "burst-taken" } })
+        expect(first.status).toBe(201)
+        const bodies = Array.from({ length: 16 }, (_, i) => ({
+          name: `Burst ${i}`,
+          external_id: i === 7 ? "burst-taken" : `burst-${i}`,
+          ...(i % 2 === 0
+            ? { email: `burst${i}@example.com`, address: { line1: `${i} Main St`, city: "Wien", country: "AT" },
+                metadata: { crm: `C-${i}`, quote: "it's \"quoted\" \\ back" }, currency: "EUR", payment_terms_days: 30 + i }
+            : {})
+        }))
+        const answers = yield* Effect.all(
+          bodies.map((body, i) => call("POST", CUSTOMERS, { key: own.partnerKey, body, headers: { "x-idempotency-key": `burst-key-${i}` } })),
+          { concurrency: "unbounded" })
+        expectError(answers[7]!, 409, "duplicate_customer")
+        for (const [i, answer] of answers.entries()) {
+          if (i === 7) continue
+          const created = expectData(answer, 201) as Record<string, unknown>
+          expect(created).toMatchObject({ name: `Burst ${i}`, external_id: `burst-${i}` })
+          if (i % 2 === 0) {
+            expect(created).toMatchObject({
+              email: `burst${i}@example.com`, currency: "EUR", payment_terms_days: 30 + i,
+              address: { line1: `${i} Main St`, line2: null, city: "Wien", state: null, postal_code: null, country: "AT" },
+              metadata: { crm: `C-${i}`, quote: "it's \"quoted\" \\ back" }
+            })
+          } else {
+            expect(created).toMatchObject({ email: null, address: null, metadata: {}, status: "active", timezone: "UTC" })
+          }
+          // As stored: read back, it is the answer the POST gave.
+          expect(expectData(yield* call("GET", `${CUSTOMERS}/${created["id"]}`, { key: own.partnerKey }))).toEqual(created)
+          // And each key keeps its own answer: a retry is the replay of that customer.
+          const retry = yield* call("POST", CUSTOMERS, { key: own.partnerKey, body: bodies[i], headers: { "x-idempotency-key": `burst-key-${i}` } })
+          expect(retry.status).toBe(201)
+          expect(retry.headers["idempotent-replayed"]).toBe("true")
+          expect(retry.body.data.id).toBe(created["id"])
+        }
+        expect(yield* named(own.partnerKey, "Burst 7")).toHaveLength(0)
+      }))
+
     it.effect("concurrent uses of one key create one customer; the others are in progress or the replay", () =>
       Effect.gen(function* () {
         const own = yield* channel()
