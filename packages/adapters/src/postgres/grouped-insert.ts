@@ -5,6 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { groupedCalls } from "./grouped-statement.js"
+import { isRefusedByDatabase } from "./persistence.js"
 import { plainStatement, type Rider, settleRider, waitingRider, withRider } from "./plain-statements.js"
 
 /** A row of JSON values: what `json_populate_recordset` takes apart into a table's columns. */
@@ -68,7 +69,7 @@ export const groupedInsert = (options: {
         onFailure: (error) => {
           // Not a statement PostgreSQL refused (a connection lost, say): what it kept is unknown,
           // and the riders stay sent, for their callers to settle as `claimAlong` says.
-          if (!refusedByDatabase(error)) return Effect.succeed(inserts.map(() => Exit.fail(error)))
+          if (!isRefusedByDatabase(error)) return Effect.succeed(inserts.map(() => Exit.fail(error)))
           for (const rider of riders) rider.state = "waiting"
           return Effect.forEach(inserts, (insert) => Effect.exit(aloneWith(insert)), { concurrency: "unbounded" })
         }
@@ -80,7 +81,9 @@ export const groupedInsert = (options: {
       const shapes = new Map<string, Array<number>>()
       inserts.forEach(({ row }, i) => {
         const shape = Object.keys(row).join(",")
-        shapes.set(shape, [...(shapes.get(shape) ?? []), i])
+        const same = shapes.get(shape)
+        if (same === undefined) shapes.set(shape, [i])
+        else same.push(i)
       })
       return Effect.map(
         Effect.forEach(shapes.values(), (indexes) => {
@@ -103,10 +106,4 @@ export const groupedInsert = (options: {
 const populate = (table: string, columns: ReadonlyArray<string>, n: number) => {
   const list = columns.map((column) => `"${column}"`).join(", ")
   return `insert into ${table} (${list}) select ${list} from json_populate_recordset(null::${table}, $${n}::json)`
-}
-
-/** A failure PostgreSQL answered with an error of its own (a SQLSTATE): the statement was refused and nothing of it kept. */
-const refusedByDatabase = (error: SqlError) => {
-  const code = (error.cause as { readonly code?: unknown } | undefined)?.code
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)
 }

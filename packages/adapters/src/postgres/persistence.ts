@@ -32,6 +32,12 @@ export const isUniqueViolation = (error: unknown, constraint?: string): boolean 
   return cause?.code === "23505" && (constraint === undefined || cause.constraint === constraint)
 }
 
+/** A failure PostgreSQL answered with an error of its own (a SQLSTATE): the statement was refused and nothing of it kept. */
+export const isRefusedByDatabase = (error: unknown): boolean => {
+  const code = (error as { readonly cause?: { readonly code?: unknown } })?.cause?.code
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)
+}
+
 /** PostgreSQL's foreign_key_violation: a row still referenced from another table. */
 export const isForeignKeyViolation = (error: unknown): boolean =>
   (error as { readonly cause?: { readonly code?: string } })?.cause?.code === "23503"

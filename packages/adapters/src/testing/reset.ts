@@ -5,11 +5,7 @@
  * PostgreSQL server: there a TRUNCATE of every table took longer than a copy of the template and
  * its drop (the server run 152 s against 134 s).
  */
-
-/** What both an embedded PGlite and a `pg.Client` answer. */
-export interface Queryable {
-  readonly query: <R>(text: string) => Promise<{ readonly rows: ReadonlyArray<R> }>
-}
+import type { PGlite } from "@electric-sql/pglite"
 
 export const reuseDatabases = () => process.env["PROVISIO_TEST_REUSE"] !== "0"
 
@@ -26,8 +22,8 @@ const RELATIONS = `select c.relname as name, c.relkind as kind from pg_class c j
                     where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S')`
 const DROP: Record<string, string> = { r: "table", p: "table", v: "view", m: "materialized view", S: "sequence" }
 
-/** Read from a database just copied or restored, once per worker: every test database is a copy of the same. */
-export const shapeOf = async (db: Queryable): Promise<SnapshotShape> => {
+/** Read from a database just restored, once per worker: every test database is a copy of the same snapshot. */
+export const shapeOf = async (db: PGlite): Promise<SnapshotShape> => {
   const relations = await db.query<{ name: string; kind: string }>(RELATIONS)
   const tables = relations.rows.filter((row) => row.kind === "r" || row.kind === "p").map((row) => row.name)
   // Tables the migrations wrote rows in (their own record) keep them.
@@ -41,7 +37,7 @@ export const shapeOf = async (db: Queryable): Promise<SnapshotShape> => {
 }
 
 /** `db` as its snapshot was: the session reset, what a test created dropped, every table emptied, identities from 1. */
-export const resetToSnapshot = async (db: Queryable, { empty, relations }: SnapshotShape) => {
+export const resetToSnapshot = async (db: PGlite, { empty, relations }: SnapshotShape) => {
   await db.query("discard all")
   const created = (await db.query<{ name: string; kind: string }>(RELATIONS)).rows.filter((row) => !relations.has(row.name))
   for (const row of created) await db.query(`drop ${DROP[row.kind]} if exists "${row.name}" cascade`)
