@@ -178,6 +178,7 @@ const measure = (template: string) =>
     const stopProfiling = yield* Effect.promise(profiling)
     const started = performance.now()
     const cpuBefore = process.cpuUsage()
+    const eluBefore = performance.eventLoopUtilization()
     const machineBefore = machineCpu()
     const { run } = yield* billing.startRun(operator, { period: PERIOD, grace_period: "0 seconds" })
     const execute = billing.executeRun(run.id, undefined, CHUNK === undefined ? undefined : { chunkSize: CHUNK })
@@ -187,6 +188,8 @@ const measure = (template: string) =>
     // Where the run's time went: this process (the run's own code, pg's parsing) and the whole
     // machine (PostgreSQL's backends are most of the rest), as cores busy on average.
     const cpu = process.cpuUsage(cpuBefore)
+    // How much of the run this process's one JavaScript thread was busy: near 100%, it is the run's bottleneck.
+    const elu = performance.eventLoopUtilization(eluBefore).utilization
     const machine = machineCpu()
     const nodeCores = (cpu.user + cpu.system) / 1000 / runMs
     const machineCores = (machine.busy - machineBefore.busy) / runMs
@@ -204,7 +207,7 @@ const measure = (template: string) =>
              (select coalesce(sum(amount), 0)::text from channel_costs) as cost_total`
     if (check!.billed !== SUBSCRIPTIONS || !check!.once) throw new Error(`billed ${check!.billed} periods of ${SUBSCRIPTIONS}`)
     console.log(`  GROUP BY ${seconds(aggregationMs).padStart(8)} (${count(groups.length)} groups)   billing run 2026-10 (grace 0) ${seconds(runMs).padStart(8)} (status ${done.status}, ${count(check!.invoices)} invoices, ${count(check!.finalized)} finalized, ${count(check!.lines)} lines, ${check!.total} EUR, ${count(check!.costs)} costs up the channel, ${check!.cost_total} EUR, every subscription billed once)   ${(runMs / aggregationMs).toFixed(1)}x`)
-    console.log(`      cores busy during the run: ${machineCores.toFixed(2)} in all, of which this process ${nodeCores.toFixed(2)}`)
+    console.log(`      cores busy during the run: ${machineCores.toFixed(2)} in all, of which this process ${nodeCores.toFixed(2)} (its main thread busy ${Math.round(100 * elu)}% of the time)`)
     return { aggregationMs, runMs }
   }).pipe(Effect.scoped)
 

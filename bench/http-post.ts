@@ -6,6 +6,8 @@
  *   npm run build && npx tsx bench/http-post.ts
  *   BENCH_VARIANTS='{"a":{},"b":{"PROVISIO_DATABASE_POOL_SIZE":"20"}}' npx tsx bench/http-post.ts
  *
+ * A variant's BENCH_NODE_FLAGS (space-separated) start its server with those Node flags after `npm start`'s.
+ *
  * BENCH_REQUEST=get loads `GET /api/v1/subscriptions/{id}` against the raw PK SELECT instead (docs/performance.md,
  * sixth step); BENCH_KEY=0 sends the POST without a key. BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64);
  * DATABASE_URL the server's maintenance database (a scratch database is made and dropped);
@@ -83,7 +85,11 @@ const main = async () => {
       for (const [variant, vars] of Object.entries(VARIANTS)) {
         const profileDir = PROFILE && round === ROUNDS ? path.join(scratch, `profile-${variant}`) : undefined
         const server = await startProvisio({ ...env, ...ON, ...vars }, path.join(scratch, `${variant}.log`), {
-          nodeFlags: profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]
+          nodeFlags: [
+            // A variant's BENCH_NODE_FLAGS go after `npm start`'s own, so they win (V8's young generation, say).
+            ...(vars["BENCH_NODE_FLAGS"]?.split(" ").filter((flag) => flag !== "") ?? []),
+            ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`])
+          ]
         })
         let completed = 0
         try {
