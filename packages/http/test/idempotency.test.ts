@@ -6,7 +6,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { IdempotencyStoreLive } from "@provisio/adapters/postgres/request-guards"
 import { TestDatabase } from "@provisio/adapters/testing/database"
-import { idempotency } from "@provisio/http/middleware/idempotency"
+import { idempotency, isApiPath } from "@provisio/http/middleware/idempotency"
 import { describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { PersistenceError } from "@provisio/core/shared/errors"
@@ -149,6 +149,24 @@ describe("idempotency keys", () => {
         // Once the first is done, every retry is the replay.
         const retry = yield* call("POST", CUSTOMERS, keyed(key, { key: partnerKey, body: { name: "Race" } }))
         expect(retry.text).toBe(created[0]!.text)
+      }))
+
+    it.effect("a path the router reads the same way keeps its key: /API/V1/customers, a doubled slash", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        for (const path of ["/API/V1/customers", "/api/v1//customers", "/Api/v1/customers?source=test"]) {
+          const key = newKey()
+          const first = yield* call("POST", path, keyed(key, { key: partnerKey, body: { name: `Via ${path}` } }))
+          const second = yield* call("POST", path, keyed(key, { key: partnerKey, body: { name: `Via ${path}` } }))
+          expect(first.status, path).toBe(201)
+          expect(second.headers["idempotent-replayed"], path).toBe("true")
+          expect(second.text, path).toBe(first.text)
+          const other = yield* call("POST", path, keyed(key, { key: partnerKey, body: { name: "Another" } }))
+          expectError(other, 422, "idempotency_key_reused")
+        }
+        expect((yield* customerNames(partnerKey)).sort()).toEqual(
+          ["Via /API/V1/customers", "Via /Api/v1/customers?source=test", "Via /api/v1//customers"]
+        )
       }))
 
     it.effect("a POST without a key is not affected", () =>
@@ -300,6 +318,18 @@ describe("idempotency keys", () => {
         yield* store.abandon(released, "a")
         expect((yield* store.begin({ ...released, fingerprint: "other" }, "b", at(t0 + 1)))._tag).toBe("Started")
       }))
+  })
+})
+
+describe("which POSTs are the API's", () => {
+  it("every spelling the router takes for /api/v1/..., and nothing else", () => {
+    for (const url of ["/api/v1/customers", "/API/V1/customers", "//api/v1/customers", "/api//v1/customers",
+      "/%61pi/v1/customers", "http://localhost:8080/api/v1/customers", "/api/v1/customers?x=1"]) {
+      expect(isApiPath(url), url).toBe(true)
+    }
+    for (const url of ["/healthz", "/api/v2/customers", "/api/v1", "/apiv1/customers", "/console/api/v1/x", "/%E0%A4%A/api/v1/"]) {
+      expect(isApiPath(url), url).toBe(false)
+    }
   })
 })
 

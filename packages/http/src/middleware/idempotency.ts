@@ -134,6 +134,23 @@ const capture = (response: HttpServerResponse.HttpServerResponse): StoredAnswer 
 }
 
 /**
+ * Whether `url` reaches the API as the router reads it: it matches paths in any letter case, with
+ * doubled slashes, percent-escapes or the absolute form (`http://host/api/v1/...`), so
+ * `/API/V1/customers` and `//api/v1/customers` are `POST /customers` too and must keep their key.
+ */
+export const isApiPath = (url: string): boolean => {
+  let path = url.charCodeAt(0) === 47 ? url : url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "")
+  const query = path.search(/[?#]/)
+  if (query !== -1) path = path.slice(0, query)
+  try {
+    path = decodeURIComponent(path)
+  } catch {
+    // A malformed escape: the router finds no route for it either.
+  }
+  return path.replace(/\/{2,}/g, "/").toLowerCase().startsWith("/api/v1/")
+}
+
+/**
  * Idempotency keys on every `POST` under `/api/v1` (API.md): the same key and request from the
  * same caller within 24 hours replays the first answer, byte for byte (its `meta.request_id`
  * included) with `Idempotent-Replayed: true`; the key with another body or path is
@@ -145,7 +162,7 @@ const capture = (response: HttpServerResponse.HttpServerResponse): StoredAnswer 
  */
 export const idempotency = <E, R>(app: HttpApp.Default<E, R>) =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    if (request.method !== "POST" || !request.url.startsWith("/api/v1/")) return app
+    if (request.method !== "POST" || !isApiPath(request.url)) return app
     const sentKey = sentIdempotencyKey(request.headers)
     return sentKey === undefined ? app : keyed(app, request, sentKey)
   })
