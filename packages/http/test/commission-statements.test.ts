@@ -162,6 +162,43 @@ describe("commission statements", () => {
         expect(before.accounts[0]).toMatchObject({ net_revenue: eur("150.00"), commission: eur("25.00") })
       }))
 
+    it.effect("a gross note on a 1.00 invoice counts to the cent; what came after a settlement names no statement", () =>
+      Effect.gen(function* () {
+        const { distributorKey, partner } = yield* channel()
+        const eur = (amount: string) => ({ amount, currency: "EUR" })
+        expectData(yield* call("POST", `${V1}/commissions/rules`, {
+          key: distributorKey, body: { account_id: partner.id, effective_from: "2026-01-01", percentage: "3" }
+        }), 201)
+        const customer = yield* createCustomer(partner.id)
+        const ofPartner = Effect.map(statements({ period: PERIOD, account_id: partner.id }, distributorKey), (r) => expectData(r)[0])
+        yield* TestClock.setTime(Date.parse("2026-11-10T12:00:00Z"))
+        const small = yield* insertInvoice({ customer_id: customer.id, period: PERIOD, lines: [{ amount: "1.00" }] })
+        const paid = expectData(yield* settle((yield* ofPartner).id, distributorKey))
+        expect(paid).toMatchObject({ net_revenue: eur("1.00"), total: eur("0.03"), status: "settled" })
+
+        // After the settlement, in the same month: half of it credited (a gross amount, spread over
+        // its line: a 3 % share of that once had 23 decimal places, and the month answered 500), and
+        // another invoice.
+        yield* TestClock.setTime(Date.parse("2026-11-20T12:00:00Z"))
+        expectData(yield* call("POST", `${V1}/invoices/${small}/credit-notes`, { body: { reason: "Outage", amount: eur("0.50") } }), 201)
+        const late = yield* insertInvoice({ customer_id: customer.id, period: PERIOD, lines: [{ amount: "10.00" }] })
+        expect(yield* ofPartner).toEqual(paid)
+        // 1.00 + 10.00 - 0.50; 0.03 + 0.30 - 0.015 = 0.315, rounded half-up once.
+        const summary = expectData(yield* call("GET", `${V1}/commissions/summary?period=${PERIOD}&partner_id=${partner.id}`, { key: distributorKey }))
+        expect(summary.accounts[0]).toMatchObject({ net_revenue: eur("10.50"), commission: eur("0.32") })
+
+        // The entries naming the paid statement are what it paid; those that came later name none.
+        const decimal = (text: string) => BigDecimal.format(BigDecimal.normalize(BigDecimal.unsafeFromString(text)))
+        const entries = parseCsv((yield* fetchExport("commissions", { period: PERIOD }, distributorKey)).text).rows
+          .filter((r) => r["account_id"] === partner.id)
+          .map((r) => [r["invoice_id"], decimal(r["net_amount"]!), decimal(r["commission_exact"]!), r["statement_id"], r["credit_note_id"] === "" ? "" : "crn"])
+        expect(entries).toEqual([
+          [small, "1", "0.03", paid.id, ""],
+          [late, "10", "0.3", "", ""],
+          [small, "-0.5", "-0.015", "", "crn"]
+        ])
+      }))
+
     it.effect("customers have no statements (403)", () =>
       Effect.gen(function* () {
         const { customer } = yield* exportWorld(PERIOD)

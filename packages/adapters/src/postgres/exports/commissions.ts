@@ -69,6 +69,7 @@ const creditBatch = (sql: SqlClient, query: ExportQuery, after: ReadonlyArray<st
         ${ruleInForce(sql, query.period)}
         left join commission_statements st
           on st.account_id = a.id and st.period = l.period and st.currency = l.currency
+         and (st.status = 'open' or l.credited_at <= st.settled_at)
        where l.lineage @> array[${query.within}]::text[]
          and ${afterKey(sql, ["l.credit_note_id", "l.line", "a.id"], after.slice(1))}
        order by l.credit_note_id, l.line, a.id limit ${ROWS_PER_BATCH}`,
@@ -97,6 +98,7 @@ const invoiceBatch = (sql: SqlClient, query: ExportQuery) =>
           ${ruleInForce(sql, query.period)}
           left join commission_statements st
             on st.account_id = a.id and st.period = i.period and st.currency = i.currency
+           and (st.status = 'open' or i.finalized_at <= st.settled_at)
          where i.id = any(${ids}::text[]) and ${notSpentInvoiceCredit(sql)}
            and ${afterKey(sql, ["l.invoice_id", "l.position", "a.id"], query.after)}
          order by l.invoice_id, l.position, a.id limit ${limit}`,
