@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import { call, createDistributor, createKey, expectData, expectError } from "./harness"
 import { createCustomer, OrderingServer, runDue, setNow, subscribe, V1 } from "./ordering-fixtures"
 import { awaitRun, eur, invoiceOf, planAt } from "./price-lists-fixtures"
-import { margins } from "./channel-fixtures"
+import { channelExample, margins, upstreamInvoices } from "./channel-fixtures"
 
 /**
  * An agency partner (docs/channel.md "Channel models"): its distributor issues its customers'
@@ -67,6 +67,77 @@ describe("an agency partner", () => {
         // The distributor sold to the customer at 100.00 and bought at the list price.
         const seller = expectData(yield* margins(`period=2026-11&distributor_id=${distributor.id}`))
         expect(seller.totals).toEqual({ revenue: eur("100.00"), cost: eur("100.00"), margin: eur("0.00") })
+      }))
+  })
+
+  it.layer(OrderingServer)("a partner that changes its channel model", (it) => {
+    it.effect("a month's margins follow its invoices as issued, not the partner's channel_model today", () =>
+      Effect.gen(function* () {
+        // The worked example (a 10.00 plan: the distributor buys at 7.00, the partner at 8.40; the
+        // first customer pays 11.99) with a 10 % commission rule for the partner, a reseller.
+        const w = yield* channelExample(true)
+        expectData(yield* call("POST", `${V1}/commissions/rules`, {
+          body: { account_id: w.partner.id, percentage: "10", effective_from: "2026-01-01" }
+        }), 201)
+        // 10 seats from 1 November (a month a period: Nov 1 -> Dec 1 is November's, Dec 1 -> Jan 1
+        // December's); the second customer 1 seat at the list price from 15 November (Nov 15 -> Dec 15
+        // is December's, Dec 15 -> Jan 15 January's).
+        yield* subscribe(w.customer.id, { plan_id: w.plan.id, quantity: 10 }, w.keys.partner)
+        yield* setNow("2026-11-15T00:00:00Z")
+        const late = yield* createCustomer(w.partner.id, { name: "Late customer of Fjord" }, w.keys.partner)
+        yield* subscribe(late.id, { plan_id: w.plan.id, quantity: 1 }, w.keys.partner)
+        const bill = (now: string, period: string) =>
+          Effect.gen(function* () {
+            yield* setNow(now)
+            yield* runDue
+            const run = expectData(yield* call("POST", `${V1}/billing/runs`, { body: { period } }), 202)
+            expect((yield* awaitRun(run.id)).status).toBe("completed")
+          })
+        const of = (query: string, key?: string) => Effect.map(margins(query, key), (a) => expectData(a))
+        const invoiceFor = (customerId: string, period: string) =>
+          Effect.map(call("GET", `${V1}/customers/${customerId}/invoices?period=${period}`), (a) => expectData(a)[0])
+        const totals = (revenue: string, cost: string, margin: string) => ({ revenue: eur(revenue), cost: eur(cost), margin: eur(margin) })
+
+        // As a reseller: November's 119.90 and December's 10.00, issued by the partner.
+        yield* bill("2026-12-01T00:00:00Z", "2026-11")
+        yield* bill("2026-12-16T00:00:00Z", "2026-12")
+        expect(yield* invoiceFor(late.id, "2026-12")).toMatchObject({ issuer_account_id: w.partner.id, subtotal: eur("10.00") })
+        expect((yield* upstreamInvoices(w.keys.partner, "?period=2026-12"))[0]).toMatchObject({ subtotal: eur("8.40") })
+        const november = yield* of(`period=2026-11&partner_id=${w.partner.id}`, w.keys.partner)
+        const december = yield* of(`period=2026-12&partner_id=${w.partner.id}`, w.keys.partner)
+        expect(november).toMatchObject({ channel_model: "reseller", totals: totals("119.90", "84.00", "35.90") })
+        expect(december).toMatchObject({ channel_model: "reseller", totals: totals("10.00", "8.40", "1.60") })
+
+        // The distributor makes it an agent: the months already invoiced stay as they were, and the
+        // partner's cost is still what the distributor sold it.
+        const changed = expectData(yield* call("PUT", `${V1}/partners/${w.partner.id}`, {
+          key: w.keys.distributor, body: { channel_model: "agency" }
+        }))
+        expect(changed.channel_model).toBe("agency")
+        expect(yield* of(`period=2026-11&partner_id=${w.partner.id}`, w.keys.partner)).toEqual(november)
+        expect(yield* of(`period=2026-12&partner_id=${w.partner.id}`, w.keys.partner)).toEqual(december)
+        expect(yield* of(`period=2026-12&partner_id=${w.partner.id}`, w.keys.distributor)).toEqual(december)
+        const seller = yield* of(`period=2026-12&distributor_id=${w.distributor.id}`, w.keys.distributor)
+        expect(seller.totals).toEqual(totals("8.40", "7.00", "1.40"))
+        expect(seller.totals.revenue).toEqual(december.totals.cost)
+
+        // December's second period of the first customer is billed after the switch: issued by the
+        // distributor, so the partner earns 10 % of it (11.99, no row) beside what it resold itself.
+        yield* bill("2027-01-01T00:00:00Z", "2026-12")
+        expect(yield* invoiceFor(w.customer.id, "2026-12")).toMatchObject({ issuer_account_id: w.distributor.id, subtotal: eur("119.90") })
+        const mixed = yield* of(`period=2026-12&partner_id=${w.partner.id}`, w.keys.partner)
+        expect(mixed.channel_model).toBe("agency")
+        expect(mixed.rows).toEqual(december.rows)
+        expect(mixed.totals).toEqual(totals("21.99", "8.40", "13.59"))
+        expect((yield* of(`period=2026-12&distributor_id=${w.distributor.id}`)).totals).toEqual(totals("128.30", "77.00", "51.30"))
+        expect(yield* of(`period=2026-11&partner_id=${w.partner.id}`)).toEqual(november)
+
+        // January, all issued under agency: the commission, 10 % of 119.90 + 10.00, no cost, no rows.
+        yield* bill("2027-02-01T00:00:00Z", "2027-01")
+        expect(yield* invoiceFor(late.id, "2027-01")).toMatchObject({ issuer_account_id: w.distributor.id, subtotal: eur("10.00") })
+        const january = yield* of(`period=2027-01&partner_id=${w.partner.id}`, w.keys.partner)
+        expect(january).toMatchObject({ channel_model: "agency", rows: [], totals: totals("12.99", "0.00", "12.99") })
+        expect((yield* of(`period=2027-01&distributor_id=${w.distributor.id}`)).totals).toEqual(totals("129.90", "77.00", "52.90"))
       }))
   })
 })

@@ -121,4 +121,18 @@ export class MarginRepo extends Context.Tag("@provisio/core/MarginRepo")<MarginR
   readonly revenue: (accountId: string, period: BillingMonth) => Effect.Effect<ReadonlyArray<MarginAmount>, PersistenceError>
   /** What the account bought in the month: its cost rows. */
   readonly cost: (accountId: string, period: BillingMonth) => Effect.Effect<ReadonlyArray<MarginAmount>, PersistenceError>
+  /**
+   * A partner's commission in the month (exact, per currency) on what it sold as an agent: the
+   * finalized and paid invoices of its customers that another account (its distributor) issued,
+   * less the month's credit notes on such invoices, under its commission rules as the commission
+   * summary applies them. Invoices the partner issued itself (as a reseller) are left out; none
+   * with nothing issued by another account in the month.
+   */
+  readonly commission: (partnerId: string, period: BillingMonth) => Effect.Effect<ReadonlyArray<MarginCommission>, PersistenceError>
 }>() {}
+
+/** A partner's commission in one currency, exact (rounded once, with the totals). */
+export interface MarginCommission {
+  readonly currency: Currency
+  readonly amount: BigDecimal.BigDecimal
+}

@@ -1,16 +1,14 @@
-import * as BigDecimal from "effect/BigDecimal"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { CommissionRuleRepo } from "../commissions/ports.js"
 import type { Account, Principal } from "../identity/model.js"
 import { canReach, requireKind } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"
 import { NotFound, ValidationError } from "../shared/errors.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { ChannelMargins, type MarginsQuery, type UpstreamInvoiceFilter } from "./model.js"
-import { marginRows, totalsOf } from "./margins.js"
+import { marginRows, monthModel } from "./margins.js"
 import { MarginRepo, UpstreamInvoiceRepo } from "./ports.js"
 import { makeUpstreamInvoices } from "./upstream-invoices.js"
 
@@ -25,7 +23,6 @@ const CHANNEL = ["platform", "distributor", "partner"] as const
 export const make = Effect.gen(function* () {
   const accounts = yield* AccountRepo
   const margins = yield* MarginRepo
-  const commissions = yield* CommissionRuleRepo
   const upstream = yield* UpstreamInvoiceRepo
   const asInvoices = yield* makeUpstreamInvoices
 
@@ -49,28 +46,23 @@ export const make = Effect.gen(function* () {
     const account = query.partner_id !== undefined
       ? yield* findAccount(principal, query.partner_id, "partner_id", "partner")
       : yield* findAccount(principal, query.distributor_id!, "distributor_id", "distributor")
-    if (account.channel_model === "agency") {
-      // An agency partner sells nothing itself: its revenue is its commission, its cost zero.
-      const revenue = yield* commissions.revenue({ period: query.period, within: account.id, account_id: account.id })
-      const own = revenue.accounts.filter((a) => a.account_id === account.id)
-      const currency = own.length === 1 ? own[0]!.currency : null
-      return new ChannelMargins({
-        period: query.period,
-        account_id: account.id,
-        channel_model: "agency",
-        currency,
-        rows: [],
-        totals: currency === null ? null : totalsOf(own[0]!.commission_exact, BigDecimal.make(0n, 0), currency)
-      })
-    }
-    const { currency, rows, totals } = marginRows(
-      yield* margins.revenue(account.id, query.period),
-      yield* margins.cost(account.id, query.period)
-    )
+    // The month as it was invoiced, whatever the partner's channel_model says today (docs/channel.md
+    // "Margins"): what it issued itself it sold as a reseller (the lines, its cost rows); what its
+    // distributor issued for its customers it sold as an agent (its commission, no rows). Three
+    // statements whatever the month holds; a distributor is never an agent.
+    const isPartner = account.kind === "partner"
+    const [revenue, cost, commission] = yield* Effect.all([
+      margins.revenue(account.id, query.period),
+      margins.cost(account.id, query.period),
+      isPartner ? margins.commission(account.id, query.period) : Effect.succeed([])
+    ])
+    const { currency, rows, totals } = marginRows(revenue, cost, commission)
     return new ChannelMargins({
       period: query.period,
       account_id: account.id,
-      channel_model: account.channel_model,
+      channel_model: isPartner
+        ? monthModel(revenue.length > 0 || cost.length > 0, commission.length > 0, account.channel_model ?? "reseller")
+        : account.channel_model,
       currency,
       rows,
       totals

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as BigDecimal from "effect/BigDecimal"
-import { marginRows } from "../../src/channel/margins"
+import { marginRows, monthModel } from "../../src/channel/margins"
 import { upstreamGroups } from "../../src/channel/upstream"
 import type { MarginAmount, PendingCost } from "../../src/channel/ports"
 import { type Currency, formatDecimal } from "../../src/shared/money"
@@ -33,6 +33,25 @@ describe("margins", () => {
     expect(mixed.rows).toHaveLength(2)
     expect(mixed.totals).toBeNull()
     expect(marginRows([], []).totals).toBeNull()
+  })
+
+  it("a partner's commission (what it sold as an agent) has no row and adds to the totals' revenue, rounded once", () => {
+    const agency = marginRows([], [], [{ currency: "EUR", amount: d("10.005") }])
+    expect(agency.rows).toEqual([])
+    expect(agency.totals && [show(agency.totals.revenue), show(agency.totals.cost), show(agency.totals.margin)])
+      .toEqual(["10.01", "0.00", "10.01"])
+    // A month that changed model: the reseller's rows, and its commission in the totals.
+    const both = marginRows([amount("pln_a", null, "10.00")], [amount("pln_a", null, "8.40")], [{ currency: "EUR", amount: d("1.2") }])
+    expect(both.rows.map((r) => show(r.margin))).toEqual(["1.60"])
+    expect(both.totals && [show(both.totals.revenue), show(both.totals.cost), show(both.totals.margin)]).toEqual(["11.20", "8.40", "2.80"])
+    expect(marginRows([amount("pln_a", null, "1")], [], [{ currency: "USD", amount: d("1") }]).totals).toBeNull()
+  })
+
+  it("a partner's month is under the model its invoices were issued under; mixed or empty, its setting", () => {
+    expect(monthModel(true, false, "agency")).toBe("reseller")
+    expect(monthModel(false, true, "reseller")).toBe("agency")
+    expect(monthModel(true, true, "agency")).toBe("agency")
+    expect(monthModel(false, false, "reseller")).toBe("reseller")
   })
 })
 
