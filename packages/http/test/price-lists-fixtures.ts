@@ -1,3 +1,4 @@
+import { expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { call, createDistributor, createKey, createPartner, expectData } from "./harness"
 import { createCustomer, setNow, V1 } from "./ordering-fixtures"
@@ -74,3 +75,28 @@ export const invoiceOf = (customerId: string, key?: string) =>
 
 /** Re-exported for the channel tests that import it from here. */
 export { awaitRun } from "./ordering-fixtures"
+
+/** The largest price a plan, a SKU or a price list may have (12 digits before the point). */
+export const LARGEST = "999999999999.99"
+
+/** A SKU at `unit_price` EUR a minute, made by the platform admin. */
+export const skuAt = (code: string, unit_price: string) =>
+  Effect.map(call("POST", `${V1}/pricing`, {
+    body: { code: `${code}-${Math.random().toString(36).slice(2, 8)}`, name: code, unit: "minute", currency: "EUR", model: "per_unit", unit_price }
+  }), (a) => expectData(a, 201))
+
+/**
+ * Every read of an order that a price list's price reaches: the order itself, the lists of the
+ * partner, its distributor and the platform, and the customer's. Answers the order as read.
+ */
+export const readOrderEverywhere = (orderId: string, customerId: string, keys: { readonly partner: string; readonly distributor: string }) =>
+  Effect.gen(function* () {
+    const read = expectData(yield* call("GET", `${V1}/orders/${orderId}`, { key: keys.partner }))
+    for (const key of [keys.partner, keys.distributor, undefined]) {
+      const listed = expectData(yield* call("GET", `${V1}/orders?limit=200`, { key })) as Array<any>
+      expect(listed.map((o) => o.id)).toContain(orderId)
+    }
+    const ofCustomer = expectData(yield* call("GET", `${V1}/customers/${customerId}/orders`, { key: keys.partner })) as Array<any>
+    expect(ofCustomer.map((o) => o.id)).toContain(orderId)
+    return read
+  })

@@ -1,8 +1,9 @@
+import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { call, createKey, createPartner, expectData, expectError } from "./harness"
-import { createCustomer, runDue, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
-import { awaitRun, eur, invoiceOf, priceList, workedExample } from "./price-lists-fixtures"
+import { call, createDistributor, createKey, createPartner, expectData, expectError } from "./harness"
+import { addItem, checkout, createCustomer, draftOrder, order, runDue, OrderingServer, setNow, subscribe, V1 } from "./ordering-fixtures"
+import { awaitRun, eur, invoiceOf, LARGEST, planAt, priceList, readOrderEverywhere, skuAt, workedExample } from "./price-lists-fixtures"
 
 /** Price lists per tier and the price chain (docs/channel.md, the worked example asserted here). */
 
@@ -170,6 +171,13 @@ describe("price lists", () => {
         expect(steps(answer.chain)).toEqual([[w.distributor.id, null, "7.00"], [w.partner.id, named.id, "8.99"]])
         // The sibling still has the list for all: 8.40.
         expect(expectData(yield* priceAs(w.plan.id, `account_id=${w.sibling.id}`, w.keys.distributor)).price).toEqual(eur("8.40"))
+        // A free price stays free: a fixed 0 or a 100 % discount is 0.00, not 0.99.
+        for (const rule of [{ type: "fixed", value: "0" }, { type: "discount_percent", value: "100" }]) {
+          expectData(yield* call("PUT", `${V1}/price-lists/${w.lists.partner.id}`, {
+            key: w.keys.partner, body: { rules: [{ plan_id: w.plan.id, rounding: "ninety_nine", ...rule }] }
+          }))
+          expect(expectData(yield* priceAs(w.plan.id, `customer_id=${w.customer.id}`, w.keys.partner)).price).toEqual(eur("0.00"))
+        }
       }))
 
     it.effect("a list applies from valid_from: one from the 15th prices the next period, not the one from the 1st", () =>
@@ -196,6 +204,11 @@ describe("price lists", () => {
         expect(upcoming.subtotal).toEqual(eur("95.00"))
         // valid_to is exclusive.
         expectData(yield* call("PUT", `${V1}/price-lists/${late.id}`, { key: w.keys.sibling, body: { valid_to: "2026-12-01" } }))
+        // Out of order, the bound that was sent is named.
+        const put = (body: Record<string, unknown>) => call("PUT", `${V1}/price-lists/${late.id}`, { key: w.keys.sibling, body })
+        expectError(yield* put({ valid_from: "2027-07-01" }), 422, "validation_error", "valid_from")
+        expectError(yield* put({ valid_to: "2026-11-15" }), 422, "validation_error", "valid_to")
+        expectError(yield* put({ valid_from: "2027-07-01", valid_to: "2027-06-01" }), 422, "validation_error", "valid_to")
         expect(expectData(yield* priceAs(w.plan.id, `customer_id=${customer.id}&date=2026-12-01`, w.keys.sibling)).price)
           .toEqual(eur("10.00"))
       }))
@@ -265,6 +278,88 @@ describe("price lists", () => {
         expect(tooLong.body.error.message).toBe('must be an id starting with "cus_", then 1 to 64 lower-case letters and digits')
         const viewer = yield* call("POST", `${V1}/price-lists`, { key: w.keys.partner, body: { name: "x" } })
         expect(viewer.status).toBe(422)
+      }))
+  })
+
+  it.layer(OrderingServer)("the largest prices", (it) => {
+    const HUGE = "999999999999999999999999999999"
+    const BOUND = "must have at most 12 digits before the point: a price is less than 1000000000000"
+
+    it.effect("a price over the catalog's bound is 422 with its field, in a list as in the catalog", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const minutes = yield* skuAt("minutes", "0.10")
+        const create = (rule: Record<string, unknown>) => call("POST", `${V1}/price-lists`, {
+          key: w.keys.partner, body: { name: "Big", currency: "EUR", valid_from: "2026-01-01", rules: [rule] }
+        })
+        const fixed = yield* create({ plan_id: w.plan.id, type: "fixed", value: HUGE })
+        expectError(fixed, 422, "validation_error", "rules[0].value")
+        expect(fixed.body.error.message).toBe(BOUND)
+        expectError(yield* create({ all: true, type: "fixed", value: "1000000000000" }), 422, "validation_error", "rules[0].value")
+        const tiers = (second: Record<string, unknown>) => ({ sku_id: minutes.id, type: "fixed", tiers: [{ up_to: 100, unit_price: "0.05" }, second] })
+        expectError(yield* create(tiers({ up_to: null, unit_price: HUGE })), 422, "validation_error", "rules[0].tiers[1].unit_price")
+        expectError(yield* create(tiers({ up_to: null, unit_price: "0.01", flat_fee: HUGE })), 422, "validation_error", "rules[0].tiers[1].flat_fee")
+        expectError(yield* create({ sku_id: minutes.id, type: "fixed", value: HUGE }), 422, "validation_error", "rules[0].value")
+        expectError(yield* create({ all: true, type: "markup_percent", value: "1000.01" }), 422, "validation_error", "rules[0].value")
+        expectError(yield* call("PUT", `${V1}/price-lists/${w.lists.partner.id}`, {
+          key: w.keys.partner, body: { rules: [{ plan_id: w.plan.id, type: "fixed", value: HUGE }] }
+        }), 422, "validation_error", "rules[0].value")
+        // The catalog's prices have the same bound and the same words.
+        const plan = yield* call("POST", `${V1}/plans`, {
+          body: { product_id: w.product.id, name: "Huge", price: eur(HUGE), billing_interval: "month" }
+        })
+        expectError(plan, 422, "validation_error", "price.amount")
+        expect(plan.body.error.message).toBe(BOUND)
+        expectError(yield* call("PUT", `${V1}/pricing/${minutes.id}`, { body: { unit_price: HUGE } }), 422, "validation_error", "unit_price")
+        // The largest price passes everywhere.
+        expectData(yield* create({ plan_id: w.plan.id, type: "fixed", value: LARGEST }), 201)
+        expectData(yield* create(tiers({ up_to: null, unit_price: LARGEST, flat_fee: LARGEST })), 201)
+      }))
+
+    it.effect("three markups of 1000 % over the largest price, times a million units, still fit: every order read answers", () =>
+      Effect.gen(function* () {
+        yield* setNow("2026-11-01T00:00:00Z")
+        const { plan } = yield* planAt(LARGEST)
+        const sku = yield* skuAt("setup", "1.00")
+        const distributor = yield* createDistributor("Big Distribution")
+        const partner = yield* createPartner(distributor.id, "standard", "Big Telecom")
+        const keys = { distributor: yield* createKey(distributor.id), partner: yield* createKey(partner.id) }
+        const customer = yield* createCustomer(partner.id, { name: "Big customer" }, keys.partner)
+        const markup = { all: true, type: "markup_percent", value: "1000" }
+        yield* priceList(undefined, { rules: [markup] }, { account_ids: [distributor.id] })
+        yield* priceList(keys.distributor, { rules: [markup] }, { all: true })
+        yield* priceList(keys.partner, {
+          rules: [{ ...markup, rounding: "ninety_nine" },
+            { sku_id: sku.id, type: "fixed", tiers: [{ up_to: 10, unit_price: LARGEST, flat_fee: LARGEST }, { up_to: null, unit_price: LARGEST }] }]
+        }, { customer_ids: [customer.id] })
+        // 999999999999.99 x 11 x 11 x 11, then up to .99.
+        expect(expectData(yield* priceAs(plan.id, `customer_id=${customer.id}`)).price).toEqual(eur("1330999999999986.99"))
+        const done = yield* order(customer.id, [{ plan_id: plan.id, quantity: 1_000_000 }, { sku_id: sku.id, quantity: 1000 }], keys.partner)
+        expect(done.items.map((i: any) => i.amount)).toEqual([eur("1330999999999986990000.00"), eur("1000999999999989.99")])
+        const read = yield* readOrderEverywhere(done.id, customer.id, keys)
+        expect(read.total).toEqual(eur("1331001000999986989989.99"))
+        // A draft of the same is read and deleted.
+        const draft = yield* draftOrder(customer.id, keys.partner)
+        expectData(yield* addItem(draft.id, { plan_id: plan.id, quantity: 1_000_000 }, keys.partner), 201)
+        yield* readOrderEverywhere(draft.id, customer.id, keys)
+        expect((yield* call("DELETE", `${V1}/orders/${draft.id}`, { key: keys.partner })).status).toBe(204)
+      }))
+
+    it.effect("a list kept from before the bound: the item is refused (422 quantity) or fails at checkout, never stored past an amount", () =>
+      Effect.gen(function* () {
+        const w = yield* workedExample
+        const keys = { partner: w.keys.partner, distributor: w.keys.distributor }
+        const sql = yield* SqlClient.SqlClient
+        const draft = yield* draftOrder(w.customer.id, w.keys.partner)
+        expectData(yield* addItem(draft.id, { plan_id: w.plan.id, quantity: 10 }, w.keys.partner), 201)
+        yield* sql`update price_list_rules set value = ${HUGE}::numeric where price_list_id = ${w.lists.partner.id}`
+        const refused = yield* addItem(draft.id, { plan_id: w.plan.id, quantity: 10 }, w.keys.partner)
+        expectError(refused, 422, "validation_error", "quantity")
+        expect(refused.body.error.message).toContain("more than an amount may hold")
+        const failed = expectData(yield* checkout(draft.id, w.keys.partner))
+        expect(failed.status).toBe("failed")
+        expect(failed.items[0].error).toContain("quantity 10 units come to 9999999999999999999999999999990.00 EUR")
+        expect((yield* readOrderEverywhere(draft.id, w.customer.id, keys)).items[0].amount).toEqual(eur("119.90"))
       }))
   })
 })

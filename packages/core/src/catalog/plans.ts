@@ -1,4 +1,3 @@
-import * as BigDecimal from "effect/BigDecimal"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -8,6 +7,7 @@ import { makeId } from "../shared/ids.js"
 import { type PageRequest } from "../shared/pagination.js"
 import { type CreatePlan, INTERVAL_MONTHS, Plan, type PlanId, type UpdatePlan } from "./model.js"
 import { type PlanFilter } from "./ports.js"
+import { priceProblem } from "./pricing.js"
 import { now } from "../shared/time.js"
 import { changedReadOnlyField } from "../shared/read-only.js"
 import { given, requireCatalogWriter, type PlanFields } from "./rules.js"
@@ -33,9 +33,8 @@ export const makePlans = ({ products, skus, plans, transactor }: CatalogDeps) =>
     if (Option.isNone(yield* products.findById(fields.product_id))) {
       return yield* ValidationError.of("product_id", `product ${fields.product_id} does not exist`)
     }
-    if (BigDecimal.isNegative(fields.price.amount)) {
-      return yield* ValidationError.of("price.amount", "must not be negative")
-    }
+    const price = priceProblem("price.amount", fields.price.amount)
+    if (Option.isSome(price)) return yield* price.value
     const interval = INTERVAL_MONTHS[fields.billing_interval]
     if (fields.commitment_months !== null && fields.commitment_months % interval !== 0) {
       return yield* ValidationError.of(

@@ -141,6 +141,45 @@ export const validatePriceModel = (model: PriceModel): Either.Either<PriceModel,
   }
 }
 
+// The largest price ---------------------------------------------------------------------------
+
+/**
+ * A price as entered (a plan's, a SKU's unit price, a tier's price or flat fee, a price list's
+ * fixed value) has at most this many digits before the point: under 1,000,000,000,000 in any
+ * currency. Money holds 30 (money.ts), and a price is multiplied before it is stored: by three
+ * price-list markups of at most 1000 % (x 1331, 16 digits) and by an order's or a subscription's
+ * quantity (at most 10 digits), which leaves four digits for sums of lines and tax.
+ */
+export const MAX_PRICE_DIGITS = 12
+const PRICE_BOUND = BigDecimal.make(10n ** BigInt(MAX_PRICE_DIGITS), 0)
+const PRICE_BOUND_MESSAGE =
+  `must have at most ${MAX_PRICE_DIGITS} digits before the point: a price is less than ${formatDecimal(PRICE_BOUND)}`
+
+/** What is wrong with a price as entered (negative, or too large), or none; `field` names it. */
+export const priceProblem = (field: string, price: BigDecimal.BigDecimal): Option.Option<ValidationError> =>
+  BigDecimal.isNegative(price)
+    ? Option.some(ValidationError.of(field, "must not be negative"))
+    : BigDecimal.greaterThanOrEqualTo(price, PRICE_BOUND)
+    ? Option.some(ValidationError.of(field, PRICE_BOUND_MESSAGE))
+    : Option.none()
+
+/**
+ * The prices of a model as entered, checked against the bound (`validatePriceModel` checks the
+ * rest; `rate` does not check this, so a price resolved over the bound still rates).
+ */
+export const priceLimitProblem = (model: PriceModel): Option.Option<ValidationError> => {
+  if (model.model === "per_unit" || model.model === "package") return priceProblem("unit_price", model.unit_price)
+  for (const [i, tier] of model.tiers.entries()) {
+    const price = priceProblem(`tiers[${i}].unit_price`, tier.unit_price)
+    if (Option.isSome(price)) return price
+    if (tier.flat_fee !== undefined) {
+      const fee = priceProblem(`tiers[${i}].flat_fee`, tier.flat_fee)
+      if (Option.isSome(fee)) return fee
+    }
+  }
+  return Option.none()
+}
+
 // Rating --------------------------------------------------------------------------------------
 
 /** One step of a rating: `amount` = `quantity` × `unit_price` + `flat_fee`, exact (unrounded). */

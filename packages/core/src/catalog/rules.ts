@@ -1,10 +1,11 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Principal } from "../identity/model.js"
 import { requireKind, requireWrite } from "../identity/policy.js"
 import { ValidationError } from "../shared/errors.js"
 import { type AvailabilityInput, Characteristic, type CharacteristicInput, Plan, type PriceModelName } from "./model.js"
-import { type PriceModel, type Tier, validatePriceModel } from "./pricing.js"
+import { type PriceModel, priceLimitProblem, type Tier, validatePriceModel } from "./pricing.js"
 
 /** The catalog's rules that its input schemas cannot check alone: pure checks and the pricing fields each model uses. */
 
@@ -97,7 +98,7 @@ export const isSent = (value: unknown) => value !== undefined && value !== null 
 /**
  * The pricing of a SKU with `model`: the fields sent, else the current ones (on update) where the
  * model uses them; the fields it does not use are cleared, and sending one is refused. Checked
- * with `validatePriceModel`, so every failure names its field.
+ * with `validatePriceModel` and the bound on prices (`priceLimitProblem`), so every failure names its field.
  */
 export const resolvePricing = (model: PriceModelName, input: PricingInput, current: Pricing | undefined) =>
   Effect.gen(function* () {
@@ -133,6 +134,8 @@ export const resolvePricing = (model: PriceModelName, input: PricingInput, curre
       ? { model, unit_price: unit_price!, package_size: package_size! }
       : { model, tiers }
     yield* validatePriceModel(priceModel)
+    const tooLarge = priceLimitProblem(priceModel)
+    if (Option.isSome(tooLarge)) return yield* tooLarge.value
     return { model, unit_price, package_size, tiers } satisfies Pricing
   })
 

@@ -14,7 +14,7 @@ import { newEvent } from "../events/service.js"
 import type { Principal } from "../identity/model.js"
 import { reachableBy, requireStandardWriter } from "../identity/policy.js"
 import { InvalidState, orNotFound } from "../shared/errors.js"
-import { type Currency, type Money, money, sumMoney } from "../shared/money.js"
+import { type Currency, fitsDecimalString, formatDecimal, type Money, money, sumMoney } from "../shared/money.js"
 import { Transactor } from "../shared/transactor.js"
 import { PriceResolver } from "../pricing/ports.js"
 import { now } from "../shared/time.js"
@@ -69,6 +69,9 @@ interface ItemRequest {
   readonly parent_subscription_id?: string | null | undefined
   readonly characteristics?: Characteristics | undefined
 }
+
+/** Why an item priced beyond what an amount holds is refused (money.ts `fitsDecimalString`). */
+export const BEYOND_AN_AMOUNT = "more than an amount may hold (at most 30 digits before the point); check the price list that prices it"
 
 export const FAILED_BY_ANOTHER = "not fulfilled: another item of the order failed, and an order is fulfilled whole or not at all"
 
@@ -293,6 +296,21 @@ export const makeCommon = (deps: OrderingDeps) => {
         return yield* problem(
           resolved.action === "purchase" ? "sku_id" : "plan_id",
           `is priced in ${resolved.amount.currency}, the order in ${currency}: order it separately`
+        )
+      }
+      // Prices are bounded where they are entered (catalog/pricing.ts MAX_PRICE_DIGITS), so a price
+      // resolved down the channel fits an amount; one resolved from a list kept before the bound
+      // may not, and is refused here rather than stored as an order no one could read back.
+      if (resolved.unit_price !== null && !fitsDecimalString(resolved.unit_price.amount)) {
+        return yield* problem(
+          resolved.action === "purchase" ? "sku_id" : resolved.action === "create" ? "plan_id" : "subscription_id",
+          `is priced at ${formatDecimal(resolved.unit_price.amount)} ${resolved.unit_price.currency} a unit: ${BEYOND_AN_AMOUNT}`
+        )
+      }
+      if (!fitsDecimalString(resolved.amount.amount)) {
+        return yield* problem(
+          "quantity",
+          `${item.quantity} units come to ${formatDecimal(resolved.amount.amount)} ${resolved.amount.currency}: ${BEYOND_AN_AMOUNT}`
         )
       }
       return resolved

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import type { Principal } from "../identity/model.js"
 import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
-import { type Currency } from "../shared/money.js"
+import { type Currency, fitsDecimalString, formatDecimal } from "../shared/money.js"
 import type { PageRequest } from "../shared/pagination.js"
 import {
   type AddOrderItem,
@@ -15,7 +15,7 @@ import {
 } from "./model.js"
 import { type OrderFilter } from "./ports.js"
 import { now } from "../shared/time.js"
-import type { OrderingContext } from "./context.js"
+import { BEYOND_AN_AMOUNT, type OrderingContext } from "./context.js"
 
 /** Draft orders: created, listed, read, given items, and cancelled. */
 export const makeOrders = ({ orders, customers, log, transactor, orderEvent, findCustomer, findOrder, lockOrder, requireOrdering, requireDraft, resolveItem, totalOf, itemFields }: OrderingContext) => {
@@ -100,7 +100,11 @@ export const makeOrders = ({ orders, customers, log, transactor, orderEvent, fin
         error: null
       })
       const items = [...stored.order.items, item]
-      const order = new Order({ ...stored.order, items, total: totalOf(items), updated_at: yield* now })
+      const total = totalOf(items)
+      if (total !== null && !fitsDecimalString(total.amount)) {
+        return yield* ValidationError.of("quantity", `brings the order's total to ${formatDecimal(total.amount)} ${total.currency}: ${BEYOND_AN_AMOUNT}`)
+      }
+      const order = new Order({ ...stored.order, items, total, updated_at: yield* now })
       yield* orders.save(order)
       yield* log.append([yield* orderEvent("order.updated", stored, order)])
       return order

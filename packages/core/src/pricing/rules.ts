@@ -1,7 +1,7 @@
 import * as BigDecimal from "effect/BigDecimal"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { validatePriceModel } from "../catalog/pricing.js"
+import { priceLimitProblem, priceProblem, validatePriceModel } from "../catalog/pricing.js"
 import { ValidationError } from "../shared/errors.js"
 import { type Currency, minorUnits, ROUNDING_MODE, roundToMinorUnit } from "../shared/money.js"
 import { type PriceRounding, PriceRule, type PriceRuleInput } from "./model.js"
@@ -16,9 +16,13 @@ const HUNDRED = BigDecimal.make(100n, 0)
 const NINETY_NINE_CENTS = BigDecimal.make(99n, 2)
 const NINETY_NINE = BigDecimal.make(99n, 0)
 
-/** Up to the next amount ending in .99 (8.40 -> 8.99, 8.99 stays, 9.00 -> 9.99); ...99 without decimals. */
+/**
+ * Up to the next amount ending in .99 (8.40 -> 8.99, 8.99 stays, 9.00 -> 9.99); ...99 without
+ * decimals. A free price stays free: 0.00 (a fixed 0, a 100 % discount) is not 0.99.
+ */
 export const roundUpToNinetyNine = (amount: BigDecimal.BigDecimal, currency: Currency): BigDecimal.BigDecimal => {
   const digits = minorUnits(currency)
+  if (BigDecimal.isZero(amount)) return BigDecimal.scale(amount, digits)
   if (digits === 0) {
     const hundreds = BigDecimal.ceil(BigDecimal.unsafeDivide(BigDecimal.subtract(amount, NINETY_NINE), HUNDRED))
     return BigDecimal.sum(BigDecimal.multiply(hundreds, HUNDRED), NINETY_NINE)
@@ -73,6 +77,10 @@ export const scaleUsagePrice = (
 
 // Validation ---------------------------------------------------------------------------------------
 
+/**
+ * A markup is at most 1000 % (x 11): three tiers of it over the largest price (catalog/pricing.ts
+ * MAX_PRICE_DIGITS, 12 digits) make 16 digits, which an amount (30) holds with any quantity.
+ */
 const MAX_MARKUP = BigDecimal.make(1000n, 0)
 
 const ruleProblem = (rule: PriceRuleInput, at: string): Option.Option<ValidationError> => {
@@ -86,10 +94,17 @@ const ruleProblem = (rule: PriceRuleInput, at: string): Option.Option<Validation
     if (rule.sku_id === undefined) return fail("tiers", "tiers price a usage SKU: name its sku_id")
     const tiered = validatePriceModel({ model: "graduated", tiers: rule.tiers })
     if (Either.isLeft(tiered)) return fail(tiered.left.field ?? "tiers", tiered.left.message)
+    const tooLarge = priceLimitProblem({ model: "graduated", tiers: rule.tiers })
+    if (Option.isSome(tooLarge)) return fail(tooLarge.value.field ?? "tiers", tooLarge.value.message)
     return Option.none()
   }
   if (rule.value === undefined) return fail("value", "is required (a price for fixed, a percentage otherwise), or tiers")
   if (BigDecimal.isNegative(rule.value)) return fail("value", "must not be negative")
+  if (rule.type === "fixed") {
+    // A fixed price is bounded like the catalog's prices, so a chain over it fits in an amount.
+    const tooLarge = priceProblem("value", rule.value)
+    if (Option.isSome(tooLarge)) return fail("value", tooLarge.value.message)
+  }
   if (rule.type === "discount_percent" && BigDecimal.greaterThan(rule.value, HUNDRED)) {
     return fail("value", "a discount is a percentage from 0 to 100")
   }

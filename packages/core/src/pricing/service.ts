@@ -42,10 +42,13 @@ export const make = Effect.gen(function* () {
         ? Effect.succeed(found.value.list)
         : Effect.fail(NotFound.of("price list", id)))
 
-  const checkList = (list: PriceList) =>
+  /** `moved`: the bound the caller sent, named when the two are out of order (valid_to when both or neither). */
+  const checkList = (list: PriceList, moved: "valid_from" | "valid_to" = "valid_to") =>
     Effect.gen(function* () {
       if (list.valid_to !== null && list.valid_to <= list.valid_from) {
-        return yield* ValidationError.of("valid_to", "must be after valid_from (it is exclusive)")
+        return yield* moved === "valid_from"
+          ? ValidationError.of("valid_from", `must be before valid_to (${list.valid_to}, which is exclusive)`)
+          : ValidationError.of("valid_to", "must be after valid_from (it is exclusive)")
       }
       const missing = yield* repo.missingTarget(list.rules)
       if (Option.isSome(missing)) return yield* ValidationError.of(missing.value, "no such plan, SKU or product in the catalog")
@@ -98,7 +101,7 @@ export const make = Effect.gen(function* () {
         rules: input.rules === undefined ? current.rules : yield* rulesOf(input.rules),
         updated_at: at
       })
-      yield* checkList(list)
+      yield* checkList(list, input.valid_from !== undefined && input.valid_to === undefined ? "valid_from" : "valid_to")
       yield* repo.save(list)
       return list
     }))

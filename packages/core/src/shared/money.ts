@@ -70,6 +70,20 @@ const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/
 const MAX_INTEGER_DIGITS = 30
 const MAX_FRACTION_DIGITS = 20
 
+const DIGITS_MESSAGE = `must have at most ${MAX_INTEGER_DIGITS} digits before the point and ${MAX_FRACTION_DIGITS} after it`
+
+/**
+ * Whether `n` has no more digits than a decimal string may carry: an amount with more is written,
+ * but never read back (every amount stored is read through `DecimalString`). A price computed from
+ * prices (a price list's markup, a price times a quantity) is checked with this before it is kept.
+ */
+export const fitsDecimalString = (n: BigDecimal.BigDecimal): boolean => {
+  // As `formatDecimal` writes it: `scale` digits after the point, |value| / 10^scale before it.
+  const magnitude = n.value < 0n ? -n.value : n.value
+  const bound = MAX_INTEGER_DIGITS + n.scale
+  return n.scale <= MAX_FRACTION_DIGITS && (bound < 0 ? magnitude === 0n : magnitude < 10n ** BigInt(bound))
+}
+
 const DECIMAL_MESSAGE =
   "must be a decimal string such as \"12.50\": digits, an optional leading \"-\" and an optional \".\" " +
   "followed by digits (no exponent, no \"+\", no spaces)"
@@ -78,11 +92,7 @@ const DECIMAL_MESSAGE =
 export const parseDecimal = (text: string): Either.Either<BigDecimal.BigDecimal, string> => {
   if (!DECIMAL.test(text)) return Either.left(DECIMAL_MESSAGE)
   const [integer = "", fraction = ""] = text.replace(/^-/, "").split(".")
-  if (integer.length > MAX_INTEGER_DIGITS || fraction.length > MAX_FRACTION_DIGITS) {
-    return Either.left(
-      `must have at most ${MAX_INTEGER_DIGITS} digits before the point and ${MAX_FRACTION_DIGITS} after it`
-    )
-  }
+  if (integer.length > MAX_INTEGER_DIGITS || fraction.length > MAX_FRACTION_DIGITS) return Either.left(DIGITS_MESSAGE)
   return Either.right(BigDecimal.make(BigInt(text.replace(".", "")), fraction.length))
 }
 

@@ -29,6 +29,11 @@ describe("price list rules", () => {
     expect(text(roundUpToNinetyNine(d("840"), "JPY"))).toBe("899")
     expect(text(roundUpToNinetyNine(d("899"), "JPY"))).toBe("899")
     expect(text(applyRule(d("7.00"), rule("markup_percent", "20", "ninety_nine"), "EUR"))).toBe("8.99")
+    // A free price stays free.
+    expect(text(roundUpToNinetyNine(d("0.00"), "EUR"))).toBe("0.00")
+    expect(text(roundUpToNinetyNine(d("0"), "JPY"))).toBe("0")
+    expect(text(applyRule(d("7.00"), rule("discount_percent", "100", "ninety_nine"), "EUR"))).toBe("0.00")
+    expect(text(applyRule(d("7.00"), rule("fixed", "0", "ninety_nine"), "EUR"))).toBe("0.00")
   })
 
   it("percentages round half-up to the cent; usage prices keep their digits", () => {
@@ -53,6 +58,13 @@ describe("price list rules", () => {
     expect(problem([input({ sku_id: "sku_1", tiers: [{ up_to: d("10"), unit_price: d("1") }] })])).toBe("rules[0].tiers[0].up_to")
     expect(problem([input({ sku_id: "sku_1", value: d("1"), rounding: "ninety_nine" })])).toBe("rules[0].rounding")
     expect(problem([input({ all: true, value: d("1") }), input({ all: true, value: d("2") })])).toBe("rules[1]")
+    // Prices are bounded like the catalog's (12 digits before the point); a markup at 1000 %.
+    expect(problem([input({ all: true, value: d("1000000000000") })])).toBe("rules[0].value")
+    expect(problem([input({ all: true, value: d("999999999999.99") })])).toBeUndefined()
+    expect(problem([input({ all: true, type: "markup_percent", value: d("1000.5") })])).toBe("rules[0].value")
+    expect(problem([input({ all: true, type: "markup_percent", value: d("1000") })])).toBeUndefined()
+    const tiers = [{ up_to: d("10"), unit_price: d("1") }, { up_to: null, unit_price: d("1"), flat_fee: d("1e12") }]
+    expect(problem([input({ sku_id: "sku_1", tiers })])).toBe("rules[0].tiers[1].flat_fee")
     expect(problem([input({ plan_id: "pln_1", value: d("11.99") }), input({ all: true, type: "markup_percent", value: d("20") })]))
       .toBeUndefined()
   })

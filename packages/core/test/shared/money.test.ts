@@ -9,6 +9,7 @@ import {
   CURRENCIES,
   Currency,
   DecimalString,
+  fitsDecimalString,
   formatAmount,
   formatDecimal,
   minorUnits,
@@ -99,6 +100,19 @@ describe("decimal strings", () => {
     )
     expect(problemOf(DecimalString, `0.${"1".repeat(21)}`)?.message).toBe(
       "must have at most 30 digits before the point and 20 after it"
+    )
+  })
+
+  it("says whether an amount computed from others would read back (fitsDecimalString)", () => {
+    expect(fitsDecimalString(d("9".repeat(30) + ".00"))).toBe(true)
+    expect(fitsDecimalString(d("9".repeat(31)))).toBe(false)
+    expect(fitsDecimalString(d("-" + "9".repeat(31)))).toBe(false)
+    expect(fitsDecimalString(BigDecimal.make(1n, 21))).toBe(false)
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.integer({ min: -35, max: 25 }), (value, scale) => {
+        const n = BigDecimal.make(value, scale)
+        return fitsDecimalString(n) === Either.isRight(parseDecimal(formatDecimal(n)))
+      })
     )
   })
 

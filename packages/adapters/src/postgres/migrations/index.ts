@@ -36,6 +36,7 @@ import upstreamInvoicesAsInvoices from "./0035_upstream_invoices_as_invoices.js"
 import creditNoteLines from "./0036_credit_note_lines.js"
 import creditNotesCreditedAt from "./0037_credit_notes_credited_at.js"
 import creditNotesInvoice from "./0038_credit_notes_invoice.js"
+import priceListFreePrices from "./0039_price_list_free_prices.js"
 
 /**
  * Every migration, numbered; applied in order at start and by `provisio migrate`, recorded in
@@ -77,7 +78,8 @@ export const migrations = {
   "0035_upstream_invoices_as_invoices": upstreamInvoicesAsInvoices,
   "0036_credit_note_lines": creditNoteLines,
   "0037_credit_notes_credited_at": creditNotesCreditedAt,
-  "0038_credit_notes_invoice": creditNotesInvoice
+  "0038_credit_notes_invoice": creditNotesInvoice,
+  "0039_price_list_free_prices": priceListFreePrices
 }
 
 const loader = Migrator.fromRecord(migrations)
