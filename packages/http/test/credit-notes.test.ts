@@ -298,4 +298,90 @@ describe("credit notes", () => {
         expectError(yield* call("GET", `${V1}/credit-notes/${granted.id}`, { key: other.partnerKey }), 404, "not_found")
       }))
   })
+
+  it.layer(OrderingServer)("rounding to the currency's minor unit", (it) => {
+    /** A seller in `seller` (its country taxed at `rate`), and a customer in `buyer` without a tax id. */
+    const seller = (country: string, rate: string, buyer = country) =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const found = yield* sql<{ n: number }>`select count(*)::int as n from tax_rates where country = ${buyer}`
+        if ((found[0]?.n ?? 0) === 0) {
+          expectData(yield* call("POST", `${V1}/tax-rates`, { body: { country: buyer, category: "standard", rate, valid_from: "2020-01-01" } }), 201)
+        }
+        const { partner, partnerKey } = yield* channel()
+        expectData(yield* call("PUT", `${V1}/settings`, { key: partnerKey, body: { legal: { name: "Fjord Telecom", country } } }))
+        return { partnerKey, customer: yield* createCustomer(partner.id, { address: { country: buyer } }) }
+      }).pipe(Effect.orDie)
+    const finalized = (customerId: string, lines: Parameters<typeof draftInvoice>[0]["lines"], currency = "EUR") =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const id = yield* draftInvoice({ customerId, lines, currency })
+        yield* sql`update invoice_lines set period_start = '2026-11-01T00:00:00Z' where invoice_id = ${id}`
+        yield* (yield* Invoices).finalizeMany([id])
+        return expectData(yield* call("GET", `${V1}/invoices/${id}`))
+      }).pipe(Effect.orDie)
+    /** The note's figures add up: subtotal = the groups' taxable, tax_total = their tax, subtotal + tax_total = total. */
+    const cents = (m: { amount: string }) => Math.round(Number(m.amount) * 100)
+    const addsUp = (note: any) => {
+      expect(note.tax.reduce((s: number, g: any) => s + cents(g.taxable_amount), 0)).toBe(cents(note.subtotal))
+      expect(note.tax.reduce((s: number, g: any) => s + cents(g.tax_amount), 0)).toBe(cents(note.tax_total))
+      expect(cents(note.subtotal) + cents(note.tax_total)).toBe(cents(note.total))
+    }
+
+    it.effect("a credit by quantity that rounds to nothing is 422 on lines[i].quantity, not a 500", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* seller("DE", "19.0")
+        const cent = yield* finalized(customer.id, [chargeOf("0.01")])
+        const tenth = yield* credit(cent.id, { lines: [{ line_id: "1", quantity: "0.1" }], reason: "x" }, partnerKey)
+        expectError(tenth, 422, "validation_error", "lines[0].quantity")
+        expect(tenth.body.error.message).toBe(
+          "0.1 of line 1's quantity 1 (0.01 EUR) would credit less than EUR's smallest unit, 0.01: credit a larger quantity, or an amount")
+        const large = yield* finalized(customer.id, [{ ...chargeOf("100.00"), quantity: "4", unit_price: "25.00" }, chargeOf("0.00", "Free activation")])
+        const tiny = yield* credit(large.id, { lines: [{ line_id: "1", quantity: "0.00000000000000000001" }], reason: "x" }, partnerKey)
+        expectError(tiny, 422, "validation_error", "lines[0].quantity")
+        expect(tiny.body.error.message).toMatch(/less than EUR's smallest unit, 0\.01/)
+        const free = yield* credit(large.id, { lines: [{ line_id: "1", quantity: "1" }, { line_id: "2", quantity: "1" }], reason: "x" }, partnerKey)
+        expectError(free, 422, "validation_error", "lines[1].quantity")
+        expect(free.body.error.message).toMatch(/^1 of line 2's quantity 1 \(0\.00 EUR\) would credit less than EUR's smallest unit/)
+        expectError(yield* credit(cent.id, { lines: [{ line_id: "1", quantity: "0" }], reason: "x" }, partnerKey), 422, "validation_error", "lines[0].quantity")
+        // Nothing was written; a quantity worth a cent still credits it.
+        expect(expectData(yield* credit(cent.id, { lines: [{ line_id: "1", quantity: "0.5" }], reason: "x" }, partnerKey), 201))
+          .toMatchObject({ subtotal: eur("0.01"), tax_total: eur("0.00"), total: eur("0.01") })
+        yield* ledgerHolds(customer.id)
+      }))
+
+    it.effect("a gross credit is split so net + tax add up to it, per group (EN 16931), not each rounded up from a half", () =>
+      Effect.gen(function* () {
+        // An Austrian consumer of a German seller: Austria's 20 %. 5.05 + 1.01 = 6.06.
+        const { customer, partnerKey } = yield* seller("DE", "20.0", "AT")
+        const invoice = yield* finalized(customer.id, [chargeOf("5.05")])
+        expect(invoice).toMatchObject({ subtotal: eur("5.05"), tax_total: eur("1.01"), total: eur("6.06") })
+        const half = expectData(yield* credit(invoice.id, { amount: eur("3.03"), reason: "half" }, partnerKey), 201)
+        // 3.03 / 1.2 = 2.525 -> 2.53, tax 3.03 - 2.53 = 0.50 (was subtotal 2.52, taxable 2.53, tax 0.51).
+        expect(half).toMatchObject({
+          subtotal: eur("2.53"), tax: [{ rate: "20.0", taxable_amount: eur("2.53"), tax_amount: eur("0.50") }],
+          tax_total: eur("0.50"), total: eur("3.03"), amount: eur("3.03")
+        })
+        addsUp(half)
+        expect(expectData(yield* call("GET", `${V1}/invoices/${invoice.id}`))).toMatchObject({ amount_due: eur("3.03") })
+        yield* ledgerHolds(customer.id)
+      }))
+
+    it.effect("in JPY a note or refund of 1 yen is 1 taxable and no tax, not 1 + 1 for a total of 1", () =>
+      Effect.gen(function* () {
+        const yen = (amount: string) => ({ amount, currency: "JPY" })
+        const { customer, partnerKey } = yield* seller("JP", "99.9999")
+        const invoice = yield* finalized(customer.id, [chargeOf("2")], "JPY")
+        expect(invoice).toMatchObject({ subtotal: yen("2"), tax_total: yen("2"), total: yen("4") })
+        const note = expectData(yield* credit(invoice.id, { amount: yen("1"), reason: "one yen" }, partnerKey), 201)
+        expect(note).toMatchObject({ subtotal: yen("1"), tax: [{ taxable_amount: yen("1"), tax_amount: yen("0") }], tax_total: yen("0"), total: yen("1") })
+        addsUp(note)
+        const payment = expectData(yield* call("POST", `${V1}/payments`, { key: partnerKey, body: { invoice_id: invoice.id, amount: yen("3") } }), 201)
+        const refund = expectData(yield* call("POST", `${V1}/payments/${payment.id}/refund`, { key: partnerKey, body: { amount: yen("1") } }), 201)
+        const refunded = expectData(yield* call("GET", `${V1}/credit-notes/${refund.credit_note_id}`, { key: partnerKey }))
+        expect(refunded).toMatchObject({ kind: "refund", subtotal: yen("1"), tax_total: yen("0"), total: yen("1") })
+        addsUp(refunded)
+        yield* ledgerHolds(customer.id)
+      }))
+  })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import { XMLParser } from "fast-xml-parser"
 import { call, channel, expectData } from "./harness"
 import { expectUblArithmetic, expectValidUbl, fetchDocument, pdfText } from "./documents-fixtures"
 import { chargeOf, finalizedInvoice } from "./invoice-fixtures"
@@ -57,6 +58,33 @@ describe("credit note documents", () => {
         expect(text).toMatch(/Total credited\s+59\.50 EUR/)
         const again = yield* fetchDocument(`${V1}/credit-notes/${note.id}/pdf`)
         expect(Buffer.from(again.bytes).equals(Buffer.from(pdf.bytes))).toBe(true)
+      }))
+
+    it.effect("a gross credit's documents show its total: net + tax split to add up to it (EN 16931), not 3.04 for 3.03", () =>
+      Effect.gen(function* () {
+        // An Austrian consumer (20 %): 5.05 + 1.01 = 6.06, credited by half.
+        expectData(yield* call("POST", `${V1}/tax-rates`, { body: { country: "AT", category: "standard", rate: "20.0", valid_from: "2000-01-01" } }), 201)
+        const { partner, partnerKey } = yield* world
+        const austrian = yield* createCustomer(partner.id, { name: "Wien Privat", address: { country: "AT" } }, partnerKey)
+        const invoiceId = yield* finalizedInvoice({ customerId: austrian.id, lines: [chargeOf("5.05")] })
+        expect(expectData(yield* call("GET", `${V1}/invoices/${invoiceId}`))).toMatchObject({ tax_total: eur("1.01"), total: eur("6.06") })
+        const note = expectData(yield* call("POST", `${V1}/invoices/${invoiceId}/credit-notes`, { key: partnerKey, body: { amount: eur("3.03"), reason: "half" } }), 201)
+        expect(note).toMatchObject({ subtotal: eur("2.53"), tax_total: eur("0.50"), total: eur("3.03") })
+
+        const xml = (yield* fetchDocument(`${V1}/credit-notes/${note.id}/ubl`, partnerKey)).text
+        expectValidUbl(xml, "CreditNote")
+        const doc = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => ["cac:TaxSubtotal", "cac:CreditNoteLine"].includes(name) })
+          .parse(xml).CreditNote
+        const text = (node: any): string => node["#text"]
+        const totals = doc["cac:LegalMonetaryTotal"]
+        expect(["cbc:LineExtensionAmount", "cbc:TaxExclusiveAmount", "cbc:TaxInclusiveAmount", "cbc:PayableAmount"].map((k) => text(totals[k])))
+          .toEqual(["2.53", "2.53", "3.03", "3.03"])
+        expect(doc["cac:CreditNoteLine"].map((l: any) => text(l["cbc:LineExtensionAmount"]))).toEqual(["2.53"])
+        expect(text(doc["cac:TaxTotal"]["cbc:TaxAmount"])).toBe("0.50")
+        // BR-CO-17: the tax is within one unit of taxable x rate (2.53 x 20 % = 0.506); no split of 3.03 meets it exactly.
+        expect(doc["cac:TaxTotal"]["cac:TaxSubtotal"].map((s: any) => [text(s["cbc:TaxableAmount"]), text(s["cbc:TaxAmount"]), s["cac:TaxCategory"]["cbc:Percent"]]))
+          .toEqual([["2.53", "0.50", "20"]])
+        expect(pdfText((yield* fetchDocument(`${V1}/credit-notes/${note.id}/pdf`, partnerKey)).bytes)).toMatch(/Total credited\s+3\.03 EUR/)
       }))
 
     it.effect("balance credit has documents with no BillingReference; out of scope or unknown is 404", () =>

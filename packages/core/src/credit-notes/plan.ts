@@ -2,7 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as Either from "effect/Either"
 import { type Invoice, invoiceGross } from "../invoices/model.js"
 import { ValidationError } from "../shared/errors.js"
-import { amountToMoveProblem, formatAmount, formatDecimal } from "../shared/money.js"
+import { amountToMoveProblem, formatAmount, formatDecimal, minorUnits } from "../shared/money.js"
 import { breakdown, proportionalCredit, roundHalfUp, type TaxGroup } from "../tax/rules.js"
 import type { CreateInvoiceCreditNote } from "./model.js"
 
@@ -37,11 +37,13 @@ const fail = (field: string, message: string) => Either.left(ValidationError.of(
 
 /**
  * The credit of `input` against `invoice`, given what `prior` notes credited of it. A gross
- * `amount` is split over the invoice's tax groups in proportion; `lines` credit each line's net
- * (an amount, or a quantity's share of the line's amount) and their tax is computed on the sum
- * per rate as the invoice's was. The gross may not exceed what is left to credit, nor a line's
- * net (or quantity) what is left of that line: its net less what notes naming it credited and
- * its share of the notes that named no lines (so a line is never credited twice over).
+ * `amount` is split over the invoice's tax groups in proportion, each group's share into taxable +
+ * tax that add up to it (proportionalCredit), so subtotal + tax_total = the gross; `lines` credit
+ * each line's net (an amount, or a quantity's share of the line's amount, at least one minor
+ * unit) and their tax is computed on the sum per rate as the invoice's was. The gross may not
+ * exceed what is left to credit, nor a line's net (or quantity) what is left of that line: its
+ * net less what notes naming it credited and its share of the notes that named no lines (so a
+ * line is never credited twice over).
  */
 export const planCredit = (
   invoice: Invoice,
@@ -106,6 +108,13 @@ export const planCredit = (
           return fail(`${at}.quantity`, "must be more than zero and at most the line's quantity")
         }
         net = roundHalfUp(BigDecimal.unsafeDivide(BigDecimal.multiply(line.amount, quantity), line.quantity), currency)
+        // Rounded to nothing (a tiny quantity, a line of 0.00): a note credits at least one minor unit.
+        if (!BigDecimal.isPositive(net)) {
+          const unit = formatAmount(BigDecimal.make(1n, minorUnits(currency)), currency)
+          return fail(`${at}.quantity`, `${formatDecimal(BigDecimal.normalize(quantity))} of line ${place}'s quantity ` +
+            `${formatDecimal(BigDecimal.normalize(line.quantity))} (${formatAmount(line.amount, currency)} ${currency}) would credit ` +
+            `less than ${currency}'s smallest unit, ${unit}: credit a larger quantity, or an amount`)
+        }
       }
       const before = prior.lines.find((c) => c.line === place)
       if (entry.quantity !== undefined && line.quantity !== null && before !== undefined && before.quantity !== null) {

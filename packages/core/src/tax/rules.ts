@@ -165,9 +165,14 @@ export const breakdown = (lines: ReadonlyArray<TaxedLine>, currency: Currency): 
 }
 
 /**
- * A credit of `gross` against an invoice of `invoiceTotal` gross with `groups`: each group
- * reversed in proportion (taxable and tax scaled by gross / total, rounded half-up); the last
- * group takes the rounding remainder so net + tax = gross exactly.
+ * A credit of `gross` against an invoice of `invoiceTotal` gross with `groups` (EN 16931): each
+ * group's share of the gross is its gross (taxable + tax) x gross / invoiceTotal, rounded half-up
+ * cumulatively (group i's share = the rounded share of groups 1..i less that of groups 1..i-1),
+ * so the shares of groups that make up the whole invoice add up to `gross` exactly. A share is
+ * split as a gross price is: taxable = share x 100 / (100 + rate) rounded half-up, tax = share -
+ * taxable, so taxable + tax = share exactly (the tax is within one minor unit of taxable x rate,
+ * as BR-CO-17 allows). subtotal = gross - tax_total: the groups' taxable amounts, plus the share
+ * of any untaxed lines.
  */
 export const proportionalCredit = (
   gross: BigDecimal.BigDecimal,
@@ -177,9 +182,16 @@ export const proportionalCredit = (
 ): { readonly groups: Array<TaxGroup>; readonly subtotal: BigDecimal.BigDecimal; readonly tax_total: BigDecimal.BigDecimal } => {
   const zero = BigDecimal.make(0n, minorUnits(currency))
   if (groups.length === 0 || BigDecimal.isZero(invoiceTotal)) return { groups: [], subtotal: gross, tax_total: zero }
-  const share = (x: BigDecimal.BigDecimal) =>
-    roundHalfUp(BigDecimal.unsafeDivide(BigDecimal.multiply(x, gross), invoiceTotal), currency)
-  const scaled = groups.map((g) => ({ ...g, taxable_amount: share(g.taxable_amount), tax_amount: share(g.tax_amount) }))
-  const tax_total = scaled.reduce((s, g) => BigDecimal.sum(s, g.tax_amount), zero)
-  return { groups: scaled, subtotal: roundHalfUp(BigDecimal.subtract(gross, tax_total), currency), tax_total }
+  let invoiced = zero
+  let credited = zero
+  const split = groups.map((g) => {
+    invoiced = BigDecimal.sum(invoiced, BigDecimal.sum(g.taxable_amount, g.tax_amount))
+    const upTo = roundHalfUp(BigDecimal.unsafeDivide(BigDecimal.multiply(invoiced, gross), invoiceTotal), currency)
+    const share = BigDecimal.subtract(upTo, credited)
+    credited = upTo
+    const taxable = netAmount(share, "inclusive", g.rate, currency)
+    return { ...g, taxable_amount: taxable, tax_amount: roundHalfUp(BigDecimal.subtract(share, taxable), currency) }
+  })
+  const tax_total = split.reduce((s, g) => BigDecimal.sum(s, g.tax_amount), zero)
+  return { groups: split, subtotal: roundHalfUp(BigDecimal.subtract(gross, tax_total), currency), tax_total }
 }

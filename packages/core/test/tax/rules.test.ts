@@ -93,4 +93,52 @@ describe("tax rules", () => {
     expect([text(credit.subtotal), text(credit.tax_total)]).toEqual(["50.00", "9.50"])
     expect(text(credit.groups[0]!.taxable_amount)).toBe("50.00")
   })
+
+  // Every group's taxable + tax is its share, the shares add up to the gross, subtotal + tax_total = gross.
+  const addsUp = (credit: ReturnType<typeof proportionalCredit>, gross: string, untaxed = "0") => {
+    const taxable = BigDecimal.sumAll(credit.groups.map((g) => g.taxable_amount))
+    const tax = BigDecimal.sumAll(credit.groups.map((g) => g.tax_amount))
+    expect(text(BigDecimal.sum(taxable, d(untaxed)))).toBe(text(credit.subtotal))
+    expect(BigDecimal.equals(tax, credit.tax_total)).toBe(true)
+    expect(BigDecimal.equals(BigDecimal.sum(credit.subtotal, credit.tax_total), d(gross))).toBe(true)
+  }
+
+  it("splits a gross credit so taxable + tax = the share exactly, never rounding both up from a half", () => {
+    // 5.05 + 1.01 at 20 %, half of it: 2.525 and 0.505 each rounded up gave 2.53 + 0.51 = 3.04 for 3.03.
+    const at20 = breakdown([{ amount: d("5.05"), tax_rate: d("20.0"), tax_category: "telecom", exemption_reason: null }], "EUR")
+    const half = proportionalCredit(d("3.03"), d("6.06"), at20, "EUR")
+    expect(half.groups.map((g) => [text(g.taxable_amount), text(g.tax_amount)])).toEqual([["2.53", "0.50"]])
+    expect([text(half.subtotal), text(half.tax_total)]).toEqual(["2.53", "0.50"])
+    addsUp(half, "3.03")
+    // JPY at 99.9999 %, 2 + 2: 1 JPY is 1 taxable and no tax (taxable 1 and tax 1 made 2).
+    const jpy = breakdown([{ amount: d("2"), tax_rate: d("99.9999"), tax_category: "telecom", exemption_reason: null }], "JPY")
+    const one = proportionalCredit(d("1"), d("4"), jpy, "JPY")
+    expect(one.groups.map((g) => [text(g.taxable_amount), text(g.tax_amount)])).toEqual([["1", "0"]])
+    addsUp(one, "1")
+  })
+
+  it("gives each group its share of the gross, the shares adding up to the gross; untaxed lines' share stays in the subtotal", () => {
+    const groups = breakdown([
+      { amount: d("0.01"), tax_rate: d("0"), tax_category: "zero", exemption_reason: REVERSE_CHARGE_REASON },
+      { amount: d("0.01"), tax_rate: d("19.0"), tax_category: "telecom", exemption_reason: null },
+      { amount: d("0.01"), tax_rate: d("21.0"), tax_category: "telecom", exemption_reason: null }
+    ], "EUR")
+    // 0.01 + 0.01 + 0.01 gross (no tax rounds above 0): a third of 0.02 each rounds to 0.01, yet only 0.02 is credited.
+    const split = proportionalCredit(d("0.02"), d("0.03"), groups, "EUR")
+    expect(split.groups.map((g) => text(BigDecimal.sum(g.taxable_amount, g.tax_amount)))).toEqual(["0.01", "0.00", "0.01"])
+    addsUp(split, "0.02")
+    // 50.00 + 9.50 and 50.00 + 3.50: 113.00.
+    for (const gross of ["0.01", "0.99", "1.00", "33.33", "56.50", "112.99", "113.00"]) {
+      addsUp(proportionalCredit(d(gross), d("113.00"), breakdown([
+        { amount: d("50.00"), tax_rate: d("19.0"), tax_category: "telecom", exemption_reason: null },
+        { amount: d("50.00"), tax_rate: d("7.0"), tax_category: "reduced", exemption_reason: null }
+      ], "EUR"), "EUR"), gross)
+    }
+    // 100.00 + 19.00 taxed at 19 % and 19.00 untaxed: half of the 138.00 is 59.50 taxed (50.00 + 9.50) and 9.50 untaxed.
+    const mixed = proportionalCredit(d("69.00"), d("138.00"), breakdown([
+      { amount: d("100.00"), tax_rate: d("19.0"), tax_category: "telecom", exemption_reason: null }
+    ], "EUR"), "EUR")
+    expect([text(mixed.groups[0]!.taxable_amount), text(mixed.groups[0]!.tax_amount), text(mixed.subtotal)]).toEqual(["50.00", "9.50", "59.50"])
+    addsUp(mixed, "69.00", "9.50")
+  })
 })
