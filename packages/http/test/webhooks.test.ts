@@ -246,6 +246,8 @@ describe("webhooks", () => {
         }
         const own = yield* createWebhook(undefined, { ...HOOK, url: "http://127.0.0.1:9000/hook" })
         expect(own.url).toBe("http://127.0.0.1:9000/hook")
+        expect((yield* createWebhook(undefined, { ...HOOK, url: "https://[64:ff9b::a9fe:a9fe]/hook" })).url)
+          .toBe("https://[64:ff9b::a9fe:a9fe]/hook")
         const created = yield* createWebhook(partnerKey)
         expectError(
           yield* call("PUT", `${V1}/webhooks/${created.id}`, { key: partnerKey, body: { url: "https://192.168.0.10/x" } }),
@@ -253,6 +255,27 @@ describe("webhooks", () => {
           "validation_error",
           "url"
         )
+      }))
+
+    it.effect("the host is judged as a resolver takes it: case, trailing dots, every IPv4 and IPv6 special-purpose form", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* channel()
+        for (
+          const url of [
+            "https://LOCALHOST./", "https://foo.localhost/", "https://Foo.LocalHost../hook", "https://0x7f.1./",
+            "https://2130706433/", "https://[64:ff9b::a9fe:a9fe]/", "https://[64:ff9b::10.0.0.1]/",
+            "https://[::ffff:169.254.169.254]/", "https://[2002:a9fe:a9fe::1]/", "https://[::]/", "https://[fe80::1]/",
+            "https://[fd12::1]/", "https://[ff02::1]/", "https://[2001:db8::1]/", "https://198.18.0.1/",
+            "https://192.0.0.8/", "https://192.0.2.1/", "https://198.51.100.1/", "https://203.0.113.1/",
+            "https://224.0.0.1/", "https://240.0.0.1/", "https://255.255.255.255/", "https://100.64.0.1/"
+          ]
+        ) {
+          const refused = yield* call("POST", `${V1}/webhooks`, { key: partnerKey, body: { url, events: ["subscription.created"] } })
+          expectError(refused, 422, "validation_error", "url")
+        }
+        for (const url of ["https://receiver.example./hook", "https://8.8.8.8/hook", "https://[64:ff9b::808:808]/hook"]) {
+          expect((yield* createWebhook(partnerKey, { ...HOOK, url })).url).toBe(url)
+        }
       }))
 
     it.effect("scope: an account reaches its own webhooks and those below it; anyone else gets 404", () =>

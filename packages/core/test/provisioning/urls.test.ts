@@ -25,10 +25,10 @@ describe("call URLs", () => {
   })
 
   it("knows private and loopback hosts by name or address literal", () => {
-    for (const url of ["http://localhost", "https://a.localhost", "https://127.0.0.1", "https://127.1.2.3", "https://10.1.2.3", "https://172.16.0.1", "https://172.31.255.255", "https://192.168.1.1", "https://169.254.169.254", "https://100.64.0.1", "https://0.0.0.0", "https://[::1]", "https://[::ffff:127.0.0.1]", "https://[fd00::1]", "https://[fe80::1]", "https://0x7f.1"]) {
+    for (const url of ["http://localhost", "https://a.localhost", "https://127.0.0.1", "https://127.1.2.3", "https://10.1.2.3", "https://172.16.0.1", "https://172.31.255.255", "https://192.168.1.1", "https://169.254.169.254", "https://100.64.0.1", "https://0.0.0.0", "https://[::1]", "https://[::ffff:127.0.0.1]", "https://[fd00::1]", "https://[fe80::1]", "https://0x7f.1", "https://LOCALHOST.", "https://foo.localhost..", "https://0x7f.1.", "https://[64:ff9b::a9fe:a9fe]", "https://[2002:a9fe:a9fe::]", "https://[::ffff:10.0.0.1]", "https://[::]", "https://[ff02::1]", "https://[2001:db8::1]", "https://198.18.0.1", "https://192.0.2.1", "https://198.51.100.1", "https://203.0.113.1", "https://192.0.0.8", "https://224.0.0.1", "https://240.0.0.1", "https://255.255.255.255"]) {
       expect(isPrivateHost(url), url).toBe(true)
     }
-    for (const url of ["https://provider.example", "https://8.8.8.8", "https://172.32.0.1", "https://[2001:db8::1]", "https://192.169.0.1"]) {
+    for (const url of ["https://provider.example", "https://provider.example.", "https://8.8.8.8", "https://172.32.0.1", "https://192.169.0.1", "https://198.20.0.1", "https://223.255.255.255", "https://[2606:4700::1111]", "https://[64:ff9b::808:808]", "https://[::ffff:8.8.8.8]", "https://[2002:808:808::]"]) {
       expect(isPrivateHost(url), url).toBe(false)
     }
   })
