@@ -36,6 +36,47 @@ const withTempFile = <A>(name: string, content: Uint8Array | string, use: (file:
 export const pdfText = (pdf: Uint8Array): string =>
   withTempFile("doc.pdf", pdf, (file) => execFileSync("pdftotext", ["-layout", "-enc", "UTF-8", file, "-"], { encoding: "utf8" }))
 
+/** A word as pdftotext -bbox reads it: its page (from 1) and its box, in points from the top left. */
+export interface PdfWord {
+  readonly page: number
+  readonly text: string
+  readonly xMin: number
+  readonly yMin: number
+  readonly xMax: number
+  readonly yMax: number
+}
+
+/** Every word of the PDF with its box. */
+export const pdfWords = (pdf: Uint8Array): ReadonlyArray<PdfWord> =>
+  withTempFile("doc.pdf", pdf, (file) => {
+    const html = execFileSync("pdftotext", ["-bbox", "-enc", "UTF-8", file, "-"], { encoding: "utf8" })
+    const words: Array<PdfWord> = []
+    let page = 0
+    for (const m of html.matchAll(/<page |<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)) {
+      if (m[0] === "<page ") page++
+      else words.push({ page, text: m[5]!, xMin: Number(m[1]), yMin: Number(m[2]), xMax: Number(m[3]), yMax: Number(m[4]) })
+    }
+    return words
+  })
+
+/** The words printed over one another (their boxes overlap by more than a hair), as `a / b`: none on a readable page. */
+export const overprinted = (pdf: Uint8Array): ReadonlyArray<string> => {
+  const words = pdfWords(pdf)
+  const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.min(a1, b1) - Math.max(a0, b0) > 0.5
+  return words.flatMap((a, i) => words.slice(i + 1)
+    .filter((b) => a.page === b.page && overlap(a.xMin, a.xMax, b.xMin, b.xMax) && overlap(a.yMin, a.yMax, b.yMin, b.yMax))
+    .map((b) => `${a.text} (${a.xMin.toFixed(0)},${a.yMin.toFixed(0)}) / ${b.text} (${b.xMin.toFixed(0)},${b.yMin.toFixed(0)})`))
+}
+
+/** A customer's name of 199 characters: Latin, emoji, Arabic, Hebrew, CJK, and a run with nowhere to break. */
+export const LONG_NAME = ("VeryLongName 😀 مرحبا بالعالم 🎉 שלום עולם 漢字テスト株式会社 ".repeat(3) + "VeryLongName".repeat(12)).slice(0, 199)
+
+/** The lines of the PDF's `-layout` text holding each of `texts`, by index: -1 for one not found. */
+export const lineIndexes = (text: string, texts: ReadonlyArray<string>): ReadonlyArray<number> => {
+  const lines = text.split("\n")
+  return texts.map((t) => lines.findIndex((line) => line.includes(t)))
+}
+
 /** pdfinfo's fields (Pages, CreationDate, ...). */
 export const pdfInfo = (pdf: Uint8Array): Record<string, string> =>
   withTempFile("doc.pdf", pdf, (file) =>

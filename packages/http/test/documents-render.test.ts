@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { expectUblArithmetic, expectValidUbl, pdfInfo, pdfText, sampleDocument, sampleInvoice } from "./documents-fixtures"
+import { expectUblArithmetic, expectValidUbl, lineIndexes, LONG_NAME, overprinted, pdfInfo, pdfWords, pdfText, sampleDocument, sampleInvoice } from "./documents-fixtures"
 
 /** A PNG of one pixel. */
 const ONE_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -21,6 +21,13 @@ const withTempPdf = <A>(pdf: Uint8Array, use: (file: string) => A): A => {
     fs.rmSync(dir, { recursive: true, force: true })
   }
 }
+
+/** A one-off line of `quantity` x `unit_price` at 19 %. */
+const oneOff = (description: string, quantity: string, unit_price: string, amount: string) => ({
+  kind: "one_off", description, subscription_id: null, product_id: null, plan_id: null, sku_id: null, period_start: null,
+  period_end: null, quantity, unit_price, amount, details: {}, order_item_id: null, credit_note_id: null, tax_rate: "19", tax_category: "standard"
+})
+const eur = (amount: string) => ({ amount, currency: "EUR" })
 
 /** The renderers on an invoice with every kind of line, tax at two categories and credit applied. */
 describe("document rendering", () => {
@@ -113,6 +120,74 @@ describe("document rendering", () => {
       expect(text).toContain("Call to +49 30 1001999")
       expect(elapsed).toBeLessThan(20_000)
     }), 60_000)
+
+  it.effect("decimals print from their digits, never in an exponent, however long or precise; nothing overprints", () =>
+    Effect.gen(function* () {
+      const prices = ["0.12345678901234567891", "999999999999.99999999999999999999", "0.00000000000000000001"]
+      const lines = [
+        ...prices.map((price, i) => oneOff(`Precise ${i + 1}`, "1", price, ["0.12", "1000000000000.00", "0.00"][i]!)),
+        oneOff("Many", "10000000000000000", "0.01", "100000000000000.00")
+      ]
+      const pdf = yield* renderPdf(sampleDocument(sampleInvoice({
+        lines,
+        tax: [{ category: "standard", rate: "19", taxable_amount: eur("1000000000000.12"), tax_amount: eur("190000000000.02"), exemption_reason: null }],
+        tax_total: "190000000000.02"
+      })))
+      const text = pdfText(pdf)
+      prices.forEach((price, i) => expect(text).toMatch(new RegExp(`Precise ${i + 1}\\s+1\\s+${price.replace(".", "\\.")}\\s+19 %`)))
+      expect(text).toMatch(/Many\s+10000000000000000\s+0\.01\s+19 %\s+100000000000000\.00/)
+      expect(text).not.toMatch(/\de[-+]?\d/)
+      expect(overprinted(pdf)).toEqual([])
+      // The sample invoice's first line is wider than its column: it wraps, and its row grows.
+      expect(overprinted(yield* renderPdf(sampleDocument()))).toEqual([])
+    }))
+
+  it.effect("wide figures stay whole on their line (1,000,000 x 999999999999.99999999999999999999): amount, tax, totals", () =>
+    Effect.gen(function* () {
+      const pdf = yield* renderPdf(sampleDocument(sampleInvoice({
+        lines: [oneOff("Wide", "1000000", "999999999999.99999999999999999999", "1000000000000000000.00")],
+        tax: [{ category: "standard", rate: "19", taxable_amount: eur("1000000000000000000.00"), tax_amount: eur("190000000000000000.00"), exemption_reason: null }],
+        tax_total: "190000000000000000.00"
+      })))
+      const text = pdfText(pdf)
+      expect(text).toMatch(/Wide\s+1000000\s+999999999999\.99999999999999999999\s+19 %\s+1000000000000000000\.00\n/)
+      expect(text).toMatch(/standard\s+19 %\s+1000000000000000000\.00 EUR\s+190000000000000000\.00 EUR\n/)
+      expect(text).toMatch(/Subtotal\s+1000000000000000000\.00 EUR\n/)
+      expect(text).toMatch(/Tax\s+190000000000000000\.00 EUR\n/)
+      expect(text).toMatch(/Total\s+1190000000000000000\.00 EUR\n/)
+      expect(text).toMatch(/Amount due\s+1190000000000000000\.00 EUR\n/)
+      expect(overprinted(pdf)).toEqual([])
+    }))
+
+  it.effect("a long name wraps in its party's block and the lines below it follow it, for the customer and the issuer", () =>
+    Effect.gen(function* () {
+      expect(LONG_NAME).toHaveLength(199)
+      const document = sampleDocument()
+      // Characters DejaVu lacks print as boxes, as wide as they were measured: the words after them stay in their block.
+      const issuerName = `北京分公司東京支店大阪支店 Fjord Telecom Gesellschaft für Kommunikationsdienste mbH ${"VeryLongName".repeat(4)}`
+      const pdf = yield* renderPdf({ ...document, issuer: { ...document.issuer, name: issuerName }, customer: { ...document.customer, name: LONG_NAME } })
+      const text = pdfText(pdf)
+      const customer = lineIndexes(text, ["Königsallee 1", "40212 Düsseldorf", "Tax ID: DE136695976"])
+      const issuer = lineIndexes(text, ["Hafenstraße 2", "20457 Hamburg", "VAT ID: DE811907980"])
+      for (const found of [customer, issuer]) {
+        expect(found.every((index) => index >= 0), text).toBe(true)
+        expect([...found].sort((a, b) => a - b)).toEqual(found)
+      }
+      // The customer's lines end the page's lines they are on: nothing of the name is printed over them.
+      for (const line of ["Königsallee 1", "40212 Düsseldorf", "Tax ID: DE136695976"]) expect(text).toMatch(new RegExp(`(^|\\s{2})${line}\\n`, "m"))
+      expect(text.indexOf("VeryLongNameVeryLongName")).toBeLessThan(text.indexOf("Königsallee 1"))
+      expect(overprinted(pdf)).toEqual([])
+      // The parties' words (between "From" and the title) stay in their column: the issuer's left of
+      // the customer's (297.64 pt, 10 pt apart), the customer's left of the margin (545.28 pt).
+      const words = pdfWords(pdf)
+      const top = words.find((w) => w.text === "From")!.yMax
+      const bottom = words.find((w) => w.text === "INV-2026-000042")!.yMin
+      const parties = words.filter((w) => w.yMin >= top && w.yMax <= bottom)
+      expect(parties.length).toBeGreaterThan(20)
+      expect(parties.filter((w) => w.xMax > 545.28 + 0.5 || (w.xMin < 297 && w.xMax > 287.64 + 0.5)).map((w) => w.text)).toEqual([])
+      expect(text).toContain("Page 1 of 1")
+      expect(pdfInfo(pdf)["Pages"]).toBe("1")
+    }))
 
   it("the UBL validates against the OASIS UBL 2.1 schema and its sums add up (EN 16931)", () => {
     const xml = renderUbl(sampleDocument())

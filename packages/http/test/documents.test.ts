@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { call, channel, expectData, signIn, TEST_PASSWORD, uniqueEmail } from "./harness"
-import { expectUblArithmetic, expectValidUbl, fetchDocument, pdfInfo, pdfText } from "./documents-fixtures"
+import { expectUblArithmetic, expectValidUbl, fetchDocument, lineIndexes, LONG_NAME, overprinted, pdfInfo, pdfText } from "./documents-fixtures"
 import { chargeOf, draftInvoice, finalizedInvoice } from "./invoice-fixtures"
 import { expectError, OrderingServer, setNow, V1 } from "./ordering-fixtures"
 
@@ -159,6 +159,43 @@ describe("invoice documents", () => {
         const reverseDoc = expectUblArithmetic(reverseXml)
         expect(reverseDoc["cac:TaxTotal"]["cac:TaxSubtotal"][0]["cac:TaxCategory"]).toMatchObject({ "cbc:ID": "AE", "cbc:TaxExemptionReason": mention })
         expect(reverseDoc["cac:AccountingCustomerParty"]["cac:Party"]["cbc:EndpointID"]).toEqual({ "@_schemeID": "9914", "#text": "ATU12345678" })
+      }))
+
+    it.effect("the PDF prints the stored unit prices digit for digit, wide figures whole on their line, a 199-character name above its address", () =>
+      Effect.gen(function* () {
+        const { partnerKey } = yield* world
+        const customer = expectData(yield* call("POST", `${V1}/customers`, {
+          key: partnerKey,
+          body: { name: LONG_NAME, address: { line1: "Königsallee 1", city: "Düsseldorf", postal_code: "40212", country: "DE" }, tax_id: "DE136695976" }
+        }), 201)
+        expect(customer.name).toBe(LONG_NAME)
+        const prices = ["0.12345678901234567891", "999999999999.99999999999999999999", "0.00000000000000000001"]
+        const precise = yield* finalizedInvoice({
+          customerId: customer.id,
+          lines: prices.map((price, i) => ({ kind: "one_off", description: `Precise ${i + 1}`, quantity: "1", unit_price: price, amount: ["0.12", "1000000000000.00", "0.00"][i]! }))
+        })
+        const text = pdfText((yield* fetchDocument(`${V1}/invoices/${precise}/pdf`, partnerKey)).bytes)
+        prices.forEach((price, i) => expect(text).toMatch(new RegExp(`Precise ${i + 1}\\s+1\\s+${price.replace(".", "\\.")}\\s`)))
+        expect(text).not.toMatch(/\de[-+]?\d/)
+
+        const wide = yield* finalizedInvoice({
+          customerId: customer.id,
+          lines: [{ kind: "one_off", description: "Wide", quantity: "1000000", unit_price: "999999999999.99999999999999999999", amount: "1000000000000000000.00" }]
+        })
+        const invoice = expectData(yield* call("GET", `${V1}/invoices/${wide}`, { key: partnerKey }))
+        const pdf = (yield* fetchDocument(`${V1}/invoices/${wide}/pdf`, partnerKey)).bytes
+        const wideText = pdfText(pdf)
+        const whole = (amount: string) => `${amount.replace(".", "\\.")} EUR\\n`
+        expect(wideText).toMatch(/Wide\s+1000000\s+999999999999\.99999999999999999999\s+(19 %\s+)?1000000000000000000\.00\n/)
+        expect(wideText).toMatch(new RegExp(`Subtotal\\s+${whole(invoice.subtotal.amount)}`))
+        expect(wideText).toMatch(new RegExp(`Tax\\s+${whole(invoice.tax_total.amount)}`))
+        expect(wideText).toMatch(new RegExp(`Total\\s+${whole(invoice.total.amount)}`))
+        expect(wideText).toMatch(new RegExp(`Amount due\\s+${whole(invoice.amount_due.amount)}`))
+        // The name wraps in the "Bill to" block; the address follows it, line after line, nothing printed over it.
+        const address = lineIndexes(wideText, ["Königsallee 1", "40212 Düsseldorf", "Tax ID: DE136695976"])
+        expect(address.every((index) => index >= 0) && [...address].sort((a, b) => a - b).join() === address.join(), wideText).toBe(true)
+        expect(wideText.indexOf("VeryLongNameVeryLongName")).toBeLessThan(wideText.indexOf("Königsallee 1"))
+        expect(overprinted(pdf)).toEqual([])
       }))
 
     it.effect("a draft has no documents (409 invalid_state); an unknown or malformed invoice id is 404", () =>

@@ -1,7 +1,7 @@
 import * as BigDecimal from "effect/BigDecimal"
 import type { AnyInvoice, InvoiceLine, InvoiceTax } from "../invoices/model.js"
 import type { CreditNote } from "../payments/model.js"
-import { formatAmount, type Currency } from "../shared/money.js"
+import { formatAmount, formatDecimal, type Currency } from "../shared/money.js"
 
 /**
  * The figures both documents print, worked out once (EN 16931's names). Credit lines are not
@@ -52,8 +52,12 @@ export const documentFigures = (invoice: AnyInvoice): DocumentFigures => {
   }
 }
 
-/** A decimal as the documents write it: plain, no exponent, no trailing zeros past the point. */
-export const plainDecimal = (n: BigDecimal.BigDecimal): string => BigDecimal.format(BigDecimal.normalize(n))
+/**
+ * A decimal as the documents write it: plain, no exponent, no trailing zeros past the point.
+ * (`BigDecimal.format` switches to an exponent from 16 digits: `1e+16` in a UBL quantity fails
+ * the schema, `1.2345678901234567891e-1` in a PDF misleads.)
+ */
+export const plainDecimal = (n: BigDecimal.BigDecimal): string => formatDecimal(BigDecimal.normalize(n))
 
 /** An amount in the currency's minor unit (`"12.30"`). */
 export const amountText = (n: BigDecimal.BigDecimal, currency: string): string => formatAmount(n, currency as Currency)
