@@ -252,6 +252,42 @@ describe("deliveries", () => {
         expect(polled.reason).toMatch(/answered 400/)
         expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}`)).quantity).toBe(7)
         expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}/provisioning`)).state).toBe("failed")
+
+        // Once the provider is fixed, the failed decrease is not replayed (Provisio bills 7): it is sent again.
+        state.mode = "ack"
+        const [dead] = yield* deliveriesOf("&status=dead")
+        const refused = yield* call("POST", `${V1}/deliveries/${dead.id}/replay`)
+        expectError(refused, 409, "invalid_state")
+        expect(refused.body.error.message).toMatch(/send the change again/)
+        expect((yield* runOnce).sent).toBe(0)
+        expect((yield* detail(dead.id)).status).toBe("dead")
+        const sentBefore = receiver.calls().length
+        const again = expectData(yield* call("POST", `${V1}/subscriptions/${sub.id}/quantity`, { body: { quantity: 5 } }), 202)
+        yield* runOnce
+        const resent = receiver.calls().slice(sentBefore).find((c) => c.method === "PUT")!
+        expect(JSON.parse(resent.body).subscription).toMatchObject({ quantity: 5, quantity_request_id: again.request_id })
+        expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}/quantityrequest/${again.request_id}`)).state).toBe("completed")
+        expect(expectData(yield* call("GET", `${V1}/subscriptions/${sub.id}`)).quantity).toBe(5)
+      }))
+  })
+
+  it.layer(OrderingServer)("deleting a customer", (it) => {
+    it.scoped("ends its live subscriptions as a cancellation does: subscription.cancelled, and the provider gets its DELETE", () =>
+      Effect.gen(function* () {
+        const { receiver } = yield* switchable("ack")
+        const { customer } = yield* setUp(receiver.url)
+        const sub = yield* seat(customer.id, 3)
+        expect((yield* runOnce).delivered).toBe(1)
+
+        expect((yield* call("DELETE", `${V1}/customers/${customer.id}`)).status).toBe(204)
+        expectError(yield* call("GET", `${V1}/subscriptions/${sub.id}`), 404, "not_found")
+        const [cancelled] = (yield* events({ type: "subscription.cancelled" })).filter((e) => e.data.subscription.id === sub.id)
+        expect(cancelled.data).toMatchObject({ subscription: { status: "cancelled" }, when: "immediately", reason: "customer deleted" })
+        // The event and its delivery outlive the customer: the provider is told.
+        expect((yield* runOnce).delivered).toBe(1)
+        const last = receiver.calls().at(-1)!
+        expect({ method: last.method, path: last.path }).toEqual({ method: "DELETE", path: `/subscriptions/${sub.id}` })
+        expect(JSON.parse(last.body)).toMatchObject({ action: "DELETE", subscription: { id: sub.id, status: "cancelled" } })
       }))
   })
 

@@ -9,6 +9,9 @@ import { checkTaxIdFormat } from "../tax/tax-ids.js"
 import { formatOnlyTaxIdVerifier, TaxIdVerifier } from "../tax/ports.js"
 import { canReach, reachableBy, requireKind, requireWrite } from "../identity/policy.js"
 import { AccountRepo } from "../identity/ports.js"
+import { EventLog } from "../events/ports.js"
+import { subscriptionEvent } from "../subscriptions/events.js"
+import { SubscriptionRepo } from "../subscriptions/ports.js"
 import { Forbidden, orNotFound, ValidationError } from "../shared/errors.js"
 import { makeId } from "../shared/ids.js"
 import type { PageRequest } from "../shared/pagination.js"
@@ -47,6 +50,8 @@ export const make = Effect.gen(function* () {
   const paymentMethods = yield* PaymentMethodRepo
   const locations = yield* LocationRepo
   const transactor = yield* Transactor
+  const subscriptionRepo = yield* SubscriptionRepo
+  const log = yield* EventLog
   // A live registry when the host wires one; the format alone otherwise.
   const taxIds = Option.getOrElse(yield* Effect.serviceOption(TaxIdVerifier), () => formatOnlyTaxIdVerifier)
 
@@ -209,12 +214,22 @@ export const make = Effect.gen(function* () {
     })
   })
 
-  /** Its contacts, payment methods and locations go with it (the storage cascades). */
+  /**
+   * Its contacts, payment methods, orders, subscriptions, invoices go with it (the storage cascades),
+   * its live subscriptions first cancelled at once in the same transaction (`subscription.cancelled`:
+   * the provider gets its DELETE; events and deliveries keep no key to the customer, so they stay).
+   */
   const deleteCustomer = Effect.fn("Customers.deleteCustomer")(function* (principal: Principal, id: string) {
     yield* requireKind(principal, CUSTOMER_OWNERS, "delete customers")
     const customer = yield* findCustomer(principal, id)
     yield* requireWrite(principal)
-    yield* customers.delete(customer.id)
+    yield* transactor.withTransaction(Effect.gen(function* () {
+      const at = yield* now
+      const ended = yield* subscriptionRepo.setStatusOfCustomers([customer.id], ["pending", "active", "suspended"], "cancelled", at)
+      const extra = { when: "immediately", reason: "customer deleted" }
+      yield* log.append(yield* Effect.forEach(ended, (s) => subscriptionEvent("subscription.cancelled", s, extra)))
+      yield* customers.delete(customer.id)
+    }))
   })
 
   // Contacts ----------------------------------------------------------------------------------

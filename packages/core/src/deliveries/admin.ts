@@ -7,6 +7,7 @@ import { InvalidState, orNotFound, ValidationError } from "../shared/errors.js"
 import type { PageRequest } from "../shared/pagination.js"
 import { now } from "../shared/time.js"
 import type { Transactor } from "../shared/transactor.js"
+import type { QuantityRequestRepo } from "../subscriptions/ports.js"
 import type { Subscriptions } from "../subscriptions/service.js"
 import { Delivery, DeliveryDetail, DeliveryStats, DeliveryStatus, SubscriptionProvisioning } from "./model.js"
 import type { DeliveryFilter, DeliveryRepo } from "./ports.js"
@@ -24,10 +25,11 @@ const TARGET_FILTER = new RegExp(`^((prd|whk)_[0-9a-z]{1,64}|${EMAIL_TARGET})$`)
 export interface AdminDeps {
   readonly repo: Context.Tag.Service<typeof DeliveryRepo>
   readonly subscriptions: Context.Tag.Service<typeof Subscriptions>
+  readonly requests: Context.Tag.Service<typeof QuantityRequestRepo>
   readonly transactor: Context.Tag.Service<typeof Transactor>
 }
 
-export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
+export const makeAdmin = ({ repo, requests, subscriptions, transactor }: AdminDeps) => {
   const findDelivery = (principal: Principal, id: string) =>
     repo.findById(id).pipe(
       reachableBy(principal, "delivery", id)
@@ -60,6 +62,25 @@ export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
     })
   })
 
+  /**
+   * A delivery whose business request has ended as failed is not sent again: Provisio has given
+   * the change up (the quantity stays), so a replay would make the provider serve what Provisio
+   * does not bill. A failed request stays failed (a later decrease may already have completed
+   * after it), so the change is sent again as a new request instead.
+   */
+  const requireRequestOpen = (d: Delivery) =>
+    Effect.gen(function* () {
+      if (d.quantity_request_id === null || d.subscription_id === null) return
+      const request = yield* requests.findById(d.subscription_id, d.quantity_request_id)
+      if (Option.isSome(request) && request.value.state === "failed") {
+        return yield* new InvalidState({
+          message: `delivery ${d.id} carries quantity request ${request.value.id}, which has failed ` +
+            `(${request.value.reason ?? "no reason"}): it is not replayed; send the change again ` +
+            `(POST /subscriptions/${d.subscription_id}/quantity)`
+        })
+      }
+    })
+
   /** A dead or delivered delivery goes back to pending, due now; its attempts are kept. */
   const replay = (id: string) =>
     transactor.withTransaction(Effect.gen(function* () {
@@ -68,6 +89,7 @@ export const makeAdmin = ({ repo, subscriptions, transactor }: AdminDeps) => {
       if (d.status !== "dead" && d.status !== "delivered") {
         return yield* new InvalidState({ message: `delivery ${id} is ${d.status}: only dead or delivered deliveries are replayed` })
       }
+      yield* requireRequestOpen(d)
       const at = yield* now
       const replayed = new Delivery({ ...d, status: "pending", next_attempt_at: at, updated_at: at })
       yield* repo.update({ ...stored, lease_until: null, delivery: replayed })

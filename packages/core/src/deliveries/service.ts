@@ -7,7 +7,7 @@ import { MailSender, NotificationDirectory, noMail } from "../notifications/port
 import { ProvisioningTargetRepo, PushSender } from "../provisioning/ports.js"
 import { RetryPolicyOption } from "../provisioning/config.js"
 import { Transactor } from "../shared/transactor.js"
-import { SubscriptionRepo } from "../subscriptions/ports.js"
+import { QuantityRequestRepo, SubscriptionRepo } from "../subscriptions/ports.js"
 import { Subscriptions } from "../subscriptions/service.js"
 import { WebhookRepo } from "../webhooks/ports.js"
 import { makeAdmin } from "./admin.js"
@@ -52,7 +52,7 @@ export const make = Effect.gen(function* () {
     limits: yield* DeliveryLimits,
     dispatchBatch
   })
-  return { dispatch, runOnce, runUntil, serve, ...makeAdmin({ repo, subscriptions, transactor }) } as const
+  return { dispatch, runOnce, runUntil, serve, ...makeAdmin({ repo, requests: yield* QuantityRequestRepo, subscriptions, transactor }) } as const
 })
 
 export class Deliveries extends Context.Tag("@provisio/core/Deliveries")<Deliveries, Effect.Effect.Success<typeof make>>() {
