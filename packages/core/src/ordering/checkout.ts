@@ -15,7 +15,7 @@ import { now } from "../shared/time.js"
 import { FAILED_BY_ANOTHER, type OrderingContext, type Resolved } from "./context.js"
 
 /** Checkout: a draft's items checked again and carried out in one transaction (subscriptions started, quantities raised, one-offs bought). */
-export const makeCheckout = ({ orders, customers, subscriptions, log, transactor, orderEvent, findOrder, lockOrder, requireOrdering, requireDraft, resolveItem, totalOf, itemFields }: OrderingContext) => {
+export const makeCheckout = ({ orders, customers, subscriptions, log, transactor, orderEvent, findOrder, lockOrder, requireOrdering, requireDraft, resolveItem, unitsAddedBefore, totalOf, itemFields }: OrderingContext) => {
   /**
    * Validates every item against the current catalog and subscriptions, prices the order and,
    * in one transaction, creates the subscriptions, raises the quantities and writes the events.
@@ -46,8 +46,11 @@ export const makeCheckout = ({ orders, customers, subscriptions, log, transactor
       for (const sid of [...touched].sort()) yield* subscriptions.lock(sid)
       // The whole order, checked first: nothing is written unless every item can be fulfilled.
       const currency = stored.order.items.find((item) => item.amount !== null)?.amount?.currency as Currency | undefined
-      const outcomes = yield* Effect.forEach(stored.order.items, (item) =>
-        Effect.either(resolveItem(customer.customer, item, currency, true)))
+      // An item raising a subscription counts what the items before it add, as when it was added.
+      const outcomes = yield* Effect.forEach(stored.order.items, (item, i) => {
+        const earlier = unitsAddedBefore(stored.order.items.slice(0, i), item.subscription_id)
+        return Effect.either(resolveItem(customer.customer, item, currency, true, earlier))
+      })
       if (outcomes.some((outcome) => outcome._tag === "Left")) {
         const items = stored.order.items.map((item, i) => {
           const outcome = outcomes[i]!

@@ -22,7 +22,7 @@ import { priceOf } from "../subscriptions/lifecycle.js"
 import { type Characteristics, type StoredSubscription } from "../subscriptions/model.js"
 import { QuantityRequestRepo, SubscriptionRepo } from "../subscriptions/ports.js"
 import { checkCharacteristics } from "./characteristics.js"
-import { Order, OrderItem, type OrderItemAction, type StoredOrder } from "./model.js"
+import { MAX_SUBSCRIPTION_QUANTITY, Order, OrderItem, type OrderItemAction, type StoredOrder } from "./model.js"
 import { OrderRepo } from "./ports.js"
 
 /** Why an item cannot be ordered: the field at fault (in the item's input) and how to fix it. */
@@ -203,8 +203,11 @@ export const makeCommon = (deps: OrderingDeps) => {
       } satisfies Resolved
     })
 
-  /** More units of a subscription of the customer's, at the plan version it has. */
-  const resolveIncrease = (customer: Customer, item: ItemRequest & { readonly subscription_id: string }, lock: boolean) =>
+  /**
+   * More units of a subscription of the customer's, at the plan version it has; `earlier` units
+   * the order's earlier items add to it count toward its maximum.
+   */
+  const resolveIncrease = (customer: Customer, item: ItemRequest & { readonly subscription_id: string }, lock: boolean, earlier: number) =>
     Effect.gen(function* () {
       if (given(item.parent_subscription_id)) {
         return yield* problem(
@@ -224,6 +227,14 @@ export const makeCommon = (deps: OrderingDeps) => {
           "subscription_id",
           `subscription ${subscription.subscription.id} has a quantity decrease pending (${pending.value.id}, ` +
             `${pending.value.from_quantity} to ${pending.value.to_quantity}): order more once it has completed or failed`
+        )
+      }
+      const reached = subscription.subscription.quantity + earlier + item.quantity
+      if (reached > MAX_SUBSCRIPTION_QUANTITY) {
+        return yield* problem(
+          "quantity",
+          `would bring subscription ${subscription.subscription.id} from ${subscription.subscription.quantity} to ${reached} units` +
+            `${earlier > 0 ? ` (with the ${earlier} the order's earlier items add)` : ""}: a subscription has at most ${MAX_SUBSCRIPTION_QUANTITY}`
         )
       }
       if (given(item.plan_id) && item.plan_id !== subscription.subscription.plan_id) {
@@ -277,15 +288,16 @@ export const makeCommon = (deps: OrderingDeps) => {
   /**
    * What an item orders, checked against the catalog, the customer's subscriptions and the
    * currency of the order's other items: when an item is added, and again for every item at
-   * checkout (the catalog or the subscriptions may have changed in between).
+   * checkout (the catalog or the subscriptions may have changed in between). `earlier`: the units
+   * the order's items before this one add to the subscription it raises (`unitsAddedBefore`).
    */
-  const resolveItem = (customer: Customer, item: ItemRequest, currency: Currency | undefined, lock: boolean) =>
+  const resolveItem = (customer: Customer, item: ItemRequest, currency: Currency | undefined, lock: boolean, earlier = 0) =>
     Effect.gen(function* () {
       const { plan_id, sku_id, subscription_id } = item
       const resolved: Resolved = given(sku_id)
         ? yield* resolvePurchase(customer, { ...item, sku_id })
         : given(subscription_id)
-        ? yield* resolveIncrease(customer, { ...item, subscription_id }, lock)
+        ? yield* resolveIncrease(customer, { ...item, subscription_id }, lock, earlier)
         : given(plan_id)
         ? yield* resolveCreate(customer, { ...item, plan_id }, lock)
         : yield* problem(
@@ -316,6 +328,12 @@ export const makeCommon = (deps: OrderingDeps) => {
       return resolved
     })
 
+  /** The units `items` add to subscription `subscriptionId` (none when it is not given). */
+  const unitsAddedBefore = (items: ReadonlyArray<OrderItem>, subscriptionId: string | null | undefined): number =>
+    given(subscriptionId)
+      ? items.reduce((sum, other) => other.action === "increase_quantity" && other.subscription_id === subscriptionId ? sum + other.quantity : sum, 0)
+      : 0
+
   const totalOf = (items: ReadonlyArray<OrderItem>): Money | null => {
     const amounts = items.flatMap((item) => (item.amount === null ? [] : [item.amount]))
     return amounts.length === 0 ? null : sumMoney(amounts, amounts[0]!.currency as Currency)
@@ -328,7 +346,7 @@ export const makeCommon = (deps: OrderingDeps) => {
     amount: resolved.amount
   })
 
-  return { encodeOrder, orderEvent, findCustomer, findOrder, lockOrder, requireOrdering, requireDraft, publishedPlan, customerSubscription, resolveItem, totalOf, itemFields }
+  return { encodeOrder, orderEvent, findCustomer, findOrder, lockOrder, requireOrdering, requireDraft, publishedPlan, customerSubscription, resolveItem, unitsAddedBefore, totalOf, itemFields }
 }
 
 export type OrderingContext = OrderingDeps & ReturnType<typeof makeCommon>

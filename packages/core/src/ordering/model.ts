@@ -90,9 +90,18 @@ export class CreateOrder extends Schema.Class<CreateOrder>("CreateOrder")({
   customer_id: CustomerId
 }) {}
 
+/** The most units one order item may order. */
+export const MAX_ITEM_QUANTITY = 1_000_000
+
+/**
+ * The most units a subscription may have, which items raising it may not pass (checked when an
+ * item is added and at checkout): well inside the 32-bit integer (2,147,483,647) that stores it.
+ */
+export const MAX_SUBSCRIPTION_QUANTITY = 1_000_000_000
+
 /** Told the same way whatever is wrong with it (1.5, "2", 0, 1e17), not 'Expected an integer, actual 1.5'. */
-const Quantity = Schema.Int.pipe(Schema.between(1, 1_000_000)).annotations({
-  message: () => ({ message: "must be a whole number from 1 to 1000000", override: true })
+const Quantity = Schema.Int.pipe(Schema.between(1, MAX_ITEM_QUANTITY)).annotations({
+  message: () => ({ message: `must be a whole number from 1 to ${MAX_ITEM_QUANTITY}`, override: true })
 })
 
 /**

@@ -18,7 +18,7 @@ import { now } from "../shared/time.js"
 import { BEYOND_AN_AMOUNT, type OrderingContext } from "./context.js"
 
 /** Draft orders: created, listed, read, given items, and cancelled. */
-export const makeOrders = ({ orders, customers, log, transactor, orderEvent, findCustomer, findOrder, lockOrder, requireOrdering, requireDraft, resolveItem, totalOf, itemFields }: OrderingContext) => {
+export const makeOrders = ({ orders, customers, log, transactor, orderEvent, findCustomer, findOrder, lockOrder, requireOrdering, requireDraft, resolveItem, unitsAddedBefore, totalOf, itemFields }: OrderingContext) => {
   /** A draft order for one of the caller's customers. */
   const createOrder = Effect.fn("Ordering.createOrder")(function* (principal: Principal, input: CreateOrder) {
     const customer = yield* findCustomer(principal, input.customer_id).pipe(
@@ -85,7 +85,8 @@ export const makeOrders = ({ orders, customers, log, transactor, orderEvent, fin
         customer.customer,
         input,
         stored.order.total?.currency as Currency | undefined,
-        false
+        false,
+        unitsAddedBefore(stored.order.items, input.subscription_id)
       ).pipe(Effect.catchTag("ItemProblem", (p) => Effect.fail(new ValidationError({ field: p.field, message: p.message }))))
       const item = new OrderItem({
         id: (yield* makeId("oit")) as OrderItemId,

@@ -28,8 +28,13 @@ const valueLength = (value: unknown): number => {
   }
 }
 
-/** An object of at most `maxKeys` keys of 1 to `maxKeyLength` characters, each value within `maxValueLength`. */
-export const FreeForm = <A, I>(value: Schema.Schema<A, I>, limits: FreeFormLimits = FREE_FORM_LIMITS) => {
+/**
+ * An object of at most `maxKeys` keys of 1 to `maxKeyLength` characters, each value within
+ * `maxValueLength`. `field`: the name its key count and keys are refused under when the object is
+ * a whole request body (`custom_fields` for PUT /subscriptions/{id}/customfields), as they are
+ * under its property's name (`metadata`) when it is a field of one.
+ */
+export const FreeForm = <A, I>(value: Schema.Schema<A, I>, limits: FreeFormLimits = FREE_FORM_LIMITS, field?: string) => {
   const { maxKeyLength, maxKeys, maxValueLength } = limits
   const valueMessage = `must be at most ${maxValueLength} characters (a value other than a string: its JSON text)`
   return Schema.Record({
@@ -44,9 +49,10 @@ export const FreeForm = <A, I>(value: Schema.Schema<A, I>, limits: FreeFormLimit
     // Checked on the whole object: a record whose key schema refuses a key would drop it silently.
     Schema.filter((record) => {
       const keys = Object.keys(record)
-      if (keys.length > maxKeys) return `must have at most ${maxKeys} keys`
+      const refuse = (message: string) => field === undefined ? message : { path: [field], message }
+      if (keys.length > maxKeys) return refuse(`must have at most ${maxKeys} keys`)
       const bad = keys.find((key) => key.length === 0 || key.length > maxKeyLength)
-      return bad === undefined ? true : `keys must be 1 to ${maxKeyLength} characters ("${excerpt(bad, maxKeyLength)}")`
+      return bad === undefined ? true : refuse(`keys must be 1 to ${maxKeyLength} characters ("${excerpt(bad, maxKeyLength)}")`)
     }, {
       jsonSchema: { maxProperties: maxKeys, propertyNames: { minLength: 1, maxLength: maxKeyLength } }
     })

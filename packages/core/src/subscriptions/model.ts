@@ -2,7 +2,7 @@ import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
 import { type BillingInterval, PlanId, ProductId } from "../catalog/model.js"
 import { CustomerId } from "../customers/model.js"
-import { FreeForm } from "../shared/free-form.js"
+import { FREE_FORM_LIMITS, FreeForm } from "../shared/free-form.js"
 import { prefixedId } from "../shared/ids.js"
 import { Money } from "../shared/money.js"
 import { Timestamp } from "../shared/time.js"
@@ -24,6 +24,9 @@ export type Characteristics = typeof Characteristics.Type
 /** Free-form fields a partner keeps on a subscription (a PO number, a cost centre); replaced whole. */
 export const CustomFields = FreeForm(Schema.Unknown)
 export type CustomFields = typeof CustomFields.Type
+
+/** The body of `PUT /subscriptions/{id}/customfields`: custom fields, too many keys refused as `custom_fields`. */
+export const CustomFieldsBody = FreeForm(Schema.Unknown, FREE_FORM_LIMITS, "custom_fields")
 
 /**
  * A customer's subscription to one version of a plan. Periods are anchored on the day it started

@@ -6,6 +6,7 @@ import {
   ChangeQuantity,
   Characteristics,
   CustomFields,
+  CustomFieldsBody,
   InstallmentPlan,
   QuantityRequest,
   QuantityRequestAccepted,
@@ -90,7 +91,7 @@ export class SubscriptionsApi extends HttpApiGroup.make("subscriptions")
   .add(
     HttpApiEndpoint.put("updateCustomFields", "/subscriptions/:subscriptionId/customfields")
       .setPath(SubscriptionPath)
-      .setPayload(CustomFields)
+      .setPayload(CustomFieldsBody)
       .addSuccess(Envelope(CustomFields))
       .addError(EditionForbiddenError)
       .annotate(OpenApi.Description, `Replaces the custom fields whole. ${EDITION}`)
