@@ -255,6 +255,45 @@ describe("payments", () => {
         expect(expectData(yield* call("GET", `${V1}/credits?customer_id=${customer.id}`, { key: customerToken }))).toHaveLength(2)
       }))
 
+    it.effect("a payment, a refund or a credit has at most 15 digits before the point (422 amount.amount): the balance keeps answering", () =>
+      Effect.gen(function* () {
+        const { customer, partnerKey } = yield* world
+        const invoice = yield* finalizedInvoiceOf(customer.id, "10.00")
+        const grant = (amount: { amount: string; currency: string }) =>
+          call("POST", `${V1}/credits`, { key: partnerKey, body: { customer_id: customer.id, amount, reason: "big" } })
+        const bound = "must have at most 15 digits before the point: money paid, refunded or credited is less than 1000000000000000"
+        // Each of these twice made a balance of 31 digits, which no read of it could answer (500).
+        for (const amount of ["999999999999999999999999999999.99", "1000000000000000", "1000000000000000.00"]) {
+          for (const refused of [yield* grant(eur(amount)), yield* pay(invoice, amount, partnerKey)]) {
+            expectError(refused, 422, "validation_error", "amount.amount")
+            expect(refused.body.error.message).toBe(bound)
+          }
+        }
+        expectError(yield* grant({ amount: "1000000000000000", currency: "JPY" }), 422, "validation_error", "amount.amount")
+        expect(expectData(yield* call("GET", `${V1}/credits?customer_id=${customer.id}`, { key: partnerKey }))).toEqual([])
+        expect((yield* balanceOf(customer.id, partnerKey)).balances).toEqual([
+          { currency: "EUR", balance: eur("10.00"), amount_due: eur("10.00"), credit_available: eur("0.00") }
+        ])
+
+        // The largest, granted twice and paid once on the 10.00 invoice (the rest becomes credit): all of it adds up.
+        const largest = "999999999999999.99"
+        expectData(yield* grant(eur(largest)), 201)
+        expectData(yield* grant(eur(largest)), 201)
+        const payment = expectData(yield* pay(invoice, largest, partnerKey), 201)
+        const credit = "2999999999999989.97" // 2 x 999999999999999.99 + 999999999999989.99
+        expect((yield* balanceOf(customer.id, partnerKey)).balances).toEqual([
+          { currency: "EUR", balance: eur(`-${credit}`), amount_due: eur("0.00"), credit_available: eur(credit) }
+        ])
+        expect(yield* ledgerFigures(customer.id)).toEqual([{ currency: "EUR", ledger: `-${credit}`, due_minus_credit: `-${credit}` }])
+        // A refund is bounded alike (and by what was paid).
+        const refund = yield* call("POST", `${V1}/payments/${payment.id}/refund`, {
+          key: partnerKey,
+          body: { amount: eur("999999999999999999999999999999.99") }
+        })
+        expectError(refund, 422, "validation_error", "amount.amount")
+        expect(refund.body.error.message).toBe(bound)
+      }))
+
     it.effect("the balance is the customer's own to read, and out of scope is not found", () =>
       Effect.gen(function* () {
         const { customer, distributorKey, customerToken } = yield* world

@@ -103,7 +103,8 @@ describe("usage", () => {
           voice(trunk.id, "1", "2026-11-20T12:10:00Z"), // 10: 10 minutes ahead
           voice(trunk.id, "1", "2026-10-20T00:00:00Z"), // 11: in the finalized period
           good[1], // 12: 3 minutes ahead is fine; the SKU by id
-          "not a record" // 13
+          "not a record", // 13
+          voice(trunk.id, "1000000000000", "2026-11-15T08:00:00Z") // 14: 13 digits before the point
         ]
         const result = yield* ingest(batch, partnerKey)
         expect(result.accepted).toBe(2)
@@ -120,7 +121,8 @@ describe("usage", () => {
           [9, "outside_subscription"],
           [10, "future_timestamp"],
           [11, "period_closed"],
-          [13, "invalid_record"]
+          [13, "invalid_record"],
+          [14, "invalid_quantity"]
         ])
         const messages = Object.fromEntries(result.rejected.map((r: any) => [r.index, r.message]))
         expect(messages[1]).toMatch(/^transaction_id: /)
@@ -128,6 +130,7 @@ describe("usage", () => {
         // A foreign subscription reads exactly like a missing one.
         expect(messages[4]).toBe(`subscription_id: subscription ${stranger.trunk.id} not found`)
         expect(messages[7]).toBe("quantity: must not be negative")
+        expect(messages[14]).toBe("quantity: must have at most 12 digits before the point: a period's usage of a SKU is less than 1000000000000")
 
         expect(yield* storedCount(trunk.id)).toBe(2)
         const totals = expectData(yield* usage({ subscription_id: trunk.id }, partnerKey))

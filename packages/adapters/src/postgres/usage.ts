@@ -71,7 +71,10 @@ const decodeStored = Schema.decodeUnknown(Schema.Struct({
     period_start: Schema.DateTimeUtcFromNumber,
     added: DecimalString,
     total: DecimalString
-  }))
+  })),
+  // Past the bound: not read through DecimalString, which holds 30 digits (a total stored before the bound may not fit).
+  refused: Schema.Array(Schema.Struct({ position: Schema.Number, total: Schema.BigDecimal })),
+  overflowed: Schema.Boolean
 }))
 const decodeEventIds = Schema.decodeUnknown(Schema.Array(Schema.Struct({ event_id: Schema.String })))
 const decodeSummary = Schema.decodeUnknown(Schema.Array(UsageTotal))
@@ -117,6 +120,60 @@ export const UsageRepoLive = Layer.effect(
       skus: groups.map((g) => g.sku_id),
       periods: groups.map((g) => iso(g.period_start))
     })
+
+    /**
+     * The checks of `insertRecords` run `exact`: the stored totals of the batch's groups locked
+     * first, in key order (before any record: a batch at once waits for them, never in a cycle);
+     * then, only in a group the whole batch could bring to the bound, its new records (not stored
+     * before, the first of an id repeated) walked one by one in the input's order, each `refused`
+     * that would bring the total there, and the next counted without it.
+     */
+    const exactly = (bound: string) => sql`
+            held as materialized (
+              select t.subscription_id, t.sku_id, t.period_start, t.quantity
+                from usage_totals t
+               where (t.subscription_id, t.sku_id, t.period_start) in
+                     (select subscription_id, sku_id, ${fromMillis("period_ms")} from input)
+               order by t.subscription_id, t.sku_id, t.period_start
+                 for update of t
+            ),
+            near as materialized (
+              select n.i, n.customer_id, n.transaction_id, n.subscription_id, n.sku_id, n.period_ms, n.quantity, g.stored
+                from input n
+                join (select b.subscription_id, b.sku_id, b.period_ms, coalesce(h.quantity, 0) as stored
+                        from (select subscription_id, sku_id, period_ms, sum(quantity) as quantity
+                                from input group by subscription_id, sku_id, period_ms) b
+                        left join held h on h.subscription_id = b.subscription_id and h.sku_id = b.sku_id
+                                        and h.period_start = ${fromMillis("b.period_ms")}
+                       where coalesce(h.quantity, 0) + b.quantity >= ${bound}::numeric) g
+                  using (subscription_id, sku_id, period_ms)
+            ),
+            fresh as materialized (
+              select n.*, row_number() over (partition by n.subscription_id, n.sku_id, n.period_ms order by n.i) as k
+                from near n
+               where not exists (select 1 from input e
+                                  where e.customer_id = n.customer_id and e.transaction_id = n.transaction_id and e.i < n.i)
+                 and not exists (select 1 from usage_records r
+                                  where r.customer_id = n.customer_id and r.transaction_id = n.transaction_id)
+            ),
+            walk (subscription_id, sku_id, period_ms, k, i, total, refused) as (
+              select subscription_id, sku_id, period_ms, k, i,
+                     case when stored + quantity >= ${bound}::numeric then stored else stored + quantity end,
+                     stored + quantity >= ${bound}::numeric
+                from fresh where k = 1
+              union all
+              select f.subscription_id, f.sku_id, f.period_ms, f.k, f.i,
+                     case when w.total + f.quantity >= ${bound}::numeric then w.total else w.total + f.quantity end,
+                     w.total + f.quantity >= ${bound}::numeric
+                from walk w
+                join fresh f on f.subscription_id = w.subscription_id and f.sku_id = w.sku_id
+                            and f.period_ms = w.period_ms and f.k = w.k + 1
+            ),
+            refused as (
+              select f.i, f.customer_id, f.transaction_id, w.total + f.quantity as total
+                from walk w join fresh f on f.i = w.i
+               where w.refused
+            ),`
 
     return UsageRepo.of({
       loadBatchContext: (subscriptionIds, skuRefs, since) =>
@@ -180,17 +237,21 @@ export const UsageRepoLive = Layer.effect(
           )
         )).pipe(Effect.map((rows) => rows.map(keyed))),
 
-      insertRecords: (records, receivedAt, { drafts, withThresholds }) =>
-        records.length === 0 ? Effect.succeed({ inserted: 0, totals: [] }) : orPersistenceError(Effect.flatMap(
+      insertRecords: (records, receivedAt, { drafts, exact, withThresholds, ...options }) => {
+        if (records.length === 0) return Effect.succeed({ inserted: 0, totals: [], refused: [], overflowed: false })
+        const bound = formatDecimal(options.bound)
+        return orPersistenceError(Effect.flatMap(
           // Instants travel as epoch milliseconds (exact, and cheaper to write than ISO text). In
           // key order: concurrent batches never wait on each other in a cycle; within the
-          // statement a key repeated in the input is inserted once, its first time. The totals
-          // are upserted after every record is in, in key order too; the drafts whose periods took a
-          // record are flagged.
+          // statement a key repeated in the input is inserted once, its first time (not at all when
+          // `exactly` refused it). The totals are upserted after every record is in, in key order
+          // too, and answer whether one reached the bound; the drafts whose periods took a record
+          // are flagged.
           sql`
-            with input as (
+            with ${sql.literal(exact ? "recursive " : "")}input as (
               select * from ${unnestRows(sql, recordColumns(records), { ordinality: "i" })}
             ),
+            ${exact ? exactly(bound) : sql``}
             inserted as (
               insert into usage_records
                 (customer_id, transaction_id, subscription_id, sku_id, quantity, occurred_at, period_start, received_at)
@@ -198,7 +259,9 @@ export const UsageRepoLive = Layer.effect(
                      ${fromMillis("occurred_ms")},
                      ${fromMillis("period_ms")},
                      ${iso(receivedAt)}::timestamptz
-                from input order by customer_id, transaction_id, i
+                from input
+               ${exact ? sql`where (customer_id, transaction_id) not in (select customer_id, transaction_id from refused)` : sql``}
+               order by customer_id, transaction_id, i
               on conflict (customer_id, transaction_id) do nothing
               returning subscription_id, sku_id, period_start, quantity
             ),
@@ -229,9 +292,15 @@ export const UsageRepoLive = Layer.effect(
                               'period_start', ${millisOf("t.period_start")},
                               'added', a.quantity::text, 'total', t.quantity::text))
                        from totals t join added a using (subscription_id, sku_id, period_start)
-                      where t.sku_id = any(${withThresholds}::text[])), '[]'::json) as totals`,
+                      where t.sku_id = any(${withThresholds}::text[])), '[]'::json) as totals,
+                   ${exact
+                     ? sql`coalesce((select json_agg(json_build_object('position', r.i - 1, 'total', r.total::text) order by r.i)
+                                       from refused r), '[]'::json)`
+                     : sql`'[]'::json`} as refused,
+                   exists (select 1 from totals t where t.quantity >= ${bound}::numeric) as overflowed`,
           (rows) => decodeStored(parseJsonColumns(rows[0]))
-        )),
+        ))
+      },
 
       insertCrossings: (crossings, at) => {
         const { periods, skus, subscriptions } = groupArrays(crossings)

@@ -198,11 +198,24 @@ export const roundToMinorUnit = (amount: BigDecimal.BigDecimal, currency: Curren
 export const roundMoney = (m: Money): Money => money(roundToMinorUnit(m.amount, m.currency), m.currency)
 
 /**
+ * Money paid, refunded or credited in one go has at most this many digits before the point: under
+ * 1,000,000,000,000,000 in any currency. What a customer holds (its balance, amount due and credit
+ * available, per currency) is a sum of such amounts and of invoices, read back through
+ * `DecimalString` (30 digits): it would take 10^15 of them at the bound to pass it.
+ */
+export const MAX_MOVED_DIGITS = 15
+const MOVED_BOUND = BigDecimal.make(10n ** BigInt(MAX_MOVED_DIGITS), 0)
+const MOVED_BOUND_MESSAGE =
+  `must have at most ${MAX_MOVED_DIGITS} digits before the point: money paid, refunded or credited is less than ${formatDecimal(MOVED_BOUND)}`
+
+/**
  * What is wrong with `amount` as money to pay, refund or credit in `currency` (it must be above
- * zero, with at most the currency's digits after the point), or undefined when nothing is.
+ * zero, less than 10^15 (`MAX_MOVED_DIGITS`), with at most the currency's digits after the point),
+ * or undefined when nothing is.
  */
 export const amountToMoveProblem = (amount: BigDecimal.BigDecimal, currency: Currency): string | undefined => {
   if (!BigDecimal.isPositive(amount)) return "must be greater than zero"
+  if (BigDecimal.greaterThanOrEqualTo(amount, MOVED_BOUND)) return MOVED_BOUND_MESSAGE
   if (!BigDecimal.equals(roundToMinorUnit(amount, currency), amount)) {
     return `must have at most ${minorUnits(currency)} digits after the point in ${currency}`
   }

@@ -4,7 +4,15 @@ import * as Either from "effect/Either"
 import type { Principal } from "../identity/model.js"
 import { canReach } from "../identity/policy.js"
 import { periodAt } from "../subscriptions/periods.js"
-import type { NewUsageRecord, RejectionCode, UsageBatchContext, UsageSku, UsageSubscription } from "./model.js"
+import {
+  type NewUsageRecord,
+  type RejectionCode,
+  USAGE_BOUND,
+  USAGE_BOUND_MESSAGE,
+  type UsageBatchContext,
+  type UsageSku,
+  type UsageSubscription
+} from "./model.js"
 import { type ReadRecord, readRecord } from "./records.js"
 
 /**
@@ -94,6 +102,8 @@ export const readBatch = (raw: ReadonlyArray<unknown>, nowMillis: number, reject
     const at = DateTime.toEpochMillis(input.occurred_at)
     if (BigDecimal.isNegative(input.quantity)) {
       reject(index, "invalid_quantity", "quantity: must not be negative")
+    } else if (BigDecimal.greaterThanOrEqualTo(input.quantity, USAGE_BOUND)) {
+      reject(index, "invalid_quantity", `quantity: ${USAGE_BOUND_MESSAGE}`)
     } else if (at > latest) {
       reject(index, "future_timestamp", `occurred_at: ${iso(input.occurred_at)} is more than 5 minutes ahead of now`)
     } else {

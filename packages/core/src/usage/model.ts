@@ -1,7 +1,7 @@
 import * as BigDecimal from "effect/BigDecimal"
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { DecimalString } from "../shared/money.js"
+import { DecimalString, formatDecimal } from "../shared/money.js"
 import { StorableString } from "../shared/text.js"
 import { Timestamp } from "../shared/time.js"
 
@@ -33,6 +33,20 @@ export const UsageQuantity = Schema.Union(
   identifier: "UsageQuantity",
   message: () => "must be a decimal string such as \"1.5\" or a whole number"
 })
+
+/**
+ * A period's usage of one SKU (the total a usage line rates) has at most this many digits before
+ * the point, and so has each record: under 1,000,000,000,000 in any unit. Money holds 30 digits
+ * (money.ts) and the total is multiplied before it is stored: by a usage price of at most 16
+ * digits (the catalog's 12, catalog/pricing.ts MAX_PRICE_DIGITS, through three price-list markups
+ * of 1000 %, x 1331), each tier reached adding a flat fee as large. That is 28 digits a line,
+ * which leaves two for the sums of an invoice's lines and tax.
+ */
+export const MAX_USAGE_DIGITS = 12
+export const USAGE_BOUND = BigDecimal.make(10n ** BigInt(MAX_USAGE_DIGITS), 0)
+/** Why a total at the bound is refused. */
+export const USAGE_BOUND_REASON = `a period's usage of a SKU is less than ${formatDecimal(USAGE_BOUND)}`
+export const USAGE_BOUND_MESSAGE = `must have at most ${MAX_USAGE_DIGITS} digits before the point: ${USAGE_BOUND_REASON}`
 
 export class UsageRecordInput extends Schema.Class<UsageRecordInput>("UsageRecordInput")({
   /** The sender's id of the record, unique per customer: a record sent again is a duplicate. */

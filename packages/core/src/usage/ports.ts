@@ -48,6 +48,17 @@ export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo
    * total it added to, after the addition. The totals' rows stay locked until the transaction
    * ends: another ingestion of the same group waits, then adds to a total that counts this one.
    * Run it in a transaction.
+   *
+   * `overflowed`: a total it added to has reached `bound` (usage/model.ts USAGE_BOUND); the
+   * caller then rolls the transaction back and runs it again `exact`. Not `exact` (the cheap
+   * statement, while totals stay far from the bound), nothing is refused. `exact`, the stored
+   * totals of the batch's groups are locked first, and a new record that would bring its group's
+   * total to `bound` (the stored total, plus the group's new records before it in `records` that
+   * were not refused, and itself) is not inserted: `refused` names its position in `records` and
+   * that total; a later record of the batch with its `transaction_id` is not inserted either (its
+   * first time was refused). A total no one had stored yet counts from zero, so a batch racing
+   * another's first records of a group may still pass the bound: `overflowed` again, and the
+   * other's total is stored by the next run.
    */
   readonly insertRecords: (
     records: ReadonlyArray<NewUsageRecord>,
@@ -55,10 +66,14 @@ export class UsageRepo extends Context.Tag("@provisio/core/UsageRepo")<UsageRepo
     options: {
       readonly withThresholds: ReadonlyArray<string>
       readonly drafts: ReadonlyArray<PeriodKey & { readonly invoice_id: string }>
+      readonly bound: BigDecimal.BigDecimal
+      readonly exact: boolean
     }
   ) => Effect.Effect<{
     readonly inserted: number
     readonly totals: ReadonlyArray<UsageGroup & { readonly added: BigDecimal.BigDecimal; readonly total: BigDecimal.BigDecimal }>
+    readonly refused: ReadonlyArray<{ readonly position: number; readonly total: BigDecimal.BigDecimal }>
+    readonly overflowed: boolean
   }, PersistenceError>
   /** Records the crossings not recorded before; answers the event ids of those recorded now. */
   readonly insertCrossings: (

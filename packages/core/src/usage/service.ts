@@ -20,6 +20,9 @@ import { SubscriptionRepo } from "../subscriptions/ports.js"
 import {
   IngestResult,
   MAX_USAGE_BATCH,
+  type NewUsageRecord,
+  USAGE_BOUND,
+  USAGE_BOUND_REASON,
   type ThresholdCrossing,
   type UsageGroup,
   UsageRejection,
@@ -42,6 +45,20 @@ const addResults = (a: IngestResult, b: IngestResult) =>
 /** How many batches of one ingestion are in flight at once. */
 const CONCURRENT_BATCHES = 4
 
+/**
+ * A batch that brought a total to the bound (`insertRecords`' `overflowed`): rolled back and run
+ * again `exact`, which refuses the records that would. Once more each time an exact run raced
+ * another batch's first records of a period (counted from zero, stored by the next time), so a
+ * few times at most.
+ */
+const overflowed = Symbol("usage total overflowed")
+const MAX_EXACT_RUNS = 10
+
+/** Why a record that would bring its group's total to the bound is refused. */
+const totalMessage = (record: NewUsageRecord, total: BigDecimal.BigDecimal) =>
+  `quantity: brings the usage of SKU ${record.sku_id} to ${formatDecimal(BigDecimal.normalize(total))} in the period of ` +
+  `subscription ${record.subscription_id} starting ${iso(record.period_start)}: ${USAGE_BOUND_REASON}`
+
 type AddedTotal = UsageGroup & { readonly added: BigDecimal.BigDecimal; readonly total: BigDecimal.BigDecimal }
 
 export const make = Effect.gen(function* () {
@@ -61,7 +78,8 @@ export const make = Effect.gen(function* () {
   /**
    * One batch (at most `MAX_USAGE_BATCH`): each record read and checked on its own, the context
    * loaded in one query, the good records inserted and the running totals of their SKUs with
-   * thresholds kept in one statement, late records' drafts locked and flagged, the thresholds
+   * thresholds kept in one statement (a record that would bring its total to `USAGE_BOUND`
+   * refused there), late records' drafts locked and flagged, the thresholds
    * crossed raised, all in one transaction. `offset` is the position of the batch's first
    * record in the whole input, for the rejections' indexes. The loops avoid per-record closures
    * and `DateTime` arithmetic: this is the hot path of every door.
@@ -82,19 +100,42 @@ export const make = Effect.gen(function* () {
       const { candidates, checks, invoiceStatusOf, late } = planBatch(caller, read.decoded, context, receivedAt.epochMillis, reject)
       if (candidates.length === 0) return finish(0, 0)
 
-      return yield* transactor.withTransaction(Effect.gen(function* () {
+      const withThresholds = context.skus.filter((sku) => sku.thresholds.length > 0).map((sku) => sku.id)
+      // The rejections of an attempt are kept once it commits: one run again (overflowed) rejects afresh.
+      const attempt = (exact: boolean) => Effect.gen(function* () {
+        const later: Array<Parameters<Reject>> = []
+        const rejectLater: Reject = (...rejection) => {
+          later.push(rejection)
+        }
         // Late records: their periods may be billed by now. Lock and read again (lateChecks).
         const { drafts, insertable } = late
-          ? yield* lateChecks(candidates, invoiceStatusOf, reject)
+          ? yield* lateChecks(candidates, invoiceStatusOf, rejectLater)
           : { drafts: [], insertable: candidates }
-        if (insertable.length === 0) return finish(0, 0)
-        const { inserted, totals } = yield* repo.insertRecords(insertable.map((c) => c.record), receivedAt, {
-          withThresholds: context.skus.filter((sku) => sku.thresholds.length > 0).map((sku) => sku.id),
-          drafts
+        if (insertable.length === 0) return { inserted: 0, duplicates: 0, later }
+        const stored = yield* repo.insertRecords(insertable.map((c) => c.record), receivedAt, {
+          withThresholds,
+          drafts,
+          bound: USAGE_BOUND,
+          exact
         })
-        if (totals.length > 0) yield* raiseThresholds(totals, context.skus, checks)
-        return finish(inserted, insertable.length - inserted)
-      }))
+        if (stored.overflowed) return yield* Effect.fail(overflowed)
+        for (const { position, total } of stored.refused) {
+          const { index, record } = insertable[position]!
+          rejectLater(index, "invalid_quantity", totalMessage(record, total))
+        }
+        if (stored.totals.length > 0) yield* raiseThresholds(stored.totals, context.skus, checks)
+        return { inserted: stored.inserted, duplicates: insertable.length - stored.inserted - stored.refused.length, later }
+      })
+      const run = (exact: boolean, runs: number): Effect.Effect<Effect.Effect.Success<ReturnType<typeof attempt>>, IngestError> =>
+        transactor.withTransaction(attempt(exact)).pipe(
+          Effect.catchIf(
+            (error): error is typeof overflowed => error === overflowed,
+            () => runs < MAX_EXACT_RUNS ? run(true, runs + 1) : Effect.die(new Error("usage totals raced past the bound too often"))
+          )
+        )
+      const { duplicates, inserted, later } = yield* run(false, 0)
+      for (const rejection of later) reject(...rejection)
+      return finish(inserted, duplicates)
     })
 
   /**

@@ -51,8 +51,9 @@ export class PaymentsApi extends HttpApiGroup.make("payments")
       .annotate(
         OpenApi.Description,
         "Records a payment (`pay_`) of a finalized invoice, charged through the payment gateway (the manual one " +
-          "records money received by bank transfer or cash). The amount is positive, in the invoice's currency, with " +
-          "at most the currency's minor unit digits (else 422 naming the field). What the invoice still owes is paid " +
+          "records money received by bank transfer or cash). The amount is positive, less than 1000000000000000 (at most " +
+          "15 digits before the point), in the invoice's currency, with at most the currency's minor unit digits (else " +
+          "422 naming the field). What the invoice still owes is paid " +
           "(when nothing is left, the invoice becomes `paid`, event `invoice.paid`); the rest becomes a credit note of " +
           "source `overpayment` for the next invoices. Event `payment.succeeded`. A draft, void or already paid " +
           "invoice answers 409 invalid_state; so does a payment the gateway declines (kept, with status `failed` and " +
@@ -107,7 +108,9 @@ export class PaymentsApi extends HttpApiGroup.make("payments")
       .annotate(
         OpenApi.Description,
         "Grants a customer credit: a credit note (`crn_`, source `manual`) that the customer's next finalized " +
-          "invoices in that currency consume as credit lines; event `credit_note.created`. Admins of the platform, " +
+          "invoices in that currency consume as credit lines; event `credit_note.created`. The amount is positive and " +
+          "less than 1000000000000000 (at most 15 digits before the point), with at most the currency's minor unit " +
+          "digits (else 422 naming amount.amount). Admins of the platform, " +
           `a distributor or a partner only. ${LEDGER}`
       )
   )

@@ -46,7 +46,8 @@ export class UsageApi extends HttpApiGroup.make("usage")
           "duplicate (its transaction_id was seen before for the customer, even in a call running at the same " +
           "time: it is stored once) or rejected with its index and a code: invalid_record, unknown_subscription " +
           "(missing or outside the caller's scope), unknown_sku (or not on the subscription's plan), " +
-          "invalid_quantity (negative), outside_subscription (before it started or after it ended), " +
+          "invalid_quantity (negative, or 12 digits or more before the point, or bringing the subscription's usage of " +
+          "the SKU in its period to 1000000000000), outside_subscription (before it started or after it ended), " +
           "future_timestamp (more than 5 minutes ahead), period_closed (the period's invoice is finalized). The " +
           "good records of a call are stored whatever happens to the others. Crossing a SKU threshold raises " +
           "`usage.threshold_crossed` once per threshold per period. Usage comes from the channel's systems: the " +
