@@ -450,7 +450,7 @@ describe("activation pushes", () => {
         const { receiver } = yield* switchable("ack")
         const { customer, product } = yield* setUp(receiver.url)
         expectData(yield* call("PUT", `${V1}/products/${product}/provisioning`, {
-          body: { base_url: receiver.url, endpoints: ["subscriptions", "networks"], timeout_ms: 2000 }
+          body: { base_url: receiver.url, endpoints: ["subscriptions", "networks"], timeout_ms: 30_000 }
         }))
         const sub = yield* seat(customer.id)
         const network = expectData(
@@ -475,7 +475,7 @@ describe("activation pushes", () => {
 
         // Without `networks` in its endpoints: the subscription call only, no network call.
         expectData(yield* call("PUT", `${V1}/products/${product}/provisioning`, {
-          body: { base_url: receiver.url, endpoints: ["subscriptions"], timeout_ms: 2000 }
+          body: { base_url: receiver.url, endpoints: ["subscriptions"], timeout_ms: 30_000 }
         }))
         const other = yield* seat(customer.id)
         expectData(yield* call("POST", `${V1}/subscriptions/${other.id}/networks`, { body: { name: "Site C" } }), 201)
