@@ -99,6 +99,16 @@ describe("reconciliation: CSV, scope, refusals", () => {
           "validation_error",
           "invoice_id"
         )
+        // Nor from above, by an account that reaches both: the money came into this partner's account.
+        for (const key of [mine.distributorKey, undefined]) {
+          expectError(
+            yield* call("POST", `${V1}/reconciliation/lines/${statement.lines[0].id}/assign`, { key, body: { invoice_id: other.invoices[2] } }),
+            422,
+            "validation_error",
+            "invoice_id"
+          )
+        }
+        expect(yield* invoiceOf(other.invoices[2]!)).toMatchObject({ status: "finalized", amount_due: eur("30.00") })
 
         // Seen from above (its distributor, the platform), not from beside it nor by the customer.
         const ids = (answer: any) => expectData(answer).map((s: any) => s.id)

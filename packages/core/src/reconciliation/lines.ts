@@ -47,6 +47,15 @@ export const makeLines = (deps: ReconciliationDeps) => {
           onSome: (stored) => Effect.succeed(stored.invoice)
         }))
       )
+      // The money came into the account of whoever imported the statement: it pays that account's
+      // own invoices only (docs/reconciliation.md), whoever above it assigns the line.
+      const statement = yield* repo.findStatement(found.line.statement_id).pipe(orNotFound("statement", found.line.statement_id))
+      if (invoice.issuer_account_id !== statement.account_id) {
+        return yield* ValidationError.of(
+          "invoice_id",
+          `invoice ${invoice.number ?? invoice.id} was issued by another account than the one whose bank statement this is (${statement.account_id}): a statement pays its own account's invoices`
+        )
+      }
       const amount = found.line.amount
       if (invoice.currency !== amount.currency) {
         return yield* ValidationError.of(
