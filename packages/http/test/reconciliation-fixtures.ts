@@ -69,6 +69,10 @@ export interface CamtCredit {
   /** The structured creditor reference the payer quoted (`RF..`). */
   readonly creditorReference: string
   readonly debtor: string
+  /** `PDNG` for an entry the bank has not booked yet (default `BOOK`). */
+  readonly status?: "BOOK" | "PDNG"
+  /** The bank's reference of the entry, when another statement reports the same transaction (default: from the statement's id). */
+  readonly bankRef?: string
 }
 
 /**
@@ -81,14 +85,14 @@ export const camtStatement = (options: { readonly id: string; readonly date: str
         <NtryRef>${credit.ref}</NtryRef>
         <Amt Ccy="EUR">${credit.amount}</Amt>
         <CdtDbtInd>CRDT</CdtDbtInd>
-        <Sts>BOOK</Sts>
+        <Sts>${credit.status ?? "BOOK"}</Sts>
         <BookgDt><Dt>${options.date}</Dt></BookgDt>
         <ValDt><Dt>${options.date}</Dt></ValDt>
-        <AcctSvcrRef>${options.id}-${credit.ref}</AcctSvcrRef>
+        <AcctSvcrRef>${credit.bankRef ?? `${options.id}-${credit.ref}`}</AcctSvcrRef>
         <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
         <NtryDtls>
           <TxDtls>
-            <Refs><AcctSvcrRef>${options.id}-${credit.ref}-1</AcctSvcrRef><EndToEndId>E2E-${credit.ref}</EndToEndId></Refs>
+            <Refs><AcctSvcrRef>${credit.bankRef ?? `${options.id}-${credit.ref}`}-1</AcctSvcrRef><EndToEndId>E2E-${credit.ref}</EndToEndId></Refs>
             <AmtDtls><TxAmt><Amt Ccy="EUR">${credit.amount}</Amt></TxAmt></AmtDtls>
             <RltdPties><Dbtr><Nm>${credit.debtor}</Nm></Dbtr></RltdPties>
             <RmtInf>

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import { call, expectData, expectError } from "./harness"
 import { events, OrderingServer, setNow, V1 } from "./ordering-fixtures"
 import { ledgerFigures } from "./payments-fixtures"
-import { balanceOf, eur, fixture, fjordWorld, importXml, invoiceOf, paymentsOf } from "./reconciliation-fixtures"
+import { balanceOf, camtStatement, eur, fixture, fjordWorld, importXml, invoiceOf, paymentsOf } from "./reconciliation-fixtures"
 
 /**
  * Bank statements in camt.053 as Fjord Telecom's bank sends them (fixtures/reconciliation): what
@@ -103,6 +103,25 @@ describe("reconciliation: camt.053", () => {
         }).toEqual(before)
         const listed = expectData(yield* call("GET", `${V1}/reconciliation/statements`, { key: partnerKey }))
         expect(listed.map((s: any) => s.id)).toEqual([first.id])
+      }))
+
+    it.effect("a transaction reported pending, then booked in a later statement, pays when it is booked", () =>
+      Effect.gen(function* () {
+        const { managerKey, invoices } = yield* fjordWorld
+        const statementOf = (id: string, date: string, status: "BOOK" | "PDNG") => camtStatement({
+          id, date, iban: "DE89370400440532013000",
+          credits: [{ ref: "P1", amount: "75.00", creditorReference: "INV-2026-000005", debtor: "Acme GmbH", status, bankRef: "BANK-TX-77" }]
+        })
+        const pending = expectData(yield* importXml(statementOf("PEND-1", "2026-11-21", "PDNG"), managerKey), 201)
+        expect(pending.lines[0]).toMatchObject({ status: "ignored", note: "not booked yet: the bank reports it as pending" })
+        expect(yield* invoiceOf(invoices[4]!)).toMatchObject({ status: "finalized", amount_due: eur("75.00") })
+        // Booked the next day: the same transaction, taken now (it was held as imported before).
+        const booked = expectData(yield* importXml(statementOf("BOOK-1", "2026-11-22", "BOOK"), managerKey), 201)
+        expect(booked.lines[0]).toMatchObject({ status: "matched", invoice_id: invoices[4] })
+        expect((yield* invoiceOf(invoices[4]!)).status).toBe("paid")
+        // Reported booked once more: that one is the duplicate.
+        const again = expectData(yield* importXml(statementOf("BOOK-2", "2026-11-23", "BOOK"), managerKey), 201)
+        expect(again.lines[0]).toMatchObject({ status: "ignored", note: `imported before, as line ${booked.lines[0].id}` })
       }))
 
     it.effect("an unmatched line is assigned to an invoice; a line that moved money, or a debit, cannot be", () =>

@@ -122,7 +122,9 @@ export const makeImports = (deps: ReconciliationDeps) => {
       if (!inserted) return yield* new AlreadyImported()
 
       const importer = { account_id: principal.account_id, lineage: principal.lineage }
-      yield* repo.claimEntries(importer, lines.map((line, i) => ({ entry_key: line.entry_key, line_id: ids[i]! })))
+      // Only booked transactions are claimed: a pending one is reported again once booked, and
+      // must then be taken as new, not as imported before.
+      yield* repo.claimEntries(importer, lines.flatMap((line, i) => line.booked ? [{ entry_key: line.entry_key, line_id: ids[i]! }] : []))
       const owners = lines.length === 0
         ? new Map<string, string>()
         : yield* repo.entryOwners(importer, unique(lines.map((line) => line.entry_key)), ids)

@@ -131,9 +131,12 @@ export const planStatement = (input: PlanInput): ReadonlyArray<Decision> => {
       decisions.push({ kind: "ignored", note: `imported before, as line ${original}`, duplicate_of: original })
       continue
     }
+    if (!line.booked) {
+      decisions.push({ kind: "ignored", note: "not booked yet: the bank reports it as pending", duplicate_of: null })
+      continue
+    }
     firstOfKey.set(line.entry_key, id)
-    if (!line.booked) decisions.push({ kind: "ignored", note: "not booked yet: the bank reports it as pending", duplicate_of: null })
-    else if (BigDecimal.isPositive(line.amount.amount)) decisions.push(payment(line))
+    if (BigDecimal.isPositive(line.amount.amount)) decisions.push(payment(line))
     else if (line.is_return) decisions.push(reversal(line, i))
     else decisions.push({ kind: "ignored", note: "a debit: money paid out", duplicate_of: null })
   }
