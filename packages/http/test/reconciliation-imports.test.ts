@@ -173,6 +173,17 @@ describe("reconciliation: CSV, scope, refusals", () => {
           /^line 3: amount: "1\.005" must have at most 2 digits/
         )
         refuse(yield* importCsv(csv("date,amount,currency,reference,counterparty", "2026-12-01,1e3,EUR,a,b"), partnerKey), "amount", /^line 2: amount/)
+        // Bounded as any money paid or refunded (docs/limits.md): a sum of such lines still fits an amount.
+        refuse(
+          yield* importCsv(csv("date,amount,currency,reference,counterparty", "2026-12-01,99999999999999999999.00,EUR,a,b"), partnerKey),
+          "amount",
+          /^line 2: amount: .*at most 15 digits before the point/
+        )
+        refuse(
+          yield* importXml(xml.replace("<Amt Ccy=\"EUR\">12.50</Amt>", "<Amt Ccy=\"EUR\">1000000000000000.00</Amt>"), partnerKey),
+          "Stmt[1].Ntry[5].Amt",
+          /at most 15 digits before the point/
+        )
         refuse(yield* importCsv(csv("date,amount,currency,reference,counterparty", "01/12/2026,1.00,EUR,a,b"), partnerKey), "date", /^line 2: date/)
         refuse(yield* importCsv(csv("date,amount,currency,reference,counterparty", "2026-12-01,1.00,EURO,a,b"), partnerKey), "currency", /^line 2: currency/)
         refuse(yield* importCsv(csv("date,amount,currency,reference,counterparty", "2026-12-01,1.00,EUR,a"), partnerKey), "columns", /^line 2: columns: has 4 fields/)

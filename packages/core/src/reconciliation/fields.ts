@@ -2,7 +2,7 @@ import * as BigDecimal from "effect/BigDecimal"
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import { type Currency, isCurrency, minorUnits, parseDecimal, roundToMinorUnit } from "../shared/money.js"
+import { type Currency, isCurrency, minorUnits, movedBoundProblem, parseDecimal, roundToMinorUnit } from "../shared/money.js"
 
 /** The fields a statement's transactions share, read the same way from either format. */
 
@@ -59,5 +59,8 @@ export const parseAmount = (text: string, currency: Currency): Either.Either<Big
       return Either.left(`must have at most ${minorUnits(currency)} digits after the point in ${currency}`)
     }
     if (BigDecimal.isZero(amount)) return Either.left("must not be zero")
+    // A credit's money is paid in, a debit's paid back: bounded as any money moved (money.ts).
+    const beyond = movedBoundProblem(amount)
+    if (beyond !== undefined) return Either.left(beyond)
     return Either.right(rounded)
   })

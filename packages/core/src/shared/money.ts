@@ -213,9 +213,14 @@ const MOVED_BOUND_MESSAGE =
  * zero, less than 10^15 (`MAX_MOVED_DIGITS`), with at most the currency's digits after the point),
  * or undefined when nothing is.
  */
+/** Why an amount of money moved (either way) is too large to add up safely; undefined when it is not. */
+export const movedBoundProblem = (amount: BigDecimal.BigDecimal): string | undefined =>
+  BigDecimal.greaterThanOrEqualTo(BigDecimal.abs(amount), MOVED_BOUND) ? MOVED_BOUND_MESSAGE : undefined
+
 export const amountToMoveProblem = (amount: BigDecimal.BigDecimal, currency: Currency): string | undefined => {
   if (!BigDecimal.isPositive(amount)) return "must be greater than zero"
-  if (BigDecimal.greaterThanOrEqualTo(amount, MOVED_BOUND)) return MOVED_BOUND_MESSAGE
+  const beyond = movedBoundProblem(amount)
+  if (beyond !== undefined) return beyond
   if (!BigDecimal.equals(roundToMinorUnit(amount, currency), amount)) {
     return `must have at most ${minorUnits(currency)} digits after the point in ${currency}`
   }
