@@ -5,7 +5,7 @@ import { configDefaults, defineConfig } from "vitest/config"
  * the examples and walk-through, which a new user runs on the embedded database. */
 const NO_SERVER_DATABASE = [
   "packages/core/test/**",
-  "packages/adapters/test/{access-tokens,oidc-verifier,passwords,push-signature,stripe-gateway}.test.ts",
+  "packages/adapters/test/{access-tokens,oidc-verifier,passwords,push-signature,smtp-config,stripe-gateway}.test.ts",
   "packages/http/test/{conformance,documents-render,openapi,request-log}.test.ts",
   "packages/client/test/schema.test.ts",
   "packages/cli/test/{examples,walk-through,module-graph}.test.ts"

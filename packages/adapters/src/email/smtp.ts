@@ -97,9 +97,17 @@ export const MailSenderLive: Layer.Layer<MailSender, never> = Layer.scoped(
   Effect.gen(function* () {
     const url = yield* Config.option(Config.redacted("PROVISIO_SMTP_URL")).pipe(Effect.orElseSucceed(() => Option.none()))
     if (Option.isNone(url) || Redacted.value(url.value).trim() === "") return noMail
+    const text = Redacted.value(url.value).trim()
+    // nodemailer takes any string and fails later with a message about its own internals.
+    if (!URL.canParse(text) || !["smtp:", "smtps:"].includes(new URL(text).protocol)) {
+      return yield* Effect.dieMessage(
+        "PROVISIO_SMTP_URL must be an smtp:// or smtps:// URL, such as smtp://user:password@mail.example.com:587 " +
+          "(its value is not shown: it may hold a password)"
+      )
+    }
     const from = yield* Config.string("PROVISIO_SMTP_FROM").pipe(Config.withDefault(DEFAULT_FROM), Effect.orElseSucceed(() => DEFAULT_FROM))
     const smtp = yield* Effect.acquireRelease(
-      Effect.sync(() => makeSmtpSender(Redacted.value(url.value), from)),
+      Effect.sync(() => makeSmtpSender(text, from)),
       (made) => Effect.sync(made.close)
     )
     return smtp.sender
