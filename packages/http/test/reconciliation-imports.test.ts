@@ -233,5 +233,25 @@ describe("reconciliation: CSV, scope, refusals", () => {
         expect(expectData(yield* call("GET", `${V1}/customers/${customer.id}`, { key: partnerKey })).id).toBe(customer.id)
         expect(expectData(yield* call("GET", `${V1}/reconciliation/statements/${statement.id}`, { key: partnerKey }))).toEqual(statement)
       }))
+
+    it.effect("an invoice number written inv 2026-000003 among other words names the invoice; inside a longer token it does not", () =>
+      Effect.gen(function* () {
+        const { partnerKey, invoices } = yield* partnerWith("10.00", "20.00", "30.00")
+        const body = csv(
+          "date,amount,currency,reference,counterparty",
+          "2026-12-01,30.00,EUR,Invoice inv 2026-000003,Acme GmbH",
+          "2026-12-01,10.00,EUR,pay XINV-2026-000001 now,Acme GmbH",
+          "2026-12-01,20.00,EUR,pay INV-2026-0000021 now,Acme GmbH",
+          "2026-12-01,10.00,EUR,payment for inv 2026 000001 thanks,Acme GmbH"
+        )
+        const statement = expectData(yield* importCsv(body, partnerKey), 201)
+        expect(statement.lines.map((l: any) => [l.status, l.invoice_id])).toEqual([
+          ["matched", invoices[2]],
+          ["unmatched", null],
+          ["unmatched", null],
+          ["matched", invoices[0]]
+        ])
+        expect(statement.lines[1].note).toBe("no invoice of yours is named by the reference \"pay XINV-2026-000001 now\"")
+      }))
   })
 })

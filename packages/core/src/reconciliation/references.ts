@@ -48,9 +48,17 @@ export const parseCreditorReference = (text: string): Option.Option<string> => {
 const MIN_KEY_LENGTH = 4
 
 /**
+ * An invoice number anywhere in a free text: `INV` in any case, `-`, a space or nothing, the year,
+ * `-`, a space or nothing, the sequence digits, with no letter or digit just before or after it
+ * (`XINV-2026-000123` and `INV-2026-0001234` do not name INV-2026-000123).
+ */
+const INVOICE_NUMBER = /(?<![\p{L}\p{N}])INV[-\s]?\d{4}[-\s]?\d+(?![\p{L}\p{N}])/giu
+
+/**
  * The invoice-number keys a reference may name: a creditor reference's body, else each word of
- * the text (split at spaces and punctuation other than `-` `.` `_`) by its letters and digits, and
- * the whole text's. `Payment INV-2026-000123, thanks` gives INV2026000123 among its keys.
+ * the text (split at spaces and punctuation other than `-` `.` `_`) by its letters and digits,
+ * each invoice number written in it (`INVOICE_NUMBER`), and the whole text's letters and digits.
+ * `Payment INV-2026-000123, thanks` and `Invoice inv 2026 000123` give INV2026000123 among their keys.
  */
 export const referenceKeys = (text: string): ReadonlyArray<string> => {
   const whole = parseCreditorReference(text)
@@ -60,6 +68,7 @@ export const referenceKeys = (text: string): ReadonlyArray<string> => {
     const key = Option.getOrElse(parseCreditorReference(word), () => numberKey(word))
     if (key.length >= MIN_KEY_LENGTH) keys.add(key)
   }
+  for (const match of text.matchAll(INVOICE_NUMBER)) keys.add(numberKey(match[0]))
   const all = numberKey(text)
   if (all.length >= MIN_KEY_LENGTH && all.length <= 64) keys.add(all)
   return [...keys]

@@ -37,4 +37,49 @@ describe("creditor references (ISO 11649)", () => {
     expect(referenceKeys("Rechnung RF98INV2026000123 vom 20.11.")).toContain("INV2026000123")
     expect(referenceKeys("a b")).toEqual([])
   })
+
+  it("finds an invoice number written with INV, a dash, a space or nothing, anywhere in a free text", () => {
+    const names = (text: string) => referenceKeys(text).includes("INV2026000003")
+    for (
+      const text of [
+        "inv 2026-000003",
+        "inv 2026 000003",
+        "payment inv-2026-000003",
+        "INV-2026-000003, thanks",
+        "Invoice inv 2026-000003",
+        "pay inv 2026-000003 now",
+        "x inv 2026-000003",
+        "Invoice INV 2026-000003",
+        "payment for inv 2026 000003 thanks",
+        "Rechnung INV2026000003.",
+        "paid: inv2026 000003 (Acme)",
+        "Inv-2026 000003/Acme",
+        "INV-2026-000001 and INV-2026-000003",
+        // A word's letters and digits name it, as before.
+        "pay INV--2026-000003 now",
+        "pay INV.2026.000003 now"
+      ]
+    ) expect(names(text), text).toBe(true)
+    for (
+      const text of [
+        "XINV-2026-000003",
+        "INV-2026-0000031",
+        "pay XINV-2026-000003 now",
+        "pay INV-2026-0000031 now",
+        "pay xinv 2026 000003 now",
+        "pay 1INV-2026-000003 now",
+        "pay INV-2026-000003X now",
+        "pay INV-2026-00000300 now",
+        "pay INV 2026  000003 now",
+        "pay INVOICE-2026-000003 now",
+        "RF98INV2026000123"
+      ]
+    ) expect(names(text), text).toBe(false)
+    expect(referenceKeys("Invoice inv 2026-000003 and inv 2026 000007")).toEqual(
+      expect.arrayContaining(["INV2026000003", "INV2026000007"])
+    )
+    // The creditor reference is read as before.
+    expect(referenceKeys("Rechnung RF98INV2026000123 vom 20.11.")).toContain("INV2026000123")
+    expect(referenceKeys("RF98 INV2 0260 0012 3")).toEqual(["INV2026000123"])
+  })
 })
