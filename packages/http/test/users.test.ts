@@ -65,6 +65,24 @@ describe("users", () => {
         expect(renamed.body.error.code).toBe("duplicate_user")
       }))
 
+    it.effect("an email typed decomposed (e + U+0308) is the same address as the composed one: 409, and it signs in", () =>
+      Effect.gen(function* () {
+        const { partner } = yield* channel()
+        const composed = uniqueEmail("zo\u00eb")
+        const decomposed = composed.normalize("NFD")
+        expect(decomposed).not.toBe(composed)
+        const created = expectData(yield* call("POST", "/api/v1/users", {
+          body: { account_id: partner.id, email: decomposed, name: "Zoe", role: "viewer", password: TEST_PASSWORD }
+        }), 201)
+        expect(created.email).toBe(composed)
+        const twin = yield* call("POST", "/api/v1/users", { body: { account_id: partner.id, email: composed, name: "Twin", role: "admin" } })
+        expect(twin.body.error).toMatchObject({ code: "duplicate_user", field: "email" })
+        // Either spelling signs the one user in.
+        for (const email of [composed, decomposed]) {
+          expect((yield* login(email)).status, email).toBe(200)
+        }
+      }))
+
     it.effect("inputs are validated: email, role, password length (422 naming the field)", () =>
       Effect.gen(function* () {
         const { partner } = yield* channel()

@@ -82,7 +82,7 @@ export const make = Effect.gen(function* () {
   })
 
   const login = Effect.fn("Auth.login")(function* (input: Login) {
-    const email = input.email.trim().toLowerCase()
+    const email = input.email.trim().normalize("NFC").toLowerCase()
     const at = yield* now
     const recent = yield* failures.since(email, DateTime.subtractDuration(at, LOGIN_FAILURE_WINDOW))
     if (recent.length >= MAX_LOGIN_FAILURES) {

@@ -57,6 +57,12 @@ export const make = Effect.gen(function* () {
 
   const isSelf = (principal: Principal, user: User) => principal.user_id === user.id
 
+  /**
+   * An email in Unicode's composed form (NFC), as sign-in looks it up: `zoë` typed as e + U+0308 is
+   * the address with ë, so a second user that merely looks the same is a duplicate (409).
+   */
+  const composedEmail = (email: string) => email.normalize("NFC")
+
   const insertUser = Effect.fn("Users.insertUser")(function* (fields: {
     readonly account_id: string
     readonly email: string
@@ -68,7 +74,7 @@ export const make = Effect.gen(function* () {
     const user = new User({
       id: (yield* makeId("usr")) as UserId,
       account_id: fields.account_id,
-      email: fields.email,
+      email: composedEmail(fields.email),
       name: fields.name,
       role: fields.role,
       status: "active",
@@ -137,7 +143,7 @@ export const make = Effect.gen(function* () {
     return yield* save(
       new User({
         ...user,
-        email: input.email ?? user.email,
+        email: input.email === undefined ? user.email : composedEmail(input.email),
         name: input.name ?? user.name,
         role: input.role ?? user.role,
         status: input.status ?? user.status,
