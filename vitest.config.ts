@@ -8,7 +8,7 @@ const NO_SERVER_DATABASE = [
   "packages/adapters/test/{access-tokens,oidc-verifier,passwords,push-signature,smtp-config,stripe-gateway}.test.ts",
   "packages/http/test/{conformance,documents-render,openapi,request-log}.test.ts",
   "packages/client/test/schema.test.ts",
-  "packages/cli/test/{examples,walk-through,module-graph}.test.ts"
+  "packages/cli/test/{examples,login,walk-through,module-graph}.test.ts"
 ]
 
 export default defineConfig({

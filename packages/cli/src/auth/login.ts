@@ -10,7 +10,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { Credentials, loadCredentials, saveCredentials, serverUrl } from "./credentials.js"
+import { Credentials, loadCredentials, NotSignedIn, saveCredentials, serverUrl } from "./credentials.js"
 
 const stored = (baseUrl: string, email: string, tokens: TokenPair) =>
   new Credentials({
@@ -36,6 +36,10 @@ export const login = (options: {
 }) =>
   Effect.gen(function* () {
     const baseUrl = yield* serverUrl(options.url, "http://localhost:8080")
+    if (Option.isNone(options.password) && process.stdin.isTTY !== true) {
+      // A prompt on a closed or piped input waits forever.
+      return yield* new NotSignedIn({ message: "no terminal to ask for the password on: pass --password (or run it in a terminal)" })
+    }
     const password = Option.isSome(options.password)
       ? options.password.value
       : yield* Prompt.password({ message: `Password for ${options.email}` })
