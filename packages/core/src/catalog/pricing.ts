@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { ValidationError } from "../shared/errors.js"
-import { type Currency, DecimalString, formatDecimal, roundToMinorUnit } from "../shared/money.js"
+import { type Currency, DecimalString, formatDecimal, integerDigitsBound, roundToMinorUnit } from "../shared/money.js"
 
 /**
  * How a SKU turns a quantity into an amount. The JSON form is the SKU's own fields (API.md):
@@ -151,16 +151,14 @@ export const validatePriceModel = (model: PriceModel): Either.Either<PriceModel,
  * quantity (at most 10 digits), which leaves four digits for sums of lines and tax.
  */
 export const MAX_PRICE_DIGITS = 12
-const PRICE_BOUND = BigDecimal.make(10n ** BigInt(MAX_PRICE_DIGITS), 0)
-const PRICE_BOUND_MESSAGE =
-  `must have at most ${MAX_PRICE_DIGITS} digits before the point: a price is less than ${formatDecimal(PRICE_BOUND)}`
+const PRICE = integerDigitsBound(MAX_PRICE_DIGITS, "a price")
 
 /** What is wrong with a price as entered (negative, or too large), or none; `field` names it. */
 export const priceProblem = (field: string, price: BigDecimal.BigDecimal): Option.Option<ValidationError> =>
   BigDecimal.isNegative(price)
     ? Option.some(ValidationError.of(field, "must not be negative"))
-    : BigDecimal.greaterThanOrEqualTo(price, PRICE_BOUND)
-    ? Option.some(ValidationError.of(field, PRICE_BOUND_MESSAGE))
+    : BigDecimal.greaterThanOrEqualTo(price, PRICE.bound)
+    ? Option.some(ValidationError.of(field, PRICE.message))
     : Option.none()
 
 /**

@@ -204,9 +204,18 @@ export const roundMoney = (m: Money): Money => money(roundToMinorUnit(m.amount, 
  * `DecimalString` (30 digits): it would take 10^15 of them at the bound to pass it.
  */
 export const MAX_MOVED_DIGITS = 15
-const MOVED_BOUND = BigDecimal.make(10n ** BigInt(MAX_MOVED_DIGITS), 0)
-const MOVED_BOUND_MESSAGE =
-  `must have at most ${MAX_MOVED_DIGITS} digits before the point: money paid, refunded or credited is less than ${formatDecimal(MOVED_BOUND)}`
+
+/**
+ * A bound of `digits` digits before the point on what `what` names (a price, money moved, a
+ * period's usage): 10^digits, and the message of a value at or past it (`reason` is its second half).
+ */
+export const integerDigitsBound = (digits: number, what: string) => {
+  const bound = BigDecimal.make(10n ** BigInt(digits), 0)
+  const reason = `${what} is less than ${formatDecimal(bound)}`
+  return { bound, reason, message: `must have at most ${digits} digits before the point: ${reason}` } as const
+}
+
+const MOVED = integerDigitsBound(MAX_MOVED_DIGITS, "money paid, refunded or credited")
 
 /**
  * What is wrong with `amount` as money to pay, refund or credit in `currency` (it must be above
@@ -215,7 +224,7 @@ const MOVED_BOUND_MESSAGE =
  */
 /** Why an amount of money moved (either way) is too large to add up safely; undefined when it is not. */
 export const movedBoundProblem = (amount: BigDecimal.BigDecimal): string | undefined =>
-  BigDecimal.greaterThanOrEqualTo(BigDecimal.abs(amount), MOVED_BOUND) ? MOVED_BOUND_MESSAGE : undefined
+  BigDecimal.greaterThanOrEqualTo(BigDecimal.abs(amount), MOVED.bound) ? MOVED.message : undefined
 
 export const amountToMoveProblem = (amount: BigDecimal.BigDecimal, currency: Currency): string | undefined => {
   if (!BigDecimal.isPositive(amount)) return "must be greater than zero"

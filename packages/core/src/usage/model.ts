@@ -1,7 +1,7 @@
 import * as BigDecimal from "effect/BigDecimal"
 import type * as DateTime from "effect/DateTime"
 import * as Schema from "effect/Schema"
-import { DecimalString, formatDecimal } from "../shared/money.js"
+import { DecimalString, integerDigitsBound } from "../shared/money.js"
 import { StorableString } from "../shared/text.js"
 import { Timestamp } from "../shared/time.js"
 
@@ -43,10 +43,11 @@ export const UsageQuantity = Schema.Union(
  * which leaves two for the sums of an invoice's lines and tax.
  */
 export const MAX_USAGE_DIGITS = 12
-export const USAGE_BOUND = BigDecimal.make(10n ** BigInt(MAX_USAGE_DIGITS), 0)
+const USAGE = integerDigitsBound(MAX_USAGE_DIGITS, "a period's usage of a SKU")
+export const USAGE_BOUND = USAGE.bound
 /** Why a total at the bound is refused. */
-export const USAGE_BOUND_REASON = `a period's usage of a SKU is less than ${formatDecimal(USAGE_BOUND)}`
-export const USAGE_BOUND_MESSAGE = `must have at most ${MAX_USAGE_DIGITS} digits before the point: ${USAGE_BOUND_REASON}`
+export const USAGE_BOUND_REASON = USAGE.reason
+export const USAGE_BOUND_MESSAGE = USAGE.message
 
 export class UsageRecordInput extends Schema.Class<UsageRecordInput>("UsageRecordInput")({
   /** The sender's id of the record, unique per customer: a record sent again is a duplicate. */
